@@ -1,0 +1,1 @@
+"""Shared foundations: settings read from the environment and the one SQLite database."""

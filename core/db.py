@@ -1,0 +1,173 @@
+"""The one SQLite database behind TED, with a migration history.
+
+Everything durable lives here: the knowledge base, unanswered questions, feedback, and
+later reports and the outbox. Connections run in WAL mode with an explicit busy timeout so
+the server and the command line can share one file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 5000
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _m001_knowledge(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "id": str,
+            "title": str,
+            "publisher": str,
+            "source": str,
+            "source_hash": str,
+            "format": str,
+            "owner": str,
+            "version": str,
+            "date": str,
+            "review_cycle": str,
+            "next_review": str,
+            "related": str,  # JSON list
+            "sections": str,  # JSON list of {number, title}
+            "ingested_at": str,
+        },
+        pk="id",
+    )
+    db["clauses"].create(
+        {
+            "id": int,
+            "doc_id": str,
+            "number": str,
+            "kind": str,  # clause | passage
+            "section": str,
+            "heading": str,
+            "title": str,
+            "text": str,
+            "summary": str,
+            "keywords": str,
+            "questions": str,
+            "refs": str,  # JSON list of clause numbers this clause refers to
+            "position": int,
+        },
+        pk="id",
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db["clauses"].create_index(["doc_id", "number"], unique=True)
+    db["clauses"].enable_fts(
+        ["title", "heading", "text", "summary", "keywords", "questions"],
+        tokenize="porter unicode61 remove_diacritics 2",
+        create_triggers=True,
+    )
+    db["kb_meta"].create({"key": str, "value": str}, pk="key")
+
+
+def _m002_unanswered_and_feedback(db: sqlite_utils.Database) -> None:
+    db["unanswered"].create(
+        {
+            "id": int,
+            "asked_at": str,
+            "channel": str,
+            "question": str,
+            "best_doc": str,
+            "best_clause": str,
+            "confidence": float,
+        },
+        pk="id",
+    )
+    db["feedback"].create(
+        {
+            "id": int,
+            "given_at": str,
+            "channel": str,
+            "user_id": str,
+            "question": str,
+            "doc_id": str,
+            "clause": str,
+            "helpful": int,
+            "reason": str,
+        },
+        pk="id",
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_knowledge", _m001_knowledge),
+    ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
+]
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at *path*, or in memory for ':memory:'."""
+    if str(path) == ":memory:":
+        conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    else:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+                               isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+def applied_migrations(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [r["name"] for r in db["_migrations"].rows_where(order_by="name")]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply any migrations not yet applied, each in its own transaction. Returns their names."""
+    if "_migrations" not in db.table_names():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = set(applied_migrations(db))
+    ran = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with transaction(db):
+            fn(db)
+            db["_migrations"].insert({"name": name, "applied_at": utcnow()})
+        ran.append(name)
+    return ran
+
+
+class transaction:
+    """`with transaction(db):` — BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception.
+
+    Connections are in autocommit mode (isolation_level=None), so this is the one place
+    transactions are opened; nesting is flattened into the outermost transaction.
+    """
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.conn = db.conn
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.outer:
+            return
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")

@@ -1,0 +1,80 @@
+"""The one settings object, read from the environment in one place.
+
+Every variable here is documented in README.md (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DB = "var/ted.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = DEFAULT_DB
+    host: str = "127.0.0.1"
+    port: int = 3978
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    comms_slack_channel: str = ""
+    teams_app_id: str = ""
+    teams_app_password: str = ""
+    teams_app_type: str = "SingleTenant"
+    teams_tenant_id: str = ""
+    teams_allow_unauthenticated: bool = False
+    public_url: str = ""
+    fallback_contact: str = "the Communications Manager"
+    min_confidence: float = 0.0  # 0 means "use the calibrated default in knowledge.answer"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        port_text = e.get("TED_PORT", "3978").strip() or "3978"
+        try:
+            port = int(port_text)
+        except ValueError as exc:
+            raise ValueError(f"TED_PORT must be a whole number, not {port_text!r}") from exc
+        conf_text = e.get("TED_MIN_CONFIDENCE", "").strip()
+        try:
+            min_conf = float(conf_text) if conf_text else 0.0
+        except ValueError as exc:
+            raise ValueError(f"TED_MIN_CONFIDENCE must be a number between 0 and 1, not {conf_text!r}") from exc
+        return cls(
+            db_path=e.get("TED_DB", "").strip() or DEFAULT_DB,
+            host=e.get("TED_HOST", "").strip() or "127.0.0.1",
+            port=port,
+            slack_bot_token=e.get("SLACK_BOT_TOKEN", "").strip(),
+            slack_signing_secret=e.get("SLACK_SIGNING_SECRET", "").strip(),
+            slack_app_token=e.get("SLACK_APP_TOKEN", "").strip(),
+            slack_api_url=e.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL,
+            comms_slack_channel=e.get("TED_COMMS_SLACK_CHANNEL", "").strip(),
+            teams_app_id=e.get("TEAMS_APP_ID", "").strip(),
+            teams_app_password=e.get("TEAMS_APP_PASSWORD", "").strip(),
+            teams_app_type=e.get("TEAMS_APP_TYPE", "").strip() or "SingleTenant",
+            teams_tenant_id=e.get("TEAMS_TENANT_ID", "").strip(),
+            teams_allow_unauthenticated=_flag(e.get("TEAMS_ALLOW_UNAUTHENTICATED")),
+            public_url=e.get("TED_PUBLIC_URL", "").strip().rstrip("/"),
+            fallback_contact=e.get("TED_FALLBACK_CONTACT", "").strip() or "the Communications Manager",
+            min_confidence=min_conf,
+            log_level=e.get("TED_LOG_LEVEL", "").strip().upper() or "INFO",
+        )
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach the web chat (used for links to clauses from Slack and Teams)."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    def db_file(self) -> Path:
+        return Path(self.db_path)

@@ -1,0 +1,1 @@
+"""What TED does with a message. Handlers return replies; they never call a chat platform."""

@@ -1,0 +1,1 @@
+"""Policy documents -> clauses -> index -> answers. Never imports a chat platform SDK."""
