@@ -1,5 +1,162 @@
-"""Composition root and the `ted` command line."""
+"""Composition root and the `ted` command line.
+
+settings -> database -> knowledge -> handlers -> adapters -> server. Each command below is
+documented in README.md (a test checks that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from core import db as dbmod
+from core.settings import Settings
+from handlers.ask import AskService
+from knowledge.answer import Answerer
+from knowledge.bundled import load_bundled_if_empty
 
 
-def main(argv=None) -> int:
+@dataclass
+class Ted:
+    settings: Settings
+    db: sqlite_utils.Database
+    answerer: Answerer
+    asker: AskService
+
+
+def build(settings: Settings, db_path: str | None = None, first_use: bool = True) -> Ted:
+    db = dbmod.connect(db_path or settings.db_path)
+    if first_use:
+        load_bundled_if_empty(db)
+    answerer = Answerer(db, settings.min_confidence, settings.fallback_contact)
+    return Ted(settings, db, answerer, AskService(db, answerer))
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    ted = build(settings, args.db)
+    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
+    for q in questions:
+        answer = ted.asker.ask(q, channel="cli")
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(answer.text + "\n", flush=True)
     return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import run_terminal_chat
+
+    return run_terminal_chat(build(settings, args.db))
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.ingest_cli import ingest_paths
+
+    ted = build(settings, args.db, first_use=False)
+    return ingest_paths(ted.db, [Path(p) for p in args.paths], replace=args.replace, quiet=args.quiet)
+
+
+def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.kb_cli import kb_command
+
+    return kb_command(build(settings, args.db), args)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.evaluate import read_questions, score
+
+    ted = build(settings, args.db)
+    s = score(read_questions(Path(args.file)), lambda q: ted.asker.ask(q, channel="eval").to_json())
+    if args.json:
+        print(json.dumps({"summary": s.summary(), "failures": s.failures}, ensure_ascii=False, indent=2))
+    else:
+        for kind, row in s.summary().items():
+            extra = f"  top-3 {row['top3_passed']}/{row['total']} ({row['top3']:.1%})" if kind == "policy" else ""
+            label = "top-1 " if kind == "policy" else ""
+            print(f"{kind:13} {label}{row['passed']}/{row['total']} ({row['rate']:.1%}){extra}")
+        if args.verbose:
+            for f in s.failures:
+                print(f"  FAIL {f['id']} [{f['kind']}] got {f['intent']} {f['got']} "
+                      f"conf={f['confidence']}: {f['question']}")
+    return 0
+
+
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.ask import unanswered
+
+    ted = build(settings, args.db, first_use=False)
+    rows = unanswered(ted.db, args.limit)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        print("No unanswered questions recorded.")
+    for r in rows if not args.json else ():
+        print(f"{r['asked_at']}  [{r['channel']}]  {r['question']}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    return serve(build(settings, args.db))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ted", description="TED, the council's staff policy assistant.")
+    p.add_argument("--version", action="version", version="ted 0.1.0")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, fn, help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.add_argument("--db", metavar="PATH", help="SQLite database file (default: $TED_DB or var/ted.db)")
+        sp.set_defaults(func=fn)
+        return sp
+
+    a = add("ask", cmd_ask, "Answer a question, or one question per line from standard input.")
+    a.add_argument("--json", action="store_true", help="print one JSON answer object per question")
+    a.add_argument("question", nargs="?", help="the question (omit to read questions from stdin)")
+    add("chat", cmd_chat, "Talk to TED in the terminal.")
+    i = add("ingest", cmd_ingest, "Add or update policy documents (.md .txt .html .docx .pdf, files or folders).")
+    i.add_argument("--replace", action="store_true",
+                   help="replace the whole knowledge base with these documents")
+    i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.add_argument("paths", nargs="+", metavar="PATH")
+    k = add("kb", cmd_kb, "Look inside the knowledge base: `kb list`, `kb show 5.13`.")
+    k.add_argument("action", choices=["list", "show"])
+    k.add_argument("clause", nargs="?", help="clause number for `show`, e.g. 5.13")
+    k.add_argument("--doc", help="document id (when several documents have that clause number)")
+    e = add("eval", cmd_eval, "Score a question file (JSON lines) by the shared scoring rule.")
+    e.add_argument("file")
+    e.add_argument("--json", action="store_true", help="print the summary and failures as JSON")
+    e.add_argument("-v", "--verbose", action="store_true", help="list every question that failed")
+    u = add("unanswered", cmd_unanswered, "List questions TED could not answer, newest first.")
+    u.add_argument("--limit", type=int, default=100)
+    u.add_argument("--json", action="store_true")
+    add("serve", cmd_serve, "Serve the web chat, Slack and Teams on one HTTP server.")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"ted: {exc}", file=sys.stderr)
+        return 2
+    # The command line stays quiet unless asked; the server logs at INFO by default.
+    level = settings.log_level if (args.command == "serve" or settings.log_level_set) else "WARNING"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        stream=sys.stderr)
+    return args.func(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

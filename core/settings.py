@@ -37,6 +37,7 @@ class Settings:
     fallback_contact: str = "the Communications Manager"
     min_confidence: float = 0.0  # 0 means "use the calibrated default in knowledge.answer"
     log_level: str = "INFO"
+    log_level_set: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +70,7 @@ class Settings:
             fallback_contact=e.get("TED_FALLBACK_CONTACT", "").strip() or "the Communications Manager",
             min_confidence=min_conf,
             log_level=e.get("TED_LOG_LEVEL", "").strip().upper() or "INFO",
+            log_level_set=bool(e.get("TED_LOG_LEVEL", "").strip()),
         )
 
     @property

@@ -1,0 +1,74 @@
+"""The ask handler's core: intent first, then the knowledge base, and the unanswered log."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import sqlite_utils
+
+from core.db import utcnow
+from handlers import messages
+from handlers.intent import describes_abuse, is_smalltalk, wants_to_report
+from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
+from knowledge.text import fold, strip_chat_markup
+
+log = logging.getLogger("ted.ask")
+
+_THANKS = re.compile(r"\b(thanks|thank|thx|ta|cheers|appreciated|brilliant|great|perfect|lovely)\b")
+_BYE = re.compile(r"\b(bye|goodbye|see you|see ya|cya|laters|night|that'?s (all|it|everything))\b")
+_GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo)\b")
+
+
+def smalltalk_reply(text: str) -> str:
+    t = fold(text)
+    if _BYE.search(t):
+        return messages.GOODBYE
+    if _THANKS.search(t):
+        return messages.THANKS
+    if _GREETING.search(t):
+        return messages.GREETING
+    return messages.CAPABILITIES
+
+
+class AskService:
+    def __init__(self, db: sqlite_utils.Database, answerer: Answerer):
+        self.db = db
+        self.answerer = answerer
+
+    def ask(self, question: str | None, channel: str = "cli", follow_up_of: str | None = None) -> Answer:
+        text = strip_chat_markup(question or "").strip()
+        if not text:
+            return Answer(SMALLTALK, messages.EMPTY_QUESTION)
+        if is_smalltalk(text):
+            return Answer(SMALLTALK, smalltalk_reply(text))
+        if wants_to_report(text):
+            answer, _, _ = self.answerer.answer(text)
+            cites = answer.citations if answer.intent == POLICY else ()
+            return Answer(REPORT, messages.REPORT_OFFER, answer.confidence, cites, offer_report=True)
+        answer, _, _ = self.answerer.answer(text)
+        if answer.intent == FALLBACK and follow_up_of:
+            # "and what about LinkedIn?" means little alone; read it with the question before it.
+            combined, _, _ = self.answerer.answer(f"{follow_up_of} {text}")
+            if combined.intent == POLICY:
+                answer = combined
+        abuse = describes_abuse(text)
+        if answer.intent == FALLBACK:
+            self.record_unanswered(text, channel, answer)
+        if abuse:
+            answer = Answer(answer.intent, f"{answer.text}\n\n{messages.REPORT_ALSO}", answer.confidence,
+                            answer.citations, answer.did_you_mean, answer.see_also, offer_report=True)
+        return answer
+
+    def record_unanswered(self, text: str, channel: str, answer: Answer) -> int:
+        best = answer.meta.get("best") or ("", "")
+        row = self.db["unanswered"].insert(
+            {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best[0],
+             "best_clause": best[1], "confidence": round(answer.confidence, 4)}
+        )
+        log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
+        return row.last_pk
+
+
+def unanswered(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
+    return list(db["unanswered"].rows_where(order_by="id desc", limit=limit))

@@ -1,0 +1,29 @@
+"""Words TED says that don't come from a policy. Kept together so they can be reviewed as one."""
+
+EMPTY_QUESTION = ("I didn't catch a question there. Ask me anything about council policy — for example "
+                  "“can I add a supplier on my personal Facebook?” — or type “report” to report abuse "
+                  "or content that disparages the council.")
+
+GREETING = ("Hello! I'm TED, the council's policy assistant. Ask me about the Social Media Policy — for "
+            "example “can I say I work for the council on my Instagram?” — and I'll quote the clause "
+            "that answers it. If you've seen abuse or content that disparages the council, say "
+            "“report” and I'll take the details to the right people.")
+
+CAPABILITIES = ("I can:\n• answer questions about council policy, quoting the exact clause I rely on "
+                "(and I'll tell you plainly when the policy doesn't cover something);\n"
+                "• take a report of social-media content that disparages the council, or of abuse aimed "
+                "at staff or councillors, and send it to your line manager, the service-area manager and "
+                "the Communications Manager.\nTry “can I accept a LinkedIn invite from a supplier?” or "
+                "“report”.")
+
+THANKS = "You're welcome. Ask me any time — and if you ever need to report something, just say “report”."
+
+GOODBYE = "Bye for now. I'm here whenever you have another policy question."
+
+REPORT_OFFER = ("I can take a report of that. Use the report form (type /report, or press “Report this”) "
+                "and I'll send it to your line manager, the relevant service-area manager and the "
+                "Communications Manager. Please don't engage with the poster. If someone is in immediate "
+                "danger, call 999.")
+
+REPORT_ALSO = ("If you'd like to report this, use /report or press “Report this” and I'll route it to the "
+               "right people.")

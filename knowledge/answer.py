@@ -1,0 +1,144 @@
+"""From ranked clauses to an answer: confidence, the honest fallback, "Did you mean", see-also."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from knowledge.model import MAX_CITATION_CHARS
+from knowledge.search import Hit, KnowledgeIndex, Query, ranking_params
+
+POLICY, REPORT, SMALLTALK, FALLBACK = "policy", "report", "smalltalk", "fallback"
+INTENTS = (POLICY, REPORT, SMALLTALK, FALLBACK)
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    clause: str
+    title: str
+    text: str
+    score: float
+    doc_title: str = ""
+    version: str = ""
+    heading: str = ""
+
+    def to_json(self) -> dict:
+        return {"doc": self.doc, "clause": self.clause, "title": self.title,
+                "text": self.text[:MAX_CITATION_CHARS], "score": round(self.score, 4)}
+
+    @property
+    def label(self) -> str:
+        return f"{self.clause} — {self.title}" if self.title else self.clause
+
+
+@dataclass(frozen=True)
+class Answer:
+    intent: str
+    text: str
+    confidence: float = 0.0
+    citations: tuple[Citation, ...] = ()
+    did_you_mean: tuple[Citation, ...] = ()
+    see_also: tuple[Citation, ...] = ()
+    offer_report: bool = False
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict:
+        out = {"intent": self.intent, "answer": self.text, "confidence": round(self.confidence, 4),
+               "citations": [c.to_json() for c in self.citations]}
+        if self.did_you_mean:
+            out["did_you_mean"] = [c.to_json() for c in self.did_you_mean]
+        if self.see_also:
+            out["see_also"] = [c.to_json() for c in self.see_also]
+        out["offer_report"] = self.offer_report
+        return out
+
+
+def confidence_of(score: float) -> float:
+    p = ranking_params()
+    return 1.0 / (1.0 + math.exp(-p["confidence_slope"] * (score - p["confidence_midpoint"])))
+
+
+class DocumentInfo:
+    """Titles, versions and owners of the documents, cached per knowledge-base revision."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self._rows: dict[str, dict] = {}
+        self._rev = -1
+
+    def get(self, doc_id: str, rev: int) -> dict:
+        if rev != self._rev:
+            self._rows = {r["id"]: r for r in self.db["documents"].rows}
+            self._rev = rev
+        return self._rows.get(doc_id, {})
+
+    def all(self, rev: int) -> list[dict]:
+        self.get("", rev)
+        return list(self._rows.values())
+
+
+class Answerer:
+    """Answers one question from the knowledge base (policy or fallback, never a guess)."""
+
+    def __init__(self, db: sqlite_utils.Database, min_confidence: float = 0.0,
+                 fallback_contact: str = "the Communications Manager"):
+        self.db = db
+        self.index = KnowledgeIndex(db)
+        self.docs = DocumentInfo(db)
+        self.min_confidence = min_confidence or ranking_params()["min_confidence"]
+        self.fallback_contact = fallback_contact
+
+    def citation(self, hit: Hit) -> Citation:
+        info = self.docs.get(hit.doc_id, self.index._revision)
+        return Citation(hit.doc_id, hit.number, hit.title or hit.heading, hit.text, hit.score,
+                        info.get("title", hit.doc_id), info.get("version", ""), hit.heading)
+
+    def clause(self, doc_id: str, number: str) -> Citation | None:
+        self.index.refresh()
+        for e in self.index.entries.values():
+            if e.doc_id == doc_id and e.number == number:
+                hit = Hit(e.rowid, e.doc_id, e.number, e.title, e.heading, e.text, e.summary, e.refs,
+                          0.0, 0.0, 0.0, 0.0)
+                return self.citation(hit)
+        return None
+
+    def answer(self, question: str) -> tuple[Answer, Query, list[Hit]]:
+        query, hits = self.index.search(question, limit=5)
+        if not hits:
+            return self.fallback(), query, hits
+        best = hits[0]
+        conf = confidence_of(best.score)
+        if conf < self.min_confidence:
+            return self.fallback(conf, hits), query, hits
+        margin = ranking_params()["did_you_mean_margin"]
+        close = tuple(self.citation(h) for h in hits[1:3] if best.score - h.score <= margin)
+        cites = tuple(self.citation(h) for h in hits[:3])
+        see_also = tuple(c for c in (self.clause(best.doc_id, n) for n in best.refs) if c)
+        return Answer(POLICY, self._policy_text(cites[0], best.summary, see_also), conf, cites,
+                      did_you_mean=close, see_also=see_also), query, hits
+
+    def _policy_text(self, c: Citation, summary: str, see_also: tuple[Citation, ...]) -> str:
+        where = f"{c.doc_title}{', ' + c.version if c.version else ''}"
+        parts = [f"{where} — {c.label}:", f"“{c.text[:MAX_CITATION_CHARS]}”"]
+        if summary:
+            parts.append(f"In short: {summary}")
+        for s in see_also:
+            parts.append(f"See also {s.label}: “{s.text[:300]}{'…' if len(s.text) > 300 else ''}”")
+        return "\n\n".join(parts)
+
+    def fallback(self, confidence: float = 0.0, hits: list[Hit] | None = None) -> Answer:
+        rev = self.index._revision
+        titles = [d["title"] for d in self.docs.all(rev)] if rev >= 0 else []
+        where = " or ".join(titles) if titles else "the policies I know"
+        owners = {d.get("owner") for d in self.docs.all(rev)} if rev >= 0 else set()
+        contact = self.fallback_contact
+        if len(owners) == 1 and (owner := owners.pop()):
+            contact = f"the {owner}" if not owner.lower().startswith("the ") else owner
+        text = (f"I couldn't find that in the {where}, so I won't guess. "
+                f"Please ask {contact}, who can help. I've noted your question so the "
+                f"knowledge base can be improved.")
+        return Answer(FALLBACK, text, confidence,
+                      meta={"best": (hits[0].doc_id, hits[0].number) if hits else None})

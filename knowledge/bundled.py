@@ -1,0 +1,75 @@
+"""The policies that ship with TED, as structured data in knowledge/policies/.
+
+Each policy is `<id>.json` (sections and verbatim clause text) with an optional
+`<id>.enrichment.json` beside it (titles, summaries, keywords, example questions) — kept
+apart so the policy text can be checked against its source and never edited by accident.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from importlib.abc import Traversable
+
+from knowledge.model import Clause, Document, Section
+
+
+def _policy_dir() -> Traversable:
+    return resources.files("knowledge").joinpath("policies")
+
+
+def bundled_documents() -> list[Document]:
+    docs = []
+    for entry in sorted(_policy_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json") and not entry.name.endswith(".enrichment.json"):
+            enrichment = _policy_dir().joinpath(entry.name[: -len(".json")] + ".enrichment.json")
+            extra = json.loads(enrichment.read_text("utf-8")) if enrichment.is_file() else {}
+            docs.append(document_from_json(json.loads(entry.read_text("utf-8")), extra))
+    return docs
+
+
+def document_from_json(data: dict, enrichment: dict | None = None) -> Document:
+    extra = (enrichment or {}).get("clauses", {})
+    sections, clauses = [], []
+    for s in data["sections"]:
+        sections.append(Section(number=s["number"], title=s["title"]))
+        for c in s["clauses"]:
+            e = extra.get(c["number"], {})
+            clauses.append(
+                Clause(
+                    number=c["number"],
+                    text=c["text"],
+                    section=s["number"],
+                    heading=s["title"],
+                    title=e.get("title", ""),
+                    summary=e.get("summary", ""),
+                    keywords=tuple(e.get("keywords", ())),
+                    questions=tuple(e.get("questions", ())),
+                    kind="clause",
+                )
+            )
+    return Document(
+        id=data["id"],
+        title=data["title"],
+        clauses=tuple(clauses),
+        sections=tuple(sections),
+        publisher=data.get("publisher", ""),
+        source=data.get("source", ""),
+        format="json",
+        owner=data.get("owner", ""),
+        version=data.get("version", ""),
+        date=data.get("date", ""),
+        review_cycle=data.get("review_cycle", ""),
+        next_review=data.get("next_review", ""),
+        related=tuple(data.get("related", ())),
+    )
+
+
+def load_bundled_if_empty(db) -> bool:
+    """First use: a knowledge base with no documents gets the bundled policies. True if it loaded them."""
+    from knowledge.store import document_count, save_documents
+
+    if document_count(db):
+        return False
+    save_documents(db, bundled_documents())
+    return True

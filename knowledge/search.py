@@ -1,0 +1,283 @@
+"""Finding the clauses that answer a question.
+
+Two stages. SQLite FTS5 (BM25 over clause text, titles and enrichment) picks candidates;
+then each candidate is scored on signals that survive the way staff actually type:
+
+- coverage: how much of the question's meaning (IDF-weighted words, after typo correction
+  and synonym expansion) the clause and its enrichment account for;
+- example-question similarity: how close the question is to one of the clause's example
+  questions (the QnA-Maker "alternative phrasings" idea);
+- BM25 from FTS5, normalised among the candidates.
+
+The signals are fused with weights from `knowledge/data/ranking.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import sqlite_utils
+from rapidfuzz import fuzz, process
+
+from knowledge.store import revision
+from knowledge.text import content_words, stem, stopwords, strip_chat_markup, words
+
+MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
+FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75, "summary": 0.75,
+                 "heading": 0.5}
+
+
+@lru_cache(maxsize=1)
+def ranking_params() -> dict:
+    raw = resources.files("knowledge.data").joinpath("ranking.json").read_text("utf-8")
+    return json.loads(raw)
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> tuple[dict[str, list[str]], dict[tuple[str, ...], list[str]]]:
+    """(single-word variant -> canonical stems, multi-word variant -> canonical stems)."""
+    raw = json.loads(resources.files("knowledge.data").joinpath("synonyms.json").read_text("utf-8"))
+    single: dict[str, list[str]] = {}
+    phrases: dict[tuple[str, ...], list[str]] = {}
+    for canonical, variants in raw.items():
+        if canonical.startswith("_"):
+            continue
+        stems = [stem(w) for w in words(canonical) if w not in stopwords()]
+        for v in variants:
+            vw = tuple(words(v))
+            if not vw:
+                continue
+            target = single if len(vw) == 1 else phrases
+            key = vw[0] if len(vw) == 1 else vw
+            target.setdefault(key, [])
+            target[key].extend(s for s in stems if s not in target[key])
+    return single, phrases
+
+
+@dataclass
+class Group:
+    """One meaningful word of the question and what may stand for it."""
+
+    word: str
+    alts: dict[str, float]  # stem -> how much a match on it counts (1.0 = the word itself)
+    idf: float = 0.0
+
+
+@dataclass
+class Query:
+    text: str
+    groups: list[Group]
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fts_words(self) -> list[str]:
+        out: list[str] = []
+        for g in self.groups:
+            for a in [*g.word.split(), *g.alts]:
+                if a not in out:
+                    out.append(a)
+        return out
+
+
+@dataclass(frozen=True)
+class Hit:
+    rowid: int
+    doc_id: str
+    number: str
+    title: str
+    heading: str
+    text: str
+    summary: str
+    refs: tuple[str, ...]
+    score: float
+    coverage: float
+    qsim: float
+    bm25: float
+
+
+@dataclass
+class _Entry:
+    rowid: int
+    doc_id: str
+    number: str
+    title: str
+    heading: str
+    text: str
+    summary: str
+    refs: tuple[str, ...]
+    profile: dict[str, float]  # stem -> best field weight
+    questions: list[set[str]]
+
+
+class KnowledgeIndex:
+    """The searchable view of the knowledge base, rebuilt when the knowledge base changes."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self._lock = threading.Lock()
+        self._revision = -1
+        self.entries: dict[int, _Entry] = {}
+        self.df: Counter[str] = Counter()
+        self.vocab: list[str] = []
+        self._vocab_set: set[str] = set()
+        self._stem_set: set[str] = set()
+
+    # -- building -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        rev = revision(self.db)
+        if rev == self._revision:
+            return
+        with self._lock:
+            if rev != self._revision:
+                self._build()
+                self._revision = rev
+
+    def _build(self) -> None:
+        entries: dict[int, _Entry] = {}
+        df: Counter[str] = Counter()
+        vocab: Counter[str] = Counter()
+        cur = self.db.execute(
+            "select rowid, doc_id, number, title, heading, text, summary, keywords, questions, refs "
+            "from clauses"
+        )
+        for rowid, doc_id, number, title, heading, text, summary, keywords, questions, refs in cur:
+            fields = {"text": text, "title": title, "heading": heading, "summary": summary,
+                      "keywords": keywords, "questions": questions}
+            profile: dict[str, float] = {}
+            for name, value in fields.items():
+                if not value:
+                    continue
+                ws = content_words(value)
+                vocab.update(w for w in ws if len(w) >= 4 and w.isalpha())
+                for w in ws:
+                    s = stem(w)
+                    if FIELD_WEIGHTS[name] > profile.get(s, 0.0):
+                        profile[s] = FIELD_WEIGHTS[name]
+            df.update(profile.keys())
+            qs = [set(stem(w) for w in content_words(q)) for q in (questions or "").split("\n") if q]
+            entries[rowid] = _Entry(rowid, doc_id, number, title, heading, text, summary,
+                                    tuple(json.loads(refs or "[]")), profile, qs)
+        self.entries, self.df = entries, df
+        self.vocab = [w for w, _ in vocab.most_common()]
+        self._vocab_set = set(self.vocab)
+        self._stem_set = set(df)
+
+    @property
+    def size(self) -> int:
+        return len(self.entries)
+
+    def idf(self, s: str) -> float:
+        n = max(len(self.entries), 1)
+        return math.log((n + 1) / (self.df.get(s, 0) + 0.5))
+
+    # -- the question -----------------------------------------------------------------------
+    def analyse(self, question: str) -> Query:
+        params = ranking_params()
+        text = strip_chat_markup(question)[:MAX_QUESTION_CHARS]
+        all_words = words(text)
+        single, phrases = synonym_table()
+        sw = stopwords()
+        groups: list[Group] = []
+        by_word: dict[str, Group] = {}
+        corrections: dict[str, str] = {}
+        for w in all_words:
+            if w in by_word:
+                continue
+            syn = single.get(w)
+            if (w in sw or len(w) < 2) and not syn:
+                continue
+            s = stem(w)
+            alts: dict[str, float] = {s: 1.0}
+            if s not in self._stem_set and not syn and len(w) >= 4 and w.isalpha():
+                fixed = self._correct(w)
+                if fixed:
+                    corrections[w] = fixed
+                    alts[stem(fixed)] = params["typo_factor"]
+                    syn = single.get(fixed)
+            for c in syn or ():
+                alts.setdefault(c, params["synonym_factor"])
+            g = Group(w, alts)
+            groups.append(g)
+            by_word[w] = g
+        for phrase, canon in phrases.items():
+            n = len(phrase)
+            for i in range(len(all_words) - n + 1):
+                if tuple(all_words[i:i + n]) == phrase:
+                    targets = [by_word[w] for w in phrase if w in by_word] or []
+                    if not targets:
+                        g = Group(" ".join(phrase), {})
+                        groups.append(g)
+                        targets = [g]
+                    for g in targets:
+                        for c in canon:
+                            g.alts.setdefault(c, params["synonym_factor"])
+                    break
+        unknown_idf = params["unknown_idf_ratio"] * math.log(max(len(self.entries), 2) + 1)
+        for g in groups:
+            known = [self.idf(a) for a in g.alts if a in self._stem_set]
+            g.idf = max(known) if known else unknown_idf
+        return Query(text, groups, corrections)
+
+    def _correct(self, w: str) -> str | None:
+        if not self.vocab:
+            return None
+        cutoff = 80 if len(w) >= 6 else 84
+        found = process.extractOne(w, self.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return found[0] if found else None
+
+    # -- ranking ----------------------------------------------------------------------------
+    def candidates(self, query: Query, limit: int = 100) -> dict[int, float]:
+        terms = query.fts_words
+        if not terms:
+            return {}
+        # Every term is quoted, so FTS5 operators in what people type are only ever words.
+        match = " OR ".join('"' + t.replace('"', "") + '"*' for t in terms[:64])
+        sql = (
+            "select rowid, -bm25(clauses_fts, 1.0, 0.5, 1.0, 0.8, 0.8, 0.6) as s from clauses_fts "
+            "where clauses_fts match ? order by s desc limit ?"
+        )
+        return {r[0]: r[1] for r in self.db.execute(sql, [match, limit])}
+
+    def search(self, question: str, limit: int = 5) -> tuple[Query, list[Hit]]:
+        self.refresh()
+        query = self.analyse(question)
+        cands = self.candidates(query)
+        if not cands:
+            return query, []
+        params = ranking_params()
+        w_cov, w_q, w_bm = params["w_coverage"], params["w_qsim"], params["w_bm25"]
+        total_idf = sum(g.idf for g in query.groups) or 1.0
+        top_bm = max(cands.values()) or 1.0
+        hits = []
+        for rowid, bm in cands.items():
+            e = self.entries.get(rowid)
+            if e is None:
+                continue
+            cov = sum(g.idf * max(f * e.profile.get(a, 0.0) for a, f in g.alts.items())
+                      for g in query.groups) / total_idf
+            qsim = self._qsim(query, e, total_idf)
+            bmn = max(bm, 0.0) / top_bm
+            score = w_cov * cov + w_q * qsim + w_bm * bmn
+            hits.append(Hit(rowid, e.doc_id, e.number, e.title, e.heading, e.text, e.summary, e.refs,
+                            score, cov, qsim, bmn))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return query, hits[:limit]
+
+    def _qsim(self, query: Query, e: _Entry, total_idf: float) -> float:
+        best = 0.0
+        for q in e.questions:
+            if not q:
+                continue
+            shared = sum(g.idf * max((f for a, f in g.alts.items() if a in q), default=0.0)
+                         for g in query.groups)
+            if shared <= 0:
+                continue
+            extra = sum(self.idf(t) for t in q)
+            best = max(best, 2 * shared / (total_idf + extra))
+        return best

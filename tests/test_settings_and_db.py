@@ -1,0 +1,39 @@
+import pytest
+
+from core import db as dbmod
+from core.settings import Settings
+
+
+def test_settings_defaults_and_env():
+    s = Settings.from_env({})
+    assert (s.host, s.port, s.db_path) == ("127.0.0.1", 3978, "var/ted.db")
+    assert s.slack_api_url == "https://slack.com/api/"
+    s = Settings.from_env({"TED_PORT": "8080", "TED_DB": "/tmp/x.db", "TEAMS_ALLOW_UNAUTHENTICATED": "1",
+                           "SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    assert s.port == 8080 and s.db_path == "/tmp/x.db" and s.teams_allow_unauthenticated
+    assert s.slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_bad_port_is_a_clear_error():
+    with pytest.raises(ValueError, match="TED_PORT"):
+        Settings.from_env({"TED_PORT": "eighty"})
+
+
+def test_file_database_uses_wal_busy_timeout_and_migrations(tmp_path):
+    path = tmp_path / "ted.db"
+    db = dbmod.connect(path)
+    assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert db.execute("pragma busy_timeout").fetchone()[0] == dbmod.BUSY_TIMEOUT_MS
+    assert dbmod.applied_migrations(db) == [name for name, _ in dbmod.MIGRATIONS]
+    db.conn.close()
+    # Re-opening applies nothing twice.
+    again = dbmod.connect(path)
+    assert dbmod.migrate(again) == []
+
+
+def test_transaction_rolls_back_on_error(db):
+    with pytest.raises(RuntimeError):
+        with dbmod.transaction(db):
+            db["kb_meta"].insert({"key": "k", "value": "v"})
+            raise RuntimeError("boom")
+    assert db["kb_meta"].count == 0
