@@ -100,9 +100,14 @@ def _m002_unanswered_and_feedback(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_document_topics(db: sqlite_utils.Database) -> None:
+    db["documents"].add_column("topics", str)  # JSON list: words that say what the document is about
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
+    ("003_document_topics", _m003_document_topics),
 ]
 
 

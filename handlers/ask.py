@@ -9,7 +9,7 @@ import sqlite_utils
 
 from core.db import utcnow
 from handlers import messages
-from handlers.intent import describes_abuse, is_smalltalk, wants_to_report
+from handlers.intent import describes_abuse, is_smalltalk, looks_like_follow_up, wants_to_report
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
 from knowledge.text import fold, strip_chat_markup
 
@@ -47,7 +47,7 @@ class AskService:
             cites = answer.citations if answer.intent == POLICY else ()
             return Answer(REPORT, messages.REPORT_OFFER, answer.confidence, cites, offer_report=True)
         answer, _, _ = self.answerer.answer(text)
-        if answer.intent == FALLBACK and follow_up_of:
+        if follow_up_of and (answer.intent == FALLBACK or looks_like_follow_up(text)):
             # "and what about LinkedIn?" means little alone; read it with the question before it.
             combined, _, _ = self.answerer.answer(f"{follow_up_of} {text}")
             if combined.intent == POLICY:

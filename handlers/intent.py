@@ -17,6 +17,10 @@ _SMALLTALK = [
     r"(ok|okay|right|cool|fab|nice|grand)?( ?(thanks|ta|cheers))?,? ?(that'?s (all|it|everything)|bye|goodbye|see you|"
     r"see ya|later|night|good ?night|that'?s great|no more questions)",
     r"(ok|okay|right|cool|great|nice|fab|got it|understood|noted|fair enough|makes sense)( (thanks|ta|cheers))?",
+    r"(that'?s|that is|that was|you'?ve been|you are|you'?re)( (really|very|so|super))? (helpful|useful|great|"
+    r"brilliant|perfect|clear|a great help|a big help|a help)",
+    r"(how'?s it going|how are things|how'?s things|how'?s your day|you ok|you alright)",
+    r"(good|great|nice) (bot|job|one)( ted)?",
     r"(bye|goodbye|see you|see ya|cya|laters)( ted)?",
     r"(what|who) (are|r) (you|u)",
     r"how (are|r) (you|u)( doing| today)?",
@@ -30,7 +34,7 @@ _SMALLTALK = [
 _SMALLTALK_RE = re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in _SMALLTALK) + r")[\s!.?,:)]*$")
 
 _REPORT = [
-    r"\b(want|need|wish|would like|i'?d like|have|got|going) to (report|flag)\b",
+    r"\b(want|need|wish|would like|i'?d like|going) to (report|flag)\b",
     r"^(i'?m |i am |we'?re |we are |just )?(report|reporting|flag|flagging)\b",
     r"\bhow (do|can|should|would) (i|we|you) (report|flag)\b",
     r"\b(can|could|may|should) (i|we) (report|flag)\b",
@@ -39,6 +43,13 @@ _REPORT = [
     r"^/?report\b",
 ]
 _REPORT_RE = re.compile("|".join(_REPORT))
+# What TED takes reports of: something online, or abuse. "How do I report a pothole?" is not one.
+_REPORTABLE = re.compile(
+    r"\b(post\w*|comment\w*|messag\w*|dm\w*|inbox|account\w*|tweet\w*|video\w*|stor(y|ies)|photo\w*|pic\w*|"
+    r"image\w*|online|page|profile|group|thread|feed|social|facebook|fb|instagram|insta|twitter|x|tiktok|"
+    r"youtube|linkedin|snapchat|threads|whatsapp|reddit|nextdoor|colleague\w*|councillor\w*|parody|fake|"
+    r"impersonat\w*|troll\w*|this|it|them|him|her)\b"
+)
 
 _ABUSE = re.compile(
     r"\b(abus\w*|harass\w*|threat\w*|troll\w*|bull(y|ied|ying)|racis\w*|hate\w*|homophob\w*|sexis\w*|"
@@ -51,16 +62,38 @@ def _clean(text: str) -> str:
     return fold(strip_chat_markup(text))
 
 
+_SEGMENTS = re.compile(r"[!.?,;:\-]+\s*|\s+-\s+")
+
+
 def is_smalltalk(text: str) -> bool:
+    """The whole message is pleasantries: every segment ("cheers TED, bye!") is smalltalk."""
     t = _clean(text)
     if not t:
         return False
-    return bool(_SMALLTALK_RE.match(t)) or (len(t) < 40 and not content_words(t) and "?" not in t)
+    if _SMALLTALK_RE.match(t):
+        return True
+    segments = [s.strip() for s in _SEGMENTS.split(t) if s.strip()]
+    if segments and all(_SMALLTALK_RE.match(s) for s in segments):
+        return True
+    return len(t) < 40 and not content_words(t) and "?" not in t
 
 
 def wants_to_report(text: str) -> bool:
-    return bool(_REPORT_RE.search(_clean(text)))
+    t = _clean(text)
+    if t.startswith("/report"):
+        return True
+    return bool(_REPORT_RE.search(t)) and bool(_REPORTABLE.search(t) or _ABUSE.search(t))
 
 
 def describes_abuse(text: str) -> bool:
     return bool(_ABUSE.search(_clean(text)))
+
+
+_FOLLOW_UP = re.compile(r"^(and|but|also|plus|so|what about|how about|what if|same (for|with)|ok,? and|"
+                        r"what (else|about)|does that|is that|and if)\b")
+
+
+def looks_like_follow_up(text: str) -> bool:
+    """"and what about LinkedIn?" leans on the question before it."""
+    t = _clean(text)
+    return bool(_FOLLOW_UP.match(t)) or len(content_words(t)) <= 2

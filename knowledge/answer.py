@@ -56,9 +56,15 @@ class Answer:
         return out
 
 
-def confidence_of(score: float) -> float:
+def confidence_of(score: float, on_topic: bool = True) -> float:
+    """Probability that the top answer is right, from a logistic fit (bench/tune.py).
+
+    A question that shares no word with the document's subject ("where do I get a new ID
+    badge?" against the Social Media Policy) needs a much stronger match to be believed.
+    """
     p = ranking_params()
-    return 1.0 / (1.0 + math.exp(-p["confidence_slope"] * (score - p["confidence_midpoint"])))
+    mid = p["confidence_midpoint"] + (0.0 if on_topic else p["off_topic_penalty"])
+    return 1.0 / (1.0 + math.exp(-p["confidence_slope"] * (score - mid)))
 
 
 class DocumentInfo:
@@ -110,7 +116,7 @@ class Answerer:
         if not hits:
             return self.fallback(), query, hits
         best = hits[0]
-        conf = confidence_of(best.score)
+        conf = confidence_of(best.score, best.on_topic)
         if conf < self.min_confidence:
             return self.fallback(conf, hits), query, hits
         margin = ranking_params()["did_you_mean_margin"]

@@ -62,6 +62,7 @@ def document_from_json(data: dict, enrichment: dict | None = None) -> Document:
         review_cycle=data.get("review_cycle", ""),
         next_review=data.get("next_review", ""),
         related=tuple(data.get("related", ())),
+        topics=tuple((enrichment or {}).get("topics", ())),
     )
 
 

@@ -47,4 +47,5 @@ class Document:
     review_cycle: str = ""
     next_review: str = ""
     related: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # what the document is about (its subject's words); see knowledge.search
     meta: dict = field(default_factory=dict, compare=False)

@@ -29,6 +29,8 @@ from knowledge.store import revision
 from knowledge.text import content_words, stem, stopwords, strip_chat_markup, words
 
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
+NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0,
+                   "heading": 0.5}
 FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75, "summary": 0.75,
                  "heading": 0.5}
 
@@ -99,6 +101,8 @@ class Hit:
     coverage: float
     qsim: float
     bm25: float
+    nb: float = 0.0
+    on_topic: bool = True  # the question uses words of the document's subject
 
 
 @dataclass
@@ -113,6 +117,8 @@ class _Entry:
     refs: tuple[str, ...]
     profile: dict[str, float]  # stem -> best field weight
     questions: list[set[str]]
+    counts: dict[str, float]  # stem -> weighted count over all fields (for the Naive Bayes signal)
+    total: float
 
 
 class KnowledgeIndex:
@@ -127,6 +133,7 @@ class KnowledgeIndex:
         self.vocab: list[str] = []
         self._vocab_set: set[str] = set()
         self._stem_set: set[str] = set()
+        self.topics: dict[str, set[str]] = {}
 
     # -- building -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -150,6 +157,7 @@ class KnowledgeIndex:
             fields = {"text": text, "title": title, "heading": heading, "summary": summary,
                       "keywords": keywords, "questions": questions}
             profile: dict[str, float] = {}
+            counts: Counter[str] = Counter()
             for name, value in fields.items():
                 if not value:
                     continue
@@ -157,13 +165,22 @@ class KnowledgeIndex:
                 vocab.update(w for w in ws if len(w) >= 4 and w.isalpha())
                 for w in ws:
                     s = stem(w)
+                    counts[s] += NB_FIELD_COUNTS[name]
                     if FIELD_WEIGHTS[name] > profile.get(s, 0.0):
                         profile[s] = FIELD_WEIGHTS[name]
             df.update(profile.keys())
             qs = [set(stem(w) for w in content_words(q)) for q in (questions or "").split("\n") if q]
             entries[rowid] = _Entry(rowid, doc_id, number, title, heading, text, summary,
-                                    tuple(json.loads(refs or "[]")), profile, qs)
-        self.entries, self.df = entries, df
+                                    tuple(json.loads(refs or "[]")), profile, qs, dict(counts),
+                                    sum(counts.values()))
+        topics: dict[str, set[str]] = {}
+        for doc_id, title, sections, listed in self.db.execute(
+                "select id, title, sections, topics from documents"):
+            # A document's subject: the words its owner listed, else its title and headings.
+            text = " ".join(json.loads(listed or "[]")) or " ".join(
+                [title] + [s["title"] for s in json.loads(sections or "[]")])
+            topics[doc_id] = {stem(w) for w in content_words(f"{title} {text}")}
+        self.entries, self.df, self.topics = entries, df, topics
         self.vocab = [w for w, _ in vocab.most_common()]
         self._vocab_set = set(self.vocab)
         self._stem_set = set(df)
@@ -209,19 +226,16 @@ class KnowledgeIndex:
             n = len(phrase)
             for i in range(len(all_words) - n + 1):
                 if tuple(all_words[i:i + n]) == phrase:
-                    targets = [by_word[w] for w in phrase if w in by_word] or []
-                    if not targets:
-                        g = Group(" ".join(phrase), {})
-                        groups.append(g)
-                        targets = [g]
-                    for g in targets:
-                        for c in canon:
-                            g.alts.setdefault(c, params["synonym_factor"])
+                    # A phrase ("lose my job", "say I work for") is a meaning of its own.
+                    groups.append(Group(" ".join(phrase), {c: params["synonym_factor"] for c in canon}))
                     break
         unknown_idf = params["unknown_idf_ratio"] * math.log(max(len(self.entries), 2) + 1)
         for g in groups:
+            # A word's weight is its own rarity; what may stand for it only counts when the word
+            # itself is unknown to the knowledge base (a typo, or "fb" for "facebook").
+            primary = [a for a, f in g.alts.items() if f == 1.0 and a in self._stem_set]
             known = [self.idf(a) for a in g.alts if a in self._stem_set]
-            g.idf = max(known) if known else unknown_idf
+            g.idf = self.idf(primary[0]) if primary else max(known) if known else unknown_idf
         return Query(text, groups, corrections)
 
     def _correct(self, w: str) -> str | None:
@@ -254,6 +268,8 @@ class KnowledgeIndex:
         w_cov, w_q, w_bm = params["w_coverage"], params["w_qsim"], params["w_bm25"]
         total_idf = sum(g.idf for g in query.groups) or 1.0
         top_bm = max(cands.values()) or 1.0
+        nb = self._naive_bayes(query, [self.entries[r] for r in cands if r in self.entries])
+        w_nb = params.get("w_nb", 0.0)
         hits = []
         for rowid, bm in cands.items():
             e = self.entries.get(rowid)
@@ -263,11 +279,36 @@ class KnowledgeIndex:
                       for g in query.groups) / total_idf
             qsim = self._qsim(query, e, total_idf)
             bmn = max(bm, 0.0) / top_bm
-            score = w_cov * cov + w_q * qsim + w_bm * bmn
+            score = w_cov * cov + w_q * qsim + w_bm * bmn + w_nb * nb.get(rowid, 0.0)
+            if not e.questions:
+                # Nobody wrote example questions for this passage (an ingested document): judge it on
+                # the other signals, re-weighted, rather than count the missing one as a miss.
+                score /= (1.0 - w_q) or 1.0
+            topic = self.topics.get(e.doc_id, set())
+            on_topic = any(a in topic for g in query.groups for a in g.alts)
             hits.append(Hit(rowid, e.doc_id, e.number, e.title, e.heading, e.text, e.summary, e.refs,
-                            score, cov, qsim, bmn))
+                            score, cov, qsim, bmn, nb.get(rowid, 0.0), on_topic))
         hits.sort(key=lambda h: h.score, reverse=True)
         return query, hits[:limit]
+
+    def _naive_bayes(self, query: Query, entries: list[_Entry]) -> dict[int, float]:
+        """Posterior over the candidates, each clause a class trained on its own words and examples."""
+        alpha, v = 0.5, max(len(self.df), 1)
+        logp: dict[int, float] = {}
+        for e in entries:
+            denom = math.log(e.total + alpha * v)
+            lp = 0.0
+            for g in query.groups:
+                known = [(a, f) for a, f in g.alts.items() if a in self._stem_set]
+                if not known:
+                    continue
+                lp += max(math.log((e.counts.get(a, 0.0) + alpha) * f) for a, f in known) - denom
+            logp[e.rowid] = lp
+        if not logp:
+            return {}
+        top = max(logp.values())
+        z = sum(math.exp(x - top) for x in logp.values())
+        return {r: math.exp(x - top) / z for r, x in logp.items()}
 
     def _qsim(self, query: Query, e: _Entry, total_idf: float) -> float:
         best = 0.0
@@ -280,4 +321,4 @@ class KnowledgeIndex:
                 continue
             extra = sum(self.idf(t) for t in q)
             best = max(best, 2 * shared / (total_idf + extra))
-        return best
+        return min(best, 1.0)

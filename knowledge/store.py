@@ -34,6 +34,7 @@ def content_hash(doc: Document) -> str:
     for c in doc.clauses:
         h.update(f"{c.number}\x00{c.text}\x00{c.title}\x00{c.summary}\x00".encode())
         h.update("\x00".join(c.keywords + c.questions).encode())
+    h.update("\x00".join(doc.topics).encode())
     return h.hexdigest()[:16]
 
 
@@ -93,6 +94,7 @@ def _save_one(db: sqlite_utils.Database, doc: Document) -> str:
             "next_review": doc.next_review,
             "related": json.dumps(list(doc.related)),
             "sections": json.dumps([{"number": s.number, "title": s.title} for s in doc.sections]),
+            "topics": json.dumps(list(doc.topics)),
             "ingested_at": utcnow(),
         },
         pk="id",
@@ -165,4 +167,5 @@ def load_document(db: sqlite_utils.Database, doc_id: str) -> Document | None:
         publisher=d["publisher"], source=d["source"], format=d["format"], owner=d["owner"],
         version=d["version"], date=d["date"], review_cycle=d["review_cycle"],
         next_review=d["next_review"], related=tuple(json.loads(d["related"] or "[]")),
+        topics=tuple(json.loads(d.get("topics") or "[]")),
     )

@@ -1,0 +1,66 @@
+"""Files -> knowledge.model.Document: markdown, plain text, HTML, Word (.docx) and PDF.
+
+Each format module turns a file into a flat list of blocks (headings, paragraphs, list
+items, table rows); structure.py turns blocks into a Document of sections and clauses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from knowledge.model import Document
+
+from . import docx, html, markdown, pdf, text
+from .base import Block, IngestError
+from .structure import build_document
+
+__all__ = ["SUPPORTED_SUFFIXES", "IngestError", "find_files", "parse_file"]
+
+_PARSERS: dict[str, tuple[str, Callable[[Path], list[Block]]]] = {
+    ".md": ("md", markdown.parse),
+    ".markdown": ("md", markdown.parse),
+    ".txt": ("txt", text.parse),
+    ".html": ("html", html.parse),
+    ".htm": ("html", html.parse),
+    ".docx": ("docx", docx.parse),
+    ".pdf": ("pdf", pdf.parse),
+}
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_PARSERS)
+
+
+def _unsupported(path: Path) -> IngestError:
+    kind = f"'{path.suffix}' files" if path.suffix else "files without an extension"
+    return IngestError(path, f"{kind} are not supported (use one of {', '.join(SUPPORTED_SUFFIXES)})")
+
+
+def find_files(paths: list[Path]) -> list[Path]:
+    """Files as given, folders expanded (recursively, sorted) to the supported files inside them."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARSERS)
+            )
+        elif not path.exists():
+            raise IngestError(path, "file not found")
+        elif path.suffix.lower() not in _PARSERS:
+            raise _unsupported(path)
+        else:
+            found.append(path)
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path, None)
+    return list(unique)
+
+
+def parse_file(path: Path) -> Document:
+    """Parse one file; raises IngestError naming the file if it can't be read or has no text."""
+    path = Path(path)
+    if path.suffix.lower() not in _PARSERS:
+        raise _unsupported(path)
+    fmt, parser = _PARSERS[path.suffix.lower()]
+    document = build_document(parser(path), path, fmt)
+    if not document.clauses:
+        raise IngestError(path, "no text found in this file (is it empty?)")
+    return document

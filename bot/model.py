@@ -1,0 +1,89 @@
+"""The platform-neutral message model: what comes in (a message or an action) and what goes out.
+
+Adapters translate platform payloads to these at the edge and render replies back with the
+pure renderers; handlers only ever see these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from knowledge.answer import Citation
+
+# Surfaces a message can arrive on.
+DM, MENTION, COMMAND, WEB, TERMINAL = "dm", "mention", "command", "web", "terminal"
+
+
+@dataclass(frozen=True)
+class Message:
+    """Someone said something to TED."""
+
+    platform: str  # slack | teams | web | terminal
+    user_id: str  # the platform's id for the person
+    text: str
+    conversation_id: str = ""  # channel / chat / DM id
+    thread_id: str = ""  # thread (Slack thread_ts, Teams reply chain); "" for none
+    surface: str = DM
+    command: str = ""  # "/ted", "/report" when it came as a slash command
+    event_id: str = ""  # the platform's delivery id, for de-duplication
+
+
+@dataclass(frozen=True)
+class Action:
+    """Someone pressed a button or submitted a form."""
+
+    platform: str
+    user_id: str
+    action_id: str  # one of bot.actions.*
+    value: str = ""
+    conversation_id: str = ""
+    thread_id: str = ""
+    message_id: str = ""  # the message the button was on (Slack ts, Teams activity id)
+    form: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Button:
+    action_id: str
+    label: str
+    value: str = ""
+    style: str = ""  # "" | primary | danger
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str = "text"  # text | multiline | select | multiselect | url | date | checkbox | file
+    options: tuple[tuple[str, str], ...] = ()  # (value, label)
+    required: bool = False
+    value: str = ""
+    hint: str = ""
+    max_length: int = 3000
+
+
+@dataclass(frozen=True)
+class Form:
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Submit"
+    private_metadata: str = ""
+    errors: dict = field(default_factory=dict, hash=False, compare=False)  # field name -> message
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What TED says back. Renderers turn it into Block Kit, an Adaptive Card or web JSON."""
+
+    text: str
+    intent: str = ""
+    citations: tuple[Citation, ...] = ()
+    see_also: tuple[Citation, ...] = ()
+    choices: tuple[Button, ...] = ()  # "Did you mean" alternatives
+    buttons: tuple[Button, ...] = ()  # feedback, report this, share
+    form: Form | None = None
+    ephemeral: bool = False  # only the asker sees it (Slack /ted)
+    in_thread: bool = False  # answer in the thread of the message (Slack mention)
+    link: str = ""  # the policy view of the top citation
+    meta: dict = field(default_factory=dict, hash=False, compare=False)

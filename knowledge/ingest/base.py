@@ -1,0 +1,85 @@
+"""What every format parser shares: the block type, the error type and text decoding."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# Block kinds a format parser may emit:
+#   heading  text of a heading; level 1-6
+#   para     a paragraph (structure.py spots clause numbers at its start)
+#   item     a list item; level is the nesting depth (0 = top level)
+#   row      one table row already flattened to "Header: value; Header: value"
+#   break    ends the current list or table (two lists in a row are not one list)
+#   title    a title hint (HTML <title>, markdown front matter) used only if no heading is found
+BLOCK_KINDS = frozenset({"heading", "para", "item", "row", "break", "title"})
+
+
+@dataclass
+class Block:
+    kind: str
+    text: str = ""
+    level: int = 0
+    marker: str = ""  # an ordered list item's number as written (markdown renumbers "1. 1. 1.")
+
+
+class IngestError(Exception):
+    """A file that cannot be turned into a document; the message names the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise IngestError(path, "file not found") from None
+    except IsADirectoryError:
+        raise IngestError(path, "is a folder, not a file") from None
+    except PermissionError:
+        raise IngestError(path, "cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise IngestError(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM, or UTF-16 with BOM), else Windows-1252; newlines normalised."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # cp1252 leaves five bytes undefined; map them through latin-1 rather than fail.
+            text = data.decode("cp1252", errors="replace")
+            if "\ufffd" in text:
+                text = data.decode("latin-1")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x00", "")
+
+
+def read_text(path: Path) -> str:
+    return decode_text(read_bytes(path))
+
+
+_SPACE = re.compile(r"[ \t\f\v\u00a0]+")
+
+
+def squash(text: str) -> str:
+    """Collapse runs of spaces/tabs (not newlines) and trim each line; words are untouched."""
+    lines = (_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def table_row(headers: list[str], cells: list[str]) -> str:
+    """'Header: value; Header: value', leaving out empty cells."""
+    pairs = []
+    for k, value in enumerate(cells):
+        head = headers[k] if k < len(headers) else ""
+        if value:
+            pairs.append(f"{head}: {value}" if head and head != value else value)
+    return "; ".join(pairs)

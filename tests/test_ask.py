@@ -1,0 +1,109 @@
+"""Asking: intents, the fallback, cross-references, and input that must never break search."""
+
+import pytest
+
+from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK
+
+
+def ask(ted, q, **kw):
+    return ted.asker.ask(q, **kw)
+
+
+@pytest.mark.parametrize("text", [
+    '"', '""', "NEAR(", "linkedin NEAR/2 contacts", "*", "(", ")", "social:media", "-facebook",
+    "facebook AND OR NOT", "title:logo", "^logo", "'; drop table clauses; --", "{col1 col2}: x", "a + b",
+    "NOT", "AND", "OR", "\\", "%", "_", "\x00",
+])
+def test_fts_syntax_is_just_words(ted_session, text):
+    a = ask(ted_session, text)
+    assert a.intent in {POLICY, FALLBACK, SMALLTALK}
+    assert isinstance(a.text, str) and a.text
+
+
+@pytest.mark.parametrize("text", [
+    "Can I use my café’s logo? ☕️🙂", "ｌｏｇｏ on my facebook?", "Ĺîñķêđíñ cöñtäcts", "שלום facebook",
+    "logo\u200b\u200d on \ufeffpersonal accounts", "😀😀😀", "e\u0301\u0301\u0301",
+])
+def test_odd_unicode(ted_session, text):
+    a = ask(ted_session, text)
+    assert a.intent in {POLICY, FALLBACK, SMALLTALK}
+
+
+def test_empty_and_whitespace_questions_get_a_polite_prompt(ted_session):
+    for q in ["", "   ", "\n\t", None, "<@U123ABC>"]:
+        a = ask(ted_session, q)
+        assert a.intent == SMALLTALK and "question" in a.text.lower() and not a.citations
+
+
+def test_a_40k_character_question_is_answered(ted_session):
+    q = ("can I add a supplier on facebook? " * 1200)[:40000]
+    a = ask(ted_session, q)
+    assert a.intent == POLICY and a.citations[0].clause == "5.13"
+
+
+def test_mention_syntax_is_never_searched_or_echoed(ted_session):
+    a = ask(ted_session, "<!channel> <@U024BE7LH> can I put the council logo on my own instagram?")
+    assert a.intent == POLICY and a.citations[0].clause == "5.6"
+    assert "<!channel>" not in a.text and "<@U024BE7LH>" not in a.text
+
+
+def test_typos_are_tolerated(ted_session):
+    assert ask(ted_session, "can I add a supplier on linkdin").citations[0].clause in {"5.13", "5.15"}
+    a = ask(ted_session, "what happens with disiplinary if I breach this")
+    assert a.intent == POLICY and a.citations[0].clause == "2.5"
+
+
+def test_answer_quotes_the_clause_verbatim_and_names_it(ted_session):
+    a = ask(ted_session, "can I put the council logo on my personal facebook?")
+    c = a.citations[0]
+    assert a.intent == POLICY and c.clause == "5.6"
+    assert c.text == "The Council logo, or any sub-brands, should not be used on personal accounts."
+    assert c.text in a.text and "5.6" in a.text and "Social Media Policy" in a.text
+    assert 0.0 < a.confidence <= 1.0
+
+
+def test_cross_reference_is_followed(ted_session):
+    a = ask(ted_session, "LinkedIn is for professional networking, so can I connect with business contacts there?")
+    assert a.intent == POLICY
+    assert a.citations[0].clause == "5.15"
+    assert [c.clause for c in a.see_also] == ["5.13"]
+    assert "See also 5.13" in a.text
+
+
+def test_fallback_says_so_names_who_to_ask_and_is_recorded(ted):
+    a = ask(ted, "what were the lottery numbers on saturday?")
+    assert a.intent == FALLBACK and not a.citations
+    assert "Communications Manager" in a.text and "couldn't find" in a.text
+    rows = list(ted.db["unanswered"].rows)
+    assert [r["question"] for r in rows] == ["what were the lottery numbers on saturday?"]
+
+
+@pytest.mark.parametrize("q", ["hello", "thanks!", "what can you do?", "bye", "who are you?"])
+def test_smalltalk(ted_session, q):
+    a = ask(ted_session, q)
+    assert a.intent == SMALLTALK and not a.citations
+
+
+def test_report_intent_offers_the_form(ted_session):
+    a = ask(ted_session, "I want to report a fake account pretending to be the council")
+    assert a.intent == REPORT and a.offer_report
+
+
+def test_policy_question_describing_abuse_also_offers_the_report_form(ted_session):
+    a = ask(ted_session, "someone keeps sending me abuse after I replied from the council page, what do I do?")
+    assert a.intent == POLICY and a.offer_report
+    assert a.citations[0].clause in {"7.1", "7.2", "7.3"}
+
+
+def test_follow_up_reads_the_previous_question(ted_session):
+    first = "can I add business contacts on my personal facebook?"
+    a = ask(ted_session, "and what about linkedin?", follow_up_of=first)
+    assert a.intent == POLICY and a.citations[0].clause in {"5.13", "5.15"}
+
+
+def test_json_shape(ted_session):
+    j = ask(ted_session, "can I put the council logo on my personal facebook?").to_json()
+    assert set(j) >= {"intent", "answer", "confidence", "citations"}
+    c = j["citations"][0]
+    assert set(c) == {"doc", "clause", "title", "text", "score"}
+    assert c["doc"] == "tdc-social-media-policy" and len(c["text"]) <= 1500

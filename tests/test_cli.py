@@ -1,0 +1,121 @@
+"""The `ted` command line, through the real console script where the contract is about processes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TED = [sys.executable, "-c", "import sys, app; sys.exit(app.main())"]
+
+
+def run_ted(args, stdin="", tmp_path=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("TED_LOG_LEVEL", None)
+    return subprocess.run(TED + args, input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=60)
+
+
+def test_ask_json_reads_one_question_per_line_from_stdin(tmp_path):
+    db = str(tmp_path / "ted.db")
+    qs = ["hello", "can I put the council logo on my personal facebook?", "", "what were the lottery numbers?"]
+    out = run_ted(["ask", "--db", db, "--json"], "\n".join(qs) + "\n", tmp_path)
+    assert out.returncode == 0, out.stderr
+    answers = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(answers) == len(qs)
+    assert [a["intent"] for a in answers] == ["smalltalk", "policy", "smalltalk", "fallback"]
+    assert answers[1]["citations"][0]["clause"] == "5.6"
+    assert out.stderr == ""  # the command line is quiet; logs never carry question text
+
+
+def test_ask_single_question_plain_text(tmp_path, capsys):
+    assert main(["ask", "--db", str(tmp_path / "t.db"), "can I add a supplier on facebook?"]) == 0
+    out = capsys.readouterr().out
+    assert "5.13" in out and "business contacts" in out
+
+
+def test_kb_list_and_show(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    assert main(["ask", "--db", db, "hello"]) == 0  # first use loads the bundled policy
+    capsys.readouterr()
+    assert main(["kb", "list", "--db", db]) == 0
+    assert "tdc-social-media-policy" in capsys.readouterr().out
+    assert main(["kb", "show", "5.13", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "Employees are not permitted to proactively add business contacts" in out
+    assert main(["kb", "show", "99.9", "--db", db]) == 1
+
+
+def test_ingest_replace_and_errors_leave_the_knowledge_base_unchanged(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    doc = tmp_path / "parking.md"
+    doc.write_text("# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n", "utf-8")
+    assert main(["ingest", "--db", db, "--quiet", str(doc)]) == 0
+    assert main(["ask", "--db", db, "--json", "how much does a staff parking permit cost?"]) == 0
+    out = capsys.readouterr().out.splitlines()[-1]
+    assert "£5 a month" in json.loads(out)["citations"][0]["text"]
+
+    doc.write_text("# Parking policy\n\n## Permits\n\nStaff permits cost £7 a month from April.\n", "utf-8")
+    assert main(["ingest", "--db", db, "--quiet", str(doc)]) == 0
+    assert main(["ask", "--db", db, "--json", "how much does a staff parking permit cost?"]) == 0
+    cites = json.loads(capsys.readouterr().out.splitlines()[-1])["citations"]
+    assert "£7 a month" in cites[0]["text"] and not any("£5" in c["text"] for c in cites)
+
+    bad = tmp_path / "notes.xyz"
+    bad.write_text("x")
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"this is not a zip file")
+    for path in (bad, broken, tmp_path / "missing.md"):
+        assert main(["ingest", "--db", db, "--quiet", str(doc), str(path)]) == 1
+        err = capsys.readouterr().err
+        assert path.name in err and "Nothing was changed" in err or "not" in err
+    assert main(["kb", "list", "--db", db]) == 0
+    assert "parking" in capsys.readouterr().out
+
+
+def test_ingest_replace_flag_makes_these_the_whole_knowledge_base(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    doc = tmp_path / "leave.txt"
+    doc.write_text("Annual leave must be booked two weeks ahead.\n", "utf-8")
+    assert main(["ask", "--db", db, "hello"]) == 0
+    assert main(["ingest", "--db", db, "--quiet", "--replace", str(doc)]) == 0
+    capsys.readouterr()
+    assert main(["kb", "list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "leave" in out and "tdc-social-media-policy" not in out
+
+
+def test_eval_scores_a_question_file(tmp_path, capsys):
+    f = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "1", "question": "can I put the council logo on my facebook?", "kind": "policy",
+         "expect": ["Council logo, or any sub-brands"]},
+        {"id": "2", "question": "hello", "kind": "smalltalk", "expect": []},
+        {"id": "3", "question": "what were the lottery numbers on saturday?", "kind": "out_of_scope", "expect": []},
+    ]
+    f.write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    assert main(["eval", "--db", str(tmp_path / "t.db"), "--json", str(f)]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert summary["policy"]["top1"] == 1.0 and summary["smalltalk"]["rate"] == 1.0
+    assert summary["out_of_scope"]["rate"] == 1.0
+
+
+def test_unanswered_lists_what_ted_could_not_answer(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    assert main(["ask", "--db", db, "what were the lottery numbers on saturday?"]) == 0
+    capsys.readouterr()
+    assert main(["unanswered", "--db", db]) == 0
+    assert "lottery numbers" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cmd", ["ask", "chat", "ingest", "kb", "eval", "unanswered", "serve"])
+def test_every_command_has_help(cmd, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([cmd, "--help"])
+    assert exc.value.code == 0
+    assert "--db" in capsys.readouterr().out
