@@ -36,7 +36,8 @@ def features(ted, qs):
     for q in qs:
         _, hits = ted.answerer.index.search(q["question"], limit=1000)
         exp = [norm(e) for e in q.get("expect", [])]
-        rows.append((q, [(h.coverage, h.qsim, h.bm25, any(e in norm(h.text) for e in exp), h.nb, h.on_topic) for h in hits]))
+        rows.append((q, [(h.coverage, h.qsim, h.bm25, any(e in norm(h.text) for e in exp), h.nb, h.on_topic)
+                         for h in hits]))
     return rows
 
 
