@@ -15,9 +15,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot.router import Router
 from core import db as dbmod
 from core.settings import Settings
 from handlers.ask import AskService
+from handlers.chat import ChatHandlers
+from handlers.conversation import Conversations
 from knowledge.answer import Answerer
 from knowledge.bundled import load_bundled_if_empty
 
@@ -28,6 +31,8 @@ class Ted:
     db: sqlite_utils.Database
     answerer: Answerer
     asker: AskService
+    conversations: Conversations
+    router: Router
 
 
 def build(settings: Settings, db_path: str | None = None, first_use: bool = True) -> Ted:
@@ -35,7 +40,11 @@ def build(settings: Settings, db_path: str | None = None, first_use: bool = True
     if first_use:
         load_bundled_if_empty(db)
     answerer = Answerer(db, settings.min_confidence, settings.fallback_contact)
-    return Ted(settings, db, answerer, AskService(db, answerer))
+    asker = AskService(db, answerer)
+    conversations = Conversations(db)
+    router = Router()
+    ChatHandlers(asker, conversations, settings.base_url).register(router)
+    return Ted(settings, db, answerer, asker, conversations, router)
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -103,6 +112,22 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.conversation import list_feedback
+
+    rows = list_feedback(build(settings, args.db, first_use=False).db, args.limit)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("No feedback yet.")
+    for r in rows:
+        mark = "👍" if r["helpful"] else "👎"
+        reason = f" — {r['reason']}" if r["reason"] else ""
+        print(f"{r['given_at']}  {mark} {r['doc_id']} {r['clause'] or '(no clause)'}  {r['question']}{reason}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
@@ -140,6 +165,9 @@ def parser() -> argparse.ArgumentParser:
     u = add("unanswered", cmd_unanswered, "List questions TED could not answer, newest first.")
     u.add_argument("--limit", type=int, default=100)
     u.add_argument("--json", action="store_true")
+    f = add("feedback", cmd_feedback, "List 👍/👎 feedback on answers, newest first, with any reasons given.")
+    f.add_argument("--limit", type=int, default=100)
+    f.add_argument("--json", action="store_true")
     add("serve", cmd_serve, "Serve the web chat, Slack and Teams on one HTTP server.")
     return p
 

@@ -104,10 +104,25 @@ def _m003_document_topics(db: sqlite_utils.Database) -> None:
     db["documents"].add_column("topics", str)  # JSON list: words that say what the document is about
 
 
+def _m004_conversations(db: sqlite_utils.Database) -> None:
+    db["asked"].create(
+        {"id": int, "asked_at": str, "platform": str, "user_id": str, "conversation_id": str, "thread_id": str,
+         "question": str, "intent": str, "doc_id": str, "clause": str, "confidence": float},
+        pk="id",
+    )
+    db["threads"].create(
+        {"platform": str, "conversation_id": str, "thread_id": str, "last_question": str, "updated_at": str},
+        pk=("platform", "conversation_id", "thread_id"),
+    )
+    db["deliveries"].create({"platform": str, "delivery_id": str, "seen_at": str}, pk=("platform", "delivery_id"))
+    db["feedback"].add_column("asked_id", int)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
     ("003_document_topics", _m003_document_topics),
+    ("004_conversations", _m004_conversations),
 ]
 
 

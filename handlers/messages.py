@@ -27,3 +27,14 @@ REPORT_OFFER = ("I can take a report of that. Use the report form (type /report,
 
 REPORT_ALSO = ("If you'd like to report this, use /report or press “Report this” and I'll route it to the "
                "right people.")
+
+FEEDBACK_THANKS = "Thanks for the feedback — it helps the communications team keep TED accurate."
+
+FEEDBACK_SORRY = ("Sorry that didn't help. If you tell me what was missing or wrong, the communications "
+                  "team will see it.")
+
+FEEDBACK_UNKNOWN = "I couldn't find that answer any more, so I couldn't record your feedback."
+
+CLAUSE_GONE = "That clause is no longer in the knowledge base — the policy may have been updated."
+
+SHARE_REFUSED = "Only the person who asked can share that answer."

@@ -113,7 +113,7 @@ def test_unanswered_lists_what_ted_could_not_answer(tmp_path, capsys):
     assert "lottery numbers" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("cmd", ["ask", "chat", "ingest", "kb", "eval", "unanswered", "serve"])
+@pytest.mark.parametrize("cmd", ["ask", "chat", "ingest", "kb", "eval", "unanswered", "feedback", "serve"])
 def test_every_command_has_help(cmd, capsys):
     with pytest.raises(SystemExit) as exc:
         main([cmd, "--help"])

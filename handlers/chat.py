@@ -1,0 +1,110 @@
+"""The chat handlers: ask (with "Did you mean", feedback, "Report this", share), help, feedback.
+
+They take the platform-neutral Message/Action and return Replies; adapters do the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from bot import actions
+from bot.model import COMMAND, MENTION, Action, Button, Form, FormField, Message, Reply
+from bot.router import Router
+from handlers import messages
+from handlers.ask import AskService
+from handlers.conversation import Conversations
+from knowledge.answer import FALLBACK, POLICY, REPORT, Answer
+
+log = logging.getLogger("ted.chat")
+
+MAX_PREFILL = 1900  # Slack button values hold at most 2,000 characters
+
+
+class ChatHandlers:
+    def __init__(self, asker: AskService, conversations: Conversations, base_url: str = ""):
+        self.asker = asker
+        self.conversations = conversations
+        self.base_url = base_url.rstrip("/")
+
+    def register(self, router: Router) -> None:
+        router.on_message(self.on_message)
+        router.on_command("/ted", self.on_message)
+        router.on_action(actions.FEEDBACK_UP, self.on_feedback)
+        router.on_action(actions.FEEDBACK_DOWN, self.on_feedback)
+        router.on_action(actions.FEEDBACK_REASON, self.on_feedback_reason)
+        router.on_action(actions.DID_YOU_MEAN, self.on_did_you_mean)
+        router.on_action(actions.SHARE, self.on_share)
+
+    # -- asking -------------------------------------------------------------------------------
+    def on_message(self, msg: Message) -> list[Reply]:
+        text = msg.text.strip()
+        if msg.command == "/ted" and text.lower() in {"", "help"}:
+            return [Reply(messages.CAPABILITIES, intent="smalltalk", ephemeral=True)]
+        previous = self.conversations.previous_question(msg)
+        answer = self.asker.ask(text, channel=msg.platform, follow_up_of=previous)
+        asked_id = self.conversations.record_asked(msg, text, answer)
+        if answer.intent == POLICY:
+            self.conversations.remember(msg, text if not previous or answer.citations else previous)
+        log.info("answered asked_id=%s platform=%s intent=%s", asked_id, msg.platform, answer.intent)
+        return [self.reply_for(answer, asked_id, text, surface=msg.surface)]
+
+    def reply_for(self, answer: Answer, asked_id: int, question: str, surface: str = "") -> Reply:
+        buttons: list[Button] = []
+        if answer.intent in (POLICY, FALLBACK):
+            buttons += [Button(actions.FEEDBACK_UP, "👍 Helpful", str(asked_id)),
+                        Button(actions.FEEDBACK_DOWN, "👎 Not helpful", str(asked_id))]
+        if answer.offer_report or answer.intent == REPORT:
+            buttons.append(Button(actions.REPORT_OPEN, "Report this", question[:MAX_PREFILL], "danger"))
+        if surface == COMMAND and answer.intent == POLICY:
+            buttons.append(Button(actions.SHARE, "Share in channel", str(asked_id)))
+        choices = tuple(Button(actions.DID_YOU_MEAN, c.label, f"{c.doc}|{c.clause}") for c in answer.did_you_mean)
+        top = answer.citations[0] if answer.citations else None
+        return Reply(
+            text=answer.text, intent=answer.intent, citations=answer.citations, see_also=answer.see_also,
+            choices=choices, buttons=tuple(buttons), ephemeral=surface == COMMAND, in_thread=surface == MENTION,
+            link=self.policy_link(top.doc, top.clause) if top else "",
+            meta={"asked_id": asked_id, "confidence": answer.confidence},
+        )
+
+    def policy_link(self, doc: str, clause: str) -> str:
+        return f"{self.base_url}/policy/{quote(doc)}#{quote(clause)}" if self.base_url else ""
+
+    # -- actions ------------------------------------------------------------------------------
+    def on_feedback(self, act: Action) -> list[Reply]:
+        helpful = act.action_id == actions.FEEDBACK_UP
+        fid = self.conversations.feedback(act.value, act.platform, act.user_id, helpful)
+        if fid is None:
+            return [Reply(messages.FEEDBACK_UNKNOWN, ephemeral=True)]
+        log.info("feedback id=%s asked_id=%s helpful=%s", fid, act.value, helpful)
+        if helpful:
+            return [Reply(messages.FEEDBACK_THANKS, ephemeral=True)]
+        form = Form(actions.FEEDBACK_REASON, "What was wrong?", (
+            FormField("reason", "What was missing or wrong? (optional)", "multiline", max_length=2000),
+        ), submit_label="Send", private_metadata=str(fid))
+        return [Reply(messages.FEEDBACK_SORRY, ephemeral=True, form=form)]
+
+    def on_feedback_reason(self, act: Action) -> list[Reply]:
+        reason = str(act.form.get("reason", "")).strip()
+        fid = act.value or act.form.get("private_metadata", "")
+        if reason and not self.conversations.feedback_reason(fid, act.user_id, reason):
+            return [Reply(messages.FEEDBACK_UNKNOWN, ephemeral=True)]
+        return [Reply(messages.FEEDBACK_THANKS, ephemeral=True)]
+
+    def on_did_you_mean(self, act: Action) -> list[Reply]:
+        doc, _, clause = act.value.partition("|")
+        cite = self.asker.answerer.clause(doc, clause)
+        if cite is None:
+            return [Reply(messages.CLAUSE_GONE, ephemeral=True)]
+        text = f"{cite.doc_title}{', ' + cite.version if cite.version else ''} — {cite.label}:\n\n“{cite.text}”"
+        return [Reply(text, intent=POLICY, citations=(cite,), link=self.policy_link(doc, clause))]
+
+    def on_share(self, act: Action) -> list[Reply]:
+        row = self.conversations.asked(act.value)
+        if row is None or row["user_id"] != act.user_id:
+            return [Reply(messages.SHARE_REFUSED, ephemeral=True)]
+        answer = self.asker.ask(row["question"], channel=act.platform)
+        reply = self.reply_for(answer, row["id"], row["question"])
+        return [Reply(reply.text, intent=reply.intent, citations=reply.citations, see_also=reply.see_also,
+                      link=reply.link, buttons=tuple(b for b in reply.buttons if b.action_id != actions.SHARE),
+                      meta={"shared_by": act.user_id, "question": row["question"], "asked_id": row["id"]})]

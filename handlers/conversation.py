@@ -1,0 +1,87 @@
+"""Conversation state kept in SQLite: asked questions, thread context, seen deliveries, feedback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from bot.model import Message
+from core.db import utcnow
+from knowledge.answer import Answer
+
+DM_CONTEXT_MINUTES = 10  # outside a thread, a follow-up leans on a question this recent
+
+
+class Conversations:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def first_delivery(self, platform: str, delivery_id: str) -> bool:
+        """True the first time a platform delivers this id (Slack retries, double-clicks)."""
+        if not delivery_id:
+            return True
+        cur = self.db.execute(
+            "insert or ignore into deliveries (platform, delivery_id, seen_at) values (?, ?, ?)",
+            [platform, delivery_id, utcnow()],
+        )
+        return cur.rowcount == 1
+
+    def record_asked(self, msg: Message, question: str, answer: Answer) -> int:
+        top = answer.citations[0] if answer.citations else None
+        return self.db["asked"].insert(
+            {"asked_at": utcnow(), "platform": msg.platform, "user_id": msg.user_id,
+             "conversation_id": msg.conversation_id, "thread_id": msg.thread_id, "question": question[:4000],
+             "intent": answer.intent, "doc_id": top.doc if top else "", "clause": top.clause if top else "",
+             "confidence": round(answer.confidence, 4)}
+        ).last_pk
+
+    def asked(self, asked_id: int | str) -> dict | None:
+        try:
+            return self.db["asked"].get(int(asked_id))
+        except (ValueError, TypeError, sqlite_utils.db.NotFoundError):
+            return None
+
+    def previous_question(self, msg: Message) -> str | None:
+        row = self.db.execute(
+            "select last_question, updated_at from threads where platform = ? and conversation_id = ? "
+            "and thread_id = ?", [msg.platform, msg.conversation_id, msg.thread_id]
+        ).fetchone()
+        if not row:
+            return None
+        if not msg.thread_id:
+            when = datetime.fromisoformat(row[1])
+            if datetime.now(UTC) - when > timedelta(minutes=DM_CONTEXT_MINUTES):
+                return None
+        return row[0]
+
+    def remember(self, msg: Message, question: str) -> None:
+        self.db["threads"].upsert(
+            {"platform": msg.platform, "conversation_id": msg.conversation_id, "thread_id": msg.thread_id,
+             "last_question": question[:2000], "updated_at": utcnow()},
+            pk=("platform", "conversation_id", "thread_id"),
+        )
+
+    def feedback(self, asked_id: int | str, platform: str, user_id: str, helpful: bool) -> int | None:
+        row = self.asked(asked_id)
+        if row is None:
+            return None
+        return self.db["feedback"].insert(
+            {"given_at": utcnow(), "channel": platform, "user_id": user_id, "question": row["question"],
+             "doc_id": row["doc_id"], "clause": row["clause"], "helpful": int(helpful), "reason": "",
+             "asked_id": row["id"]}
+        ).last_pk
+
+    def feedback_reason(self, feedback_id: int | str, user_id: str, reason: str) -> bool:
+        try:
+            row = self.db["feedback"].get(int(feedback_id))
+        except (ValueError, TypeError, sqlite_utils.db.NotFoundError):
+            return False
+        if row["user_id"] != user_id:
+            return False
+        self.db["feedback"].update(row["id"], {"reason": reason[:2000]})
+        return True
+
+
+def list_feedback(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
+    return list(db["feedback"].rows_where(order_by="id desc", limit=limit))
