@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 run: install
+	$(BIN)/ted directory import sample/directory.csv
 	$(BIN)/ted serve
 
 test: install

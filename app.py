@@ -21,6 +21,10 @@ from core.settings import Settings
 from handlers.ask import AskService
 from handlers.chat import ChatHandlers
 from handlers.conversation import Conversations
+from handlers.delivery import OutboxWorker
+from handlers.directory import Directory
+from handlers.report_chat import ReportChat
+from handlers.reports import Clock, ReportService, system_clock
 from knowledge.answer import Answerer
 from knowledge.bundled import load_bundled_if_empty
 
@@ -33,9 +37,13 @@ class Ted:
     asker: AskService
     conversations: Conversations
     router: Router
+    directory: Directory
+    reports: ReportService
+    outbox: OutboxWorker
 
 
-def build(settings: Settings, db_path: str | None = None, first_use: bool = True) -> Ted:
+def build(settings: Settings, db_path: str | None = None, first_use: bool = True,
+          clock: Clock = system_clock) -> Ted:
     db = dbmod.connect(db_path or settings.db_path)
     if first_use:
         load_bundled_if_empty(db)
@@ -44,7 +52,10 @@ def build(settings: Settings, db_path: str | None = None, first_use: bool = True
     conversations = Conversations(db)
     router = Router()
     ChatHandlers(asker, conversations, settings.base_url).register(router)
-    return Ted(settings, db, answerer, asker, conversations, router)
+    directory = Directory(db)
+    reports = ReportService(db, directory, settings, clock)
+    ReportChat(reports, directory).register(router)
+    return Ted(settings, db, answerer, asker, conversations, router, directory, reports, OutboxWorker(reports))
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -128,6 +139,18 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_directory(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.reports_cli import directory_command
+
+    return directory_command(build(settings, args.db, first_use=False), args)
+
+
+def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.reports_cli import reports_command
+
+    return reports_command(build(settings, args.db, first_use=False), args)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
@@ -168,6 +191,16 @@ def parser() -> argparse.ArgumentParser:
     f = add("feedback", cmd_feedback, "List 👍/👎 feedback on answers, newest first, with any reasons given.")
     f.add_argument("--limit", type=int, default=100)
     f.add_argument("--json", action="store_true")
+    d = add("directory", cmd_directory, "Staff directory: `directory import FILE.csv`, `directory list`.")
+    d.add_argument("action", choices=["import", "list"])
+    d.add_argument("file", nargs="?", help="CSV file for `import`")
+    r = add("reports", cmd_reports, "Reports: list, show REF, export --email, purge, hold/release REF, tick, deliver.")
+    r.add_argument("action", choices=["list", "show", "export", "purge", "hold", "release", "tick", "deliver"])
+    r.add_argument("ref", nargs="?", help="report reference for show/hold/release, e.g. TED-2026-0042")
+    r.add_argument("--email", help="for export: the person whose data to gather (subject access request)")
+    r.add_argument("--status", choices=["open", "acknowledged", "resolved"], help="for list: only this status")
+    r.add_argument("--dry-run", action="store_true", help="for purge: list what would be purged")
+    r.add_argument("--json", action="store_true")
     add("serve", cmd_serve, "Serve the web chat, Slack and Teams on one HTTP server.")
     return p
 

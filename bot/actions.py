@@ -8,3 +8,14 @@ SHARE = "ted.share"  # value: asked-question id; posts an only-you-can-see answe
 REPORT_OPEN = "ted.report.open"  # value: the question it came from (pre-fills the report form)
 
 ASK_ACTIONS = (FEEDBACK_UP, FEEDBACK_DOWN, FEEDBACK_REASON, DID_YOU_MEAN, SHARE)
+
+# Reports: buttons carry the report's reference as their value; forms carry it as private metadata.
+REPORT_SUBMIT = "ted.report.submit"
+REPORT_ACK = "ted.report.ack"
+REPORT_NOTE = "ted.report.note"
+REPORT_NOTE_SUBMIT = "ted.report.note.submit"
+REPORT_REASSIGN = "ted.report.reassign"
+REPORT_REASSIGN_SUBMIT = "ted.report.reassign.submit"
+REPORT_RESOLVE = "ted.report.resolve"
+REPORT_RESOLVE_SUBMIT = "ted.report.resolve.submit"
+REPORT_STATUS = "ted.report.status"

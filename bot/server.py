@@ -6,6 +6,8 @@ import logging
 
 from aiohttp import web
 
+from bot.workers import background_workers
+
 log = logging.getLogger("ted.server")
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -49,6 +51,7 @@ def make_app(ted) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/healthz", health)
     app.router.add_post("/api/ask", api_ask)
+    app.cleanup_ctx.append(background_workers(ted))
     return app
 
 

@@ -118,11 +118,66 @@ def _m004_conversations(db: sqlite_utils.Database) -> None:
     db["feedback"].add_column("asked_id", int)
 
 
+def _m005_reports(db: sqlite_utils.Database) -> None:
+    db["people"].create(
+        {"email": str, "name": str, "slack_user_id": str, "teams_user_id": str, "manager_email": str,
+         "service_area": str, "roles": str, "active": int, "updated_at": str, "left_at": str},
+        pk="email",
+    )
+    db["people"].create_index(["slack_user_id"])
+    db["people"].create_index(["teams_user_id"])
+    db["reports"].create(
+        {"id": int, "ref": str, "created_at": str, "reporter_email": str, "reporter_platform": str,
+         "reporter_user_id": str, "category": str, "platform_name": str, "links": str, "account": str,
+         "seen_at": str, "service_area": str, "description": str, "attachments": str, "at_risk": int,
+         "wants_hr": int, "involves_management": int, "status": str, "outcome": str, "ack_due_at": str,
+         "acknowledged_at": str, "acknowledged_by": str, "resolved_at": str, "resolved_by": str,
+         "escalation_level": int, "flags": str, "legal_hold": int, "purged_at": str, "source_question": str},
+        pk="id",
+    )
+    db["reports"].create_index(["ref"], unique=True)
+    db["reports"].create_index(["status", "ack_due_at"])
+    db["report_recipients"].create(
+        {"report_id": int, "email": str, "role": str, "reason": str, "added_at": str, "active": int},
+        pk=("report_id", "email"),
+    )
+    db["report_messages"].create(
+        {"id": int, "report_id": int, "email": str, "platform": str, "channel": str, "message_id": str,
+         "posted_at": str},
+        pk="id",
+    )
+    db["report_events"].create(
+        {"id": int, "report_id": int, "at": str, "actor": str, "action": str, "detail": str}, pk="id"
+    )
+    db["report_events"].create_index(["report_id"])
+    db["outbox"].create(
+        {"id": int, "created_at": str, "report_id": int, "kind": str, "recipient": str, "target": str,
+         "template": str, "params": str, "status": str, "attempts": int, "next_attempt_at": str,
+         "claimed_at": str, "sent_at": str, "last_error": str, "dedupe_key": str},
+        pk="id",
+    )
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    db["outbox"].create_index(["dedupe_key"], unique=True)
+    db["report_counters"].create({"year": int, "last": int}, pk="year")
+
+
+def _m006_delivery(db: sqlite_utils.Database) -> None:
+    db["report_messages"].add_column("outbox_id", int)
+    db["web_messages"].create(
+        {"id": int, "email": str, "report_id": int, "outbox_id": int, "created_at": str, "updated_at": str,
+         "reply": str},
+        pk="id",
+    )
+    db["web_messages"].create_index(["email"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
     ("003_document_topics", _m003_document_topics),
     ("004_conversations", _m004_conversations),
+    ("005_reports", _m005_reports),
+    ("006_delivery", _m006_delivery),
 ]
 
 

@@ -14,6 +14,19 @@ DEFAULT_DB = "var/ted.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, not {text!r}") from exc
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -38,6 +51,23 @@ class Settings:
     min_confidence: float = 0.0  # 0 means "use the calibrated default in knowledge.answer"
     log_level: str = "INFO"
     log_level_set: bool = False
+    working_hours: str = "09:00-17:00"
+    timezone: str = "Europe/London"
+    ack_hours: str = "abuse_me=4,abuse_colleague=4,disparaging=8,colleague_breach=8,other=8"
+    reminder_hours: float = 2.0
+    at_risk_ack_minutes: int = 30
+    retention_days: int = 365
+    outbox_interval_seconds: float = 2.0
+    scheduler_interval_seconds: float = 60.0
+
+    def ack_hours_for(self, category: str) -> float:
+        """Working hours allowed to acknowledge a report of this category (TED_ACK_HOURS)."""
+        table = {}
+        for part in self.ack_hours.split(","):
+            key, _, value = part.partition("=")
+            if key.strip() and value.strip():
+                table[key.strip()] = float(value)
+        return table.get(category, table.get("other", 8.0))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +101,12 @@ class Settings:
             min_confidence=min_conf,
             log_level=e.get("TED_LOG_LEVEL", "").strip().upper() or "INFO",
             log_level_set=bool(e.get("TED_LOG_LEVEL", "").strip()),
+            working_hours=e.get("TED_WORKING_HOURS", "").strip() or "09:00-17:00",
+            timezone=e.get("TED_TIMEZONE", "").strip() or "Europe/London",
+            ack_hours=e.get("TED_ACK_HOURS", "").strip() or cls.ack_hours,
+            reminder_hours=_number(e, "TED_REMINDER_HOURS", 2.0),
+            at_risk_ack_minutes=int(_number(e, "TED_AT_RISK_ACK_MINUTES", 30)),
+            retention_days=int(_number(e, "TED_REPORT_RETENTION_DAYS", 365)),
         )
 
     @property

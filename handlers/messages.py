@@ -38,3 +38,19 @@ FEEDBACK_UNKNOWN = "I couldn't find that answer any more, so I couldn't record y
 CLAUSE_GONE = "That clause is no longer in the knowledge base — the policy may have been updated."
 
 SHARE_REFUSED = "Only the person who asked can share that answer."
+
+REPORT_FORM_INTRO = ("Tell me what you saw and I'll send it to the right people. Please don't engage with the "
+                     "poster. If someone is in immediate danger, call 999 first.")
+
+REPORT_HELP = ("/report — open the report form\n/report status — where your reports stand\n"
+               "/report open — reports waiting for you (managers and the communications team)")
+
+NO_REPORTS = "You haven't filed any reports with me. Type /report to file one."
+
+NOTHING_OPEN = "Nothing is waiting for you. 🎉"
+
+NOT_IN_DIRECTORY = ("I can't find you in the staff directory, so I can't show reports assigned to you. "
+                    "Please ask IT to add you.")
+
+NOT_ALLOWED = ("Sorry — only the people this report was sent to, and the communications team, can act on it. "
+               "Nothing has been changed.")

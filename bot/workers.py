@@ -1,0 +1,55 @@
+"""Background work inside `ted serve`: the outbox worker and the escalation scheduler.
+
+Both catch up on start (notifications left pending by a crash, deadlines missed while TED was
+down) and then run on an interval. Started and stopped with the aiohttp app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from handlers import escalation, outbox
+
+log = logging.getLogger("ted.workers")
+
+
+async def _loop(interval: float, step, name: str) -> None:
+    while True:
+        try:
+            await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s step failed; will try again", name)
+        await asyncio.sleep(interval)
+
+
+def background_workers(ted):
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        recovered = outbox.recover(ted.db)
+        if recovered:
+            log.info("outbox: %s notification(s) left mid-send will be retried", recovered)
+
+        async def deliver() -> None:
+            await ted.outbox.run_once()
+
+        async def schedule() -> None:
+            refs = escalation.tick(ted.reports)
+            if refs:
+                log.info("escalated %s report(s)", len(refs))
+
+        tasks = [asyncio.create_task(_loop(ted.settings.outbox_interval_seconds, deliver, "outbox")),
+                 asyncio.create_task(_loop(ted.settings.scheduler_interval_seconds, schedule, "scheduler"))]
+        yield
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+
+    return ctx

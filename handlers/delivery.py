@@ -1,0 +1,137 @@
+"""Delivering the outbox: each row rendered from the report's *current* state and sent to every
+platform that can reach the person (Slack, Teams) and always to their web-chat inbox.
+
+Senders are the platform adapters' side of this (bot/slack*, bot/teams*); this module only knows
+the protocol below, so handlers never import a platform.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Protocol
+
+from bot.model import Reply
+from handlers import outbox
+from handlers.directory import Person
+from handlers.report_views import recipient_reply, reporter_update
+from handlers.reports import COMMS_CHANNEL, ReportService
+from handlers.web_inbox import WebInbox
+
+log = logging.getLogger("ted.delivery")
+
+
+class DeliveryError(Exception):
+    """A platform refused for now (429, 5xx, network); try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float = 0.0):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    platform: str
+
+    def reaches(self, person: Person) -> bool: ...
+
+    async def dm(self, person: Person, reply: Reply) -> tuple[str, str]: ...
+
+    async def dm_user(self, user_id: str, reply: Reply) -> tuple[str, str]: ...
+
+    async def channel(self, reply: Reply) -> tuple[str, str] | None: ...
+
+    async def update(self, channel: str, message_id: str, reply: Reply) -> None: ...
+
+
+class OutboxWorker:
+    def __init__(self, service: ReportService, senders: list[Sender] | None = None):
+        self.service = service
+        self.db = service.db
+        self.senders = list(senders or [])
+        self.web = WebInbox(service.db)
+
+    def render(self, row: dict, report: dict) -> Reply:
+        if row["template"] in ("reporter_acknowledged", "reporter_resolved"):
+            return reporter_update(report, row["template"])
+        return recipient_reply(report, row["template"])
+
+    async def run_once(self, now: datetime | None = None, limit: int = 20) -> int:
+        now = now or self.service.clock()
+        sent = 0
+        for row in outbox.claim_due(self.db, now, limit):
+            try:
+                await self.deliver(row, now)
+            except DeliveryError as exc:
+                outbox.mark_failed(self.db, row, now, str(exc), exc.retry_after)
+                log.warning("outbox id=%s will retry: %s", row["id"], type(exc).__name__)
+                continue
+            except Exception as exc:  # a bug or an unexpected platform answer: keep the row, retry later
+                outbox.mark_failed(self.db, row, now, f"{type(exc).__name__}: {exc}")
+                log.exception("outbox id=%s failed", row["id"])
+                continue
+            outbox.mark_sent(self.db, row, now)
+            sent += 1
+        return sent
+
+    async def deliver(self, row: dict, now: datetime) -> None:
+        report = self.service.get(row["report_id"])
+        if report is None:
+            return
+        reply = self.render(row, report)
+        done = outbox.delivered_platforms(self.db, row["id"])
+        if row["kind"] == outbox.UPDATE:
+            await self._update(row, reply)
+        elif row["recipient"] == COMMS_CHANNEL:
+            for s in self.senders:
+                if s.platform not in done and (posted := await s.channel(reply)):
+                    outbox.record_message(self.db, row, now, s.platform, *posted)
+        elif row["recipient"] == "reporter":
+            await self._to_reporter(row, report, reply, done, now)
+        else:
+            await self._to_person(row, report, reply, done, now)
+
+    async def _to_person(self, row: dict, report: dict, reply: Reply, done: set[str], now: datetime) -> None:
+        person = self.service.directory.get(row["recipient"])
+        if person is None:
+            return
+        if "web" not in done:
+            mid = self.web.post(person.email, row["report_id"], row["id"], reply)
+            outbox.record_message(self.db, row, now, "web", person.email, str(mid))
+        reached = False
+        for s in self.senders:
+            if not s.reaches(person):
+                continue
+            reached = True
+            if s.platform not in done:
+                outbox.record_message(self.db, row, now, s.platform, *await s.dm(person, reply))
+        if self.senders and not reached:
+            self._flag(report, f"unreachable:{person.email}")
+
+    async def _to_reporter(self, row: dict, report: dict, reply: Reply, done: set[str], now: datetime) -> None:
+        if report["reporter_email"] and "web" not in done:
+            mid = self.web.post(report["reporter_email"], row["report_id"], row["id"], reply)
+            outbox.record_message(self.db, row, now, "web", report["reporter_email"], str(mid))
+        for s in self.senders:
+            if s.platform == report["reporter_platform"] and s.platform not in done and report["reporter_user_id"]:
+                outbox.record_message(self.db, row, now, s.platform, *await s.dm_user(report["reporter_user_id"],
+                                                                                      reply))
+
+    async def _update(self, row: dict, reply: Reply) -> None:
+        try:
+            msg = self.db["report_messages"].get(int(row["target"]))
+        except Exception:
+            return
+        if msg["platform"] == "web":
+            self.web.update(int(msg["message_id"]), reply)
+            return
+        for s in self.senders:
+            if s.platform == msg["platform"]:
+                await s.update(msg["channel"], msg["message_id"], reply)
+
+    def _flag(self, report: dict, flag: str) -> None:
+        flags = json.loads(report["flags"] or "[]")
+        if flag not in flags:
+            flags.append(flag)
+            self.db["reports"].update(report["id"], {"flags": json.dumps(flags)})
+            self.service.audit(report["id"], "ted", "flagged", flag)

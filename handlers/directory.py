@@ -1,0 +1,125 @@
+"""The staff directory: who people are, who manages them, and what roles they hold.
+
+`ted directory import FILE.csv` with the header
+email,name,slack_user_id,teams_user_id,manager_email,service_area,roles
+Re-importing updates people in place; someone missing from a new import is marked as left,
+never deleted, because reports keep pointing at them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from core.db import transaction, utcnow
+
+HEADER = ["email", "name", "slack_user_id", "teams_user_id", "manager_email", "service_area", "roles"]
+ROLES = {"communications_manager", "communications", "service_area_manager", "head_of_service", "hr", "admin"}
+
+
+class DirectoryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    slack_user_id: str = ""
+    teams_user_id: str = ""
+    manager_email: str = ""
+    service_area: str = ""
+    roles: frozenset[str] = frozenset()
+    active: bool = True
+
+    @property
+    def is_comms(self) -> bool:
+        return bool(self.roles & {"communications_manager", "communications"})
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.roles & {"admin", "communications_manager", "communications"})
+
+
+def _person(row: dict) -> Person:
+    return Person(row["email"], row["name"], row["slack_user_id"] or "", row["teams_user_id"] or "",
+                  row["manager_email"] or "", row["service_area"] or "",
+                  frozenset(r for r in (row["roles"] or "").split(";") if r), bool(row["active"]))
+
+
+def parse_csv(text: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if [h.strip() for h in (reader.fieldnames or [])] != HEADER:
+        raise DirectoryError("the header must be exactly: " + ",".join(HEADER))
+    rows, seen = [], set()
+    for n, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        email = row["email"].lower()
+        if not email or "@" not in email:
+            raise DirectoryError(f"line {n}: a valid email is required")
+        if email in seen:
+            raise DirectoryError(f"line {n}: {email} appears twice")
+        seen.add(email)
+        roles = [r.strip() for r in row["roles"].split(";") if r.strip()]
+        unknown = set(roles) - ROLES
+        if unknown:
+            raise DirectoryError(f"line {n}: unknown role(s) {', '.join(sorted(unknown))}; "
+                                 f"use {', '.join(sorted(ROLES))}")
+        row.update(email=email, manager_email=row["manager_email"].lower(), roles=";".join(roles))
+        rows.append(row)
+    return rows
+
+
+class Directory:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def import_rows(self, rows: list[dict]) -> dict[str, int]:
+        """Upsert everyone in *rows*; mark people not in it as left. One transaction."""
+        counts = {"added": 0, "updated": 0, "left": 0}
+        now = utcnow()
+        with transaction(self.db):
+            existing = {r["email"]: r for r in self.db["people"].rows}
+            for row in rows:
+                old = existing.get(row["email"])
+                counts["added" if old is None else "updated"] += 1
+                self.db["people"].upsert({**row, "active": 1, "updated_at": now, "left_at": None}, pk="email")
+            keep = {r["email"] for r in rows}
+            for email, old in existing.items():
+                if email not in keep and old["active"]:
+                    self.db["people"].update(email, {"active": 0, "left_at": now})
+                    counts["left"] += 1
+        return counts
+
+    def get(self, email: str) -> Person | None:
+        row = self.db.execute("select * from people where email = ?", [email.lower()]).fetchone()
+        return _person(self._row(row)) if row else None
+
+    def by_platform_id(self, platform: str, user_id: str) -> Person | None:
+        col = {"slack": "slack_user_id", "teams": "teams_user_id", "web": "email"}.get(platform)
+        if not col or not user_id:
+            return None
+        row = self.db.execute(f"select * from people where {col} = ? and active = 1", [user_id]).fetchone()
+        return _person(self._row(row)) if row else None
+
+    def with_role(self, role: str, service_area: str | None = None) -> list[Person]:
+        out = []
+        for row in self.db["people"].rows_where("active = 1", order_by="email"):
+            p = _person(row)
+            if role in p.roles and (service_area is None or p.service_area.lower() == service_area.lower()):
+                out.append(p)
+        return out
+
+    def everyone(self, include_left: bool = False) -> list[Person]:
+        where = None if include_left else "active = 1"
+        return [_person(r) for r in self.db["people"].rows_where(where, order_by="name")]
+
+    def service_areas(self) -> list[str]:
+        return sorted({p.service_area for p in self.everyone() if p.service_area})
+
+    def _row(self, row: tuple) -> dict:
+        cols = [c.name for c in self.db["people"].columns]
+        return dict(zip(cols, row, strict=True))

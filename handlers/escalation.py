@@ -1,0 +1,91 @@
+"""The scheduler's work: re-escalate unacknowledged reports, and purge old closed ones.
+
+`tick()` is idempotent and catches up: after downtime it handles every report whose deadline
+passed while TED was down, in one pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from core.db import transaction
+from handlers import outbox
+from handlers.reports import COMMS_CHANNEL, ReportService
+
+log = logging.getLogger("ted.escalation")
+
+PURGED = "[removed under the retention policy]"
+
+
+def tick(service: ReportService, now: datetime | None = None) -> list[str]:
+    """Escalate every open report past its acknowledgement deadline. Returns their refs."""
+    now = now or service.clock()
+    db = service.db
+    due = list(db.query("select * from reports where status = 'open' and ack_due_at <= ? order by id",
+                        [outbox.iso(now)]))
+    done = []
+    for report in due:
+        level = report["escalation_level"] + 1
+        area = report["service_area"] or None
+        with transaction(db):
+            existing = {r["email"] for r in service.recipients(report["id"], active_only=False)}
+            added = []
+            candidates = service.directory.with_role("head_of_service", area) if area else []
+            candidates = candidates or service.directory.with_role("head_of_service")
+            candidates += service.directory.with_role("communications_manager")
+            for p in candidates:
+                if p.email not in existing:
+                    existing.add(p.email)
+                    added.append(p.email)
+                    db["report_recipients"].insert({"report_id": report["id"], "email": p.email,
+                                                    "role": "escalation", "reason": f"not acknowledged in time "
+                                                    f"(level {level})", "added_at": outbox.iso(now), "active": 1})
+                    outbox.enqueue(db, now, report["id"], outbox.DM, "escalated", recipient=p.email,
+                                   dedupe_key=f"{report['id']}:escalated:{level}:{p.email}")
+            for r in service.recipients(report["id"]):
+                if r["email"] not in added:
+                    outbox.enqueue(db, now, report["id"], outbox.DM, "reminder", recipient=r["email"],
+                                   dedupe_key=f"{report['id']}:reminder:{level}:{r['email']}")
+            outbox.enqueue(db, now, report["id"], outbox.CHANNEL, "escalated", recipient=COMMS_CHANNEL,
+                           dedupe_key=f"{report['id']}:escalated:{level}:channel")
+            if report["at_risk"]:
+                next_due = now + timedelta(minutes=service.settings.at_risk_ack_minutes)
+            else:
+                next_due = service.hours.add(now, service.settings.reminder_hours)
+            db["reports"].update(report["id"], {"escalation_level": level, "ack_due_at": outbox.iso(next_due)})
+            service.audit(report["id"], "ted", "escalated", f"level {level}; added {','.join(added) or 'nobody'}")
+        log.info("escalated report id=%s level=%s added=%s", report["id"], level, len(added))
+        done.append(report["ref"])
+    return done
+
+
+def purge(service: ReportService, now: datetime | None = None, dry_run: bool = False) -> list[str]:
+    """Remove personal content from reports resolved more than the retention period ago, unless
+    they are on legal hold. The report's reference, dates, category and outcome stay."""
+    now = now or service.clock()
+    cutoff = outbox.iso(now - timedelta(days=service.settings.retention_days))
+    db = service.db
+    rows = list(db.query("select id, ref from reports where status = 'resolved' and resolved_at <= ? "
+                         "and legal_hold = 0 and purged_at is null", [cutoff]))
+    if dry_run:
+        return [r["ref"] for r in rows]
+    for r in rows:
+        with transaction(db):
+            db["reports"].update(r["id"], {"description": PURGED, "links": "[]", "account": "", "attachments": "[]",
+                                           "source_question": "", "reporter_user_id": "", "reporter_email": "",
+                                           "purged_at": outbox.iso(now)})
+            db.execute("update report_events set detail = ? where report_id = ? and action in ('note', 'resolved')",
+                       [PURGED, r["id"]])
+            service.audit(r["id"], "ted", "purged", f"retention {service.settings.retention_days} days")
+    return [r["ref"] for r in rows]
+
+
+def set_legal_hold(service: ReportService, ref: str, on: bool, actor: str) -> bool:
+    report = service.by_ref(ref)
+    if report is None:
+        return False
+    with transaction(service.db):
+        service.db["reports"].update(report["id"], {"legal_hold": int(on)})
+        service.audit(report["id"], actor, "legal_hold_on" if on else "legal_hold_off")
+    return True

@@ -1,0 +1,137 @@
+"""Reports in the chat: /report, "Report this", the form, and recipients' buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import actions
+from bot.model import Action, Message, Reply
+from bot.router import Router
+from handlers import messages
+from handlers.directory import Directory, Person
+from handlers.report_actions import NotAllowed, Outcome, ReportActions
+from handlers.report_form import report_form, validate
+from handlers.report_views import (
+    note_form,
+    reassign_form,
+    recipient_reply,
+    reporter_confirmation,
+    resolve_form,
+    status_list,
+)
+from handlers.reports import ReportService
+
+log = logging.getLogger("ted.reports")
+
+
+class ReportChat:
+    def __init__(self, service: ReportService, directory: Directory):
+        self.service = service
+        self.directory = directory
+        self.acts = ReportActions(service)
+
+    def register(self, router: Router) -> None:
+        router.on_command("/report", self.on_command)
+        table = {
+            actions.REPORT_OPEN: self.on_open,
+            actions.REPORT_SUBMIT: self.on_submit,
+            actions.REPORT_STATUS: self.on_status,
+            actions.REPORT_ACK: self.on_ack,
+            actions.REPORT_NOTE: self.on_note_button,
+            actions.REPORT_NOTE_SUBMIT: self.on_note,
+            actions.REPORT_REASSIGN: self.on_reassign_button,
+            actions.REPORT_REASSIGN_SUBMIT: self.on_reassign,
+            actions.REPORT_RESOLVE: self.on_resolve_button,
+            actions.REPORT_RESOLVE_SUBMIT: self.on_resolve,
+        }
+        for action_id, handler in table.items():
+            router.on_action(action_id, handler)
+
+    def person(self, platform: str, user_id: str) -> Person | None:
+        return self.directory.by_platform_id(platform, user_id)
+
+    # -- the reporter -------------------------------------------------------------------------------
+    def on_command(self, msg: Message) -> list[Reply]:
+        word = msg.text.strip().lower()
+        if word in {"status", "mine", "my reports"}:
+            return self.on_status(Action(msg.platform, msg.user_id, actions.REPORT_STATUS))
+        if word in {"open", "inbox", "assigned", "queue"}:
+            return self.open_list(msg.platform, msg.user_id)
+        if word == "help":
+            return [Reply(messages.REPORT_HELP, intent="report", ephemeral=True)]
+        return [self.form_reply(prefill=msg.text.strip())]
+
+    def form_reply(self, prefill: str = "", errors: dict | None = None, values: dict | None = None) -> Reply:
+        form = report_form(self.directory.service_areas(), prefill=prefill, errors=errors, values=values)
+        return Reply(messages.REPORT_FORM_INTRO, intent="report", form=form, ephemeral=True)
+
+    def on_open(self, act: Action) -> list[Reply]:
+        return [self.form_reply(prefill=act.value)]
+
+    def on_submit(self, act: Action) -> list[Reply]:
+        clean, errors = validate(act.form)
+        if errors:
+            return [self.form_reply(errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)})]
+        reporter = self.person(act.platform, act.user_id)
+        report = self.service.file(reporter, act.platform, act.user_id, clean,
+                                   source_question=str(act.form.get("source_question", "")))
+        return [reporter_confirmation(report)]
+
+    def on_status(self, act: Action) -> list[Reply]:
+        me = self.person(act.platform, act.user_id)
+        mine = self.service.for_reporter(me.email if me else "", act.platform, act.user_id)
+        return [status_list(mine, "Your reports:", messages.NO_REPORTS)]
+
+    def open_list(self, platform: str, user_id: str) -> list[Reply]:
+        me = self.person(platform, user_id)
+        if me is None:
+            return [Reply(messages.NOT_IN_DIRECTORY, ephemeral=True)]
+        return [status_list(self.service.open_for(me), "Reports open to you:", messages.NOTHING_OPEN)]
+
+    # -- recipients ---------------------------------------------------------------------------------
+    def _act(self, act: Action, fn) -> list[Reply]:
+        report = self.service.by_ref(act.value or str(act.form.get("private_metadata", "")))
+        actor = self.person(act.platform, act.user_id)
+        try:
+            outcome: Outcome = fn(report, actor)
+        except NotAllowed:
+            return [Reply(messages.NOT_ALLOWED, ephemeral=True)]
+        reply = recipient_reply(outcome.report)
+        return [Reply(outcome.message, intent="report", ephemeral=True,
+                      meta={"report_ref": outcome.report["ref"], "changed": outcome.changed}),
+                Reply(reply.text, intent="report", buttons=reply.buttons,
+                      meta={**reply.meta, "replace_original": True})]
+
+    def _form_for(self, act: Action, make) -> list[Reply]:
+        report = self.service.by_ref(act.value)
+        if not self.acts.can_act(report, self.person(act.platform, act.user_id)):
+            return [Reply(messages.NOT_ALLOWED, ephemeral=True)]
+        return [Reply("", intent="report", form=make(report["ref"]), ephemeral=True)]
+
+    def on_ack(self, act: Action) -> list[Reply]:
+        return self._act(act, self.acts.acknowledge)
+
+    def on_note_button(self, act: Action) -> list[Reply]:
+        return self._form_for(act, note_form)
+
+    def on_note(self, act: Action) -> list[Reply]:
+        note = str(act.form.get("note", "")).strip()
+        if not note:
+            return [Reply("", form=note_form(act.value, {"note": "Please write a note."}), ephemeral=True)]
+        return self._act(act, lambda r, a: self.acts.add_note(r, a, note))
+
+    def on_reassign_button(self, act: Action) -> list[Reply]:
+        people = [p for p in self.directory.everyone() if p.is_comms or p.roles or p.email]
+        return self._form_for(act, lambda ref: reassign_form(ref, people))
+
+    def on_reassign(self, act: Action) -> list[Reply]:
+        return self._act(act, lambda r, a: self.acts.reassign(r, a, str(act.form.get("to", ""))))
+
+    def on_resolve_button(self, act: Action) -> list[Reply]:
+        return self._form_for(act, resolve_form)
+
+    def on_resolve(self, act: Action) -> list[Reply]:
+        outcome = str(act.form.get("outcome", ""))
+        if not outcome:
+            return [Reply("", form=resolve_form(act.value, {"outcome": "Please choose an outcome."}), ephemeral=True)]
+        return self._act(act, lambda r, a: self.acts.resolve(r, a, outcome, str(act.form.get("note", ""))))

@@ -1,0 +1,119 @@
+"""The report form: its fields (the same on Slack, Teams and the web) and its validation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlparse
+
+from bot.actions import REPORT_SUBMIT as SUBMIT
+from bot.model import Form, FormField
+
+CATEGORIES = (
+    ("disparaging", "Content disparaging the council"),
+    ("abuse_me", "Abuse or harassment aimed at me"),
+    ("abuse_colleague", "Abuse aimed at a colleague or councillor"),
+    ("colleague_breach", "A colleague's post that may breach the policy"),
+    ("other", "Something else"),
+)
+CATEGORY_LABELS = dict(CATEGORIES)
+ABUSE = {"abuse_me", "abuse_colleague"}
+PLATFORMS = (
+    ("facebook", "Facebook"), ("instagram", "Instagram"), ("x", "X (Twitter)"), ("linkedin", "LinkedIn"),
+    ("tiktok", "TikTok"), ("youtube", "YouTube"), ("threads", "Threads"), ("snapchat", "Snapchat"),
+    ("whatsapp", "WhatsApp"), ("nextdoor", "Nextdoor"), ("other", "Another site or app"),
+)
+PLATFORM_LABELS = dict(PLATFORMS)
+YES_NO = (("no", "No"), ("yes", "Yes"))
+MAX_DESCRIPTION = 3000
+MAX_LINKS = 10
+
+
+def report_form(service_areas: list[str], prefill: str = "", errors: dict | None = None,
+                values: dict | None = None) -> Form:
+    v = values or {}
+    areas = tuple((a, a) for a in service_areas) + (("unknown", "Not sure"),)
+    return Form(
+        SUBMIT, "Report to TED", (
+            FormField("category", "What happened?", "select", CATEGORIES, required=True,
+                      value=v.get("category", "")),
+            FormField("platform", "Where was it?", "select", PLATFORMS, required=True, value=v.get("platform", "")),
+            FormField("links", "Link(s) to the post", "multiline", required=False, value=v.get("links", ""),
+                      hint="One link per line, starting https://", max_length=3000),
+            FormField("account", "The account responsible", "text", value=v.get("account", ""),
+                      hint="e.g. @name or the page name", max_length=200),
+            FormField("seen_at", "When did you see it?", "date", value=v.get("seen_at", "")),
+            FormField("service_area", "Service area concerned", "select", areas, value=v.get("service_area", "")),
+            FormField("description", "What happened, in your words", "multiline", required=True,
+                      value=v.get("description", prefill), max_length=MAX_DESCRIPTION,
+                      hint="Please don't engage with the poster."),
+            FormField("screenshots", "Screenshots", "file", hint="Optional"),
+            FormField("at_risk", "Is anyone at risk of harm right now?", "select", YES_NO, required=True,
+                      value=v.get("at_risk", "no"), hint="If someone is in immediate danger, call 999 first."),
+            FormField("wants_hr", "Would you like support from HR?", "select", YES_NO,
+                      value=v.get("wants_hr", "no")),
+            FormField("involves_management", "Does it involve someone in your own management line?", "select",
+                      YES_NO, value=v.get("involves_management", "no")),
+        ),
+        submit_label="Send report",
+        errors=errors or {},
+    )
+
+
+_URL_SPLIT = re.compile(r"[\s,]+")
+
+
+def _links(text: str) -> tuple[list[str], str | None]:
+    links = [t.strip("<>") for t in _URL_SPLIT.split(text.strip()) if t.strip()]
+    if len(links) > MAX_LINKS:
+        return [], f"Please give at most {MAX_LINKS} links."
+    for link in links:
+        u = urlparse(link)
+        if u.scheme not in ("http", "https") or "." not in u.netloc or len(link) > 2000:
+            return [], f"“{link[:60]}” doesn't look like a link. Links start https:// — one per line."
+    return links, None
+
+
+def validate(values: dict) -> tuple[dict, dict]:
+    """Clean the submitted values. Returns (clean, errors); errors map field name -> message."""
+    errors: dict[str, str] = {}
+
+    def text(name: str) -> str:
+        v = values.get(name, "")
+        if isinstance(v, list | tuple):
+            v = " ".join(str(x) for x in v)
+        return str(v or "").replace("\x00", "").strip()
+
+    category = text("category")
+    if category not in CATEGORY_LABELS:
+        errors["category"] = "Please choose what happened."
+    platform = text("platform")
+    if platform not in PLATFORM_LABELS:
+        errors["platform"] = "Please choose where it was."
+    links, problem = _links(text("links"))
+    if problem:
+        errors["links"] = problem
+    description = text("description")
+    if not description:
+        errors["description"] = "Please describe what happened — a sentence is enough."
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = f"Please keep this under {MAX_DESCRIPTION:,} characters (it is {len(description):,})."
+    seen = text("seen_at")
+    if seen:
+        try:
+            if date.fromisoformat(seen) > date.today():
+                errors["seen_at"] = "That date is in the future."
+        except ValueError:
+            errors["seen_at"] = "Please give a date like 2026-11-23."
+    for flag in ("at_risk", "wants_hr", "involves_management"):
+        if text(flag) not in ("", "yes", "no"):
+            errors[flag] = "Please choose yes or no."
+    files = values.get("screenshots") or []
+    clean = {
+        "category": category, "platform_name": platform, "links": links, "account": text("account")[:200],
+        "seen_at": seen, "service_area": "" if text("service_area") == "unknown" else text("service_area")[:100],
+        "description": description, "attachments": list(files) if isinstance(files, list | tuple) else [files],
+        "at_risk": text("at_risk") == "yes", "wants_hr": text("wants_hr") == "yes",
+        "involves_management": text("involves_management") == "yes",
+    }
+    return clean, errors

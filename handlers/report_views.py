@@ -1,0 +1,128 @@
+"""Replies about reports: what recipients see (a minimal summary with actions), what the
+reporter sees (reference, guidance, progress) and the lists behind /report status."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import actions
+from bot.model import Button, Form, FormField, Reply
+from handlers.directory import Person
+from handlers.report_actions import OUTCOME_LABELS, OUTCOMES
+from handlers.report_form import CATEGORY_LABELS, PLATFORM_LABELS
+
+STATUS_LABELS = {"open": "Open — awaiting acknowledgement", "acknowledged": "Acknowledged", "resolved": "Resolved"}
+FLAG_LABELS = {
+    "manager_missing": "⚠️ The reporter's line manager is not in the staff directory — sent to the communications "
+                       "team instead.",
+    "manager_left": "⚠️ The reporter's line manager has left the council — sent to the communications team instead.",
+    "involves_management": "ℹ️ Involves the reporter's own management line — routed to the head of service and HR.",
+    "reporter_not_in_directory": "⚠️ The reporter is not in the staff directory.",
+}
+TEMPLATE_HEADINGS = {
+    "new_report": "New report", "reminder": "Reminder: not yet acknowledged",
+    "escalated": "Escalated: not acknowledged in time", "assigned": "Report assigned to you", "status": "Report",
+}
+SUMMARY_CHARS = 280
+
+
+def when(iso: str, tz: str = "Europe/London") -> str:
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%a %d %b %Y, %H:%M")
+
+
+def summary_lines(report: dict) -> list[str]:
+    links = json.loads(report["links"] or "[]")
+    desc = report["description"]
+    lines = [
+        f"What: {CATEGORY_LABELS.get(report['category'], report['category'])}",
+        f"Where: {PLATFORM_LABELS.get(report['platform_name'], report['platform_name'])}"
+        + (f" — {report['account']}" if report["account"] else ""),
+    ]
+    if links:
+        lines.append("Link(s): " + " ".join(links[:3]) + (" …" if len(links) > 3 else ""))
+    if report["service_area"]:
+        lines.append(f"Service area: {report['service_area']}")
+    lines.append(f"Summary: {desc[:SUMMARY_CHARS]}{'…' if len(desc) > SUMMARY_CHARS else ''}")
+    return lines
+
+
+def recipient_reply(report: dict, template: str = "status") -> Reply:
+    heading = TEMPLATE_HEADINGS.get(template, "Report")
+    urgent = "🚨 SOMEONE MAY BE AT RISK OF HARM — please act now.\n" if report["at_risk"] else ""
+    status = STATUS_LABELS.get(report["status"], report["status"])
+    lines = [f"{urgent}{heading}: {report['ref']}", *summary_lines(report), f"Status: {status}"]
+    if report["status"] == "open":
+        lines.append(f"Please acknowledge by {when(report['ack_due_at'])}.")
+    elif report["status"] == "acknowledged":
+        lines.append(f"Acknowledged {when(report['acknowledged_at'])}.")
+    else:
+        lines.append(f"Resolved {when(report['resolved_at'])}: {OUTCOME_LABELS.get(report['outcome'], '')}")
+    for flag in json.loads(report["flags"] or "[]"):
+        if flag in FLAG_LABELS:
+            lines.append(FLAG_LABELS[flag])
+    ref = report["ref"]
+    buttons: tuple[Button, ...] = ()
+    if report["status"] != "resolved":
+        buttons = (
+            *([Button(actions.REPORT_ACK, "Acknowledge", ref, "primary")] if report["status"] == "open" else []),
+            Button(actions.REPORT_NOTE, "Add note", ref),
+            Button(actions.REPORT_REASSIGN, "Reassign", ref),
+            Button(actions.REPORT_RESOLVE, "Resolve", ref, "danger"),
+        )
+    return Reply("\n".join(lines), intent="report", buttons=buttons,
+                 meta={"report_ref": ref, "status": report["status"], "template": template})
+
+
+def reporter_confirmation(report: dict) -> Reply:
+    text = (f"Thank you — your report is {report['ref']}. It has gone to the right people and you'll hear "
+            f"from me when it is acknowledged and when it is resolved.\n\n"
+            f"While you wait: please don't engage with the poster. Support is available from HR and the staff "
+            f"support programmes. If someone is in immediate danger, call 999.\n\n"
+            f"Type “/report status” at any time to see where your reports stand.")
+    return Reply(text, intent="report", meta={"report_ref": report["ref"]})
+
+
+def reporter_update(report: dict, template: str) -> Reply:
+    if template == "reporter_resolved":
+        outcome = OUTCOME_LABELS.get(report["outcome"], "")
+        text = f"Your report {report['ref']} has been resolved. Outcome: {outcome}. Thank you for reporting it."
+    else:
+        text = (f"Your report {report['ref']} has been acknowledged and is being looked at. "
+                "I'll tell you when it is resolved.")
+    return Reply(text, intent="report", meta={"report_ref": report["ref"]})
+
+
+def status_list(reports: list[dict], heading: str, empty: str) -> Reply:
+    if not reports:
+        return Reply(empty, intent="report", ephemeral=True)
+    lines = [heading]
+    for r in reports:
+        due = f", due {when(r['ack_due_at'])}" if r["status"] == "open" else ""
+        lines.append(f"• {r['ref']} — {CATEGORY_LABELS.get(r['category'], r['category'])} — "
+                     f"{STATUS_LABELS.get(r['status'], r['status'])}{due}")
+    return Reply("\n".join(lines), intent="report", ephemeral=True,
+                 meta={"refs": [r["ref"] for r in reports]})
+
+
+def note_form(ref: str, errors: dict | None = None) -> Form:
+    return Form(actions.REPORT_NOTE_SUBMIT, f"Add a note to {ref}"[:24], (
+        FormField("note", "Note", "multiline", required=True, max_length=2000),
+    ), submit_label="Add note", private_metadata=ref, errors=errors or {})
+
+
+def reassign_form(ref: str, people: list[Person], errors: dict | None = None) -> Form:
+    options = tuple((p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name) for p in people)[:100]
+    return Form(actions.REPORT_REASSIGN_SUBMIT, f"Reassign {ref}"[:24], (
+        FormField("to", "Reassign to", "select", options, required=True),
+    ), submit_label="Reassign", private_metadata=ref, errors=errors or {})
+
+
+def resolve_form(ref: str, errors: dict | None = None) -> Form:
+    return Form(actions.REPORT_RESOLVE_SUBMIT, f"Resolve {ref}"[:24], (
+        FormField("outcome", "Outcome", "select", OUTCOMES, required=True),
+        FormField("note", "Note (optional)", "multiline", max_length=2000),
+    ), submit_label="Resolve", private_metadata=ref, errors=errors or {})

@@ -1,0 +1,110 @@
+"""`ted directory …` and `ted reports …`: the communications team's and IT's command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from handlers import escalation
+from handlers.directory import DirectoryError, parse_csv
+from handlers.report_views import STATUS_LABELS, summary_lines, when
+
+
+def directory_command(ted, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        for p in ted.directory.everyone(include_left=True):
+            left = "" if p.active else "  (left)"
+            print(f"{p.email:35} {p.name:25} {p.service_area:20} {';'.join(sorted(p.roles))}{left}")
+        return 0
+    if not args.file:
+        print("ted directory import: which file? e.g. `ted directory import staff.csv`", file=sys.stderr)
+        return 2
+    try:
+        rows = parse_csv(Path(args.file).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"ted directory import: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    except DirectoryError as exc:
+        print(f"ted directory import: {args.file}: {exc}. Nothing was changed.", file=sys.stderr)
+        return 1
+    counts = ted.directory.import_rows(rows)
+    print(f"Directory imported: {counts['added']} added, {counts['updated']} updated, {counts['left']} marked as left.")
+    return 0
+
+
+def reports_command(ted, args: argparse.Namespace) -> int:
+    svc = ted.reports
+    if args.action == "list":
+        where, params = ("where status = ?", [args.status]) if args.status else ("", [])
+        rows = list(ted.db.query(f"select * from reports {where} order by id desc", params))
+        if args.json:
+            print(json.dumps([_public(r) for r in rows], indent=2))
+            return 0
+        if not rows:
+            print("No reports.")
+        for r in rows:
+            due = f"  due {when(r['ack_due_at'])}" if r["status"] == "open" else ""
+            print(f"{r['ref']}  {STATUS_LABELS[r['status']]:32} {r['category']:17} {when(r['created_at'])}{due}")
+        return 0
+    if args.action in ("show", "hold", "release"):
+        report = svc.by_ref(args.ref or "")
+        if report is None:
+            print(f"ted reports {args.action}: no report {args.ref!r}", file=sys.stderr)
+            return 1
+        if args.action != "show":
+            escalation.set_legal_hold(svc, report["ref"], args.action == "hold", "cli")
+            print(f"{report['ref']}: legal hold {'on' if args.action == 'hold' else 'off'}.")
+            return 0
+        if args.json:
+            print(json.dumps({**report, "recipients": svc.recipients(report["id"], False),
+                              "events": svc.events(report["id"])}, indent=2))
+            return 0
+        print(f"{report['ref']} — {STATUS_LABELS[report['status']]}")
+        print("\n".join(summary_lines(report)))
+        print(f"Reporter: {report['reporter_email'] or report['reporter_user_id']}")
+        print("Recipients: " + ", ".join(f"{r['email']} ({r['role']})" for r in svc.recipients(report["id"], False)))
+        for e in svc.events(report["id"]):
+            print(f"  {when(e['at'])}  {e['actor']:30} {e['action']}  {e['detail']}")
+        return 0
+    if args.action == "export":
+        if not args.email:
+            print("ted reports export: --email is required", file=sys.stderr)
+            return 2
+        print(json.dumps(export_person(ted, args.email), indent=2, ensure_ascii=False))
+        return 0
+    if args.action == "purge":
+        refs = escalation.purge(svc, dry_run=args.dry_run)
+        verb = "Would purge" if args.dry_run else "Purged"
+        print(f"{verb} {len(refs)} report(s) older than {ted.settings.retention_days} days"
+              + (f": {', '.join(refs)}" if refs else "."))
+        return 0
+    if args.action == "tick":
+        refs = escalation.tick(svc)
+        print(f"Escalated {len(refs)} report(s)" + (f": {', '.join(refs)}" if refs else "."))
+        return 0
+    sent = asyncio.run(ted.outbox.run_once(limit=1000))
+    print(f"Delivered {sent} notification(s) to web inboxes (chat platforms deliver from `ted serve`).")
+    return 0
+
+
+def _public(r: dict) -> dict:
+    return {k: r[k] for k in ("ref", "status", "category", "created_at", "ack_due_at", "escalation_level")}
+
+
+def export_person(ted, email: str) -> dict:
+    """Everything TED holds about one person, for a subject access request."""
+    email = email.strip().lower()
+    person = ted.db.execute("select * from people where email = ?", [email]).fetchone()
+    cols = [c.name for c in ted.db["people"].columns]
+    filed = list(ted.db.query("select * from reports where reporter_email = ?", [email]))
+    received = list(ted.db.query("select r.ref, x.role, x.reason, x.added_at from report_recipients x "
+                                 "join reports r on r.id = x.report_id where x.email = ?", [email]))
+    actions = list(ted.db.query("select r.ref, e.at, e.action, e.detail from report_events e join reports r "
+                                "on r.id = e.report_id where e.actor = ?", [email]))
+    messages = list(ted.db.query("select report_id, created_at, reply from web_messages where email = ?", [email]))
+    return {"email": email, "directory": dict(zip(cols, person, strict=True)) if person else None,
+            "reports_filed": filed, "reports_received": received, "actions_taken": actions,
+            "web_messages": messages}

@@ -1,0 +1,300 @@
+"""Reports, platform-neutral: intake, routing, actions, escalation, the outbox, retention."""
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app import build
+from bot import actions
+from bot.model import COMMAND, Action, Message
+from core.settings import Settings
+from handlers import escalation, outbox
+from handlers.delivery import DeliveryError
+from handlers.directory import parse_csv
+from handlers.reports_cli import export_person
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = (ROOT / "sample" / "directory.csv").read_text("utf-8")
+
+
+class Clock:
+    def __init__(self, when: datetime):
+        self.now = when
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class FakeSender:
+    """A chat platform that records what it was asked to send; can fail on demand."""
+
+    platform = "slack"
+
+    def __init__(self):
+        self.sent, self.updates, self.channel_posts, self.fail_next = [], [], [], 0
+
+    def reaches(self, person):
+        return bool(person.slack_user_id)
+
+    def _maybe_fail(self):
+        if self.fail_next:
+            self.fail_next -= 1
+            raise DeliveryError("429 from the platform", retry_after=1)
+
+    async def dm(self, person, reply):
+        self._maybe_fail()
+        self.sent.append((person.slack_user_id, reply))
+        return ("D" + person.slack_user_id, f"ts{len(self.sent)}")
+
+    async def dm_user(self, user_id, reply):
+        self._maybe_fail()
+        self.sent.append((user_id, reply))
+        return ("D" + user_id, f"ts{len(self.sent)}")
+
+    async def channel(self, reply):
+        self._maybe_fail()
+        self.channel_posts.append(reply)
+        return ("CCOMMS", f"c{len(self.channel_posts)}")
+
+    async def update(self, channel, message_id, reply):
+        self.updates.append((channel, message_id, reply))
+
+
+FRIDAY_4PM = datetime(2026, 8, 28, 15, 0, tzinfo=UTC)  # 16:00 BST, before the August bank holiday
+
+
+def make(path=":memory:", when=FRIDAY_4PM):
+    clock = Clock(when)
+    ted = build(Settings(), path, clock=clock)
+    ted.directory.import_rows(parse_csv(SAMPLE))
+    sender = FakeSender()
+    ted.outbox.senders.append(sender)
+    return ted, clock, sender
+
+
+GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
+        "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
+        "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
+        "wants_hr": "no", "involves_management": "no"}
+
+
+def submit(ted, user, **changes):
+    (reply,) = ted.router.action(Action("slack", user, actions.REPORT_SUBMIT, form={**GOOD, **changes}))
+    return reply
+
+
+def recipients(ted, ref):
+    report = ted.reports.by_ref(ref)
+    return {r["email"].split("@")[0]: r["role"] for r in ted.reports.recipients(report["id"])}
+
+
+def deliver(ted):
+    return asyncio.run(ted.outbox.run_once())
+
+
+def test_report_command_opens_the_form_prefilled():
+    ted, _, _ = make()
+    (r,) = ted.router.message(Message("slack", "U0ALEXLIFE", "", command="/report", surface=COMMAND))
+    assert r.form.form_id == actions.REPORT_SUBMIT
+    assert [f.name for f in r.form.fields][:2] == ["category", "platform"]
+    (r,) = ted.router.action(Action("slack", "U0ALEXLIFE", actions.REPORT_OPEN, "someone swore at me"))
+    assert dict((f.name, f.value) for f in r.form.fields)["description"] == "someone swore at me"
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"description": "   "}, "description"), ({"links": "not a link"}, "links"),
+    ({"links": "javascript:alert(1)"}, "links"), ({"category": ""}, "category"),
+    ({"seen_at": "2099-01-01"}, "seen_at"), ({"description": "x" * 3001}, "description"),
+])
+def test_invalid_input_is_shown_inline_and_nothing_is_stored(changes, field):
+    ted, _, _ = make()
+    reply = submit(ted, "U0ALEXLIFE", **changes)
+    assert field in reply.form.errors
+    assert ted.db["reports"].count == 0
+
+
+def test_abuse_goes_to_line_manager_and_comms_manager_with_a_reference_and_guidance():
+    ted, _, sender = make()
+    reply = submit(ted, "U0ALEXLIFE")
+    assert "TED-2026-0001" in reply.text and "999" in reply.text and "don't engage" in reply.text
+    assert recipients(ted, "TED-2026-0001") == {"sam.leisure": "line_manager",
+                                                "casey.comms": "communications_manager"}
+    assert deliver(ted) == 3  # two DMs and the comms channel post
+    assert sorted(u for u, _ in sender.sent) == ["U0COMMSMGR", "U0SAMLEISR"]
+    dm = sender.sent[0][1]
+    assert [b.action_id for b in dm.buttons] == [actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_REASSIGN,
+                                                 actions.REPORT_RESOLVE]
+    assert len(sender.channel_posts) == 1
+    # Web chat inboxes hold the same messages.
+    assert ted.db["web_messages"].count == 2
+
+
+def test_hr_when_asked_and_disparaging_content_reaches_the_service_area_manager():
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE", wants_hr="yes")
+    assert recipients(ted, "TED-2026-0001")["harper.hr"] == "hr"
+    submit(ted, "U0KITPLANR", category="disparaging", service_area="Waste and Recycling")
+    got = recipients(ted, "TED-2026-0002")
+    assert got == {"drew.planning": "line_manager", "morgan.waste": "service_area_manager",
+                   "casey.comms": "communications_manager"}
+
+
+def test_missing_manager_falls_back_to_the_communications_team_and_is_flagged():
+    ted, _, _ = make()
+    submit(ted, "U0PATQUINN")
+    report = ted.reports.by_ref("TED-2026-0001")
+    assert json.loads(report["flags"]) == ["manager_missing"]
+    assert recipients(ted, "TED-2026-0001") == {"casey.comms": "communications_manager",
+                                                "robin.press": "communications"}
+    deliver(ted)
+    (msg,) = [m for m in ted.outbox.web.for_person("casey.comms@tendring.example")]
+    assert "not in the staff directory" in msg["reply"]["text"]
+
+
+def test_conflict_of_interest_is_routed_around_the_manager():
+    ted, _, _ = make()
+    submit(ted, "U0KITPLANR", involves_management="yes")
+    got = recipients(ted, "TED-2026-0001")
+    assert "drew.planning" not in got
+    assert got["riley.planning"] == "head_of_service" and got["harper.hr"] == "hr"
+
+
+def test_stranger_refused_manager_acknowledges_reporter_told_and_messages_updated():
+    ted, _, sender = make()
+    submit(ted, "U0ALEXLIFE")
+    deliver(ted)
+    (refused,) = ted.router.action(Action("slack", "U0JAMIECRW", actions.REPORT_ACK, "TED-2026-0001"))
+    assert "Nothing has been changed" in refused.text
+    assert ted.reports.by_ref("TED-2026-0001")["status"] == "open"
+    unknown = ted.router.action(Action("slack", "U0NOBODY", actions.REPORT_RESOLVE, "TED-2026-0001"))
+    assert "Nothing has been changed" in unknown[0].text
+
+    done, card = ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
+    assert "acknowledged" in done.text and card.meta["replace_original"]
+    assert ted.reports.by_ref("TED-2026-0001")["status"] == "acknowledged"
+    sender.sent.clear()
+    deliver(ted)
+    assert [u for u, _ in sender.sent] == ["U0ALEXLIFE"] and "acknowledged" in sender.sent[0][1].text
+    assert len(sender.updates) == 3  # both DMs and the channel post now show "Acknowledged"
+    assert all("Status: Acknowledged" in r.text for _, _, r in sender.updates)
+    events = [e["action"] for e in ted.reports.events(ted.reports.by_ref("TED-2026-0001")["id"])]
+    assert events == ["filed", "acknowledged"]
+
+
+def test_note_reassign_resolve_and_status_lists():
+    ted, _, sender = make()
+    submit(ted, "U0ALEXLIFE")
+    (form,) = ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_NOTE, "TED-2026-0001"))
+    assert form.form.form_id == actions.REPORT_NOTE_SUBMIT
+    ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_NOTE_SUBMIT, "TED-2026-0001",
+                             form={"note": "Asked Facebook to remove it"}))
+    ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_REASSIGN_SUBMIT, "TED-2026-0001",
+                             form={"to": "jordan.leisure@tendring.example"}))
+    got = recipients(ted, "TED-2026-0001")
+    assert got.get("jordan.leisure") == "assignee" and "sam.leisure" not in got
+    (refused,) = ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
+    assert "Nothing has been changed" in refused.text
+    ted.router.action(Action("slack", "U0HOSLEISR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001",
+                             form={"outcome": "removed", "note": "gone"}))
+    report = ted.reports.by_ref("TED-2026-0001")
+    assert report["status"] == "resolved" and report["outcome"] == "removed"
+    (mine,) = ted.router.message(Message("slack", "U0ALEXLIFE", "status", command="/report", surface=COMMAND))
+    assert "TED-2026-0001" in mine.text and "Resolved" in mine.text
+    (open_,) = ted.router.message(Message("slack", "U0COMMSMGR", "open", command="/report", surface=COMMAND))
+    assert "Nothing is waiting" in open_.text
+    deliver(ted)
+    assert any("resolved" in r.text for u, r in sender.sent if u == "U0ALEXLIFE")
+
+
+def test_deadline_runs_in_working_hours_across_a_weekend_and_bank_holiday():
+    ted, clock, sender = make()
+    submit(ted, "U0ALEXLIFE")  # Friday 16:00 BST, 4 working hours to acknowledge
+    report = ted.reports.by_ref("TED-2026-0001")
+    # 1 hour on Friday; Monday 31 August is a bank holiday; 3 hours on Tuesday -> 12:00 BST.
+    assert report["ack_due_at"] == "2026-09-01T11:00:00+00:00"
+    assert escalation.tick(ted.reports, datetime(2026, 9, 1, 10, 59, tzinfo=UTC)) == []
+    clock.now = datetime(2026, 9, 1, 11, 1, tzinfo=UTC)
+    assert escalation.tick(ted.reports) == ["TED-2026-0001"]
+    got = recipients(ted, "TED-2026-0001")
+    assert got["jordan.leisure"] == "escalation"
+    assert escalation.tick(ted.reports) == []  # idempotent until the next deadline
+    deliver(ted)
+    templates = {r.meta["template"] for _, r in sender.sent}
+    assert {"escalated", "reminder"} <= templates
+
+
+def test_scheduler_catches_up_after_downtime():
+    ted, clock, _ = make()
+    submit(ted, "U0ALEXLIFE")
+    submit(ted, "U0JAMIECRW", category="disparaging")
+    clock.now = datetime(2026, 9, 8, 12, 0, tzinfo=UTC)  # a week later
+    assert escalation.tick(ted.reports) == ["TED-2026-0001", "TED-2026-0002"]
+
+
+def test_someone_at_risk_is_urgent_whatever_the_hour():
+    saturday_night = datetime(2026, 8, 29, 22, 0, tzinfo=UTC)
+    ted, clock, sender = make(when=saturday_night)
+    submit(ted, "U0ALEXLIFE", at_risk="yes")
+    report = ted.reports.by_ref("TED-2026-0001")
+    assert report["ack_due_at"] == "2026-08-29T22:30:00+00:00"
+    assert "harper.hr" in recipients(ted, "TED-2026-0001")
+    deliver(ted)
+    assert all("AT RISK" in r.text for _, r in sender.sent)
+
+
+def test_crash_between_storing_and_notifying_delivers_once_after_restart(tmp_path):
+    path = str(tmp_path / "ted.db")
+    ted, _, _ = make(path)
+    submit(ted, "U0ALEXLIFE")
+    # Simulate a crash mid-delivery: one row was claimed and never finished.
+    outbox.claim_due(ted.db, FRIDAY_4PM, limit=1)
+    ted.db.conn.close()
+
+    again, _, sender = make(path)
+    assert outbox.recover(again.db) == 1
+    assert deliver(again) == 3
+    assert deliver(again) == 0
+    assert sorted(u for u, _ in sender.sent) == ["U0COMMSMGR", "U0SAMLEISR"]
+
+
+def test_platform_429_is_retried_with_back_off():
+    ted, clock, sender = make()
+    submit(ted, "U0ALEXLIFE")
+    sender.fail_next = 1
+    assert deliver(ted) == 2
+    assert outbox.pending_count(ted.db) == 1
+    assert deliver(ted) == 0  # not due yet
+    clock.now += timedelta(seconds=3)
+    assert deliver(ted) == 1
+    assert len(sender.sent) == 2 and outbox.pending_count(ted.db) == 0
+
+
+def test_retention_purge_respects_legal_hold_and_export_gathers_a_persons_data():
+    ted, clock, _ = make()
+    submit(ted, "U0ALEXLIFE")
+    submit(ted, "U0ALEXLIFE", description="second one")
+    for ref in ("TED-2026-0001", "TED-2026-0002"):
+        ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, ref,
+                                 form={"outcome": "no_action"}))
+    escalation.set_legal_hold(ted.reports, "TED-2026-0002", True, "test")
+    data = export_person(ted, "alex.lifeguard@tendring.example")
+    assert {r["ref"] for r in data["reports_filed"]} == {"TED-2026-0001", "TED-2026-0002"}
+    clock.now += timedelta(days=366)
+    assert escalation.purge(ted.reports, dry_run=True) == ["TED-2026-0001"]
+    assert escalation.purge(ted.reports) == ["TED-2026-0001"]
+    assert ted.reports.by_ref("TED-2026-0001")["description"] == escalation.PURGED
+    assert ted.reports.by_ref("TED-2026-0002")["description"] == "second one"
+
+
+def test_directory_reimport_updates_in_place_and_marks_leavers():
+    ted, _, _ = make()
+    rows = [r for r in parse_csv(SAMPLE) if r["email"] != "sam.leisure@tendring.example"]
+    counts = ted.directory.import_rows(rows)
+    assert counts["left"] == 1 and counts["added"] == 0
+    assert not ted.directory.get("sam.leisure@tendring.example").active
+    submit(ted, "U0ALEXLIFE")
+    report = ted.reports.by_ref("TED-2026-0001")
+    assert json.loads(report["flags"]) == ["manager_left"]
