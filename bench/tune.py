@@ -79,6 +79,7 @@ def main():
     ap.add_argument("train", nargs="+")
     ap.add_argument("--check")
     ap.add_argument("--weights", type=float, nargs=4, help="fit confidence for these weights")
+    ap.add_argument("--combined", action="store_true", help="rank weights by train + check together")
     args = ap.parse_args()
     ted = build(Settings(), ":memory:")
     train = features(ted, load(args.train))
@@ -91,6 +92,8 @@ def main():
             continue
         w = (wc, wq, wb, round(1 - wc - wq - wb, 2))
         results.append((top1(train, w)[0], w))
+    if check and args.combined:
+        results = [(ok + top1(check, w)[0], w) for ok, w in results]
     results.sort(reverse=True)
     print(f"train policy questions: {npol}")
     for ok, w in results[:8]:

@@ -311,7 +311,9 @@ class KnowledgeIndex:
         return {r: math.exp(x - top) / z for r, x in logp.items()}
 
     def _qsim(self, query: Query, e: _Entry, total_idf: float) -> float:
-        best = 0.0
+        """Closeness to the clause's example questions: the mean of the best two (IDF-weighted Dice),
+        so one lucky example counts for less than two that agree."""
+        sims = []
         for q in e.questions:
             if not q:
                 continue
@@ -320,5 +322,7 @@ class KnowledgeIndex:
             if shared <= 0:
                 continue
             extra = sum(self.idf(t) for t in q)
-            best = max(best, 2 * shared / (total_idf + extra))
-        return min(best, 1.0)
+            sims.append(min(2 * shared / (total_idf + extra), 1.0))
+        k = ranking_params().get("qsim_top_k", 1)
+        top = sorted(sims, reverse=True)[:k]
+        return sum(top) / k if top else 0.0
