@@ -174,12 +174,17 @@ class KnowledgeIndex:
                                     tuple(json.loads(refs or "[]")), profile, qs, dict(counts),
                                     sum(counts.values()))
         topics: dict[str, set[str]] = {}
-        for doc_id, title, sections, listed in self.db.execute(
-                "select id, title, sections, topics from documents"):
-            # A document's subject: the words its owner listed, else its title and headings.
-            text = " ".join(json.loads(listed or "[]")) or " ".join(
-                [title] + [s["title"] for s in json.loads(sections or "[]")])
-            topics[doc_id] = {stem(w) for w in content_words(f"{title} {text}")}
+        vocab_by_doc: dict[str, set[str]] = {}
+        for e in entries.values():
+            vocab_by_doc.setdefault(e.doc_id, set()).update(e.profile)
+        for doc_id, title, listed in self.db.execute("select id, title, topics from documents"):
+            # A document's subject: the words its owner listed; for a document nobody described,
+            # every word it uses (so the off-topic test only bites on questions it cannot touch).
+            words_listed = " ".join(json.loads(listed or "[]"))
+            if words_listed:
+                topics[doc_id] = {stem(w) for w in content_words(f"{title} {words_listed}")}
+            else:
+                topics[doc_id] = vocab_by_doc.get(doc_id, set())
         self.entries, self.df, self.topics = entries, df, topics
         self.vocab = [w for w, _ in vocab.most_common()]
         self._vocab_set = set(self.vocab)
