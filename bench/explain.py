@@ -22,5 +22,6 @@ for q in args:
     if query.corrections:
         print(f"  corrections: {query.corrections}")
     for h in hits:
-        print(f"  {h.number:5} score={h.score:.3f} conf={confidence_of(h.score, h.on_topic):.2f} top={int(h.on_topic)} cov={h.coverage:.2f} "
+        print(f"  {h.number:5} score={h.score:.3f} conf={confidence_of(h.score, h.on_topic):.2f} "
+              f"top={int(h.on_topic)} cov={h.coverage:.2f} "
               f"qsim={h.qsim:.2f} bm25={h.bm25:.2f}  {h.title}")

@@ -27,10 +27,13 @@ document.getElementById('f').addEventListener('submit', async (e) => {
 </script></body></html>"""
 
 MAX_BODY = 64 * 1024
+CHANNELS = web.AppKey("ted.channels", list)
 
 
-def make_app(ted) -> web.Application:
+def make_app(ted, slack_retry=None) -> web.Application:
+    """The one server. `slack_retry` (a bot.slack_client.RetryPolicy) lets tests shorten Slack back-off."""
     app = web.Application(client_max_size=MAX_BODY)
+    app[CHANNELS] = ["web chat"]
 
     async def index(_: web.Request) -> web.Response:
         return web.Response(text=_PAGE, content_type="text/html")
@@ -52,12 +55,18 @@ def make_app(ted) -> web.Application:
     app.router.add_get("/healthz", health)
     app.router.add_post("/api/ask", api_ask)
     app.cleanup_ctx.append(background_workers(ted))
+    s = ted.settings
+    if s.slack_bot_token or s.slack_signing_secret or s.slack_app_token:
+        from bot.slack_app import mount_slack  # imported only when configured: Bolt is slow to import
+
+        if slack := mount_slack(app, ted, slack_retry):
+            app[CHANNELS].append(slack)
     return app
 
 
 def serve(ted) -> int:
     s = ted.settings
-    channels = ["web chat"]
-    log.info("TED listening on http://%s:%s/ channels on: %s", s.host, s.port, ", ".join(channels))
-    web.run_app(make_app(ted), host=s.host, port=s.port, print=None)
+    app = make_app(ted)
+    log.info("TED listening on http://%s:%s/ channels on: %s", s.host, s.port, ", ".join(app[CHANNELS]))
+    web.run_app(app, host=s.host, port=s.port, print=None)
     return 0

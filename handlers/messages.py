@@ -54,3 +54,16 @@ NOT_IN_DIRECTORY = ("I can't find you in the staff directory, so I can't show re
 
 NOT_ALLOWED = ("Sorry — only the people this report was sent to, and the communications team, can act on it. "
                "Nothing has been changed.")
+
+# Slack's App Home tab (bot/slack_app.py); the tab also shows CAPABILITIES.
+SLACK_HOME_ASK = ("• Send me a direct message here (the Messages tab), for example “can I accept a LinkedIn invite "
+                  "from a supplier?”. Follow-ups in the same thread (“and what about Facebook?”) are read with "
+                  "the question before.\n• Mention @TED in a channel and I'll answer in a thread.\n"
+                  "• Type /ted and your question anywhere: only you see the answer, and “Share in channel” "
+                  "posts it for everyone.\nEvery answer quotes the clause it relies on; press 👍 or 👎 to tell "
+                  "the communications team whether it helped.")
+
+SLACK_HOME_REPORT = ("Seen social-media content that disparages the council, or abuse aimed at staff or "
+                     "councillors? Type /report (or press “Report this” under an answer) and fill in the form. "
+                     "I'll send it to your line manager, the service-area manager and the Communications "
+                     "Manager. Please don't engage with the poster. If someone is in immediate danger, call 999.")
