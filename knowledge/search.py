@@ -134,6 +134,10 @@ class KnowledgeIndex:
         self._vocab_set: set[str] = set()
         self._stem_set: set[str] = set()
         self.topics: dict[str, set[str]] = {}
+        self._idf: dict[str, float] = {}
+        self._q_postings: dict[str, list[tuple[int, int]]] = {}
+        self._q_weight: dict[tuple[int, int], float] = {}
+        self._t_postings: dict[str, list[tuple[int, float]]] = {}
 
     # -- building -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -186,6 +190,23 @@ class KnowledgeIndex:
             else:
                 topics[doc_id] = vocab_by_doc.get(doc_id, set())
         self.entries, self.df, self.topics = entries, df, topics
+        n = max(len(entries), 1)
+        self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+        # Example questions as an inverted index: stem -> [(rowid, question number)], and each
+        # question's total IDF, so similarity touches only questions sharing a word with the query.
+        postings: dict[str, list[tuple[int, int]]] = {}
+        q_weight: dict[tuple[int, int], float] = {}
+        for e in entries.values():
+            for i, q in enumerate(e.questions):
+                q_weight[(e.rowid, i)] = sum(self._idf.get(t, 0.0) for t in q)
+                for t in q:
+                    postings.setdefault(t, []).append((e.rowid, i))
+        self._q_postings, self._q_weight = postings, q_weight
+        term_postings: dict[str, list[tuple[int, float]]] = {}
+        for e in entries.values():
+            for t, c in e.counts.items():
+                term_postings.setdefault(t, []).append((e.rowid, c))
+        self._t_postings = term_postings
         self.vocab = [w for w, _ in vocab.most_common()]
         self._vocab_set = set(self.vocab)
         self._stem_set = set(df)
@@ -195,8 +216,10 @@ class KnowledgeIndex:
         return len(self.entries)
 
     def idf(self, s: str) -> float:
-        n = max(len(self.entries), 1)
-        return math.log((n + 1) / (self.df.get(s, 0) + 0.5))
+        cached = self._idf.get(s)
+        if cached is not None:
+            return cached
+        return math.log((max(len(self.entries), 1) + 1) / 0.5)
 
     # -- the question -----------------------------------------------------------------------
     def analyse(self, question: str) -> Query:
@@ -274,6 +297,7 @@ class KnowledgeIndex:
         total_idf = sum(g.idf for g in query.groups) or 1.0
         top_bm = max(cands.values()) or 1.0
         nb = self._naive_bayes(query, [self.entries[r] for r in cands if r in self.entries])
+        qsims = self._qsims(query, total_idf)
         w_nb = params.get("w_nb", 0.0)
         hits = []
         for rowid, bm in cands.items():
@@ -282,7 +306,7 @@ class KnowledgeIndex:
                 continue
             cov = sum(g.idf * max(f * e.profile.get(a, 0.0) for a, f in g.alts.items())
                       for g in query.groups) / total_idf
-            qsim = self._qsim(query, e, total_idf)
+            qsim = qsims.get(rowid, 0.0)
             bmn = max(bm, 0.0) / top_bm
             score = w_cov * cov + w_q * qsim + w_bm * bmn + w_nb * nb.get(rowid, 0.0)
             if not e.questions:
@@ -297,37 +321,53 @@ class KnowledgeIndex:
         return query, hits[:limit]
 
     def _naive_bayes(self, query: Query, entries: list[_Entry]) -> dict[int, float]:
-        """Posterior over the candidates, each clause a class trained on its own words and examples."""
+        """Posterior over the candidates, each clause a class trained on its own words and examples.
+
+        Most clauses never use most words, so each word starts from the "unseen" log-probability
+        and only the clauses in that word's postings are visited."""
         alpha, v = 0.5, max(len(self.df), 1)
-        logp: dict[int, float] = {}
-        for e in entries:
-            denom = math.log(e.total + alpha * v)
-            lp = 0.0
-            for g in query.groups:
-                known = [(a, f) for a, f in g.alts.items() if a in self._stem_set]
-                if not known:
-                    continue
-                lp += max(math.log((e.counts.get(a, 0.0) + alpha) * f) for a, f in known) - denom
-            logp[e.rowid] = lp
-        if not logp:
+        wanted = {e.rowid for e in entries}
+        base_total = 0.0
+        known_groups = 0
+        bonus: dict[int, float] = {}
+        for g in query.groups:
+            known = [(a, f) for a, f in g.alts.items() if a in self._stem_set]
+            if not known:
+                continue
+            known_groups += 1
+            base = max(math.log(alpha * f) for _, f in known)
+            base_total += base
+            best: dict[int, float] = {}
+            for a, f in known:
+                for rowid, count in self._t_postings.get(a, ()):
+                    if rowid in wanted:
+                        val = math.log((count + alpha) * f)
+                        if val > best.get(rowid, base):
+                            best[rowid] = val
+            for rowid, val in best.items():
+                bonus[rowid] = bonus.get(rowid, 0.0) + val - base
+        if not wanted:
             return {}
+        logp = {e.rowid: base_total + bonus.get(e.rowid, 0.0) - known_groups * math.log(e.total + alpha * v)
+                for e in entries}
         top = max(logp.values())
         z = sum(math.exp(x - top) for x in logp.values())
         return {r: math.exp(x - top) / z for r, x in logp.items()}
 
-    def _qsim(self, query: Query, e: _Entry, total_idf: float) -> float:
-        """Closeness to the clause's example questions: the mean of the best two (IDF-weighted Dice),
-        so one lucky example counts for less than two that agree."""
-        sims = []
-        for q in e.questions:
-            if not q:
-                continue
-            shared = sum(g.idf * max((f for a, f in g.alts.items() if a in q), default=0.0)
-                         for g in query.groups)
-            if shared <= 0:
-                continue
-            extra = sum(self.idf(t) for t in q)
-            sims.append(min(2 * shared / (total_idf + extra), 1.0))
+    def _qsims(self, query: Query, total_idf: float) -> dict[int, float]:
+        """Closeness to each clause's example questions: IDF-weighted Dice against each question,
+        then the mean of a clause's best k, so one lucky example counts for less than several."""
+        matched: dict[tuple[int, int], dict[int, float]] = {}
+        for gi, g in enumerate(query.groups):
+            for a, f in g.alts.items():
+                for key in self._q_postings.get(a, ()):
+                    got = matched.setdefault(key, {})
+                    if f > got.get(gi, 0.0):
+                        got[gi] = f
+        per_clause: dict[int, list[float]] = {}
+        for key, got in matched.items():
+            shared = sum(query.groups[gi].idf * f for gi, f in got.items())
+            sim = min(2 * shared / (total_idf + self._q_weight[key]), 1.0)
+            per_clause.setdefault(key[0], []).append(sim)
         k = ranking_params().get("qsim_top_k", 1)
-        top = sorted(sims, reverse=True)[:k]
-        return sum(top) / k if top else 0.0
+        return {r: sum(sorted(v, reverse=True)[:k]) / k for r, v in per_clause.items()}
