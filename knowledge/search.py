@@ -298,6 +298,7 @@ class KnowledgeIndex:
         top_bm = max(cands.values()) or 1.0
         nb = self._naive_bayes(query, [self.entries[r] for r in cands if r in self.entries])
         qsims = self._qsims(query, total_idf)
+        typo = params["typo_factor"]
         w_nb = params.get("w_nb", 0.0)
         hits = []
         for rowid, bm in cands.items():
@@ -314,7 +315,9 @@ class KnowledgeIndex:
                 # the other signals, re-weighted, rather than count the missing one as a miss.
                 score /= (1.0 - w_q) or 1.0
             topic = self.topics.get(e.doc_id, set())
-            on_topic = any(a in topic for g in query.groups for a in g.alts)
+            # Words the person actually typed (or a typo of them) decide whether the question is
+            # about the document's subject; synonym expansions alone don't ("rang" is not "enquiry").
+            on_topic = any(a in topic for g in query.groups for a, f in g.alts.items() if f >= typo)
             hits.append(Hit(rowid, e.doc_id, e.number, e.title, e.heading, e.text, e.summary, e.refs,
                             score, cov, qsim, bmn, nb.get(rowid, 0.0), on_topic))
         hits.sort(key=lambda h: h.score, reverse=True)
