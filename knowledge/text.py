@@ -23,8 +23,9 @@ _SPACE = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Case-fold and normalise quotes, dashes, accents and white space."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if not text.isascii():  # most policy text is plain ASCII: skip the per-character work
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return _SPACE.sub(" ", text).strip().lower()
 
 
