@@ -11,7 +11,7 @@ from core.db import utcnow
 from handlers import messages
 from handlers.intent import describes_abuse, is_smalltalk, looks_like_follow_up, wants_to_report
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
-from knowledge.text import fold, strip_chat_markup
+from knowledge.text import fold, strip_chat_markup, terms
 
 log = logging.getLogger("ted.ask")
 
@@ -49,9 +49,9 @@ class AskService:
         answer, _, _ = self.answerer.answer(text)
         if follow_up_of and (answer.intent == FALLBACK or looks_like_follow_up(text)):
             # "and what about LinkedIn?" means little alone; read it with the question before it.
-            combined, _, _ = self.answerer.answer(f"{follow_up_of} {text}")
+            combined, _, hits = self.answerer.answer(f"{follow_up_of} {text}")
             if combined.intent == POLICY:
-                answer = combined
+                answer = self.answerer.compose(_prefer_new_words(hits[:3], text) + hits[3:], combined.confidence)
         abuse = describes_abuse(text)
         if answer.intent == FALLBACK:
             self.record_unanswered(text, channel, answer)
@@ -68,6 +68,16 @@ class AskService:
         )
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
         return row.last_pk
+
+
+def _prefer_new_words(hits: list, follow_up: str) -> list:
+    """In a follow-up the new words matter most: "and what about LinkedIn?" should land on the
+    candidate that talks about LinkedIn, not the clause that answered the first question."""
+    new = set(terms(follow_up))
+    for i, h in enumerate(hits):
+        if new & set(terms(f"{h.title} {h.text}")):
+            return [h, *hits[:i], *hits[i + 1:]]
+    return hits
 
 
 def unanswered(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:

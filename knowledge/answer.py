@@ -119,12 +119,17 @@ class Answerer:
         conf = confidence_of(best.score, best.on_topic)
         if conf < self.min_confidence:
             return self.fallback(conf, hits), query, hits
+        return self.compose(hits, conf), query, hits
+
+    def compose(self, hits: list[Hit], confidence: float) -> Answer:
+        """A policy answer from ranked hits, best first."""
+        best = hits[0]
         margin = ranking_params()["did_you_mean_margin"]
-        close = tuple(self.citation(h) for h in hits[1:3] if best.score - h.score <= margin)
+        close = tuple(self.citation(h) for h in hits[1:3] if abs(best.score - h.score) <= margin)
         cites = tuple(self.citation(h) for h in hits[:3])
         see_also = tuple(c for c in (self.clause(best.doc_id, n) for n in best.refs) if c)
-        return Answer(POLICY, self._policy_text(cites[0], best.summary, see_also), conf, cites,
-                      did_you_mean=close, see_also=see_also), query, hits
+        return Answer(POLICY, self._policy_text(cites[0], best.summary, see_also), confidence, cites,
+                      did_you_mean=close, see_also=see_also)
 
     def _policy_text(self, c: Citation, summary: str, see_also: tuple[Citation, ...]) -> str:
         where = f"{c.doc_title}{', ' + c.version if c.version else ''}"
