@@ -1,0 +1,215 @@
+"""TED on Slack: Bolt's async app at POST /slack/events (or over Socket Mode), holding TED's router.
+
+Bolt verifies every HTTP request's signature (https://docs.slack.dev/authentication/verifying-requests-from-slack),
+acks within Slack's 3 seconds, then runs the listener; listeners turn payloads into Message/Action
+(bot.slack_inbound), ask the router, and deliver the replies (bot.slack_delivery).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+
+from bot.slack_blocks import home_view
+from bot.slack_client import RetryPolicy, SlackNotifier, make_web_client
+from bot.slack_delivery import Delivery
+from bot.slack_forms import modal_errors, modal_view, wrap_metadata
+from bot.slack_inbound import (
+    action_from_block_actions,
+    action_from_view_submission,
+    message_from_command,
+    message_from_event,
+)
+from bot.slack_sender import SlackSender
+from handlers import messages
+
+log = logging.getLogger("ted.slack")
+
+HTTP, SOCKET = "Slack HTTP", "Slack Socket Mode"
+MAX_BODY = 1024 * 1024  # Slack payloads carry whole messages and views; far above them, far below harm
+
+
+class _NoBodies(logging.Filter):
+    """Bolt logs an unhandled request's body, which holds what people wrote; TED's logs carry ids only.
+
+    It also reads SLACK_BOT_TOKEN from the environment by itself and warns that it is unused beside
+    the client TED gives it (built from the same setting); that warning is noise and is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        if text.startswith("As you gave `client` as well"):
+            return False
+        if text.startswith("Unhandled request"):
+            record.msg, record.args = "Unhandled Slack request (body not logged)", ()
+        return True
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("ted.slack.bolt")
+    if not any(isinstance(f, _NoBodies) for f in logger.filters):
+        logger.addFilter(_NoBodies())
+    return logger
+
+
+def slack_mode(settings) -> str:
+    """HTTP when the bot token and signing secret are set; Socket Mode instead when the app token is too."""
+    if not settings.slack_bot_token:
+        return ""
+    if settings.slack_app_token:
+        return SOCKET
+    return HTTP if settings.slack_signing_secret else ""
+
+
+class SlackAdapter:
+    def __init__(self, ted, policy: RetryPolicy | None = None):
+        s = ted.settings
+        self.ted = ted
+        self.mode = slack_mode(s)
+        self.client = make_web_client(s.slack_bot_token, s.slack_api_url, policy)
+        self.notifier = SlackNotifier(self.client, policy)
+        self.delivery = Delivery(self.notifier)
+        self.bot_user_id = ""
+        self.socket: AsyncSocketModeHandler | None = None
+        # process_before_response=False: Bolt acks first and runs the listener after (Slack's 3-second rule).
+        self.bolt = AsyncApp(client=self.client, signing_secret=s.slack_signing_secret,
+                             request_verification_enabled=True, process_before_response=False,
+                             logger=_bolt_logger(), name="ted")
+        app = self.bolt
+        app.event("message")(self.on_message_event)
+        app.event("app_mention")(self.on_message_event)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.event(re.compile(".*"))(self.on_other_event)
+        app.command(re.compile(r"^/.+"))(self.on_command)
+        app.action(re.compile(".*"))(self.on_block_action)
+        app.view(re.compile(".*"))(self.on_view_submission)
+
+    # -- listeners -------------------------------------------------------------------------------
+    async def on_message_event(self, body: dict, event: dict, context) -> None:
+        event_id = body.get("event_id", "")
+        parsed = message_from_event(event, event_id, context.bot_user_id or self.bot_user_id)
+        if parsed is None:
+            return
+        msg, route = parsed
+        if not self.ted.conversations.first_delivery("slack", event_id):
+            log.info("slack duplicate delivery event_id=%s", event_id)
+            return
+        log.info("slack message event_id=%s surface=%s channel=%s", event_id, msg.surface, msg.conversation_id)
+        await self.delivery.deliver(self.ted.router.message(msg), route)
+
+    async def on_home_opened(self, event: dict) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        policies = [f"{r['title']}{', ' + r['version'] if r.get('version') else ''}"
+                    for r in self.ted.db["documents"].rows]
+        view = home_view(messages.CAPABILITIES, messages.SLACK_HOME_ASK, messages.SLACK_HOME_REPORT, policies)
+        try:
+            await self.notifier.publish_home(event["user"], view)
+        except SlackApiError as exc:
+            log.warning("slack views.publish failed error=%s", exc.response.get("error"))
+
+    async def on_other_event(self) -> None:
+        """Events TED does not act on are acknowledged and dropped."""
+
+    async def on_command(self, ack, body: dict) -> None:
+        await ack()
+        msg, route = message_from_command(body, self.bot_user_id)
+        log.info("slack command=%s channel=%s", msg.command, msg.conversation_id)
+        await self.delivery.deliver(self.ted.router.message(msg), route)
+
+    async def on_block_action(self, ack, body: dict) -> None:
+        await ack()
+        parsed = action_from_block_actions(body)
+        if parsed is None:
+            return
+        act, route = parsed
+        log.info("slack action=%s channel=%s message=%s", act.action_id, act.conversation_id, act.message_id)
+        await self.delivery.deliver(self.ted.router.action(act), route)
+
+    async def on_view_submission(self, ack, body: dict) -> None:
+        """A submitted modal. Inline errors and a next form go back in the ack (Slack's only way to keep
+        the modal open: https://docs.slack.dev/surfaces/modals#updating_response); anything else closes it."""
+        act, route = action_from_view_submission(body)
+        log.info("slack form=%s submitted", act.action_id)
+        replies = self.ted.router.action(act)
+        form_reply = next((r for r in replies if r.form is not None), None)
+        if form_reply is None:
+            await ack()
+        elif form_reply.form.errors:
+            await ack(response_action="errors", errors=modal_errors(form_reply.form))
+        else:
+            meta = wrap_metadata(form_reply.form.private_metadata, route.metadata())
+            await ack(response_action="update", view=modal_view(form_reply.form, form_reply.text, meta))
+        await self.delivery.deliver([r for r in replies if r is not form_reply], route)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def verify_token(self) -> bool:
+        """auth.test at startup, as Bolt's sync App does: a wrong token shows in the log at once."""
+        try:
+            resp = await self.client.auth_test()
+        except SlackApiError as exc:
+            log.error("Slack rejected SLACK_BOT_TOKEN (auth.test error=%s); Slack answers will fail",
+                      exc.response.get("error"))
+            return False
+        except Exception as exc:  # Slack unreachable: keep serving the web chat; Bolt retries auth per request
+            log.error("Slack could not be reached for auth.test (%s); Slack answers will fail until it can",
+                      type(exc).__name__)
+            return False
+        self.bot_user_id = str(resp.get("user_id", ""))
+        log.info("slack connected team=%s bot_user=%s", resp.get("team_id"), self.bot_user_id)
+        return True
+
+    async def on_startup(self, _app: web.Application) -> None:
+        await self.verify_token()
+        if self.mode == SOCKET:
+            self.socket = AsyncSocketModeHandler(self.bolt, self.ted.settings.slack_app_token,
+                                                 web_client=self.client, logger=_bolt_logger())
+            try:
+                await self.socket.connect_async()
+            except Exception as exc:  # keep the web chat up; the log says why Slack is not
+                log.error("Slack Socket Mode could not connect: %s", type(exc).__name__)
+
+    async def on_cleanup(self, _app: web.Application) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
+
+    async def handle_http(self, request: web.Request) -> web.StreamResponse:
+        """POST /slack/events: events, slash commands and interactivity all arrive here."""
+        if (request.content_length or 0) > MAX_BODY:
+            return web.Response(status=413)
+        data = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            data += chunk
+            if len(data) > MAX_BODY:
+                return web.Response(status=413)
+        bolt_req = AsyncBoltRequest(body=data.decode("utf-8", "replace"), query=request.query_string,
+                                    headers={k: request.headers.getall(k) for k in request.headers.keys()})
+        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_req))
+
+
+SLACK = web.AppKey("ted.slack", SlackAdapter)
+
+
+def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None) -> str:
+    """Adds Slack to TED's aiohttp app when configured; returns the channel's name ("" when off)."""
+    mode = slack_mode(ted.settings)
+    if not mode:
+        if ted.settings.slack_bot_token or ted.settings.slack_signing_secret:
+            log.warning("Slack is off: it needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) "
+                        "or SLACK_APP_TOKEN (Socket Mode)")
+        return ""
+    adapter = SlackAdapter(ted, policy)
+    app[SLACK] = adapter
+    # Report notifications (the outbox) reach people on Slack through the same retrying client.
+    ted.outbox.senders.append(SlackSender(adapter.notifier, ted.settings.comms_slack_channel))
+    app.on_startup.append(adapter.on_startup)
+    app.on_cleanup.append(adapter.on_cleanup)
+    if mode == HTTP:
+        app.router.add_post("/slack/events", adapter.handle_http)
+    return mode
