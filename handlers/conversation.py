@@ -43,17 +43,29 @@ class Conversations:
             return None
 
     def previous_question(self, msg: Message) -> str | None:
-        row = self.db.execute(
-            "select last_question, updated_at from threads where platform = ? and conversation_id = ? "
-            "and thread_id = ?", [msg.platform, msg.conversation_id, msg.thread_id]
-        ).fetchone()
+        row = self._context(msg.platform, msg.conversation_id, msg.thread_id)
+        if not row and msg.thread_id:
+            # A reply in a new thread under a question asked at the top of the conversation.
+            row = self._context(msg.platform, msg.conversation_id, "")
+            if row and self._stale(row[1]):
+                return None
+            return row[0] if row else None
         if not row:
             return None
         if not msg.thread_id:
-            when = datetime.fromisoformat(row[1])
-            if datetime.now(UTC) - when > timedelta(minutes=DM_CONTEXT_MINUTES):
+            if self._stale(row[1]):
                 return None
         return row[0]
+
+    def _context(self, platform: str, conversation_id: str, thread_id: str) -> tuple | None:
+        return self.db.execute(
+            "select last_question, updated_at from threads where platform = ? and conversation_id = ? "
+            "and thread_id = ?", [platform, conversation_id, thread_id]
+        ).fetchone()
+
+    @staticmethod
+    def _stale(updated_at: str) -> bool:
+        return datetime.now(UTC) - datetime.fromisoformat(updated_at) > timedelta(minutes=DM_CONTEXT_MINUTES)
 
     def remember(self, msg: Message, question: str) -> None:
         self.db["threads"].upsert(

@@ -92,3 +92,9 @@ def test_duplicate_delivery_is_seen_once(chat):
     assert chat.conversations.first_delivery("slack", "Ev1")
     assert not chat.conversations.first_delivery("slack", "Ev1")
     assert chat.conversations.first_delivery("teams", "Ev1")
+
+
+def test_reply_in_a_new_thread_under_a_top_level_question_keeps_context(chat):
+    chat.router.message(msg("can I add business contacts on my personal facebook?"))
+    (r,) = chat.router.message(msg("and what about linkedin?", thread_id="T9"))
+    assert r.intent == "policy" and r.citations[0].clause in {"5.13", "5.15"}
