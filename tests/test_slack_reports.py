@@ -1,0 +1,69 @@
+"""Issue 4 end to end on Slack: /report -> modal -> signed view_submission -> stored -> manager DM and
+comms post; inline errors; a stranger refused; the manager acknowledges, the reporter is told and the
+messages are updated in place."""
+
+import json
+from pathlib import Path
+
+from bot import actions
+from handlers.directory import parse_csv
+from tests.fakes.slack_world import slack_test
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "directory.csv"
+REPORTER, MANAGER, STRANGER = "U0ALEXLIFE", "U0SAMLEISR", "U0JAMIECRW"
+GOOD = {"category": "abuse_me", "platform": "instagram", "links": "https://instagram.com/p/abc",
+        "account": "@troll", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
+        "description": "Threats in the council inbox <!channel>", "at_risk": "no", "wants_hr": "no",
+        "involves_management": "no"}
+
+
+async def open_form(w):
+    await w.command("/report", "", user=REPORTER)
+    (opened,) = await w.api.wait_for("views.open")
+    return opened.body["view"]
+
+
+@slack_test(comms_slack_channel="C0COMMS")
+async def test_report_through_slack_reaches_manager_and_comms_and_is_acknowledged(w):
+    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
+    view = await open_form(w)
+
+    status, text = await w.submit(view, {**GOOD, "links": "not a link", "description": " "}, user=REPORTER)
+    answer = json.loads(text)
+    assert status == 200 and answer["response_action"] == "errors"
+    assert any("link" in m for m in answer["errors"].values()) and len(answer["errors"]) == 2
+    assert w.ted.db["reports"].count == 0
+
+    status, _ = await w.submit(view, GOOD, user=REPORTER)
+    assert status == 200
+    (report,) = list(w.ted.db["reports"].rows)
+    assert report["reporter_user_id"] == REPORTER and report["status"] == "open"
+
+    await w.ted.outbox.run_once()
+    await w.api.settle()
+    posts = w.api.of("chat.postMessage")
+    to_comms = [c for c in posts if c.body["channel"] == "C0COMMS"]
+    dm_channels = {c.body["users"]: c for c in w.api.of("conversations.open")}
+    assert to_comms and MANAGER in dm_channels
+    manager_dm = next(c for c in posts if c.body["channel"] == "D" + MANAGER[1:])
+    # The reporter's text is shown escaped, never as a live @channel.
+    assert "<!channel>" not in str(manager_dm.body["blocks"])
+
+    ts = "1700000000.000777"
+    await w.press(manager_dm.body, actions.REPORT_ACK, user=STRANGER, channel="D" + MANAGER[1:], message_ts=ts)
+    await w.api.settle()
+    assert w.ted.reports.by_ref(report["ref"])["status"] == "open"
+    refusals = [c for c in w.api.calls if "only the people this report was sent to" in str(c.body)]
+    assert refusals, "the stranger is told politely"
+
+    await w.press(manager_dm.body, actions.REPORT_ACK, user=MANAGER, channel="D" + MANAGER[1:], message_ts=ts)
+    await w.api.settle()
+    assert w.ted.reports.by_ref(report["ref"])["status"] == "acknowledged"
+
+    before = len(w.api.of("chat.postMessage"))
+    await w.ted.outbox.run_once()
+    await w.api.settle()
+    updates = w.api.of("chat.update")
+    assert updates and all("Acknowledged" in str(u.body) for u in updates)
+    reporter_dms = [c for c in w.api.of("chat.postMessage")[before:] if c.body["channel"] == "D" + REPORTER[1:]]
+    assert reporter_dms and "acknowledged" in reporter_dms[0].body["text"]
