@@ -33,8 +33,8 @@ def test_development_set_floors(council):
     if not path.exists():
         pytest.skip("../shared/eval is not beside this checkout")
     s = run(council, path)
-    assert s.passed.get("policy", 0) >= 42, s.failures  # top-1 42/49 measured
-    assert s.top3 >= 47, s.failures  # top-3 47/49
+    assert s.passed.get("policy", 0) >= 43, s.failures  # top-1 43/49 measured
+    assert s.top3 >= 48, s.failures  # top-3 48/49
     assert s.passed.get("out_of_scope", 0) >= 9, s.failures  # 9/10
     assert s.passed.get("report", 0) == s.total["report"]
     assert s.passed.get("smalltalk", 0) == s.total["smalltalk"]
@@ -43,7 +43,7 @@ def test_development_set_floors(council):
 def test_holdout_set_floors(council):
     s = run(council, ROOT / "eval" / "tdc_holdout.jsonl")
     assert s.passed.get("policy", 0) >= 51, s.failures  # top-1 51/56 measured
-    assert s.top3 >= 53, s.failures  # top-3 53/56
+    assert s.top3 >= 54, s.failures  # top-3 54/56
     assert s.passed.get("out_of_scope", 0) >= 9, s.failures  # 9/10
     assert s.passed.get("report", 0) == s.total["report"]
     assert s.passed.get("smalltalk", 0) == s.total["smalltalk"]
