@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+screenshot: install  # docs/screenshot-chat.png, shown in README.md (needs /usr/bin/chromium)
+	$(BIN)/python -m tests.browser.screenshot
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

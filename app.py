@@ -151,6 +151,12 @@ def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
     return reports_command(build(settings, args.db, first_use=False), args)
 
 
+def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.teams_package import teams_command
+
+    return teams_command(args, settings, lambda: build(settings, args.db, first_use=False).db)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
@@ -201,6 +207,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--status", choices=["open", "acknowledged", "resolved"], help="for list: only this status")
     r.add_argument("--dry-run", action="store_true", help="for purge: list what would be purged")
     r.add_argument("--json", action="store_true")
+    t = add("teams", cmd_teams, "Microsoft Teams: `teams package` builds the app package to upload; "
+                                "`teams channels` lists the channels TED is in.")
+    t.add_argument("action", choices=["package", "channels"])
+    t.add_argument("--out", metavar="FILE", help="for package: the zip to write (default var/teams/ted-teams-app.zip)")
+    t.add_argument("--app-version", default="1.0.0", help="for package: the app's version; raise it for each update")
     add("serve", cmd_serve, "Serve the web chat, Slack and Teams on one HTTP server.")
     return p
 

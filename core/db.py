@@ -171,6 +171,26 @@ def _m006_delivery(db: sqlite_utils.Database) -> None:
     db["web_messages"].create_index(["email"])
 
 
+def _m007_teams(db: sqlite_utils.Database) -> None:
+    # Teams only lets a bot message someone proactively from a conversation reference it was given (when it
+    # was installed or messaged): https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
+    # send-proactive-messages. Conversations hold those references; users hold what is needed to open a 1:1.
+    db["teams_conversations"].create(
+        {"conversation_id": str, "kind": str, "tenant_id": str, "team_id": str, "user_id": str,
+         "aad_object_id": str, "reference": str, "updated_at": str},
+        pk="conversation_id",
+    )
+    db["teams_conversations"].create_index(["user_id"])
+    db["teams_conversations"].create_index(["aad_object_id"])
+    db["teams_users"].create(
+        {"tenant_id": str, "user_id": str, "aad_object_id": str, "service_url": str, "bot_id": str,
+         "updated_at": str},
+        pk=("tenant_id", "user_id"),
+    )
+    db["teams_users"].create_index(["aad_object_id"])
+    db["teams_users"].create_index(["user_id"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -178,6 +198,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_conversations", _m004_conversations),
     ("005_reports", _m005_reports),
     ("006_delivery", _m006_delivery),
+    ("007_teams", _m007_teams),
 ]
 
 

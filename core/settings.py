@@ -5,6 +5,7 @@ Every variable here is documented in README.md (a test checks that).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +28,19 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _networks(text: str) -> tuple[str, ...]:
+    """TED_WEB_TRUSTED_PROXIES: comma-separated IP addresses or CIDR blocks, checked here so a typo fails at start."""
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError as exc:
+            raise ValueError(f"TED_WEB_TRUSTED_PROXIES: {part!r} is not an IP address or CIDR block") from exc
+    return tuple(out)
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -46,6 +60,7 @@ class Settings:
     teams_app_type: str = "SingleTenant"
     teams_tenant_id: str = ""
     teams_allow_unauthenticated: bool = False
+    comms_teams_conversation: str = ""  # a Teams channel conversation id TED holds a reference for
     public_url: str = ""
     fallback_contact: str = "the Communications Manager"
     min_confidence: float = 0.0  # 0 means "use the calibrated default in knowledge.answer"
@@ -59,6 +74,11 @@ class Settings:
     retention_days: int = 365
     outbox_interval_seconds: float = 2.0
     scheduler_interval_seconds: float = 60.0
+    # TED Web Chat (bot/web*.py). With no user header, people pick who they are (local mode).
+    web_user_header: str = ""  # e.g. X-Forwarded-Email, set by the intranet's reverse proxy
+    web_trusted_proxies: tuple[str, ...] = ()  # IPs/CIDRs whose web_user_header is believed
+    web_secret: str = ""  # signs session cookies; "" = a random secret per process
+    web_upload_dir: str = ""  # screenshots; "" = an "uploads" folder beside the database
 
     def ack_hours_for(self, category: str) -> float:
         """Working hours allowed to acknowledge a report of this category (TED_ACK_HOURS)."""
@@ -96,6 +116,7 @@ class Settings:
             teams_app_type=e.get("TEAMS_APP_TYPE", "").strip() or "SingleTenant",
             teams_tenant_id=e.get("TEAMS_TENANT_ID", "").strip(),
             teams_allow_unauthenticated=_flag(e.get("TEAMS_ALLOW_UNAUTHENTICATED")),
+            comms_teams_conversation=e.get("TED_COMMS_TEAMS_CONVERSATION", "").strip(),
             public_url=e.get("TED_PUBLIC_URL", "").strip().rstrip("/"),
             fallback_contact=e.get("TED_FALLBACK_CONTACT", "").strip() or "the Communications Manager",
             min_confidence=min_conf,
@@ -107,6 +128,10 @@ class Settings:
             reminder_hours=_number(e, "TED_REMINDER_HOURS", 2.0),
             at_risk_ack_minutes=int(_number(e, "TED_AT_RISK_ACK_MINUTES", 30)),
             retention_days=int(_number(e, "TED_REPORT_RETENTION_DAYS", 365)),
+            web_user_header=e.get("TED_WEB_USER_HEADER", "").strip(),
+            web_trusted_proxies=_networks(e.get("TED_WEB_TRUSTED_PROXIES", "")),
+            web_secret=e.get("TED_WEB_SECRET", "").strip(),
+            web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
         )
 
     @property

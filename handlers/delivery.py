@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.model import Reply
+from core.db import transaction
 from handlers import outbox
 from handlers.directory import Person
 from handlers.report_views import recipient_reply, reporter_update
@@ -132,6 +133,20 @@ class OutboxWorker:
     def _flag(self, report: dict, flag: str) -> None:
         flags = json.loads(report["flags"] or "[]")
         if flag not in flags:
-            flags.append(flag)
-            self.db["reports"].update(report["id"], {"flags": json.dumps(flags)})
-            self.service.audit(report["id"], "ted", "flagged", flag)
+            with transaction(self.db):
+                flags.append(flag)
+                self.db["reports"].update(report["id"], {"flags": json.dumps(flags)})
+                self.service.audit(report["id"], "ted", "flagged", flag)
+                if flag.startswith("unreachable:"):
+                    self._tell_comms(report, flag.partition(":")[2])
+
+    def _tell_comms(self, report: dict, email: str) -> None:
+        """Someone could not be reached on any chat platform: the communications team hears of it."""
+        now, rid = self.service.clock(), report["id"]
+        outbox.enqueue(self.db, now, rid, outbox.CHANNEL, "unreachable", recipient=COMMS_CHANNEL,
+                       dedupe_key=f"{rid}:unreachable:{email}:channel")
+        directory = self.service.directory
+        for p in directory.with_role("communications_manager") + directory.with_role("communications"):
+            if p.email != email:
+                outbox.enqueue(self.db, now, rid, outbox.DM, "unreachable", recipient=p.email,
+                               dedupe_key=f"{rid}:unreachable:{email}:{p.email}")

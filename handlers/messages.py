@@ -67,3 +67,33 @@ SLACK_HOME_REPORT = ("Seen social-media content that disparages the council, or 
                      "councillors? Type /report (or press “Report this” under an answer) and fill in the form. "
                      "I'll send it to your line manager, the service-area manager and the Communications "
                      "Manager. Please don't engage with the poster. If someone is in immediate danger, call 999.")
+
+# Microsoft Teams (bot/teams*.py).
+TEAMS_SENT_PRIVATELY = ("I've sent you that in a private chat with me, so only you can see it — look for TED in "
+                        "your Teams chats.")
+
+TEAMS_SCREENSHOTS = ("Teams can't attach screenshots to this form. When you've sent it you'll get a reference "
+                     "(TED-…): please email any screenshots to {contact}, quoting it.")
+
+TEAMS_ERROR = "Sorry — something went wrong on my side and I couldn't finish that. Please try again in a minute."
+
+# TED Web Chat (bot/web*.py): what the browser shows when something can't be done.
+WEB_BAD_JSON = "Sorry, I couldn't read that request. Please reload the page and try again."
+WEB_TOO_LONG = ("That {what} is very long ({length:,} characters). Please keep it under {limit:,} characters — "
+                "a sentence or two is plenty.")
+WEB_BODY_TOO_LARGE = "That was too much to send in one go. Please shorten it and try again."
+WEB_CSRF = ("For your security I couldn't accept that: the page may be out of date. Please reload it and try "
+            "again.")
+WEB_NOT_SIGNED_IN = "Please sign in to the intranet first, then open TED from there."
+WEB_PICK_FIRST = "Please choose who you are first (top of the page)."
+WEB_NO_PICKING = "Sign-in is handled by the intranet, so you can't switch person here."
+WEB_UNKNOWN_PERSON = "I can't find that person in the staff directory."
+WEB_NOT_ADMIN = "This page is for the communications team. Ask the Communications Manager if you need access."
+WEB_UNKNOWN_ACTION = "Sorry, I don't know that button. Please reload the page and try again."
+WEB_ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
+WEB_NOT_FOUND = "Sorry, there's nothing here."
+WEB_NO_POLICY = "I don't have a policy with that name. The policies I know are listed on this page."
+WEB_UPLOAD_TOO_BIG = "That file is too big: screenshots can be up to {mb} MB."
+WEB_UPLOAD_NOT_IMAGE = "That doesn't look like an image. Please attach a PNG, JPEG, GIF or WebP screenshot."
+WEB_UPLOAD_MISSING = "One of the screenshots is no longer available. Please attach it again."
+WEB_UPLOAD_NONE = "Please choose an image file to attach."

@@ -24,7 +24,9 @@ FLAG_LABELS = {
 TEMPLATE_HEADINGS = {
     "new_report": "New report", "reminder": "Reminder: not yet acknowledged",
     "escalated": "Escalated: not acknowledged in time", "assigned": "Report assigned to you", "status": "Report",
+    "unreachable": "Could not reach a recipient",
 }
+UNREACHABLE = "⚠️ {email} could not be reached in any chat (only their TED Web Chat inbox) — please make sure they know."
 SUMMARY_CHARS = 280
 
 
@@ -64,6 +66,8 @@ def recipient_reply(report: dict, template: str = "status") -> Reply:
     for flag in json.loads(report["flags"] or "[]"):
         if flag in FLAG_LABELS:
             lines.append(FLAG_LABELS[flag])
+        elif flag.startswith("unreachable:"):
+            lines.append(UNREACHABLE.format(email=flag.partition(":")[2]))
     ref = report["ref"]
     buttons: tuple[Button, ...] = ()
     if report["status"] != "resolved":

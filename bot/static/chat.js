@@ -1,0 +1,234 @@
+// TED Web Chat — the "Talk to TED" page: chat, My reports, Inbox, and who you are.
+import { api, el, renderReply, state } from "/static/ted.js";
+import { openForm } from "/static/ted_forms.js";
+
+const $ = (id) => document.getElementById(id);
+const REPORT_OPEN = "ted.report.open";
+const POLL_MS = 15000;
+let me = { signed_in: false, can_switch: false };
+let people = [];
+
+// -- who you are -----------------------------------------------------------------------------------
+async function loadMe() {
+  const res = await api("/api/me");
+  if (!res.ok) return notice(res.data.error);
+  me = res.data;
+  state.csrf = me.csrf_token;
+  if (me.can_switch && !people.length) {
+    const list = await api("/api/people");
+    people = list.ok ? list.data.people : [];
+  }
+  drawWho();
+}
+
+function describe(p) {
+  const roles = p.roles.map((r) => r.replaceAll("_", " ")).join(", ");
+  return `${p.name} — ${[p.service_area, roles].filter(Boolean).join("; ")}`;
+}
+
+function drawWho() {
+  const who = $("who");
+  if (me.can_switch) {
+    const select = el("select", { id: "person", name: "person" },
+      el("option", { value: "", text: "Guest (choose who you are)" }),
+      people.map((p) => el("option", { value: p.email, text: describe(p), selected: p.email === me.email })));
+    const form = el("form", { class: "switch", id: "identity-form" },
+      el("label", { for: "person", text: "Signed in as" }), select,
+      el("button", { type: "submit", class: "btn small", id: "switch-button", text: "Switch" }));
+    form.addEventListener("submit", (event) => { event.preventDefault(); switchTo(select.value); });
+    who.replaceChildren(form);
+  } else {
+    who.replaceChildren(me.signed_in ? el("p", {}, "Signed in as ", el("strong", { text: me.name }))
+      : el("p", { text: "Not signed in" }));
+  }
+  $("admin-link").hidden = !me.is_admin;
+  const blocked = me.mode === "proxy" && !me.signed_in;
+  for (const id of ["composer-input", "send", "report-button"]) $(id).disabled = blocked;
+  if (blocked) notice("Please sign in to the intranet first, then open TED from there.");
+  else if (me.can_switch && !me.signed_in) {
+    notice("This is a local copy of TED: choose who you are from the sample staff directory (top of the page) "
+      + "to file reports and see your inbox. You can ask questions straight away.");
+  } else notice("");
+  refreshInbox();
+}
+
+async function switchTo(email) {
+  const res = await api("/api/identity", { email });
+  if (!res.ok) return notice(res.data.error);
+  me = res.data;
+  state.csrf = me.csrf_token;
+  drawWho();
+  resetLog(me.signed_in ? `You're now signed in as ${me.name}.` : "You're now a guest.");
+  const open = document.querySelector('[role="tab"][aria-selected="true"]');
+  if (open.id === "tab-reports") loadReports();
+  if (open.id === "tab-inbox") loadInbox();
+  $("person")?.focus();
+}
+
+function notice(text) {
+  $("notice").textContent = text || "";
+  $("notice").hidden = !text;
+}
+
+// -- the conversation ------------------------------------------------------------------------------
+function addMessage(from, ...content) {
+  const li = el("li", { class: `msg ${from}` },
+    el("span", { class: "vh", text: from === "you" ? "You said: " : "TED said: " }), ...content);
+  $("log").append(li);
+  li.scrollIntoView({ block: "nearest" });
+  return li;
+}
+
+function resetLog(note) {
+  $("log").replaceChildren();
+  addMessage("ted", ...(me.greeting || "").split("\n\n").map((t) => el("p", { text: t })),
+    note ? el("p", { class: "muted", text: note }) : "");
+}
+
+function addReplies(replies, opener, extra = {}) {
+  for (const reply of replies) {
+    if (reply.text || reply.citations.length) addMessage("ted", renderReply(reply, press));
+    if (reply.form) {
+      openForm(reply.form, { opener, extra, onDone: (more) => { addReplies(more, opener); refreshInbox(); } });
+    }
+  }
+}
+
+async function press(button, node) {
+  node.disabled = true;
+  const res = await api("/api/action", { action_id: button.action_id, value: button.value });
+  const feedback = button.action_id.startsWith("ted.feedback.");
+  if (feedback && res.ok) {
+    node.setAttribute("aria-pressed", "true");
+    node.parentElement.querySelectorAll('[data-action-id^="ted.feedback."]').forEach((b) => { b.disabled = true; });
+  } else node.disabled = false;
+  if (!res.ok) return addMessage("ted", el("p", { class: "error-msg", text: res.data.error }));
+  addReplies(res.data.replies, node, button.action_id === REPORT_OPEN && button.value
+    ? { source_question: button.value } : {});
+}
+
+async function send(event) {
+  event.preventDefault();
+  const input = $("composer-input");
+  const text = input.value.trim();
+  if (!text) {
+    $("composer-error").textContent = "Please type a question first.";
+    input.setAttribute("aria-invalid", "true");
+    return input.focus();
+  }
+  $("composer-error").textContent = "";
+  input.removeAttribute("aria-invalid");
+  addMessage("you", el("p", { class: "typed", text }));
+  input.value = "";
+  $("send").disabled = true;
+  const pending = addMessage("ted", el("p", { class: "muted", text: "Looking that up…" }));
+  const res = await api("/api/chat", { text });
+  pending.remove();
+  $("send").disabled = false;
+  if (!res.ok) addMessage("ted", el("p", { class: "error-msg", text: res.data.error }));
+  else addReplies(res.data.replies, input);
+  input.focus();
+}
+
+// -- my reports ------------------------------------------------------------------------------------
+async function loadReports() {
+  const box = $("reports");
+  const res = await api("/api/reports/mine");
+  if (!res.ok) return box.replaceChildren(el("p", { class: "error-msg", text: res.data.error }));
+  const rows = res.data.reports;
+  if (!rows.length) {
+    return box.replaceChildren(el("p", { text: "You haven't filed any reports yet. Use “Report something” on the "
+      + "Chat tab to file one." }));
+  }
+  const detail = (r) => (r.status === "open" ? `Please acknowledge by ${r.ack_due}` : r.outcome_label || "");
+  box.replaceChildren(el("div", { class: "table-wrap" }, el("table", { id: "reports-table" },
+    el("caption", { class: "vh", text: "Your reports" }),
+    el("thead", {}, el("tr", {}, ["Reference", "What", "Status", "Filed"].map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, rows.map((r) => el("tr", { "data-ref": r.ref },
+      el("td", {}, el("strong", { text: r.ref })),
+      el("td", { text: r.category_label }),
+      el("td", {}, el("span", { class: `badge ${r.status}`, text: r.status_label }),
+        detail(r) ? el("span", { class: "muted block", text: detail(r) }) : ""),
+      el("td", { text: r.created })))))));
+}
+
+// -- inbox -----------------------------------------------------------------------------------------
+async function refreshInbox() {
+  if (!me.signed_in) {
+    $("inbox-count").textContent = "";
+    return [];
+  }
+  const res = await api("/api/inbox");
+  const items = res.ok ? res.data.messages : [];
+  $("inbox-count").textContent = items.length ? `(${items.length})` : "";
+  return items;
+}
+
+async function loadInbox(focusStatus = false) {
+  const list = $("inbox");
+  if (!me.signed_in) {
+    list.replaceChildren();
+    $("inbox-status").textContent = "Choose who you are to see messages sent to you.";
+    return;
+  }
+  const items = await refreshInbox();
+  list.replaceChildren(...items.map((m) => el("li", { class: "inbox-item", "data-message-id": m.id },
+    el("p", { class: "muted", text: `Updated ${new Date(m.updated_at).toLocaleString("en-GB")}` }),
+    renderReply(m.reply, pressInbox))));
+  if (!items.length) list.replaceChildren(el("li", { class: "muted", text: "Nothing here yet." }));
+  if (focusStatus) $("inbox-status").focus();
+}
+
+async function pressInbox(button, node) {
+  node.disabled = true;
+  const res = await api("/api/action", { action_id: button.action_id, value: button.value });
+  node.disabled = false;
+  if (!res.ok) return void ($("inbox-status").textContent = res.data.error);
+  const done = (replies) => {
+    const said = replies.filter((r) => r.text && !r.meta.replace_original).map((r) => r.text);
+    if (said.length) $("inbox-status").textContent = said.join(" ");
+    loadInbox(true);
+  };
+  const form = res.data.replies.find((r) => r.form);
+  if (form) openForm(form.form, { opener: node, onDone: done });
+  else done(res.data.replies);
+}
+
+// -- tabs ------------------------------------------------------------------------------------------
+function selectTab(tab, focus = false) {
+  for (const t of document.querySelectorAll('[role="tab"]')) {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(t.getAttribute("aria-controls")).hidden = !on;
+  }
+  if (focus) tab.focus();
+  if (tab.id === "tab-reports") loadReports();
+  if (tab.id === "tab-inbox") loadInbox();
+}
+
+function tabKeys(event) {
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  const i = tabs.indexOf(event.target);
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  selectTab(tabs[(next + tabs.length) % tabs.length], true);
+}
+
+// -- start -----------------------------------------------------------------------------------------
+document.addEventListener("DOMContentLoaded", async () => {
+  for (const t of document.querySelectorAll('[role="tab"]')) {
+    t.addEventListener("click", () => selectTab(t));
+    t.addEventListener("keydown", tabKeys);
+  }
+  $("composer").addEventListener("submit", send);
+  $("composer-input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
+  });
+  $("report-button").addEventListener("click", (event) => press({ action_id: REPORT_OPEN, value: "" }, event.currentTarget));
+  await loadMe();
+  resetLog("");
+  setInterval(() => { if (document.visibilityState === "visible") refreshInbox(); }, POLL_MS);
+  document.body.dataset.ready = "true";
+});

@@ -1,0 +1,102 @@
+// TED Web Chat: what the chat page and /admin share. Reply JSON -> DOM, forms in a <dialog>, the JSON API.
+// Every piece of text from a person or a policy goes in with textContent, never as markup, so a question
+// containing <script> or <!channel> shows exactly as typed.
+
+export const state = { csrf: "" };
+
+// el("p", {class: "x", text: "hi", "aria-label": "…"}, child, "text", …)
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export async function api(path, body, options = {}) {
+  const init = { method: body === undefined ? "GET" : "POST", headers: {}, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["X-CSRF-Token"] = state.csrf;
+    if (body instanceof FormData) init.body = body;
+    else {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+  }
+  Object.assign(init, options);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    return { ok: false, status: 0, data: { error: "I couldn't reach TED. Please check your connection and try again." } };
+  }
+  let data = {};
+  try {
+    data = await response.json();
+  } catch {
+    data = { error: "Sorry, something went wrong on my side. Please try again in a moment." };
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+// -- replies ---------------------------------------------------------------------------------------
+function paragraphs(texts, cls = "") {
+  return texts.filter((t) => t.trim()).map((t) => el("p", { class: cls || undefined, text: t }));
+}
+
+function where(c) {
+  return c.version ? `${c.doc_title}, ${c.version}` : c.doc_title;
+}
+
+export function clauseCard(c, summary) {
+  return el("article", { class: "clause-card", "aria-label": `Clause ${c.clause}` },
+    el("p", { class: "clause-label" }, el("span", { class: "num", text: c.clause }), " ", c.title || ""),
+    el("blockquote", { class: "quote" }, el("p", { text: c.text })),
+    el("p", { class: "source", text: where(c) }),
+    summary ? el("p", { class: "summary" }, el("strong", { text: "In short: " }), summary) : null,
+    el("p", { class: "more" }, el("a", { href: c.link, text: `Read ${c.clause} in the ${where(c)}` })));
+}
+
+function seeAlso(items) {
+  if (!items.length) return null;
+  return el("div", { class: "see-also" }, items.map((c) => el("details", {},
+    el("summary", { text: `See also ${c.label}` }),
+    el("blockquote", { class: "quote" }, el("p", { text: c.text })),
+    el("p", {}, el("a", { href: c.link, text: `Read ${c.clause} in the policy` })))));
+}
+
+export function buttonFor(b, onPress, extraLabel = "") {
+  const btn = el("button", { type: "button", class: `btn ${b.style || ""}`.trim(), "data-action-id": b.action_id },
+    b.label, extraLabel ? el("span", { class: "vh", text: ` ${extraLabel}` }) : null);
+  btn.addEventListener("click", () => onPress(b, btn));
+  return btn;
+}
+
+// A reply as DOM: its words, the clause card, "Did you mean" chips and buttons.
+export function renderReply(reply, onPress) {
+  const box = el("div", { class: "reply" });
+  const card = reply.citations.length ? clauseCard(reply.citations[0], reply.summary) : null;
+  const notes = paragraphs(reply.notes);
+  if (card && reply.intent === "policy") box.append(card, ...notes);
+  else box.append(...notes, ...(card ? [card] : []));
+  const more = seeAlso(reply.see_also);
+  if (more) box.append(more);
+  if (reply.choices.length) {
+    box.append(el("div", { class: "choices", role: "group", "aria-label": "Did you mean" },
+      el("p", { class: "choices-title", text: "Did you mean…" }),
+      reply.choices.map((b) => buttonFor({ ...b, style: "chip" }, onPress))));
+  }
+  if (reply.buttons.length) {
+    box.append(el("div", { class: "actions", role: "group", "aria-label": "Actions" },
+      reply.buttons.map((b) => buttonFor(b, onPress))));
+  }
+  return box;
+}

@@ -1,0 +1,151 @@
+"""Where each Reply goes in Teams, for one turn (a message or a card's Action.Submit).
+
+- A Reply marked ``replace_original`` updates the card the button was on (or the card a form was opened
+  from) in place: https://learn.microsoft.com/microsoftteams/platform/bots/how-to/update-and-delete-bot-messages
+- A form answering that same form's submit (validation errors) replaces the submitted card, answers kept.
+- After a form is submitted, the first answer replaces the form card, so it cannot be submitted again.
+- Forms and only-you-can-see replies are private: Teams has no ephemeral messages, so outside a personal
+  chat they go to the person's 1:1 chat with TED (opened if needed) and the thread gets a short notice.
+- Anything else is posted in the conversation, in the reply chain it came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+)
+
+from bot.model import Reply
+from bot.teams_cards import CONTENT_TYPE, cut, form_card, reply_card
+from bot.teams_inbound import PERSONAL, Submit, conversation_type, tenant_of
+from bot.teams_refs import TeamsRefs
+from handlers import messages
+
+log = logging.getLogger("ted.teams.delivery")
+SUMMARY_CHARS = 150
+
+
+def card_activity(reply: Reply, origin: str = "", files_note: str = "") -> Activity:
+    """A Reply as a message activity holding one Adaptive Card, with fresh single-use submit tokens."""
+    nonce = secrets.token_urlsafe(12)
+    content = (form_card(reply.form, reply.text, nonce, origin, files_note) if reply.form is not None
+               else reply_card(reply, nonce))
+    first = next((line for line in reply.text.splitlines() if line.strip()), "")
+    return Activity(type=ActivityTypes.message, summary=cut(first, SUMMARY_CHARS) or None,
+                    attachments=[Attachment(content_type=CONTENT_TYPE, content=content)])
+
+
+def origin_of(conversation_id: str, activity_id: str) -> str:
+    return f"{conversation_id}|{activity_id}" if activity_id else ""
+
+
+def parse_origin(origin: str) -> tuple[str, str]:
+    conversation_id, _, activity_id = origin.rpartition("|")
+    return conversation_id, activity_id
+
+
+class TurnDelivery:
+    def __init__(self, context: TurnContext, refs: TeamsRefs, files_note: str = ""):
+        self.context = context
+        self.refs = refs
+        self.files_note = files_note
+        self.activity = context.activity
+        self.here = context.activity.conversation.id
+        self.personal = conversation_type(context.activity) == PERSONAL
+        self.connector = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        self.noticed = False
+
+    async def deliver(self, replies: list[Reply], submit: Submit | None = None) -> None:
+        card = origin_of(self.here, submit.action.message_id) if submit else ""
+        form_answered = False
+        for reply in replies:
+            if reply.meta.get("replace_original"):
+                if not await self.update((submit.origin or card) if submit else "", reply):
+                    await self.send_here(reply)
+                continue
+            if reply.form is not None:
+                if submit and submit.is_form and submit.action.action_id == reply.form.form_id and card:
+                    form_answered = await self.update(card, reply, submit.origin)
+                    if form_answered:
+                        continue
+                await self.private(reply, origin=card)
+                continue
+            if submit and submit.is_form and card and not form_answered:
+                form_answered = await self.update(card, reply)
+                if form_answered:
+                    continue
+            if reply.ephemeral:
+                await self.private(reply)
+            else:
+                await self.send_here(reply)
+
+    # -- the three ways out ------------------------------------------------------------------------
+    async def send_here(self, reply: Reply, origin: str = "") -> str:
+        sent = await self.context.send_activity(card_activity(reply, origin, self.files_note))
+        return sent.id if sent else ""
+
+    async def update(self, target: str, reply: Reply, origin: str = "") -> bool:
+        conversation_id, activity_id = parse_origin(target)
+        if not activity_id:
+            return False
+        activity = card_activity(reply, origin, self.files_note)
+        activity.id = activity_id
+        try:
+            if conversation_id == self.here or self.connector is None:
+                await self.context.update_activity(activity)
+            else:
+                activity.conversation = ConversationAccount(id=conversation_id)
+                await self.connector.conversations.update_activity(conversation_id, activity_id, activity)
+        except Exception as exc:  # the card was deleted, or is too old to edit: the answer is sent instead
+            log.warning("teams card update failed conversation=%s activity=%s error=%s", conversation_id,
+                        activity_id, type(exc).__name__)
+            return False
+        log.info("teams card updated conversation=%s activity=%s", conversation_id, activity_id)
+        return True
+
+    async def private(self, reply: Reply, origin: str = "") -> None:
+        if self.personal or self.connector is None:
+            await self.send_here(reply, origin)
+            return
+        conversation_id = await self.personal_chat()
+        if not conversation_id:
+            await self.send_here(reply, origin)
+            return
+        activity = card_activity(reply, origin, self.files_note)
+        activity.conversation = ConversationAccount(id=conversation_id)
+        activity.from_property, activity.recipient = self.activity.recipient, self.activity.from_property
+        await self.connector.conversations.send_to_conversation(conversation_id, activity)
+        if not self.noticed:
+            self.noticed = True
+            await self.send_here(Reply(messages.TEAMS_SENT_PRIVATELY))
+
+    async def personal_chat(self) -> str:
+        """The person's 1:1 chat with TED: the one on record, else a new one (Teams allows a bot to open
+        it with anyone in a team it is installed in)."""
+        who = self.activity.from_property
+        ref = self.refs.personal(who.aad_object_id or who.id)
+        if ref is not None:
+            return ref.conversation.id
+        tenant = tenant_of(self.activity)
+        params = ConversationParameters(is_group=False, bot=self.activity.recipient,
+                                        members=[ChannelAccount(id=who.id)], tenant_id=tenant or None,
+                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
+        try:
+            created = await self.connector.conversations.create_conversation(params)
+        except Exception as exc:  # Teams refused (e.g. the app is blocked for them): answer in the thread
+            log.warning("teams could not open a 1:1 chat error=%s", type(exc).__name__)
+            return ""
+        self.refs.save_personal(created.id, {
+            "tenant_id": tenant, "user_id": who.id, "aad_object_id": who.aad_object_id or "",
+            "service_url": self.activity.service_url or "", "bot_id": self.activity.recipient.id})
+        log.info("teams opened 1:1 conversation=%s", created.id)
+        return created.id

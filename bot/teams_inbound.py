@@ -1,0 +1,111 @@
+"""Teams activities -> TED's Message and Action (bot.model). Pure translation; nothing is sent from here.
+
+- Personal chat is a DM; in a channel or group chat Teams only delivers messages that @mention TED,
+  and the mention (``<at>TED</at>``, described by the activity's mention entities) is stripped from the text.
+- A reply chain in a channel arrives as ``19:…@thread.tacv2;messageid=<root>``; the root id is the thread.
+- People are known by their Entra (AAD) object id when Teams gives it, else by their Teams id (``29:…``);
+  ``people.teams_user_id`` in the staff directory holds the same.
+- An Adaptive Card Action.Submit arrives as a message whose ``value`` is the submit data merged with the
+  card's inputs (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/
+  cards-actions#adaptive-cards-actions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from bot.model import DM, MENTION, Action, Message
+from bot.teams_cards import RESERVED
+
+PLATFORM = "teams"
+PERSONAL = "personal"
+_THREAD = re.compile(r";messageid=(\d+)$")
+_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_REPORT = re.compile(r"^/?report\b[\s:,-]*(.*)$", re.IGNORECASE | re.DOTALL)
+_TED = re.compile(r"^/ted\b\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Submit:
+    action: Action
+    nonce: str
+    origin: str  # the card a form was opened from ("" when none)
+    is_form: bool
+
+
+def tenant_of(activity: Activity) -> str:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
+    conv = activity.conversation
+    conv_tenant = (conv.tenant_id or conv.additional_properties.get("tenantId", "")) if conv else ""
+    return str(tenant.get("id") or conv_tenant or "")
+
+
+def split_conversation(conversation_id: str) -> tuple[str, str]:
+    """(the conversation or channel id, the reply chain's root id or "")."""
+    m = _THREAD.search(conversation_id or "")
+    return (conversation_id[: m.start()], m.group(1)) if m else (conversation_id or "", "")
+
+
+def user_key(activity: Activity) -> str:
+    who = activity.from_property
+    if who is None:
+        return ""
+    return who.aad_object_id or who.id or ""
+
+
+def conversation_type(activity: Activity) -> str:
+    conv = activity.conversation
+    return (conv.conversation_type if conv and conv.conversation_type else PERSONAL) if conv else PERSONAL
+
+
+def strip_mentions(activity: Activity) -> str:
+    """The text without TED's own @mention(s); other people's mentions keep just their names."""
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else ""
+    for mention in TurnContext.get_mentions(activity):
+        # An Entity off the wire keeps its fields in additional_properties; a Mention built in code has them.
+        props = mention.additional_properties or {}
+        mentioned = getattr(mention, "mentioned", None) or props.get("mentioned") or {}
+        mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else mentioned.id
+        tag = str(getattr(mention, "text", None) or props.get("text") or "")
+        if tag and mentioned_id == bot_id:
+            text = text.replace(tag, " ")
+    text = _AT_TAG.sub(lambda m: m.group(1), text)  # anyone else mentioned: keep the name, drop the tag
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def message_from_activity(activity: Activity) -> Message | None:
+    """A typed message to TED, or None when there is nothing to answer."""
+    text = strip_mentions(activity)
+    if not text:
+        return None
+    base, thread = split_conversation(activity.conversation.id if activity.conversation else "")
+    surface = DM if conversation_type(activity) == PERSONAL else MENTION
+    command = ""
+    if m := _REPORT.match(text):
+        command, text = "/report", m.group(1).strip()
+    elif _TED.match(text):
+        command, text = "/ted", _TED.sub("", text)
+    return Message(platform=PLATFORM, user_id=user_key(activity), text=text, conversation_id=base,
+                   thread_id=thread, surface=surface, command=command, event_id=activity.id or "")
+
+
+def submit_from_activity(activity: Activity) -> Submit | None:
+    """A card's Action.Submit as an Action, or None when the value is not one of TED's cards."""
+    data = activity.value
+    if not isinstance(data, dict) or not isinstance(data.get("action_id"), str):
+        return None
+    if not data["action_id"].startswith("ted."):
+        return None
+    base, thread = split_conversation(activity.conversation.id if activity.conversation else "")
+    form = {k: v for k, v in data.items() if k not in RESERVED} if data.get("form") else {}
+    value = data.get("value", "")
+    act = Action(platform=PLATFORM, user_id=user_key(activity), action_id=data["action_id"],
+                 value=value if isinstance(value, str) else str(value), conversation_id=base, thread_id=thread,
+                 message_id=activity.reply_to_id or "", form=form)
+    return Submit(act, str(data.get("nonce") or ""), str(data.get("origin") or ""), bool(data.get("form")))

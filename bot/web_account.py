@@ -1,0 +1,81 @@
+"""The signed-in person's routes: who am I, switching person (local mode), my reports, my inbox.
+
+The inbox is the web chat as a delivery channel: the escalation messages the outbox posted for this person
+(handlers/web_inbox.py), each with its Acknowledge / Add note / Reassign / Resolve buttons, pressed through
+`POST /api/action` like any other button and authorised by the same handlers as on Slack and Teams.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web import WebChat, endpoint, require_person
+from bot.web_identity import LOCAL, Identity, normalise_email
+from bot.web_input import BadInput, read_json
+from bot.web_render import inbox_json, report_json
+from handlers import messages
+
+
+def me_json(w: WebChat, who: Identity) -> dict:
+    p = who.person
+    return {"mode": w.identity.mode, "can_switch": w.identity.mode == LOCAL, "signed_in": bool(who.email),
+            "email": who.email, "name": who.name, "service_area": p.service_area if p else "",
+            "roles": sorted(p.roles) if p else [], "in_directory": p is not None, "is_admin": who.is_admin,
+            "csrf_token": w.identity.csrf_token(who), "greeting": messages.GREETING}
+
+
+@endpoint()
+async def me(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    return web.json_response(me_json(w, who))
+
+
+@endpoint()
+async def people(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    """The sample directory to pick from (local mode only: in proxy mode the intranet says who you are)."""
+    if w.identity.mode != LOCAL:
+        raise BadInput(messages.WEB_NO_PICKING, 403)
+    return web.json_response({"people": [
+        {"email": p.email, "name": p.name, "service_area": p.service_area, "roles": sorted(p.roles)}
+        for p in w.ted.directory.everyone()]})
+
+
+@endpoint(write=True)
+async def identity(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    if w.identity.mode != LOCAL:
+        raise BadInput(messages.WEB_NO_PICKING, 403)
+    body = await read_json(request)
+    raw = body.get("email")
+    if raw is not None and not isinstance(raw, str):
+        raise BadInput(messages.WEB_BAD_JSON)
+    person = None
+    if raw:
+        email = normalise_email(raw)
+        person = w.ted.directory.get(email) if email else None
+        if person is None or not person.active:
+            raise BadInput(messages.WEB_UNKNOWN_PERSON, 404, "email")
+    new = w.identity.switch(person)
+    resp = web.json_response(me_json(w, new))
+    w.identity.set_cookie(resp, new)
+    return resp
+
+
+@endpoint()
+async def my_reports(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    require_person(w, who)
+    rows = w.ted.reports.for_reporter(who.email, "web", who.user_id)
+    return web.json_response({"reports": [report_json(r) for r in rows]})
+
+
+@endpoint()
+async def inbox(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    require_person(w, who)
+    rows = w.ted.outbox.web.for_person(who.email) if who.email else []
+    return web.json_response({"messages": [inbox_json(r) for r in rows]})
+
+
+def add_routes(r: web.UrlDispatcher) -> None:
+    r.add_get("/api/me", me)
+    r.add_get("/api/people", people)
+    r.add_post("/api/identity", identity)
+    r.add_get("/api/reports/mine", my_reports)
+    r.add_get("/api/inbox", inbox)

@@ -1,0 +1,142 @@
+"""The web chat's conversation routes: questions, button presses and form submissions, screenshots,
+and the `POST /api/ask` contract answer.
+
+Questions and actions go through the same router as Slack and Teams (platform "web", the person's email
+as user id, the browser session as conversation id, so follow-ups are read in context). After an action
+the outbox is run once, so a report filed or acknowledged here reaches web inboxes straight away rather
+than on the worker's next tick.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from aiohttp import web
+
+from bot.model import WEB, Action, Message
+from bot.web import WebChat, endpoint, require_person
+from bot.web_identity import Identity
+from bot.web_input import MAX_TEXT, BadInput, clean_form, clean_text, read_json
+from bot.web_render import reply_json
+from bot.web_uploads import UploadError
+from handlers import messages
+from handlers.report_actions import ReportActions
+
+log = logging.getLogger("ted.web")
+
+PLATFORM = "web"
+_COMMAND = re.compile(r"^(/[a-z]+)(?:\s+(.*))?$", re.S)
+
+
+def split_command(text: str, known: dict) -> tuple[str, str]:
+    """"/report status" -> ("/report", "status") when /report is a command TED knows; else ("", text)."""
+    m = _COMMAND.match(text)
+    if m and m.group(1) in known:
+        return m.group(1), (m.group(2) or "").strip()
+    return "", text
+
+
+@endpoint(write=True)
+async def chat(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    require_person(w, who)
+    body = await read_json(request)
+    text = clean_text(body.get("text"), MAX_TEXT, "question").strip()
+    if not text:
+        raise BadInput(messages.EMPTY_QUESTION)
+    command, rest = split_command(text, w.ted.router.commands)
+    msg = Message(platform=PLATFORM, user_id=who.user_id, text=rest, conversation_id=who.session.sid,
+                  surface=WEB, command=command)
+    replies = w.ted.router.message(msg)
+    return web.json_response({"replies": [reply_json(r) for r in replies]})
+
+
+@endpoint(write=True)
+async def action(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    require_person(w, who)
+    body = await read_json(request)
+    action_id = clean_text(body.get("action_id"), 100, "action")
+    if action_id not in w.ted.router.actions:
+        raise BadInput(messages.WEB_UNKNOWN_ACTION)
+    value = clean_text(body.get("value"), MAX_TEXT, "value")
+    form, files = clean_form(body.get("form"))
+    for name, ids in files.items():
+        try:
+            form[name] = w.uploads.attachments(ids, who.user_id)
+        except UploadError as exc:
+            raise BadInput(str(exc), field=name) from exc
+    act = Action(platform=PLATFORM, user_id=who.user_id, action_id=action_id, value=value,
+                 conversation_id=who.session.sid, form=form)
+    replies = w.ted.router.action(act)
+    await deliver_now(w)
+    return web.json_response({"replies": [reply_json(r) for r in replies]})
+
+
+async def deliver_now(w: WebChat) -> None:
+    """Run the outbox once so web inboxes fill at once. The action itself is already done and stored: if
+    delivery fails here the background worker retries it, and the person still gets their answer."""
+    try:
+        await w.ted.outbox.run_once()
+    except Exception as exc:
+        log.warning("outbox run after a web action failed: %s", type(exc).__name__)
+
+
+@endpoint(cookie=False)
+async def ask(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    """The contract answer (README "The JSON answer"). Session-less, so no CSRF token: it changes nothing
+    but the unanswered-questions log."""
+    require_person(w, who)
+    body = await read_json(request)
+    if not isinstance(body.get("question"), str):
+        raise BadInput('Send JSON like {"question": "…"}.')
+    question = clean_text(body["question"], MAX_TEXT, "question")
+    return web.json_response(w.ted.asker.ask(question, channel=PLATFORM).to_json())
+
+
+@endpoint(write=True)
+async def upload(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    require_person(w, who)
+    try:
+        reader = await request.multipart()
+        part = await reader.next()
+        while part is not None and not (part.name == "file" and part.filename):
+            await part.release()
+            part = await reader.next()
+    except (AssertionError, KeyError, ValueError) as exc:  # not multipart, or a malformed body
+        raise BadInput(messages.WEB_UPLOAD_NONE) from exc
+    if part is None:
+        raise BadInput(messages.WEB_UPLOAD_NONE)
+    try:
+        meta = await w.uploads.save(part, who.user_id)
+    except UploadError as exc:
+        raise BadInput(str(exc), exc.status, "file") from exc
+    return web.json_response({k: meta[k] for k in ("id", "name", "mimetype", "size")}, status=201)
+
+
+def may_see(w: WebChat, who: Identity, meta: dict) -> bool:
+    if meta.get("owner") == who.user_id or who.is_admin:
+        return True
+    if who.person is None:
+        return False
+    acts = ReportActions(w.ted.reports)
+    rows = w.ted.db.query("select * from reports where attachments like ?", [f"%{meta['id']}%"])
+    return any(meta["id"] in (r["attachments"] or "") and acts.can_act(r, who.person) for r in rows)
+
+
+@endpoint()
+async def uploaded_file(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    meta = w.uploads.meta(request.match_info["id"])
+    path = w.uploads.data_path(meta["id"]) if meta else None
+    if meta is None or path is None or not may_see(w, who, meta):
+        raise BadInput(messages.WEB_NOT_FOUND, 404)
+    return web.Response(body=path.read_bytes(), content_type=meta["mimetype"], headers={
+        "Content-Disposition": "inline", "Cache-Control": "private, no-store",
+        "Content-Security-Policy": "default-src 'none'; sandbox"})
+
+
+def add_routes(r: web.UrlDispatcher) -> None:
+    r.add_post("/api/chat", chat)
+    r.add_post("/api/action", action)
+    r.add_post("/api/ask", ask)
+    r.add_post("/api/uploads", upload)
+    r.add_get("/uploads/{id}", uploaded_file)

@@ -1,0 +1,40 @@
+"""The shell of the pages the server renders itself (the policy, /admin, errors). Pure functions.
+
+Everything that came from a person or a document goes through `esc()`; pages load only /static files, so
+they work under the strict Content-Security-Policy set in bot/web.py.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+
+def esc(text: object) -> str:
+    return escape("" if text is None else str(text), quote=True)
+
+
+def page(title: str, main: str, *, scripts: tuple[str, ...] = (), meta: dict[str, str] | None = None,
+         signed_in_as: str = "") -> str:
+    metas = "".join(f'<meta name="{esc(k)}" content="{esc(v)}">' for k, v in (meta or {}).items())
+    tags = "".join(f'<script type="module" src="{esc(s)}"></script>' for s in scripts)
+    who = f'<p class="who">Signed in as <strong>{esc(signed_in_as)}</strong></p>' if signed_in_as else ""
+    return (
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)} — TED</title>{metas}"
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+        '<link rel="stylesheet" href="/static/ted.css">'
+        f"{tags}</head><body>"
+        '<a class="skip" href="#main">Skip to main content</a>'
+        '<header class="masthead"><div class="bar">'
+        '<p class="brand"><a href="/">TED <span>Tendring District Council staff assistant</span></a></p>'
+        f'{who}<nav aria-label="TED"><a href="/">Talk to TED</a> <a href="/policy">Policy</a></nav>'
+        "</div></header>"
+        f'<main id="main" tabindex="-1">{main}</main></body></html>'
+    )
+
+
+def error_page(message: str, status: int) -> str:
+    title = {401: "Please sign in", 403: "Not available", 404: "Not found"}.get(status, "Sorry")
+    return page(title, f'<h1>{esc(title)}</h1><p class="lede">{esc(message)}</p>'
+                       '<p><a href="/">Back to TED</a></p>')

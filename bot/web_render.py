@@ -1,0 +1,126 @@
+"""Reply -> web JSON, and the other shapes the web chat's JSON API returns. Pure functions.
+
+The browser builds its DOM from these with textContent only, so nothing here escapes HTML: text stays
+exactly as TED or the policy wrote it (a question containing <script> comes back as those characters).
+A policy answer carries its clause as structured data (the card: number, title, quote, policy name and
+version, link) plus `notes`: any paragraph of the reply text that the card does not already show.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from bot.model import Button, Form, FormField, Reply
+from handlers.report_actions import OUTCOME_LABELS
+from handlers.report_form import CATEGORY_LABELS
+from handlers.report_views import STATUS_LABELS, when
+from knowledge.answer import Citation
+from knowledge.model import MAX_CITATION_CHARS
+
+SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
+SEE_ALSO_PREFIX = "See also "
+META_KEYS = ("asked_id", "report_ref", "refs", "status", "template", "changed", "replace_original")
+
+
+def policy_path(doc: str, clause: str = "") -> str:
+    """The web chat's own page for a clause (relative, so it works behind any proxy)."""
+    return f"/policy/{quote(doc, safe='')}" + (f"#{quote(clause, safe='.')}" if clause else "")
+
+
+def citation_json(c: Citation) -> dict:
+    return {"doc": c.doc, "clause": c.clause, "title": c.title, "label": c.label,
+            "text": c.text[:MAX_CITATION_CHARS], "doc_title": c.doc_title or c.doc, "version": c.version,
+            "heading": c.heading, "link": policy_path(c.doc, c.clause)}
+
+
+def button_json(b: Button) -> dict:
+    return {"action_id": b.action_id, "label": b.label, "value": b.value, "style": b.style}
+
+
+def field_json(f: FormField, error: str = "") -> dict:
+    return {"name": f.name, "label": f.label, "kind": f.kind, "required": f.required, "value": f.value,
+            "hint": f.hint, "max_length": f.max_length, "error": error,
+            "options": [{"value": v, "label": label} for v, label in f.options]}
+
+
+def form_json(form: Form) -> dict:
+    names = [f.name for f in form.fields]
+    # An error for something that is not a field (a form-level problem) is shown at the top of the form.
+    general = [str(m) for k, m in form.errors.items() if k not in names]
+    return {"form_id": form.form_id, "title": form.title, "submit_label": form.submit_label,
+            "private_metadata": form.private_metadata, "errors": {k: str(v) for k, v in form.errors.items()},
+            "general_errors": general,
+            "fields": [field_json(f, str(form.errors.get(f.name, ""))) for f in form.fields]}
+
+
+def _card_paragraphs(c: Citation) -> set[str]:
+    where = f"{c.doc_title}{', ' + c.version if c.version else ''}"
+    return {f"{where} — {c.label}:", f"“{c.text[:MAX_CITATION_CHARS]}”"}
+
+
+def summary_of(text: str) -> str:
+    for para in text.split("\n\n"):
+        if para.startswith(SUMMARY_PREFIX):
+            return para[len(SUMMARY_PREFIX):].strip()
+    return ""
+
+
+def notes_of(reply: Reply) -> list[str]:
+    """The reply's paragraphs, less those the clause card shows (heading, quote, summary, see also)."""
+    paras = [p.strip() for p in reply.text.split("\n\n") if p.strip()]
+    if not reply.citations:
+        return paras
+    shown = _card_paragraphs(reply.citations[0])
+    return [p for p in paras if p not in shown and not p.startswith((SUMMARY_PREFIX, SEE_ALSO_PREFIX))]
+
+
+def reply_json(reply: Reply) -> dict:
+    return {
+        "text": reply.text,
+        "intent": reply.intent,
+        "ephemeral": reply.ephemeral,
+        "citations": [citation_json(c) for c in reply.citations],
+        "summary": summary_of(reply.text) if reply.citations else "",
+        "notes": notes_of(reply),
+        "see_also": [citation_json(c) for c in reply.see_also],
+        "choices": [button_json(b) for b in reply.choices],
+        "buttons": [button_json(b) for b in reply.buttons],
+        "form": form_json(reply.form) if reply.form else None,
+        "meta": {k: reply.meta[k] for k in META_KEYS if k in reply.meta},
+    }
+
+
+# -- stored replies (the web inbox keeps dataclasses.asdict(Reply) as JSON) ---------------------------
+def reply_from_stored(data: dict | str) -> Reply:
+    d = json.loads(data) if isinstance(data, str) else dict(data)
+    form = None
+    if f := d.get("form"):
+        fields = tuple(FormField(**{**x, "options": tuple(tuple(o) for o in x.get("options") or ())})
+                       for x in f.get("fields") or ())
+        form = Form(f["form_id"], f.get("title", ""), fields, f.get("submit_label", "Submit"),
+                    f.get("private_metadata", ""), f.get("errors") or {})
+    return Reply(
+        text=d.get("text", ""), intent=d.get("intent", ""),
+        citations=tuple(Citation(**c) for c in d.get("citations") or ()),
+        see_also=tuple(Citation(**c) for c in d.get("see_also") or ()),
+        choices=tuple(Button(**b) for b in d.get("choices") or ()),
+        buttons=tuple(Button(**b) for b in d.get("buttons") or ()),
+        form=form, ephemeral=bool(d.get("ephemeral")), link=d.get("link", ""), meta=d.get("meta") or {},
+    )
+
+
+def inbox_json(row: dict) -> dict:
+    return {"id": row["id"], "report_id": row["report_id"], "created_at": row["created_at"],
+            "updated_at": row["updated_at"], "reply": reply_json(reply_from_stored(row["reply"]))}
+
+
+def report_json(r: dict) -> dict:
+    """One report as its reporter sees it in "My reports"."""
+    return {"ref": r["ref"], "category": r["category"],
+            "category_label": CATEGORY_LABELS.get(r["category"], r["category"]),
+            "status": r["status"], "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+            "created_at": r["created_at"], "created": when(r["created_at"]),
+            "ack_due_at": r["ack_due_at"], "ack_due": when(r["ack_due_at"]) if r["status"] == "open" else "",
+            "acknowledged_at": r["acknowledged_at"] or "", "resolved_at": r["resolved_at"] or "",
+            "outcome": r["outcome"] or "", "outcome_label": OUTCOME_LABELS.get(r["outcome"] or "", "")}

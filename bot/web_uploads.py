@@ -1,0 +1,127 @@
+"""Screenshots attached to reports from the web chat.
+
+Each upload is an image (PNG, JPEG, GIF or WebP, recognised by its first bytes, never by the name or the
+browser's say-so), at most MAX_BYTES, stored under a random name in one folder with a small JSON sidecar
+(who uploaded it, the original name, type, size). The report keeps {id, name, mimetype, size, url} in its
+attachments, as the Slack adapter keeps Slack's file ids. Only the uploader, the report's recipients and the
+communications team may fetch one back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import sqlite_utils
+from aiohttp import BodyPartReader
+
+from core.db import utcnow
+from handlers import messages
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NAME = 120
+_ID = re.compile(r"^[A-Za-z0-9_-]{24}$")
+_NAME_BAD = re.compile(r"[\x00-\x1f\x7f/\\<>:\"|?*\u202a-\u202e\u2066-\u2069]")
+KINDS = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+class UploadError(ValueError):
+    """A polite reason the upload was refused."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def sniff(head: bytes) -> str:
+    for magic, mimetype in KINDS:
+        if head.startswith(magic):
+            return mimetype
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return ""
+
+
+def safe_name(name: str | None) -> str:
+    base = _NAME_BAD.sub("", os.path.basename(unquote(name or "").replace("\\", "/"))).strip(" .")
+    return base[:MAX_NAME] or "screenshot"
+
+
+def default_folder(db: sqlite_utils.Database) -> Path:
+    """Beside the database file ("uploads"), or a fresh temporary folder for an in-memory database."""
+    for _, name, file in db.execute("pragma database_list").fetchall():
+        if name == "main" and file:
+            return Path(file).resolve().parent / "uploads"
+    return Path(tempfile.mkdtemp(prefix="ted-uploads-"))
+
+
+class UploadStore:
+    def __init__(self, folder: Path, max_bytes: int = MAX_BYTES):
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+
+    def _paths(self, upload_id: str) -> tuple[Path, Path] | None:
+        if not isinstance(upload_id, str) or not _ID.match(upload_id):
+            return None
+        return self.folder / f"{upload_id}.img", self.folder / f"{upload_id}.json"
+
+    async def save(self, part: BodyPartReader, owner: str) -> dict:
+        """Stream one multipart file part to disk; refuse it (and keep nothing) if it is too big or no image."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        upload_id = secrets.token_urlsafe(18)
+        data_path, meta_path = self._paths(upload_id)
+        tmp = self.folder / f".{upload_id}.part"
+        size, head = 0, b""
+        try:
+            with open(tmp, "wb") as out:
+                while chunk := await part.read_chunk(64 * 1024):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise UploadError(messages.WEB_UPLOAD_TOO_BIG.format(mb=self.max_bytes // (1024 * 1024)), 413)
+                    if len(head) < 16:
+                        head = (head + chunk)[:16]
+                    out.write(chunk)
+            mimetype = sniff(head)
+            if not size or not mimetype:
+                raise UploadError(messages.WEB_UPLOAD_NOT_IMAGE)
+            os.replace(tmp, data_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        meta = {"id": upload_id, "name": safe_name(part.filename), "mimetype": mimetype, "size": size,
+                "owner": owner, "uploaded_at": utcnow()}
+        meta_path.write_text(json.dumps(meta), "utf-8")
+        return meta
+
+    def meta(self, upload_id: str) -> dict | None:
+        paths = self._paths(upload_id)
+        if paths is None or not paths[0].is_file() or not paths[1].is_file():
+            return None
+        try:
+            return json.loads(paths[1].read_text("utf-8"))
+        except ValueError:
+            return None
+
+    def data_path(self, upload_id: str) -> Path | None:
+        paths = self._paths(upload_id)
+        return paths[0] if paths and paths[0].is_file() else None
+
+    def attachments(self, ids: list[str], owner: str) -> list[dict]:
+        """What a report keeps for each upload id; UploadError if one is unknown or someone else's."""
+        out = []
+        for upload_id in ids:
+            m = self.meta(upload_id)
+            if m is None or m.get("owner") != owner:
+                raise UploadError(messages.WEB_UPLOAD_MISSING)
+            out.append({"id": m["id"], "name": m["name"], "mimetype": m["mimetype"], "size": m["size"],
+                        "url": f"/uploads/{m['id']}"})
+        return out

@@ -1,0 +1,115 @@
+"""TED Web Chat in a real browser (Debian's Chromium driven by Playwright) against the real server.
+
+The whole loop in one browser, as a new user meets it after `make run`: ask and see the clause, follow a
+"Did you mean" chip, file a report and get its reference, switch to the manager and acknowledge it, switch back
+and see it acknowledged in "My reports", and the communications team sees it on /admin.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.web_world import ALEX, CASEY, DID_YOU_MEAN, PNG, SAM, SUPPLIER
+
+REF = re.compile(r"TED-\d{4}-\d{4}")
+NAMES = {ALEX: "Alex Reed", SAM: "Sam Okafor", CASEY: "Casey Morgan"}
+
+
+def open_chat(page: Page, who: str = "") -> None:
+    page.goto("/")
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    if who:
+        switch_to(page, who)
+
+
+def switch_to(page: Page, email: str) -> None:
+    page.get_by_label("Signed in as").select_option(email)
+    page.get_by_role("button", name="Switch").click()
+    expect(page.locator("#log")).to_contain_text(f"You're now signed in as {NAMES[email]}.")
+
+
+def ask(page: Page, question: str) -> None:
+    box = page.get_by_label("Your question")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator(".msg.you").last).to_have_text(re.compile(re.escape(question)))
+
+
+def test_ask_a_question_and_see_the_clause(page: Page, tmp_path):
+    open_chat(page, ALEX)
+    ask(page, SUPPLIER)
+    card = page.locator(".clause-card").last
+    expect(card).to_contain_text("5.13")
+    expect(card).to_contain_text("Employees are not permitted to proactively add business contacts")
+    expect(card).to_contain_text("Social Media Policy, Web edition")
+    link = card.get_by_role("link", name=re.compile("Read 5.13"))
+    expect(link).to_have_attribute("href", "/policy/tdc-social-media-policy#5.13")
+    expect(page.get_by_label("Your question")).to_be_focused()  # ready for the next question
+    page.screenshot(path=str(tmp_path / "chat.png"))
+    link.click()
+    expect(page.locator('[id="5.13"]')).to_be_visible()
+    assert page.url.endswith("/policy/tdc-social-media-policy#5.13")
+
+
+def test_follow_a_did_you_mean_chip_and_typed_markup_stays_text(page: Page):
+    open_chat(page)
+    ask(page, DID_YOU_MEAN)
+    chips = page.get_by_role("group", name="Did you mean")
+    chips.get_by_role("button", name=re.compile("^5.13")).click()
+    expect(page.locator(".clause-card").last.locator(".num")).to_have_text("5.13")
+    ask(page, "<img src=x onerror=alert(1)> <!channel> <b>hello</b>")
+    expect(page.locator(".msg.you").last).to_have_text(re.compile(r"<img src=x onerror=alert\(1\)>"))
+    assert page.locator(".msg img, .msg b").count() == 0
+
+
+def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, live):
+    open_chat(page, ALEX)
+    page.get_by_role("button", name="Report something").click()
+    dialog = page.get_by_role("dialog", name="Report to TED")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("What happened?").select_option("abuse_me")
+    dialog.get_by_label("Where was it?").select_option("facebook")
+    dialog.get_by_label("Screenshots", exact=True).set_input_files(files=[{"name": "shot.png", "mimeType": "image/png",
+                                                               "buffer": PNG}])
+    expect(dialog.get_by_role("status")).to_have_text("Attached shot.png.")
+    dialog.get_by_role("button", name="Send report").click()  # no description yet: shown beside the field
+    description = dialog.get_by_label("What happened, in your words")
+    expect(description).to_be_focused()
+    expect(description).to_have_attribute("aria-invalid", "true")
+    expect(dialog.locator(".has-error .error-msg")).to_contain_text("Please describe what happened")
+    expect(dialog.get_by_label("What happened?")).to_have_value("abuse_me")  # what was chosen survives
+    description.fill("Abusive replies to me under the beach safety post.")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(dialog).to_be_hidden()
+    confirmation = page.locator(".msg.ted").filter(has_text="your report is TED-").last
+    expect(confirmation).to_be_visible()
+    ref = REF.search(confirmation.inner_text()).group(0)
+    attachments = live.call(lambda: live.ted.reports.by_ref(ref)["attachments"])
+    assert "shot.png" in attachments  # kept through the round trip that showed the error
+
+    switch_to(page, SAM)  # Alex's line manager
+    page.get_by_role("tab", name=re.compile("Inbox")).click()
+    item = page.locator(".inbox-item").filter(has_text=ref)
+    expect(item).to_contain_text("Status: Open")
+    item.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("#inbox-status")).to_contain_text(f"You acknowledged {ref}")
+    expect(page.locator(".inbox-item").filter(has_text=ref)).to_contain_text("Status: Acknowledged")
+
+    switch_to(page, ALEX)
+    page.get_by_role("tab", name="My reports").click()
+    row = page.locator("#reports-table tr").filter(has_text=ref)
+    expect(row).to_contain_text("Acknowledged")
+
+    switch_to(page, CASEY)  # Communications Manager and admin
+    page.get_by_role("link", name="Admin").click()
+    expect(page.get_by_role("heading", name="Open reports")).to_be_visible()
+    admin_row = page.locator("tr").filter(has_text=ref)
+    expect(admin_row).to_contain_text("Acknowledged")
+    expect(admin_row.get_by_role("link", name="shot.png")).to_be_visible()
+    admin_row.get_by_role("button", name=re.compile("^Add note")).click()
+    note = page.get_by_role("dialog", name=re.compile("Add a note"))
+    note.get_by_label("Note").fill("Spoke to the resident's page admin.")
+    note.get_by_role("button", name="Add note").click()
+    expect(page.locator("#status")).to_contain_text("note", ignore_case=True)

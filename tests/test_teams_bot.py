@@ -1,0 +1,152 @@
+"""Teams conversation logic on botbuilder's TestAdapter (no HTTP): activities in, card activities out,
+plus the pure activity -> Message/Action translation."""
+
+import asyncio
+
+import pytest
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Mention
+
+from app import build
+from bot import actions
+from bot.model import DM, MENTION
+from bot.teams_bot import TeamsBot
+from bot.teams_cards import CONTENT_TYPE
+from bot.teams_inbound import message_from_activity, split_conversation, strip_mentions, submit_from_activity
+from bot.teams_refs import TeamsRefs
+from core.settings import Settings
+from tests.fakes.bot_connector import BOT_ID, TENANT
+from tests.fakes.teams_world import ALEX, GOOD, SAM, directory_rows
+
+
+def world(user=ALEX, conversation="a:dm-alex", kind="personal"):
+    ted = build(Settings(), ":memory:")
+    ted.directory.import_rows(directory_rows())
+    refs = TeamsRefs(ted.db, TENANT)
+    template = Activity(channel_id="msteams", service_url="https://smba.example/",
+                        channel_data={"tenant": {"id": TENANT}},
+                        from_property=ChannelAccount(id=user.id, name=user.name, aad_object_id=user.aad),
+                        recipient=ChannelAccount(id=BOT_ID, name="TED"),
+                        conversation=ConversationAccount(id=conversation, conversation_type=kind, tenant_id=TENANT))
+    return ted, refs, TestAdapter(TeamsBot(ted, refs).on_turn, template)
+
+
+def card(activity: Activity) -> dict:
+    (att,) = activity.attachments
+    assert att.content_type == CONTENT_TYPE
+    return att.content
+
+
+def submits(content: dict) -> list[dict]:
+    found = [a["data"] for a in content.get("actions", []) if a["type"] == "Action.Submit"]
+    return found + [a["data"] for b in content["body"] if b["type"] == "ActionSet" for a in b["actions"]]
+
+
+def say(adapter: TestAdapter, text: str = "", **fields) -> list[Activity]:
+    adapter.activity_buffer.clear()
+    asyncio.run(adapter.receive_activity(Activity(type="message", text=text or None, **fields)))
+    return list(adapter.activity_buffer)
+
+
+def test_a_personal_question_is_answered_with_one_card():
+    ted, refs, adapter = world()
+    (reply,) = say(adapter, "can I accept a LinkedIn invite from a supplier?")
+    assert "5.15 — LinkedIn as a professional network" in str(card(reply))
+    assert ted.db["asked"].count == 1 and refs.personal(ALEX.aad) is not None
+
+
+def test_a_repeated_activity_id_is_answered_once():
+    _, _, adapter = world()
+    assert len(say(adapter, "hello", id="act-1")) == 1
+    assert say(adapter, "hello", id="act-1") == []
+
+
+def test_report_submit_is_single_use_and_the_form_becomes_the_confirmation():
+    ted, _, adapter = world()
+    (form,) = say(adapter, "report")
+    data = submits(card(form))[0]
+    assert data["action_id"] == actions.REPORT_SUBMIT and data["form"] is True
+    assert say(adapter, value={**data, **GOOD}, reply_to_id="form-1") == []
+    (confirmation,) = adapter.updated_activities
+    assert confirmation.id == "form-1" and "TED-2026-0001" in str(card(confirmation))
+    say(adapter, value={**data, **GOOD}, reply_to_id="form-1")  # a double click: same token
+    assert ted.db["reports"].count == 1 and len(adapter.updated_activities) == 1
+
+
+def test_a_submit_without_a_token_is_ignored():
+    ted, _, adapter = world()
+    assert say(adapter, value={"action_id": actions.REPORT_SUBMIT, "value": "", "form": True, **GOOD}) == []
+    assert ted.db["reports"].count == 0
+
+
+def test_errors_replace_the_form_in_place_with_the_answers_kept():
+    ted, _, adapter = world()
+    (form,) = say(adapter, "report")
+    say(adapter, value={**submits(card(form))[0], **GOOD, "seen_at": "2099-01-01"}, reply_to_id="form-1")
+    (again,) = adapter.updated_activities
+    body = card(again)["body"]
+    assert any(b.get("text") == "⚠️ That date is in the future." for b in body)
+    assert next(b for b in body if b.get("id") == "seen_at")["value"] == "2099-01-01"
+    assert ted.db["reports"].count == 0
+
+
+def test_installing_ted_personally_says_hello_and_remembers_the_chat():
+    _, refs, adapter = world(user=SAM, conversation="a:dm-sam")
+    update = Activity(type="conversationUpdate", members_added=[ChannelAccount(id=BOT_ID)])
+    asyncio.run(adapter.receive_activity(update))
+    (hello,) = adapter.activity_buffer
+    assert "I'm TED" in str(card(hello))
+    assert refs.personal(SAM.aad).conversation.id == "a:dm-sam" and refs.can_reach(SAM.id)
+    asyncio.run(adapter.receive_activity(Activity(type="installationUpdate", action="remove")))
+    assert refs.personal(SAM.aad) is None
+
+
+# -- translation ------------------------------------------------------------------------------
+def activity(text: str, conversation: str = "19:chan@thread.tacv2;messageid=1700000000123", kind: str = "channel",
+             entities=None, **kw) -> Activity:
+    return Activity(type="message", id="9", text=text, entities=entities,
+                    from_property=ChannelAccount(id="29:x", aad_object_id="aad-x"),
+                    recipient=ChannelAccount(id=BOT_ID, name="TED"),
+                    conversation=ConversationAccount(id=conversation, conversation_type=kind), **kw)
+
+
+def mention(user_id: str, name: str) -> Mention:
+    return Mention(mentioned=ChannelAccount(id=user_id, name=name), text=f"<at>{name}</at>", type="mention")
+
+
+def test_teds_mention_is_stripped_and_others_keep_their_names():
+    a = activity("<at>TED</at> can <at>Sam Okafor</at> add a supplier?",
+                 entities=[mention(BOT_ID, "TED"), mention("29:sam", "Sam Okafor")])
+    assert strip_mentions(a) == "can Sam Okafor add a supplier?"
+    msg = message_from_activity(a)
+    assert (msg.surface, msg.conversation_id, msg.thread_id, msg.user_id) == (
+        MENTION, "19:chan@thread.tacv2", "1700000000123", "aad-x")
+
+
+@pytest.mark.parametrize("text,command,rest", [
+    ("report", "/report", ""), ("Report status", "/report", "status"), ("/report open", "/report", "open"),
+    ("report: a fake council page", "/report", "a fake council page"), ("reporting lines?", "", "reporting lines?"),
+    ("/ted help", "/ted", "help"),
+])
+def test_typed_commands(text, command, rest):
+    msg = message_from_activity(activity(text, conversation="a:dm", kind="personal"))
+    assert (msg.command, msg.text, msg.surface) == (command, rest, DM)
+
+
+def test_an_empty_mention_is_nothing_to_answer():
+    assert message_from_activity(activity("<at>TED</at>", entities=[mention(BOT_ID, "TED")])) is None
+
+
+def test_submits_from_other_cards_are_not_teds():
+    assert submit_from_activity(activity("", value={"action_id": "someone.else"})) is None
+    assert submit_from_activity(activity("", value="text")) is None
+    s = submit_from_activity(activity("", value={"action_id": actions.REPORT_NOTE_SUBMIT, "value": "TED-2026-0001",
+                                                 "form": True, "nonce": "n-0", "note": "Called them"},
+                                      reply_to_id="msg-3"))
+    assert (s.action.value, s.action.form, s.action.message_id, s.nonce) == (
+        "TED-2026-0001", {"note": "Called them"}, "msg-3", "n-0")
+
+
+def test_reply_chains_split_from_their_channel():
+    assert split_conversation("19:a@thread.tacv2;messageid=42") == ("19:a@thread.tacv2", "42")
+    assert split_conversation("a:1on1") == ("a:1on1", "")

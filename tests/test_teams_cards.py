@@ -1,0 +1,129 @@
+"""The pure Teams renderer: Reply -> Adaptive Card 1.5, Form -> input card, markdown neutralised.
+
+Golden files live in tests/golden/teams_*.json; after an intended change, regenerate them with
+TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_teams_cards.py and review the diff.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bot import actions
+from bot.model import Button, Form, FormField, Reply
+from bot.teams_cards import form_card, md, reply_card
+from handlers.report_form import report_form
+from handlers.report_views import recipient_reply
+from knowledge.answer import Citation
+
+GOLDEN = Path(__file__).parent / "golden"
+POLICY, VERSION = "Social Media Policy", "Web edition"
+C513 = Citation("tdc-social-media-policy", "5.13", "Adding business contacts on personal accounts",
+                "Employees are not permitted to proactively add business contacts made during the course of "
+                "employment to personal social media accounts.", 0.81, POLICY, VERSION, "Personal use")
+C515 = Citation("tdc-social-media-policy", "5.15", "LinkedIn as a professional network",
+                "Not withstanding the provisions of 5.13, it is recognised that some social media networks are "
+                "designed for professional use and networking; in particular, LinkedIn.", 0.55, POLICY, VERSION)
+C56 = Citation("tdc-social-media-policy", "5.6", "No council logo on personal accounts",
+               "The Council logo, or any sub-brands, should not be used on personal accounts.", 0.5, POLICY, VERSION)
+TEXT_515 = (f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
+            "In short: LinkedIn is a professional network, so business contacts there are treated differently.\n\n"
+            f"See also 5.13 — Adding business contacts on personal accounts: “{C513.text}”")
+REPORT = {"ref": "TED-2026-0042", "category": "abuse_me", "platform_name": "facebook", "account": "@angry_resident",
+          "links": json.dumps(["https://facebook.com/tdc/posts/1"]), "service_area": "Leisure and Tourism",
+          "description": "**Call me** on [this](https://evil.example) - {{DATE(2026-01-01T00:00:00Z)}}",
+          "at_risk": 1, "status": "open", "ack_due_at": "2026-08-28T15:30:00+00:00", "acknowledged_at": "",
+          "resolved_at": "", "outcome": "", "flags": json.dumps(["manager_missing"])}
+
+
+def golden(name: str, got: dict) -> None:
+    path = GOLDEN / f"{name}.json"
+    text = json.dumps(got, ensure_ascii=False, indent=2) + "\n"
+    if os.environ.get("TED_UPDATE_GOLDEN") or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, "utf-8")
+    assert json.loads(path.read_text("utf-8")) == got, f"{path.name} differs; see the module docstring"
+
+
+def policy_reply(**kw) -> Reply:
+    base = dict(text=TEXT_515, intent="policy", citations=(C515, C513), see_also=(C513,),
+                choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
+                buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
+                         Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
+                         Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger")),
+                link="https://ted.example/policy/tdc-social-media-policy#5.15")
+    base.update(kw)
+    return Reply(**base)
+
+
+def test_policy_answer_golden():
+    golden("teams_policy_answer", reply_card(policy_reply(), nonce="N"))
+
+
+def test_fallback_golden():
+    reply = Reply("The policy doesn't cover that.\n\nPlease ask the Communications Manager.", intent="fallback",
+                  buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "8"),
+                           Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "8")))
+    golden("teams_fallback", reply_card(reply, nonce="N"))
+
+
+def test_recipient_notification_golden_neutralises_what_the_reporter_wrote():
+    card = reply_card(recipient_reply(REPORT, "new_report"), nonce="N")
+    golden("teams_new_report", card)
+    text = json.dumps(card, ensure_ascii=False)
+    assert "\\\\*\\\\*Call me\\\\*\\\\*" in text and "\\\\[this\\\\]" in text and "{{DATE" not in text
+    urgent, heading = card["body"][:2]
+    assert urgent["color"] == "Attention" and heading == {"type": "TextBlock", "text": "New report: TED-2026-0042",
+                                                          "wrap": True, "spacing": "None", "weight": "Bolder"}
+    assert [a["data"]["action_id"] for a in card["actions"]] == [actions.REPORT_ACK, actions.REPORT_NOTE,
+                                                                 actions.REPORT_REASSIGN, actions.REPORT_RESOLVE]
+
+
+def test_report_form_golden_with_errors_beside_their_fields():
+    form = report_form(["Leisure and Tourism", "Planning"], values={"links": "not a link", "account": "@x_y_z"},
+                       errors={"links": "“not a link” doesn't look like a link.", "description": "Please describe."})
+    card = form_card(form, "Tell me what you saw.", nonce="N", origin="a:dm-1|msg-9",
+                     files_note="Email screenshots to casey.comms@tendring.example.")
+    golden("teams_report_form", card)
+    body = card["body"]
+    ids = [b.get("id") for b in body]
+    assert body[ids.index("links") + 2]["color"] == "Attention"  # after the input and its hint
+    assert body[ids.index("description") + 2]["text"] == "⚠️ Please describe."
+    kinds = {b["id"]: b["type"] for b in body if "id" in b}
+    assert kinds["category"] == "Input.ChoiceSet" and kinds["seen_at"] == "Input.Date"
+    assert next(b for b in body if b.get("id") == "description")["isMultiline"] is True
+    assert "screenshots" not in kinds and "casey.comms@tendring.example" in json.dumps(body)
+    (submit,) = card["actions"]
+    assert submit["data"] == {"action_id": actions.REPORT_SUBMIT, "value": "", "form": True,
+                              "origin": "a:dm-1|msg-9", "nonce": "N-0"}
+
+
+def test_every_submit_gets_its_own_single_use_token_and_none_without_one():
+    card = reply_card(policy_reply(), nonce="N")
+    nonces = [a["data"]["nonce"] for a in card["actions"] if a["type"] == "Action.Submit"]
+    nonces += [a["data"]["nonce"] for b in card["body"] if b["type"] == "ActionSet" for a in b["actions"]]
+    assert len(set(nonces)) == len(nonces) == 4
+    assert "nonce" not in json.dumps(reply_card(policy_reply()))
+
+
+def test_form_field_names_may_not_clash_with_submit_data():
+    form = Form("ted.x", "X", (FormField("value", "Value"),))
+    with pytest.raises(ValueError, match="value"):
+        form_card(form)
+
+
+def test_links_only_for_web_addresses():
+    card = reply_card(policy_reply(link="javascript:alert(1)"))
+    assert not [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("a*b*c", "a\\*b\\*c"), ("_x_", "\\_x\\_"), ("[x](https://e.example)", "\\[x\\](https://e.example)"),
+    ("`code`", "\\`code\\`"), ("- item", "\\- item"), ("1. one", "1\\. one"), ("# head", "\\# head"),
+    ("<at>Sam</at>", "\\<at\\>Sam\\</at\\>"),
+    ("{{TIME(2026-01-01T00:00:00Z)}}", "{\u200b{TIME(2026-01-01T00:00:00Z)}}"),
+    ("5.13 — clause", "5.13 — clause"), ("TED-2026-0042", "TED-2026-0042"), ("a\\b", "a\\\\b"),
+])
+def test_markdown_is_neutralised(text, shown):
+    assert md(text) == shown

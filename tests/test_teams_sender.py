@@ -1,0 +1,113 @@
+"""The outbox's Teams sender against the fake Bot Connector: who it reaches, how it opens 1:1 chats,
+and how throttling, outages and stale references become retries rather than lost notifications."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.model import Reply
+from bot.teams_app import TEAMS
+from handlers.delivery import DeliveryError
+from tests.fakes.teams_world import ALEX, CASEY, HARPER, SAM, TEAM, TeamsWorld
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def person(w, name: str):
+    return w.ted.directory.get(f"{name}@tendring.example")
+
+
+def test_people_are_reachable_once_teams_has_told_ted_about_them():
+    async def scenario():
+        async with TeamsWorld() as w:
+            sender = w.app[TEAMS].sender
+            assert not sender.reaches(person(w, "sam.leisure"))  # a Teams id, but TED has never seen Sam
+            assert not sender.reaches(person(w, "jamie.crew"))  # no Teams id at all
+            await w.install(SAM)
+            assert sender.reaches(person(w, "sam.leisure"))
+
+    run(scenario())
+
+
+def test_installing_in_a_team_reads_the_roster_so_members_can_be_messaged():
+    async def scenario():
+        async with TeamsWorld() as w:
+            w.connector.members[TEAM] = [{"id": HARPER.id, "aadObjectId": HARPER.aad, "name": HARPER.name}]
+            await w.send(w.teams.installed(CASEY, team=TEAM))
+            assert [c.conversation_id for c in w.connector.of("members")] == [TEAM]
+            sender = w.app[TEAMS].sender
+            harper = person(w, "harper.hr")
+            assert sender.reaches(harper)
+            conversation, message = await sender.dm(harper, Reply("A report needs HR."))
+            (opened,) = w.connector.of("create")
+            assert opened.body["members"] == [{"id": HARPER.id}] and conversation == opened.conversation_id
+            (sent,) = w.connector.to(conversation)
+            assert sent.activity_id == message and "A report needs HR." in sent.text
+            await sender.dm(harper, Reply("And again."))
+            assert len(w.connector.of("create")) == 1  # the 1:1 chat is remembered
+
+    run(scenario())
+
+
+def test_throttling_is_a_delivery_error_honouring_retry_after_and_the_outbox_retries():
+    async def scenario():
+        async with TeamsWorld() as w:
+            await w.install(SAM)
+            await w.install(CASEY)
+            await w.file_report(ALEX)
+            w.connector.fail_next(1, 429, retry_after="7")
+            with pytest.raises(DeliveryError) as caught:
+                await w.app[TEAMS].sender.dm(person(w, "sam.leisure"), Reply("hello"))
+            assert caught.value.retry_after == 7
+            w.connector.fail_next(1, 429, retry_after="7")
+            assert await w.deliver() == 2  # Sam's notification waits; Casey's and the channel's went
+            row = next(r for r in w.ted.db["outbox"].rows if r["recipient"] == "sam.leisure@tendring.example")
+            assert row["status"] == "pending" and "429" in row["last_error"]
+            later = w.ted.reports.clock() + timedelta(seconds=10)
+            assert await w.ted.outbox.run_once(now=later) == 1
+            sam = w.connector.to(f"a:dm-{SAM.aad}", "send")
+            assert ["New report" in c.text for c in sam] == [False, True]  # the welcome, then one notification
+            assert w.ted.db["web_messages"].count == 2  # the web inbox copy was not posted twice
+
+    run(scenario())
+
+
+def test_an_outage_is_a_delivery_error():
+    async def scenario():
+        async with TeamsWorld() as w:
+            await w.install(SAM)
+            w.connector.fail_next(4, 503, retry_after="0")  # msrest retries 5xx itself, then gives up
+            with pytest.raises(DeliveryError):
+                await w.app[TEAMS].sender.dm(person(w, "sam.leisure"), Reply("hello"))
+
+    run(scenario())
+
+
+def test_a_stale_chat_is_forgotten_and_a_new_one_opened_next_time():
+    async def scenario():
+        async with TeamsWorld() as w:
+            await w.install(SAM)
+            sender = w.app[TEAMS].sender
+            w.connector.fail_next(1, 404)
+            with pytest.raises(DeliveryError):
+                await sender.dm(person(w, "sam.leisure"), Reply("hello"))
+            assert w.app[TEAMS].refs.personal(SAM.aad) is None
+            conversation, _ = await sender.dm(person(w, "sam.leisure"), Reply("hello again"))
+            assert conversation.startswith("a:1on1-") and w.connector.of("create")
+
+    run(scenario())
+
+
+def test_updates_and_channel_posts_without_a_reference_do_nothing_quietly():
+    async def scenario():
+        async with TeamsWorld(comms_teams_conversation="19:never-added@thread.tacv2") as w:
+            sender = w.app[TEAMS].sender
+            assert await sender.channel(Reply("x")) is None
+            await sender.update("19:unknown@thread.tacv2", "msg-1", Reply("x"))
+            assert await sender.dm_user("29:nobody", Reply("x")) == ("", "")
+            assert w.connector.calls == []
+
+    run(scenario())

@@ -1,0 +1,128 @@
+"""Reports through the web chat: the form with inline errors, screenshots, the reference, "My reports", and
+the web inbox as a delivery channel with the recipients' actions, authorised by the same handlers."""
+
+from bot import actions
+from handlers import messages
+from tests.web_world import ALEX, CASEY, GOOD_REPORT, JAMIE, PNG, SAM, web_test
+
+
+async def upload(b, data: bytes, name: str = "shot.png"):
+    import aiohttp
+
+    form = aiohttp.FormData()
+    form.add_field("file", data, filename=name, content_type="image/png")
+    return await b.post("/api/uploads", data=form)
+
+
+async def file_report(b, **changes):
+    _, body = await b.act(actions.REPORT_OPEN)
+    form = body["replies"][0]["form"]
+    return await b.act(form["form_id"], form["private_metadata"], {**GOOD_REPORT, **changes})
+
+
+@web_test()
+async def test_the_report_form_is_the_generic_form_with_errors_beside_each_field(w):
+    b = await w.browser(ALEX)
+    _, body = await b.act(actions.REPORT_OPEN, "someone swore at me")
+    form = body["replies"][0]["form"]
+    kinds = {f["name"]: f["kind"] for f in form["fields"]}
+    assert kinds["category"] == "select" and kinds["links"] == "multiline" and kinds["seen_at"] == "date"
+    assert kinds["screenshots"] == "file" and kinds["account"] == "text"
+    assert next(f for f in form["fields"] if f["name"] == "description")["value"] == "someone swore at me"
+    status, body = await file_report(b, category="", links="javascript:alert(1)", description=" ")
+    again = body["replies"][0]["form"]
+    assert status == 200 and set(again["errors"]) == {"category", "links", "description"}
+    by_name = {f["name"]: f for f in again["fields"]}
+    assert by_name["links"]["error"] and by_name["platform"]["value"] == "facebook"  # what was typed survives
+    assert w.ted.db["reports"].count == 0
+
+
+@web_test()
+async def test_a_report_with_a_screenshot_reaches_the_manager_who_acknowledges_and_the_reporter_sees_it(w):
+    alex, sam = await w.browser(ALEX), await w.browser(SAM)
+    status, shot = await upload(alex, PNG)
+    assert status == 201 and shot["mimetype"] == "image/png" and shot["name"] == "shot.png"
+    status, body = await file_report(alex, screenshots={"files": [shot["id"]]})
+    (confirm,) = body["replies"]
+    ref = confirm["meta"]["report_ref"]
+    assert status == 200 and ref.startswith("TED-") and ref in confirm["text"] and "999" in confirm["text"]
+    report = w.ted.reports.by_ref(ref)
+    assert report["reporter_email"] == ALEX and report["reporter_platform"] == "web"
+    assert shot["id"] in report["attachments"] and "/uploads/" in report["attachments"]
+
+    _, mine = await alex.get("/api/reports/mine")
+    assert [(r["ref"], r["status"]) for r in mine["reports"]] == [(ref, "open")]
+    _, inbox = await sam.get("/api/inbox")  # delivered at once: the action ran the outbox
+    (msg,) = inbox["messages"]
+    assert ref in msg["reply"]["text"]
+    ids = [x["action_id"] for x in msg["reply"]["buttons"]]
+    assert ids == [actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_REASSIGN, actions.REPORT_RESOLVE]
+    assert (await sam.get(f"/uploads/{shot['id']}"))[0] == 200  # a recipient may see the screenshot
+
+    status, body = await sam.act(actions.REPORT_ACK, ref)
+    assert status == 200 and body["replies"][0]["text"].startswith("You acknowledged")
+    _, mine = await alex.get("/api/reports/mine")
+    assert mine["reports"][0]["status"] == "acknowledged"
+    _, inbox = await sam.get("/api/inbox")
+    updated = inbox["messages"][0]["reply"]
+    assert "Status: Acknowledged" in updated["text"] and actions.REPORT_ACK not in str(updated["buttons"])
+    _, alex_inbox = await alex.get("/api/inbox")
+    assert any("has been acknowledged" in m["reply"]["text"] for m in alex_inbox["messages"])
+
+
+@web_test()
+async def test_someone_not_on_the_report_cannot_act_and_nothing_changes(w):
+    alex, jamie = await w.browser(ALEX), await w.browser(JAMIE)
+    _, body = await file_report(alex)
+    ref = body["replies"][0]["meta"]["report_ref"]
+    for action_id in (actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_RESOLVE):
+        _, body = await jamie.act(action_id, ref)
+        assert body["replies"][0]["text"] == messages.NOT_ALLOWED
+    _, body = await jamie.act(actions.REPORT_RESOLVE_SUBMIT, ref, {"outcome": "no_action"})
+    assert body["replies"][0]["text"] == messages.NOT_ALLOWED
+    assert w.ted.reports.by_ref(ref)["status"] == "open"
+
+
+@web_test()
+async def test_note_reassign_and_resolve_forms_from_the_inbox(w):
+    alex, casey = await w.browser(ALEX), await w.browser(CASEY)
+    _, body = await file_report(alex)
+    ref = body["replies"][0]["meta"]["report_ref"]
+    _, body = await casey.act(actions.REPORT_NOTE, ref)
+    note = body["replies"][0]["form"]
+    _, body = await casey.act(note["form_id"], note["private_metadata"], {"note": "  "})
+    assert body["replies"][0]["form"]["errors"] == {"note": "Please write a note."}
+    _, body = await casey.act(note["form_id"], note["private_metadata"], {"note": "Called the resident."})
+    assert body["replies"][0]["meta"]["changed"] is True
+    _, body = await casey.act(actions.REPORT_REASSIGN, ref)
+    assert body["replies"][0]["form"]["fields"][0]["kind"] == "select"
+    _, body = await casey.act(actions.REPORT_RESOLVE, ref)
+    resolve = body["replies"][0]["form"]
+    _, body = await casey.act(resolve["form_id"], resolve["private_metadata"], {"outcome": "removed", "note": ""})
+    assert w.ted.reports.by_ref(ref)["status"] == "resolved"
+    _, mine = await alex.get("/api/reports/mine")
+    assert mine["reports"][0]["status"] == "resolved" and mine["reports"][0]["outcome_label"]
+
+
+@web_test()
+async def test_uploads_must_be_images_within_the_limit_and_stay_private(w):
+    alex, jamie, casey = await w.browser(ALEX), await w.browser(JAMIE), await w.browser(CASEY)
+    status, out = await upload(alex, b"<html><script>alert(1)</script></html>", "evil.png")
+    assert status == 400 and out["error"] == messages.WEB_UPLOAD_NOT_IMAGE
+    w.web.uploads.max_bytes = 1000
+    status, out = await upload(alex, PNG + b"\0" * 2000)
+    assert status == 413 and "too big" in out["error"]
+    assert not [p for p in w.web.uploads.folder.iterdir() if p.suffix in (".img", ".part")]
+    w.web.uploads.max_bytes = 5 * 1024 * 1024
+    status, out = await alex.post("/api/uploads", {"not": "multipart"})
+    assert status == 400 and out["error"] == messages.WEB_UPLOAD_NONE
+    _, shot = await upload(alex, PNG, "../../etc/<b>passwd</b>.png")
+    assert shot["name"].endswith(".png") and not set(shot["name"]) & set("/\\<>")
+    assert await alex.get(f"/uploads/{shot['id']}") == (200, PNG)
+    assert (await jamie.get(f"/uploads/{shot['id']}"))[0] == 404  # not theirs, not on a report of theirs
+    assert (await casey.get(f"/uploads/{shot['id']}"))[0] == 200  # the communications team
+    assert (await alex.get("/uploads/..%2F..%2Fetc%2Fpasswd"))[0] == 404
+    status, out = await file_report(jamie, screenshots={"files": [shot["id"]]})  # someone else's upload
+    assert status == 400 and out["field"] == "screenshots" and out["error"] == messages.WEB_UPLOAD_MISSING
+    status, _ = await alex.post("/api/uploads", data=b"x", csrf=False)
+    assert status == 403
