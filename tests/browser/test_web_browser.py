@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+import pytest
 
+from tests.browser.live import why_not_runnable
 from tests.web_world import ALEX, CASEY, DID_YOU_MEAN, PNG, SAM, SUPPLIER
+
+if reason := why_not_runnable():
+    pytest.skip(reason, allow_module_level=True)
+
+from playwright.sync_api import Page, expect  # noqa: E402  (only once we know it is installed)
 
 REF = re.compile(r"TED-\d{4}-\d{4}")
 NAMES = {ALEX: "Alex Reed", SAM: "Sam Okafor", CASEY: "Casey Morgan"}
