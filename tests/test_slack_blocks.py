@@ -5,8 +5,6 @@ TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_slack_blocks.py and re
 """
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -17,30 +15,7 @@ from bot.slack_forms import form_values, modal_errors, modal_view, unwrap_metada
 from handlers import messages
 from knowledge.answer import Citation
 from tests.fakes.slack_world import state_for
-
-GOLDEN = Path(__file__).parent / "golden"
-POLICY, VERSION = "Social Media Policy", "Web edition"
-C513 = Citation("tdc-social-media-policy", "5.13", "Adding business contacts on personal accounts",
-                "Employees are not permitted to proactively add business contacts made during the course of "
-                "employment to personal social media accounts.", 0.81, POLICY, VERSION, "Personal use")
-C515 = Citation("tdc-social-media-policy", "5.15", "LinkedIn as a professional network",
-                "Not withstanding the provisions of 5.13, it is recognised that some social media networks are "
-                "designed for professional use and networking; in particular, LinkedIn.", 0.55, POLICY, VERSION)
-C56 = Citation("tdc-social-media-policy", "5.6", "No council logo on personal accounts",
-               "The Council logo, or any sub-brands, should not be used on personal accounts.", 0.5, POLICY, VERSION)
-TEXT_515 = (f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
-            "In short: LinkedIn is a professional network, so business contacts there are treated differently.\n\n"
-            f"See also 5.13 — Adding business contacts on personal accounts: “{C513.text}”")
-
-
-def golden(name: str, got: dict) -> None:
-    path = GOLDEN / f"{name}.json"
-    text = json.dumps(got, ensure_ascii=False, indent=2) + "\n"
-    if os.environ.get("TED_UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, "utf-8")
-    assert path.exists(), f"{path.name} is missing; see the module docstring"
-    assert json.loads(path.read_text("utf-8")) == got, f"{path.name} differs; see the module docstring"
+from tests.renderer_fixtures import C56, C513, C515, TEXT_515, golden
 
 
 def policy_reply(**kw) -> Reply:

@@ -5,8 +5,6 @@ TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_teams_cards.py and rev
 """
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -15,35 +13,13 @@ from bot.model import Button, Form, FormField, Reply
 from bot.teams_cards import form_card, md, reply_card
 from handlers.report_form import report_form
 from handlers.report_views import recipient_reply
-from knowledge.answer import Citation
+from tests.renderer_fixtures import C56, C513, C515, TEXT_515, golden
 
-GOLDEN = Path(__file__).parent / "golden"
-POLICY, VERSION = "Social Media Policy", "Web edition"
-C513 = Citation("tdc-social-media-policy", "5.13", "Adding business contacts on personal accounts",
-                "Employees are not permitted to proactively add business contacts made during the course of "
-                "employment to personal social media accounts.", 0.81, POLICY, VERSION, "Personal use")
-C515 = Citation("tdc-social-media-policy", "5.15", "LinkedIn as a professional network",
-                "Not withstanding the provisions of 5.13, it is recognised that some social media networks are "
-                "designed for professional use and networking; in particular, LinkedIn.", 0.55, POLICY, VERSION)
-C56 = Citation("tdc-social-media-policy", "5.6", "No council logo on personal accounts",
-               "The Council logo, or any sub-brands, should not be used on personal accounts.", 0.5, POLICY, VERSION)
-TEXT_515 = (f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
-            "In short: LinkedIn is a professional network, so business contacts there are treated differently.\n\n"
-            f"See also 5.13 — Adding business contacts on personal accounts: “{C513.text}”")
 REPORT = {"ref": "TED-2026-0042", "category": "abuse_me", "platform_name": "facebook", "account": "@angry_resident",
           "links": json.dumps(["https://facebook.com/tdc/posts/1"]), "service_area": "Leisure and Tourism",
           "description": "**Call me** on [this](https://evil.example) - {{DATE(2026-01-01T00:00:00Z)}}",
           "at_risk": 1, "status": "open", "ack_due_at": "2026-08-28T15:30:00+00:00", "acknowledged_at": "",
           "resolved_at": "", "outcome": "", "flags": json.dumps(["manager_missing"])}
-
-
-def golden(name: str, got: dict) -> None:
-    path = GOLDEN / f"{name}.json"
-    text = json.dumps(got, ensure_ascii=False, indent=2) + "\n"
-    if os.environ.get("TED_UPDATE_GOLDEN") or not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, "utf-8")
-    assert json.loads(path.read_text("utf-8")) == got, f"{path.name} differs; see the module docstring"
 
 
 def policy_reply(**kw) -> Reply:

@@ -4,8 +4,6 @@ Golden files live in tests/golden/; after an intended change, regenerate them wi
 TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_web_render.py and review the diff.
 """
 
-import json
-import os
 import re
 from pathlib import Path
 
@@ -16,31 +14,11 @@ from bot.web_render import notes_of, reply_from_stored, reply_json
 from handlers.report_form import report_form
 from handlers.report_views import recipient_reply
 from handlers.web_inbox import reply_json as stored_json
-from knowledge.answer import Citation
+from tests.renderer_fixtures import C513, C515, golden
+from tests.renderer_fixtures import TEXT_515 as TEXT_515_BASE
 
-GOLDEN = Path(__file__).parent / "golden"
 STATIC = Path(__file__).resolve().parents[1] / "bot" / "static"
-POLICY, VERSION = "Social Media Policy", "Web edition"
-C513 = Citation("tdc-social-media-policy", "5.13", "Adding business contacts on personal accounts",
-                "Employees are not permitted to proactively add business contacts made during the course of "
-                "employment to personal social media accounts.", 0.81, POLICY, VERSION, "Personal use")
-C515 = Citation("tdc-social-media-policy", "5.15", "LinkedIn as a professional network",
-                "Not withstanding the provisions of 5.13, it is recognised that some social media networks are "
-                "designed for professional use and networking; in particular, LinkedIn.", 0.55, POLICY, VERSION)
-TEXT_515 = (f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
-            "In short: LinkedIn is a professional network, so business contacts there are treated differently.\n\n"
-            f"See also 5.13 — Adding business contacts on personal accounts: “{C513.text}”\n\n"
-            "If you'd like to report this, use /report or press “Report this”.")
-
-
-def golden(name: str, got: dict) -> None:
-    path = GOLDEN / f"{name}.json"
-    text = json.dumps(got, ensure_ascii=False, indent=2) + "\n"
-    if os.environ.get("TED_UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, "utf-8")
-    assert path.exists(), f"{path.name} is missing; see the module docstring"
-    assert json.loads(path.read_text("utf-8")) == got, f"{path.name} differs; see the module docstring"
+TEXT_515 = TEXT_515_BASE + "\n\nIf you'd like to report this, use /report or press “Report this”."
 
 
 def policy_reply() -> Reply:
