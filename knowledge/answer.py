@@ -106,9 +106,7 @@ class Answerer:
         self.index.refresh()
         for e in self.index.entries.values():
             if e.doc_id == doc_id and e.number == number:
-                hit = Hit(e.rowid, e.doc_id, e.number, e.title, e.heading, e.text, e.summary, e.refs,
-                          0.0, 0.0, 0.0, 0.0)
-                return self.citation(hit)
+                return self.citation(Hit(**e.view()))
         return None
 
     def answer(self, question: str) -> tuple[Answer, Query, list[Hit]]:

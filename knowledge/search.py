@@ -18,7 +18,7 @@ import json
 import math
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 
@@ -88,7 +88,9 @@ class Query:
 
 
 @dataclass(frozen=True)
-class Hit:
+class ClauseView:
+    """What search knows of a clause for showing it."""
+
     rowid: int
     doc_id: str
     number: str
@@ -97,28 +99,27 @@ class Hit:
     text: str
     summary: str
     refs: tuple[str, ...]
-    score: float
-    coverage: float
-    qsim: float
-    bm25: float
+
+    def view(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(ClauseView)}
+
+
+@dataclass(frozen=True)
+class Hit(ClauseView):
+    score: float = 0.0
+    coverage: float = 0.0
+    qsim: float = 0.0
+    bm25: float = 0.0
     nb: float = 0.0
     on_topic: bool = True  # the question uses words of the document's subject
 
 
-@dataclass
-class _Entry:
-    rowid: int
-    doc_id: str
-    number: str
-    title: str
-    heading: str
-    text: str
-    summary: str
-    refs: tuple[str, ...]
-    profile: dict[str, float]  # stem -> best field weight
-    questions: list[set[str]]
-    counts: dict[str, float]  # stem -> weighted count over all fields (for the Naive Bayes signal)
-    total: float
+@dataclass(frozen=True)
+class _Entry(ClauseView):
+    profile: dict[str, float] = field(default_factory=dict)  # stem -> best field weight
+    questions: list[set[str]] = field(default_factory=list)
+    counts: dict[str, float] = field(default_factory=dict)  # stem -> weighted count (Naive Bayes)
+    total: float = 0.0
 
 
 class KnowledgeIndex:
@@ -318,8 +319,8 @@ class KnowledgeIndex:
             # Words the person actually typed (or a typo of them) decide whether the question is
             # about the document's subject; synonym expansions alone don't ("rang" is not "enquiry").
             on_topic = any(a in topic for g in query.groups for a, f in g.alts.items() if f >= typo)
-            hits.append(Hit(rowid, e.doc_id, e.number, e.title, e.heading, e.text, e.summary, e.refs,
-                            score, cov, qsim, bmn, nb.get(rowid, 0.0), on_topic))
+            hits.append(Hit(**e.view(), score=score, coverage=cov, qsim=qsim, bm25=bmn, nb=nb.get(rowid, 0.0),
+                            on_topic=on_topic))
         hits.sort(key=lambda h: h.score, reverse=True)
         return query, hits[:limit]
 
