@@ -41,6 +41,16 @@ class Ted:
     reports: ReportService
     outbox: OutboxWorker
 
+    def forget_attachments(self, attachments: list[dict]) -> None:
+        """Delete screenshots stored by the web chat (retention purge). Slack keeps its own files."""
+        from bot.web_uploads import UploadStore, default_folder
+
+        folder = self.settings.web_upload_dir
+        store = UploadStore(Path(folder) if folder else default_folder(self.db))
+        for a in attachments:
+            if isinstance(a, dict) and a.get("id"):
+                store.remove(str(a["id"]))
+
 
 def build(settings: Settings, db_path: str | None = None, first_use: bool = True,
           clock: Clock = system_clock) -> Ted:

@@ -115,6 +115,12 @@ class UploadStore:
         paths = self._paths(upload_id)
         return paths[0] if paths and paths[0].is_file() else None
 
+    def remove(self, upload_id: str) -> None:
+        """Delete an upload (retention purge); unknown ids are ignored."""
+        paths = self._paths(upload_id)
+        for path in paths or ():
+            path.unlink(missing_ok=True)
+
     def attachments(self, ids: list[str], owner: str) -> list[dict]:
         """What a report keeps for each upload id; UploadError if one is unknown or someone else's."""
         out = []

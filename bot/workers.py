@@ -42,6 +42,9 @@ def background_workers(ted):
             refs = escalation.tick(ted.reports)
             if refs:
                 log.info("escalated %s report(s)", len(refs))
+            purged = escalation.purge(ted.reports, forget_attachments=ted.forget_attachments)
+            if purged:
+                log.info("purged personal content of %s report(s) past retention", len(purged))
 
         tasks = [asyncio.create_task(_loop(ted.settings.outbox_interval_seconds, deliver, "outbox")),
                  asyncio.create_task(_loop(ted.settings.scheduler_interval_seconds, schedule, "scheduler"))]

@@ -6,7 +6,9 @@ passed while TED was down, in one pass.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.db import transaction
@@ -60,17 +62,21 @@ def tick(service: ReportService, now: datetime | None = None) -> list[str]:
     return done
 
 
-def purge(service: ReportService, now: datetime | None = None, dry_run: bool = False) -> list[str]:
+def purge(service: ReportService, now: datetime | None = None, dry_run: bool = False,
+          forget_attachments: Callable[[list[dict]], None] | None = None) -> list[str]:
     """Remove personal content from reports resolved more than the retention period ago, unless
-    they are on legal hold. The report's reference, dates, category and outcome stay."""
+    they are on legal hold. The report's reference, dates, category and outcome stay.
+    `forget_attachments` deletes stored screenshots (the web chat's files) before the record goes."""
     now = now or service.clock()
     cutoff = outbox.iso(now - timedelta(days=service.settings.retention_days))
     db = service.db
-    rows = list(db.query("select id, ref from reports where status = 'resolved' and resolved_at <= ? "
+    rows = list(db.query("select id, ref, attachments from reports where status = 'resolved' and resolved_at <= ? "
                          "and legal_hold = 0 and purged_at is null", [cutoff]))
     if dry_run:
         return [r["ref"] for r in rows]
     for r in rows:
+        if forget_attachments:
+            forget_attachments(json.loads(r["attachments"] or "[]"))
         with transaction(db):
             db["reports"].update(r["id"], {"description": PURGED, "links": "[]", "account": "", "attachments": "[]",
                                            "source_question": "", "reporter_user_id": "", "reporter_email": "",

@@ -76,7 +76,7 @@ def reports_command(ted, args: argparse.Namespace) -> int:
         print(json.dumps(export_person(ted, args.email), indent=2, ensure_ascii=False))
         return 0
     if args.action == "purge":
-        refs = escalation.purge(svc, dry_run=args.dry_run)
+        refs = escalation.purge(svc, dry_run=args.dry_run, forget_attachments=ted.forget_attachments)
         verb = "Would purge" if args.dry_run else "Purged"
         print(f"{verb} {len(refs)} report(s) older than {ted.settings.retention_days} days"
               + (f": {', '.join(refs)}" if refs else "."))

@@ -298,3 +298,19 @@ def test_directory_reimport_updates_in_place_and_marks_leavers():
     submit(ted, "U0ALEXLIFE")
     report = ted.reports.by_ref("TED-2026-0001")
     assert json.loads(report["flags"]) == ["manager_left"]
+
+
+def test_purge_deletes_stored_screenshots(tmp_path):
+    ted, clock, _ = make(str(tmp_path / "ted.db"))
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    upload_id = "A" * 24
+    (uploads / f"{upload_id}.img").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    (uploads / f"{upload_id}.json").write_text("{}")
+    submit(ted, "U0ALEXLIFE", screenshots=[{"id": upload_id, "name": "shot.png"}])
+    ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001",
+                             form={"outcome": "removed"}))
+    clock.now += timedelta(days=366)
+    assert escalation.purge(ted.reports, forget_attachments=ted.forget_attachments) == ["TED-2026-0001"]
+    assert list(uploads.iterdir()) == []
+    assert ted.reports.by_ref("TED-2026-0001")["attachments"] == "[]"
