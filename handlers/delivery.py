@@ -31,6 +31,15 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class Unreachable(Exception):
+    """This platform cannot reach this person, and retrying won't change that (Slack `user_not_found`,
+    `account_inactive`; Teams 403/404 after TED was removed). Other platforms are tried, and if none
+    reaches them the report is flagged and the communications team told."""
+
+
+MAX_ATTEMPTS = 24  # with back-off capped at 15 minutes: about five hours of trying
+
+
 class Sender(Protocol):
     platform: str
 
@@ -63,13 +72,14 @@ class OutboxWorker:
         for row in outbox.claim_due(self.db, now, limit):
             try:
                 await self.deliver(row, now)
-            except DeliveryError as exc:
-                outbox.mark_failed(self.db, row, now, str(exc), exc.retry_after)
-                log.warning("outbox id=%s will retry: %s", row["id"], type(exc).__name__)
-                continue
-            except Exception as exc:  # a bug or an unexpected platform answer: keep the row, retry later
-                outbox.mark_failed(self.db, row, now, f"{type(exc).__name__}: {exc}")
-                log.exception("outbox id=%s failed", row["id"])
+            except Exception as exc:  # DeliveryError (429/5xx), or a bug / unexpected platform answer
+                retry_after = exc.retry_after if isinstance(exc, DeliveryError) else 0.0
+                if row["attempts"] + 1 >= MAX_ATTEMPTS:
+                    self._give_up(row, now, f"{type(exc).__name__}: {exc}")
+                    continue
+                outbox.mark_failed(self.db, row, now, f"{type(exc).__name__}: {exc}", retry_after)
+                log.warning("outbox id=%s will retry (attempt %s): %s", row["id"], row["attempts"] + 1,
+                            type(exc).__name__)
                 continue
             outbox.mark_sent(self.db, row, now)
             sent += 1
@@ -103,9 +113,14 @@ class OutboxWorker:
         for s in self.senders:
             if not s.reaches(person):
                 continue
-            reached = True
-            if s.platform not in done:
+            if s.platform in done:
+                reached = True
+                continue
+            try:
                 outbox.record_message(self.db, row, now, s.platform, *await s.dm(person, reply))
+                reached = True
+            except Unreachable:
+                log.warning("outbox id=%s: %s cannot reach a recipient", row["id"], s.platform)
         if self.senders and not reached:
             self._flag(report, f"unreachable:{person.email}")
 
@@ -129,6 +144,16 @@ class OutboxWorker:
         for s in self.senders:
             if s.platform == msg["platform"]:
                 await s.update(msg["channel"], msg["message_id"], reply)
+
+    def _give_up(self, row: dict, now: datetime, error: str) -> None:
+        """Stop retrying a notification: mark it failed, flag the report, tell the communications team."""
+        self.db.execute("update outbox set status = 'failed', attempts = attempts + 1, last_error = ? where id = ?",
+                        [error[:300], row["id"]])
+        log.error("outbox id=%s gave up after %s attempts", row["id"], row["attempts"] + 1)
+        report = self.service.get(row["report_id"])
+        if report is not None and row["recipient"] not in ("", "reporter"):
+            target = row["recipient"] if row["recipient"] != COMMS_CHANNEL else "the communications channel"
+            self._flag(report, f"unreachable:{target}")
 
     def _flag(self, report: dict, flag: str) -> None:
         flags = json.loads(report["flags"] or "[]")

@@ -29,14 +29,10 @@ def tick(service: ReportService, now: datetime | None = None) -> list[str]:
     done = []
     for report in due:
         level = report["escalation_level"] + 1
-        area = report["service_area"] or None
         with transaction(db):
             existing = {r["email"] for r in service.recipients(report["id"], active_only=False)}
             added = []
-            candidates = service.directory.with_role("head_of_service", area) if area else []
-            candidates = candidates or service.directory.with_role("head_of_service")
-            candidates += service.directory.with_role("communications_manager")
-            for p in candidates:
+            for p in escalation_targets(service, report):
                 if p.email not in existing:
                     existing.add(p.email)
                     added.append(p.email)
@@ -56,10 +52,28 @@ def tick(service: ReportService, now: datetime | None = None) -> list[str]:
             else:
                 next_due = service.hours.add(now, service.settings.reminder_hours)
             db["reports"].update(report["id"], {"escalation_level": level, "ack_due_at": outbox.iso(next_due)})
+            for m in db["report_messages"].rows_where("report_id = ?", [report["id"]]):
+                outbox.enqueue(db, now, report["id"], outbox.UPDATE, "status", recipient=m["email"],
+                               target=str(m["id"]), dedupe_key=f"{report['id']}:update:{m['id']}:escalated{level}")
             service.audit(report["id"], "ted", "escalated", f"level {level}; added {','.join(added) or 'nobody'}")
         log.info("escalated report id=%s level=%s added=%s", report["id"], level, len(added))
         done.append(report["ref"])
     return done
+
+
+def escalation_targets(service: ReportService, report: dict) -> list:
+    """The head of service (of the reported service area, else the reporter's own) and the Communications
+    Manager; never the reporter, nor a manager a conflict-of-interest report was routed around."""
+    d = service.directory
+    reporter = d.get(report["reporter_email"]) if report["reporter_email"] else None
+    excluded = {report["reporter_email"]}
+    if reporter and report["involves_management"]:
+        excluded.add(reporter.manager_email)
+    heads = []
+    for area in (report["service_area"], reporter.service_area if reporter else ""):
+        if area and not heads:
+            heads = d.with_role("head_of_service", area)
+    return [p for p in heads + d.with_role("communications_manager") if p.email not in excluded]
 
 
 def purge(service: ReportService, now: datetime | None = None, dry_run: bool = False,

@@ -79,4 +79,8 @@ def mark_failed(db: sqlite_utils.Database, row: dict, now: datetime, error: str,
 
 
 def pending_count(db: sqlite_utils.Database) -> int:
-    return db.execute("select count(*) from outbox where status != 'sent'").fetchone()[0]
+    return db.execute("select count(*) from outbox where status not in ('sent', 'failed')").fetchone()[0]
+
+
+def failed_count(db: sqlite_utils.Database) -> int:
+    return db.execute("select count(*) from outbox where status = 'failed'").fetchone()[0]

@@ -43,6 +43,8 @@ class ReportActions:
     def can_act(self, report: dict | None, actor: Person | None) -> bool:
         if report is None or actor is None or not actor.active:
             return False
+        if report["reporter_email"] and actor.email == report["reporter_email"]:
+            return False  # nobody handles their own report
         if actor.is_comms:
             return True
         return any(r["email"] == actor.email for r in self.s.recipients(report["id"]))
@@ -61,6 +63,12 @@ class ReportActions:
         if reporter_template:
             outbox.enqueue(self.db, now, report_id, outbox.DM, reporter_template, recipient="reporter",
                            dedupe_key=f"{report_id}:{reporter_template}")
+
+    def _routed_around(self, report: dict) -> set[str]:
+        if not report["involves_management"] or not report["reporter_email"]:
+            return set()
+        reporter = self.s.directory.get(report["reporter_email"])
+        return {reporter.manager_email} if reporter and reporter.manager_email else set()
 
     def acknowledge(self, report: dict | None, actor: Person | None) -> Outcome:
         report = self._check(report, actor)
@@ -91,8 +99,11 @@ class ReportActions:
         if target is None or not target.active:
             return Outcome(report, "I couldn't find that person in the staff directory, so nothing changed.",
                            changed=False)
+        if target.email == report["reporter_email"] or target.email in self._routed_around(report):
+            return Outcome(report, "That person can't be given this report (they filed it, or it was routed "
+                                   "around them), so nothing changed.", changed=False)
         if report["status"] == "resolved":
-            return Outcome(report, f"{report['ref']} is resolved; reopen it before reassigning.", changed=False)
+            return Outcome(report, f"{report['ref']} is already resolved, so nothing changed.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
             self.db["report_recipients"].upsert(

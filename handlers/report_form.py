@@ -74,7 +74,7 @@ def _links(text: str) -> tuple[list[str], str | None]:
     return links, None
 
 
-def validate(values: dict) -> tuple[dict, dict]:
+def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
     """Clean the submitted values. Returns (clean, errors); errors map field name -> message."""
     errors: dict[str, str] = {}
 
@@ -82,7 +82,8 @@ def validate(values: dict) -> tuple[dict, dict]:
         v = values.get(name, "")
         if isinstance(v, list | tuple):
             v = " ".join(str(x) for x in v)
-        return str(v or "").replace("\x00", "").strip()
+        # Lone surrogates (broken emoji from some clients) can't be stored as UTF-8: replace them.
+        return str(v or "").replace("\x00", "").encode("utf-8", "replace").decode("utf-8").strip()
 
     category = text("category")
     if category not in CATEGORY_LABELS:
@@ -101,7 +102,7 @@ def validate(values: dict) -> tuple[dict, dict]:
     seen = text("seen_at")
     if seen:
         try:
-            if date.fromisoformat(seen) > date.today():
+            if date.fromisoformat(seen) > (today or date.today()):
                 errors["seen_at"] = "That date is in the future."
         except ValueError:
             errors["seen_at"] = "Please give a date like 2026-11-23."
@@ -109,10 +110,14 @@ def validate(values: dict) -> tuple[dict, dict]:
         if text(flag) not in ("", "yes", "no"):
             errors[flag] = "Please choose yes or no."
     files = values.get("screenshots") or []
+    files = files if isinstance(files, list | tuple) else [files]
+    # Only attachment records an adapter built (after checking who uploaded them) are kept: a bare id
+    # typed into a form must never attach somebody else's screenshot.
+    files = [f for f in files if isinstance(f, dict) and isinstance(f.get("id"), str)]
     clean = {
         "category": category, "platform_name": platform, "links": links, "account": text("account")[:200],
         "seen_at": seen, "service_area": "" if text("service_area") == "unknown" else text("service_area")[:100],
-        "description": description, "attachments": list(files) if isinstance(files, list | tuple) else [files],
+        "description": description, "attachments": files,
         "at_risk": text("at_risk") == "yes", "wants_hr": text("wants_hr") == "yes",
         "involves_management": text("involves_management") == "yes",
     }

@@ -40,9 +40,11 @@ def system_clock() -> datetime:
 class Route:
     recipients: list[tuple[str, str, str]] = field(default_factory=list)  # (email, role, reason)
     flags: list[str] = field(default_factory=list)
+    exclude: set[str] = field(default_factory=set)  # the reporter; a manager a report is routed around
 
     def add(self, person: Person | None, role: str, reason: str) -> None:
-        if person and person.active and person.email not in {e for e, _, _ in self.recipients}:
+        if person and person.active and person.email not in self.exclude \
+                and person.email not in {e for e, _, _ in self.recipients}:
             self.recipients.append((person.email, role, reason))
 
 
@@ -59,6 +61,8 @@ class ReportService:
     def route(self, reporter: Person | None, report: dict) -> Route:
         r = Route()
         d = self.directory
+        if reporter:
+            r.exclude.add(reporter.email)
         comms_managers = d.with_role("communications_manager")
         area = report.get("service_area") or (reporter.service_area if reporter else "")
         manager = d.get(reporter.manager_email) if reporter and reporter.manager_email else None
@@ -67,8 +71,13 @@ class ReportService:
         elif report["involves_management"]:
             # Conflict of interest: route around the reporter's own management line.
             r.flags.append("involves_management")
+            if reporter.manager_email:
+                r.exclude.add(reporter.manager_email)
             own_area = reporter.service_area or area
-            for p in d.with_role("head_of_service", own_area or None) or d.with_role("head_of_service"):
+            heads = d.with_role("head_of_service", own_area) if own_area else []
+            if not heads:
+                r.flags.append("head_of_service_missing")
+            for p in heads:
                 r.add(p, "head_of_service", "the report involves the reporter's management line")
             for p in d.with_role("hr"):
                 r.add(p, "hr", "the report involves the reporter's management line")
@@ -89,6 +98,9 @@ class ReportService:
             # Whoever else is missing, the communications team always hears.
             for p in d.with_role("communications"):
                 r.add(p, "communications", "the communications team")
+        if not r.recipients:
+            r.flags.append("no_recipients")
+            log.warning("report has nobody to go to: the directory has no communications team")
         return r
 
     def ack_due(self, now: datetime, category: str, at_risk: bool) -> datetime:

@@ -314,3 +314,36 @@ def test_purge_deletes_stored_screenshots(tmp_path):
     assert escalation.purge(ted.reports, forget_attachments=ted.forget_attachments) == ["TED-2026-0001"]
     assert list(uploads.iterdir()) == []
     assert ted.reports.by_ref("TED-2026-0001")["attachments"] == "[]"
+
+
+class GoneSender(FakeSender):
+    """A platform that says the person is gone (Slack user_not_found, Teams 403)."""
+
+    async def dm(self, person, reply):
+        from handlers.delivery import Unreachable
+
+        raise Unreachable("user_not_found")
+
+
+def test_a_permanently_unreachable_recipient_is_flagged_and_comms_told():
+    ted, _, _ = make()
+    ted.outbox.senders[:] = [GoneSender()]
+    submit(ted, "U0ALEXLIFE")
+    deliver(ted)
+    report = ted.reports.by_ref("TED-2026-0001")
+    flags = json.loads(report["flags"])
+    assert "unreachable:sam.leisure@tendring.example" in flags
+    assert outbox.pending_count(ted.db) > 0  # the "could not reach" notices to comms are queued
+
+
+def test_a_notification_that_keeps_failing_is_given_up_flagged_and_not_retried_forever():
+    from handlers.delivery import MAX_ATTEMPTS
+
+    ted, clock, sender = make()
+    submit(ted, "U0ALEXLIFE")
+    sender.fail_next = 10_000
+    for _ in range(MAX_ATTEMPTS + 2):
+        deliver(ted)
+        clock.now += timedelta(minutes=16)
+    assert outbox.failed_count(ted.db) >= 1
+    assert any(f.startswith("unreachable:") for f in json.loads(ted.reports.by_ref("TED-2026-0001")["flags"]))
