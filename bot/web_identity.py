@@ -118,6 +118,15 @@ class Identity:
         return bool(self.person and self.person.active and (self.person.is_admin or self.person.is_comms))
 
 
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class WebIdentity:
     def __init__(self, settings: Settings, directory: Directory):
         self.codec = SessionCodec(settings.web_secret or secrets.token_bytes(32))
@@ -127,6 +136,12 @@ class WebIdentity:
         self.directory = directory
         if self.header and not self.trusted:
             log.warning("TED_WEB_USER_HEADER is set but TED_WEB_TRUSTED_PROXIES is empty: nobody can sign in")
+        # Picking who you are is for trying TED on your own machine. Reachable from the network, it would let
+        # anyone be the Communications Manager, so it needs loopback or an explicit opt-in.
+        self.local_allowed = is_loopback(settings.host) or settings.web_allow_local_identity
+        if not self.header and not self.local_allowed:
+            log.warning("web chat: local sign-in is off because TED_HOST is not loopback; set TED_WEB_USER_HEADER "
+                        "(production) or TED_WEB_ALLOW_LOCAL_IDENTITY=1 (a trusted test network)")
 
     @property
     def mode(self) -> str:
@@ -153,7 +168,7 @@ class WebIdentity:
                 raw = None
             email = normalise_email(raw)
             return Identity(session, email, self.directory.get(email) if email else None, PROXY, fresh)
-        person = self.directory.get(session.email) if session.email else None
+        person = self.directory.get(session.email) if session.email and self.local_allowed else None
         if person is None or not person.active:
             return Identity(session, "", None, LOCAL, fresh)
         return Identity(session, person.email, person, LOCAL, fresh)
@@ -161,6 +176,8 @@ class WebIdentity:
     def switch(self, person: Person | None) -> Identity:
         """Local mode: become someone else (or nobody). A new session id, so a new CSRF token and a new
         conversation: the next person does not inherit the last one's context."""
+        if not self.local_allowed:
+            person = None
         session = self.codec.new(person.email if person else "")
         return Identity(session, person.email if person else "", person, LOCAL, True)
 

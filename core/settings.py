@@ -77,6 +77,7 @@ class Settings:
     # TED Web Chat (bot/web*.py). With no user header, people pick who they are (local mode).
     web_user_header: str = ""  # e.g. X-Forwarded-Email, set by the intranet's reverse proxy
     web_trusted_proxies: tuple[str, ...] = ()  # IPs/CIDRs whose web_user_header is believed
+    web_allow_local_identity: bool = False  # pick-who-you-are sign-in even when not bound to loopback
     web_secret: str = ""  # signs session cookies; "" = a random secret per process
     web_upload_dir: str = ""  # screenshots; "" = an "uploads" folder beside the database
 
@@ -130,6 +131,7 @@ class Settings:
             retention_days=int(_number(e, "TED_REPORT_RETENTION_DAYS", 365)),
             web_user_header=e.get("TED_WEB_USER_HEADER", "").strip(),
             web_trusted_proxies=_networks(e.get("TED_WEB_TRUSTED_PROXIES", "")),
+            web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
         )

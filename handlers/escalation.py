@@ -97,6 +97,16 @@ def purge(service: ReportService, now: datetime | None = None, dry_run: bool = F
                                            "purged_at": outbox.iso(now)})
             db.execute("update report_events set detail = ? where report_id = ? and action in ('note', 'resolved')",
                        [PURGED, r["id"]])
+            db.execute("update report_events set actor = 'reporter' where report_id = ? and action = 'filed'",
+                       [r["id"]])
+            # Copies of the report in web inboxes go; copies in Slack/Teams are re-rendered from the purged
+            # record, and the reporter's own messages are forgotten.
+            db.execute("delete from web_messages where report_id = ?", [r["id"]])
+            db.execute("delete from report_messages where report_id = ? and (platform = 'web' or email = '')",
+                       [r["id"]])
+            for m in db["report_messages"].rows_where("report_id = ?", [r["id"]]):
+                outbox.enqueue(db, now, r["id"], outbox.UPDATE, "status", recipient=m["email"], target=str(m["id"]),
+                               dedupe_key=f"{r['id']}:update:{m['id']}:purged")
             service.audit(r["id"], "ted", "purged", f"retention {service.settings.retention_days} days")
     return [r["ref"] for r in rows]
 

@@ -45,6 +45,8 @@ class ReportActions:
             return False
         if report["reporter_email"] and actor.email == report["reporter_email"]:
             return False  # nobody handles their own report
+        if actor.email in self._routed_around(report):
+            return False  # nor one that was routed around them
         if actor.is_comms:
             return True
         return any(r["email"] == actor.email for r in self.s.recipients(report["id"]))

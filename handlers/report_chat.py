@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from bot import actions
 from bot.model import Action, Message, Reply
@@ -69,7 +70,11 @@ class ReportChat:
         return [self.form_reply(prefill=act.value)]
 
     def on_submit(self, act: Action) -> list[Reply]:
-        clean, errors = validate(act.form)
+        today = self.service.clock().astimezone(ZoneInfo(self.service.settings.timezone)).date()
+        clean, errors = validate(act.form, today)
+        areas = self.directory.service_areas()
+        if clean["service_area"] and areas and clean["service_area"] not in areas:
+            errors["service_area"] = "Please choose a service area from the list."
         if errors:
             return [self.form_reply(errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)})]
         reporter = self.person(act.platform, act.user_id)
@@ -121,7 +126,10 @@ class ReportChat:
         return self._act(act, lambda r, a: self.acts.add_note(r, a, note))
 
     def on_reassign_button(self, act: Action) -> list[Reply]:
-        people = [p for p in self.directory.everyone() if p.is_comms or p.roles or p.email]
+        everyone = self.directory.everyone()
+        managers = {p.manager_email for p in everyone}
+        # Managers and the communications team first: forms can list only so many people.
+        people = sorted(everyone, key=lambda p: (not (p.roles or p.email in managers), p.name))
         return self._form_for(act, lambda ref: reassign_form(ref, people))
 
     def on_reassign(self, act: Action) -> list[Reply]:

@@ -20,6 +20,8 @@ FLAG_LABELS = {
     "manager_left": "⚠️ The reporter's line manager has left the council — sent to the communications team instead.",
     "involves_management": "ℹ️ Involves the reporter's own management line — routed to the head of service and HR.",
     "reporter_not_in_directory": "⚠️ The reporter is not in the staff directory.",
+    "head_of_service_missing": "⚠️ No head of service found for the reporter's service area.",
+    "no_recipients": "⚠️ Nobody in the directory could be sent this report.",
 }
 TEMPLATE_HEADINGS = {
     "new_report": "New report", "reminder": "Reminder: not yet acknowledged",
@@ -82,6 +84,11 @@ def recipient_reply(report: dict, template: str = "status") -> Reply:
 
 
 def reporter_confirmation(report: dict) -> Reply:
+    if "no_recipients" in json.loads(report["flags"] or "[]"):
+        return Reply(f"Your report is saved as {report['ref']}, but I couldn't find anyone in the staff directory "
+                     f"to send it to. Please tell the Communications Manager about it directly, quoting "
+                     f"{report['ref']}. If someone is in immediate danger, call 999.", intent="report",
+                     meta={"report_ref": report["ref"]})
     text = (f"Thank you — your report is {report['ref']}. It has gone to the right people and you'll hear "
             f"from me when it is acknowledged and when it is resolved.\n\n"
             f"While you wait: please don't engage with the poster. Support is available from HR and the staff "
@@ -113,7 +120,7 @@ def status_list(reports: list[dict], heading: str, empty: str) -> Reply:
 
 
 def note_form(ref: str, errors: dict | None = None) -> Form:
-    return Form(actions.REPORT_NOTE_SUBMIT, f"Add a note to {ref}"[:24], (
+    return Form(actions.REPORT_NOTE_SUBMIT, f"Note on {ref}"[:24], (
         FormField("note", "Note", "multiline", required=True, max_length=2000),
     ), submit_label="Add note", private_metadata=ref, errors=errors or {})
 

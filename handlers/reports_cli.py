@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -85,9 +84,7 @@ def reports_command(ted, args: argparse.Namespace) -> int:
         refs = escalation.tick(svc)
         print(f"Escalated {len(refs)} report(s)" + (f": {', '.join(refs)}" if refs else "."))
         return 0
-    sent = asyncio.run(ted.outbox.run_once(limit=1000))
-    print(f"Delivered {sent} notification(s) to web inboxes (chat platforms deliver from `ted serve`).")
-    return 0
+    raise AssertionError(f"unhandled action {args.action}")
 
 
 def _public(r: dict) -> dict:
@@ -105,6 +102,19 @@ def export_person(ted, email: str) -> dict:
     actions = list(ted.db.query("select r.ref, e.at, e.action, e.detail from report_events e join reports r "
                                 "on r.id = e.report_id where e.actor = ?", [email]))
     messages = list(ted.db.query("select report_id, created_at, reply from web_messages where email = ?", [email]))
-    return {"email": email, "directory": dict(zip(cols, person, strict=True)) if person else None,
-            "reports_filed": filed, "reports_received": received, "actions_taken": actions,
-            "web_messages": messages}
+    entry = dict(zip(cols, person, strict=True)) if person else {}
+    # The person's ids on each platform: questions and feedback are keyed by those, not by email.
+    ids = [("web", email)] + [(p, entry.get(c) or "") for p, c in (("slack", "slack_user_id"),
+                                                                    ("teams", "teams_user_id"))]
+    ids = [(p, i) for p, i in ids if i]
+    where = " or ".join("(platform = ? and user_id = ?)" for _ in ids) or "0"
+    flat = [x for pair in ids for x in pair]
+    asked = list(ted.db.query(f"select asked_at, platform, question, intent, clause from asked where {where}", flat))
+    where_fb = where.replace("platform", "channel")
+    feedback = list(ted.db.query(f"select given_at, channel, question, clause, helpful, reason from feedback "
+                                 f"where {where_fb}", flat))
+    where_rep = where.replace("platform", "reporter_platform").replace("user_id", "reporter_user_id")
+    by_id = list(ted.db.query(f"select * from reports where reporter_email != ? and ({where_rep})", [email, *flat]))
+    return {"email": email, "directory": entry or None, "reports_filed": filed + by_id,
+            "reports_received": received, "actions_taken": actions, "web_messages": messages,
+            "questions_asked": asked, "feedback_given": feedback}

@@ -347,3 +347,45 @@ def test_a_notification_that_keeps_failing_is_given_up_flagged_and_not_retried_f
         clock.now += timedelta(minutes=16)
     assert outbox.failed_count(ted.db) >= 1
     assert any(f.startswith("unreachable:") for f in json.loads(ted.reports.by_ref("TED-2026-0001")["flags"]))
+
+
+def test_purge_removes_copies_in_web_inboxes_and_the_reporter_from_the_audit():
+    ted, clock, sender = make()
+    submit(ted, "U0ALEXLIFE", description="SECRET DESCRIPTION")
+    deliver(ted)
+    assert ted.db["web_messages"].count == 2
+    ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001",
+                             form={"outcome": "removed"}))
+    deliver(ted)
+    clock.now += timedelta(days=366)
+    escalation.purge(ted.reports)
+    assert "SECRET" not in json.dumps(list(ted.db["web_messages"].rows))
+    events = ted.reports.events(ted.reports.by_ref("TED-2026-0001")["id"])
+    assert "alex.lifeguard@tendring.example" not in json.dumps(events)
+    sender.updates.clear()
+    deliver(ted)
+    assert sender.updates and all("SECRET" not in r.text for _, _, r in sender.updates)
+
+
+def test_export_includes_questions_and_feedback_on_every_platform():
+    ted, _, _ = make()
+    (r,) = ted.router.message(Message("slack", "U0ALEXLIFE", "can I put the council logo on my facebook?"))
+    ted.router.action(Action("slack", "U0ALEXLIFE", actions.FEEDBACK_UP, str(r.meta["asked_id"])))
+    data = export_person(ted, "alex.lifeguard@tendring.example")
+    assert [q["question"] for q in data["questions_asked"]] == ["can I put the council logo on my facebook?"]
+    assert len(data["feedback_given"]) == 1
+
+
+def test_reporter_is_never_sent_their_own_report_nor_can_act_on_it():
+    ted, _, _ = make()
+    submit(ted, "U0SAMLEISR", category="disparaging", service_area="Leisure and Tourism")
+    assert "sam.leisure" not in recipients(ted, "TED-2026-0001")
+    (refused,) = ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
+    assert "Nothing has been changed" in refused.text
+    # A comms officer reporting about their own management line: their line manager is routed around.
+    submit(ted, "U0COMMSOFF", involves_management="yes")
+    got = recipients(ted, "TED-2026-0002")
+    assert "robin.press" not in got and "casey.comms" not in got
+    (refused,) = ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_ACK, "TED-2026-0002"))
+    assert "Nothing has been changed" in refused.text
+    assert ted.reports.by_ref("TED-2026-0002")["status"] == "open"

@@ -117,3 +117,22 @@ def test_sessions_expire_and_emails_are_checked():
     assert normalise_email("A@B.example") == "a@b.example"
     for bad in ("", "no-at-sign", "a b@c.example", "x@y", "<a>@b.example", "a@b@c.example", "a" * 300 + "@b.uk"):
         assert normalise_email(bad) == "", bad
+
+
+def test_local_picker_is_off_when_not_bound_to_loopback():
+    from bot.web_identity import WebIdentity, is_loopback
+    from core.settings import Settings as S
+
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.5")
+
+    class Dir:
+        def get(self, email):
+            from handlers.directory import Person
+
+            return Person(email, "Casey", roles=frozenset({"communications_manager"}))
+
+    exposed = WebIdentity(S(host="0.0.0.0"), Dir())
+    assert exposed.switch(Dir().get("casey.comms@tendring.example")).person is None
+    opted_in = WebIdentity(S(host="0.0.0.0", web_allow_local_identity=True), Dir())
+    assert opted_in.switch(Dir().get("casey.comms@tendring.example")).person is not None

@@ -115,7 +115,7 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
     expect(admin_row).to_contain_text("Acknowledged")
     expect(admin_row.get_by_role("link", name="shot.png")).to_be_visible()
     admin_row.get_by_role("button", name=re.compile("^Add note")).click()
-    note = page.get_by_role("dialog", name=re.compile("Add a note"))
+    note = page.get_by_role("dialog", name=re.compile("Note on TED-"))
     note.get_by_label("Note").fill("Spoke to the resident's page admin.")
     note.get_by_role("button", name="Add note").click()
     expect(page.locator("#status")).to_contain_text("note", ignore_case=True)
