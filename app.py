@@ -229,7 +229,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env().check()
     except ValueError as exc:
         print(f"ted: {exc}", file=sys.stderr)
         return 2

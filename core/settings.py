@@ -81,6 +81,35 @@ class Settings:
     web_secret: str = ""  # signs session cookies; "" = a random secret per process
     web_upload_dir: str = ""  # screenshots; "" = an "uploads" folder beside the database
 
+    def check(self) -> Settings:
+        """Refuse settings that would only fail later (when someone files a report). Returns self."""
+        from datetime import time
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        start, _, end = self.working_hours.partition("-")
+        try:
+            if time.fromisoformat(end.strip()) <= time.fromisoformat(start.strip()):
+                raise ValueError
+        except ValueError as exc:
+            raise ValueError(f"TED_WORKING_HOURS must look like 09:00-17:00, not {self.working_hours!r}") from exc
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"TED_TIMEZONE must be a time zone name like Europe/London, not {self.timezone!r}") \
+                from exc
+        for part in self.ack_hours.split(","):
+            key, _, value = part.partition("=")
+            try:
+                hours = float(value)
+            except ValueError:
+                hours = -1
+            if not key.strip() or not 0 < hours <= 1000:
+                raise ValueError(f"TED_ACK_HOURS must look like abuse_me=4,disparaging=8 (hours between 0 and "
+                                 f"1000), not {self.ack_hours!r}")
+        if self.reminder_hours <= 0 or self.reminder_hours > 1000:
+            raise ValueError("TED_REMINDER_HOURS must be more than 0 and at most 1000")
+        return self
+
     def ack_hours_for(self, category: str) -> float:
         """Working hours allowed to acknowledge a report of this category (TED_ACK_HOURS)."""
         table = {}

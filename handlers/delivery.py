@@ -107,8 +107,9 @@ class OutboxWorker:
         if person is None:
             return
         if "web" not in done:
-            mid = self.web.post(person.email, row["report_id"], row["id"], reply)
-            outbox.record_message(self.db, row, now, "web", person.email, str(mid))
+            with transaction(self.db):
+                mid = self.web.post(person.email, row["report_id"], row["id"], reply)
+                outbox.record_message(self.db, row, now, "web", person.email, str(mid))
         reached = False
         for s in self.senders:
             if not s.reaches(person):
@@ -126,8 +127,9 @@ class OutboxWorker:
 
     async def _to_reporter(self, row: dict, report: dict, reply: Reply, done: set[str], now: datetime) -> None:
         if report["reporter_email"] and "web" not in done:
-            mid = self.web.post(report["reporter_email"], row["report_id"], row["id"], reply)
-            outbox.record_message(self.db, row, now, "web", report["reporter_email"], str(mid))
+            with transaction(self.db):
+                mid = self.web.post(report["reporter_email"], row["report_id"], row["id"], reply)
+                outbox.record_message(self.db, row, now, "web", report["reporter_email"], str(mid))
         for s in self.senders:
             if s.platform == report["reporter_platform"] and s.platform not in done and report["reporter_user_id"]:
                 outbox.record_message(self.db, row, now, s.platform, *await s.dm_user(report["reporter_user_id"],

@@ -43,8 +43,15 @@ def recover(db: sqlite_utils.Database) -> int:
     return db.execute("update outbox set status = 'pending' where status = 'sending'").rowcount
 
 
+STALE_CLAIM = timedelta(minutes=10)
+
+
 def claim_due(db: sqlite_utils.Database, now: datetime, limit: int = 20) -> list[dict]:
     with transaction(db):
+        # A row claimed long ago and never finished (a worker that died, or hit a database error between
+        # sending and marking) goes back in the queue.
+        db.execute("update outbox set status = 'pending' where status = 'sending' and claimed_at <= ?",
+                   [iso(now - STALE_CLAIM)])
         rows = list(db.query(
             "select * from outbox where status = 'pending' and next_attempt_at <= ? order by id limit ?",
             [iso(now), limit]))

@@ -37,3 +37,21 @@ def test_transaction_rolls_back_on_error(db):
             db["kb_meta"].insert({"key": "k", "value": "v"})
             raise RuntimeError("boom")
     assert db["kb_meta"].count == 0
+
+
+@pytest.mark.parametrize("env,name", [
+    ({"TED_WORKING_HOURS": "9-5"}, "TED_WORKING_HOURS"), ({"TED_WORKING_HOURS": "17:00-09:00"}, "TED_WORKING_HOURS"),
+    ({"TED_TIMEZONE": "Mars/Olympus"}, "TED_TIMEZONE"), ({"TED_ACK_HOURS": "abuse_me=soon"}, "TED_ACK_HOURS"),
+    ({"TED_ACK_HOURS": "abuse_me=-4"}, "TED_ACK_HOURS"), ({"TED_REMINDER_HOURS": "0"}, "TED_REMINDER_HOURS"),
+])
+def test_bad_report_settings_are_refused_at_start(env, name):
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env(env).check()
+
+
+def test_bad_setting_is_a_polite_error_on_the_command_line(monkeypatch, capsys):
+    from app import main
+
+    monkeypatch.setenv("TED_WORKING_HOURS", "9-5")
+    assert main(["ask", "--db", ":memory:", "hello"]) == 2
+    assert "TED_WORKING_HOURS" in capsys.readouterr().err
