@@ -109,6 +109,8 @@ def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
     for flag in ("at_risk", "wants_hr", "involves_management"):
         if text(flag) not in ("", "yes", "no"):
             errors[flag] = "Please choose yes or no."
+    if not text("at_risk"):
+        errors["at_risk"] = "Please say whether anyone is at risk of harm right now."
     files = values.get("screenshots") or []
     files = files if isinstance(files, list | tuple) else [files]
     # Only attachment records an adapter built (after checking who uploaded them) are kept: a bare id

@@ -108,6 +108,7 @@ def test_report_command_opens_the_form_prefilled():
     ({"description": "   "}, "description"), ({"links": "not a link"}, "links"),
     ({"links": "javascript:alert(1)"}, "links"), ({"category": ""}, "category"),
     ({"seen_at": "2099-01-01"}, "seen_at"), ({"description": "x" * 3001}, "description"),
+    ({"at_risk": ""}, "at_risk"), ({"service_area": "Nonexistent"}, "service_area"),
 ])
 def test_invalid_input_is_shown_inline_and_nothing_is_stored(changes, field):
     ted, _, _ = make()
