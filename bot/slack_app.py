@@ -1,12 +1,16 @@
 """TED on Slack: Bolt's async app at POST /slack/events (or over Socket Mode), holding TED's router.
 
-Bolt verifies every HTTP request's signature (https://docs.slack.dev/authentication/verifying-requests-from-slack),
-acks within Slack's 3 seconds, then runs the listener; listeners turn payloads into Message/Action
-(bot.slack_inbound), ask the router, and deliver the replies (bot.slack_delivery).
+Every HTTP request's signature is checked on its raw bytes before anything parses it
+(https://docs.slack.dev/authentication/verifying-requests-from-slack) and a signed body of the wrong shape
+is refused (bot.slack_payload); Bolt then acks within Slack's 3 seconds and runs the listener. Listeners
+turn payloads into Message/Action (bot.slack_inbound), ask the router, and deliver the replies
+(bot.slack_delivery). A replayed modal submission and a second "Share" of the same answer are dropped.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 
@@ -16,7 +20,9 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
+from bot import slack_payload
 from bot.slack_blocks import home_view
 from bot.slack_client import RetryPolicy, SlackNotifier, make_web_client
 from bot.slack_delivery import Delivery
@@ -34,6 +40,11 @@ log = logging.getLogger("ted.slack")
 
 HTTP, SOCKET = "Slack HTTP", "Slack Socket Mode"
 MAX_BODY = 1024 * 1024  # Slack payloads carry whole messages and views; far above them, far below harm
+# Bolt's app logger; also its app name, which Bolt uses as a logger name and configures from this one,
+# so it must not be "ted" (that would copy this logger's level onto all of TED's logs).
+BOLT_LOGGER = "ted.slack.bolt"
+# These log request and response bodies (what people wrote, report contents) at DEBUG: never below INFO.
+QUIET_LOGGERS = ("slack_sdk", "slack_bolt", BOLT_LOGGER)
 
 
 class _NoBodies(logging.Filter):
@@ -52,10 +63,24 @@ class _NoBodies(logging.Filter):
 
 
 def _bolt_logger() -> logging.Logger:
-    logger = logging.getLogger("ted.slack.bolt")
+    logger = logging.getLogger(BOLT_LOGGER)
     if not any(isinstance(f, _NoBodies) for f in logger.filters):
         logger.addFilter(_NoBodies())
     return logger
+
+
+def quiet_slack_libraries() -> None:
+    """Keep Slack's libraries at INFO or above whatever TED_LOG_LEVEL says (TED's logs carry ids only)."""
+    level = max(logging.INFO, logging.getLogger().getEffectiveLevel())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+
+
+def _view_key(body: dict) -> str:
+    """A submission's identity: the modal's id and what was in it (so a replay matches, a changed answer not)."""
+    view = body.get("view") or {}
+    state = json.dumps(view.get("state") or {}, sort_keys=True)
+    return f"{view['id']}:{hashlib.sha256(state.encode()).hexdigest()[:32]}" if view.get("id") else ""
 
 
 def slack_mode(settings) -> str:
@@ -72,15 +97,17 @@ class SlackAdapter:
         s = ted.settings
         self.ted = ted
         self.mode = slack_mode(s)
+        quiet_slack_libraries()  # before Bolt copies its logger's level to the loggers it makes
         self.client = make_web_client(s.slack_bot_token, s.slack_api_url, policy)
         self.notifier = SlackNotifier(self.client, policy)
         self.delivery = Delivery(self.notifier)
         self.bot_user_id = ""
         self.socket: AsyncSocketModeHandler | None = None
+        self.verifier = SignatureVerifier(s.slack_signing_secret) if s.slack_signing_secret else None
         # process_before_response=False: Bolt acks first and runs the listener after (Slack's 3-second rule).
         self.bolt = AsyncApp(client=self.client, signing_secret=s.slack_signing_secret,
                              request_verification_enabled=True, process_before_response=False,
-                             logger=_bolt_logger(), name="ted")
+                             logger=_bolt_logger(), name=BOLT_LOGGER)
         app = self.bolt
         app.event("message")(self.on_message_event)
         app.event("app_mention")(self.on_message_event)
@@ -130,11 +157,22 @@ class SlackAdapter:
             return
         act, route = parsed
         log.info("slack action=%s channel=%s message=%s", act.action_id, act.conversation_id, act.message_id)
-        await self.delivery.deliver(self.ted.router.action(act), route)
+        replies = self.ted.router.action(act)
+        shared = next((str(r.meta.get("asked_id", "")) for r in replies if "shared_by" in r.meta), None)
+        if shared is not None and not self.ted.conversations.first_delivery("slack-share", shared):
+            log.info("slack share repeated asked_id=%s; already posted", shared)
+            return
+        await self.delivery.deliver(replies, route)
 
     async def on_view_submission(self, ack, body: dict) -> None:
         """A submitted modal. Inline errors and a next form go back in the ack (Slack's only way to keep
-        the modal open: https://docs.slack.dev/surfaces/modals#updating_response); anything else closes it."""
+        the modal open: https://docs.slack.dev/surfaces/modals#updating_response); anything else closes it.
+        The same submission twice (a replay, a double-click) is acted on once; the second just closes."""
+        key = _view_key(body)
+        if not self.ted.conversations.first_delivery("slack-view", key):
+            log.info("slack form submission repeated view=%s; already acted on", key.partition(":")[0])
+            await ack()
+            return
         act, route = action_from_view_submission(body)
         log.info("slack form=%s submitted", act.action_id)
         replies = self.ted.router.action(act)
@@ -142,6 +180,7 @@ class SlackAdapter:
         if form_reply is None:
             await ack()
         elif form_reply.form.errors:
+            self.ted.conversations.forget_delivery("slack-view", key)  # the same answers are checked again
             await ack(response_action="errors", errors=modal_errors(form_reply.form))
         else:
             meta = wrap_metadata(form_reply.form.private_metadata, route.metadata())
@@ -188,9 +227,25 @@ class SlackAdapter:
             data += chunk
             if len(data) > MAX_BODY:
                 return web.Response(status=413)
-        bolt_req = AsyncBoltRequest(body=data.decode("utf-8", "replace"), query=request.query_string,
-                                    headers={k: request.headers.getall(k) for k in request.headers.keys()})
-        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_req))
+        raw = bytes(data)
+        if self.verifier is None or not slack_payload.signed(self.verifier, raw,
+                                                             request.headers.get("X-Slack-Request-Timestamp", ""),
+                                                             request.headers.get("X-Slack-Signature", "")):
+            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            text = raw.decode("utf-8")
+            problem = slack_payload.parse(text, request.content_type)[1]
+        except UnicodeDecodeError:
+            problem = "not utf-8"
+        if not problem:
+            bolt_req = AsyncBoltRequest(body=text, query=request.query_string,
+                                        headers={k: request.headers.getall(k) for k in request.headers.keys()})
+            try:
+                return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_req))
+            except Exception as exc:  # Bolt could not read a signed payload: Slack's mistake, not a crash
+                problem = f"unreadable ({type(exc).__name__})"
+        log.warning("slack request refused (400) problem=%s", problem)
+        return web.json_response({"error": "bad request"}, status=400)
 
 
 SLACK = web.AppKey("ted.slack", SlackAdapter)

@@ -2,7 +2,10 @@
 
 Everything that came from a person or a policy is escaped for mrkdwn (``&``, ``<``, ``>``) so that
 ``<!channel>``, ``<!here>``, ``<@U…>`` and ``<url|label>`` can never be rendered live:
-https://docs.slack.dev/messaging/formatting-message-text#escaping
+https://docs.slack.dev/messaging/formatting-message-text#escaping — and every mrkdwn object is
+``verbatim`` (no auto-linking of URLs, channel names or bare @mentions). What a person wrote and TED
+echoes (a shared question, a report's account, links and description) is also made inert where Slack
+might still auto-link it, e.g. in notifications: ``@`` gets a zero-width joiner, URLs become `code`.
 Lengths are cut to Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks):
 3,000 characters a section, 50 blocks a message, 75 a button label, 2,000 a button value.
 """
@@ -28,12 +31,24 @@ SEE_ALSO_CHARS = 300
 SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
 DUPLICATE_SUFFIX = re.compile(r"#\d+$")  # Slack wants action_ids unique in a block; "#n" tells them apart
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+# A URL (up to its last non-punctuation character), or an "@" that starts a word (not an e-mail's).
+_LIVE = re.compile(r"(?P<url>(?i:\b(?:[a-z][a-z0-9+.-]*://|www\.|mailto:))[^\s`<>]*[^\s`<>.,;:!?)\]}'\"”’])"
+                   r"|(?<![\w.+-])@(?=\w)")
+ZWJ = "\u200d"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # -- text out ---------------------------------------------------------------------------------
 def escape(text: str) -> str:
     """Make any text safe inside mrkdwn: mentions, links and broadcasts show as typed, never live."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def inert(text: str) -> str:
+    """A person's words as they wrote them, but unable to mention or link anyone wherever Slack shows them:
+    a zero-width joiner follows an "@" that starts a word ("@here"), and a URL is shown as `code`
+    (copyable, never a live link)."""
+    return _LIVE.sub(lambda m: f"`{m['url']}`" if m["url"] else "@" + ZWJ, text)
 
 
 def cut(text: str, limit: int) -> str:
@@ -48,7 +63,8 @@ def plain(text: str, limit: int = MAX_SECTION) -> dict:
 
 
 def mrkdwn(text: str, limit: int = MAX_SECTION) -> dict:
-    return {"type": "mrkdwn", "text": cut(text, limit) or " "}
+    """A mrkdwn text object; verbatim, so Slack links only what TED wrote as <…> itself."""
+    return {"type": "mrkdwn", "text": cut(text, limit) or " ", "verbatim": True}
 
 
 def section(text: str) -> dict:
@@ -147,14 +163,20 @@ def _shared_by(reply: Reply) -> list[dict]:
         return []
     text = f"Shared by <@{user}>"  # a mention we build from Slack's own user id, so it may be live
     if question := str(reply.meta.get("question", "")):
-        text += f" · asked: “{escape(cut(question, 500))}”"
+        text += f" · asked: “{escape(inert(cut(question, 500)))}”"
     return [{"type": "context", "elements": [mrkdwn(text, MAX_CONTEXT)]}]
+
+
+def _written_by_people(reply: Reply) -> bool:
+    """Report messages carry what a reporter wrote (account, links, description, notes)."""
+    return reply.intent == "report" or "report_ref" in reply.meta
 
 
 def reply_message(reply: Reply) -> dict:
     """A Reply as chat.postMessage arguments: `text` (notifications, screen readers) and `blocks`."""
+    text = inert(reply.text) if _written_by_people(reply) else reply.text
     body = _shared_by(reply)
-    body += _citation_blocks(reply) if reply.citations else sections(reply.text)
+    body += _citation_blocks(reply) if reply.citations else sections(text)
     tail: list[dict] = []
     if reply.choices:
         tail.append(section("*Did you mean…*"))
@@ -164,7 +186,7 @@ def reply_message(reply: Reply) -> dict:
     room = MAX_BLOCKS - len(tail)
     if len(body) > room:
         body = body[: room - 1] + [{"type": "context", "elements": [mrkdwn("…(shortened for Slack)")]}]
-    return {"text": cut(escape(reply.text), MAX_TEXT) or " ", "blocks": body + tail}
+    return {"text": cut(escape(text), MAX_TEXT) or " ", "blocks": body + tail}
 
 
 # -- App Home ---------------------------------------------------------------------------------
@@ -182,6 +204,11 @@ def home_view(intro: str, how_to_ask: str, how_to_report: str, policies: Iterabl
 
 # -- text in ----------------------------------------------------------------------------------
 _TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def valid_text(text: str) -> str:
+    """Text that can be stored and sent: a lone surrogate (JSON "\\ud800" from a broken client) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def plain_text_of(text: str, bot_user_id: str = "") -> str:
@@ -203,6 +230,6 @@ def plain_text_of(text: str, bot_user_id: str = "") -> str:
             return f"{label} ({target})"
         return target
 
-    out = _TOKEN.sub(token, text or "")
+    out = _TOKEN.sub(token, valid_text(text if isinstance(text, str) else ""))
     out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return re.sub(r"[ \t]{2,}", " ", out).strip()

@@ -129,12 +129,17 @@ class SlackNotifier:
         await self.client.views_publish(user_id=user_id, view=view)
 
     async def respond(self, response_url: str, reply: Reply | None, response_type: str = "ephemeral",
-                      thread_ts: str = "", delete_original: bool = False) -> bool:
+                      thread_ts: str = "", delete_original: bool = False, replace_original: bool = False) -> bool:
         """Answers through an interaction's response_url (works where TED is not a channel member:
-        https://docs.slack.dev/interactivity/handling-user-interaction#message_responses). True if Slack took it."""
-        body: dict = {"delete_original": True} if delete_original else {
-            "response_type": response_type, "replace_original": False, **reply_message(reply or Reply(""))}
-        if thread_ts and not delete_original:
+        https://docs.slack.dev/interactivity/handling-user-interaction#message_responses), or with
+        replace_original, replaces the message the button was on. True if Slack took it."""
+        if delete_original:
+            body: dict = {"delete_original": True}
+        elif replace_original:
+            body = {"replace_original": True, **reply_message(reply or Reply(""))}
+        else:
+            body = {"response_type": response_type, "replace_original": False, **reply_message(reply or Reply(""))}
+        if thread_ts and not (delete_original or replace_original):
             body["thread_ts"] = thread_ts
         hook = AsyncWebhookClient(response_url, retry_handlers=retry_handlers(self.policy))
         try:

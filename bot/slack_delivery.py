@@ -5,6 +5,9 @@
   "Share") goes through the interaction's response_url, else chat.postEphemeral, else a DM.
 - A visible reply answering a button on an only-you-can-see message ("Share") is posted in the channel
   through response_url (which works where TED is not a member) and the private original is removed.
+- A reply marked ``replace_original`` (a report card after Acknowledge, a note…) updates the message
+  the button was on, in place: chat.update on its channel and ts, else through response_url. It is
+  never posted as a new copy.
 - Any other reply is posted in the conversation, in its thread when there is one; else DMed.
 """
 
@@ -41,6 +44,9 @@ class Delivery:
             meta = wrap_metadata(reply.form.private_metadata, route.metadata())
             await n.open_form(route.trigger_id, reply.form, reply.text, meta)
             return dataclasses.replace(route, trigger_id="")
+        if reply.meta.get("replace_original"):
+            await self._replace(reply, route)
+            return route
         shared = "shared_by" in reply.meta
         if reply.ephemeral or (route.source_ephemeral and not shared):
             await self._private(reply, route)
@@ -51,6 +57,18 @@ class Delivery:
         elif route.user:
             await n.dm(route.user, reply)
         return route
+
+    async def _replace(self, reply: Reply, route: Route) -> None:
+        n = self.notifier
+        if route.channel and route.message_ts:
+            try:
+                await n.update(route.channel, route.message_ts, reply)
+                return
+            except SlackApiError as exc:  # e.g. message_not_found: try the interaction's own way back
+                log.info("slack chat.update refused error=%s channel=%s", exc.response.get("error"), route.channel)
+        if route.response_url and await n.respond(route.response_url, reply, replace_original=True):
+            return
+        log.info("slack could not update the pressed message channel=%s", route.channel)
 
     async def _private(self, reply: Reply, route: Route) -> None:
         n = self.notifier

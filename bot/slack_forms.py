@@ -18,7 +18,7 @@ import json
 import re
 
 from bot.model import Form, FormField
-from bot.slack_blocks import MAX_SECTION, cut, plain, sections
+from bot.slack_blocks import MAX_SECTION, cut, plain, sections, valid_text
 
 MAX_TITLE = 24
 MAX_MODAL_BLOCKS = 100
@@ -113,31 +113,40 @@ def modal_errors(form: Form) -> dict[str, str]:
     return out
 
 
+def _text(value) -> str:
+    return valid_text(value) if isinstance(value, str) else ""
+
+
 def _file(f: dict) -> dict:
-    return {k: f.get(k, "") for k in ("id", "name", "mimetype", "url_private", "permalink")}
+    return {k: _text(f.get(k, "")) for k in ("id", "name", "mimetype", "url_private", "permalink")}
+
+
+def _chosen(options) -> list[str]:
+    return [_text(o.get("value")) for o in options or [] if isinstance(o, dict)]
 
 
 def form_values(state: dict) -> dict:
-    """view.state.values from a view_submission as {field name: value} (types in the module docstring)."""
+    """view.state.values from a view_submission as {field name: value} (types in the module docstring).
+    Text is made storable (a lone surrogate becomes U+FFFD); anything of the wrong shape reads as empty."""
     out: dict = {}
-    for block_id, elements in (state or {}).get("values", {}).items():
-        for action_id, el in elements.items():
+    values = (state or {}).get("values") if isinstance(state, dict) else None
+    for block_id, elements in (values if isinstance(values, dict) else {}).items():
+        for action_id, el in (elements if isinstance(elements, dict) else {}).items():
+            el = el if isinstance(el, dict) else {}
             t = el.get("type", "")
-            if t in ("plain_text_input", "url_text_input"):
-                out[block_id] = el.get("value") or ""
-            elif t == "static_select":
-                out[block_id] = (el.get("selected_option") or {}).get("value", "")
+            if t == "static_select":
+                out[block_id] = (_chosen([el.get("selected_option")]) or [""])[0]
             elif t == "multi_static_select":
-                out[block_id] = [o["value"] for o in el.get("selected_options") or []]
+                out[block_id] = _chosen(el.get("selected_options"))
             elif t == "checkboxes":
-                chosen = [o["value"] for o in el.get("selected_options") or []]
+                chosen = _chosen(el.get("selected_options"))
                 out[block_id] = bool(chosen) if action_id == SINGLE_CHECKBOX else chosen
             elif t == "datepicker":
-                out[block_id] = el.get("selected_date") or ""
+                out[block_id] = _text(el.get("selected_date"))
             elif t == "file_input":
-                out[block_id] = [_file(f) for f in el.get("files") or []]
-            else:
-                out[block_id] = el.get("value") or ""
+                out[block_id] = [_file(f) for f in el.get("files") or [] if isinstance(f, dict)]
+            else:  # plain_text_input, url_text_input and anything newer
+                out[block_id] = _text(el.get("value"))
     return out
 
 
@@ -146,7 +155,7 @@ def wrap_metadata(form_metadata: str, route: dict) -> str:
     """The view's private_metadata: the form's own metadata plus where to answer once it is submitted
     (view_submission payloads carry no channel). Routing is dropped before the form's own value is."""
     route = {k: v for k, v in route.items() if v}
-    for keep in (("c", "t", "r"), ("c", "t"), ()):
+    for keep in (("c", "t", "r", "s"), ("c", "t", "s"), ("c", "t"), ()):
         text = json.dumps({"m": form_metadata, **{k: route[k] for k in keep if k in route}}, separators=(",", ":"))
         if len(text) <= MAX_METADATA:
             return text

@@ -29,17 +29,18 @@ class Route:
     response_url: str = ""
     trigger_id: str = ""
     source_ephemeral: bool = False  # the button was on an only-you-can-see message (e.g. a /ted answer)
+    message_ts: str = ""  # the (visible) message the button was on, for updating it in place
 
     def metadata(self) -> dict:
         """Routing that survives a modal (see slack_forms.wrap_metadata)."""
-        return {"c": self.channel, "t": self.thread_ts, "r": self.response_url}
+        return {"c": self.channel, "t": self.thread_ts, "r": self.response_url, "s": self.message_ts}
 
 
 def is_from_a_person(event: dict, bot_user_id: str = "") -> bool:
     if event.get("bot_id") or event.get("bot_profile") or event.get("subtype") not in PERSON_SUBTYPES:
         return False
     user = event.get("user", "")
-    return bool(user) and user != bot_user_id
+    return isinstance(user, str) and bool(user) and user != bot_user_id
 
 
 def message_from_event(event: dict, event_id: str, bot_user_id: str = "") -> tuple[Message, Route] | None:
@@ -67,37 +68,44 @@ def message_from_command(body: dict, bot_user_id: str = "") -> tuple[Message, Ro
                       trigger_id=body.get("trigger_id", ""), source_ephemeral=True)
 
 
+def _obj(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def action_from_block_actions(body: dict) -> tuple[Action, Route] | None:
     """The first button pressed in a block_actions payload (Slack sends one at a time)."""
     acts = body.get("actions") or []
-    if not acts:
+    if not isinstance(acts, list) or not acts or not isinstance(acts[0], dict):
         return None
     pressed = acts[0]
-    user = (body.get("user") or {}).get("id", "")
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id", "") or container.get("channel_id", "")
+    user = _obj(body.get("user")).get("id", "")
+    container = _obj(body.get("container"))
+    message = _obj(body.get("message"))
+    channel = _obj(body.get("channel")).get("id", "") or container.get("channel_id", "")
     thread = container.get("thread_ts") or message.get("thread_ts", "")
     ts = container.get("message_ts") or message.get("ts", "")
     value = pressed.get("value")
-    if value is None and pressed.get("selected_option"):
-        value = pressed["selected_option"].get("value", "")
-    act = Action(PLATFORM, user, base_action_id(pressed.get("action_id", "")), value or "",
+    if value is None:
+        value = _obj(pressed.get("selected_option")).get("value", "")
+    ephemeral = bool(container.get("is_ephemeral"))
+    act = Action(PLATFORM, user, base_action_id(str(pressed.get("action_id", ""))), str(value or ""),
                  conversation_id=channel, thread_id=thread, message_id=ts)
     route = Route(channel=channel, user=user, thread_ts=thread, response_url=body.get("response_url", ""),
-                  trigger_id=body.get("trigger_id", ""), source_ephemeral=bool(container.get("is_ephemeral")))
+                  trigger_id=body.get("trigger_id", ""), source_ephemeral=ephemeral,
+                  message_ts="" if ephemeral else ts)
     return act, route
 
 
 def action_from_view_submission(body: dict) -> tuple[Action, Route]:
     """A submitted modal as Action(action_id=form_id, value=the form's private_metadata, form=values)."""
-    view = body.get("view") or {}
-    user = (body.get("user") or {}).get("id", "")
-    metadata, where = unwrap_metadata(view.get("private_metadata", ""))
-    values = form_values(view.get("state") or {})
+    view = _obj(body.get("view"))
+    user = _obj(body.get("user")).get("id", "")
+    metadata, where = unwrap_metadata(str(view.get("private_metadata") or ""))
+    values = form_values(_obj(view.get("state")))
     act = Action(PLATFORM, user, view.get("callback_id", ""), metadata, conversation_id=where.get("c", ""),
                  thread_id=where.get("t", ""), form=values)
     # A modal is private, so whatever answers it is private too (source_ephemeral).
     route = Route(channel=where.get("c", ""), user=user, thread_ts=where.get("t", ""),
-                  response_url=where.get("r", ""), trigger_id=body.get("trigger_id", ""), source_ephemeral=True)
+                  response_url=where.get("r", ""), trigger_id=body.get("trigger_id", ""), source_ephemeral=True,
+                  message_ts=where.get("s", ""))
     return act, route

@@ -3,7 +3,8 @@
 Every activity is authenticated first (the Bot Framework's signed JWT: https://learn.microsoft.com/azure/
 bot-service/rest-api/bot-framework-rest-connector-authentication); anything that fails, including a
 token that is not even a JWT (which botbuilder itself would let escape as a 500), is a 401. Then the
-tenant is checked against TEAMS_TENANT_ID, and only then does the turn run (bot.teams_bot).
+tenant is checked against TEAMS_TENANT_ID (another tenant is a 401 as well), and only then does the turn
+run (bot.teams_bot).
 
 TEAMS_ALLOW_UNAUTHENTICATED=1 runs the same path with authentication disabled, as the Bot Framework
 Emulator expects; bot.teams_config only allows it when TED listens on a loopback address.
@@ -27,20 +28,25 @@ from bot.teams_delivery import card_activity
 from bot.teams_inbound import tenant_of
 from bot.teams_refs import TeamsRefs
 from bot.teams_sender import TeamsSender
+from bot.teams_tokens import CardSigner
 from handlers import messages
 
 log = logging.getLogger("ted.teams")
 MAX_BODY = 256 * 1024  # an activity is a few KB; a card submit with a full report form is well under this
 
 
-def authentication(settings, anonymous: bool) -> ConfigurationBotFrameworkAuthentication:
+def auth_config(settings, anonymous: bool) -> SimpleNamespace:
+    """botbuilder's configuration object (its names: APP_ID, APP_PASSWORD, APP_TYPE, APP_TENANTID, …)."""
     if anonymous:  # no app id: botbuilder treats authentication as disabled and sends without a token
-        config = SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
-    else:
-        config = SimpleNamespace(APP_ID=settings.teams_app_id, APP_PASSWORD=settings.teams_app_password,
-                                 APP_TYPE=APP_TYPES[settings.teams_app_type.strip().lower()],
-                                 APP_TENANTID=settings.teams_tenant_id or None)
-    return ConfigurationBotFrameworkAuthentication(config, logger=logging.getLogger("ted.teams.botbuilder"))
+        return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
+    return SimpleNamespace(APP_ID=settings.teams_app_id, APP_PASSWORD=settings.teams_app_password,
+                           APP_TYPE=APP_TYPES[settings.teams_app_type.strip().lower()],
+                           APP_TENANTID=settings.teams_tenant_id or None)
+
+
+def authentication(settings, anonymous: bool) -> ConfigurationBotFrameworkAuthentication:
+    return ConfigurationBotFrameworkAuthentication(auth_config(settings, anonymous),
+                                                   logger=logging.getLogger("ted.teams.botbuilder"))
 
 
 class TeamsEndpoint:
@@ -53,9 +59,10 @@ class TeamsEndpoint:
         self.adapter = CloudAdapter(self.auth)
         self.adapter.on_turn_error = self.on_turn_error
         self.refs = TeamsRefs(ted.db, s.teams_tenant_id)
-        self.bot = TeamsBot(ted, self.refs)
+        self.signer = CardSigner.for_db(ted.db)
+        self.bot = TeamsBot(ted, self.refs, self.signer)
         self.app_id = "" if self.anonymous else s.teams_app_id
-        self.sender = TeamsSender(self.adapter, self.refs, self.app_id, s.comms_teams_conversation)
+        self.sender = TeamsSender(self.adapter, self.refs, self.app_id, s.comms_teams_conversation, self.signer)
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
         # The exception's text may quote what someone wrote; the log keeps its type, DEBUG the traceback.
@@ -104,7 +111,7 @@ class TeamsEndpoint:
         if self.tenant_id and tenant != self.tenant_id:
             log.warning("teams activity refused: tenant=%s is not TEAMS_TENANT_ID activity=%s", tenant or "(none)",
                         activity.id)
-            return web.json_response({"error": "this bot serves one organisation only"}, status=403)
+            return web.json_response({"error": "unauthorized: this bot serves one organisation only"}, status=401)
         invoke = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
         if invoke is not None:
             return web.json_response(invoke.body, status=invoke.status)
@@ -122,6 +129,10 @@ def mount_teams(app: web.Application, ted, mode: str) -> str:
     app.router.add_post("/api/messages", endpoint.handle)
     if endpoint.anonymous:
         log.warning("Teams accepts UNAUTHENTICATED activities (TEAMS_ALLOW_UNAUTHENTICATED=1, loopback only)")
+    elif not endpoint.tenant_id and ted.settings.teams_app_type.strip().lower() == "multitenant":
+        log.warning("TEAMS_APP_TYPE=MultiTenant without TEAMS_TENANT_ID: TED accepts activities from ANY "
+                    "Microsoft 365 organisation that installs the app, and can message their staff. Set "
+                    "TEAMS_TENANT_ID to the council's tenant id unless that is really wanted.")
     log.info("teams endpoint POST /api/messages tenant=%s comms_conversation=%s", endpoint.tenant_id or "(any)",
              ted.settings.comms_teams_conversation or "(none)")
     return mode

@@ -2,8 +2,12 @@
 ask the router, deliver the replies (bot.teams_delivery). It holds a router; it is not the router.
 
 Teams retries a delivery it thinks failed, and a person can press a card's button twice before it is
-updated: messages are de-duplicated on their activity id, card submits on their single-use nonce
-(both in SQLite, via Conversations.first_delivery), so a report is filed once.
+updated: messages are de-duplicated on their activity id (when they have one), card submits on their
+single-use nonce (both in SQLite, via Conversations.first_delivery), so a report is filed once. A submit
+whose token TED did not sign (bot.teams_tokens) is refused before its nonce is even looked at.
+
+The staff directory may hold a person's Entra object id or their Teams id (29:…); every activity carries
+both, so the person is known by whichever one the directory has.
 """
 
 from __future__ import annotations
@@ -16,18 +20,44 @@ from botbuilder.schema import ActivityTypes
 
 from bot.model import Reply
 from bot.teams_delivery import TurnDelivery
-from bot.teams_inbound import PERSONAL, conversation_type, message_from_activity, submit_from_activity, tenant_of
+from bot.teams_inbound import (
+    PERSONAL,
+    Submit,
+    conversation_type,
+    message_from_activity,
+    submit_from_activity,
+    tenant_of,
+)
 from bot.teams_refs import TeamsRefs
+from bot.teams_retry import Retry
+from bot.teams_tokens import CardSigner
 from handlers import messages
 
 log = logging.getLogger("ted.teams")
 ROSTER_PAGES = 50  # 50 pages of up to 500: far beyond any council team
+CARD_EXPIRED = "This card has expired — please use the latest one."
+CARD_USED = "This card has already been used."
 
 
 class TeamsBot:
-    def __init__(self, ted, refs: TeamsRefs):
+    def __init__(self, ted, refs: TeamsRefs, signer: CardSigner, retry: Retry | None = None):
         self.ted = ted
         self.refs = refs
+        self.signer = signer
+        self.retry = retry or Retry()
+
+    def delivery(self, context: TurnContext, files_note: str = "") -> TurnDelivery:
+        return TurnDelivery(context, self.refs, files_note, self.signer, self.retry)
+
+    def user_id(self, activity) -> str:
+        """The id the staff directory holds for the sender (Entra object id or 29: id); for someone not in it,
+        the Entra object id when Teams gives one."""
+        who = activity.from_property
+        ids = [i for i in ((who.aad_object_id, who.id) if who else ()) if i]
+        for candidate in ids:
+            if self.ted.directory.by_platform_id("teams", candidate) is not None:
+                return candidate
+        return ids[0] if ids else ""
 
     def files_note(self) -> str:
         managers = self.ted.directory.with_role("communications_manager")
@@ -46,26 +76,40 @@ class TeamsBot:
 
     async def on_message_activity(self, context: TurnContext) -> None:
         a = context.activity
-        # Scoped by conversation: channel message ids are timestamps, unique only within a channel.
-        if not self.ted.conversations.first_delivery("teams", f"{a.conversation.id}/{a.id}"):
+        # Scoped by conversation: channel message ids are timestamps, unique only within a channel. Without an
+        # id there is nothing to tell a repeat by, and "<conversation>/None" would swallow every later one.
+        if a.id and not self.ted.conversations.first_delivery("teams", f"{a.conversation.id}/{a.id}"):
             log.info("teams duplicate delivery activity=%s", a.id)
             return
-        delivery = TurnDelivery(context, self.refs, self.files_note())
-        submit = submit_from_activity(a)
+        delivery = self.delivery(context, self.files_note())
+        user_id = self.user_id(a)
+        submit = submit_from_activity(a, user_id)
         if submit is not None:
-            if not submit.nonce or not self.ted.conversations.first_delivery("teams-submit", submit.nonce):
-                log.info("teams submit refused (used or missing token) action=%s activity=%s",
-                         submit.action.action_id, a.id)
-                return
-            log.info("teams action=%s conversation=%s card=%s", submit.action.action_id,
-                     submit.action.conversation_id, submit.action.message_id)
-            await delivery.deliver(self.ted.router.action(submit.action), submit)
+            await self.on_submit(delivery, submit, a.id)
             return
-        msg = message_from_activity(a)
+        msg = message_from_activity(a, user_id)
         if msg is None:
             return
         log.info("teams message activity=%s surface=%s conversation=%s", a.id, msg.surface, msg.conversation_id)
         await delivery.deliver(self.ted.router.message(msg))
+
+    async def on_submit(self, delivery: TurnDelivery, submit: Submit, activity_id: str) -> None:
+        act = submit.action
+        if not submit.nonce:
+            log.info("teams submit refused (no token) action=%s activity=%s", act.action_id, activity_id)
+            await delivery.send_here(Reply(CARD_USED))
+            return
+        if not self.signer.verify(submit.sig, submit.nonce, act.action_id, act.value, submit.origin, submit.is_form):
+            log.warning("teams submit refused (token not signed by TED) action=%s activity=%s", act.action_id,
+                        activity_id)
+            await delivery.send_here(Reply(CARD_EXPIRED))
+            return
+        if not self.ted.conversations.first_delivery("teams-submit", submit.nonce):
+            log.info("teams submit refused (token used) action=%s activity=%s", act.action_id, activity_id)
+            await delivery.send_here(Reply(CARD_USED))
+            return
+        log.info("teams action=%s conversation=%s card=%s", act.action_id, act.conversation_id, act.message_id)
+        await delivery.deliver(self.ted.router.action(act), submit)
 
     # -- installs ----------------------------------------------------------------------------------
     async def on_conversation_update(self, context: TurnContext) -> None:
@@ -82,7 +126,7 @@ class TeamsBot:
         log.info("teams installed kind=%s conversation=%s tenant=%s", conversation_type(a), a.conversation.id,
                  tenant_of(a))
         if conversation_type(a) == PERSONAL:
-            await TurnDelivery(context, self.refs).send_here(Reply(messages.GREETING))
+            await self.delivery(context).send_here(Reply(messages.GREETING))
         elif team:
             await self.capture_roster(context)
 

@@ -1,13 +1,14 @@
 """Reply -> Adaptive Card 1.5 for Microsoft Teams. Pure functions: no botbuilder, no I/O.
 
 Teams renders a markdown subset in TextBlock text (https://learn.microsoft.com/microsoftteams/platform/
-task-modules-and-cards/cards/cards-format), so everything that came from a person or a policy passes
-through `md()`: emphasis, code, links and list/heading markers show as typed, and ``{{`` cannot start
-Teams' DATE()/TIME() substitution. Labels, choice titles and button titles are plain text in Adaptive
-Cards, so they are only cut to length.
+task-modules-and-cards/cards/cards-format), and escaping it with backslashes leaves the backslashes showing in
+some Teams clients. So everything that came from a person or a policy goes in a RichTextBlock's TextRun, which
+Adaptive Cards never read as markdown (https://adaptivecards.io/explorer/TextRun.html): it shows exactly as
+written, and ``{{`` is broken up so it cannot start Teams' DATE()/TIME() substitution. TextBlock is kept for
+TED's own fixed words. Labels, choice titles and button titles are plain text, so they are only cut to length.
 
-Every Action.Submit carries ``{"action_id", "value"}`` plus a single-use ``nonce`` (bot.teams_bot
-records it on first use, so a double click or a replayed submit acts once), and on a form card
+Every Action.Submit carries ``{"action_id", "value"}`` plus a single-use ``nonce`` (bot.teams_tokens signs it,
+bot.teams_bot records it on first use, so a double click or a replayed submit acts once), and on a form card
 ``form: true`` and the ``origin`` card the form was opened from (so the result can update that card).
 """
 
@@ -21,50 +22,54 @@ from knowledge.answer import Citation
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
-RESERVED = frozenset({"action_id", "value", "nonce", "origin", "form"})  # Submit data keys; never input ids
-MAX_TEXT = 4000  # a TextBlock; Teams caps a whole message at about 28 KB
+RESERVED = frozenset({"action_id", "value", "nonce", "sig", "origin", "form"})  # Submit data keys; never input ids
+MAX_TEXT = 4000  # a TextBlock or TextRun; Teams caps a whole message at about 28 KB
 MAX_TITLE = 80
 MAX_ACTIONS = 6  # Teams shows at most six actions in one set
 SEE_ALSO_CHARS = 300
 SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
 STYLES = {"primary": "positive", "danger": "destructive"}
 WARNINGS = ("🚨", "⚠️")
-
-_INLINE = re.compile(r"([\\`*_~\[\]<>|])")
-_LINE_START = re.compile(r"^([ \t]*)([#+\-=])(?=[\s#+\-=]|$)", re.MULTILINE)  # headings, bullets, rules
-_NUMBERED = re.compile(r"^([ \t]*\d{1,9})([.)])(?=\s|$)", re.MULTILINE)  # "1. " starts a numbered list
+_BRACES = re.compile(r"\{(?=\{)")  # "{{" can start DATE()/TIME(); "{{{" holds two of them
 
 
-def md(text: str) -> str:
-    """Text shown exactly as written inside a TextBlock (markdown and date functions neutralised)."""
-    text = _INLINE.sub(r"\\\1", text)
-    text = _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
-    text = _NUMBERED.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
-    return text.replace("{{", "{\u200b{")
+def safe(text: str) -> str:
+    """Text for a TextRun: shown as written, except that ``{{`` cannot start a DATE()/TIME() function."""
+    return _BRACES.sub("{\u200b", text)
 
 
 def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip("\\") + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def text_block(text: str, **props) -> dict:
+    """TED's own words (markdown allowed): never anything a person or a policy wrote."""
     return {"type": "TextBlock", "text": cut(text, MAX_TEXT) or " ", "wrap": True, **props}
 
 
+def run(text: str, **props) -> dict:
+    return {"type": "TextRun", "text": cut(safe(text), MAX_TEXT) or " ", **props}
+
+
+def rich(*runs: dict | str, spacing: str | None = None, **props) -> dict:
+    """A RichTextBlock of TextRuns (strings become plain runs); `props` style a single run."""
+    inlines = [run(r, **props) if isinstance(r, str) else r for r in runs]
+    return {"type": "RichTextBlock", "inlines": inlines, **({"spacing": spacing} if spacing else {})}
+
+
 def paragraphs(text: str, bold_first: bool = False) -> list[dict]:
-    """Plain text as TextBlocks: one per line, paragraphs spaced apart (markdown would fold single newlines).
+    """Plain text as RichTextBlocks: one per line, paragraphs spaced apart (markdown would fold single newlines).
     Warning lines (🚨, ⚠️) are shown as warnings; with `bold_first`, the first other line is the heading."""
     out: list[dict] = []
     for para in text.strip().split("\n\n"):
         for n, line in enumerate(para.split("\n")):
             props: dict = {}
-            if out:
-                props["spacing"] = "Medium" if n == 0 else "None"
+            spacing = ("Medium" if n == 0 else "None") if out else None
             if line.startswith(WARNINGS):
                 props |= {"color": "Attention", **({"weight": "Bolder"} if line.startswith("🚨") else {})}
             elif bold_first:
                 props["weight"], bold_first = "Bolder", False
-            out.append(text_block(md(line), **props))
+            out.append(rich(line, spacing=spacing, **props))
     return out
 
 
@@ -108,15 +113,14 @@ def _summary(text: str) -> str:
 
 def _citation_body(reply: Reply) -> list[dict]:
     c = reply.citations[0]
-    body = [text_block(md(c.label), weight="Bolder", size="Medium"),
-            text_block(md(_where(c)), isSubtle=True, spacing="None"),
-            {"type": "Container", "style": "emphasis", "items": [text_block(md(f"“{c.text}”"))]}]
+    body = [rich(c.label, weight="Bolder", size="Medium"), rich(_where(c), spacing="None", isSubtle=True),
+            {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]}]
     if summary := _summary(reply.text):
-        body.append(text_block(f"**In short:** {md(summary)}"))
+        body.append(rich(run("In short: ", weight="Bolder"), summary))
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
-        body += [text_block(f"**See also {md(s.label)}**", spacing="Medium"),
-                 text_block(md(f"“{s.text[:SEE_ALSO_CHARS]}{more}”"), isSubtle=True, spacing="None")]
+        body += [rich(f"See also {s.label}", spacing="Medium", weight="Bolder"),
+                 rich(f"“{s.text[:SEE_ALSO_CHARS]}{more}”", spacing="None", isSubtle=True)]
     return body
 
 
@@ -162,8 +166,7 @@ def _input(f: FormField, files_note: str) -> list[dict]:
         item = {"type": "Input.Toggle", **base, "title": cut(f.label, MAX_TITLE), "valueOn": "yes", "valueOff": "no",
                 "value": "yes" if f.value in ("yes", "true", "1") else "no"}
     elif f.kind == "file":  # Adaptive Cards have no file input; say where screenshots go instead
-        return [text_block(f"**{md(f.label)}**", spacing="Medium"), text_block(md(files_note), isSubtle=True,
-                                                                              spacing="None")]
+        return [rich(f.label, spacing="Medium", weight="Bolder"), rich(files_note, spacing="None", isSubtle=True)]
     else:
         item = {"type": "Input.Text", **base, "maxLength": f.max_length}
         if f.kind == "multiline":
@@ -174,7 +177,7 @@ def _input(f: FormField, files_note: str) -> list[dict]:
         item["value"] = f.value
     out = [item]
     if f.hint:
-        out.append(text_block(md(f.hint), isSubtle=True, size="Small", spacing="None"))
+        out.append(rich(f.hint, spacing="None", isSubtle=True, size="Small"))
     return out
 
 
@@ -183,7 +186,7 @@ def form_card(form: Form, intro: str = "", nonce: str = "", origin: str = "", fi
     clash = RESERVED & {f.name for f in form.fields}
     if clash:
         raise ValueError(f"form field names clash with Action.Submit data: {sorted(clash)}")
-    body = [text_block(md(form.title), weight="Bolder", size="Medium")]
+    body = [rich(form.title, weight="Bolder", size="Medium")]
     if intro.strip():
         body += paragraphs(intro)
     if form.errors:
@@ -191,7 +194,7 @@ def form_card(form: Form, intro: str = "", nonce: str = "", origin: str = "", fi
     for f in form.fields:
         body += _input(f, files_note)
         if f.name in form.errors:
-            body.append(text_block(f"⚠️ {md(str(form.errors[f.name]))}", color="Attention", spacing="None"))
+            body.append(rich(f"⚠️ {form.errors[f.name]}", spacing="None", color="Attention"))
     extra = {"form": True, **({"origin": origin} if origin else {})}
     data = _data(form.form_id, form.private_metadata, nonce, 0, **extra)
     return card(body, [{"type": "Action.Submit", "title": cut(form.submit_label, MAX_TITLE), "style": "positive",

@@ -7,6 +7,9 @@
 - Forms and only-you-can-see replies are private: Teams has no ephemeral messages, so outside a personal
   chat they go to the person's 1:1 chat with TED (opened if needed) and the thread gets a short notice.
 - Anything else is posted in the conversation, in the reply chain it came from.
+
+Each of these is retried in the turn on a 429/5xx or no answer (bot.teams_retry: a few tries, honouring
+Retry-After, within Teams' ~15 s window), and every card's submits are signed by TED (bot.teams_tokens).
 """
 
 from __future__ import annotations
@@ -28,17 +31,22 @@ from bot.model import Reply
 from bot.teams_cards import CONTENT_TYPE, cut, form_card, reply_card
 from bot.teams_inbound import PERSONAL, Submit, conversation_type, tenant_of
 from bot.teams_refs import TeamsRefs
+from bot.teams_retry import Retry
+from bot.teams_tokens import CardSigner
 from handlers import messages
 
 log = logging.getLogger("ted.teams.delivery")
 SUMMARY_CHARS = 150
 
 
-def card_activity(reply: Reply, origin: str = "", files_note: str = "") -> Activity:
-    """A Reply as a message activity holding one Adaptive Card, with fresh single-use submit tokens."""
+def card_activity(reply: Reply, origin: str = "", files_note: str = "", signer: CardSigner | None = None) -> Activity:
+    """A Reply as a message activity holding one Adaptive Card, with fresh single-use submit tokens, signed by
+    `signer` (without one, TED will refuse the card's buttons: only for cards without any)."""
     nonce = secrets.token_urlsafe(12)
     content = (form_card(reply.form, reply.text, nonce, origin, files_note) if reply.form is not None
                else reply_card(reply, nonce))
+    if signer is not None:
+        signer.sign_card(content)
     first = next((line for line in reply.text.splitlines() if line.strip()), "")
     return Activity(type=ActivityTypes.message, summary=cut(first, SUMMARY_CHARS) or None,
                     attachments=[Attachment(content_type=CONTENT_TYPE, content=content)])
@@ -54,10 +62,13 @@ def parse_origin(origin: str) -> tuple[str, str]:
 
 
 class TurnDelivery:
-    def __init__(self, context: TurnContext, refs: TeamsRefs, files_note: str = ""):
+    def __init__(self, context: TurnContext, refs: TeamsRefs, files_note: str = "", signer: CardSigner | None = None,
+                 retry: Retry | None = None):
         self.context = context
         self.refs = refs
         self.files_note = files_note
+        self.signer = signer
+        self.retry = retry or Retry()
         self.activity = context.activity
         self.here = context.activity.conversation.id
         self.personal = conversation_type(context.activity) == PERSONAL
@@ -89,22 +100,30 @@ class TurnDelivery:
                 await self.send_here(reply)
 
     # -- the three ways out ------------------------------------------------------------------------
+    def card(self, reply: Reply, origin: str = "") -> Activity:
+        return card_activity(reply, origin, self.files_note, self.signer)
+
     async def send_here(self, reply: Reply, origin: str = "") -> str:
-        sent = await self.context.send_activity(card_activity(reply, origin, self.files_note))
+        activity = self.card(reply, origin)
+        sent = await self.retry.run(lambda: self.context.send_activity(activity), "reply")
         return sent.id if sent else ""
 
     async def update(self, target: str, reply: Reply, origin: str = "") -> bool:
         conversation_id, activity_id = parse_origin(target)
         if not activity_id:
             return False
-        activity = card_activity(reply, origin, self.files_note)
+        activity = self.card(reply, origin)
         activity.id = activity_id
-        try:
+
+        async def call() -> None:
             if conversation_id == self.here or self.connector is None:
                 await self.context.update_activity(activity)
             else:
                 activity.conversation = ConversationAccount(id=conversation_id)
                 await self.connector.conversations.update_activity(conversation_id, activity_id, activity)
+
+        try:
+            await self.retry.run(call, "card update")
         except Exception as exc:  # the card was deleted, or is too old to edit: the answer is sent instead
             log.warning("teams card update failed conversation=%s activity=%s error=%s", conversation_id,
                         activity_id, type(exc).__name__)
@@ -120,10 +139,11 @@ class TurnDelivery:
         if not conversation_id:
             await self.send_here(reply, origin)
             return
-        activity = card_activity(reply, origin, self.files_note)
+        activity = self.card(reply, origin)
         activity.conversation = ConversationAccount(id=conversation_id)
         activity.from_property, activity.recipient = self.activity.recipient, self.activity.from_property
-        await self.connector.conversations.send_to_conversation(conversation_id, activity)
+        await self.retry.run(lambda: self.connector.conversations.send_to_conversation(conversation_id, activity),
+                             "private message")
         if not self.noticed:
             self.noticed = True
             await self.send_here(Reply(messages.TEAMS_SENT_PRIVATELY))
@@ -140,7 +160,8 @@ class TurnDelivery:
                                         members=[ChannelAccount(id=who.id)], tenant_id=tenant or None,
                                         channel_data={"tenant": {"id": tenant}} if tenant else None)
         try:
-            created = await self.connector.conversations.create_conversation(params)
+            created = await self.retry.run(lambda: self.connector.conversations.create_conversation(params),
+                                           "opening a 1:1 chat")
         except Exception as exc:  # Teams refused (e.g. the app is blocked for them): answer in the thread
             log.warning("teams could not open a 1:1 chat error=%s", type(exc).__name__)
             return ""

@@ -4,7 +4,8 @@
   and the mention (``<at>TED</at>``, described by the activity's mention entities) is stripped from the text.
 - A reply chain in a channel arrives as ``19:…@thread.tacv2;messageid=<root>``; the root id is the thread.
 - People are known by their Entra (AAD) object id when Teams gives it, else by their Teams id (``29:…``);
-  ``people.teams_user_id`` in the staff directory holds the same.
+  ``people.teams_user_id`` in the staff directory may hold either, so bot.teams_bot passes the one the
+  directory knows as ``user_id``.
 - An Adaptive Card Action.Submit arrives as a message whose ``value`` is the submit data merged with the
   card's inputs (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/
   cards-actions#adaptive-cards-actions).
@@ -35,6 +36,7 @@ class Submit:
     nonce: str
     origin: str  # the card a form was opened from ("" when none)
     is_form: bool
+    sig: str = ""  # TED's signature over the above (bot.teams_tokens)
 
 
 def tenant_of(activity: Activity) -> str:
@@ -79,11 +81,12 @@ def strip_mentions(activity: Activity) -> str:
     return " ".join(text.replace("\xa0", " ").split())
 
 
-def message_from_activity(activity: Activity) -> Message | None:
-    """A typed message to TED, or None when there is nothing to answer."""
-    text = strip_mentions(activity)
-    if not text:
+def message_from_activity(activity: Activity, user_id: str | None = None) -> Message | None:
+    """A typed message to TED; its text is "" for a bare @TED or an attachment on its own (TED says what it
+    can do). None for another app's card submit, which is not TED's to answer."""
+    if activity.value is not None:
         return None
+    text = strip_mentions(activity)
     base, thread = split_conversation(activity.conversation.id if activity.conversation else "")
     surface = DM if conversation_type(activity) == PERSONAL else MENTION
     command = ""
@@ -91,11 +94,12 @@ def message_from_activity(activity: Activity) -> Message | None:
         command, text = "/report", m.group(1).strip()
     elif _TED.match(text):
         command, text = "/ted", _TED.sub("", text)
-    return Message(platform=PLATFORM, user_id=user_key(activity), text=text, conversation_id=base,
-                   thread_id=thread, surface=surface, command=command, event_id=activity.id or "")
+    return Message(platform=PLATFORM, user_id=user_key(activity) if user_id is None else user_id, text=text,
+                   conversation_id=base, thread_id=thread, surface=surface, command=command,
+                   event_id=activity.id or "")
 
 
-def submit_from_activity(activity: Activity) -> Submit | None:
+def submit_from_activity(activity: Activity, user_id: str | None = None) -> Submit | None:
     """A card's Action.Submit as an Action, or None when the value is not one of TED's cards."""
     data = activity.value
     if not isinstance(data, dict) or not isinstance(data.get("action_id"), str):
@@ -105,7 +109,8 @@ def submit_from_activity(activity: Activity) -> Submit | None:
     base, thread = split_conversation(activity.conversation.id if activity.conversation else "")
     form = {k: v for k, v in data.items() if k not in RESERVED} if data.get("form") else {}
     value = data.get("value", "")
-    act = Action(platform=PLATFORM, user_id=user_key(activity), action_id=data["action_id"],
-                 value=value if isinstance(value, str) else str(value), conversation_id=base, thread_id=thread,
-                 message_id=activity.reply_to_id or "", form=form)
-    return Submit(act, str(data.get("nonce") or ""), str(data.get("origin") or ""), bool(data.get("form")))
+    act = Action(platform=PLATFORM, user_id=user_key(activity) if user_id is None else user_id,
+                 action_id=data["action_id"], value=value if isinstance(value, str) else str(value),
+                 conversation_id=base, thread_id=thread, message_id=activity.reply_to_id or "", form=form)
+    return Submit(act, str(data.get("nonce") or ""), str(data.get("origin") or ""), bool(data.get("form")),
+                  str(data.get("sig") or ""))

@@ -82,6 +82,14 @@ class TeamsRefs:
     def forget(self, conversation_id: str) -> None:
         self.db.execute("delete from teams_conversations where conversation_id = ?", [conversation_id])
 
+    def forget_person(self, user: str) -> None:
+        """Teams refused to open a chat with this person: TED has no way in (and any older 1:1 chat on record
+        is as stale) until they write to it again or it reads a team's roster with them in it."""
+        if user:
+            self.db.execute("delete from teams_users where user_id = ? or aad_object_id = ?", [user, user])
+            self.db.execute("delete from teams_conversations where kind = ? and (user_id = ? or aad_object_id = ?)",
+                            [PERSONAL, user, user])
+
     def forget_team(self, team_id: str) -> None:
         if team_id:
             self.db.execute("delete from teams_conversations where team_id = ?", [team_id])

@@ -4,10 +4,12 @@ the communications channel post, and in-place updates, from stored conversation 
 send-proactive-messages).
 
 Someone is reachable when the directory has their Teams id and TED holds a reference for them: their
-1:1 chat, or what it needs to open one. A 429 or 5xx from the Bot Connector, or no answer at all, is a
-DeliveryError, so the outbox keeps the row and tries again later. A 403/404 means the reference went
-stale (TED was uninstalled): it is forgotten, so the next attempt opens a new chat or, with no other
-way in, the outbox flags the person as unreachable.
+1:1 chat, or what it needs to open one. Each call is retried briefly on a 429/5xx (bot.teams_retry);
+after that, a 429 or 5xx from the Bot Connector, or no answer at all, is a DeliveryError, so the outbox
+keeps the row and tries again later. A 403/404 on a stored 1:1 chat means it went stale (TED was removed):
+it is forgotten and a new chat is opened if TED knows how; when Teams refuses that too (403/404), or there
+is no other way in, the person is forgotten as well and the call raises Unreachable, so the outbox tries
+other platforms or flags the report and tells the communications team.
 """
 
 from __future__ import annotations
@@ -19,38 +21,39 @@ from typing import TypeVar
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
-from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.model import Reply
 from bot.teams_delivery import card_activity
 from bot.teams_refs import CHANNEL_ID, TeamsRefs
-from handlers.delivery import DeliveryError
+from bot.teams_retry import LATER_SECONDS, Retry, is_gone, is_transient, retry_after, status_of
+from bot.teams_tokens import CardSigner
+from handlers.delivery import DeliveryError, Unreachable
 from handlers.directory import Person
 
 T = TypeVar("T")
 log = logging.getLogger("ted.teams.sender")
-LATER_SECONDS = 30.0  # when the Bot Connector is down and says nothing about when to come back
+OUTBOX_TRIES, OUTBOX_BUDGET = 3, 2.0  # short: the outbox worker has other rows, and retries later itself
 
 
-def _retry_after(exc: HttpOperationError) -> float:
-    try:
-        return float(exc.response.headers.get("Retry-After", LATER_SECONDS))
-    except (AttributeError, TypeError, ValueError):
-        return LATER_SECONDS
+class Gone(Exception):
+    """The Bot Connector answered 403/404: this conversation, or TED's place in it, is gone."""
 
-
-def _status(exc: HttpOperationError) -> int:
-    return int(getattr(exc.response, "status_code", 0) or 0)
+    def __init__(self, status: int):
+        super().__init__(f"Bot Connector answered {status}")
+        self.status = status
 
 
 class TeamsSender:
     platform = "teams"
 
-    def __init__(self, adapter: CloudAdapter, refs: TeamsRefs, app_id: str = "", comms_conversation: str = ""):
+    def __init__(self, adapter: CloudAdapter, refs: TeamsRefs, app_id: str = "", comms_conversation: str = "",
+                 signer: CardSigner | None = None, retry: Retry | None = None):
         self.adapter = adapter
         self.refs = refs
         self.app_id = app_id
         self.comms_conversation = comms_conversation
+        self.signer = signer
+        self.retry = retry or Retry(OUTBOX_TRIES, OUTBOX_BUDGET)
 
     def reaches(self, person: Person) -> bool:
         return person.active and bool(person.teams_user_id) and self.refs.can_reach(person.teams_user_id)
@@ -61,12 +64,26 @@ class TeamsSender:
     async def dm_user(self, user_id: str, reply: Reply) -> tuple[str, str]:
         ref = self.refs.personal(user_id)
         if ref is not None:
-            return ref.conversation.id, await self._call(ref.conversation.id, self._send(ref, reply))
+            try:
+                return ref.conversation.id, await self._call(lambda: self._send(ref, reply))
+            except Gone as gone:  # TED was removed from that chat; a new one may still be opened below
+                self.refs.forget(ref.conversation.id)
+                log.warning("teams 1:1 conversation=%s refused status=%s; forgotten", ref.conversation.id,
+                            gone.status)
         person = self.refs.person(user_id)
-        if person is None:  # e.g. a reporter whose chat was removed since: nothing to send to, nothing to retry
+        if person is None:
+            if ref is not None:
+                raise Unreachable("Teams refused the stored 1:1 chat and TED has no other way in")
+            # e.g. a reporter whose chat was removed since: nothing to send to, nothing to retry
             log.warning("teams has no conversation for user=%s; not sent", user_id)
             return "", ""
-        return await self._call("", self._open_and_send(person, reply))
+        try:
+            return await self._open_and_send(person, reply)
+        except Gone as gone:
+            self.refs.forget_person(person["user_id"])
+            log.warning("teams refused a 1:1 chat with user=%s status=%s; TED cannot reach them in Teams",
+                        user_id, gone.status)
+            raise Unreachable(f"Teams answered {gone.status} to a 1:1 chat") from gone
 
     async def channel(self, reply: Reply) -> tuple[str, str] | None:
         if not self.comms_conversation:
@@ -76,7 +93,11 @@ class TeamsSender:
             log.warning("TED_COMMS_TEAMS_CONVERSATION=%s is not a conversation TED has been added to; "
                         "install TED in that team", self.comms_conversation)
             return None
-        return ref.conversation.id, await self._call(ref.conversation.id, self._send(ref, reply))
+        try:
+            return ref.conversation.id, await self._call(lambda: self._send(ref, reply))
+        except Gone as gone:  # removed from the team: the next try finds no reference and says so
+            self.refs.forget(ref.conversation.id)
+            raise DeliveryError(f"Bot Connector answered {gone.status}; reference forgotten", 0) from gone
 
     async def update(self, channel: str, message_id: str, reply: Reply) -> None:
         ref = self.refs.reference(channel) if channel else None
@@ -85,11 +106,15 @@ class TeamsSender:
             return
 
         async def replace(context: TurnContext) -> None:
-            activity = card_activity(reply)
+            activity = card_activity(reply, signer=self.signer)
             activity.id = message_id
             await context.update_activity(activity)
 
-        await self._call(channel, self._continue(ref, replace))
+        try:
+            await self._call(lambda: self._continue(ref, replace))
+        except Gone as gone:  # the message was deleted (or TED removed): an update has nowhere else to go
+            log.warning("teams update refused status=%s conversation=%s message=%s; left as it was", gone.status,
+                        channel, message_id)
 
     # -- sending ------------------------------------------------------------------------------------
     async def _continue(self, ref: ConversationReference, fn: Callable[[TurnContext], Awaitable[T]]) -> T:
@@ -113,7 +138,7 @@ class TeamsSender:
         async def send(context: TurnContext) -> str:
             # Straight to the conversation: context.send_activity would make it a reply to the continuation
             # event's made-up id, and a notification is a new message, not a reply.
-            activity = TurnContext.apply_conversation_reference(card_activity(reply), ref)
+            activity = TurnContext.apply_conversation_reference(card_activity(reply, signer=self.signer), ref)
             connector = context.turn_state[context.adapter.BOT_CONNECTOR_CLIENT_KEY]
             response = await connector.conversations.send_to_conversation(ref.conversation.id, activity)
             return response.id if response else ""
@@ -130,22 +155,25 @@ class TeamsSender:
         async def opened(context: TurnContext) -> None:
             created.append(context.activity.conversation.id)
 
-        await self.adapter.create_conversation(self.app_id, opened, params, CHANNEL_ID, person["service_url"])
-        ref = self.refs.save_personal(created[0], person)
-        log.info("teams opened 1:1 conversation=%s", created[0])
-        return created[0], await self._send(ref, reply)
-
-    async def _call(self, conversation_id: str, call: Awaitable[T]) -> T:
+        await self._call(lambda: self.adapter.create_conversation(self.app_id, opened, params, CHANNEL_ID,
+                                                                  person["service_url"]))
+        ref = self.refs.save_personal(created[-1], person)
+        log.info("teams opened 1:1 conversation=%s", created[-1])
         try:
-            return await call
-        except HttpOperationError as exc:
-            status = _status(exc)
-            if status == 429 or status >= 500:
-                raise DeliveryError(f"Bot Connector answered {status}", _retry_after(exc)) from exc
-            if status in (403, 404) and conversation_id:
-                self.refs.forget(conversation_id)
-                raise DeliveryError(f"Bot Connector answered {status}; reference forgotten", 0) from exc
+            return created[-1], await self._call(lambda: self._send(ref, reply))
+        except Gone:
+            self.refs.forget(created[-1])
             raise
-        except (ClientRequestError, OSError) as exc:  # OSError covers TimeoutError and refused connections
-            raise DeliveryError(f"Bot Connector unreachable: {type(exc).__name__}", LATER_SECONDS) from exc
 
+    async def _call(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt()`, retried briefly; then a 429/5xx or no answer is a DeliveryError and a 403/404 is Gone."""
+        try:
+            return await self.retry.run(attempt, "notification")
+        except Exception as exc:
+            if is_gone(exc):
+                raise Gone(status_of(exc)) from exc
+            if not is_transient(exc):
+                raise
+            wait = retry_after(exc)
+            what = f"answered {status_of(exc)}" if status_of(exc) else f"unreachable: {type(exc).__name__}"
+            raise DeliveryError(f"Bot Connector {what}", LATER_SECONDS if wait is None else wait) from exc

@@ -27,6 +27,10 @@ class Conversations:
         )
         return cur.rowcount == 1
 
+    def forget_delivery(self, platform: str, delivery_id: str) -> None:
+        """Undo first_delivery, so the same id is acted on again (e.g. a form sent back with errors)."""
+        self.db.execute("delete from deliveries where platform = ? and delivery_id = ?", [platform, delivery_id])
+
     def record_asked(self, msg: Message, question: str, answer: Answer) -> int:
         top = answer.citations[0] if answer.citations else None
         return self.db["asked"].insert(
@@ -75,9 +79,15 @@ class Conversations:
         )
 
     def feedback(self, asked_id: int | str, platform: str, user_id: str, helpful: bool) -> int | None:
+        """Stores 👍/👎 on an answer: one row per answer, person and verdict (pressing it again, or Slack
+        replaying the press, returns the same row)."""
         row = self.asked(asked_id)
         if row is None:
             return None
+        same = self.db.execute("select id from feedback where asked_id = ? and channel = ? and user_id = ? "
+                               "and helpful = ? order by id limit 1", [row["id"], platform, user_id, int(helpful)])
+        if (found := same.fetchone()) is not None:
+            return found[0]
         return self.db["feedback"].insert(
             {"given_at": utcnow(), "channel": platform, "user_id": user_id, "question": row["question"],
              "doc_id": row["doc_id"], "clause": row["clause"], "helpful": int(helpful), "reason": "",

@@ -132,8 +132,12 @@ class OutboxWorker:
                 outbox.record_message(self.db, row, now, "web", report["reporter_email"], str(mid))
         for s in self.senders:
             if s.platform == report["reporter_platform"] and s.platform not in done and report["reporter_user_id"]:
-                outbox.record_message(self.db, row, now, s.platform, *await s.dm_user(report["reporter_user_id"],
-                                                                                      reply))
+                try:
+                    posted = await s.dm_user(report["reporter_user_id"], reply)
+                except Unreachable:
+                    log.warning("outbox id=%s: %s cannot reach the reporter", row["id"], s.platform)
+                    continue
+                outbox.record_message(self.db, row, now, s.platform, *posted)
 
     async def _update(self, row: dict, reply: Reply) -> None:
         try:

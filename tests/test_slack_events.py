@@ -2,8 +2,6 @@
 
 import asyncio
 import json
-import logging
-import time
 
 from bot.model import Reply
 from bot.slack_client import RetryPolicy, SlackNotifier, make_web_client
@@ -110,43 +108,6 @@ async def test_own_messages_other_bots_and_edits_are_ignored(w):
 
 
 @slack_test()
-async def test_unsigned_bad_and_stale_requests_are_rejected(w):
-    body = json.dumps(w.event_body({"type": "message", "channel": "D1", "channel_type": "im", "user": ALEX,
-                                    "text": SUPPLIER, "ts": "1.1"}))
-    assert (await w.post(body, "application/json", signed=False))[0] == 401
-    bad = {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}
-    assert (await w.post(body, "application/json", signed=False, headers=bad))[0] == 401
-    assert (await w.post(body, "application/json", timestamp=int(time.time()) - 600))[0] == 401
-    command = "command=%2Fted&text=hello&user_id=U1&channel_id=C1&response_url=x&trigger_id=t"
-    assert (await w.post(command, "application/x-www-form-urlencoded", signed=False))[0] == 401
-    await w.api.settle(0.1)
-    assert [c.method for c in w.api.calls if c.method != "auth.test"] == []
-
-
-@slack_test()
-async def test_url_verification_challenge_is_answered_when_signed(w):
-    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"})
-    status, text = await w.post(body, "application/json")
-    assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
-    assert (await w.post(body, "application/json", signed=False))[0] == 401
-
-
-@slack_test()
-async def test_mention_injection_is_never_echoed_live(w):
-    question = ("<!channel> <!here> someone keeps sending me abuse after I replied from the council page, "
-                "what do I do? cc <@U0BOSS> <https://evil.example|free vouchers>")
-    await w.dm(question)
-    (call,) = await w.api.wait_for("chat.postMessage")
-    raw = call.raw
-    for live in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil", "<!"):
-        assert live not in raw, live
-    report = [e for b in call.body["blocks"] if b["type"] == "actions" for e in b["elements"]
-              if e["action_id"] == "ted.report.open"]
-    assert report and report[0]["value"].startswith("@channel @here someone keeps")
-
-
-@slack_test()
 async def test_rate_limits_and_server_errors_are_retried_and_the_answer_delivered(w):
     await w.dm("hello")  # the first request also makes Bolt call auth.test; keep that out of the count
     await w.api.wait_for("chat.postMessage")
@@ -215,26 +176,3 @@ async def test_app_home_shows_what_ted_does_and_how_to_report(w):
     assert call.body["user_id"] == ALEX and view["type"] == "home"
     text = json.dumps(view, ensure_ascii=False)
     assert "/report" in text and "/ted" in text and "Social Media Policy" in text
-
-
-@slack_test()
-async def test_logs_carry_ids_never_message_text(w):
-    logger = logging.getLogger()
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = records.append
-    logger.addHandler(handler)
-    old = logger.level
-    logger.setLevel(logging.DEBUG)
-    try:
-        secret = "my manager Zebediah posted about the Clacton pier"
-        await w.dm(secret)
-        await w.api.wait_for("chat.postMessage")
-        await w.event({"type": "reaction_added", "user": ALEX, "reaction": secret})
-        await w.api.settle(0.1)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old)
-    ours = [r for r in records if r.name.startswith(("ted", "slack"))]
-    assert any("event_id=" in r.getMessage() for r in ours)
-    assert not [r.getMessage() for r in ours if "Zebediah" in r.getMessage()]

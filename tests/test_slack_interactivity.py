@@ -33,6 +33,18 @@ async def test_slash_ted_answers_privately_and_share_posts_it_in_the_channel(w):
 
 
 @slack_test()
+async def test_share_pressed_twice_posts_once(w):
+    await w.command("/ted", SUPPLIER)
+    (private,) = await w.api.wait_for("response_url")
+    await w.press(private.body, actions.SHARE, ephemeral=True)
+    await w.press(private.body, actions.SHARE, ephemeral=True)  # a double-click, or Slack retrying the request
+    await w.api.wait_for("response_url", 3)
+    await w.api.settle()
+    shared = [c for c in w.api.of("response_url") if c.body.get("response_type") == "in_channel"]
+    assert len(shared) == 1 and not w.api.of("chat.postMessage")
+
+
+@slack_test()
 async def test_only_the_asker_can_share(w):
     await w.command("/ted", SUPPLIER)
     (private,) = await w.api.wait_for("response_url")
@@ -57,6 +69,13 @@ async def test_thumbs_up_stores_feedback_and_thanks_privately(w):
     assert thanks.body["response_type"] == "ephemeral" and thanks.body["text"] == messages.FEEDBACK_THANKS
     (row,) = w.ted.db["feedback"].rows
     assert row["helpful"] == 1 and row["clause"] == "5.13" and row["user_id"] == ALEX and row["channel"] == "slack"
+    await w.press(answer.body, actions.FEEDBACK_UP, channel="D0ALEXLIFE", message_ts=ts)  # pressed again
+    await w.api.wait_for("response_url", 2)
+    (again,) = w.ted.db["feedback"].rows
+    assert again["id"] == row["id"]
+    await w.press(answer.body, actions.FEEDBACK_UP, user=SAM, channel="D0ALEXLIFE", message_ts=ts)
+    await w.api.wait_for("response_url", 3)
+    assert w.ted.db["feedback"].count == 2  # someone else's 👍 is their own
 
 
 @slack_test()

@@ -1,6 +1,8 @@
 """Messages TED starts on Slack: report notifications through the outbox's SlackSender."""
 
 import asyncio
+import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from bot import actions
 from bot.model import Reply
 from bot.slack_client import SlackNotifier, make_web_client
 from bot.slack_sender import SlackSender
-from handlers.delivery import DeliveryError
+from handlers.delivery import DeliveryError, Unreachable
 from handlers.directory import Person, parse_csv
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_world import FAST, slack_test
@@ -60,3 +62,48 @@ def test_slack_sender_turns_lasting_rate_limits_into_a_retry_later():
             await api.close()
 
     asyncio.run(main())
+
+
+def test_slack_sender_permanent_errors_are_unreachable_for_dms_and_a_clear_error_for_the_channel(caplog):
+    async def main():
+        api = await FakeSlackApi().start()
+        try:
+            sender = SlackSender(SlackNotifier(make_web_client("xoxb-t", api.api_url, FAST), FAST), "C0COMMS")
+            person = Person("a@x", "A", slack_user_id="U0A")
+            for method, error in [("conversations.open", "user_not_found"), ("conversations.open", "user_disabled"),
+                                  ("chat.postMessage", "account_inactive"), ("chat.postMessage", "is_archived")]:
+                api.errors = {method: error}
+                with pytest.raises(Unreachable, match=error):
+                    await sender.dm(person, Reply("hi"))
+                with pytest.raises(Unreachable, match=error):
+                    await sender.dm_user("U0A", Reply("hi"))
+            for error in ("channel_not_found", "not_in_channel", "is_archived"):
+                api.errors = {"chat.postMessage": error}
+                with caplog.at_level(logging.ERROR, logger="ted.slack"):
+                    with pytest.raises(DeliveryError):
+                        await sender.channel(Reply("report"))
+                assert any(error in r.getMessage() and "C0COMMS" in r.getMessage() for r in caplog.records)
+            api.errors = {"chat.postMessage": "invalid_blocks"}  # TED's own mistake: not the person's fault
+            with pytest.raises(Exception, match="invalid_blocks") as err:
+                await sender.dm(person, Reply("hi"))
+            assert not isinstance(err.value, (Unreachable, DeliveryError))
+        finally:
+            await api.close()
+
+    asyncio.run(main())
+
+
+@slack_test(comms_slack_channel="C0COMMS")
+async def test_a_recipient_slack_cannot_reach_is_flagged_and_comms_told(w):
+    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
+    await w.command("/report", "")
+    (opened,) = await w.api.wait_for("views.open")
+    w.api.errors["conversations.open"] = "user_not_found"
+    await w.submit(opened.body["view"], GOOD)
+    await w.ted.outbox.run_once()
+    await w.ted.outbox.run_once()
+    await w.api.settle()
+    (report,) = w.ted.db["reports"].rows
+    assert any(f.startswith("unreachable:") for f in json.loads(report["flags"]))
+    told = [c for c in w.api.of("chat.postMessage") if c.body["channel"] == "C0COMMS"]
+    assert any("Could not reach a recipient" in c.body["text"] for c in told)

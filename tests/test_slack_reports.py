@@ -36,6 +36,8 @@ async def test_report_through_slack_reaches_manager_and_comms_and_is_acknowledge
 
     status, _ = await w.submit(view, GOOD, user=REPORTER)
     assert status == 200
+    # Slack replays the same submission (or the person double-clicks): one report, the modal just closes.
+    assert await w.submit(view, GOOD, user=REPORTER) == (200, "")
     (report,) = list(w.ted.db["reports"].rows)
     assert report["reporter_user_id"] == REPORTER and report["status"] == "open"
 
@@ -56,9 +58,15 @@ async def test_report_through_slack_reaches_manager_and_comms_and_is_acknowledge
     refusals = [c for c in w.api.calls if "only the people this report was sent to" in str(c.body)]
     assert refusals, "the stranger is told politely"
 
+    posts_before_ack = len(w.api.of("chat.postMessage"))
     await w.press(manager_dm.body, actions.REPORT_ACK, user=MANAGER, channel="D" + MANAGER[1:], message_ts=ts)
     await w.api.settle()
     assert w.ted.reports.by_ref(report["ref"])["status"] == "acknowledged"
+    # The pressed card is updated where it is; no second copy of the report is posted.
+    assert len(w.api.of("chat.postMessage")) == posts_before_ack
+    (pressed,) = [c for c in w.api.of("chat.update") if c.body["ts"] == ts]
+    assert pressed.body["channel"] == "D" + MANAGER[1:]
+    assert "Acknowledged" in pressed.body["text"] and actions.REPORT_ACK not in str(pressed.body["blocks"])
 
     before = len(w.api.of("chat.postMessage"))
     await w.ted.outbox.run_once()
@@ -67,3 +75,20 @@ async def test_report_through_slack_reaches_manager_and_comms_and_is_acknowledge
     assert updates and all("Acknowledged" in str(u.body) for u in updates)
     reporter_dms = [c for c in w.api.of("chat.postMessage")[before:] if c.body["channel"] == "D" + REPORTER[1:]]
     assert reporter_dms and "acknowledged" in reporter_dms[0].body["text"]
+
+
+@slack_test(comms_slack_channel="C0COMMS")
+async def test_a_note_added_through_its_modal_updates_the_card_it_was_opened_from(w):
+    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
+    await w.submit(await open_form(w), GOOD, user=REPORTER)
+    await w.ted.outbox.run_once()
+    await w.api.settle()
+    card = next(c for c in w.api.of("chat.postMessage") if c.body["channel"] == "C0COMMS")
+    posts, ts = len(w.api.of("chat.postMessage")), "1700000000.000888"
+    await w.press(card.body, actions.REPORT_NOTE, user=MANAGER, channel="C0COMMS", message_ts=ts)
+    opened = (await w.api.wait_for("views.open", 2))[1]
+    assert await w.submit(opened.body["view"], {"note": "Spoke to the page admin."}, user=MANAGER) == (200, "")
+    await w.api.settle()
+    (updated,) = [c for c in w.api.of("chat.update") if c.body["ts"] == ts]  # the outbox updates its own copies
+    assert updated.body["channel"] == "C0COMMS" and "Spoke to the page admin" not in updated.body["text"]
+    assert len(w.api.of("chat.postMessage")) == posts

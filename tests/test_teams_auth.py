@@ -90,3 +90,16 @@ def test_with_credentials_teams_is_on(caplog):
     app = make_app(ted)
     assert "Teams" in app[CHANNELS]
     assert [s.platform for s in ted.outbox.senders] == ["teams"]
+
+
+def test_multitenant_without_a_tenant_id_warns_loudly_at_start_up(caplog):
+    settings = dict(teams_app_id=APP_ID, teams_app_password="not-a-real-secret", teams_app_type="MultiTenant")
+    with caplog.at_level(logging.INFO):
+        make_app(build(Settings(**settings), ":memory:"))
+    (warning,) = [r for r in caplog.records if "MultiTenant without TEAMS_TENANT_ID" in r.getMessage()]
+    assert warning.levelno == logging.WARNING and "ANY" in warning.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        make_app(build(Settings(**settings, teams_tenant_id=TENANT), ":memory:"))
+        make_app(build(Settings(**AUTH_ON), ":memory:"))
+    assert "without TEAMS_TENANT_ID" not in caplog.text

@@ -10,25 +10,27 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Men
 from app import build
 from bot import actions
 from bot.model import DM, MENTION
-from bot.teams_bot import TeamsBot
+from bot.teams_bot import CARD_EXPIRED, CARD_USED, TeamsBot
 from bot.teams_cards import CONTENT_TYPE
 from bot.teams_inbound import message_from_activity, split_conversation, strip_mentions, submit_from_activity
 from bot.teams_refs import TeamsRefs
+from bot.teams_tokens import CardSigner
 from core.settings import Settings
-from tests.fakes.bot_connector import BOT_ID, TENANT
+from handlers import messages
+from tests.fakes.bot_connector import BOT_ID, TENANT, block_texts
 from tests.fakes.teams_world import ALEX, GOOD, SAM, directory_rows
 
 
-def world(user=ALEX, conversation="a:dm-alex", kind="personal"):
+def world(user=ALEX, conversation="a:dm-alex", kind="personal", ids="aad"):
     ted = build(Settings(), ":memory:")
-    ted.directory.import_rows(directory_rows())
+    ted.directory.import_rows(directory_rows(ids))
     refs = TeamsRefs(ted.db, TENANT)
     template = Activity(channel_id="msteams", service_url="https://smba.example/",
                         channel_data={"tenant": {"id": TENANT}},
                         from_property=ChannelAccount(id=user.id, name=user.name, aad_object_id=user.aad),
                         recipient=ChannelAccount(id=BOT_ID, name="TED"),
                         conversation=ConversationAccount(id=conversation, conversation_type=kind, tenant_id=TENANT))
-    return ted, refs, TestAdapter(TeamsBot(ted, refs).on_turn, template)
+    return ted, refs, TestAdapter(TeamsBot(ted, refs, CardSigner.for_db(ted.db)).on_turn, template)
 
 
 def card(activity: Activity) -> dict:
@@ -55,10 +57,21 @@ def test_a_personal_question_is_answered_with_one_card():
     assert ted.db["asked"].count == 1 and refs.personal(ALEX.aad) is not None
 
 
+def text(activity: Activity) -> str:
+    return "\n".join(block_texts(card(activity)))
+
+
 def test_a_repeated_activity_id_is_answered_once():
     _, _, adapter = world()
     assert len(say(adapter, "hello", id="act-1")) == 1
     assert say(adapter, "hello", id="act-1") == []
+
+
+@pytest.mark.parametrize("text_in", ["", "   ", "\xa0"])
+def test_an_empty_message_gets_the_polite_nudge(text_in):
+    _, _, adapter = world()
+    (reply,) = say(adapter, text_in, attachments=[{"contentType": "image/png", "contentUrl": "https://x.example/a"}])
+    assert messages.EMPTY_QUESTION in text(reply)
 
 
 def test_report_submit_is_single_use_and_the_form_becomes_the_confirmation():
@@ -69,14 +82,42 @@ def test_report_submit_is_single_use_and_the_form_becomes_the_confirmation():
     assert say(adapter, value={**data, **GOOD}, reply_to_id="form-1") == []
     (confirmation,) = adapter.updated_activities
     assert confirmation.id == "form-1" and "TED-2026-0001" in str(card(confirmation))
-    say(adapter, value={**data, **GOOD}, reply_to_id="form-1")  # a double click: same token
+    (note,) = say(adapter, value={**data, **GOOD}, reply_to_id="form-1")  # a double click: same token
+    assert text(note) == CARD_USED and submits(card(note)) == []
     assert ted.db["reports"].count == 1 and len(adapter.updated_activities) == 1
 
 
-def test_a_submit_without_a_token_is_ignored():
+def test_a_submit_without_a_token_is_refused_with_a_note():
     ted, _, adapter = world()
-    assert say(adapter, value={"action_id": actions.REPORT_SUBMIT, "value": "", "form": True, **GOOD}) == []
+    (note,) = say(adapter, value={"action_id": actions.REPORT_SUBMIT, "value": "", "form": True, **GOOD})
+    assert text(note) == CARD_USED
     assert ted.db["reports"].count == 0
+
+
+@pytest.mark.parametrize("change", [
+    {"sig": None},  # a token TED never issued: a nonce alone is not enough
+    {"nonce": "made-up-0"},  # a nonce TED never issued, with another card's signature
+    {"origin": "a:dm-alex|someone-elses-card"},  # pointing the result at another card
+    {"value": "TED-2026-0001"}, {"action_id": actions.REPORT_NOTE_SUBMIT}, {"form": None},
+])
+def test_a_forged_or_altered_submit_is_refused_as_expired(change):
+    ted, _, adapter = world()
+    (form,) = say(adapter, "report")
+    data = {**submits(card(form))[0], **change}
+    (note,) = say(adapter, value={k: v for k, v in {**data, **GOOD}.items() if v is not None}, reply_to_id="form-1")
+    assert text(note) == CARD_EXPIRED
+    assert ted.db["reports"].count == 0 and adapter.updated_activities == []
+    say(adapter, value={**submits(card(form))[0], **GOOD}, reply_to_id="form-1")  # the real card still works
+    assert ted.db["reports"].count == 1
+
+
+def test_a_directory_entry_with_a_teams_29_id_is_recognised():
+    ted, _, adapter = world(ids="teams")
+    (form,) = say(adapter, "report")
+    say(adapter, value={**submits(card(form))[0], **GOOD}, reply_to_id="form-1")
+    report = ted.reports.by_ref("TED-2026-0001")
+    assert report["reporter_email"] == "alex.lifeguard@tendring.example"
+    assert (report["reporter_platform"], report["reporter_user_id"]) == ("teams", ALEX.id)
 
 
 def test_errors_replace_the_form_in_place_with_the_answers_kept():
@@ -85,7 +126,7 @@ def test_errors_replace_the_form_in_place_with_the_answers_kept():
     say(adapter, value={**submits(card(form))[0], **GOOD, "seen_at": "2099-01-01"}, reply_to_id="form-1")
     (again,) = adapter.updated_activities
     body = card(again)["body"]
-    assert any(b.get("text") == "⚠️ That date is in the future." for b in body)
+    assert "⚠️ That date is in the future." in block_texts(body)
     assert next(b for b in body if b.get("id") == "seen_at")["value"] == "2099-01-01"
     assert ted.db["reports"].count == 0
 
@@ -133,8 +174,10 @@ def test_typed_commands(text, command, rest):
     assert (msg.command, msg.text, msg.surface) == (command, rest, DM)
 
 
-def test_an_empty_mention_is_nothing_to_answer():
-    assert message_from_activity(activity("<at>TED</at>", entities=[mention(BOT_ID, "TED")])) is None
+def test_a_bare_mention_is_an_empty_question_and_another_apps_submit_is_nothing():
+    msg = message_from_activity(activity("<at>TED</at>", entities=[mention(BOT_ID, "TED")]))
+    assert (msg.text, msg.surface, msg.user_id) == ("", MENTION, "aad-x")
+    assert message_from_activity(activity("", value={"action_id": "someone.else"})) is None
 
 
 def test_submits_from_other_cards_are_not_teds():

@@ -1,4 +1,5 @@
-"""The pure Teams renderer: Reply -> Adaptive Card 1.5, Form -> input card, markdown neutralised.
+"""The pure Teams renderer: Reply -> Adaptive Card 1.5, Form -> input card; what people and policies wrote is
+in TextRuns (never read as markdown), so it shows exactly as written, without escaping backslashes.
 
 Golden files live in tests/golden/teams_*.json; after an intended change, regenerate them with
 TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_teams_cards.py and review the diff.
@@ -10,9 +11,11 @@ import pytest
 
 from bot import actions
 from bot.model import Button, Form, FormField, Reply
-from bot.teams_cards import form_card, md, reply_card
+from bot.teams_cards import form_card, reply_card
+from bot.teams_tokens import CardSigner
 from handlers.report_form import report_form
 from handlers.report_views import recipient_reply
+from tests.fakes.bot_connector import block_texts
 from tests.renderer_fixtures import C56, C513, C515, TEXT_515, golden
 
 REPORT = {"ref": "TED-2026-0042", "category": "abuse_me", "platform_name": "facebook", "account": "@angry_resident",
@@ -44,14 +47,35 @@ def test_fallback_golden():
     golden("teams_fallback", reply_card(reply, nonce="N"))
 
 
-def test_recipient_notification_golden_neutralises_what_the_reporter_wrote():
+def runs(card: dict) -> list[str]:
+    """The text of every TextRun in the card."""
+    out: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "TextRun":
+                out.append(node["text"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(card)
+    return out
+
+
+def test_recipient_notification_golden_shows_what_the_reporter_wrote_exactly():
     card = reply_card(recipient_reply(REPORT, "new_report"), nonce="N")
     golden("teams_new_report", card)
-    text = json.dumps(card, ensure_ascii=False)
-    assert "\\\\*\\\\*Call me\\\\*\\\\*" in text and "\\\\[this\\\\]" in text and "{{DATE" not in text
+    (description,) = [t for t in runs(card) if "Call me" in t]
+    assert description == "Summary: **Call me** on [this](https://evil.example) - {\u200b{DATE(2026-01-01T00:00:00Z)}}"
+    assert "\\" not in json.dumps(card, ensure_ascii=False)  # no escaping backslashes anywhere
+    assert not [b for b in card["body"] if b["type"] == "TextBlock"]  # nothing in markdown-reading blocks
     urgent, heading = card["body"][:2]
-    assert urgent["color"] == "Attention" and heading == {"type": "TextBlock", "text": "New report: TED-2026-0042",
-                                                          "wrap": True, "spacing": "None", "weight": "Bolder"}
+    assert urgent["inlines"][0]["color"] == "Attention"
+    assert heading == {"type": "RichTextBlock", "spacing": "None", "inlines": [
+        {"type": "TextRun", "text": "New report: TED-2026-0042", "weight": "Bolder"}]}
     assert [a["data"]["action_id"] for a in card["actions"]] == [actions.REPORT_ACK, actions.REPORT_NOTE,
                                                                  actions.REPORT_REASSIGN, actions.REPORT_RESOLVE]
 
@@ -64,8 +88,8 @@ def test_report_form_golden_with_errors_beside_their_fields():
     golden("teams_report_form", card)
     body = card["body"]
     ids = [b.get("id") for b in body]
-    assert body[ids.index("links") + 2]["color"] == "Attention"  # after the input and its hint
-    assert body[ids.index("description") + 2]["text"] == "⚠️ Please describe."
+    assert body[ids.index("links") + 2]["inlines"][0]["color"] == "Attention"  # after the input and its hint
+    assert block_texts(body[ids.index("description") + 2]) == ["⚠️ Please describe."]
     kinds = {b["id"]: b["type"] for b in body if "id" in b}
     assert kinds["category"] == "Input.ChoiceSet" and kinds["seen_at"] == "Input.Date"
     assert next(b for b in body if b.get("id") == "description")["isMultiline"] is True
@@ -95,11 +119,24 @@ def test_links_only_for_web_addresses():
 
 
 @pytest.mark.parametrize("text,shown", [
-    ("a*b*c", "a\\*b\\*c"), ("_x_", "\\_x\\_"), ("[x](https://e.example)", "\\[x\\](https://e.example)"),
-    ("`code`", "\\`code\\`"), ("- item", "\\- item"), ("1. one", "1\\. one"), ("# head", "\\# head"),
-    ("<at>Sam</at>", "\\<at\\>Sam\\</at\\>"),
-    ("{{TIME(2026-01-01T00:00:00Z)}}", "{\u200b{TIME(2026-01-01T00:00:00Z)}}"),
-    ("5.13 — clause", "5.13 — clause"), ("TED-2026-0042", "TED-2026-0042"), ("a\\b", "a\\\\b"),
+    ("a*b*c", "a*b*c"), ("_x_", "_x_"), ("[x](https://e.example)", "[x](https://e.example)"), ("`code`", "`code`"),
+    ("- item", "- item"), ("1. one", "1. one"), ("# head", "# head"), ("<at>Sam</at>", "<at>Sam</at>"),
+    ("a\\b", "a\\b"), ("5.13 — clause", "5.13 — clause"),
+    ("{{TIME(2026-01-01T00:00:00Z)}}", "{\u200b{TIME(2026-01-01T00:00:00Z)}}"), ("{{{x}}}", "{\u200b{\u200b{x}}}"),
 ])
-def test_markdown_is_neutralised(text, shown):
-    assert md(text) == shown
+def test_what_people_write_is_a_text_run_shown_as_written(text, shown):
+    card = reply_card(Reply(f"Heading\n{text}", meta={"template": "x"}))
+    assert runs(card) == ["Heading", shown]
+    assert [b["type"] for b in card["body"]] == ["RichTextBlock", "RichTextBlock"]
+
+
+def test_ted_signs_every_submit_and_a_changed_submit_does_not_verify():
+    signer = CardSigner(b"k" * 32)
+    card = signer.sign_card(form_card(report_form(["Planning"]), nonce="N", origin="a:dm-1|msg-9"))
+    (data,) = [a["data"] for a in card["actions"]]
+    args = (data["nonce"], data["action_id"], data["value"], data["origin"], data["form"])
+    assert signer.verify(data["sig"], *args)
+    assert not signer.verify(data["sig"], data["nonce"], data["action_id"], data["value"], "a:dm-1|msg-1", True)
+    assert not signer.verify(data["sig"], "N-1", *args[1:])
+    assert not CardSigner(b"o" * 32).verify(data["sig"], *args)  # another installation's card
+    assert not signer.verify("", *args)

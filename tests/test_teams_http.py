@@ -6,8 +6,9 @@ import json
 
 from bot import actions
 from bot.teams_app import TEAMS
+from bot.teams_bot import CARD_USED
 from handlers import messages
-from tests.fakes.bot_connector import BOT_ID, TENANT
+from tests.fakes.bot_connector import BOT_ID, TENANT, block_texts
 from tests.fakes.teams_world import (
     ALEX,
     CASEY,
@@ -83,6 +84,8 @@ def test_report_form_filed_once_however_often_it_is_submitted():
             await asyncio.gather(*(w.send(a) for a in twice))
             await w.send(w.teams.submit(ALEX, form, data, GOOD))  # a replay later on
             assert w.ted.db["reports"].count == 1
+            notes = [c for c in w.connector.to(form.conversation_id) if c.text == CARD_USED]
+            assert len(notes) == 2  # the second click and the replay are told why nothing happened
             report = w.ted.reports.by_ref("TED-2026-0001")
             assert (report["reporter_platform"], report["reporter_user_id"]) == ("teams", ALEX.aad)
             assert report["reporter_email"] == "alex.lifeguard@tendring.example"
@@ -103,7 +106,7 @@ def test_invalid_report_shows_the_errors_beside_the_fields_in_place():
             (again,) = w.connector.of("update")
             body = again.card["body"]
             links = next(i for i, b in enumerate(body) if b.get("id") == "links")
-            after = [b["text"] for b in body[links + 1: links + 3] if b["type"] == "TextBlock"]
+            after = block_texts(body[links + 1: links + 3])
             assert any("doesn't look like a link" in t for t in after)
             assert next(b for b in body if b.get("id") == "account")["value"] == "@angry_resident"  # kept
             new_data = again.submit(actions.REPORT_SUBMIT)
@@ -177,11 +180,11 @@ def test_someone_teams_cannot_reach_is_flagged_and_the_communications_team_told(
     run(scenario())
 
 
-def test_a_wrong_tenant_is_refused_before_anything_happens():
+def test_a_wrong_tenant_is_refused_with_401_before_anything_happens():
     async def scenario():
         async with TeamsWorld(teams_tenant_id=TENANT) as w:
             status, _ = await w.post(w.teams.personal(ALEX, "hello", tenant="tenant-elsewhere"))
-            assert status == 403
+            assert status == 401
             assert w.connector.calls == [] and w.ted.db["teams_conversations"].count == 0
             assert w.ted.db["asked"].count == 0
             await w.send(w.teams.personal(ALEX, "hello"))
@@ -234,5 +237,26 @@ def test_report_typed_in_a_channel_opens_the_form_in_a_private_chat():
             assert notice.submits() == [] and "private chat" in notice.text
             await w.send(w.teams.submit(ALEX, form, form.submit(actions.REPORT_SUBMIT), GOOD))
             assert w.ted.db["reports"].count == 1
+
+    run(scenario())
+
+
+def test_staff_whose_directory_entry_holds_a_29_id_are_recognised_and_can_act():
+    async def scenario():
+        async with TeamsWorld(directory_ids="teams") as w:
+            assert w.ted.directory.get("sam.leisure@tendring.example").teams_user_id == SAM.id
+            await w.install(SAM)
+            await w.install(CASEY)
+            await w.file_report(ALEX)
+            report = w.ted.reports.by_ref("TED-2026-0001")
+            assert report["reporter_email"] == "alex.lifeguard@tendring.example"  # the reporter is recognised
+            assert report["service_area"] == "Leisure and Tourism" and json.loads(report["flags"]) == []
+            await w.deliver()
+            note = w.connector.to(f"a:dm-{SAM.aad}", "send")[-1]
+            assert "New report: TED-2026-0001" in note.text
+            await w.send(w.teams.submit(SAM, note, note.submit(actions.REPORT_ACK)))
+            assert w.ted.reports.by_ref("TED-2026-0001")["status"] == "acknowledged"  # accepted, not refused
+            await w.deliver()
+            assert "has been acknowledged" in w.connector.to(f"a:dm-{ALEX.aad}", "send")[-1].text
 
     run(scenario())

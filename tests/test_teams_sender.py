@@ -1,15 +1,17 @@
 """The outbox's Teams sender against the fake Bot Connector: who it reaches, how it opens 1:1 chats,
-and how throttling, outages and stale references become retries rather than lost notifications."""
+how throttling and outages become retries rather than lost notifications, and how a 403/404 (TED removed,
+or not allowed to open a chat) becomes Unreachable, so the outbox looks elsewhere or flags the report."""
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
 
 from bot.model import Reply
 from bot.teams_app import TEAMS
-from handlers.delivery import DeliveryError
-from tests.fakes.teams_world import ALEX, CASEY, HARPER, SAM, TEAM, TeamsWorld
+from handlers.delivery import DeliveryError, Unreachable
+from tests.fakes.teams_world import ALEX, CASEY, HARPER, ROBIN, SAM, TEAM, TeamsWorld
 
 
 def run(coro):
@@ -79,24 +81,82 @@ def test_an_outage_is_a_delivery_error():
     async def scenario():
         async with TeamsWorld() as w:
             await w.install(SAM)
-            w.connector.fail_next(4, 503, retry_after="0")  # msrest retries 5xx itself, then gives up
-            with pytest.raises(DeliveryError):
-                await w.app[TEAMS].sender.dm(person(w, "sam.leisure"), Reply("hello"))
+            sender = w.app[TEAMS].sender
+            # msrest does not retry a POST (urllib3 2 ignores its method_whitelist), so the sender tries three
+            # times itself: one 503 is absorbed, three in a row are an outage for the outbox to retry later.
+            w.connector.fail_next(1, 503, retry_after=None)
+            await sender.dm(person(w, "sam.leisure"), Reply("hello"))
+            w.connector.fail_next(3, 503, retry_after=None)
+            with pytest.raises(DeliveryError) as caught:
+                await sender.dm(person(w, "sam.leisure"), Reply("hello"))
+            assert w.connector.failures_left == 0 and [c.status for c in w.connector.calls[-3:]] == [503] * 3
+            assert caught.value.retry_after == 30 and w.waits == [0.5, 0.5, 1.0]
 
     run(scenario())
 
 
-def test_a_stale_chat_is_forgotten_and_a_new_one_opened_next_time():
+def test_a_stale_chat_is_forgotten_and_a_new_one_opened_at_once():
     async def scenario():
         async with TeamsWorld() as w:
             await w.install(SAM)
             sender = w.app[TEAMS].sender
             w.connector.fail_next(1, 404)
-            with pytest.raises(DeliveryError):
-                await sender.dm(person(w, "sam.leisure"), Reply("hello"))
-            assert w.app[TEAMS].refs.personal(SAM.aad) is None
-            conversation, _ = await sender.dm(person(w, "sam.leisure"), Reply("hello again"))
-            assert conversation.startswith("a:1on1-") and w.connector.of("create")
+            conversation, message = await sender.dm(person(w, "sam.leisure"), Reply("hello"))
+            assert conversation.startswith("a:1on1-") and w.connector.of("create") and message
+            assert w.app[TEAMS].refs.personal(SAM.aad).conversation.id == conversation
+
+    run(scenario())
+
+
+def test_when_teams_refuses_the_chat_and_a_new_one_the_person_is_unreachable_there():
+    async def scenario():
+        async with TeamsWorld() as w:
+            await w.install(SAM)
+            sender = w.app[TEAMS].sender
+            sam = person(w, "sam.leisure")
+            w.connector.fail_next(2, 403)  # the stored chat, then opening a new one
+            with pytest.raises(Unreachable):
+                await sender.dm(sam, Reply("hello"))
+            assert [c.kind for c in w.connector.calls if c.status == 403] == ["send", "create"]
+            assert w.app[TEAMS].refs.personal(SAM.aad) is None and not sender.reaches(sam)
+            await w.install(SAM)  # Sam adds TED again: reachable again
+            assert sender.reaches(sam)
+
+    run(scenario())
+
+
+def test_a_403_opening_a_chat_with_someone_from_a_roster_is_unreachable():
+    async def scenario():
+        async with TeamsWorld() as w:
+            w.connector.members[TEAM] = [{"id": HARPER.id, "aadObjectId": HARPER.aad, "name": HARPER.name}]
+            await w.send(w.teams.installed(CASEY, team=TEAM))
+            sender, harper = w.app[TEAMS].sender, person(w, "harper.hr")
+            assert sender.reaches(harper)
+            w.connector.fail_next(1, 403, when=lambda c: c.kind == "create")
+            with pytest.raises(Unreachable):
+                await sender.dm(harper, Reply("A report needs HR."))
+            assert not sender.reaches(harper)
+
+    run(scenario())
+
+
+def test_someone_teams_refuses_is_flagged_and_the_communications_team_told():
+    async def scenario():
+        async with TeamsWorld() as w:
+            for user in (SAM, CASEY, ROBIN):
+                await w.install(user)
+            await w.file_report(ALEX)
+            w.connector.fail_next(2, 403, when=lambda c: SAM.id in c.members or c.conversation_id.endswith(SAM.aad))
+            await w.deliver()
+            report = w.ted.reports.by_ref("TED-2026-0001")
+            assert json.loads(report["flags"]) == ["unreachable:sam.leisure@tendring.example"]
+            assert w.connector.failures_left == 0
+            assert not w.app[TEAMS].sender.reaches(person(w, "sam.leisure"))
+            await w.deliver()
+            told = w.connector.to(f"a:dm-{ROBIN.aad}", "send")[-1]
+            assert "sam.leisure@tendring.example could not be reached" in told.text
+            sam_rows = [r for r in w.ted.db["outbox"].rows if r["recipient"] == "sam.leisure@tendring.example"]
+            assert [r["status"] for r in sam_rows] == ["sent"]  # not retried for hours: Teams said no for good
 
     run(scenario())
 

@@ -5,13 +5,15 @@ Teams would POST to TED's /api/messages with that serviceUrl.
 - `POST /v3/conversations` opens a 1:1 chat; `POST /v3/conversations/{id}/activities[/{replyTo}]` sends;
   `PUT /v3/conversations/{id}/activities/{activityId}` updates in place;
   `GET /v3/conversations/{id}/pagedmembers` answers the roster in `members[id]`.
-- `fail_next(n, status, retry_after)` answers the next n calls with 429 (Retry-After) or 5xx.
+- `fail_next(n, status, retry_after, when)` answers the next n calls (those `when(call)` accepts, if given)
+  with that status: 429 with Retry-After, 5xx, or 403/404 (TED removed, or not allowed to open a chat).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -41,21 +43,13 @@ class Call:
 
     @property
     def text(self) -> str:
-        """Every TextBlock's text in the card, one per line (for assertions)."""
-        out: list[str] = []
+        """Every TextBlock's and RichTextBlock's text in the card, one per line (for assertions)."""
+        return "\n".join(block_texts(self.card.get("body", [])))
 
-        def walk(node):
-            if isinstance(node, dict):
-                if node.get("type") == "TextBlock":
-                    out.append(node.get("text", ""))
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(self.card.get("body", []))
-        return "\n".join(out)
+    @property
+    def members(self) -> list[str]:
+        """Who a create call opens a 1:1 chat with."""
+        return [m.get("id") for m in self.body.get("members") or []]
 
     def submits(self) -> list[dict]:
         """The data of every Action.Submit on the card, in order."""
@@ -78,6 +72,23 @@ class Call:
         return next(d for d in self.submits() if d["action_id"] == action_id)
 
 
+def block_texts(node) -> list[str]:
+    """The text of every TextBlock, and of every RichTextBlock (its TextRuns joined), in order."""
+    out: list[str] = []
+    if isinstance(node, dict):
+        if node.get("type") == "TextBlock":
+            out.append(node.get("text", ""))
+        elif node.get("type") == "RichTextBlock":
+            out.append("".join(r.get("text", "") for r in node.get("inlines", [])))
+            return out
+        for v in node.values():
+            out += block_texts(v)
+    elif isinstance(node, list):
+        for v in node:
+            out += block_texts(v)
+    return out
+
+
 @dataclass
 class FakeBotConnector:
     calls: list[Call] = field(default_factory=list)
@@ -85,7 +96,7 @@ class FakeBotConnector:
 
     def __post_init__(self):
         self._ids = itertools.count(1)
-        self._failures: list[tuple[int, str]] = []
+        self._failures: list[tuple[int, str | None, Callable[[Call], bool] | None]] = []
         self._server: TestServer | None = None
 
     async def start(self) -> FakeBotConnector:
@@ -107,8 +118,14 @@ class FakeBotConnector:
     def service_url(self) -> str:
         return str(self._server.make_url("/"))
 
-    def fail_next(self, n: int = 1, status: int = 429, retry_after: str = "7") -> None:
-        self._failures += [(status, retry_after)] * n
+    def fail_next(self, n: int = 1, status: int = 429, retry_after: str | None = "7",
+                  when: Callable[[Call], bool] | None = None) -> None:
+        """The next n calls (that `when` accepts) fail with `status`; retry_after=None sends no Retry-After."""
+        self._failures += [(status, retry_after, when)] * n
+
+    @property
+    def failures_left(self) -> int:
+        return len(self._failures)
 
     def of(self, *kinds: str) -> list[Call]:
         return [c for c in self.calls if c.kind in kinds and c.status < 300]
@@ -122,10 +139,14 @@ class FakeBotConnector:
         call = Call(request.method, kind, request.match_info.get("cid", ""), request.match_info.get("aid", ""),
                     body, dict(request.headers))
         self.calls.append(call)
-        if self._failures:
-            call.status, retry_after = self._failures.pop(0)
-            return web.json_response({"error": {"code": "Throttled", "message": "slow down"}}, status=call.status,
-                                     headers={"Retry-After": retry_after})
+        for n, (status, retry_after, when) in enumerate(self._failures):
+            if when is None or when(call):
+                del self._failures[n]
+                call.status = status
+                headers = {"Retry-After": retry_after} if retry_after is not None else {}
+                code = "Throttled" if status == 429 else "Forbidden" if status == 403 else "Failed"
+                return web.json_response({"error": {"code": code, "message": "refused"}}, status=status,
+                                         headers=headers)
         return call
 
     async def _create(self, request: web.Request) -> web.Response:

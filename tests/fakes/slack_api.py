@@ -192,8 +192,9 @@ class FakeSlackApi:
         await self._sockets[-1].send_json(envelope)
 
 
-def sign(secret: str, body: str, timestamp: int | None = None) -> dict:
+def sign(secret: str, body: str | bytes, timestamp: int | None = None) -> dict:
     """Headers exactly as Slack signs a request: v0=HMAC-SHA256(secret, "v0:<timestamp>:<body>")."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    raw = body if isinstance(body, bytes) else body.encode()
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}

@@ -51,12 +51,13 @@ class SlackWorld:
         return str(self.server.make_url("/slack/events"))
 
     # -- raw requests -------------------------------------------------------------------------
-    async def post(self, body: str, content_type: str, signed: bool = True, timestamp: int | None = None,
+    async def post(self, body: str | bytes, content_type: str, signed: bool = True, timestamp: int | None = None,
                    headers: dict | None = None) -> tuple[int, str]:
         h = {"Content-Type": content_type, **(headers or {})}
         if signed:
             h.update(sign(SECRET, body, timestamp))
-        async with self.http.post(self.events_url, data=body.encode(), headers=h) as resp:
+        data = body if isinstance(body, bytes) else body.encode()
+        async with self.http.post(self.events_url, data=data, headers=h) as resp:
             return resp.status, await resp.text()
 
     # -- what Slack sends ---------------------------------------------------------------------

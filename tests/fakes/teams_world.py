@@ -1,5 +1,8 @@
 """TED's real server (bot.server.make_app) on 127.0.0.1 port 0 with Teams on, a FakeBotConnector as
-every activity's serviceUrl, and staff from sample/directory.csv given Teams (Entra object) ids."""
+every activity's serviceUrl, and staff from sample/directory.csv given Teams ids: their Entra object ids, or
+with `TeamsWorld(directory_ids="teams")` their 29: ids (the directory may hold either).
+
+Retries in and out of turns don't really sleep here: each wait they would make is recorded in `waits`."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from app import build
 from bot.server import make_app
+from bot.teams_app import TEAMS
 from core.settings import Settings
 from handlers.directory import parse_csv
 from tests.fakes.bot_connector import FakeBotConnector, TeamsClient, TeamsUser, dumps
@@ -31,19 +35,25 @@ GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebo
         "wants_hr": "no", "involves_management": "no"}
 
 
-def directory_rows() -> list[dict]:
+def directory_rows(ids: str = "aad") -> list[dict]:
+    """The sample directory with Teams ids: Entra object ids ("aad") or 29: ids ("teams")."""
     rows = parse_csv(SAMPLE)
     for row in rows:
         user = TEAMS_IDS.get(row["email"].split("@")[0])
         if user:
-            row["teams_user_id"] = user.aad
+            row["teams_user_id"] = user.aad if ids == "aad" else user.id
     return rows
 
 
 class TeamsWorld:
-    def __init__(self, **settings):
+    def __init__(self, directory_ids: str = "aad", **settings):
         self.overrides = settings
+        self.directory_ids = directory_ids
         self.connector = FakeBotConnector()
+        self.waits: list[float] = []
+
+    async def _sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
 
     async def __aenter__(self) -> TeamsWorld:
         await self.connector.start()
@@ -51,8 +61,11 @@ class TeamsWorld:
                         outbox_interval_seconds=3600, scheduler_interval_seconds=3600)
         settings.update(self.overrides)
         self.ted = build(Settings(**settings), ":memory:")
-        self.ted.directory.import_rows(directory_rows())
+        self.ted.directory.import_rows(directory_rows(self.directory_ids))
         self.app = make_app(self.ted)
+        if TEAMS in self.app:
+            self.app[TEAMS].bot.retry.sleep = self._sleep
+            self.app[TEAMS].sender.retry.sleep = self._sleep
         self.server = TestServer(self.app, host="127.0.0.1", port=0)
         await self.server.start_server()
         self.http = aiohttp.ClientSession()
@@ -74,9 +87,9 @@ class TeamsWorld:
         status, text = await self.post(activity)
         assert status == 200, (status, text)
 
-    async def say(self, user: TeamsUser, text: str):
+    async def say(self, user: TeamsUser, text: str, **fields):
         """A personal-chat message; returns TED's last card in that chat."""
-        await self.send(self.teams.personal(user, text))
+        await self.send(self.teams.personal(user, text, **fields))
         return self.connector.to(f"a:dm-{user.aad}")[-1]
 
     async def install(self, user: TeamsUser) -> None:

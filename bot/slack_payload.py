@@ -1,0 +1,102 @@
+"""What reaches Bolt over HTTP: a request signed with TED's signing secret, and a body of the shape Bolt
+and TED's listeners read. Pure functions.
+
+The signature is checked on the raw bytes *before* anything parses them
+(https://docs.slack.dev/authentication/verifying-requests-from-slack, with Bolt's five-minute window),
+so unsigned junk is a 401 and never reaches a parser. A signed body that is not what Slack sends (not
+JSON, a view without a type, actions that are not a list…) is a 400, described by a fixed problem name
+that is safe to log: never the payload itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
+
+# Fields Bolt reads as an object (or, for the first four, an id string); null is allowed throughout.
+_DICT_OR_ID = ("team", "enterprise", "user", "channel")
+_DICT = ("event", "view", "container", "message", "previous_message", "item", "state", "function_data",
+         "assistant_thread", "workflow_step")
+_STR = ("type", "callback_id", "action_id", "command", "text", "trigger_id", "response_url", "event_id",
+        "api_app_id", "token", "team_id", "user_id", "channel_id")
+_EVENT_STR = ("type", "subtype", "text", "ts", "thread_ts", "event_ts", "channel_type", "bot_id", "tab")
+
+
+def signed(verifier: SignatureVerifier, body: bytes, timestamp: str, signature: str) -> bool:
+    """True when Slack signed this body within the last five minutes (as Bolt checks it)."""
+    timestamp = timestamp.strip()
+    if not timestamp.isdigit() or not signature:
+        return False
+    try:
+        return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+    except UnicodeDecodeError:  # the SDK signs text; a signed body that is not UTF-8 is a 400, not a crash
+        if abs(verifier.clock.now() - int(timestamp)) > 60 * 5:
+            return False
+        mac = hmac.new(verifier.signing_secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
+        return hmac.compare_digest("v0=" + mac.hexdigest(), signature)
+
+
+def parse(text: str, content_type: str) -> tuple[dict, str]:
+    """(the body as Bolt will see it, "" or the problem with it)."""
+    try:
+        body = parse_body(text, content_type or None)
+    except ValueError:  # json.JSONDecodeError included
+        return {}, "not json"
+    if not isinstance(body, dict):
+        return {}, "not an object"
+    return body, problem(body)
+
+
+def _bad_fields(node: dict, where: str, strs: tuple[str, ...] = (), dicts: tuple[str, ...] = (),
+                ids: tuple[str, ...] = ()) -> str:
+    for key in strs:
+        if node.get(key) is not None and not isinstance(node[key], str):
+            return f"{where}{key} not a string"
+    for key in dicts:
+        if node.get(key) is not None and not isinstance(node[key], dict):
+            return f"{where}{key} not an object"
+    for key in ids:
+        if node.get(key) is not None and not isinstance(node[key], (dict, str)):
+            return f"{where}{key} not an object or id"
+    return ""
+
+
+def _list_of_dicts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def problem(body: dict) -> str:
+    """"" when Bolt and TED can read this payload; else a short, fixed description of what is wrong."""
+    if bad := _bad_fields(body, "", _STR, _DICT, _DICT_OR_ID):
+        return bad
+    if body.get("authorizations") is not None and not _list_of_dicts(body["authorizations"]):
+        return "authorizations not a list of objects"
+    kind = body.get("type")
+    if body.get("actions") is not None or kind == "block_actions":
+        acts = body.get("actions")
+        if not _list_of_dicts(acts) or (kind == "block_actions" and not acts):
+            return "actions not a list of objects"
+        if kind == "block_actions" and not all(isinstance(a.get("action_id"), str) for a in acts):
+            return "action without an action_id"
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event without a type"
+        if bad := _bad_fields(event, "event.", _EVENT_STR, ("message", "previous_message", "item"),
+                              ("user", "channel")):
+            return bad
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("type"), str):
+            return "view without a type"
+        if not isinstance(view.get("callback_id"), str):
+            return "view without a callback_id"
+        if bad := _bad_fields(view, "view.", ("id", "private_metadata", "hash"), ("state",)):
+            return bad
+        values = (view.get("state") or {}).get("values", {})
+        if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+            return "view.state.values not an object of objects"
+    return ""

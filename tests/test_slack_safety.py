@@ -1,0 +1,197 @@
+"""Slack's edge kept safe: signatures checked before parsing, malformed payloads refused, what people write
+never rendered live nor logged, and text Slack can send but SQLite cannot store still answered."""
+
+import json
+import logging
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bot import actions
+from handlers.directory import parse_csv
+from tests.fakes.slack_world import ALEX, slack_test
+
+SUPPLIER = "can I add a supplier on my personal facebook?"
+SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "directory.csv"
+REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
+          "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
+          "description": "Repeated abusive replies under the beach safety post.", "at_risk": "no",
+          "wants_hr": "no", "involves_management": "no"}
+
+
+def first_section(call) -> str:
+    return call.body["blocks"][0]["text"]["text"]
+
+
+@slack_test()
+async def test_unsigned_bad_and_stale_requests_are_rejected(w):
+    body = json.dumps(w.event_body({"type": "message", "channel": "D1", "channel_type": "im", "user": ALEX,
+                                    "text": SUPPLIER, "ts": "1.1"}))
+    assert (await w.post(body, "application/json", signed=False))[0] == 401
+    bad = {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}
+    assert (await w.post(body, "application/json", signed=False, headers=bad))[0] == 401
+    assert (await w.post(body, "application/json", timestamp=int(time.time()) - 600))[0] == 401
+    command = "command=%2Fted&text=hello&user_id=U1&channel_id=C1&response_url=x&trigger_id=t"
+    assert (await w.post(command, "application/x-www-form-urlencoded", signed=False))[0] == 401
+    await w.api.settle(0.1)
+    assert [c.method for c in w.api.calls if c.method != "auth.test"] == []
+
+
+JUNK = [("{not json", "application/json"), ("payload=notjson", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe", "application/json"), (b"payload=\xff\xfe", "application/x-www-form-urlencoded"),
+        ("[1]", "application/json"), ("", "application/json")]
+MALFORMED = [{"type": "view_submission", "user": {"id": ALEX}, "view": {"callback_id": "ted.report.submit"}},
+             {"type": "view_submission", "user": {"id": ALEX}, "view": "V1"},
+             {"type": "view_submission", "view": {"type": "modal", "callback_id": "x", "state": {"values": [1]}}},
+             {"type": "block_actions", "user": {"id": ALEX}, "actions": "ted.share"},
+             {"type": "block_actions", "user": {"id": ALEX}, "actions": ["ted.share"]},
+             {"type": "block_actions", "user": {"id": ALEX}, "actions": []},
+             {"type": "block_actions", "user": {"id": ALEX}, "actions": [{"action_id": 7}]},
+             {"type": "block_actions", "user": "U1", "container": "x", "actions": [{"action_id": "ted.share"}]},
+             [1, 2]]
+
+
+@slack_test()
+async def test_junk_is_refused_before_it_is_parsed_and_malformed_payloads_are_a_400(w):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = records.append
+    logging.getLogger("ted").addHandler(handler)
+    try:
+        for body, content_type in JUNK:
+            assert (await w.post(body, content_type, signed=False))[0] == 401, body
+            bad = {"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=00"}
+            assert (await w.post(body, content_type, signed=False, headers=bad))[0] == 401, body
+            if body:
+                assert (await w.post(body, content_type))[0] == 400, body
+        for payload in MALFORMED:
+            assert (await w.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"))[
+                0] == 400, payload
+        events = [{"type": "event_callback", "event": "x"}, {"type": "event_callback", "event": {"text": "hi"}},
+                  {"type": "event_callback", "event": {"type": "message", "user": 5, "text": 7, "channel": "D1"}},
+                  {"type": "event_callback", "authorizations": "x", "event": {"type": "message"}}, {"type": 5}]
+        for body in events:
+            assert (await w.post(json.dumps(body), "application/json"))[0] == 400, body
+    finally:
+        logging.getLogger("ted").removeHandler(handler)
+    rejected = [r.getMessage() for r in records if "400" in r.getMessage()]
+    assert len(rejected) == len([b for b, _ in JUNK if b]) + len(MALFORMED) + len(events)
+    assert not [m for m in rejected if "ted.share" in m or "notjson" in m or "hi" in m.split()]
+    await w.dm(SUPPLIER)  # and TED still answers
+    await w.api.wait_for("chat.postMessage")
+
+
+@slack_test()
+async def test_url_verification_challenge_is_answered_when_signed(w):
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"})
+    status, text = await w.post(body, "application/json")
+    assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
+    assert (await w.post(body, "application/json", signed=False))[0] == 401
+
+
+def mrkdwn_objects(node) -> list[dict]:
+    if isinstance(node, dict):
+        found = [node] if node.get("type") == "mrkdwn" else []
+        return found + [m for v in node.values() for m in mrkdwn_objects(v)]
+    return [m for v in node for m in mrkdwn_objects(v)] if isinstance(node, list) else []
+
+
+def assert_inert(body: dict, *, allowed_mention: str = "") -> None:
+    """Nothing a person wrote can notify, mention or link live, in the blocks or in the notification text."""
+    raw = json.dumps(body, ensure_ascii=False).replace(allowed_mention or "\0", "")
+    for live in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil", "<!", "<@", "@channel", "@here",
+                 "@someone", "@troll", " https://evil"):
+        assert live not in raw, live
+    assert mrkdwn_objects(body["blocks"]) and all(m.get("verbatim") is True for m in mrkdwn_objects(body["blocks"]))
+
+
+INJECTION = "<!channel> <!here> cc <@U0BOSS> <https://evil.example|free vouchers> @here "
+
+
+@slack_test(comms_slack_channel="C0COMMS")
+async def test_mention_injection_is_never_echoed_live(w):
+    question = ("<!channel> <!here> someone keeps sending me abuse after I replied from the council page, "
+                "what do I do? cc <@U0BOSS> <https://evil.example|free vouchers>")
+    await w.dm(question)
+    (call,) = await w.api.wait_for("chat.postMessage")
+    raw = call.raw
+    for live in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil", "<!"):
+        assert live not in raw, live
+    report = [e for b in call.body["blocks"] if b["type"] == "actions" for e in b["elements"]
+              if e["action_id"] == "ted.report.open"]
+    assert report and report[0]["value"].startswith("@channel @here someone keeps")
+
+    # Share echoes the question ("asked: …") into the channel: inert there too.
+    await w.command("/ted", INJECTION + SUPPLIER)
+    (private,) = await w.api.wait_for("response_url")
+    await w.press(private.body, actions.SHARE, ephemeral=True)
+    shared = next(c for c in await w.api.wait_for("response_url", 3) if c.body.get("response_type") == "in_channel")
+    asked = shared.body["blocks"][0]["elements"][0]["text"]
+    assert "asked:" in asked and "@\u200dchannel" in asked and "`https://evil.example`" in asked
+    assert_inert(shared.body, allowed_mention=f"<@{ALEX}>")
+
+    # A report's account, links and description reach the communications channel inert.
+    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
+    await w.command("/report", "")
+    (opened,) = await w.api.wait_for("views.open")
+    answers = {**REPORT, "account": "@troll", "links": "https://evil.example/p/1",
+               "description": "Threats " + INJECTION + "see https://evil.example/x and www.evil.example"}
+    assert (await w.submit(opened.body["view"], answers))[0] == 200
+    await w.ted.outbox.run_once()
+    await w.api.settle()
+    to_comms = [c for c in w.api.of("chat.postMessage") if c.body["channel"] == "C0COMMS"]
+    assert to_comms and "`https://evil.example/p/1`" in to_comms[0].body["text"]
+    for call in to_comms:
+        assert_inert(call.body)
+
+
+@slack_test(comms_slack_channel="C0COMMS")
+async def test_logs_carry_ids_never_message_text(w):
+    """Even at DEBUG (TED_LOG_LEVEL=DEBUG), nothing anyone wrote reaches the log: not from TED, not from
+    slack_sdk / slack_bolt (which log request and response bodies at DEBUG)."""
+    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
+    logger = logging.getLogger()
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = records.append
+    logger.addHandler(handler)
+    old = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        secret = "my manager Zebediah posted about the Clacton pier"
+        await w.dm(secret)
+        await w.api.wait_for("chat.postMessage")
+        await w.event({"type": "reaction_added", "user": ALEX, "reaction": secret})
+        await w.command("/ted", SUPPLIER + " Quentinborough")
+        (private,) = await w.api.wait_for("response_url")
+        await w.press(private.body, actions.SHARE, ephemeral=True)
+        await w.api.wait_for("response_url", 3)
+        await w.command("/report", "")
+        (opened,) = await w.api.wait_for("views.open")
+        await w.submit(opened.body["view"], {**REPORT, "description": "Xanthippe-Flibbertigibbet threatened me"})
+        await w.ted.outbox.run_once()
+        await w.api.settle(0.1)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+    assert w.ted.db["reports"].count == 1 and any("C0COMMS" == c.body.get("channel") for c in w.api.calls)
+    ours = [r for r in records if r.name.startswith(("ted", "slack"))]
+    assert any("event_id=" in r.getMessage() for r in ours)
+    leaks = [r.name for r in records for word in ("Zebediah", "Quentinborough", "Xanthippe")
+             if word in r.getMessage()]
+    assert not leaks
+
+
+@slack_test()
+async def test_a_lone_surrogate_in_slack_text_is_still_answered(w):
+    await w.dm(SUPPLIER + " \ud800")  # json.dumps sends it as the escape "\ud800", as a broken client might
+    (call,) = await w.api.wait_for("chat.postMessage")
+    assert first_section(call).startswith("*5.13 — ")
+    (asked,) = w.ted.db["asked"].rows
+    assert asked["question"] == SUPPLIER + " \ufffd"
+    await w.command("/report", "")
+    (opened,) = await w.api.wait_for("views.open")
+    assert (await w.submit(opened.body["view"], {**REPORT, "description": "abuse \udfff here"}))[0] == 200
+    (report,) = w.ted.db["reports"].rows
+    assert report["description"] == "abuse \ufffd here"
