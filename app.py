@@ -237,7 +237,15 @@ def main(argv: list[str] | None = None) -> int:
     level = settings.log_level if (args.command == "serve" or settings.log_level_set) else "WARNING"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s",
                         stream=sys.stderr)
+    # Platform libraries log whole request and response bodies at DEBUG (message text, report contents):
+    # TED's logs carry ids only, so they never go below INFO, whatever TED_LOG_LEVEL says.
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     return args.func(args, settings)
+
+
+QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "botbuilder", "botframework", "msrest", "msal", "urllib3",
+                   "requests_oauthlib", "aiohttp.client")
 
 
 if __name__ == "__main__":

@@ -55,3 +55,14 @@ def test_bad_setting_is_a_polite_error_on_the_command_line(monkeypatch, capsys):
     monkeypatch.setenv("TED_WORKING_HOURS", "9-5")
     assert main(["ask", "--db", ":memory:", "hello"]) == 2
     assert "TED_WORKING_HOURS" in capsys.readouterr().err
+
+
+def test_platform_libraries_never_log_bodies_even_at_debug(monkeypatch):
+    import logging
+
+    from app import QUIET_LIBRARIES, main
+
+    monkeypatch.setenv("TED_LOG_LEVEL", "DEBUG")
+    assert main(["ask", "--db", ":memory:", "hello"]) == 0
+    for name in QUIET_LIBRARIES:
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO, name
