@@ -63,6 +63,14 @@ def test_platform_libraries_never_log_bodies_even_at_debug(monkeypatch):
     from app import QUIET_LIBRARIES, main
 
     monkeypatch.setenv("TED_LOG_LEVEL", "DEBUG")
-    assert main(["ask", "--db", ":memory:", "hello"]) == 0
-    for name in QUIET_LIBRARIES:
-        assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO, name
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.DEBUG)  # as basicConfig(level=DEBUG) leaves it on a fresh process
+    try:
+        for name in QUIET_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+        assert main(["ask", "--db", ":memory:", "hello"]) == 0
+        for name in QUIET_LIBRARIES:
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO, name
+    finally:
+        root.setLevel(before)
