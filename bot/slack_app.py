@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from bot import slack_payload
+from bot.http_body import read_bounded
 from bot.slack_blocks import home_view
 from bot.slack_client import RetryPolicy, SlackNotifier, make_web_client
 from bot.slack_delivery import Delivery
@@ -220,14 +221,9 @@ class SlackAdapter:
 
     async def handle_http(self, request: web.Request) -> web.StreamResponse:
         """POST /slack/events: events, slash commands and interactivity all arrive here."""
-        if (request.content_length or 0) > MAX_BODY:
+        raw = await read_bounded(request, MAX_BODY)
+        if raw is None:
             return web.Response(status=413)
-        data = bytearray()
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            data += chunk
-            if len(data) > MAX_BODY:
-                return web.Response(status=413)
-        raw = bytes(data)
         if self.verifier is None or not slack_payload.signed(self.verifier, raw,
                                                              request.headers.get("X-Slack-Request-Timestamp", ""),
                                                              request.headers.get("X-Slack-Signature", "")):

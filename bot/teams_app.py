@@ -21,6 +21,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
+from bot.http_body import read_bounded
 from bot.model import Reply
 from bot.teams_bot import TeamsBot
 from bot.teams_config import APP_TYPES, UNAUTHENTICATED
@@ -78,11 +79,9 @@ class TeamsEndpoint:
             return web.Response(status=413)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415)
-        data = bytearray()
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            data += chunk
-            if len(data) > MAX_BODY:
-                return web.Response(status=413)
+        data = await read_bounded(request, MAX_BODY)
+        if data is None:
+            return web.Response(status=413)
         try:
             body = json.loads(data.decode("utf-8"))
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
