@@ -48,10 +48,16 @@ def stopwords() -> frozenset[str]:
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+# Irregular past forms the stemmer can't join to their verb ("swore" -> "swear"), for the verbs people
+# use when describing abuse or being contacted.
+_IRREGULAR = {"swore": "swear", "sworn": "swear", "rang": "ring", "rung": "ring", "sent": "send",
+              "told": "tell", "wrote": "write", "written": "write", "threatened": "threaten"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """English (Porter2) stem: post/posts/posting/posted -> post."""
-    return _STEMMER.stemWord(word)
+    """English (Porter2) stem: post/posts/posting/posted -> post; swore/swears -> swear."""
+    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
 
 
 def content_words(text: str) -> list[str]:
