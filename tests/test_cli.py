@@ -23,7 +23,7 @@ def run_ted(args, stdin="", tmp_path=None):
 
 def test_ask_json_reads_one_question_per_line_from_stdin(tmp_path):
     db = str(tmp_path / "ted.db")
-    qs = ["hello", "can I put the council logo on my personal facebook?", "", "what were the lottery numbers?"]
+    qs = ["hello", "can I put the council logo on my personal facebook?", "", "who won the pub quiz last week?"]
     out = run_ted(["ask", "--db", db, "--json"], "\n".join(qs) + "\n", tmp_path)
     assert out.returncode == 0, out.stderr
     answers = [json.loads(line) for line in out.stdout.splitlines()]
@@ -96,7 +96,7 @@ def test_eval_scores_a_question_file(tmp_path, capsys):
         {"id": "1", "question": "can I put the council logo on my facebook?", "kind": "policy",
          "expect": ["Council logo, or any sub-brands"]},
         {"id": "2", "question": "hello", "kind": "smalltalk", "expect": []},
-        {"id": "3", "question": "what were the lottery numbers on saturday?", "kind": "out_of_scope", "expect": []},
+        {"id": "3", "question": "who won the pub quiz last week?", "kind": "out_of_scope", "expect": []},
     ]
     f.write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
     assert main(["eval", "--db", str(tmp_path / "t.db"), "--json", str(f)]) == 0
@@ -107,10 +107,10 @@ def test_eval_scores_a_question_file(tmp_path, capsys):
 
 def test_unanswered_lists_what_ted_could_not_answer(tmp_path, capsys):
     db = str(tmp_path / "t.db")
-    assert main(["ask", "--db", db, "what were the lottery numbers on saturday?"]) == 0
+    assert main(["ask", "--db", db, "who won the pub quiz last week?"]) == 0
     capsys.readouterr()
     assert main(["unanswered", "--db", db]) == 0
-    assert "lottery numbers" in capsys.readouterr().out
+    assert "pub quiz" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("cmd", ["ask", "chat", "ingest", "kb", "eval", "unanswered", "feedback", "serve"])

@@ -45,7 +45,7 @@ async def test_slack_gets_its_ack_before_ted_answers(w):
 
 @slack_test()
 async def test_fallback_names_who_to_ask(w):
-    await w.dm("where do I get a new ID badge?")
+    await w.dm("where can I park my bike at the depot?")
     (call,) = await w.api.wait_for("chat.postMessage")
     assert "Communications Manager" in call.body["text"] and "won't guess" in first_section(call)
 

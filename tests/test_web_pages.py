@@ -9,7 +9,7 @@ from handlers import messages
 from tests.test_web_reports import file_report
 from tests.web_world import ALEX, CASEY, SUPPLIER, web_test
 
-NASTY = "where do I get a new ID badge <script>alert(1)</script> <!channel>?"
+NASTY = "where can I park my bike at the depot <script>alert(1)</script> <!channel>?"
 
 
 @web_test()
