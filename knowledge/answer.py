@@ -59,8 +59,8 @@ class Answer:
 def confidence_of(score: float, on_topic: bool = True) -> float:
     """Probability that the top answer is right, from a logistic fit (bench/tune.py).
 
-    A question that shares no word with the document's subject ("where do I get a new ID
-    badge?" against the Social Media Policy) needs a much stronger match to be believed.
+    A question that shares no word with the document's subject ("where can I park my bike
+    at the depot?" against the Social Media Policy) needs a much stronger match to be believed.
     """
     p = ranking_params()
     mid = p["confidence_midpoint"] + (0.0 if on_topic else p["off_topic_penalty"])
