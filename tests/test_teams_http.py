@@ -208,10 +208,7 @@ def test_bodies_that_are_not_activities_are_400_or_415():
 def test_add_note_form_updates_the_card_it_came_from_and_becomes_the_outcome():
     async def scenario():
         async with TeamsWorld() as w:
-            await w.install(SAM)
-            await w.file_report(ALEX)
-            await w.deliver()
-            note = w.connector.to(f"a:dm-{SAM.aad}", "send")[-1]
+            note = await w.report_card(SAM)
             await w.send(w.teams.submit(SAM, note, note.submit(actions.REPORT_NOTE)))
             form = w.connector.to(f"a:dm-{SAM.aad}")[-1]
             data = form.submit(actions.REPORT_NOTE_SUBMIT)

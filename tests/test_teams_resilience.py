@@ -42,10 +42,7 @@ def test_a_reply_is_not_retried_beyond_teams_window():
 def test_card_updates_and_private_messages_are_retried_in_the_turn():
     async def scenario():
         async with TeamsWorld() as w:
-            await w.install(SAM)
-            await w.file_report(ALEX)
-            await w.deliver()
-            note = w.connector.to(f"a:dm-{SAM.aad}", "send")[-1]
+            note = await w.report_card(SAM)
             # msrest (urllib3) itself retries a PUT, not a POST, on a 5xx or on a Retry-After; not on this
             w.connector.fail_next(1, 429, retry_after=None, when=lambda c: c.kind == "update")
             await w.send(w.teams.submit(SAM, note, note.submit(actions.REPORT_ACK)))

@@ -102,3 +102,10 @@ class TeamsWorld:
 
     async def deliver(self) -> int:
         return await self.ted.outbox.run_once()
+
+    async def report_card(self, recipient: TeamsUser, reporter: TeamsUser = ALEX):
+        """Install TED for `recipient`, file a report as `reporter`, deliver it; the card the recipient got."""
+        await self.install(recipient)
+        await self.file_report(reporter)
+        await self.deliver()
+        return self.connector.to(f"a:dm-{recipient.aad}", "send")[-1]
