@@ -1,0 +1,1 @@
+"""The Slack adapter (slack-bolt). Importing the package does not import the SDK."""

@@ -1,0 +1,1 @@
+"""The Microsoft Teams adapter (botbuilder). Importing the package does not import the SDK."""

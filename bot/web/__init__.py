@@ -1,0 +1,1 @@
+"""TED Web Chat (aiohttp): routes, identity, uploads, renderer and static files."""

@@ -1,0 +1,1 @@
+"""The platform-neutral contract: Message, Reply, actions and forms, the router."""

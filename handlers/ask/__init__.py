@@ -1,0 +1,1 @@
+"""Questions: intent, conversation memory, the ask service and its chat handlers."""

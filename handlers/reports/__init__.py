@@ -1,0 +1,1 @@
+"""Reports: form, intake and routing, views, actions, escalation, outbox, delivery, CLI."""
