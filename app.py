@@ -15,16 +15,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.router import Router
+from chat.router import Router
 from core import db as dbmod
 from core.settings import Settings
-from handlers.ask import AskService
-from handlers.chat import ChatHandlers
-from handlers.conversation import Conversations
-from handlers.delivery import OutboxWorker
+from handlers.ask.chat import ChatHandlers
+from handlers.ask.conversation import Conversations
+from handlers.ask.service import AskService
 from handlers.directory import Directory
-from handlers.report_chat import ReportChat
-from handlers.reports import Clock, ReportService, system_clock
+from handlers.reports.chat import ReportChat
+from handlers.reports.delivery import OutboxWorker
+from handlers.reports.intake import Clock, ReportService, system_clock
 from knowledge.answer import Answerer
 from knowledge.bundled import load_bundled_if_empty
 
@@ -43,7 +43,7 @@ class Ted:
 
     def forget_attachments(self, attachments: list[dict]) -> None:
         """Delete screenshots stored by the web chat (retention purge). Slack keeps its own files."""
-        from bot.web_uploads import UploadStore, default_folder
+        from bot.web.uploads import UploadStore, default_folder
 
         folder = self.settings.web_upload_dir
         store = UploadStore(Path(folder) if folder else default_folder(self.db))
@@ -120,7 +120,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.ask import unanswered
+    from handlers.ask.service import unanswered
 
     ted = build(settings, args.db, first_use=False)
     rows = unanswered(ted.db, args.limit)
@@ -134,7 +134,7 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.conversation import list_feedback
+    from handlers.ask.conversation import list_feedback
 
     rows = list_feedback(build(settings, args.db, first_use=False).db, args.limit)
     if args.json:
@@ -150,19 +150,19 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_directory(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.reports_cli import directory_command
+    from handlers.reports.cli import directory_command
 
     return directory_command(build(settings, args.db, first_use=False), args)
 
 
 def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.reports_cli import reports_command
+    from handlers.reports.cli import reports_command
 
     return reports_command(build(settings, args.db, first_use=False), args)
 
 
 def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.teams_package import teams_command
+    from bot.teams.package import teams_command
 
     return teams_command(args, settings, lambda: build(settings, args.db, first_use=False).db)
 

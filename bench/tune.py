@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import build  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from handlers.intent import is_smalltalk, wants_to_report  # noqa: E402
+from handlers.ask.intent import is_smalltalk, wants_to_report  # noqa: E402
 from knowledge.evaluate import norm  # noqa: E402
 
 

@@ -6,9 +6,9 @@ import logging
 
 from aiohttp import web
 
-from bot.teams_config import off_level as teams_off_level
-from bot.teams_config import teams_mode
-from bot.web import mount_web
+from bot.teams.config import off_level as teams_off_level
+from bot.teams.config import teams_mode
+from bot.web.app import mount_web
 from bot.workers import background_workers
 
 log = logging.getLogger("ted.server")
@@ -18,7 +18,7 @@ CHANNELS = web.AppKey("ted.channels", list)
 
 
 def make_app(ted, slack_retry=None) -> web.Application:
-    """The one server. `slack_retry` (a bot.slack_client.RetryPolicy) lets tests shorten Slack back-off."""
+    """The one server. `slack_retry` (a bot.slack.client.RetryPolicy) lets tests shorten Slack back-off."""
     app = web.Application(client_max_size=MAX_BODY)
     app[CHANNELS] = ["web chat"]
 
@@ -26,17 +26,17 @@ def make_app(ted, slack_retry=None) -> web.Application:
         return web.json_response({"ok": True})
 
     app.router.add_get("/healthz", health)
-    mount_web(app, ted)  # the web chat: /, /api/*, /policy, /admin, /static (bot/web.py)
+    mount_web(app, ted)  # the web chat: /, /api/*, /policy, /admin, /static (bot/web/app.py)
     app.cleanup_ctx.append(background_workers(ted))
     s = ted.settings
     if s.slack_bot_token or s.slack_signing_secret or s.slack_app_token:
-        from bot.slack_app import mount_slack  # imported only when configured: Bolt is slow to import
+        from bot.slack.app import mount_slack  # imported only when configured: Bolt is slow to import
 
         if slack := mount_slack(app, ted, slack_retry):
             app[CHANNELS].append(slack)
     teams, why_not = teams_mode(s)
     if teams:
-        from bot.teams_app import mount_teams  # imported only when configured: botbuilder is slow to import
+        from bot.teams.app import mount_teams  # imported only when configured: botbuilder is slow to import
 
         app[CHANNELS].append(mount_teams(app, ted, teams))
     else:

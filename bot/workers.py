@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from handlers import escalation, outbox
+from handlers.reports import escalation, outbox
 
 log = logging.getLogger("ted.workers")
 

@@ -34,7 +34,7 @@ class Action:
 
     platform: str
     user_id: str
-    action_id: str  # one of bot.actions.*
+    action_id: str  # one of chat.actions.*
     value: str = ""
     conversation_id: str = ""
     thread_id: str = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.model import Action, Message, Reply
+from chat.model import Action, Message, Reply
 
 log = logging.getLogger("ted.router")
 

@@ -74,7 +74,7 @@ class Settings:
     retention_days: int = 365
     outbox_interval_seconds: float = 2.0
     scheduler_interval_seconds: float = 60.0
-    # TED Web Chat (bot/web*.py). With no user header, people pick who they are (local mode).
+    # TED Web Chat (bot/web/). With no user header, people pick who they are (local mode).
     web_user_header: str = ""  # e.g. X-Forwarded-Email, set by the intranet's reverse proxy
     web_trusted_proxies: tuple[str, ...] = ()  # IPs/CIDRs whose web_user_header is believed
     web_allow_local_identity: bool = False  # pick-who-you-are sign-in even when not bound to loopback

@@ -55,7 +55,7 @@ NOT_IN_DIRECTORY = ("I can't find you in the staff directory, so I can't show re
 NOT_ALLOWED = ("Sorry — only the people this report was sent to, and the communications team, can act on it. "
                "Nothing has been changed.")
 
-# Slack's App Home tab (bot/slack_app.py); the tab also shows CAPABILITIES.
+# Slack's App Home tab (bot/slack/app.py); the tab also shows CAPABILITIES.
 SLACK_HOME_ASK = ("• Send me a direct message here (the Messages tab), for example “can I accept a LinkedIn invite "
                   "from a supplier?”. Follow-ups in the same thread (“and what about Facebook?”) are read with "
                   "the question before.\n• Mention @TED in a channel and I'll answer in a thread.\n"
@@ -68,7 +68,7 @@ SLACK_HOME_REPORT = ("Seen social-media content that disparages the council, or 
                      "I'll send it to your line manager, the service-area manager and the Communications "
                      "Manager. Please don't engage with the poster. If someone is in immediate danger, call 999.")
 
-# Microsoft Teams (bot/teams*.py).
+# Microsoft Teams (bot/teams/).
 TEAMS_SENT_PRIVATELY = ("I've sent you that in a private chat with me, so only you can see it — look for TED in "
                         "your Teams chats.")
 
@@ -77,7 +77,7 @@ TEAMS_SCREENSHOTS = ("Teams can't attach screenshots to this form. When you've s
 
 TEAMS_ERROR = "Sorry — something went wrong on my side and I couldn't finish that. Please try again in a minute."
 
-# TED Web Chat (bot/web*.py): what the browser shows when something can't be done.
+# TED Web Chat (bot/web/): what the browser shows when something can't be done.
 WEB_BAD_JSON = "Sorry, I couldn't read that request. Please reload the page and try again."
 WEB_TOO_LONG = ("That {what} is very long ({length:,} characters). Please keep it under {limit:,} characters — "
                 "a sentence or two is plenty.")

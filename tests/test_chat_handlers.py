@@ -3,8 +3,8 @@
 import pytest
 
 from app import build
-from bot import actions
-from bot.model import COMMAND, DM, MENTION, Action, Message
+from chat import actions
+from chat.model import COMMAND, DM, MENTION, Action, Message
 from core.settings import Settings
 
 

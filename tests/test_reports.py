@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from app import build
-from bot import actions
-from bot.model import COMMAND, Action, Message
+from chat import actions
+from chat.model import COMMAND, Action, Message
 from core.settings import Settings
-from handlers import escalation, outbox
-from handlers.delivery import DeliveryError
 from handlers.directory import parse_csv
-from handlers.reports_cli import export_person
+from handlers.reports import escalation, outbox
+from handlers.reports.cli import export_person
+from handlers.reports.delivery import DeliveryError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = (ROOT / "sample" / "directory.csv").read_text("utf-8")
@@ -321,7 +321,7 @@ class GoneSender(FakeSender):
     """A platform that says the person is gone (Slack user_not_found, Teams 403)."""
 
     async def dm(self, person, reply):
-        from handlers.delivery import Unreachable
+        from handlers.reports.delivery import Unreachable
 
         raise Unreachable("user_not_found")
 
@@ -338,7 +338,7 @@ def test_a_permanently_unreachable_recipient_is_flagged_and_comms_told():
 
 
 def test_a_notification_that_keeps_failing_is_given_up_flagged_and_not_retried_forever():
-    from handlers.delivery import MAX_ATTEMPTS
+    from handlers.reports.delivery import MAX_ATTEMPTS
 
     ted, clock, sender = make()
     submit(ted, "U0ALEXLIFE")

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from bot import actions
-from bot.model import Button, Form, FormField, Reply
-from bot.slack_blocks import base_action_id, escape, home_view, plain_text_of, reply_message
-from bot.slack_forms import form_values, modal_errors, modal_view, unwrap_metadata, wrap_metadata
+from bot.slack.forms import form_values, modal_errors, modal_view, unwrap_metadata, wrap_metadata
+from bot.slack.render import base_action_id, escape, home_view, plain_text_of, reply_message
+from chat import actions
+from chat.model import Button, Form, FormField, Reply
 from handlers import messages
 from knowledge.answer import Citation
 from tests.fakes.slack_world import state_for

@@ -3,8 +3,8 @@
 import asyncio
 import json
 
-from bot.model import Reply
-from bot.slack_client import RetryPolicy, SlackNotifier, make_web_client
+from bot.slack.client import RetryPolicy, SlackNotifier, make_web_client
+from chat.model import Reply
 from tests.fakes.slack_api import BOT_ID, BOT_USER, FakeSlackApi
 from tests.fakes.slack_world import ALEX, slack_test
 

@@ -2,9 +2,9 @@
 
 import json
 
-from bot import actions
-from bot.model import Button, Form, FormField, Reply
-from bot.slack_blocks import reply_message
+from bot.slack.render import reply_message
+from chat import actions
+from chat.model import Button, Form, FormField, Reply
 from handlers import messages
 from tests.fakes.slack_world import ALEX, SAM, slack_test
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import actions
-from bot.model import Reply
-from bot.slack_client import SlackNotifier, make_web_client
-from bot.slack_sender import SlackSender
-from handlers.delivery import DeliveryError, Unreachable
+from bot.slack.client import SlackNotifier, make_web_client
+from bot.slack.sender import SlackSender
+from chat import actions
+from chat.model import Reply
 from handlers.directory import Person, parse_csv
+from handlers.reports.delivery import DeliveryError, Unreachable
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_world import FAST, slack_test
 

@@ -5,7 +5,7 @@ messages are updated in place."""
 import json
 from pathlib import Path
 
-from bot import actions
+from chat import actions
 from handlers.directory import parse_csv
 from tests.fakes.slack_world import slack_test
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bot import actions
+from chat import actions
 from handlers.directory import parse_csv
 from tests.fakes.slack_world import ALEX, slack_test
 

@@ -8,13 +8,13 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Mention
 
 from app import build
-from bot import actions
-from bot.model import DM, MENTION
-from bot.teams_bot import CARD_EXPIRED, CARD_USED, TeamsBot
-from bot.teams_cards import CONTENT_TYPE
-from bot.teams_inbound import message_from_activity, split_conversation, strip_mentions, submit_from_activity
-from bot.teams_refs import TeamsRefs
-from bot.teams_tokens import CardSigner
+from bot.teams.inbound import message_from_activity, split_conversation, strip_mentions, submit_from_activity
+from bot.teams.refs import TeamsRefs
+from bot.teams.render import CONTENT_TYPE
+from bot.teams.tokens import CardSigner
+from bot.teams.turns import CARD_EXPIRED, CARD_USED, TeamsBot
+from chat import actions
+from chat.model import DM, MENTION
 from core.settings import Settings
 from handlers import messages
 from tests.fakes.bot_connector import BOT_ID, TENANT, block_texts

@@ -9,12 +9,12 @@ import json
 
 import pytest
 
-from bot import actions
-from bot.model import Button, Form, FormField, Reply
-from bot.teams_cards import form_card, reply_card
-from bot.teams_tokens import CardSigner
-from handlers.report_form import report_form
-from handlers.report_views import recipient_reply
+from bot.teams.render import form_card, reply_card
+from bot.teams.tokens import CardSigner
+from chat import actions
+from chat.model import Button, Form, FormField, Reply
+from handlers.reports.form import report_form
+from handlers.reports.views import recipient_reply
 from tests.fakes.bot_connector import block_texts
 from tests.renderer_fixtures import C56, C513, C515, TEXT_515, golden
 

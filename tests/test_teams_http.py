@@ -4,9 +4,9 @@ TED's answers, updates and proactive messages recorded by a fake Bot Connector o
 import asyncio
 import json
 
-from bot import actions
-from bot.teams_app import TEAMS
-from bot.teams_bot import CARD_USED
+from bot.teams.app import TEAMS
+from bot.teams.turns import CARD_USED
+from chat import actions
 from handlers import messages
 from tests.fakes.bot_connector import BOT_ID, TENANT, block_texts
 from tests.fakes.teams_world import (

@@ -1,4 +1,4 @@
-"""Teams with authentication on, end to end: TED's real authentication (bot.teams_app.auth_config) pointed at a
+"""Teams with authentication on, end to end: TED's real authentication (bot.teams.app.auth_config) pointed at a
 fake OpenID metadata / JWKS endpoint on 127.0.0.1 that publishes a local RSA key, and activities carrying
 Bot Framework-style tokens signed with it. A valid token for TED's app id is accepted; a valid token from
 another tenant, or a token that is wrong in any way, is a 401 before anything happens.
@@ -18,7 +18,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot import teams_app
+from bot.teams import app as teams_app
 from tests.fakes.bot_connector import TENANT
 from tests.fakes.teams_world import ALEX, TeamsWorld
 

@@ -8,8 +8,8 @@ import zlib
 import pytest
 
 from app import main
-from bot.teams_config import AUTHENTICATED, UNAUTHENTICATED, is_loopback, teams_mode
-from bot.teams_package import color_icon, manifest, outline_icon
+from bot.teams.config import AUTHENTICATED, UNAUTHENTICATED, is_loopback, teams_mode
+from bot.teams.package import color_icon, manifest, outline_icon
 from core.settings import Settings
 
 APP_ID = "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"

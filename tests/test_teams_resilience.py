@@ -3,7 +3,7 @@ the turn on 429/5xx within Teams' window; empty messages; activities without an 
 
 import asyncio
 
-from bot import actions
+from chat import actions
 from handlers import messages
 from tests.fakes.teams_world import ALEX, CASEY, SAM, TEAM, TeamsWorld
 

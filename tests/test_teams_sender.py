@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.model import Reply
-from bot.teams_app import TEAMS
-from handlers.delivery import DeliveryError, Unreachable
+from bot.teams.app import TEAMS
+from chat.model import Reply
+from handlers.reports.delivery import DeliveryError, Unreachable
 from tests.fakes.teams_world import ALEX, CASEY, HARPER, ROBIN, SAM, TEAM, TeamsWorld
 
 

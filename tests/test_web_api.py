@@ -2,7 +2,7 @@
 
 import json
 
-from bot import actions
+from chat import actions
 from handlers import messages
 from tests.web_world import ALEX, DID_YOU_MEAN, SUPPLIER, web_test
 

@@ -4,7 +4,7 @@ addresses), signed sessions and CSRF tokens."""
 import aiohttp
 import pytest
 
-from bot.web_identity import SessionCodec, WebIdentity, normalise_email
+from bot.web.identity import SessionCodec, WebIdentity, normalise_email
 from core.settings import Settings
 from handlers import messages
 from tests.web_world import ALEX, CASEY, SUPPLIER, web_test
@@ -120,7 +120,7 @@ def test_sessions_expire_and_emails_are_checked():
 
 
 def test_local_picker_is_off_when_not_bound_to_loopback():
-    from bot.web_identity import WebIdentity, is_loopback
+    from bot.web.identity import WebIdentity, is_loopback
     from core.settings import Settings as S
 
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")

@@ -4,7 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import escape
 
-from bot.web_admin import deadline
+from bot.web.admin import deadline
 from handlers import messages
 from tests.test_web_reports import file_report
 from tests.web_world import ALEX, CASEY, SUPPLIER, web_test

@@ -7,17 +7,17 @@ TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_web_render.py and revi
 import re
 from pathlib import Path
 
-from bot import actions
-from bot.model import Button, Reply
-from bot.web_html import page
-from bot.web_render import notes_of, reply_from_stored, reply_json
-from handlers.report_form import report_form
-from handlers.report_views import recipient_reply
-from handlers.web_inbox import reply_json as stored_json
+from bot.web.html import page
+from bot.web.render import notes_of, reply_from_stored, reply_json
+from chat import actions
+from chat.model import Button, Reply
+from handlers.reports.form import report_form
+from handlers.reports.inbox import reply_json as stored_json
+from handlers.reports.views import recipient_reply
 from tests.renderer_fixtures import C513, C515, golden
 from tests.renderer_fixtures import TEXT_515 as TEXT_515_BASE
 
-STATIC = Path(__file__).resolve().parents[1] / "bot" / "static"
+STATIC = Path(__file__).resolve().parents[1] / "bot" / "web" / "static"
 TEXT_515 = TEXT_515_BASE + "\n\nIf you'd like to report this, use /report or press “Report this”."
 
 

@@ -1,7 +1,7 @@
 """Reports through the web chat: the form with inline errors, screenshots, the reference, "My reports", and
 the web inbox as a delivery channel with the recipients' actions, authorised by the same handlers."""
 
-from bot import actions
+from chat import actions
 from handlers import messages
 from tests.web_world import ALEX, CASEY, GOOD_REPORT, JAMIE, PNG, SAM, web_test
 

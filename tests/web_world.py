@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from app import build
 from bot.server import make_app
-from bot.web import WEB
+from bot.web.endpoint import WEB
 from core.settings import Settings
 from handlers.directory import parse_csv
 

@@ -2,9 +2,9 @@
 
 Every HTTP request's signature is checked on its raw bytes before anything parses it
 (https://docs.slack.dev/authentication/verifying-requests-from-slack) and a signed body of the wrong shape
-is refused (bot.slack_payload); Bolt then acks within Slack's 3 seconds and runs the listener. Listeners
-turn payloads into Message/Action (bot.slack_inbound), ask the router, and deliver the replies
-(bot.slack_delivery). A replayed modal submission and a second "Share" of the same answer are dropped.
+is refused (bot.slack.payload); Bolt then acks within Slack's 3 seconds and runs the listener. Listeners
+turn payloads into Message/Action (bot.slack.inbound), ask the router, and deliver the replies
+(bot.slack.delivery). A replayed modal submission and a second "Share" of the same answer are dropped.
 """
 
 from __future__ import annotations
@@ -22,19 +22,19 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
-from bot import slack_payload
 from bot.http_body import read_bounded
-from bot.slack_blocks import home_view
-from bot.slack_client import RetryPolicy, SlackNotifier, make_web_client
-from bot.slack_delivery import Delivery
-from bot.slack_forms import modal_errors, modal_view, wrap_metadata
-from bot.slack_inbound import (
+from bot.slack import payload as slack_payload
+from bot.slack.client import RetryPolicy, SlackNotifier, make_web_client
+from bot.slack.delivery import Delivery
+from bot.slack.forms import modal_errors, modal_view, wrap_metadata
+from bot.slack.inbound import (
     action_from_block_actions,
     action_from_view_submission,
     message_from_command,
     message_from_event,
 )
-from bot.slack_sender import SlackSender
+from bot.slack.render import home_view
+from bot.slack.sender import SlackSender
 from handlers import messages
 
 log = logging.getLogger("ted.slack")

@@ -20,9 +20,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.model import Form, Reply
-from bot.slack_blocks import reply_message
-from bot.slack_forms import modal_view
+from bot.slack.forms import modal_view
+from bot.slack.render import reply_message
+from chat.model import Form, Reply
 
 log = logging.getLogger("ted.slack.client")
 

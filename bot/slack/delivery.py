@@ -18,10 +18,10 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.model import Reply
-from bot.slack_client import SlackNotifier
-from bot.slack_forms import wrap_metadata
-from bot.slack_inbound import Route
+from bot.slack.client import SlackNotifier
+from bot.slack.forms import wrap_metadata
+from bot.slack.inbound import Route
+from chat.model import Reply
 
 log = logging.getLogger("ted.slack.delivery")
 

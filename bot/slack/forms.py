@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import re
 
-from bot.model import Form, FormField
-from bot.slack_blocks import MAX_SECTION, cut, plain, sections, valid_text
+from bot.slack.render import MAX_SECTION, cut, plain, sections, valid_text
+from chat.model import Form, FormField
 
 MAX_TITLE = 24
 MAX_MODAL_BLOCKS = 100

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.model import COMMAND, DM, MENTION, Action, Message
-from bot.slack_blocks import base_action_id, plain_text_of
-from bot.slack_forms import form_values, unwrap_metadata
+from bot.slack.forms import form_values, unwrap_metadata
+from bot.slack.render import base_action_id, plain_text_of
+from chat.model import COMMAND, DM, MENTION, Action, Message
 
 PLATFORM = "slack"
 # Message subtypes that are a person saying something; everything else (bot_message, message_changed,

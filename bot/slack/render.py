@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.model import Button, Reply
+from chat.model import Button, Reply
 from knowledge.answer import Citation
 
 MAX_SECTION = 3000

@@ -1,4 +1,4 @@
-"""The outbox's Slack sender (handlers.delivery.Sender): report notifications as DMs, the
+"""The outbox's Slack sender (handlers.reports.delivery.Sender): report notifications as DMs, the
 communications channel post, and in-place updates, on SlackNotifier's retrying client.
 
 A rate limit or Slack outage that outlasts the client's own bounded retries becomes a DeliveryError,
@@ -17,10 +17,10 @@ from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
 
-from bot.model import Reply
-from bot.slack_client import SlackNotifier
-from handlers.delivery import DeliveryError, Unreachable
+from bot.slack.client import SlackNotifier
+from chat.model import Reply
 from handlers.directory import Person
+from handlers.reports.delivery import DeliveryError, Unreachable
 
 log = logging.getLogger("ted.slack.sender")
 

@@ -4,10 +4,10 @@ Every activity is authenticated first (the Bot Framework's signed JWT: https://l
 bot-service/rest-api/bot-framework-rest-connector-authentication); anything that fails, including a
 token that is not even a JWT (which botbuilder itself would let escape as a 500), is a 401. Then the
 tenant is checked against TEAMS_TENANT_ID (another tenant is a 401 as well), and only then does the turn
-run (bot.teams_bot).
+run (bot.teams.turns).
 
 TEAMS_ALLOW_UNAUTHENTICATED=1 runs the same path with authentication disabled, as the Bot Framework
-Emulator expects; bot.teams_config only allows it when TED listens on a loopback address.
+Emulator expects; bot.teams.config only allows it when TED listens on a loopback address.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from bot.http_body import read_bounded
-from bot.model import Reply
-from bot.teams_bot import TeamsBot
-from bot.teams_config import APP_TYPES, UNAUTHENTICATED
-from bot.teams_delivery import card_activity
-from bot.teams_inbound import tenant_of
-from bot.teams_refs import TeamsRefs
-from bot.teams_sender import TeamsSender
-from bot.teams_tokens import CardSigner
+from bot.teams.config import APP_TYPES, UNAUTHENTICATED
+from bot.teams.delivery import card_activity
+from bot.teams.inbound import tenant_of
+from bot.teams.refs import TeamsRefs
+from bot.teams.sender import TeamsSender
+from bot.teams.tokens import CardSigner
+from bot.teams.turns import TeamsBot
+from chat.model import Reply
 from handlers import messages
 
 log = logging.getLogger("ted.teams")

@@ -8,8 +8,8 @@
   chat they go to the person's 1:1 chat with TED (opened if needed) and the thread gets a short notice.
 - Anything else is posted in the conversation, in the reply chain it came from.
 
-Each of these is retried in the turn on a 429/5xx or no answer (bot.teams_retry: a few tries, honouring
-Retry-After, within Teams' ~15 s window), and every card's submits are signed by TED (bot.teams_tokens).
+Each of these is retried in the turn on a 429/5xx or no answer (bot.teams.retry: a few tries, honouring
+Retry-After, within Teams' ~15 s window), and every card's submits are signed by TED (bot.teams.tokens).
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from botbuilder.schema import (
     ConversationParameters,
 )
 
-from bot.model import Reply
-from bot.teams_cards import CONTENT_TYPE, cut, form_card, reply_card
-from bot.teams_inbound import PERSONAL, Submit, conversation_type, tenant_of
-from bot.teams_refs import TeamsRefs
-from bot.teams_retry import Retry
-from bot.teams_tokens import CardSigner
+from bot.teams.inbound import PERSONAL, Submit, conversation_type, tenant_of
+from bot.teams.refs import TeamsRefs
+from bot.teams.render import CONTENT_TYPE, cut, form_card, reply_card
+from bot.teams.retry import Retry
+from bot.teams.tokens import CardSigner
+from chat.model import Reply
 from handlers import messages
 
 log = logging.getLogger("ted.teams.delivery")

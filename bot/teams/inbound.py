@@ -1,10 +1,10 @@
-"""Teams activities -> TED's Message and Action (bot.model). Pure translation; nothing is sent from here.
+"""Teams activities -> TED's Message and Action (chat.model). Pure translation; nothing is sent from here.
 
 - Personal chat is a DM; in a channel or group chat Teams only delivers messages that @mention TED,
   and the mention (``<at>TED</at>``, described by the activity's mention entities) is stripped from the text.
 - A reply chain in a channel arrives as ``19:…@thread.tacv2;messageid=<root>``; the root id is the thread.
 - People are known by their Entra (AAD) object id when Teams gives it, else by their Teams id (``29:…``);
-  ``people.teams_user_id`` in the staff directory may hold either, so bot.teams_bot passes the one the
+  ``people.teams_user_id`` in the staff directory may hold either, so bot.teams.turns passes the one the
   directory knows as ``user_id``.
 - An Adaptive Card Action.Submit arrives as a message whose ``value`` is the submit data merged with the
   card's inputs (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from bot.model import DM, MENTION, Action, Message
-from bot.teams_cards import RESERVED
+from bot.teams.render import RESERVED
+from chat.model import DM, MENTION, Action, Message
 
 PLATFORM = "teams"
 PERSONAL = "personal"
@@ -36,7 +36,7 @@ class Submit:
     nonce: str
     origin: str  # the card a form was opened from ("" when none)
     is_form: bool
-    sig: str = ""  # TED's signature over the above (bot.teams_tokens)
+    sig: str = ""  # TED's signature over the above (bot.teams.tokens)
 
 
 def tenant_of(activity: Activity) -> str:

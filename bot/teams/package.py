@@ -1,7 +1,7 @@
 """`ted teams package`: the Teams app package IT uploads (manifest.json + two icons in a zip), and
 `ted teams channels`: the Teams channels TED holds a reference for (for TED_COMMS_TEAMS_CONVERSATION).
 
-The manifest is manifest/teams/manifest.json with ${{…}} filled in (schema v1.16:
+The manifest is bot/teams/manifest.json with ${{…}} filled in (schema v1.16:
 https://learn.microsoft.com/microsoftteams/platform/resources/schema/manifest-schema). The icons are
 drawn here as PNGs with zlib and struct (no imaging library): a 192×192 colour icon and a 32×32 white
 outline on transparency, as Teams requires (https://learn.microsoft.com/microsoftteams/platform/concepts/
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "manifest" / "teams" / "manifest.json"
+TEMPLATE = Path(__file__).resolve().parent / "manifest.json"  # package data: a built wheel carries it
 DEFAULT_OUT = "var/teams/ted-teams-app.zip"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 VERSION = re.compile(r"^\d{1,5}\.\d{1,5}\.\d{1,5}$")

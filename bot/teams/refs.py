@@ -15,7 +15,7 @@ import sqlite_utils
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
-from bot.teams_inbound import PERSONAL, conversation_type, split_conversation, tenant_of
+from bot.teams.inbound import PERSONAL, conversation_type, split_conversation, tenant_of
 from core.db import utcnow
 
 CHANNEL_ID = "msteams"

@@ -7,8 +7,8 @@ Adaptive Cards never read as markdown (https://adaptivecards.io/explorer/TextRun
 written, and ``{{`` is broken up so it cannot start Teams' DATE()/TIME() substitution. TextBlock is kept for
 TED's own fixed words. Labels, choice titles and button titles are plain text, so they are only cut to length.
 
-Every Action.Submit carries ``{"action_id", "value"}`` plus a single-use ``nonce`` (bot.teams_tokens signs it,
-bot.teams_bot records it on first use, so a double click or a replayed submit acts once), and on a form card
+Every Action.Submit carries ``{"action_id", "value"}`` plus a single-use ``nonce`` (bot.teams.tokens signs it,
+bot.teams.turns records it on first use, so a double click or a replayed submit acts once), and on a form card
 ``form: true`` and the ``origin`` card the form was opened from (so the result can update that card).
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from bot.model import Button, Form, FormField, Reply
+from chat.model import Button, Form, FormField, Reply
 from knowledge.answer import Citation
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -182,7 +182,7 @@ def _input(f: FormField, files_note: str) -> list[dict]:
 
 
 def form_card(form: Form, intro: str = "", nonce: str = "", origin: str = "", files_note: str = "") -> dict:
-    """A bot.model.Form as input elements; errors from validation appear under their fields."""
+    """A chat.model.Form as input elements; errors from validation appear under their fields."""
     clash = RESERVED & {f.name for f in form.fields}
     if clash:
         raise ValueError(f"form field names clash with Action.Submit data: {sorted(clash)}")

@@ -3,7 +3,7 @@
 msrest (under botbuilder's async connector client) does not retry: one 429 or 503 is one exception. A reply
 inside a turn must reach Teams within its ~15 s window, so `Retry` tries a few times, honouring
 Retry-After, and gives up as soon as the next wait would overrun its time budget. The outbox's sender uses a
-shorter budget: anything longer goes back to the outbox, which retries later (handlers.delivery).
+shorter budget: anything longer goes back to the outbox, which retries later (handlers.reports.delivery).
 """
 
 from __future__ import annotations

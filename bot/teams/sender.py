@@ -1,10 +1,10 @@
-"""The outbox's Teams sender (handlers.delivery.Sender): report notifications as proactive 1:1 messages,
+"""The outbox's Teams sender (handlers.reports.delivery.Sender): report notifications as proactive 1:1 messages,
 the communications channel post, and in-place updates, from stored conversation references
-(bot.teams_refs; https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
+(bot.teams.refs; https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
 send-proactive-messages).
 
 Someone is reachable when the directory has their Teams id and TED holds a reference for them: their
-1:1 chat, or what it needs to open one. Each call is retried briefly on a 429/5xx (bot.teams_retry);
+1:1 chat, or what it needs to open one. Each call is retried briefly on a 429/5xx (bot.teams.retry);
 after that, a 429 or 5xx from the Bot Connector, or no answer at all, is a DeliveryError, so the outbox
 keeps the row and tries again later. A 403/404 on a stored 1:1 chat means it went stale (TED was removed):
 it is forgotten and a new chat is opened if TED knows how; when Teams refuses that too (403/404), or there
@@ -22,13 +22,13 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
 
-from bot.model import Reply
-from bot.teams_delivery import card_activity
-from bot.teams_refs import CHANNEL_ID, TeamsRefs
-from bot.teams_retry import LATER_SECONDS, Retry, is_gone, is_transient, retry_after, status_of
-from bot.teams_tokens import CardSigner
-from handlers.delivery import DeliveryError, Unreachable
+from bot.teams.delivery import card_activity
+from bot.teams.refs import CHANNEL_ID, TeamsRefs
+from bot.teams.retry import LATER_SECONDS, Retry, is_gone, is_transient, retry_after, status_of
+from bot.teams.tokens import CardSigner
+from chat.model import Reply
 from handlers.directory import Person
+from handlers.reports.delivery import DeliveryError, Unreachable
 
 T = TypeVar("T")
 log = logging.getLogger("ted.teams.sender")

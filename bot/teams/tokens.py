@@ -4,7 +4,7 @@ Every Action.Submit on a card TED sends carries a fresh ``nonce`` and a ``sig``:
 secret kept in this installation's SQLite (kb_meta), over the nonce, the action, its value, the card a form
 updates (``origin``) and whether it is a form. A submit that was not signed by TED, or whose data was changed
 (say, to point ``origin`` at another card), is refused before anything happens; a signed one is still acted on
-once only (bot.teams_bot records the nonce on first use).
+once only (bot.teams.turns records the nonce on first use).
 """
 
 from __future__ import annotations

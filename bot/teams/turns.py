@@ -1,10 +1,10 @@
 """TED's turn logic for Teams: capture where people can be reached, turn activities into Message/Action,
-ask the router, deliver the replies (bot.teams_delivery). It holds a router; it is not the router.
+ask the router, deliver the replies (bot.teams.delivery). It holds a router; it is not the router.
 
 Teams retries a delivery it thinks failed, and a person can press a card's button twice before it is
 updated: messages are de-duplicated on their activity id (when they have one), card submits on their
 single-use nonce (both in SQLite, via Conversations.first_delivery), so a report is filed once. A submit
-whose token TED did not sign (bot.teams_tokens) is refused before its nonce is even looked at.
+whose token TED did not sign (bot.teams.tokens) is refused before its nonce is even looked at.
 
 The staff directory may hold a person's Entra object id or their Teams id (29:…); every activity carries
 both, so the person is known by whichever one the directory has.
@@ -18,9 +18,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ActivityTypes
 
-from bot.model import Reply
-from bot.teams_delivery import TurnDelivery
-from bot.teams_inbound import (
+from bot.teams.delivery import TurnDelivery
+from bot.teams.inbound import (
     PERSONAL,
     Submit,
     conversation_type,
@@ -28,9 +27,10 @@ from bot.teams_inbound import (
     submit_from_activity,
     tenant_of,
 )
-from bot.teams_refs import TeamsRefs
-from bot.teams_retry import Retry
-from bot.teams_tokens import CardSigner
+from bot.teams.refs import TeamsRefs
+from bot.teams.retry import Retry
+from bot.teams.tokens import CardSigner
+from chat.model import Reply
 from handlers import messages
 
 log = logging.getLogger("ted.teams")

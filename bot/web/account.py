@@ -1,7 +1,7 @@
 """The signed-in person's routes: who am I, switching person (local mode), my reports, my inbox.
 
 The inbox is the web chat as a delivery channel: the escalation messages the outbox posted for this person
-(handlers/web_inbox.py), each with its Acknowledge / Add note / Reassign / Resolve buttons, pressed through
+(handlers/reports/inbox.py), each with its Acknowledge / Add note / Reassign / Resolve buttons, pressed through
 `POST /api/action` like any other button and authorised by the same handlers as on Slack and Teams.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import WebChat, endpoint, require_person
-from bot.web_identity import LOCAL, Identity, normalise_email
-from bot.web_input import BadInput, read_json
-from bot.web_render import inbox_json, report_json
+from bot.web.endpoint import WebChat, endpoint, require_person
+from bot.web.identity import LOCAL, Identity, normalise_email
+from bot.web.input import BadInput, read_json
+from bot.web.render import inbox_json, report_json
 from handlers import messages
 
 
@@ -71,11 +71,3 @@ async def inbox(request: web.Request, w: WebChat, who: Identity) -> web.Response
     require_person(w, who)
     rows = w.ted.outbox.web.for_person(who.email) if who.email else []
     return web.json_response({"messages": [inbox_json(r) for r in rows]})
-
-
-def add_routes(r: web.UrlDispatcher) -> None:
-    r.add_get("/api/me", me)
-    r.add_get("/api/people", people)
-    r.add_post("/api/identity", identity)
-    r.add_get("/api/reports/mine", my_reports)
-    r.add_get("/api/inbox", inbox)

@@ -13,16 +13,16 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from bot.web import WebChat, endpoint
-from bot.web_html import esc, page
-from bot.web_identity import LOCAL, Identity
-from bot.web_input import BadInput
-from bot.web_render import button_json
+from bot.web.endpoint import WebChat, endpoint
+from bot.web.html import esc, page
+from bot.web.identity import LOCAL, Identity
+from bot.web.input import BadInput
+from bot.web.render import button_json
 from handlers import messages
-from handlers.ask import unanswered
-from handlers.conversation import list_feedback
-from handlers.report_form import CATEGORY_LABELS, PLATFORM_LABELS
-from handlers.report_views import STATUS_LABELS, recipient_reply, when
+from handlers.ask.conversation import list_feedback
+from handlers.ask.service import unanswered
+from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
+from handlers.reports.views import STATUS_LABELS, recipient_reply, when
 from knowledge.store import list_documents
 
 DUE_SOON = timedelta(hours=2)
@@ -155,8 +155,3 @@ async def admin_page(request: web.Request, w: WebChat, who: Identity) -> web.Res
 async def admin_api(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     check_admin(w, who)
     return web.json_response(admin_data(w.ted))
-
-
-def add_routes(r: web.UrlDispatcher) -> None:
-    r.add_get("/admin", admin_page)
-    r.add_get("/api/admin", admin_api)

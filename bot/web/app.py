@@ -1,104 +1,19 @@
 """TED Web Chat: the intranet's "Talk to TED" page, its JSON API, the policy pages and /admin.
 
-`mount_web(app, ted)` adds the routes to the one aiohttp server (bot/server.py); README.md has the API table.
-Every route goes through `endpoint()`, which works out who is asking (bot/web_identity.py), checks the CSRF
-token on anything that changes state, turns bad input into a polite JSON (or HTML) error instead of a 500,
-and logs failures by route and exception type only, never what anyone typed.
+`mount_web(app, ted)` adds the one route table below to the one aiohttp server (bot/server.py); README.md has
+the API table. The shared endpoint machinery (identity, CSRF, polite errors, headers) is in bot/web/endpoint.py.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import traceback
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from aiohttp import web
 
-from bot.web_html import error_page
-from bot.web_identity import COOKIE, PROXY, Identity, WebIdentity
-from bot.web_input import BadInput
-from bot.web_uploads import UploadStore, default_folder
-from handlers import messages
+from bot.web import account, admin, chat, policy
+from bot.web.endpoint import STATIC, WEB, Identity, WebChat, endpoint, security_headers
 
 log = logging.getLogger("ted.web")
-
-STATIC = Path(__file__).resolve().parent / "static"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-PLATFORM_PATHS = ("/slack/", "/api/messages")  # Slack's and Teams' own endpoints keep their own headers
-
-
-class WebChat:
-    """What the web routes share: TED itself, who is asking, and where screenshots go."""
-
-    def __init__(self, ted):
-        self.ted = ted
-        self.identity = WebIdentity(ted.settings, ted.directory)
-        folder = ted.settings.web_upload_dir
-        self.uploads = UploadStore(Path(folder) if folder else default_folder(ted.db))
-        self.chat_page = (STATIC / "chat.html").read_text("utf-8")
-
-
-WEB = web.AppKey("ted.web", WebChat)
-Handler = Callable[[web.Request, WebChat, Identity], Awaitable[web.StreamResponse]]
-
-
-def problem(exc: BadInput, html: bool = False) -> web.Response:
-    if html:
-        return web.Response(text=error_page(exc.message, exc.status), status=exc.status, content_type="text/html")
-    body = {"error": exc.message, **({"field": exc.field} if exc.field else {})}
-    return web.json_response(body, status=exc.status)
-
-
-def require_person(w: WebChat, who: Identity) -> None:
-    """In proxy mode nothing happens without a signed-in person; locally, guests may ask questions."""
-    if w.identity.mode == PROXY and not who.email:
-        raise BadInput(messages.WEB_NOT_SIGNED_IN, 401)
-
-
-def endpoint(write: bool = False, html: bool = False, cookie: bool = True):
-    """Wrap a route: identity, CSRF for writes (`write=True`), polite errors, the session cookie."""
-
-    def deco(fn: Handler):
-        @functools.wraps(fn)
-        async def handler(request: web.Request) -> web.StreamResponse:
-            w = request.app[WEB]
-            who = w.identity.identify(request)
-            try:
-                if write and not w.identity.csrf_ok(who, request):
-                    log.info("refused: no valid CSRF token method=%s path=%s", request.method, request.path)
-                    raise BadInput(messages.WEB_CSRF, 403)
-                resp = await fn(request, w, who)
-            except BadInput as exc:
-                resp = problem(exc, html)
-            except web.HTTPException:
-                raise
-            except Exception as exc:  # a bug: answer politely, log where (never the request's content)
-                log.error("web route failed method=%s path=%s error=%s\n%s", request.method, request.path,
-                          type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
-                resp = problem(BadInput(messages.WEB_ERROR, 500), html)
-            if cookie and who.fresh and COOKIE not in resp.cookies:
-                w.identity.set_cookie(resp, who)
-            return resp
-
-        return handler
-
-    return deco
-
-
-async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    if request.path.startswith(PLATFORM_PATHS):
-        return
-    h = response.headers
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "same-origin")
-    if response.content_type == "text/html":
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith("/api/") or response.content_type == "text/html":
-        h.setdefault("Cache-Control", "no-store")
 
 
 @endpoint(html=True)
@@ -107,17 +22,30 @@ async def index(request: web.Request, w: WebChat, who: Identity) -> web.Response
 
 
 def mount_web(app: web.Application, ted) -> WebChat:
-    from bot import web_account, web_admin, web_chat, web_policy
-
     w = WebChat(ted)
     app[WEB] = w
     r = app.router
     r.add_get("/", index)
     r.add_static("/static/", STATIC, append_version=False)
-    web_chat.add_routes(r)
-    web_account.add_routes(r)
-    web_policy.add_routes(r)
-    web_admin.add_routes(r)
+    # The chat itself
+    r.add_post("/api/chat", chat.chat)
+    r.add_post("/api/action", chat.action)
+    r.add_post("/api/ask", chat.ask)
+    r.add_post("/api/uploads", chat.upload)
+    r.add_get("/uploads/{id}", chat.uploaded_file)
+    # Who is asking, their reports and their inbox
+    r.add_get("/api/me", account.me)
+    r.add_get("/api/people", account.people)
+    r.add_post("/api/identity", account.identity)
+    r.add_get("/api/reports/mine", account.my_reports)
+    r.add_get("/api/inbox", account.inbox)
+    # The policy pages
+    r.add_get("/policy", policy.policy_index)
+    r.add_get("/policy/", policy.policy_index)
+    r.add_get("/policy/{doc}", policy.policy_page)
+    # Admin
+    r.add_get("/admin", admin.admin_page)
+    r.add_get("/api/admin", admin.admin_api)
     app.on_response_prepare.append(security_headers)
     log.info("web chat on: identity %s mode, uploads in %s", w.identity.mode, w.uploads.folder)
     return w

@@ -16,14 +16,14 @@ import re
 
 from aiohttp import web
 
-from bot.model import WEB, Action, Message
-from bot.web import WebChat, endpoint, require_person
-from bot.web_identity import Identity
-from bot.web_input import MAX_TEXT, BadInput, clean_form, clean_text, read_json
-from bot.web_render import reply_json
-from bot.web_uploads import UploadError
+from bot.web.endpoint import WebChat, endpoint, require_person
+from bot.web.identity import Identity
+from bot.web.input import MAX_TEXT, BadInput, clean_form, clean_text, read_json
+from bot.web.render import reply_json
+from bot.web.uploads import UploadError
+from chat.model import WEB, Action, Message
 from handlers import messages
-from handlers.report_actions import ReportActions
+from handlers.reports.actions import ReportActions
 
 log = logging.getLogger("ted.web")
 
@@ -148,11 +148,3 @@ async def uploaded_file(request: web.Request, w: WebChat, who: Identity) -> web.
     return web.Response(body=path.read_bytes(), content_type=meta["mimetype"], headers={
         "Content-Disposition": "inline", "Cache-Control": "private, no-store",
         "Content-Security-Policy": "default-src 'none'; sandbox"})
-
-
-def add_routes(r: web.UrlDispatcher) -> None:
-    r.add_post("/api/chat", chat)
-    r.add_post("/api/action", action)
-    r.add_post("/api/ask", ask)
-    r.add_post("/api/uploads", upload)
-    r.add_get("/uploads/{id}", uploaded_file)

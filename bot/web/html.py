@@ -1,7 +1,7 @@
 """The shell of the pages the server renders itself (the policy, /admin, errors). Pure functions.
 
 Everything that came from a person or a document goes through `esc()`; pages load only /static files, so
-they work under the strict Content-Security-Policy set in bot/web.py.
+they work under the strict Content-Security-Policy set in bot/web/app.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`GET /policy/<doc>`: a policy as a readable page, one heading per section and an anchor per clause.
 
 The anchor is the clause number itself (`id="5.13"`), so Slack and Teams answers can link straight to a
-clause: handlers/chat.py builds f"{TED_PUBLIC_URL}/policy/{doc}#{clause}". Clause text is verbatim; the
+clause: handlers/ask/chat.py builds f"{TED_PUBLIC_URL}/policy/{doc}#{clause}". Clause text is verbatim; the
 short titles are TED's enrichment and are shown as such.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import WebChat, endpoint
-from bot.web_html import esc, page
-from bot.web_identity import Identity
-from bot.web_render import policy_path
+from bot.web.endpoint import WebChat, endpoint
+from bot.web.html import esc, page
+from bot.web.identity import Identity
+from bot.web.render import policy_path
 from handlers import messages
 from knowledge.model import Document
 from knowledge.store import list_documents, load_document
@@ -85,9 +85,3 @@ async def policy_page(request: web.Request, w: WebChat, who: Identity) -> web.Re
     if doc is None:
         return web.Response(text=list_html(docs, messages.WEB_NO_POLICY), status=404, content_type="text/html")
     return web.Response(text=policy_html(doc, docs), content_type="text/html")
-
-
-def add_routes(r: web.UrlDispatcher) -> None:
-    r.add_get("/policy", policy_index)
-    r.add_get("/policy/", policy_index)
-    r.add_get("/policy/{doc}", policy_page)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from bot.model import Button, Form, FormField, Reply
-from handlers.report_actions import OUTCOME_LABELS
-from handlers.report_form import CATEGORY_LABELS
-from handlers.report_views import STATUS_LABELS, when
+from chat.model import Button, Form, FormField, Reply
+from handlers.reports.actions import OUTCOME_LABELS
+from handlers.reports.form import CATEGORY_LABELS
+from handlers.reports.views import STATUS_LABELS, when
 from knowledge.answer import Citation
 from knowledge.model import MAX_CITATION_CHARS
 

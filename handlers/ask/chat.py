@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-from bot import actions
-from bot.model import COMMAND, MENTION, Action, Button, Form, FormField, Message, Reply
-from bot.router import Router
+from chat import actions
+from chat.model import COMMAND, MENTION, Action, Button, Form, FormField, Message, Reply
+from chat.router import Router
 from handlers import messages
-from handlers.ask import AskService
-from handlers.conversation import Conversations
+from handlers.ask.conversation import Conversations
+from handlers.ask.service import AskService
 from knowledge.answer import FALLBACK, POLICY, REPORT, Answer
 
 log = logging.getLogger("ted.chat")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from bot.model import Message
+from chat.model import Message
 from core.db import utcnow
 from knowledge.answer import Answer
 

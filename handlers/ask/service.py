@@ -9,7 +9,7 @@ import sqlite_utils
 
 from core.db import utcnow
 from handlers import messages
-from handlers.intent import describes_abuse, is_smalltalk, looks_like_follow_up, wants_to_report
+from handlers.ask.intent import describes_abuse, is_smalltalk, looks_like_follow_up, wants_to_report
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
 from knowledge.text import fold, strip_chat_markup, terms
 

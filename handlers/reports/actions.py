@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from core.db import transaction
-from handlers import outbox
 from handlers.directory import Person
-from handlers.reports import ReportService
+from handlers.reports import outbox
+from handlers.reports.intake import ReportService
 
 log = logging.getLogger("ted.reports")
 

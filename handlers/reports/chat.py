@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from bot import actions
-from bot.model import Action, Message, Reply
-from bot.router import Router
+from chat import actions
+from chat.model import Action, Message, Reply
+from chat.router import Router
 from handlers import messages
 from handlers.directory import Directory, Person
-from handlers.report_actions import NotAllowed, Outcome, ReportActions
-from handlers.report_form import report_form, validate
-from handlers.report_views import (
+from handlers.reports.actions import NotAllowed, Outcome, ReportActions
+from handlers.reports.form import report_form, validate
+from handlers.reports.intake import ReportService
+from handlers.reports.views import (
     note_form,
     reassign_form,
     recipient_reply,
@@ -20,7 +21,6 @@ from handlers.report_views import (
     resolve_form,
     status_list,
 )
-from handlers.reports import ReportService
 
 log = logging.getLogger("ted.reports")
 

@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from handlers import escalation
 from handlers.directory import DirectoryError, parse_csv
-from handlers.report_views import STATUS_LABELS, summary_lines, when
+from handlers.reports import escalation
+from handlers.reports.views import STATUS_LABELS, summary_lines, when
 
 
 def directory_command(ted, args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """Delivering the outbox: each row rendered from the report's *current* state and sent to every
 platform that can reach the person (Slack, Teams) and always to their web-chat inbox.
 
-Senders are the platform adapters' side of this (bot/slack*, bot/teams*); this module only knows
+Senders are the platform adapters' side of this (bot/slack/, bot/teams/, bot/web/); this module only knows
 the protocol below, so handlers never import a platform.
 """
 
@@ -12,13 +12,13 @@ import logging
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import Reply
+from chat.model import Reply
 from core.db import transaction
-from handlers import outbox
 from handlers.directory import Person
-from handlers.report_views import recipient_reply, reporter_update
-from handlers.reports import COMMS_CHANNEL, ReportService
-from handlers.web_inbox import WebInbox
+from handlers.reports import outbox
+from handlers.reports.inbox import WebInbox
+from handlers.reports.intake import COMMS_CHANNEL, ReportService
+from handlers.reports.views import recipient_reply, reporter_update
 
 log = logging.getLogger("ted.delivery")
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.db import transaction
-from handlers import outbox
-from handlers.reports import COMMS_CHANNEL, ReportService
+from handlers.reports import outbox
+from handlers.reports.intake import COMMS_CHANNEL, ReportService
 
 log = logging.getLogger("ted.escalation")
 

@@ -6,8 +6,8 @@ import re
 from datetime import date
 from urllib.parse import urlparse
 
-from bot.actions import REPORT_SUBMIT as SUBMIT
-from bot.model import Form, FormField
+from chat.actions import REPORT_SUBMIT as SUBMIT
+from chat.model import Form, FormField
 
 CATEGORIES = (
     ("disparaging", "Content disparaging the council"),

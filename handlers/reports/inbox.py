@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from bot.model import Reply
+from chat.model import Reply
 from core.db import utcnow
 
 

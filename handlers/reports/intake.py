@@ -20,10 +20,10 @@ import sqlite_utils
 
 from core.db import transaction
 from core.settings import Settings
-from handlers import outbox
 from handlers.directory import Directory, Person
-from handlers.report_form import ABUSE
-from handlers.workhours import WorkingHours
+from handlers.reports import outbox
+from handlers.reports.form import ABUSE
+from handlers.reports.workhours import WorkingHours
 
 log = logging.getLogger("ted.reports")
 

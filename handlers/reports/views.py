@@ -7,11 +7,11 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import actions
-from bot.model import Button, Form, FormField, Reply
+from chat import actions
+from chat.model import Button, Form, FormField, Reply
 from handlers.directory import Person
-from handlers.report_actions import OUTCOME_LABELS, OUTCOMES
-from handlers.report_form import CATEGORY_LABELS, PLATFORM_LABELS
+from handlers.reports.actions import OUTCOME_LABELS, OUTCOMES
+from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
 
 STATUS_LABELS = {"open": "Open — awaiting acknowledgement", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 FLAG_LABELS = {

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from app import build
 from bot.server import make_app
-from bot.slack_client import RetryPolicy
+from bot.slack.client import RetryPolicy
 from core.settings import Settings
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlackApi, sign
 

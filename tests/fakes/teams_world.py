@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from app import build
 from bot.server import make_app
-from bot.teams_app import TEAMS
+from bot.teams.app import TEAMS
 from core.settings import Settings
 from handlers.directory import parse_csv
 from tests.fakes.bot_connector import FakeBotConnector, TeamsClient, TeamsUser, dumps

@@ -1,4 +1,4 @@
-// TED Web Chat: any bot.model.Form as an accessible HTML form in a modal <dialog>.
+// TED Web Chat: any chat.model.Form as an accessible HTML form in a modal <dialog>.
 // Submitting posts {action_id: form_id, value: private_metadata, form: values} to /api/action, exactly as a
 // Slack modal submission reaches the router. Errors come back as the same form with `errors`: each is shown
 // beside its field (aria-invalid, aria-describedby) and focus moves to the first field in error.

@@ -1,0 +1,100 @@
+"""What every web route shares: the WebChat state, `endpoint()`, polite problems and the security headers.
+
+Every route goes through `endpoint()`, which works out who is asking (bot/web/identity.py), checks the CSRF
+token on anything that changes state, turns bad input into a polite JSON (or HTML) error instead of a 500,
+and logs failures by route and exception type only, never what anyone typed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.web.html import error_page
+from bot.web.identity import COOKIE, PROXY, Identity, WebIdentity
+from bot.web.input import BadInput
+from bot.web.uploads import UploadStore, default_folder
+from handlers import messages
+
+log = logging.getLogger("ted.web")
+
+STATIC = Path(__file__).resolve().parent / "static"
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+PLATFORM_PATHS = ("/slack/", "/api/messages")  # Slack's and Teams' own endpoints keep their own headers
+
+
+class WebChat:
+    """What the web routes share: TED itself, who is asking, and where screenshots go."""
+
+    def __init__(self, ted):
+        self.ted = ted
+        self.identity = WebIdentity(ted.settings, ted.directory)
+        folder = ted.settings.web_upload_dir
+        self.uploads = UploadStore(Path(folder) if folder else default_folder(ted.db))
+        self.chat_page = (STATIC / "chat.html").read_text("utf-8")
+
+
+WEB = web.AppKey("ted.web", WebChat)
+Handler = Callable[[web.Request, WebChat, Identity], Awaitable[web.StreamResponse]]
+
+
+def problem(exc: BadInput, html: bool = False) -> web.Response:
+    if html:
+        return web.Response(text=error_page(exc.message, exc.status), status=exc.status, content_type="text/html")
+    body = {"error": exc.message, **({"field": exc.field} if exc.field else {})}
+    return web.json_response(body, status=exc.status)
+
+
+def require_person(w: WebChat, who: Identity) -> None:
+    """In proxy mode nothing happens without a signed-in person; locally, guests may ask questions."""
+    if w.identity.mode == PROXY and not who.email:
+        raise BadInput(messages.WEB_NOT_SIGNED_IN, 401)
+
+
+def endpoint(write: bool = False, html: bool = False, cookie: bool = True):
+    """Wrap a route: identity, CSRF for writes (`write=True`), polite errors, the session cookie."""
+
+    def deco(fn: Handler):
+        @functools.wraps(fn)
+        async def handler(request: web.Request) -> web.StreamResponse:
+            w = request.app[WEB]
+            who = w.identity.identify(request)
+            try:
+                if write and not w.identity.csrf_ok(who, request):
+                    log.info("refused: no valid CSRF token method=%s path=%s", request.method, request.path)
+                    raise BadInput(messages.WEB_CSRF, 403)
+                resp = await fn(request, w, who)
+            except BadInput as exc:
+                resp = problem(exc, html)
+            except web.HTTPException:
+                raise
+            except Exception as exc:  # a bug: answer politely, log where (never the request's content)
+                log.error("web route failed method=%s path=%s error=%s\n%s", request.method, request.path,
+                          type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+                resp = problem(BadInput(messages.WEB_ERROR, 500), html)
+            if cookie and who.fresh and COOKIE not in resp.cookies:
+                w.identity.set_cookie(resp, who)
+            return resp
+
+        return handler
+
+    return deco
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path.startswith(PLATFORM_PATHS):
+        return
+    h = response.headers
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("Referrer-Policy", "same-origin")
+    if response.content_type == "text/html":
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/api/") or response.content_type == "text/html":
+        h.setdefault("Cache-Control", "no-store")
