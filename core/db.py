@@ -191,6 +191,23 @@ def _m007_teams(db: sqlite_utils.Database) -> None:
     db["teams_users"].create_index(["user_id"])
 
 
+def _m008_semantic_and_not_covered(db: sqlite_utils.Database) -> None:
+    # Sentence vectors of each clause (its passage and its example questions), written at ingest in the same
+    # transaction as the clause, so a question never waits for them. `model` says which encoder made them.
+    db["clause_vectors"].create(
+        {"clause_rowid": int, "doc_id": str, "field": str, "model": str, "vector": bytes},
+        pk=("clause_rowid", "field"),
+    )
+    db["clause_vectors"].create_index(["doc_id"])
+    # Questions a document does not answer (negative anchors): bundled with a policy, or taught by its owners.
+    db["not_covered"].create(
+        {"id": int, "doc_id": str, "question": str, "source": str, "added_by": str, "added_at": str,
+         "vector": bytes},
+        pk="id",
+    )
+    db["not_covered"].create_index(["doc_id"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -199,6 +216,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_reports", _m005_reports),
     ("006_delivery", _m006_delivery),
     ("007_teams", _m007_teams),
+    ("008_semantic_and_not_covered", _m008_semantic_and_not_covered),
 ]
 
 

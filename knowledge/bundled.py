@@ -2,7 +2,8 @@
 
 Each policy is `<id>.json` (sections and verbatim clause text) with an optional
 `<id>.enrichment.json` beside it (titles, summaries, keywords, example questions) — kept
-apart so the policy text can be checked against its source and never edited by accident.
+apart so the policy text can be checked against its source and never edited by accident — and an optional
+`<id>.not_covered.json`: near-topic questions the policy does not answer, written from its scope.
 """
 
 from __future__ import annotations
@@ -21,14 +22,21 @@ def _policy_dir() -> Traversable:
 def bundled_documents() -> list[Document]:
     docs = []
     for entry in sorted(_policy_dir().iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json") and not entry.name.endswith(".enrichment.json"):
-            enrichment = _policy_dir().joinpath(entry.name[: -len(".json")] + ".enrichment.json")
-            extra = json.loads(enrichment.read_text("utf-8")) if enrichment.is_file() else {}
-            docs.append(document_from_json(json.loads(entry.read_text("utf-8")), extra))
+        name = entry.name
+        if name.endswith(".json") and not name.endswith((".enrichment.json", ".not_covered.json")):
+            stem = name[: -len(".json")]
+            extra = _companion(stem, "enrichment")
+            docs.append(document_from_json(json.loads(entry.read_text("utf-8")), extra,
+                                           _companion(stem, "not_covered").get("questions", ())))
     return docs
 
 
-def document_from_json(data: dict, enrichment: dict | None = None) -> Document:
+def _companion(stem: str, kind: str) -> dict:
+    path = _policy_dir().joinpath(f"{stem}.{kind}.json")
+    return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def document_from_json(data: dict, enrichment: dict | None = None, not_covered=()) -> Document:
     extra = (enrichment or {}).get("clauses", {})
     sections, clauses = [], []
     for s in data["sections"]:
@@ -63,6 +71,7 @@ def document_from_json(data: dict, enrichment: dict | None = None) -> Document:
         next_review=data.get("next_review", ""),
         related=tuple(data.get("related", ())),
         topics=tuple((enrichment or {}).get("topics", ())),
+        not_covered=tuple(not_covered),
     )
 
 

@@ -48,4 +48,5 @@ class Document:
     next_review: str = ""
     related: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()  # what the document is about (its subject's words); see knowledge.search
+    not_covered: tuple[str, ...] = ()  # near-topic questions it does not answer (negative anchors)
     meta: dict = field(default_factory=dict, compare=False)

@@ -35,6 +35,7 @@ def content_hash(doc: Document) -> str:
         h.update(f"{c.number}\x00{c.text}\x00{c.title}\x00{c.summary}\x00".encode())
         h.update("\x00".join(c.keywords + c.questions).encode())
     h.update("\x00".join(doc.topics).encode())
+    h.update("\x00".join(doc.not_covered).encode())
     return h.hexdigest()[:16]
 
 
@@ -65,7 +66,8 @@ def save_documents(db: sqlite_utils.Database, docs: Iterable[Document],
             keep = {d for d, _ in results}
             for (old,) in db.execute("select id from documents").fetchall():
                 if old not in keep:
-                    db.execute("delete from clauses where doc_id = ?", [old])
+                    for table in ("clause_vectors", "clauses", "not_covered"):
+                        db.execute(f"delete from {table} where doc_id = ?", [old])
                     db.execute("delete from documents where id = ?", [old])
                     results.append((old, "removed"))
         if any(r != "unchanged" for _, r in results):
@@ -78,7 +80,10 @@ def _save_one(db: sqlite_utils.Database, doc: Document) -> str:
     existing = db.execute("select source_hash from documents where id = ?", [doc.id]).fetchone()
     if existing and existing[0] == digest:
         return "unchanged"
+    db.execute("delete from clause_vectors where doc_id = ?", [doc.id])
     db.execute("delete from clauses where doc_id = ?", [doc.id])
+    # The document's own "not covered" examples are replaced with it; those its owners taught stay.
+    db.execute("delete from not_covered where doc_id = ? and source = 'document'", [doc.id])
     db["documents"].upsert(
         {
             "id": doc.id,
@@ -120,6 +125,11 @@ def _save_one(db: sqlite_utils.Database, doc: Document) -> str:
         ),
         batch_size=500,
     )
+    if doc.not_covered:
+        db["not_covered"].insert_all(
+            {"doc_id": doc.id, "question": q, "source": "document", "added_by": "", "added_at": utcnow()}
+            for q in doc.not_covered
+        )
     return "replaced" if existing else "added"
 
 
@@ -127,7 +137,8 @@ def remove_document(db: sqlite_utils.Database, doc_id: str) -> bool:
     with transaction(db):
         if not db.execute("select 1 from documents where id = ?", [doc_id]).fetchone():
             return False
-        db.execute("delete from clauses where doc_id = ?", [doc_id])
+        for table in ("clause_vectors", "clauses", "not_covered"):
+            db.execute(f"delete from {table} where doc_id = ?", [doc_id])
         db.execute("delete from documents where id = ?", [doc_id])
         bump_revision(db)
     return True
@@ -168,4 +179,6 @@ def load_document(db: sqlite_utils.Database, doc_id: str) -> Document | None:
         version=d["version"], date=d["date"], review_cycle=d["review_cycle"],
         next_review=d["next_review"], related=tuple(json.loads(d["related"] or "[]")),
         topics=tuple(json.loads(d.get("topics") or "[]")),
+        not_covered=tuple(r[0] for r in db.execute(
+            "select question from not_covered where doc_id = ? and source = 'document' order by id", [doc_id])),
     )

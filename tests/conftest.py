@@ -9,7 +9,6 @@ from core import db as dbmod
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture
@@ -28,8 +27,3 @@ def ted() -> Ted:
     return build(Settings(), ":memory:")
 
 
-@pytest.fixture
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not beside this checkout")
-    return SHARED

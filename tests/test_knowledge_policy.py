@@ -1,7 +1,11 @@
 """The bundled Social Media Policy: structure, verbatim text, enrichment, metadata."""
 
+from pathlib import Path
+
 from knowledge.bundled import bundled_documents
 from knowledge.store import list_documents, load_document
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _policy():
@@ -9,8 +13,8 @@ def _policy():
     return doc
 
 
-def test_every_clause_is_verbatim_from_the_source_without_the_page_chrome(shared_dir):
-    lines = (shared_dir / "policies" / "tdc-social-media-policy.txt").read_text("utf-8").splitlines()
+def test_every_clause_is_verbatim_from_the_source_without_the_page_chrome():
+    lines = (ROOT / "corpora" / "tdc-social-media-policy.txt").read_text("utf-8").splitlines()
     assert lines[:2] == ["TED Web Chat", "Talk to TED"]
     doc = _policy()
     assert [c.text for c in doc.clauses] == lines[2:]
