@@ -27,6 +27,7 @@ from handlers.reports.delivery import OutboxWorker
 from handlers.reports.intake import Clock, ReportService, system_clock
 from knowledge.answer import Answerer
 from knowledge.bundled import load_bundled_if_empty
+from knowledge.vectors import make_embedder
 
 
 @dataclass
@@ -55,9 +56,10 @@ class Ted:
 def build(settings: Settings, db_path: str | None = None, first_use: bool = True,
           clock: Clock = system_clock) -> Ted:
     db = dbmod.connect(db_path or settings.db_path)
+    embedder = make_embedder(settings.semantic)
     if first_use:
-        load_bundled_if_empty(db)
-    answerer = Answerer(db, settings.min_confidence, settings.fallback_contact)
+        load_bundled_if_empty(db, embedder)
+    answerer = Answerer(db, settings.min_confidence, settings.fallback_contact, embedder)
     asker = AskService(db, answerer)
     conversations = Conversations(db)
     router = Router()
@@ -91,7 +93,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.ingest_cli import ingest_paths
 
     ted = build(settings, args.db, first_use=False)
-    return ingest_paths(ted.db, [Path(p) for p in args.paths], replace=args.replace, quiet=args.quiet)
+    return ingest_paths(ted.db, [Path(p) for p in args.paths], replace=args.replace, quiet=args.quiet,
+                        embedder=ted.answerer.index.embedder)
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,9 +1,16 @@
-"""Grid-search the ranking weights and fit the confidence curve on labelled question files.
+"""Fit the ranking weights and the confidence models on TRAINING questions only, and write them to ranking.json.
 
-    python bench/tune.py TRAIN.jsonl [TRAIN2.jsonl ...] --check HELDOUT.jsonl
+    .venv/bin/python bench/tune.py [--write]
 
-Prints the best weights by top-1 on the training files, then the logistic fit of
-"top answer is right" against the confidence score, and how both do on the held-out file.
+Training data (never the held-out sets eval/*_v2_holdout.jsonl, eval/conversations_holdout.jsonl):
+- council policy (enriched): eval/tdc_dev.jsonl + eval/tdc_holdout.jsonl;
+- documents nobody enriched: eval/tts_handbook.jsonl + eval/train/tts_oos_train.jsonl over corpora/tts-handbook,
+  and the council training questions over the policy's own text ingested plain (corpora/tdc-social-media-policy.txt);
+- cross-negatives: each document's questions asked of a knowledge base holding only the other one are out of
+  scope by construction.
+Weights are grid-searched for top-1 on both kinds of document at once; then a logistic confidence model is fitted
+per kind ("enriched", "plain") on features of the ranking (knowledge/calibration.py), and its threshold chosen
+to maximise right answers + honest fallbacks - 2 x confident wrong answers.
 """
 
 from __future__ import annotations
@@ -11,115 +18,160 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from app import build  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from handlers.ask.intent import is_smalltalk, wants_to_report  # noqa: E402
-from knowledge.evaluate import norm  # noqa: E402
+from knowledge import calibration  # noqa: E402
+from knowledge.evaluate import norm, read_questions  # noqa: E402
+from knowledge.ingest import find_files, parse_file  # noqa: E402
+from knowledge.search import ranking_params  # noqa: E402
+from knowledge.store import save_documents  # noqa: E402
+
+WEIGHTS = ("w_coverage", "w_qsim", "w_bm25", "w_nb", "w_semantic")
+RANKING = ROOT / "knowledge" / "data" / "ranking.json"
 
 
-def load(paths):
-    qs = []
-    for p in paths:
-        qs += [json.loads(line) for line in Path(p).read_text("utf-8").splitlines() if line.strip()]
-    return [q for q in qs if q["kind"] in ("policy", "out_of_scope") and not is_smalltalk(q["question"])
-            and not wants_to_report(q["question"])]
+def council():
+    return build(Settings(), ":memory:")
 
 
-def features(ted, qs):
+def plain(path: Path):
+    """A knowledge base of documents ingested as they are, nobody's enrichment in sight."""
+    ted = build(Settings(), ":memory:", first_use=False)
+    save_documents(ted.db, [parse_file(p) for p in find_files([path])], embedder=ted.answerer.index.embedder)
+    return ted
+
+
+def handbook():
+    return plain(ROOT / "corpora" / "tts-handbook")
+
+
+def questions(*names: str) -> list[dict]:
+    out = []
+    for n in names:
+        out += [q for q in read_questions(ROOT / "eval" / n)
+                if q["kind"] in ("policy", "out_of_scope") and not is_smalltalk(q["question"])
+                and not wants_to_report(q["question"])]
+    return out
+
+
+def collect(ted, qs: list[dict], as_oos: bool = False) -> list[tuple[bool, list]]:
+    """For each question: (in scope?, [(hit, right?)]) over every candidate, so weights can be re-scored offline."""
     rows = []
     for q in qs:
         _, hits = ted.answerer.index.search(q["question"], limit=1000)
         exp = [norm(e) for e in q.get("expect", [])]
-        rows.append((q, [(h.coverage, h.qsim, h.bm25, any(e in norm(h.text) for e in exp), h.nb, h.on_topic)
-                         for h in hits]))
+        in_scope = q["kind"] == "policy" and not as_oos
+        rows.append((in_scope, [(h, in_scope and any(e in norm(h.text) for e in exp)) for h in hits]))
     return rows
 
 
-def top1(rows, w):
-    ok, tops = 0, []
-    for q, hits in rows:
+def rescore(h, w: dict) -> float:
+    s = (w["w_coverage"] * h.coverage + w["w_qsim"] * h.qsim + w["w_bm25"] * h.bm25 + w["w_nb"] * h.nb
+         + w["w_semantic"] * h.sem)
+    return s if h.enriched else s / ((1.0 - w["w_qsim"]) or 1.0)
+
+
+def ranked(rows, w):
+    out = []
+    for in_scope, cands in rows:
+        order = sorted(cands, key=lambda c: rescore(c[0], w), reverse=True)
+        hits = [type(c[0])(**{**c[0].__dict__, "score": rescore(c[0], w)}) for c in order[:5]]
+        out.append((in_scope, hits, [c[1] for c in order[:5]]))
+    return out
+
+
+def top1(rows, w) -> float:
+    pol = [(s, c) for s, c in rows if s]
+    return sum(max(c, key=lambda x: rescore(x[0], w))[1] for _, c in pol if c) / max(len(pol), 1)
+
+
+def fit_kind(data) -> dict:
+    feats = [(calibration.features(hits), int(in_scope and right[0])) for in_scope, hits, right in data if hits]
+    model = calibration.fit(feats, l2=1.0)
+    best = None
+    for t in [x / 100 for x in range(5, 96)]:
+        gain = 0
+        for (f, label), (in_scope, _, right) in zip(feats, [d for d in data if d[1]], strict=True):
+            z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
+            answered = calibration.logistic(z) >= t
+            if answered:
+                gain += 1 if label else -2
+            else:
+                gain += 0 if in_scope else 1
+        if best is None or gain > best[0]:  # ties keep the lower threshold: answer when it costs nothing
+            best = (gain, t)
+    model["threshold"] = best[1]
+    return model
+
+
+def report(name: str, data, model) -> None:
+    answered = right = wrong = fell = oos = pol = 0
+    for in_scope, hits, ok in data:
         if not hits:
-            tops.append((q, None))
+            fell += not in_scope
             continue
-        best = max(hits, key=lambda h: w[0] * h[0] + w[1] * h[1] + w[2] * h[2] + w[3] * h[4])
-        tops.append((q, best))
-        ok += q["kind"] == "policy" and best[3]
-    return ok, tops
+        f = calibration.features(hits)
+        z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
+        yes = calibration.logistic(z) >= model["threshold"]
+        pol += in_scope
+        oos += not in_scope
+        if yes:
+            answered += 1
+            right += bool(in_scope and ok[0])
+            wrong += not (in_scope and ok[0])
+        elif not in_scope:
+            fell += 1
+    print(f"  {name}: answered {answered}, right {right}, wrong {wrong} (precision {right / max(answered, 1):.1%}); "
+          f"top-1 {right}/{pol}; out of scope fell back {fell}/{oos}  [TRAINING figures]")
 
 
-PENALTY = 0.2
-
-
-def conf_score(h, w):
-    """The fused ranking score, less the off-topic penalty: what the confidence curve is fitted on."""
-    return w[0] * h[0] + w[1] * h[1] + w[2] * h[2] + w[3] * h[4] - (0 if h[5] else PENALTY)
-
-
-def fit_logistic(xs, ys, iters=4000, lr=0.5):
-    k, m = 5.0, 0.5
-    for _ in range(iters):
-        gk = gm = 0.0
-        for x, y in zip(xs, ys, strict=True):
-            p = 1 / (1 + math.exp(-k * (x - m)))
-            gk += (p - y) * (x - m)
-            gm += (p - y) * (-k)
-        k -= lr * gk / len(xs)
-        m -= lr * gm / len(xs)
-    return k, m
-
-
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("train", nargs="+")
-    ap.add_argument("--check")
-    ap.add_argument("--weights", type=float, nargs=4, help="fit confidence for these weights")
-    ap.add_argument("--combined", action="store_true", help="rank weights by train + check together")
+    ap.add_argument("--write", action="store_true", help="write the fitted parameters to ranking.json")
     args = ap.parse_args()
-    ted = build(Settings(), ":memory:")
-    train = features(ted, load(args.train))
-    check = features(ted, load([args.check])) if args.check else []
-    npol = sum(q["kind"] == "policy" for q, _ in train)
-    grid = [x / 10 for x in range(0, 11)]
-    results = []
-    for wc, wq, wb in itertools.product(grid, grid, grid):
-        if wc + wq + wb > 1:
-            continue
-        w = (wc, wq, wb, round(1 - wc - wq - wb, 2))
-        results.append((top1(train, w)[0], w))
-    if check and args.combined:
-        results = [(ok + top1(check, w)[0], w) for ok, w in results]
-    results.sort(reverse=True)
-    print(f"train policy questions: {npol}")
-    for ok, w in results[:8]:
-        extra = f"  check {top1(check, w)[0]}" if check else ""
-        print(f"  top-1 {ok}/{npol} weights cov/qsim/bm25/nb={w}{extra}")
-    w = tuple(args.weights) if args.weights else results[0][1]
-    print(f"using weights {w}")
-    for a in (w,):
-        _, tops = top1(train, w)
-        xs = [conf_score(h, a) for _, h in tops if h]
-        ys = [int(q["kind"] == "policy" and h[3]) for q, h in tops if h]
-        k, m = fit_logistic(xs, ys)
-        for thr in (0.3, 0.4, 0.5, 0.6):
-            def judge(tops):
-                pol = oos = 0
-                for q, h in tops:
-                    answered = h is not None and 1 / (1 + math.exp(-k * (conf_score(h, a) - m))) >= thr
-                    pol += q["kind"] == "policy" and answered and h[3]
-                    oos += q["kind"] == "out_of_scope" and not answered
-                return pol, oos
-            tp, to = judge(tops)
-            line = f"  k={k:.2f} m={m:.3f} thr={thr}: train policy {tp} oos {to}"
-            if check:
-                cp, co = judge(top1(check, w)[1])
-                line += f" | check policy {cp} oos {co}"
-            print(line)
+    c, h = council(), handbook()
+    tdc = questions("tdc_dev.jsonl", "tdc_holdout.jsonl")
+    tts = questions("tts_handbook.jsonl", "train/tts_oos_train.jsonl")
+    enriched_rows = collect(c, tdc) + collect(c, [q for q in tts if q["kind"] == "policy"][:40], as_oos=True)
+    plain_rows = collect(h, tts) + collect(h, [q for q in tdc if q["kind"] == "policy"][:40], as_oos=True)
+    # The council policy's own text, ingested plain, is a second unenriched document with labelled questions.
+    plain_rows += collect(plain(ROOT / "corpora" / "tdc-social-media-policy.txt"), tdc)
+    params = ranking_params()
+    grid = {"w_coverage": [0.05, 0.1, 0.2, 0.3], "w_qsim": [0.0, 0.05, 0.1, 0.2], "w_bm25": [0.0, 0.05, 0.1, 0.2],
+            "w_nb": [0.0, 0.05, 0.1], "w_semantic": [0.0, 0.4, 0.6, 0.8, 1.0]}
+    best = None
+    for combo in itertools.product(*grid.values()):
+        w = dict(zip(grid, combo, strict=True))
+        a, b = top1(enriched_rows, w), top1(plain_rows, w)
+        if best is None or a + b > best[0]:
+            best = (a + b, w, a, b)
+    _, w, a, b = best
+    print(f"weights {w}: training top-1 council {a:.1%}, handbook {b:.1%}")
+    models = {}
+    for name, rows in (("enriched", enriched_rows), ("plain", plain_rows)):
+        data = ranked(rows, w)
+        models[name] = fit_kind(data)
+        report(name, data, models[name])
+    print(json.dumps(models, indent=2))
+    if args.write:
+        raw = json.loads(RANKING.read_text("utf-8"))
+        raw.update(w)
+        raw["calibration"] = models
+        raw["_about"] = ("Ranking weights and confidence models fitted by bench/tune.py on TRAINING questions only: "
+                         "eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl, eval/tts_handbook.jsonl, "
+                         "eval/train/tts_oos_train.jsonl (and cross-document negatives). The *_v2_holdout sets are "
+                         "never used here. confidence_* / off_topic_penalty / min_confidence: the lexical curve, "
+                         "used when the semantic signal is off.")
+        RANKING.write_text(json.dumps(raw, indent=2) + "\n", "utf-8")
+        print(f"wrote {RANKING.relative_to(ROOT)}")
+    del params
 
 
 if __name__ == "__main__":

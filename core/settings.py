@@ -64,6 +64,7 @@ class Settings:
     public_url: str = ""
     fallback_contact: str = "the Communications Manager"
     min_confidence: float = 0.0  # 0 means "use the calibrated default in knowledge.answer"
+    semantic: bool = True  # the sentence-embedding signal (TED_SEMANTIC=0 turns it off)
     log_level: str = "INFO"
     log_level_set: bool = False
     working_hours: str = "09:00-17:00"
@@ -150,6 +151,7 @@ class Settings:
             public_url=e.get("TED_PUBLIC_URL", "").strip().rstrip("/"),
             fallback_contact=e.get("TED_FALLBACK_CONTACT", "").strip() or "the Communications Manager",
             min_confidence=min_conf,
+            semantic=e.get("TED_SEMANTIC", "").strip() != "0",
             log_level=e.get("TED_LOG_LEVEL", "").strip().upper() or "INFO",
             log_level_set=bool(e.get("TED_LOG_LEVEL", "").strip()),
             working_hours=e.get("TED_WORKING_HOURS", "").strip() or "09:00-17:00",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from knowledge import calibration
 from knowledge.model import MAX_CITATION_CHARS
 from knowledge.search import Hit, KnowledgeIndex, Query, ranking_params
+from knowledge.vectors import Embedder
 
 POLICY, REPORT, SMALLTALK, FALLBACK = "policy", "report", "smalltalk", "fallback"
 INTENTS = (POLICY, REPORT, SMALLTALK, FALLBACK)
@@ -56,17 +57,6 @@ class Answer:
         return out
 
 
-def confidence_of(score: float, on_topic: bool = True) -> float:
-    """Probability that the top answer is right, from a logistic fit (bench/tune.py).
-
-    A question that shares no word with the document's subject ("where can I park my bike
-    at the depot?" against the Social Media Policy) needs a much stronger match to be believed.
-    """
-    p = ranking_params()
-    mid = p["confidence_midpoint"] + (0.0 if on_topic else p["off_topic_penalty"])
-    return 1.0 / (1.0 + math.exp(-p["confidence_slope"] * (score - mid)))
-
-
 class DocumentInfo:
     """Titles, versions and owners of the documents, cached per knowledge-base revision."""
 
@@ -90,12 +80,16 @@ class Answerer:
     """Answers one question from the knowledge base (policy or fallback, never a guess)."""
 
     def __init__(self, db: sqlite_utils.Database, min_confidence: float = 0.0,
-                 fallback_contact: str = "the Communications Manager"):
+                 fallback_contact: str = "the Communications Manager", embedder: Embedder | None = None):
         self.db = db
-        self.index = KnowledgeIndex(db)
+        self.index = KnowledgeIndex(db, embedder)
         self.docs = DocumentInfo(db)
-        self.min_confidence = min_confidence or ranking_params()["min_confidence"]
+        self.min_confidence_override = min_confidence
         self.fallback_contact = fallback_contact
+
+    @property
+    def semantic(self) -> bool:
+        return self.index.embedder is not None and not self.index.matrices.empty
 
     def citation(self, hit: Hit) -> Citation:
         info = self.docs.get(hit.doc_id, self.index._revision)
@@ -113,9 +107,9 @@ class Answerer:
         query, hits = self.index.search(question, limit=5)
         if not hits:
             return self.fallback(), query, hits
-        best = hits[0]
-        conf = confidence_of(best.score, best.on_topic)
-        if conf < self.min_confidence:
+        params = ranking_params()
+        conf = calibration.confidence(hits, params, self.semantic)
+        if conf < calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
             return self.fallback(conf, hits), query, hits
         return self.compose(hits, conf), query, hits
 

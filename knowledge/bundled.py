@@ -75,11 +75,11 @@ def document_from_json(data: dict, enrichment: dict | None = None, not_covered=(
     )
 
 
-def load_bundled_if_empty(db) -> bool:
+def load_bundled_if_empty(db, embedder=None) -> bool:
     """First use: a knowledge base with no documents gets the bundled policies. True if it loaded them."""
     from knowledge.store import document_count, save_documents
 
     if document_count(db):
         return False
-    save_documents(db, bundled_documents())
+    save_documents(db, bundled_documents(), embedder=embedder)
     return True

@@ -14,7 +14,7 @@ from knowledge.store import save_documents
 
 
 def ingest_paths(db: sqlite_utils.Database, paths: list[Path], replace: bool = False,
-                 quiet: bool = False) -> int:
+                 quiet: bool = False, embedder=None) -> int:
     try:
         files = find_files(paths)
     except IngestError as exc:
@@ -38,7 +38,7 @@ def ingest_paths(db: sqlite_utils.Database, paths: list[Path], replace: bool = F
             return 1
         seen[doc.id] = f
         docs.append(doc)
-    results = save_documents(db, docs, replace_all=replace)
+    results = save_documents(db, docs, replace_all=replace, embedder=embedder)
     counts = Counter(r for _, r in results)
     clauses = sum(len(d.clauses) for d in docs)
     parts = [f"{n} {what}" for what, n in sorted(counts.items())]

@@ -26,7 +26,8 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge.store import revision
-from knowledge.text import content_words, stem, stopwords, strip_chat_markup, words
+from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
+from knowledge.text import content_words, is_english_word, stem, stopwords, strip_chat_markup, words
 
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
 NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0,
@@ -112,6 +113,9 @@ class Hit(ClauseView):
     bm25: float = 0.0
     nb: float = 0.0
     on_topic: bool = True  # the question uses words of the document's subject
+    sem: float = 0.0  # cosine of the question with the clause (passage or best example question)
+    not_covered: float = -1.0  # cosine with the closest "not covered" example of the clause's document
+    enriched: bool = False  # the clause has example questions written for it
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,10 @@ class _Entry(ClauseView):
 class KnowledgeIndex:
     """The searchable view of the knowledge base, rebuilt when the knowledge base changes."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, embedder: Embedder | None = None):
         self.db = db
+        self.embedder = embedder
+        self.matrices = Matrices()
         self._lock = threading.Lock()
         self._revision = -1
         self.entries: dict[int, _Entry] = {}
@@ -211,6 +217,9 @@ class KnowledgeIndex:
         self.vocab = [w for w, _ in vocab.most_common()]
         self._vocab_set = set(self.vocab)
         self._stem_set = set(df)
+        if self.embedder is not None:
+            ensure_vectors(self.db, self.embedder)  # only a knowledge base ingested without the model lacks them
+            self.matrices = load_matrices(self.db, self.embedder.model)
 
     @property
     def size(self) -> int:
@@ -240,7 +249,10 @@ class KnowledgeIndex:
                 continue
             s = stem(w)
             alts: dict[str, float] = {s: 1.0}
-            if s not in self._stem_set and not syn and len(w) >= 4 and w.isalpha():
+            # Only a non-word is corrected: a real word the index lacks ("badmouth") is a vocabulary gap,
+            # and turning it into the nearest index word would change the question.
+            if (s not in self._stem_set and not syn and len(w) >= 4 and w.isalpha()
+                    and is_english_word(w) is not True):
                 fixed = self._correct(w)
                 if fixed:
                     corrections[w] = fixed
@@ -287,16 +299,32 @@ class KnowledgeIndex:
         )
         return {r[0]: r[1] for r in self.db.execute(sql, [match, limit])}
 
+    def semantic(self, query: Query) -> tuple[dict[int, float], dict[str, float], list[tuple[int, float]]]:
+        """(clause rowid -> similarity, doc -> not-covered similarity, the nearest clauses) or empty ones."""
+        m = self.matrices
+        if self.embedder is None or m.empty or not query.text.strip():
+            return {}, {}, []
+        qv = self.embedder.embed_query(query.text)
+        sim = m.similarity(qv)
+        nearest = m.nearest(sim, ranking_params().get("semantic_candidates", 30))
+        return _Lookup(m.position, sim), m.not_covered_by_doc(qv), nearest
+
     def search(self, question: str, limit: int = 5) -> tuple[Query, list[Hit]]:
         self.refresh()
         query = self.analyse(question)
         cands = self.candidates(query)
+        sims, nc, nearest = self.semantic(query)
+        for rowid, _ in nearest:
+            cands.setdefault(rowid, 0.0)  # found by meaning alone: no word in common, so no BM25
         if not cands:
             return query, []
         params = ranking_params()
+        w_sem = params.get("w_semantic", 0.0) if sims else 0.0
         w_cov, w_q, w_bm = params["w_coverage"], params["w_qsim"], params["w_bm25"]
         total_idf = sum(g.idf for g in query.groups) or 1.0
         top_bm = max(cands.values()) or 1.0
+        if top_bm <= 0:
+            top_bm = 1.0
         nb = self._naive_bayes(query, [self.entries[r] for r in cands if r in self.entries])
         qsims = self._qsims(query, total_idf)
         typo = params["typo_factor"]
@@ -310,7 +338,8 @@ class KnowledgeIndex:
                       for g in query.groups) / total_idf
             qsim = qsims.get(rowid, 0.0)
             bmn = max(bm, 0.0) / top_bm
-            score = w_cov * cov + w_q * qsim + w_bm * bmn + w_nb * nb.get(rowid, 0.0)
+            sem = sims.get(rowid, 0.0) if sims else 0.0
+            score = w_cov * cov + w_q * qsim + w_bm * bmn + w_nb * nb.get(rowid, 0.0) + w_sem * sem
             if not e.questions:
                 # Nobody wrote example questions for this passage (an ingested document): judge it on
                 # the other signals, re-weighted, rather than count the missing one as a miss.
@@ -320,7 +349,8 @@ class KnowledgeIndex:
             # about the document's subject; synonym expansions alone don't ("rang" is not "enquiry").
             on_topic = any(a in topic for g in query.groups for a, f in g.alts.items() if f >= typo)
             hits.append(Hit(**e.view(), score=score, coverage=cov, qsim=qsim, bm25=bmn, nb=nb.get(rowid, 0.0),
-                            on_topic=on_topic))
+                            on_topic=on_topic, sem=sem, not_covered=nc.get(e.doc_id, -1.0),
+                            enriched=bool(e.questions)))
         hits.sort(key=lambda h: h.score, reverse=True)
         return query, hits[:limit]
 
@@ -375,3 +405,17 @@ class KnowledgeIndex:
             per_clause.setdefault(key[0], []).append(sim)
         k = ranking_params().get("qsim_top_k", 1)
         return {r: sum(sorted(v, reverse=True)[:k]) / k for r, v in per_clause.items()}
+
+
+class _Lookup:
+    """Similarity by clause rowid over the matrix row order, without building a dict of every clause."""
+
+    def __init__(self, position: dict[int, int], sim) -> None:
+        self.position, self.sim = position, sim
+
+    def get(self, rowid: int, default: float = 0.0) -> float:
+        i = self.position.get(rowid)
+        return float(self.sim[i]) if i is not None else default
+
+    def __bool__(self) -> bool:
+        return True

@@ -52,11 +52,12 @@ def revision(db: sqlite_utils.Database) -> int:
 
 
 def save_documents(db: sqlite_utils.Database, docs: Iterable[Document],
-                   replace_all: bool = False) -> list[tuple[str, str]]:
+                   replace_all: bool = False, embedder=None) -> list[tuple[str, str]]:
     """Store (or replace) documents in one transaction.
 
     Returns [(doc_id, "added"|"replaced"|"unchanged"|"removed")]. With `replace_all`, documents
     not among *docs* are removed in the same transaction.
+    With an `embedder` (knowledge.vectors), the new clauses' vectors are written in the same transaction.
     """
     results = []
     with transaction(db):
@@ -71,6 +72,10 @@ def save_documents(db: sqlite_utils.Database, docs: Iterable[Document],
                     db.execute("delete from documents where id = ?", [old])
                     results.append((old, "removed"))
         if any(r != "unchanged" for _, r in results):
+            if embedder is not None:
+                from knowledge.vectors import ensure_vectors  # numpy and the model only when vectors are wanted
+
+                ensure_vectors(db, embedder)
             bump_revision(db)
     return results
 

@@ -69,3 +69,34 @@ def content_words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed content words, in order, duplicates kept."""
     return [stem(w) for w in content_words(text)]
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    """English words from pyspellchecker's bundled frequency list (read from the installed package; it
+    downloads nothing). Empty when the package is missing, so typo correction then falls back to the index."""
+    import gzip
+    import json
+
+    try:
+        raw = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return frozenset()
+    return frozenset(json.loads(gzip.decompress(raw)))
+
+
+# The list is American: "organisation", "colour", "recognised" are words here too.
+_UK = ((re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"), (re.compile(r"our(s|ed|ing)?$"), r"or\1"),
+       (re.compile(r"yse(s|d)?$"), r"yze\1"), (re.compile(r"tre(s)?$"), r"ter\1"), (re.compile(r"ogue(s)?$"), r"og\1"),
+       (re.compile(r"ence(s)?$"), r"ense\1"), (re.compile(r"lled$"), "led"), (re.compile(r"lling$"), "ling"))
+
+
+def is_english_word(word: str) -> bool | None:
+    """True for a real English word (so never "corrected"), False for a non-word, None when unknown
+    (no word list installed)."""
+    known = _english()
+    if not known:
+        return None
+    if word in known:
+        return True
+    return any(rx.search(word) and rx.sub(us, word) in known for rx, us in _UK)

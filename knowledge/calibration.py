@@ -1,0 +1,102 @@
+"""How sure TED is that its best clause answers the question: a logistic model over a few features of the ranking.
+
+Fitted by bench/tune.py on training questions only (the development set and the first holdout for the council
+policy; the first handbook set plus its training out-of-scope questions for documents nobody enriched), one
+model per kind of document, because a clause with example questions written for it scores differently from a
+bare passage. The parameters live in knowledge/data/ranking.json under "calibration".
+
+With the semantic signal off (TED_SEMANTIC=0, or no model installed) the lexical curve of the first version
+is used, so TED still answers, only less well.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Protocol
+
+FEATURES = ("score", "margin", "sem", "sem_margin", "nc_gap", "coverage")
+
+
+class Ranked(Protocol):
+    score: float
+    sem: float
+    not_covered: float
+    coverage: float
+    enriched: bool
+    on_topic: bool
+
+
+def features(hits: Sequence[Ranked]) -> dict[str, float]:
+    best = hits[0]
+    second = hits[1] if len(hits) > 1 else None
+    # With no "not covered" examples for the document, nc_gap sits at its floor: nothing argues against it.
+    nc_gap = max(best.not_covered - best.sem, -0.5) if best.not_covered > -1.0 else -0.5
+    return {
+        "score": best.score,
+        "margin": best.score - (second.score if second else 0.0),
+        "sem": best.sem,
+        "sem_margin": best.sem - max((h.sem for h in hits[1:]), default=0.0),
+        "nc_gap": nc_gap,
+        "coverage": best.coverage,
+    }
+
+
+def model_name(hits: Sequence[Ranked], semantic: bool) -> str:
+    if not semantic:
+        return "lexical"
+    return "enriched" if hits[0].enriched else "plain"
+
+
+def logistic(x: float) -> float:
+    if x < -60:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def confidence(hits: Sequence[Ranked], params: dict, semantic: bool) -> float:
+    """Probability that hits[0] is the right clause."""
+    if not hits:
+        return 0.0
+    name = model_name(hits, semantic)
+    model = params.get("calibration", {}).get(name)
+    if model is None or name == "lexical":
+        mid = params["confidence_midpoint"] + (0.0 if hits[0].on_topic else params["off_topic_penalty"])
+        return logistic(params["confidence_slope"] * (hits[0].score - mid))
+    f = features(hits)
+    z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
+    return logistic(z)
+
+
+def threshold(params: dict, hits: Sequence[Ranked], semantic: bool, override: float = 0.0) -> float:
+    """The confidence below which TED says "not covered" (TED_MIN_CONFIDENCE overrides every model's)."""
+    if override:
+        return override
+    name = model_name(hits, semantic) if hits else "lexical"
+    model = params.get("calibration", {}).get(name)
+    return model["threshold"] if model and name != "lexical" else params["min_confidence"]
+
+
+def fit(rows: Sequence[tuple[dict[str, float], int]], names: Sequence[str] = FEATURES, l2: float = 0.05,
+        steps: int = 400) -> dict:
+    """Logistic regression by Newton's method with a small ridge penalty (features standardised inside)."""
+    import numpy as np
+
+    x = np.array([[r[0][n] for n in names] for r in rows], dtype=float)
+    y = np.array([r[1] for r in rows], dtype=float)
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
+    w = np.zeros(z.shape[1])
+    reg = np.eye(z.shape[1]) * l2
+    reg[0, 0] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-z @ w))
+        grad = z.T @ (p - y) + reg @ w
+        hess = (z.T * (p * (1 - p))) @ z + reg
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = {n: float(w[i + 1] / sd[i]) for i, n in enumerate(names)}
+    bias = float(w[0] - sum(w[i + 1] * mu[i] / sd[i] for i in range(len(names))))
+    return {"bias": round(bias, 4), "weights": {k: round(v, 4) for k, v in weights.items()}}

@@ -1,0 +1,215 @@
+"""Sentence vectors of the knowledge base: computed at ingest, stored beside each clause, loaded as matrices.
+
+Every clause gets a `passage` vector (its heading path, title and text) and one vector per example question
+(`q0`, `q1`, …); every "not covered" example gets one too. They are written in the same transaction as the
+clause (`ensure_vectors`), so a question never waits for them; a knowledge base ingested while the model was
+missing is brought up to date the next time the index is built with it.
+
+`Embedder` wraps the encoder with a memo keyed by the text's hash, seeded from the vectors shipped with the
+bundled policies (`knowledge/policies/*.vectors.npz`), so loading the council policy into a fresh database
+costs no encoding at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+import sqlite_utils
+
+from core.db import transaction
+from knowledge.semantic import DIM, PINNED_SHA256, from_blob, load_encoder, to_blob
+
+log = logging.getLogger("ted.vectors")
+
+MODEL = "all-MiniLM-L6-v2:" + PINNED_SHA256["model.safetensors"][:12]
+MAX_PASSAGE_CHARS = 1200  # the encoder reads 256 word pieces; the start of a long passage says what it is about
+QUERY_MEMO = 4096
+
+
+def key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
+def passage_text(doc_title: str, heading: str, title: str, text: str) -> str:
+    """What a clause's passage vector is made of: where it sits, what it is called, then what it says."""
+    parts = [p for p in (doc_title, heading) if p]
+    if title and title != heading:
+        parts.append(title)
+    lead = " › ".join(parts)
+    return f"{lead}: {text}"[:MAX_PASSAGE_CHARS] if lead else text[:MAX_PASSAGE_CHARS]
+
+
+class Embedder:
+    """The encoder, with memory: the same text is never encoded twice in a process."""
+
+    def __init__(self, encoder) -> None:
+        self.encoder = encoder
+        self.model = MODEL
+        self._memo: dict[str, np.ndarray] = {}
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._seed_bundled()
+
+    def _seed_bundled(self) -> None:
+        folder = resources.files("knowledge").joinpath("policies")
+        for entry in folder.iterdir():
+            if entry.name.endswith(".vectors.npz"):
+                with entry.open("rb") as fh:
+                    data = np.load(fh)
+                    if str(data["model"]) != self.model:
+                        log.warning("shipped vectors %s are for another model; ignoring them", entry.name)
+                        continue
+                    for k, v in zip(data["keys"], data["vectors"].astype(np.float32), strict=True):
+                        self._memo[str(k)] = v
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [key(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._memo}
+        if missing:
+            vecs = self.encoder.encode(list(missing.values()))
+            for k, v in zip(missing, vecs, strict=True):
+                self._memo[k] = v
+        if not keys:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.stack([self._memo[k] for k in keys])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        got = self._queries.get(text)
+        if got is None:
+            got = self.encoder.encode([text])[0]
+            self._queries[text] = got
+            if len(self._queries) > QUERY_MEMO:
+                self._queries.popitem(last=False)
+        else:
+            self._queries.move_to_end(text)
+        return got
+
+
+def make_embedder(enabled: bool = True) -> Embedder | None:
+    encoder = load_encoder(enabled)
+    return Embedder(encoder) if encoder is not None else None
+
+
+def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None) -> int:
+    """Write the vectors that are missing for this model (clauses and not-covered examples); returns how many."""
+    if embedder is None:
+        return 0
+    rows = db.execute(
+        "select c.rowid, c.doc_id, d.title, c.heading, c.title, c.text, c.questions "
+        "from clauses c join documents d on d.id = c.doc_id where not exists "
+        "(select 1 from clause_vectors v where v.clause_rowid = c.rowid and v.field = 'passage' and v.model = ?)",
+        [embedder.model],
+    ).fetchall()
+    todo: list[tuple[int, str, str, str]] = []  # (clause rowid, doc, field, text)
+    for rowid, doc_id, doc_title, heading, title, text, questions in rows:
+        todo.append((rowid, doc_id, "passage", passage_text(doc_title, heading, title, text)))
+        for i, q in enumerate(q for q in (questions or "").split("\n") if q):
+            todo.append((rowid, doc_id, f"q{i}", q))
+    nc = db.execute("select id, question from not_covered where vector is null").fetchall()
+    if not todo and not nc:
+        return 0
+    vecs = embedder.embed([t for *_, t in todo] + [q for _, q in nc])
+    with transaction(db) as conn:
+        # A half-written set (an older model's, say) is replaced whole.
+        conn.executemany("delete from clause_vectors where clause_rowid = ?", [(r[0],) for r in rows])
+        db["clause_vectors"].insert_all(
+            ({"clause_rowid": r, "doc_id": d, "field": f, "model": embedder.model, "vector": to_blob(v)}
+             for (r, d, f, _), v in zip(todo, vecs, strict=False)),
+            batch_size=500,
+        )
+        for (nid, _), v in zip(nc, vecs[len(todo):], strict=True):
+            db.execute("update not_covered set vector = ? where id = ?", [to_blob(v), nid])
+    log.info("vectors written clauses=%d examples=%d not_covered=%d", len(rows), len(todo) - len(rows), len(nc))
+    return len(todo) + len(nc)
+
+
+@dataclass
+class Matrices:
+    """The vectors of one knowledge-base revision, as float32 matrices (rows are unit length)."""
+
+    passage_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # clause rowids
+    passages: np.ndarray = field(default_factory=lambda: np.zeros((0, DIM), dtype=np.float32))
+    question_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # owner clause rowid
+    questions: np.ndarray = field(default_factory=lambda: np.zeros((0, DIM), dtype=np.float32))
+    nc_docs: list[str] = field(default_factory=list)
+    not_covered: np.ndarray = field(default_factory=lambda: np.zeros((0, DIM), dtype=np.float32))
+
+    position: dict[int, int] = field(default_factory=dict)  # clause rowid -> row in `passages`
+    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # question -> passage row
+
+    def __post_init__(self) -> None:
+        self.position = {int(r): i for i, r in enumerate(self.passage_rows)}
+        self.owner = np.array([self.position.get(int(r), -1) for r in self.question_rows], dtype=np.int64)
+        keep = self.owner >= 0
+        self.owner, self.questions = self.owner[keep], self.questions[keep]
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.passage_rows)
+
+    def similarity(self, qv: np.ndarray) -> np.ndarray:
+        """Cosine of the question with each clause: the closer of its passage and its best example question."""
+        sim = self.passages @ qv
+        if len(self.owner):
+            np.maximum.at(sim, self.owner, self.questions @ qv)
+        return sim
+
+    def nearest(self, sim: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k clauses most like the question, as (clause rowid, similarity)."""
+        if not len(sim):
+            return []
+        k = min(k, len(sim))
+        idx = np.argpartition(-sim, k - 1)[:k]
+        return [(int(self.passage_rows[i]), float(sim[i])) for i in idx]
+
+    def not_covered_by_doc(self, qv: np.ndarray) -> dict[str, float]:
+        """The question's closeness to each document's "not covered" examples (its best match per document)."""
+        out: dict[str, float] = {}
+        if len(self.nc_docs):
+            for doc, v in zip(self.nc_docs, (self.not_covered @ qv).tolist(), strict=True):
+                if v > out.get(doc, -1.0):
+                    out[doc] = v
+        return out
+
+
+def _stack(blobs: Iterable[bytes]) -> np.ndarray:
+    out = [from_blob(b) for b in blobs]
+    return np.stack(out).astype(np.float32, copy=False) if out else np.zeros((0, DIM), dtype=np.float32)
+
+
+def load_matrices(db: sqlite_utils.Database, model: str) -> Matrices:
+    rows = db.execute(
+        "select v.clause_rowid, v.field, v.vector from clause_vectors v join clauses c on c.rowid = v.clause_rowid "
+        "where v.model = ? order by v.clause_rowid", [model]
+    ).fetchall()
+    p = [(r, b) for r, f, b in rows if f == "passage"]
+    q = [(r, b) for r, f, b in rows if f != "passage"]
+    nc = db.execute("select doc_id, vector from not_covered where vector is not null order by id").fetchall()
+    return Matrices(
+        np.array([r for r, _ in p], dtype=np.int64), _stack(b for _, b in p),
+        np.array([r for r, _ in q], dtype=np.int64), _stack(b for _, b in q),
+        [d for d, _ in nc], _stack(b for _, b in nc),
+    )
+
+
+def bundle_texts(doc) -> list[str]:
+    """Every text of a document that gets a vector (knowledge.model.Document)."""
+    out = []
+    for c in doc.clauses:
+        out.append(passage_text(doc.title, c.heading, c.title, c.text))
+        out.extend(c.questions)
+    return out + list(doc.not_covered)
+
+
+def write_bundle(path, embedder: Embedder, texts: Iterable[str]) -> int:
+    """Ship the vectors of the bundled policies' texts (bench/build_vectors.py), so first use encodes nothing."""
+    texts = list(dict.fromkeys(texts))
+    vecs = embedder.embed(texts)
+    np.savez_compressed(path, model=np.array(embedder.model), keys=np.array([key(t) for t in texts]),
+                        vectors=vecs.astype(np.float16))
+    return len(texts)
