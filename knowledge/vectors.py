@@ -90,9 +90,17 @@ class Embedder:
         return got
 
 
+_shared: dict[int, Embedder] = {}
+
+
 def make_embedder(enabled: bool = True) -> Embedder | None:
+    """The process's embedder (one encoder, one memo: a pure cache of text -> vector), or None without a model."""
     encoder = load_encoder(enabled)
-    return Embedder(encoder) if encoder is not None else None
+    if encoder is None:
+        return None
+    if id(encoder) not in _shared:
+        _shared[id(encoder)] = Embedder(encoder)
+    return _shared[id(encoder)]
 
 
 def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None) -> int:

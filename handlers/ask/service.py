@@ -9,7 +9,8 @@ import sqlite_utils
 
 from core.db import utcnow
 from handlers import messages
-from handlers.ask.intent import describes_abuse, is_smalltalk, looks_like_follow_up, wants_to_report
+from handlers.ask.examples import IntentExamples
+from handlers.ask.intent import describes_abuse, is_smalltalk, looks_like_follow_up
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
 from knowledge.text import fold, strip_chat_markup, terms
 
@@ -32,21 +33,24 @@ def smalltalk_reply(text: str) -> str:
 
 
 class AskService:
-    def __init__(self, db: sqlite_utils.Database, answerer: Answerer):
+    def __init__(self, db: sqlite_utils.Database, answerer: Answerer, intents: IntentExamples | None = None):
         self.db = db
         self.answerer = answerer
+        self.intents = intents or IntentExamples(answerer.index.embedder)
 
     def ask(self, question: str | None, channel: str = "cli", follow_up_of: str | None = None) -> Answer:
         text = strip_chat_markup(question or "").strip()
         if not text:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
-        if is_smalltalk(text):
+        if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text))
-        if wants_to_report(text):
-            answer, _, _ = self.answerer.answer(text)
+        answer, _, hits = self.answerer.answer(text)
+        scores = self.intents.scores(text, max((h.sem for h in hits), default=0.0))
+        if self.intents.is_smalltalk(text, scores):
+            return Answer(SMALLTALK, smalltalk_reply(text))
+        if self.intents.wants_to_report(text, scores):
             cites = answer.citations if answer.intent == POLICY else ()
             return Answer(REPORT, messages.REPORT_OFFER, answer.confidence, cites, offer_report=True)
-        answer, _, _ = self.answerer.answer(text)
         if follow_up_of and (answer.intent == FALLBACK or looks_like_follow_up(text)):
             # "and what about LinkedIn?" means little alone; read it with the question before it.
             combined, _, hits = self.answerer.answer(f"{follow_up_of} {text}")

@@ -1,0 +1,67 @@
+"""Questions about a document TED does not hold: "what does the Procurement Policy say about…" falls back and
+names that document, instead of answering from the nearest clause of a policy that merely mentions it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from knowledge.text import fold
+
+_KIND = r"(?:polic(?:y|ies)|strateg(?:y|ies)|guidelines?|procedures?|handbook|plan|charter|manual)"
+# Up to three words before the kind of document: "data protection policy", "travel plan".
+_NAME = re.compile(r"((?:[a-z&'-]+ ){1,3})" + _KIND + r"\b|\bcode of conduct\b")
+# ... and a question about what it says.
+_ABOUT = re.compile(r"\b(say|says|said|cover|covers|mention|mentions|state|states|contain|contains|allow|allows|"
+                    r"rules?|according to|under|in the|in our|what'?s in|set out|sets out|require|requires)\b")
+# Words that can stand before "policy" without naming a document ("what does the policy say", "this policy").
+_NOT_A_NAME = {"what", "which", "does", "do", "is", "are", "can", "could", "would", "will", "how", "where", "when",
+               "who", "about", "and", "so", "but", "according", "to", "under", "in", "the", "our", "my", "a", "an",
+               "any", "anything", "it", "say", "says", "of", "on", "for", "with", "this", "that", "your", "their",
+               "there", "council", "councils", "council's", "tdc", "tdcs", "tdc's", "new", "current", "latest", "same",
+               "whole", "relevant", "other", "another", "different", "actual", "official", "written", "own", "have",
+               "has", "we", "you", "i", "me", "if", "or", "by", "at", "from", "as", "be", "been", "was", "were"}
+_KIND_WORDS = {"policy", "policies", "strategy", "strategies", "guideline", "guidelines", "procedure", "procedures",
+               "code", "conduct", "handbook", "plan", "charter", "manual"}
+
+
+def _words(text: str) -> set[str]:
+    """What tells one document from another: its words, less "policy", "the" and the like."""
+    return {w for w in re.findall(r"[a-z]+", fold(text)) if w not in _KIND_WORDS and w not in _NOT_A_NAME}
+
+
+def _title(name: str) -> str:
+    return " ".join(w if w in ("of", "and", "on", "for") else w[:1].upper() + w[1:] for w in name.split())
+
+
+def unheld_document(question: str, held_titles: Iterable[str], known_names: Iterable[str] = ()) -> str | None:
+    """The name of a document the question asks about that the knowledge base doesn't hold, or None.
+
+    `held_titles` are the documents TED holds; `known_names` are documents they mention (their "related"
+    lists), so the name is given as the document itself spells it."""
+    q = fold(question)
+    if not _ABOUT.search(q):
+        return None
+    held = [_words(t) for t in held_titles]
+    for m in _NAME.finditer(q):
+        if m.group(0) == "code of conduct":
+            name_words, name = {"code", "conduct"}, "code of conduct"
+        else:
+            lead = m.group(1).split()
+            while lead and lead[0] in _NOT_A_NAME:
+                lead = lead[1:]
+            if not lead:
+                continue
+            name = " ".join([*lead, m.group(0)[len(m.group(1)):]])
+            name_words = _words(name)
+            if not name_words:
+                continue
+            # A held document named loosely ("the social media policy") is not a missing one.
+            if any(len(name_words & h) >= max(1, len(name_words) - 1) for h in held):
+                continue
+        for known in known_names:
+            theirs = _words(known) | ({"code", "conduct"} if "conduct" in fold(known) else set())
+            if theirs and name_words <= theirs:
+                return known
+        return _title(name)
+    return None
