@@ -18,7 +18,7 @@ CHANNELS = web.AppKey("ted.channels", list)
 
 
 def make_app(ted, slack_retry=None) -> web.Application:
-    """The one server. `slack_retry` (a bot.slack.client.RetryPolicy) lets tests shorten Slack back-off."""
+    """The one server. `slack_retry` (a handlers.reports.retry.RetryPolicy) lets tests shorten Slack back-off."""
     app = web.Application(client_max_size=MAX_BODY)
     app[CHANNELS] = ["web chat"]
 

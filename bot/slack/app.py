@@ -24,7 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.http_body import read_bounded
 from bot.slack import payload as slack_payload
-from bot.slack.client import RetryPolicy, SlackNotifier, make_web_client
+from bot.slack.client import SlackNotifier, make_web_client
 from bot.slack.delivery import Delivery
 from bot.slack.forms import modal_errors, modal_view, wrap_metadata
 from bot.slack.inbound import (
@@ -36,6 +36,7 @@ from bot.slack.inbound import (
 from bot.slack.render import home_view
 from bot.slack.sender import SlackSender
 from handlers import messages
+from handlers.reports.retry import RetryPolicy
 
 log = logging.getLogger("ted.slack")
 

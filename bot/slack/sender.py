@@ -21,11 +21,11 @@ from bot.slack.client import SlackNotifier
 from chat.model import Reply
 from handlers.directory import Person
 from handlers.reports.delivery import DeliveryError, Unreachable
+from handlers.reports.retry import LATER_SECONDS
 
 log = logging.getLogger("ted.slack.sender")
 
 T = TypeVar("T")
-LATER_SECONDS = 30.0  # when Slack is down and says nothing about when to come back
 CHANNEL_FIX_SECONDS = 900.0  # a channel someone has to fix: try again in a while, not every minute
 # Slack errors that retrying will not change: this person or conversation cannot be reached from TED.
 PERMANENT = frozenset({

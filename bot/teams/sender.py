@@ -24,15 +24,15 @@ from botbuilder.schema import ChannelAccount, ConversationParameters, Conversati
 
 from bot.teams.delivery import card_activity
 from bot.teams.refs import CHANNEL_ID, TeamsRefs
-from bot.teams.retry import LATER_SECONDS, Retry, is_gone, is_transient, retry_after, status_of
+from bot.teams.retry import NOTIFICATION, is_gone, is_transient, retried, retry_after, status_of
 from bot.teams.tokens import CardSigner
 from chat.model import Reply
 from handlers.directory import Person
 from handlers.reports.delivery import DeliveryError, Unreachable
+from handlers.reports.retry import LATER_SECONDS, RetryPolicy
 
 T = TypeVar("T")
 log = logging.getLogger("ted.teams.sender")
-OUTBOX_TRIES, OUTBOX_BUDGET = 3, 2.0  # short: the outbox worker has other rows, and retries later itself
 
 
 class Gone(Exception):
@@ -47,13 +47,13 @@ class TeamsSender:
     platform = "teams"
 
     def __init__(self, adapter: CloudAdapter, refs: TeamsRefs, app_id: str = "", comms_conversation: str = "",
-                 signer: CardSigner | None = None, retry: Retry | None = None):
+                 signer: CardSigner | None = None, retry: RetryPolicy = NOTIFICATION):
         self.adapter = adapter
         self.refs = refs
         self.app_id = app_id
         self.comms_conversation = comms_conversation
         self.signer = signer
-        self.retry = retry or Retry(OUTBOX_TRIES, OUTBOX_BUDGET)
+        self.retry = retry
 
     def reaches(self, person: Person) -> bool:
         return person.active and bool(person.teams_user_id) and self.refs.can_reach(person.teams_user_id)
@@ -168,7 +168,7 @@ class TeamsSender:
     async def _call(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt()`, retried briefly; then a 429/5xx or no answer is a DeliveryError and a 403/404 is Gone."""
         try:
-            return await self.retry.run(attempt, "notification")
+            return await retried(self.retry, attempt, "notification")
         except Exception as exc:
             if is_gone(exc):
                 raise Gone(status_of(exc)) from exc
