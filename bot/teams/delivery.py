@@ -18,15 +18,9 @@ import logging
 import secrets
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationParameters,
-)
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationAccount
 
+from bot.teams.chats import open_personal_chat
 from bot.teams.inbound import PERSONAL, Submit, conversation_type, tenant_of
 from bot.teams.refs import TeamsRefs
 from bot.teams.render import CONTENT_TYPE, cut, form_card, reply_card
@@ -64,12 +58,13 @@ def parse_origin(origin: str) -> tuple[str, str]:
 
 class TurnDelivery:
     def __init__(self, context: TurnContext, refs: TeamsRefs, files_note: str = "", signer: CardSigner | None = None,
-                 retry: RetryPolicy = IN_TURN):
+                 retry: RetryPolicy = IN_TURN, app_id: str = ""):
         self.context = context
         self.refs = refs
         self.files_note = files_note
         self.signer = signer
         self.retry = retry
+        self.app_id = app_id  # TED's app id, to open a 1:1 chat ("" when authentication is off)
         self.activity = context.activity
         self.here = context.activity.conversation.id
         self.personal = conversation_type(context.activity) == PERSONAL
@@ -150,24 +145,17 @@ class TurnDelivery:
             await self.send_here(Reply(messages.TEAMS_SENT_PRIVATELY))
 
     async def personal_chat(self) -> str:
-        """The person's 1:1 chat with TED: the one on record, else a new one (Teams allows a bot to open
-        it with anyone in a team it is installed in)."""
+        """The person's 1:1 chat with TED: the one on record, else a new one (bot.teams.chats)."""
         who = self.activity.from_property
         ref = self.refs.personal(who.aad_object_id or who.id)
         if ref is not None:
             return ref.conversation.id
-        tenant = tenant_of(self.activity)
-        params = ConversationParameters(is_group=False, bot=self.activity.recipient,
-                                        members=[ChannelAccount(id=who.id)], tenant_id=tenant or None,
-                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
+        person = {"tenant_id": tenant_of(self.activity), "user_id": who.id, "aad_object_id": who.aad_object_id or "",
+                  "service_url": self.activity.service_url or "", "bot_id": self.activity.recipient.id}
         try:
-            created = await retried(self.retry, lambda: self.connector.conversations.create_conversation(params),
-                                    "opening a 1:1 chat")
+            ref = await retried(self.retry, lambda: open_personal_chat(self.context.adapter, self.app_id, self.refs,
+                                                                       person), "opening a 1:1 chat")
         except Exception as exc:  # Teams refused (e.g. the app is blocked for them): answer in the thread
             log.warning("teams could not open a 1:1 chat error=%s", type(exc).__name__)
             return ""
-        self.refs.save_personal(created.id, {
-            "tenant_id": tenant, "user_id": who.id, "aad_object_id": who.aad_object_id or "",
-            "service_url": self.activity.service_url or "", "bot_id": self.activity.recipient.id})
-        log.info("teams opened 1:1 conversation=%s", created.id)
-        return created.id
+        return ref.conversation.id

@@ -20,10 +20,11 @@ from typing import TypeVar
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
+from botbuilder.schema import ConversationReference
 
+from bot.teams.chats import open_personal_chat
 from bot.teams.delivery import card_activity
-from bot.teams.refs import CHANNEL_ID, TeamsRefs
+from bot.teams.refs import TeamsRefs
 from bot.teams.retry import NOTIFICATION, is_gone, is_transient, retried, retry_after, status_of
 from bot.teams.tokens import CardSigner
 from chat.model import Reply
@@ -146,23 +147,11 @@ class TeamsSender:
         return await self._continue(ref, send)
 
     async def _open_and_send(self, person: dict, reply: Reply) -> tuple[str, str]:
-        tenant = person["tenant_id"]
-        params = ConversationParameters(is_group=False, bot=ChannelAccount(id=person["bot_id"]),
-                                        members=[ChannelAccount(id=person["user_id"])], tenant_id=tenant or None,
-                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
-        created: list[str] = []
-
-        async def opened(context: TurnContext) -> None:
-            created.append(context.activity.conversation.id)
-
-        await self._call(lambda: self.adapter.create_conversation(self.app_id, opened, params, CHANNEL_ID,
-                                                                  person["service_url"]))
-        ref = self.refs.save_personal(created[-1], person)
-        log.info("teams opened 1:1 conversation=%s", created[-1])
+        ref = await self._call(lambda: open_personal_chat(self.adapter, self.app_id, self.refs, person))
         try:
-            return created[-1], await self._call(lambda: self._send(ref, reply))
+            return ref.conversation.id, await self._call(lambda: self._send(ref, reply))
         except Gone:
-            self.refs.forget(created[-1])
+            self.refs.forget(ref.conversation.id)
             raise
 
     async def _call(self, attempt: Callable[[], Awaitable[T]]) -> T:
