@@ -153,8 +153,7 @@ class OutboxWorker:
 
     def _give_up(self, row: dict, now: datetime, error: str) -> None:
         """Stop retrying a notification: mark it failed, flag the report, tell the communications team."""
-        self.db.execute("update outbox set status = 'failed', attempts = attempts + 1, last_error = ? where id = ?",
-                        [error[:300], row["id"]])
+        outbox.mark_given_up(self.db, row, error)
         log.error("outbox id=%s gave up after %s attempts", row["id"], row["attempts"] + 1)
         report = self.service.get(row["report_id"])
         if report is not None and row["recipient"] not in ("", "reporter"):

@@ -1,7 +1,8 @@
 """The durable outbox: every notification about a report is a row written in the same
 transaction as the change it announces, delivered later by a worker, retried with back-off.
 
-States: pending -> sending -> sent. A worker that dies mid-send leaves a row in `sending`;
+States: pending -> sending -> sent, or back to pending to be retried, or failed when it is given up. Every
+change of state is in this module. A worker that dies mid-send leaves a row in `sending`;
 on restart `recover()` puts those back to pending (see README: a crash in the middle of the
 platform's HTTP call is the one window in which a message can be sent twice).
 """
@@ -83,6 +84,12 @@ def mark_failed(db: sqlite_utils.Database, row: dict, now: datetime, error: str,
                 timedelta(seconds=retry_after))
     db.execute("update outbox set status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? "
                "where id = ?", [attempts, iso(now + delay), error[:300], row["id"]])
+
+
+def mark_given_up(db: sqlite_utils.Database, row: dict, error: str) -> None:
+    """No more tries: the row stays `failed` (the report is flagged by the caller)."""
+    db.execute("update outbox set status = 'failed', attempts = attempts + 1, last_error = ? where id = ?",
+               [error[:300], row["id"]])
 
 
 def pending_count(db: sqlite_utils.Database) -> int:
