@@ -29,7 +29,7 @@ from bot.teams.retry import NOTIFICATION, is_gone, is_transient, retried, retry_
 from bot.teams.tokens import CardSigner
 from chat.model import Reply
 from handlers.directory import Person
-from handlers.reports.delivery import DeliveryError, Unreachable
+from handlers.reports.delivery import DeliveryError, Notice, Unreachable
 from handlers.reports.retry import LATER_SECONDS, RetryPolicy
 
 T = TypeVar("T")
@@ -46,6 +46,7 @@ class Gone(Exception):
 
 class TeamsSender:
     platform = "teams"
+    inbox = False
 
     def __init__(self, adapter: CloudAdapter, refs: TeamsRefs, app_id: str = "", comms_conversation: str = "",
                  signer: CardSigner | None = None, retry: RetryPolicy = NOTIFICATION):
@@ -59,10 +60,10 @@ class TeamsSender:
     def reaches(self, person: Person) -> bool:
         return person.active and bool(person.teams_user_id) and self.refs.can_reach(person.teams_user_id)
 
-    async def dm(self, person: Person, reply: Reply) -> tuple[str, str]:
+    async def dm(self, person: Person, reply: Reply, notice: Notice | None = None) -> tuple[str, str]:
         return await self.dm_user(person.teams_user_id, reply)
 
-    async def dm_user(self, user_id: str, reply: Reply) -> tuple[str, str]:
+    async def dm_user(self, user_id: str, reply: Reply, notice: Notice | None = None) -> tuple[str, str]:
         ref = self.refs.personal(user_id)
         if ref is not None:
             try:

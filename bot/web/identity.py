@@ -31,6 +31,7 @@ from handlers.directory import Directory, Person
 
 log = logging.getLogger("ted.web")
 
+PLATFORM = "web"  # the web chat's platform name; its user ids are people's emails (Identity.user_id)
 COOKIE = "ted_session"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_MAX_AGE = 12 * 3600  # a working day and then some; an expired session simply starts afresh

@@ -10,12 +10,14 @@ platform's HTTP call is the one window in which a message can be sent twice).
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from core.db import transaction
 
+log = logging.getLogger("ted.outbox")
 MAX_BACKOFF = timedelta(minutes=15)
 
 # kinds
@@ -72,6 +74,17 @@ def record_message(db: sqlite_utils.Database, row: dict, now: datetime, platform
     db["report_messages"].insert({"report_id": row["report_id"], "email": row["recipient"], "platform": platform,
                                   "channel": channel, "message_id": message_id, "posted_at": iso(now),
                                   "outbox_id": row["id"]})
+
+
+def posted_message(db: sqlite_utils.Database, row: dict) -> dict | None:
+    """The message an update row is for (its target, a report_messages id), or None when it is gone (a purge
+    forgets the web inbox's and the reporter's copies)."""
+    try:
+        return db["report_messages"].get(int(row["target"]))
+    except Exception as exc:
+        log.info("outbox id=%s: message %.20s to update not found error=%s", row["id"], row["target"],
+                 type(exc).__name__)
+        return None
 
 
 def delivered_platforms(db: sqlite_utils.Database, outbox_id: int) -> set[str]:
