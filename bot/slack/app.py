@@ -37,6 +37,7 @@ from bot.slack.render import home_view
 from bot.slack.sender import SlackSender
 from handlers import messages
 from handlers.reports.retry import RetryPolicy
+from knowledge.store import list_documents
 
 log = logging.getLogger("ted.slack")
 
@@ -136,7 +137,7 @@ class SlackAdapter:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         policies = [f"{r['title']}{', ' + r['version'] if r.get('version') else ''}"
-                    for r in self.ted.db["documents"].rows]
+                    for r in list_documents(self.ted.db)]
         view = home_view(messages.CAPABILITIES, messages.SLACK_HOME_ASK, messages.SLACK_HOME_REPORT, policies)
         try:
             await self.notifier.publish_home(event["user"], view)

@@ -54,7 +54,7 @@ def admin_data(ted, now: datetime | None = None) -> dict:
     now = now or ted.reports.clock()
     people = {p.email: p.name for p in ted.directory.everyone(include_left=True)}
     reports = []
-    for r in ted.db.query("select * from reports where status != 'resolved' order by ack_due_at"):
+    for r in ted.reports.unresolved():
         reports.append({
             "ref": r["ref"], "category_label": CATEGORY_LABELS.get(r["category"], r["category"]),
             "where": PLATFORM_LABELS.get(r["platform_name"], r["platform_name"]), "service_area": r["service_area"],

@@ -10,7 +10,6 @@ than on the worker's next tick.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 
@@ -133,9 +132,7 @@ def may_see(w: WebChat, who: Identity, meta: dict) -> bool:
     if who.person is None:
         return False
     acts = ReportActions(w.ted.reports)
-    rows = w.ted.db.query("select * from reports where attachments like ?", [f"%{meta['id']}%"])
-    return any(meta["id"] in {a.get("id") for a in json.loads(r["attachments"] or "[]") if isinstance(a, dict)}
-               and acts.can_act(r, who.person) for r in rows)
+    return any(acts.can_act(r, who.person) for r in w.ted.reports.with_attachment(meta["id"]))
 
 
 @endpoint()
