@@ -85,7 +85,8 @@ class TeamsEndpoint:
         try:
             body = json.loads(data.decode("utf-8"))
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except Exception:  # not JSON, or not an activity
+        except Exception as exc:  # not JSON, or not an activity
+            log.info("teams request refused (400): not a Bot Framework activity error=%s", type(exc).__name__)
             activity = None
         if activity is None or not activity.type:
             return web.json_response({"error": "Send a Bot Framework activity."}, status=400)
