@@ -18,7 +18,7 @@ CHANNELS = web.AppKey("ted.channels", list)
 
 
 def make_app(ted, slack_retry=None) -> web.Application:
-    """The one server. `slack_retry` (a bot.slack.client.RetryPolicy) lets tests shorten Slack back-off."""
+    """The one server. `slack_retry` (a handlers.reports.retry.RetryPolicy) lets tests shorten Slack back-off."""
     app = web.Application(client_max_size=MAX_BODY)
     app[CHANNELS] = ["web chat"]
 
@@ -26,7 +26,9 @@ def make_app(ted, slack_retry=None) -> web.Application:
         return web.json_response({"ok": True})
 
     app.router.add_get("/healthz", health)
-    mount_web(app, ted)  # the web chat: /, /api/*, /policy, /admin, /static (bot/web/app.py)
+    # The web chat: /, /api/*, /policy, /admin, /static (bot/web/app.py). Mounted first, so its inbox is the
+    # outbox's first sender: the web copy is kept even when a chat platform fails and the row is retried.
+    mount_web(app, ted)
     app.cleanup_ctx.append(background_workers(ted))
     s = ted.settings
     if s.slack_bot_token or s.slack_signing_secret or s.slack_app_token:

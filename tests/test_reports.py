@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import build
+from bot.web.sender import WebSender
 from chat import actions
 from chat.model import COMMAND, Action, Message
 from core.settings import Settings
@@ -15,6 +16,7 @@ from handlers.directory import parse_csv
 from handlers.reports import escalation, outbox
 from handlers.reports.cli import export_person
 from handlers.reports.delivery import DeliveryError
+from handlers.reports.inbox import WebInbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = (ROOT / "sample" / "directory.csv").read_text("utf-8")
@@ -32,6 +34,7 @@ class FakeSender:
     """A chat platform that records what it was asked to send; can fail on demand."""
 
     platform = "slack"
+    inbox = False
 
     def __init__(self):
         self.sent, self.updates, self.channel_posts, self.fail_next = [], [], [], 0
@@ -44,12 +47,12 @@ class FakeSender:
             self.fail_next -= 1
             raise DeliveryError("429 from the platform", retry_after=1)
 
-    async def dm(self, person, reply):
+    async def dm(self, person, reply, notice=None):
         self._maybe_fail()
         self.sent.append((person.slack_user_id, reply))
         return ("D" + person.slack_user_id, f"ts{len(self.sent)}")
 
-    async def dm_user(self, user_id, reply):
+    async def dm_user(self, user_id, reply, notice=None):
         self._maybe_fail()
         self.sent.append((user_id, reply))
         return ("D" + user_id, f"ts{len(self.sent)}")
@@ -71,7 +74,7 @@ def make(path=":memory:", when=FRIDAY_4PM):
     ted = build(Settings(), path, clock=clock)
     ted.directory.import_rows(parse_csv(SAMPLE))
     sender = FakeSender()
-    ted.outbox.senders.append(sender)
+    ted.outbox.senders += [WebSender(WebInbox(ted.db)), sender]  # as bot.server mounts them: the web chat first
     return ted, clock, sender
 
 
@@ -151,7 +154,7 @@ def test_missing_manager_falls_back_to_the_communications_team_and_is_flagged():
     assert recipients(ted, "TED-2026-0001") == {"casey.comms": "communications_manager",
                                                 "robin.press": "communications"}
     deliver(ted)
-    (msg,) = [m for m in ted.outbox.web.for_person("casey.comms@tendring.example")]
+    (msg,) = [m for m in WebInbox(ted.db).for_person("casey.comms@tendring.example")]
     assert "not in the staff directory" in msg["reply"]["text"]
 
 
@@ -320,7 +323,7 @@ def test_purge_deletes_stored_screenshots(tmp_path):
 class GoneSender(FakeSender):
     """A platform that says the person is gone (Slack user_not_found, Teams 403)."""
 
-    async def dm(self, person, reply):
+    async def dm(self, person, reply, notice=None):
         from handlers.reports.delivery import Unreachable
 
         raise Unreachable("user_not_found")

@@ -3,8 +3,9 @@
 import asyncio
 import json
 
-from bot.slack.client import RetryPolicy, SlackNotifier, make_web_client
+from bot.slack.client import SlackNotifier, make_web_client
 from chat.model import Reply
+from handlers.reports.retry import RetryPolicy
 from tests.fakes.slack_api import BOT_ID, BOT_USER, FakeSlackApi
 from tests.fakes.slack_world import ALEX, slack_test
 

@@ -89,7 +89,7 @@ def test_with_credentials_teams_is_on(caplog):
     ted = build(Settings(**AUTH_ON), ":memory:")
     app = make_app(ted)
     assert "Teams" in app[CHANNELS]
-    assert [s.platform for s in ted.outbox.senders] == ["teams"]
+    assert [s.platform for s in ted.outbox.senders] == ["web", "teams"]  # the web chat's inbox is a sender too
 
 
 def test_multitenant_without_a_tenant_id_warns_loudly_at_start_up(caplog):

@@ -24,7 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.http_body import read_bounded
 from bot.slack import payload as slack_payload
-from bot.slack.client import RetryPolicy, SlackNotifier, make_web_client
+from bot.slack.client import SlackNotifier, make_web_client
 from bot.slack.delivery import Delivery
 from bot.slack.forms import modal_errors, modal_view, wrap_metadata
 from bot.slack.inbound import (
@@ -36,6 +36,8 @@ from bot.slack.inbound import (
 from bot.slack.render import home_view
 from bot.slack.sender import SlackSender
 from handlers import messages
+from handlers.reports.retry import RetryPolicy
+from knowledge.store import list_documents
 
 log = logging.getLogger("ted.slack")
 
@@ -135,7 +137,7 @@ class SlackAdapter:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         policies = [f"{r['title']}{', ' + r['version'] if r.get('version') else ''}"
-                    for r in self.ted.db["documents"].rows]
+                    for r in list_documents(self.ted.db)]
         view = home_view(messages.CAPABILITIES, messages.SLACK_HOME_ASK, messages.SLACK_HOME_REPORT, policies)
         try:
             await self.notifier.publish_home(event["user"], view)

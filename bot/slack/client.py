@@ -1,16 +1,13 @@
-"""TED's one way of calling Slack: a retrying AsyncWebClient (429 and 5xx, bounded back-off) pointed at
-SLACK_API_URL, response_url posts on the same retry rules, and SlackNotifier for messages TED starts.
+"""TED's one way of calling Slack: a retrying AsyncWebClient (429 and 5xx, on TED's one retry policy,
+handlers.reports.retry) pointed at SLACK_API_URL, response_url posts on the same rules, and SlackNotifier for
+messages TED starts.
 
 Rate limits: https://docs.slack.dev/apis/web-api/rate-limits (429 with Retry-After, in seconds).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -23,34 +20,11 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.slack.forms import modal_view
 from bot.slack.render import reply_message
 from chat.model import Form, Reply
+from handlers.reports.retry import RetryPolicy
 
 log = logging.getLogger("ted.slack.client")
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try when Slack says "not now". Tests shrink the waits; production keeps these."""
-
-    max_retries: int = 3
-    backoff: float = 0.5  # 5xx: wait backoff * 2**attempt (+ jitter)
-    max_wait: float = 30.0  # never wait longer than this; a longer Retry-After gives up instead
-    jitter: float = 0.25  # up to this many seconds added at random, so retries do not arrive together
-    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, compare=False)
-
-    def wait_for(self, status: int, attempt: int, retry_after: str | None) -> float | None:
-        """Seconds to wait before the next attempt, or None to give up."""
-        if status == 429:
-            try:
-                wait = float(retry_after) if retry_after is not None else 1.0
-            except ValueError:
-                wait = 1.0
-            if wait > self.max_wait:
-                return None
-        else:
-            wait = min(self.backoff * (2 ** attempt), self.max_wait)
-        return wait + random.random() * self.jitter
 
 
 class _StatusRetryHandler(AsyncRetryHandler):
@@ -67,9 +41,17 @@ class _StatusRetryHandler(AsyncRetryHandler):
         return self._wait(state, response) is not None
 
     def _wait(self, state: RetryState, response: HttpResponse) -> float | None:
-        header = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
-        value = header[0] if isinstance(header, list) and header else header
-        return self.policy.wait_for(response.status_code, state.current_attempt, value)
+        # Slack names a wait only with a 429; without a readable one, wait a second, as slack_sdk's own handler does.
+        retry_after = None
+        if response.status_code == 429:
+            header = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+            value = header[0] if isinstance(header, list) and header else header
+            try:
+                retry_after = float(value) if value is not None else 1.0
+            except ValueError as exc:
+                log.info("slack Retry-After unreadable error=%s; waiting 1s", type(exc).__name__)
+                retry_after = 1.0
+        return self.policy.wait_for(state.current_attempt, retry_after)
 
     async def prepare_for_next_attempt_async(self, *, state: RetryState, request: HttpRequest,
                                              response: HttpResponse | None = None,

@@ -15,10 +15,13 @@ option values joined with ",".
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 from bot.slack.render import MAX_SECTION, cut, plain, sections, valid_text
 from chat.model import Form, FormField
+
+log = logging.getLogger("ted.slack.forms")
 
 MAX_TITLE = 24
 MAX_MODAL_BLOCKS = 100
@@ -166,7 +169,8 @@ def unwrap_metadata(text: str) -> tuple[str, dict]:
     """(the form's own private_metadata, routing) from wrap_metadata's text; foreign text is all metadata."""
     try:
         data = json.loads(text or "")
-    except ValueError:
+    except ValueError as exc:  # not wrapped by TED (e.g. a modal opened before it wrapped them): all metadata
+        log.debug("slack private_metadata is not TED's wrapper (%s); taken as the form's own", type(exc).__name__)
         return text or "", {}
     if not isinstance(data, dict) or "m" not in data:
         return text or "", {}

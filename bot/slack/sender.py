@@ -20,12 +20,12 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.client import SlackNotifier
 from chat.model import Reply
 from handlers.directory import Person
-from handlers.reports.delivery import DeliveryError, Unreachable
+from handlers.reports.delivery import DeliveryError, Notice, Unreachable
+from handlers.reports.retry import LATER_SECONDS
 
 log = logging.getLogger("ted.slack.sender")
 
 T = TypeVar("T")
-LATER_SECONDS = 30.0  # when Slack is down and says nothing about when to come back
 CHANNEL_FIX_SECONDS = 900.0  # a channel someone has to fix: try again in a while, not every minute
 # Slack errors that retrying will not change: this person or conversation cannot be reached from TED.
 PERMANENT = frozenset({
@@ -41,6 +41,7 @@ def _error(exc: SlackApiError) -> str:
 
 class SlackSender:
     platform = "slack"
+    inbox = False
 
     def __init__(self, notifier: SlackNotifier, comms_channel: str = ""):
         self.notifier = notifier
@@ -49,10 +50,10 @@ class SlackSender:
     def reaches(self, person: Person) -> bool:
         return bool(person.slack_user_id) and person.active
 
-    async def dm(self, person: Person, reply: Reply) -> tuple[str, str]:
+    async def dm(self, person: Person, reply: Reply, notice: Notice | None = None) -> tuple[str, str]:
         return await self._dm(person.slack_user_id, reply)
 
-    async def dm_user(self, user_id: str, reply: Reply) -> tuple[str, str]:
+    async def dm_user(self, user_id: str, reply: Reply, notice: Notice | None = None) -> tuple[str, str]:
         return await self._dm(user_id, reply)
 
     async def _dm(self, user_id: str, reply: Reply) -> tuple[str, str]:

@@ -61,8 +61,8 @@ class TeamsEndpoint:
         self.adapter.on_turn_error = self.on_turn_error
         self.refs = TeamsRefs(ted.db, s.teams_tenant_id)
         self.signer = CardSigner.for_db(ted.db)
-        self.bot = TeamsBot(ted, self.refs, self.signer)
         self.app_id = "" if self.anonymous else s.teams_app_id
+        self.bot = TeamsBot(ted, self.refs, self.signer, app_id=self.app_id)
         self.sender = TeamsSender(self.adapter, self.refs, self.app_id, s.comms_teams_conversation, self.signer)
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
@@ -85,7 +85,8 @@ class TeamsEndpoint:
         try:
             body = json.loads(data.decode("utf-8"))
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except Exception:  # not JSON, or not an activity
+        except Exception as exc:  # not JSON, or not an activity
+            log.info("teams request refused (400): not a Bot Framework activity error=%s", type(exc).__name__)
             activity = None
         if activity is None or not activity.type:
             return web.json_response({"error": "Send a Bot Framework activity."}, status=400)

@@ -8,6 +8,7 @@ import logging
 
 AUTHENTICATED = "Teams"
 UNAUTHENTICATED = "Teams (unauthenticated, loopback only)"
+log = logging.getLogger("ted.teams.config")
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
 
 
@@ -17,7 +18,8 @@ def is_loopback(host: str) -> bool:
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+    except ValueError as exc:  # a host name other than localhost
+        log.debug("TED_HOST is not an IP address (%s): not loopback", type(exc).__name__)
         return False
 
 

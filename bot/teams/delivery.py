@@ -8,8 +8,8 @@
   chat they go to the person's 1:1 chat with TED (opened if needed) and the thread gets a short notice.
 - Anything else is posted in the conversation, in the reply chain it came from.
 
-Each of these is retried in the turn on a 429/5xx or no answer (bot.teams.retry: a few tries, honouring
-Retry-After, within Teams' ~15 s window), and every card's submits are signed by TED (bot.teams.tokens).
+Each of these is retried in the turn on a 429/5xx or no answer (bot.teams.retry.IN_TURN: a few tries,
+honouring Retry-After, within Teams' ~15 s window), and every card's submits are signed by TED (bot.teams.tokens).
 """
 
 from __future__ import annotations
@@ -18,22 +18,17 @@ import logging
 import secrets
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationParameters,
-)
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationAccount
 
+from bot.teams.chats import open_personal_chat
 from bot.teams.inbound import PERSONAL, Submit, conversation_type, tenant_of
 from bot.teams.refs import TeamsRefs
 from bot.teams.render import CONTENT_TYPE, cut, form_card, reply_card
-from bot.teams.retry import Retry
+from bot.teams.retry import IN_TURN, retried
 from bot.teams.tokens import CardSigner
 from chat.model import Reply
 from handlers import messages
+from handlers.reports.retry import RetryPolicy
 
 log = logging.getLogger("ted.teams.delivery")
 SUMMARY_CHARS = 150
@@ -63,12 +58,13 @@ def parse_origin(origin: str) -> tuple[str, str]:
 
 class TurnDelivery:
     def __init__(self, context: TurnContext, refs: TeamsRefs, files_note: str = "", signer: CardSigner | None = None,
-                 retry: Retry | None = None):
+                 retry: RetryPolicy = IN_TURN, app_id: str = ""):
         self.context = context
         self.refs = refs
         self.files_note = files_note
         self.signer = signer
-        self.retry = retry or Retry()
+        self.retry = retry
+        self.app_id = app_id  # TED's app id, to open a 1:1 chat ("" when authentication is off)
         self.activity = context.activity
         self.here = context.activity.conversation.id
         self.personal = conversation_type(context.activity) == PERSONAL
@@ -105,7 +101,7 @@ class TurnDelivery:
 
     async def send_here(self, reply: Reply, origin: str = "") -> str:
         activity = self.card(reply, origin)
-        sent = await self.retry.run(lambda: self.context.send_activity(activity), "reply")
+        sent = await retried(self.retry, lambda: self.context.send_activity(activity), "reply")
         return sent.id if sent else ""
 
     async def update(self, target: str, reply: Reply, origin: str = "") -> bool:
@@ -123,7 +119,7 @@ class TurnDelivery:
                 await self.connector.conversations.update_activity(conversation_id, activity_id, activity)
 
         try:
-            await self.retry.run(call, "card update")
+            await retried(self.retry, call, "card update")
         except Exception as exc:  # the card was deleted, or is too old to edit: the answer is sent instead
             log.warning("teams card update failed conversation=%s activity=%s error=%s", conversation_id,
                         activity_id, type(exc).__name__)
@@ -142,31 +138,24 @@ class TurnDelivery:
         activity = self.card(reply, origin)
         activity.conversation = ConversationAccount(id=conversation_id)
         activity.from_property, activity.recipient = self.activity.recipient, self.activity.from_property
-        await self.retry.run(lambda: self.connector.conversations.send_to_conversation(conversation_id, activity),
-                             "private message")
+        await retried(self.retry, lambda: self.connector.conversations.send_to_conversation(conversation_id, activity),
+                      "private message")
         if not self.noticed:
             self.noticed = True
             await self.send_here(Reply(messages.TEAMS_SENT_PRIVATELY))
 
     async def personal_chat(self) -> str:
-        """The person's 1:1 chat with TED: the one on record, else a new one (Teams allows a bot to open
-        it with anyone in a team it is installed in)."""
+        """The person's 1:1 chat with TED: the one on record, else a new one (bot.teams.chats)."""
         who = self.activity.from_property
         ref = self.refs.personal(who.aad_object_id or who.id)
         if ref is not None:
             return ref.conversation.id
-        tenant = tenant_of(self.activity)
-        params = ConversationParameters(is_group=False, bot=self.activity.recipient,
-                                        members=[ChannelAccount(id=who.id)], tenant_id=tenant or None,
-                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
+        person = {"tenant_id": tenant_of(self.activity), "user_id": who.id, "aad_object_id": who.aad_object_id or "",
+                  "service_url": self.activity.service_url or "", "bot_id": self.activity.recipient.id}
         try:
-            created = await self.retry.run(lambda: self.connector.conversations.create_conversation(params),
-                                           "opening a 1:1 chat")
+            ref = await retried(self.retry, lambda: open_personal_chat(self.context.adapter, self.app_id, self.refs,
+                                                                       person), "opening a 1:1 chat")
         except Exception as exc:  # Teams refused (e.g. the app is blocked for them): answer in the thread
             log.warning("teams could not open a 1:1 chat error=%s", type(exc).__name__)
             return ""
-        self.refs.save_personal(created.id, {
-            "tenant_id": tenant, "user_id": who.id, "aad_object_id": who.aad_object_id or "",
-            "service_url": self.activity.service_url or "", "bot_id": self.activity.recipient.id})
-        log.info("teams opened 1:1 conversation=%s", created.id)
-        return created.id
+        return ref.conversation.id

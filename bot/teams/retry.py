@@ -1,26 +1,27 @@
-"""Bounded retries for calls to the Bot Connector, and what its failures mean.
+"""What the Bot Connector's failures mean, and how hard TED tries again on Teams (TED's one retry policy:
+handlers.reports.retry).
 
 msrest (under botbuilder's async connector client) does not retry: one 429 or 503 is one exception. A reply
-inside a turn must reach Teams within its ~15 s window, so `Retry` tries a few times, honouring
-Retry-After, and gives up as soon as the next wait would overrun its time budget. The outbox's sender uses a
-shorter budget: anything longer goes back to the outbox, which retries later (handlers.reports.delivery).
+inside a turn must reach Teams within its ~15 s window, so IN_TURN tries a few times, honouring Retry-After,
+and gives up as soon as the next wait would overrun its time budget. The outbox's sender uses a shorter budget
+(NOTIFICATION): anything longer goes back to the outbox, which retries later (handlers.reports.delivery).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from handlers.reports.retry import RetryPolicy, Transient
+
 T = TypeVar("T")
 log = logging.getLogger("ted.teams.retry")
-LATER_SECONDS = 30.0  # when the Bot Connector is down and says nothing about when to come back
-BACKOFF_SECONDS = 0.5  # first wait without a Retry-After; doubled each try
+# Three tries, waiting exactly what Teams asks (no jitter: one person's turn, not a crowd to spread out).
+IN_TURN = RetryPolicy(max_retries=2, backoff=0.5, budget=8.0, jitter=0.0)
+NOTIFICATION = RetryPolicy(max_retries=2, backoff=0.5, budget=2.0, jitter=0.0)  # the outbox has other rows
 
 
 def status_of(exc: BaseException) -> int:
@@ -30,11 +31,16 @@ def status_of(exc: BaseException) -> int:
 
 def retry_after(exc: BaseException) -> float | None:
     """The Retry-After header in seconds, when there is one (HTTP dates are not used by the Bot Connector)."""
-    try:
-        value = float(exc.response.headers.get("Retry-After"))  # type: ignore[union-attr]
-    except (AttributeError, TypeError, ValueError):
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    value = headers.get("Retry-After") if headers is not None else None
+    if value is None:
         return None
-    return value if value >= 0 else None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError) as err:
+        log.info("teams Retry-After unreadable status=%s error=%s", status_of(exc), type(err).__name__)
+        return None
+    return seconds if seconds >= 0 else None
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -50,25 +56,12 @@ def is_gone(exc: BaseException) -> bool:
     return status_of(exc) in (403, 404)
 
 
-@dataclass
-class Retry:
-    tries: int = 3
-    budget: float = 8.0  # seconds from the first try after which no further wait is started
-    sleep: Callable[[float], Awaitable[object]] = field(default=asyncio.sleep, repr=False)
+def transient(exc: Exception) -> Transient | None:
+    if not is_transient(exc):
+        return None
+    return Transient(retry_after(exc), f"status={status_of(exc) or type(exc).__name__}")
 
-    async def run(self, attempt: Callable[[], Awaitable[T]], what: str = "call") -> T:
-        start = time.monotonic()
-        for n in range(1, self.tries + 1):
-            try:
-                return await attempt()
-            except Exception as exc:
-                if n == self.tries or not is_transient(exc):
-                    raise
-                wait = retry_after(exc)
-                wait = BACKOFF_SECONDS * 2 ** (n - 1) if wait is None else wait
-                if time.monotonic() - start + wait > self.budget:
-                    raise
-                log.info("teams %s failed status=%s; trying again in %.1fs (try %s of %s)", what,
-                         status_of(exc) or type(exc).__name__, wait, n + 1, self.tries)
-                await self.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+async def retried(policy: RetryPolicy, attempt: Callable[[], Awaitable[T]], what: str) -> T:
+    """`attempt()`, tried again under `policy` while the Bot Connector's answer is worth another try."""
+    return await policy.run(attempt, transient, f"teams {what}")

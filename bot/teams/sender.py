@@ -20,19 +20,20 @@ from typing import TypeVar
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
+from botbuilder.schema import ConversationReference
 
+from bot.teams.chats import open_personal_chat
 from bot.teams.delivery import card_activity
-from bot.teams.refs import CHANNEL_ID, TeamsRefs
-from bot.teams.retry import LATER_SECONDS, Retry, is_gone, is_transient, retry_after, status_of
+from bot.teams.refs import TeamsRefs
+from bot.teams.retry import NOTIFICATION, is_gone, is_transient, retried, retry_after, status_of
 from bot.teams.tokens import CardSigner
 from chat.model import Reply
 from handlers.directory import Person
-from handlers.reports.delivery import DeliveryError, Unreachable
+from handlers.reports.delivery import DeliveryError, Notice, Unreachable
+from handlers.reports.retry import LATER_SECONDS, RetryPolicy
 
 T = TypeVar("T")
 log = logging.getLogger("ted.teams.sender")
-OUTBOX_TRIES, OUTBOX_BUDGET = 3, 2.0  # short: the outbox worker has other rows, and retries later itself
 
 
 class Gone(Exception):
@@ -45,23 +46,24 @@ class Gone(Exception):
 
 class TeamsSender:
     platform = "teams"
+    inbox = False
 
     def __init__(self, adapter: CloudAdapter, refs: TeamsRefs, app_id: str = "", comms_conversation: str = "",
-                 signer: CardSigner | None = None, retry: Retry | None = None):
+                 signer: CardSigner | None = None, retry: RetryPolicy = NOTIFICATION):
         self.adapter = adapter
         self.refs = refs
         self.app_id = app_id
         self.comms_conversation = comms_conversation
         self.signer = signer
-        self.retry = retry or Retry(OUTBOX_TRIES, OUTBOX_BUDGET)
+        self.retry = retry
 
     def reaches(self, person: Person) -> bool:
         return person.active and bool(person.teams_user_id) and self.refs.can_reach(person.teams_user_id)
 
-    async def dm(self, person: Person, reply: Reply) -> tuple[str, str]:
+    async def dm(self, person: Person, reply: Reply, notice: Notice | None = None) -> tuple[str, str]:
         return await self.dm_user(person.teams_user_id, reply)
 
-    async def dm_user(self, user_id: str, reply: Reply) -> tuple[str, str]:
+    async def dm_user(self, user_id: str, reply: Reply, notice: Notice | None = None) -> tuple[str, str]:
         ref = self.refs.personal(user_id)
         if ref is not None:
             try:
@@ -146,29 +148,17 @@ class TeamsSender:
         return await self._continue(ref, send)
 
     async def _open_and_send(self, person: dict, reply: Reply) -> tuple[str, str]:
-        tenant = person["tenant_id"]
-        params = ConversationParameters(is_group=False, bot=ChannelAccount(id=person["bot_id"]),
-                                        members=[ChannelAccount(id=person["user_id"])], tenant_id=tenant or None,
-                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
-        created: list[str] = []
-
-        async def opened(context: TurnContext) -> None:
-            created.append(context.activity.conversation.id)
-
-        await self._call(lambda: self.adapter.create_conversation(self.app_id, opened, params, CHANNEL_ID,
-                                                                  person["service_url"]))
-        ref = self.refs.save_personal(created[-1], person)
-        log.info("teams opened 1:1 conversation=%s", created[-1])
+        ref = await self._call(lambda: open_personal_chat(self.adapter, self.app_id, self.refs, person))
         try:
-            return created[-1], await self._call(lambda: self._send(ref, reply))
+            return ref.conversation.id, await self._call(lambda: self._send(ref, reply))
         except Gone:
-            self.refs.forget(created[-1])
+            self.refs.forget(ref.conversation.id)
             raise
 
     async def _call(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt()`, retried briefly; then a 429/5xx or no answer is a DeliveryError and a 403/404 is Gone."""
         try:
-            return await self.retry.run(attempt, "notification")
+            return await retried(self.retry, attempt, "notification")
         except Exception as exc:
             if is_gone(exc):
                 raise Gone(status_of(exc)) from exc

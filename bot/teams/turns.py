@@ -28,10 +28,11 @@ from bot.teams.inbound import (
     tenant_of,
 )
 from bot.teams.refs import TeamsRefs
-from bot.teams.retry import Retry
+from bot.teams.retry import IN_TURN
 from bot.teams.tokens import CardSigner
 from chat.model import Reply
 from handlers import messages
+from handlers.reports.retry import RetryPolicy
 
 log = logging.getLogger("ted.teams")
 ROSTER_PAGES = 50  # 50 pages of up to 500: far beyond any council team
@@ -40,14 +41,15 @@ CARD_USED = "This card has already been used."
 
 
 class TeamsBot:
-    def __init__(self, ted, refs: TeamsRefs, signer: CardSigner, retry: Retry | None = None):
+    def __init__(self, ted, refs: TeamsRefs, signer: CardSigner, retry: RetryPolicy = IN_TURN, app_id: str = ""):
         self.ted = ted
         self.refs = refs
         self.signer = signer
-        self.retry = retry or Retry()
+        self.retry = retry
+        self.app_id = app_id
 
     def delivery(self, context: TurnContext, files_note: str = "") -> TurnDelivery:
-        return TurnDelivery(context, self.refs, files_note, self.signer, self.retry)
+        return TurnDelivery(context, self.refs, files_note, self.signer, self.retry, self.app_id)
 
     def user_id(self, activity) -> str:
         """The id the staff directory holds for the sender (Entra object id or 29: id); for someone not in it,

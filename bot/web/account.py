@@ -1,8 +1,9 @@
 """The signed-in person's routes: who am I, switching person (local mode), my reports, my inbox.
 
 The inbox is the web chat as a delivery channel: the escalation messages the outbox posted for this person
-(handlers/reports/inbox.py), each with its Acknowledge / Add note / Reassign / Resolve buttons, pressed through
-`POST /api/action` like any other button and authorised by the same handlers as on Slack and Teams.
+(through bot/web/sender.py, stored by handlers/reports/inbox.py), each with its Acknowledge / Add note /
+Reassign / Resolve buttons, pressed through `POST /api/action` like any other button and authorised by the same
+handlers as on Slack and Teams.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.web.endpoint import WebChat, endpoint, require_person
-from bot.web.identity import LOCAL, Identity, normalise_email
+from bot.web.identity import LOCAL, PLATFORM, Identity, normalise_email
 from bot.web.input import BadInput, read_json
 from bot.web.render import inbox_json, report_json
 from handlers import messages
@@ -62,12 +63,12 @@ async def identity(request: web.Request, w: WebChat, who: Identity) -> web.Respo
 @endpoint()
 async def my_reports(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     require_person(w, who)
-    rows = w.ted.reports.for_reporter(who.email, "web", who.user_id)
+    rows = w.ted.reports.for_reporter(who.email, PLATFORM, who.user_id)
     return web.json_response({"reports": [report_json(r) for r in rows]})
 
 
 @endpoint()
 async def inbox(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     require_person(w, who)
-    rows = w.ted.outbox.web.for_person(who.email) if who.email else []
+    rows = w.inbox.for_person(who.email) if who.email else []
     return web.json_response({"messages": [inbox_json(r) for r in rows]})

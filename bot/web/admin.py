@@ -9,6 +9,7 @@ through `POST /api/action`, so the same handlers authorise them as on Slack and 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 
 from aiohttp import web
@@ -25,6 +26,7 @@ from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
 from handlers.reports.views import STATUS_LABELS, recipient_reply, when
 from knowledge.store import list_documents
 
+log = logging.getLogger("ted.web.admin")
 DUE_SOON = timedelta(hours=2)
 LIMIT = 50
 
@@ -40,11 +42,12 @@ def deadline(report: dict, now: datetime) -> dict:
     return {"key": "on_time", "label": f"Due by {when(report['ack_due_at'])}"}
 
 
-def web_uploads(attachments: str | None) -> list[dict]:
+def web_uploads(attachments: str | None, ref: str = "") -> list[dict]:
     """Screenshots attached in the web chat (Slack's own files stay in Slack)."""
     try:
         items = json.loads(attachments or "[]")
-    except ValueError:
+    except ValueError as exc:
+        log.warning("report %s: its attachments are unreadable error=%s", ref, type(exc).__name__)
         return []
     return [{"name": str(a.get("name", "")), "url": a["url"]} for a in items
             if isinstance(a, dict) and str(a.get("url", "")).startswith("/uploads/")]
@@ -54,14 +57,14 @@ def admin_data(ted, now: datetime | None = None) -> dict:
     now = now or ted.reports.clock()
     people = {p.email: p.name for p in ted.directory.everyone(include_left=True)}
     reports = []
-    for r in ted.db.query("select * from reports where status != 'resolved' order by ack_due_at"):
+    for r in ted.reports.unresolved():
         reports.append({
             "ref": r["ref"], "category_label": CATEGORY_LABELS.get(r["category"], r["category"]),
             "where": PLATFORM_LABELS.get(r["platform_name"], r["platform_name"]), "service_area": r["service_area"],
             "created": when(r["created_at"]), "status": r["status"], "status_label": STATUS_LABELS[r["status"]],
             "deadline": deadline(r, now), "at_risk": bool(r["at_risk"]),
             "recipients": [people.get(x["email"], x["email"]) for x in ted.reports.recipients(r["id"])],
-            "attachments": web_uploads(r["attachments"]),
+            "attachments": web_uploads(r["attachments"], r["ref"]),
             "buttons": [button_json(b) for b in recipient_reply(r).buttons]})
     meta = dict(ted.db.execute("select key, value from kb_meta").fetchall())
     docs = [{k: d[k] for k in ("id", "title", "version", "owner", "review_cycle", "next_review", "clause_count",

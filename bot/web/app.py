@@ -22,8 +22,10 @@ async def index(request: web.Request, w: WebChat, who: Identity) -> web.Response
 
 
 def mount_web(app: web.Application, ted) -> WebChat:
+    """The web chat's routes, and its sender for report notifications (people's web inboxes)."""
     w = WebChat(ted)
     app[WEB] = w
+    ted.outbox.senders.append(w.sender)
     r = app.router
     r.add_get("/", index)
     r.add_static("/static/", STATIC, append_version=False)

@@ -10,14 +10,13 @@ than on the worker's next tick.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 
 from aiohttp import web
 
 from bot.web.endpoint import WebChat, endpoint, require_person
-from bot.web.identity import Identity
+from bot.web.identity import PLATFORM, Identity
 from bot.web.input import MAX_TEXT, BadInput, clean_form, clean_text, read_json
 from bot.web.render import reply_json
 from bot.web.uploads import UploadError
@@ -27,7 +26,6 @@ from handlers.reports.actions import ReportActions
 
 log = logging.getLogger("ted.web")
 
-PLATFORM = "web"
 _COMMAND = re.compile(r"^(/[a-z]+)(?:\s+(.*))?$", re.S)
 
 
@@ -75,22 +73,22 @@ async def action(request: web.Request, w: WebChat, who: Identity) -> web.Respons
 
 
 async def deliver_now(w: WebChat) -> None:
-    """Deliver at once so web inboxes fill straight away. With only the web chat on, that is a few database
-    writes, done before answering; with Slack or Teams on, their HTTP calls must not hold the browser up (a slow
-    answer invites a second submit), so delivery runs in the background. Either way the action itself is
-    already stored, and the background worker retries whatever fails."""
+    """Deliver at once so web inboxes fill straight away. With only the web chat on (every sender an inbox),
+    that is a few database writes, done before answering; with Slack or Teams on, their HTTP calls must not hold
+    the browser up (a slow answer invites a second submit), so delivery runs in the background. Either way the
+    action itself is already stored, and the background worker retries whatever fails."""
     async def run() -> None:
         try:
             await w.ted.outbox.run_once()
         except Exception as exc:
             log.warning("outbox run after a web action failed: %s", type(exc).__name__)
 
-    if w.ted.outbox.senders:
+    if all(s.inbox for s in w.ted.outbox.senders):
+        await run()
+    else:
         task = asyncio.ensure_future(run())
         _background.add(task)
         task.add_done_callback(_background.discard)
-    else:
-        await run()
 
 
 _background: set[asyncio.Task] = set()  # keeps fire-and-forget deliveries referenced until they finish
@@ -134,9 +132,7 @@ def may_see(w: WebChat, who: Identity, meta: dict) -> bool:
     if who.person is None:
         return False
     acts = ReportActions(w.ted.reports)
-    rows = w.ted.db.query("select * from reports where attachments like ?", [f"%{meta['id']}%"])
-    return any(meta["id"] in {a.get("id") for a in json.loads(r["attachments"] or "[]") if isinstance(a, dict)}
-               and acts.can_act(r, who.person) for r in rows)
+    return any(acts.can_act(r, who.person) for r in w.ted.reports.with_attachment(meta["id"]))
 
 
 @endpoint()

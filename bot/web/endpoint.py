@@ -18,8 +18,10 @@ from aiohttp import web
 from bot.web.html import error_page
 from bot.web.identity import COOKIE, PROXY, Identity, WebIdentity
 from bot.web.input import BadInput
+from bot.web.sender import WebSender
 from bot.web.uploads import UploadStore, default_folder
 from handlers import messages
+from handlers.reports.inbox import WebInbox
 
 log = logging.getLogger("ted.web")
 
@@ -30,11 +32,14 @@ PLATFORM_PATHS = ("/slack/", "/api/messages")  # Slack's and Teams' own endpoint
 
 
 class WebChat:
-    """What the web routes share: TED itself, who is asking, and where screenshots go."""
+    """What the web routes share: TED itself, who is asking, where screenshots go, and people's inboxes (with
+    the outbox's sender that fills them)."""
 
     def __init__(self, ted):
         self.ted = ted
         self.identity = WebIdentity(ted.settings, ted.directory)
+        self.inbox = WebInbox(ted.db)
+        self.sender = WebSender(self.inbox)
         folder = ted.settings.web_upload_dir
         self.uploads = UploadStore(Path(folder) if folder else default_folder(ted.db))
         self.chat_page = (STATIC / "chat.html").read_text("utf-8")

@@ -31,6 +31,7 @@ from handlers.directory import Directory, Person
 
 log = logging.getLogger("ted.web")
 
+PLATFORM = "web"  # the web chat's platform name; its user ids are people's emails (Identity.user_id)
 COOKIE = "ted_session"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_MAX_AGE = 12 * 3600  # a working day and then some; an expired session simply starts afresh
@@ -81,7 +82,8 @@ class SessionCodec:
         try:
             data = json.loads(_unb64(payload))
             s = Session(str(data["s"]), str(data.get("e", "")), int(data.get("t", 0)))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError) as exc:  # signed by TED, yet not a session: start afresh
+            log.info("web session cookie unreadable error=%s; a new session starts", type(exc).__name__)
             return None
         if not s.sid or (now if now is not None else time.time()) - s.issued > self.max_age:
             return None
@@ -123,7 +125,8 @@ def is_loopback(host: str) -> bool:
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
+    except ValueError as exc:  # a host name other than localhost
+        log.debug("TED_HOST is not an IP address (%s): not loopback", type(exc).__name__)
         return False
 
 
@@ -150,7 +153,8 @@ class WebIdentity:
     def trusted_peer(self, remote: str | None) -> bool:
         try:
             addr = ipaddress.ip_address((remote or "").split("%", 1)[0])
-        except ValueError:
+        except ValueError as exc:  # no peer address (e.g. a Unix socket): not a trusted proxy
+            log.debug("web peer address is not an IP address (%s): not a trusted proxy", type(exc).__name__)
             return False
         if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
             addr = addr.ipv4_mapped

@@ -10,6 +10,7 @@ communications team may fetch one back.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -23,6 +24,7 @@ from aiohttp import BodyPartReader
 from core.db import utcnow
 from handlers import messages
 
+log = logging.getLogger("ted.web.uploads")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NAME = 120
 _ID = re.compile(r"^[A-Za-z0-9_-]{24}$")
@@ -108,7 +110,8 @@ class UploadStore:
             return None
         try:
             return json.loads(paths[1].read_text("utf-8"))
-        except ValueError:
+        except ValueError as exc:  # a damaged sidecar: the upload is treated as missing
+            log.warning("upload id=%s: its metadata is unreadable error=%s", upload_id, type(exc).__name__)
             return None
 
     def data_path(self, upload_id: str) -> Path | None:

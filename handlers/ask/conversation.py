@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
@@ -10,6 +11,7 @@ from chat.model import Message
 from core.db import utcnow
 from knowledge.answer import Answer
 
+log = logging.getLogger("ted.conversation")
 DM_CONTEXT_MINUTES = 10  # outside a thread, a follow-up leans on a question this recent
 
 
@@ -43,7 +45,8 @@ class Conversations:
     def asked(self, asked_id: int | str) -> dict | None:
         try:
             return self.db["asked"].get(int(asked_id))
-        except (ValueError, TypeError, sqlite_utils.db.NotFoundError):
+        except (ValueError, TypeError, sqlite_utils.db.NotFoundError) as exc:  # a stale or forged button
+            log.info("no stored answer asked_id=%.20s error=%s", asked_id, type(exc).__name__)
             return None
 
     def previous_question(self, msg: Message) -> str | None:
@@ -97,7 +100,8 @@ class Conversations:
     def feedback_reason(self, feedback_id: int | str, user_id: str, reason: str) -> bool:
         try:
             row = self.db["feedback"].get(int(feedback_id))
-        except (ValueError, TypeError, sqlite_utils.db.NotFoundError):
+        except (ValueError, TypeError, sqlite_utils.db.NotFoundError) as exc:  # a stale or forged form
+            log.info("no stored feedback feedback_id=%.20s error=%s", feedback_id, type(exc).__name__)
             return False
         if row["user_id"] != user_id:
             return False

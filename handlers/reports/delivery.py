@@ -1,14 +1,17 @@
-"""Delivering the outbox: each row rendered from the report's *current* state and sent to every
-platform that can reach the person (Slack, Teams) and always to their web-chat inbox.
+"""Delivering the outbox: each row rendered from the report's *current* state and sent through every Sender that
+reaches the person: the chat platforms (Slack, Teams) and the web chat's inbox.
 
-Senders are the platform adapters' side of this (bot/slack/, bot/teams/, bot/web/); this module only knows
-the protocol below, so handlers never import a platform.
+Senders are the channels' side of this (bot/slack/sender.py, bot/teams/sender.py, bot/web/sender.py), each
+registered by its channel when it is mounted; this module only knows the protocol below, so handlers never
+import a platform.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -16,7 +19,6 @@ from chat.model import Reply
 from core.db import transaction
 from handlers.directory import Person
 from handlers.reports import outbox
-from handlers.reports.inbox import WebInbox
 from handlers.reports.intake import COMMS_CHANNEL, ReportService
 from handlers.reports.views import recipient_reply, reporter_update
 
@@ -40,14 +42,34 @@ class Unreachable(Exception):
 MAX_ATTEMPTS = 24  # with back-off capped at 15 minutes: about five hours of trying
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Which notification a sender is delivering: the report it is about and its outbox row. The chat
+    platforms need only the reply; the web inbox files its copy under them (a purge removes it)."""
+
+    report_id: int
+    outbox_id: int
+
+
 class Sender(Protocol):
+    """One channel's way out for report notifications; the outbox calls only these.
+
+    A chat (`inbox` False) reaches people where they are, and a reporter on the platform they filed from.
+    An inbox (`inbox` True: the web chat) keeps messages in TED's own database for people to come and read:
+    it keeps a copy for everyone with an email (the reporter too, wherever they filed from), writes it without
+    waiting on the network (so its copy and the outbox's record of it are one transaction), and a copy there
+    does not count as reaching someone, so a person no chat reaches is still flagged.
+
+    dm/dm_user/channel return (channel or conversation, message id) for later in-place updates."""
+
     platform: str
+    inbox: bool
 
     def reaches(self, person: Person) -> bool: ...
 
-    async def dm(self, person: Person, reply: Reply) -> tuple[str, str]: ...
+    async def dm(self, person: Person, reply: Reply, notice: Notice) -> tuple[str, str]: ...
 
-    async def dm_user(self, user_id: str, reply: Reply) -> tuple[str, str]: ...
+    async def dm_user(self, user_id: str, reply: Reply, notice: Notice) -> tuple[str, str]: ...
 
     async def channel(self, reply: Reply) -> tuple[str, str] | None: ...
 
@@ -59,7 +81,6 @@ class OutboxWorker:
         self.service = service
         self.db = service.db
         self.senders = list(senders or [])
-        self.web = WebInbox(service.db)
 
     def render(self, row: dict, report: dict) -> Reply:
         if row["template"] in ("reporter_acknowledged", "reporter_resolved"):
@@ -90,6 +111,7 @@ class OutboxWorker:
         if report is None:
             return
         reply = self.render(row, report)
+        notice = Notice(row["report_id"], row["id"])
         done = outbox.delivered_platforms(self.db, row["id"])
         if row["kind"] == outbox.UPDATE:
             await self._update(row, reply)
@@ -98,54 +120,58 @@ class OutboxWorker:
                 if s.platform not in done and (posted := await s.channel(reply)):
                     outbox.record_message(self.db, row, now, s.platform, *posted)
         elif row["recipient"] == "reporter":
-            await self._to_reporter(row, report, reply, done, now)
+            await self._to_reporter(row, report, reply, notice, done, now)
         else:
-            await self._to_person(row, report, reply, done, now)
+            await self._to_person(row, report, reply, notice, done, now)
 
-    async def _to_person(self, row: dict, report: dict, reply: Reply, done: set[str], now: datetime) -> None:
+    async def _post(self, s: Sender, row: dict, now: datetime, posting: Awaitable[tuple[str, str]]) -> None:
+        """Send and record what was posted. An inbox's copy is a row in TED's own database, so it and the record
+        of it are written together; a chat's message is sent with no transaction open (it may take seconds)."""
+        if s.inbox:
+            with transaction(self.db):
+                outbox.record_message(self.db, row, now, s.platform, *await posting)
+        else:
+            outbox.record_message(self.db, row, now, s.platform, *await posting)
+
+    async def _to_person(self, row: dict, report: dict, reply: Reply, notice: Notice, done: set[str],
+                         now: datetime) -> None:
         person = self.service.directory.get(row["recipient"])
         if person is None:
             return
-        if "web" not in done:
-            with transaction(self.db):
-                mid = self.web.post(person.email, row["report_id"], row["id"], reply)
-                outbox.record_message(self.db, row, now, "web", person.email, str(mid))
         reached = False
         for s in self.senders:
             if not s.reaches(person):
                 continue
-            if s.platform in done:
-                reached = True
-                continue
-            try:
-                outbox.record_message(self.db, row, now, s.platform, *await s.dm(person, reply))
-                reached = True
-            except Unreachable:
-                log.warning("outbox id=%s: %s cannot reach a recipient", row["id"], s.platform)
-        if self.senders and not reached:
+            if s.platform not in done:
+                try:
+                    await self._post(s, row, now, s.dm(person, reply, notice))
+                except Unreachable:
+                    log.warning("outbox id=%s: %s cannot reach a recipient", row["id"], s.platform)
+                    continue
+            reached = reached or not s.inbox
+        if not reached and any(not s.inbox for s in self.senders):
             self._flag(report, f"unreachable:{person.email}")
 
-    async def _to_reporter(self, row: dict, report: dict, reply: Reply, done: set[str], now: datetime) -> None:
-        if report["reporter_email"] and "web" not in done:
-            with transaction(self.db):
-                mid = self.web.post(report["reporter_email"], row["report_id"], row["id"], reply)
-                outbox.record_message(self.db, row, now, "web", report["reporter_email"], str(mid))
+    async def _to_reporter(self, row: dict, report: dict, reply: Reply, notice: Notice, done: set[str],
+                           now: datetime) -> None:
         for s in self.senders:
-            if s.platform == report["reporter_platform"] and s.platform not in done and report["reporter_user_id"]:
-                try:
-                    posted = await s.dm_user(report["reporter_user_id"], reply)
-                except Unreachable:
-                    log.warning("outbox id=%s: %s cannot reach the reporter", row["id"], s.platform)
-                    continue
-                outbox.record_message(self.db, row, now, s.platform, *posted)
+            if s.platform in done:
+                continue
+            # An inbox keeps the reporter's copy under their email; a chat reaches them where they filed from.
+            if s.inbox:
+                user_id = report["reporter_email"]
+            else:
+                user_id = report["reporter_user_id"] if s.platform == report["reporter_platform"] else ""
+            if not user_id:
+                continue
+            try:
+                await self._post(s, row, now, s.dm_user(user_id, reply, notice))
+            except Unreachable:
+                log.warning("outbox id=%s: %s cannot reach the reporter", row["id"], s.platform)
 
     async def _update(self, row: dict, reply: Reply) -> None:
-        try:
-            msg = self.db["report_messages"].get(int(row["target"]))
-        except Exception:
-            return
-        if msg["platform"] == "web":
-            self.web.update(int(msg["message_id"]), reply)
+        msg = outbox.posted_message(self.db, row)
+        if msg is None:
             return
         for s in self.senders:
             if s.platform == msg["platform"]:
@@ -153,8 +179,7 @@ class OutboxWorker:
 
     def _give_up(self, row: dict, now: datetime, error: str) -> None:
         """Stop retrying a notification: mark it failed, flag the report, tell the communications team."""
-        self.db.execute("update outbox set status = 'failed', attempts = attempts + 1, last_error = ? where id = ?",
-                        [error[:300], row["id"]])
+        outbox.mark_given_up(self.db, row, error)
         log.error("outbox id=%s gave up after %s attempts", row["id"], row["attempts"] + 1)
         report = self.service.get(row["report_id"])
         if report is not None and row["recipient"] not in ("", "reporter"):

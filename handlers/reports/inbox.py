@@ -1,7 +1,7 @@
 """The web chat's inbox: escalation messages for people who use TED in a browser.
 
-The web chat is a delivery channel like Slack or Teams; its "messages" are rows here, shown
-to the signed-in person and updated in place when a report changes.
+The web chat is a delivery channel like Slack or Teams (its Sender is bot/web/sender.py); its "messages"
+are rows here, shown to the signed-in person and updated in place when a report changes.
 """
 
 from __future__ import annotations

@@ -168,9 +168,19 @@ class ReportService:
             "(reporter_platform = ? and reporter_user_id = ?) order by id desc limit 20",
             [email, email, platform, user_id]))
 
+    def unresolved(self) -> list[dict]:
+        """Every report not yet resolved, the soonest deadline first (what the communications team oversees)."""
+        return list(self.db.query("select * from reports where status != 'resolved' order by ack_due_at"))
+
+    def with_attachment(self, upload_id: str) -> list[dict]:
+        """The reports a stored screenshot (its upload id) is attached to."""
+        rows = self.db.query("select * from reports where attachments like ?", [f"%{upload_id}%"])
+        return [r for r in rows if upload_id in {a.get("id") for a in json.loads(r["attachments"] or "[]")
+                                                 if isinstance(a, dict)}]
+
     def open_for(self, person: Person) -> list[dict]:
         if person.is_comms:
-            return list(self.db.query("select * from reports where status != 'resolved' order by ack_due_at"))
+            return self.unresolved()
         return list(self.db.query(
             "select r.* from reports r join report_recipients x on x.report_id = r.id "
             "where x.email = ? and x.active = 1 and r.status != 'resolved' order by r.ack_due_at", [person.email]))

@@ -1,7 +1,8 @@
 """The durable outbox: every notification about a report is a row written in the same
 transaction as the change it announces, delivered later by a worker, retried with back-off.
 
-States: pending -> sending -> sent. A worker that dies mid-send leaves a row in `sending`;
+States: pending -> sending -> sent, or back to pending to be retried, or failed when it is given up. Every
+change of state is in this module. A worker that dies mid-send leaves a row in `sending`;
 on restart `recover()` puts those back to pending (see README: a crash in the middle of the
 platform's HTTP call is the one window in which a message can be sent twice).
 """
@@ -9,12 +10,14 @@ platform's HTTP call is the one window in which a message can be sent twice).
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from core.db import transaction
 
+log = logging.getLogger("ted.outbox")
 MAX_BACKOFF = timedelta(minutes=15)
 
 # kinds
@@ -73,6 +76,17 @@ def record_message(db: sqlite_utils.Database, row: dict, now: datetime, platform
                                   "outbox_id": row["id"]})
 
 
+def posted_message(db: sqlite_utils.Database, row: dict) -> dict | None:
+    """The message an update row is for (its target, a report_messages id), or None when it is gone (a purge
+    forgets the web inbox's and the reporter's copies)."""
+    try:
+        return db["report_messages"].get(int(row["target"]))
+    except Exception as exc:
+        log.info("outbox id=%s: message %.20s to update not found error=%s", row["id"], row["target"],
+                 type(exc).__name__)
+        return None
+
+
 def delivered_platforms(db: sqlite_utils.Database, outbox_id: int) -> set[str]:
     return {r[0] for r in db.execute("select platform from report_messages where outbox_id = ?", [outbox_id])}
 
@@ -83,6 +97,12 @@ def mark_failed(db: sqlite_utils.Database, row: dict, now: datetime, error: str,
                 timedelta(seconds=retry_after))
     db.execute("update outbox set status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? "
                "where id = ?", [attempts, iso(now + delay), error[:300], row["id"]])
+
+
+def mark_given_up(db: sqlite_utils.Database, row: dict, error: str) -> None:
+    """No more tries: the row stays `failed` (the report is flagged by the caller)."""
+    db.execute("update outbox set status = 'failed', attempts = attempts + 1, last_error = ? where id = ?",
+               [error[:300], row["id"]])
 
 
 def pending_count(db: sqlite_utils.Database) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from docx.text.paragraph import Paragraph
 from .base import Block, IngestError, read_bytes, squash, table_row
 from .text import title_like
 
+log = logging.getLogger("ted.ingest.docx")
+
 _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.I)
 _LIST_STYLE = re.compile(r"^list\b.*?(\d)?$", re.I)
 _SKIP_STYLE = re.compile(r"^(toc\b|table of contents|header|footer)", re.I)
@@ -21,7 +24,8 @@ _SKIP_STYLE = re.compile(r"^(toc\b|table of contents|header|footer)", re.I)
 def _style_name(paragraph: Paragraph) -> str:
     try:
         style = paragraph.style
-    except (KeyError, ValueError):  # a style id the document's styles part doesn't define
+    except (KeyError, ValueError) as exc:  # a style id the document's styles part doesn't define
+        log.debug("docx paragraph style undefined error=%s; read as unstyled", type(exc).__name__)
         return ""
     return (style.name or "") if style is not None else ""
 

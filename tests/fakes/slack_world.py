@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestServer
 
 from app import build
 from bot.server import make_app
-from bot.slack.client import RetryPolicy
 from core.settings import Settings
+from handlers.reports.retry import RetryPolicy
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlackApi, sign
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

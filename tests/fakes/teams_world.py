@@ -6,6 +6,7 @@ Retries in and out of turns don't really sleep here: each wait they would make i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -64,8 +65,9 @@ class TeamsWorld:
         self.ted.directory.import_rows(directory_rows(self.directory_ids))
         self.app = make_app(self.ted)
         if TEAMS in self.app:
-            self.app[TEAMS].bot.retry.sleep = self._sleep
-            self.app[TEAMS].sender.retry.sleep = self._sleep
+            endpoint = self.app[TEAMS]
+            endpoint.bot.retry = replace(endpoint.bot.retry, sleep=self._sleep)
+            endpoint.sender.retry = replace(endpoint.sender.retry, sleep=self._sleep)
         self.server = TestServer(self.app, host="127.0.0.1", port=0)
         await self.server.start_server()
         self.http = aiohttp.ClientSession()
