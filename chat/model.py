@@ -86,4 +86,15 @@ class Reply:
     ephemeral: bool = False  # only the asker sees it (Slack /ted)
     in_thread: bool = False  # answer in the thread of the message (Slack mention)
     link: str = ""  # the policy view of the top citation
-    meta: dict = field(default_factory=dict, hash=False, compare=False)
+    # -- what an answer is about (handlers.ask) --
+    asked_id: int = 0  # the asked-question row it answers, which feedback and Share refer to; 0 for none
+    confidence: float = 0.0  # how sure the answer is (0-1); kept with the reply, never shown
+    shared_by: str = ""  # the platform user id of whoever shared this answer into the channel
+    question: str = ""  # the question a shared answer answers, shown beside "Shared by"
+    # -- what a report message is about (handlers.reports) --
+    report_ref: str = ""  # the report it is about ("TED-2026-0042")
+    report_refs: tuple[str, ...] = ()  # the reports a status list shows
+    report_status: str = ""  # the report's status when the message was made (open | acknowledged | resolved)
+    template: str = ""  # which recipient message it is (new_report, reminder, …); its first line is a heading
+    changed: bool | None = None  # after a recipient's button: whether it changed the report; None otherwise
+    replace_original: bool = False  # update the message whose button was pressed instead of posting a new one

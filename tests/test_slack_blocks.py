@@ -44,7 +44,7 @@ def test_fallback_golden_names_the_communications_manager():
 
 def test_shared_answer_golden_escapes_the_question():
     reply = policy_reply(ephemeral=False, choices=(), buttons=(), see_also=(),
-                         meta={"shared_by": "U0ALEXLIFE", "question": "<!channel> can I add <@U999> on LinkedIn?"})
+                         shared_by="U0ALEXLIFE", question="<!channel> can I add <@U999> on LinkedIn?")
     out = reply_message(reply)
     assert out["blocks"][0]["elements"][0]["text"].startswith("Shared by <@U0ALEXLIFE>")
     assert "<!channel>" not in json.dumps(out) and "<@U999>" not in json.dumps(out)
@@ -52,7 +52,7 @@ def test_shared_answer_golden_escapes_the_question():
 
 
 def test_shared_by_must_be_a_slack_user_id():
-    out = reply_message(policy_reply(meta={"shared_by": "<!here>"}))
+    out = reply_message(policy_reply(shared_by="<!here>"))
     assert "Shared by" not in json.dumps(out)
 
 

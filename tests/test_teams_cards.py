@@ -125,7 +125,7 @@ def test_links_only_for_web_addresses():
     ("{{TIME(2026-01-01T00:00:00Z)}}", "{\u200b{TIME(2026-01-01T00:00:00Z)}}"), ("{{{x}}}", "{\u200b{\u200b{x}}}"),
 ])
 def test_what_people_write_is_a_text_run_shown_as_written(text, shown):
-    card = reply_card(Reply(f"Heading\n{text}", meta={"template": "x"}))
+    card = reply_card(Reply(f"Heading\n{text}", template="x"))
     assert runs(card) == ["Heading", shown]
     assert [b["type"] for b in card["body"]] == ["RichTextBlock", "RichTextBlock"]
 

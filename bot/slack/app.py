@@ -159,7 +159,7 @@ class SlackAdapter:
         act, route = parsed
         log.info("slack action=%s channel=%s message=%s", act.action_id, act.conversation_id, act.message_id)
         replies = self.ted.router.action(act)
-        shared = next((str(r.meta.get("asked_id", "")) for r in replies if "shared_by" in r.meta), None)
+        shared = next((str(r.asked_id) for r in replies if r.shared_by), None)
         if shared is not None and not self.ted.conversations.first_delivery("slack-share", shared):
             log.info("slack share repeated asked_id=%s; already posted", shared)
             return

@@ -158,18 +158,18 @@ def _citation_blocks(reply: Reply) -> list[dict]:
 
 
 def _shared_by(reply: Reply) -> list[dict]:
-    user = str(reply.meta.get("shared_by", ""))
+    user = reply.shared_by
     if not _USER_ID.match(user):
         return []
     text = f"Shared by <@{user}>"  # a mention we build from Slack's own user id, so it may be live
-    if question := str(reply.meta.get("question", "")):
+    if question := reply.question:
         text += f" · asked: “{escape(inert(cut(question, 500)))}”"
     return [{"type": "context", "elements": [mrkdwn(text, MAX_CONTEXT)]}]
 
 
 def _written_by_people(reply: Reply) -> bool:
     """Report messages carry what a reporter wrote (account, links, description, notes)."""
-    return reply.intent == "report" or "report_ref" in reply.meta
+    return reply.intent == "report" or bool(reply.report_ref)
 
 
 def reply_message(reply: Reply) -> dict:

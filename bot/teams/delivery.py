@@ -79,7 +79,7 @@ class TurnDelivery:
         card = origin_of(self.here, submit.action.message_id) if submit else ""
         form_answered = False
         for reply in replies:
-            if reply.meta.get("replace_original"):
+            if reply.replace_original:
                 if not await self.update((submit.origin or card) if submit else "", reply):
                     await self.send_here(reply)
                 continue

@@ -132,7 +132,7 @@ def reply_card(reply: Reply, nonce: str = "") -> dict:
     if reply.citations:
         body = _citation_body(reply)
     else:
-        body = paragraphs(reply.text, bold_first=bool(reply.meta.get("template")))
+        body = paragraphs(reply.text, bold_first=bool(reply.template))
     if reply.choices:
         choices = []
         for b in reply.choices[:MAX_ACTIONS]:

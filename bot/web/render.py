@@ -20,7 +20,10 @@ from knowledge.model import MAX_CITATION_CHARS
 
 SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
 SEE_ALSO_PREFIX = "See also "
-META_KEYS = ("asked_id", "report_ref", "refs", "status", "template", "changed", "replace_original")
+# A stored reply from before Reply had typed fields kept them in a "meta" dict, under these names.
+LEGACY_META = {"asked_id": "asked_id", "confidence": "confidence", "shared_by": "shared_by", "question": "question",
+               "report_ref": "report_ref", "refs": "report_refs", "status": "report_status", "template": "template",
+               "changed": "changed", "replace_original": "replace_original"}
 
 
 def policy_path(doc: str, clause: str = "") -> str:
@@ -75,6 +78,27 @@ def notes_of(reply: Reply) -> list[str]:
     return [p for p in paras if p not in shown and not p.startswith((SUMMARY_PREFIX, SEE_ALSO_PREFIX))]
 
 
+def meta_json(reply: Reply) -> dict:
+    """The reply's facts the page needs, as the "meta" object the browser has always read (chat.js and admin.js
+    look at meta.replace_original); only those that are set, and never the question or the confidence."""
+    meta: dict = {}
+    if reply.asked_id:
+        meta["asked_id"] = reply.asked_id
+    if reply.report_ref:
+        meta["report_ref"] = reply.report_ref
+    if reply.report_refs:
+        meta["refs"] = list(reply.report_refs)
+    if reply.report_status:
+        meta["status"] = reply.report_status
+    if reply.template:
+        meta["template"] = reply.template
+    if reply.changed is not None:
+        meta["changed"] = reply.changed
+    if reply.replace_original:
+        meta["replace_original"] = True
+    return meta
+
+
 def reply_json(reply: Reply) -> dict:
     return {
         "text": reply.text,
@@ -87,11 +111,20 @@ def reply_json(reply: Reply) -> dict:
         "choices": [button_json(b) for b in reply.choices],
         "buttons": [button_json(b) for b in reply.buttons],
         "form": form_json(reply.form) if reply.form else None,
-        "meta": {k: reply.meta[k] for k in META_KEYS if k in reply.meta},
+        "meta": meta_json(reply),
     }
 
 
 # -- stored replies (the web inbox keeps dataclasses.asdict(Reply) as JSON) ---------------------------
+def _typed_fields(d: dict) -> dict:
+    """The typed fields of a stored reply, also from a row stored when they were a "meta" dict."""
+    legacy = {LEGACY_META[k]: v for k, v in (d.get("meta") or {}).items() if k in LEGACY_META}
+    out = {name: d[name] for name in LEGACY_META.values() if name in d} or legacy
+    if "report_refs" in out:
+        out["report_refs"] = tuple(out["report_refs"] or ())
+    return out
+
+
 def reply_from_stored(data: dict | str) -> Reply:
     d = json.loads(data) if isinstance(data, str) else dict(data)
     form = None
@@ -106,7 +139,7 @@ def reply_from_stored(data: dict | str) -> Reply:
         see_also=tuple(Citation(**c) for c in d.get("see_also") or ()),
         choices=tuple(Button(**b) for b in d.get("choices") or ()),
         buttons=tuple(Button(**b) for b in d.get("buttons") or ()),
-        form=form, ephemeral=bool(d.get("ephemeral")), link=d.get("link", ""), meta=d.get("meta") or {},
+        form=form, ephemeral=bool(d.get("ephemeral")), link=d.get("link", ""), **_typed_fields(d),
     )
 
 

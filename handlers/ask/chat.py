@@ -64,7 +64,7 @@ class ChatHandlers:
             text=answer.text, intent=answer.intent, citations=answer.citations, see_also=answer.see_also,
             choices=choices, buttons=tuple(buttons), ephemeral=surface == COMMAND, in_thread=surface == MENTION,
             link=self.policy_link(top.doc, top.clause) if top else "",
-            meta={"asked_id": asked_id, "confidence": answer.confidence},
+            asked_id=asked_id, confidence=answer.confidence,
         )
 
     def policy_link(self, doc: str, clause: str) -> str:
@@ -107,4 +107,4 @@ class ChatHandlers:
         reply = self.reply_for(answer, row["id"], row["question"])
         return [Reply(reply.text, intent=reply.intent, citations=reply.citations, see_also=reply.see_also,
                       link=reply.link, buttons=tuple(b for b in reply.buttons if b.action_id != actions.SHARE),
-                      meta={"shared_by": act.user_id, "question": row["question"], "asked_id": row["id"]})]
+                      shared_by=act.user_id, question=row["question"], asked_id=row["id"])]
