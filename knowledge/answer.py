@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -43,7 +43,7 @@ class Answer:
     did_you_mean: tuple[Citation, ...] = ()
     see_also: tuple[Citation, ...] = ()
     offer_report: bool = False
-    meta: dict = field(default_factory=dict, compare=False)
+    nearest: tuple[str, str] = ("", "")  # a fallback's best candidate (doc id, clause), for the unanswered log
 
     def to_json(self) -> dict:
         out = {"intent": self.intent, "answer": self.text, "confidence": round(self.confidence, 4),
@@ -149,5 +149,4 @@ class Answerer:
         text = (f"I couldn't find that in the {where}, so I won't guess. "
                 f"Please ask {contact}, who can help. I've noted your question so the "
                 f"knowledge base can be improved.")
-        return Answer(FALLBACK, text, confidence,
-                      meta={"best": (hits[0].doc_id, hits[0].number) if hits else None})
+        return Answer(FALLBACK, text, confidence, nearest=(hits[0].doc_id, hits[0].number) if hits else ("", ""))

@@ -78,6 +78,13 @@ def test_fallback_says_so_names_who_to_ask_and_is_recorded(ted):
     assert [r["question"] for r in rows] == ["who won the pub quiz last week?"]
 
 
+def test_the_unanswered_log_keeps_the_nearest_clause_that_was_not_good_enough(ted):
+    a = ask(ted, "How do I renew my parking permit?")
+    assert a.intent == FALLBACK and a.nearest[0] == "tdc-social-media-policy" and a.nearest[1]
+    (row,) = ted.db["unanswered"].rows
+    assert (row["best_doc"], row["best_clause"]) == a.nearest
+
+
 @pytest.mark.parametrize("q", ["hello", "thanks!", "what can you do?", "bye", "who are you?"])
 def test_smalltalk(ted_session, q):
     a = ask(ted_session, q)

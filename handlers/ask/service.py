@@ -61,10 +61,10 @@ class AskService:
         return answer
 
     def record_unanswered(self, text: str, channel: str, answer: Answer) -> int:
-        best = answer.meta.get("best") or ("", "")
+        best_doc, best_clause = answer.nearest
         row = self.db["unanswered"].insert(
-            {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best[0],
-             "best_clause": best[1], "confidence": round(answer.confidence, 4)}
+            {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best_doc,
+             "best_clause": best_clause, "confidence": round(answer.confidence, 4)}
         )
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
         return row.last_pk
