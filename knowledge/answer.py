@@ -14,6 +14,11 @@ POLICY, REPORT, SMALLTALK, FALLBACK = "policy", "report", "smalltalk", "fallback
 INTENTS = (POLICY, REPORT, SMALLTALK, FALLBACK)
 
 
+def document_name(title: str, version: str = "") -> str:
+    """How TED names a document to people, in every channel: "Social Media Policy, Web edition"."""
+    return f"{title}, {version}" if version else title
+
+
 @dataclass(frozen=True)
 class Citation:
     doc: str
@@ -31,7 +36,19 @@ class Citation:
 
     @property
     def label(self) -> str:
+        """The clause by number and title: "5.13 — Adding business contacts on personal accounts"."""
         return f"{self.clause} — {self.title}" if self.title else self.clause
+
+    @property
+    def where(self) -> str:
+        """The document it is quoted from, with its version (its id when it has no title)."""
+        return document_name(self.doc_title or self.doc, self.version)
+
+    @property
+    def headline(self) -> str:
+        """The heading over a quoted clause, the one every channel shows:
+        "Social Media Policy, Web edition — 5.13 — Adding business contacts on personal accounts"."""
+        return f"{self.where} — {self.label}"
 
 
 @dataclass(frozen=True)
@@ -130,8 +147,7 @@ class Answerer:
                       did_you_mean=close, see_also=see_also)
 
     def _policy_text(self, c: Citation, summary: str, see_also: tuple[Citation, ...]) -> str:
-        where = f"{c.doc_title}{', ' + c.version if c.version else ''}"
-        parts = [f"{where} — {c.label}:", f"“{c.text[:MAX_CITATION_CHARS]}”"]
+        parts = [f"{c.headline}:", f"“{c.text[:MAX_CITATION_CHARS]}”"]
         if summary:
             parts.append(f"In short: {summary}")
         for s in see_also:

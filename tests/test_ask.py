@@ -2,7 +2,8 @@
 
 import pytest
 
-from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK
+from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Citation, document_name
+from tests.renderer_fixtures import C513
 
 
 def ask(ted, q, **kw):
@@ -114,3 +115,10 @@ def test_json_shape(ted_session):
     c = j["citations"][0]
     assert set(c) == {"doc", "clause", "title", "text", "score"}
     assert c["doc"] == "tdc-social-media-policy" and len(c["text"]) <= 1500
+
+
+def test_one_heading_names_a_quoted_clause_everywhere():
+    assert C513.where == "Social Media Policy, Web edition" == document_name("Social Media Policy", "Web edition")
+    assert C513.headline == "Social Media Policy, Web edition — 5.13 — Adding business contacts on personal accounts"
+    untitled = Citation("expenses-guide", "2.1", "", "Claim within 3 months.", 1.0)
+    assert untitled.where == "expenses-guide" and untitled.headline == "expenses-guide — 2.1"

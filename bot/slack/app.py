@@ -36,6 +36,7 @@ from bot.slack.inbound import (
 from bot.slack.render import home_view
 from bot.slack.sender import SlackSender
 from handlers import messages
+from knowledge.answer import document_name
 
 log = logging.getLogger("ted.slack")
 
@@ -134,8 +135,7 @@ class SlackAdapter:
     async def on_home_opened(self, event: dict) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        policies = [f"{r['title']}{', ' + r['version'] if r.get('version') else ''}"
-                    for r in self.ted.db["documents"].rows]
+        policies = [document_name(r["title"], r.get("version") or "") for r in self.ted.db["documents"].rows]
         view = home_view(messages.CAPABILITIES, messages.SLACK_HOME_ASK, messages.SLACK_HOME_REPORT, policies)
         try:
             await self.notifier.publish_home(event["user"], view)

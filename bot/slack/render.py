@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 
 from chat.model import Button, Reply
-from knowledge.answer import Citation
 
 MAX_SECTION = 3000
 MAX_BLOCKS = 50
@@ -132,10 +131,6 @@ def base_action_id(action_id: str) -> str:
 
 
 # -- replies ----------------------------------------------------------------------------------
-def _where(c: Citation) -> str:
-    return escape(f"{c.doc_title or c.doc}{', ' + c.version if c.version else ''}")
-
-
 def _summary(text: str) -> str:
     for para in text.split("\n\n"):
         if para.startswith(SUMMARY_PREFIX):
@@ -145,12 +140,12 @@ def _summary(text: str) -> str:
 
 def _citation_blocks(reply: Reply) -> list[dict]:
     c = reply.citations[0]
-    blocks = [section(f"*{escape(c.label)}*\n{_where(c)}"), section(quote(c.text))]
+    blocks = [section(f"*{escape(c.label)}*\n{escape(c.where)}"), section(quote(c.text))]
     if summary := _summary(reply.text):
         blocks.append(section(f"*In short:* {escape(summary)}"))
     if reply.link:
         blocks.append({"type": "context", "elements": [
-            mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {_where(c)}>", MAX_CONTEXT)]})
+            mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {escape(c.where)}>", MAX_CONTEXT)]})
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
         blocks.append(section(f"*See also {escape(s.label)}*\n{quote(s.text[:SEE_ALSO_CHARS] + more)}"))

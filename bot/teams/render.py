@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 from chat.model import Button, Form, FormField, Reply
-from knowledge.answer import Citation
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -100,10 +99,6 @@ def attachment(content: dict) -> dict:
 
 
 # -- answers and notifications -----------------------------------------------------------------
-def _where(c: Citation) -> str:
-    return f"{c.doc_title or c.doc}{', ' + c.version if c.version else ''}"
-
-
 def _summary(text: str) -> str:
     for para in text.split("\n\n"):
         if para.startswith(SUMMARY_PREFIX):
@@ -113,7 +108,7 @@ def _summary(text: str) -> str:
 
 def _citation_body(reply: Reply) -> list[dict]:
     c = reply.citations[0]
-    body = [rich(c.label, weight="Bolder", size="Medium"), rich(_where(c), spacing="None", isSubtle=True),
+    body = [rich(c.label, weight="Bolder", size="Medium"), rich(c.where, spacing="None", isSubtle=True),
             {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]}]
     if summary := _summary(reply.text):
         body.append(rich(run("In short: ", weight="Bolder"), summary))
@@ -142,7 +137,7 @@ def reply_card(reply: Reply, nonce: str = "") -> dict:
     actions: list[dict] = []
     if reply.citations and reply.link.startswith(("https://", "http://")):
         c = reply.citations[0]
-        actions.append({"type": "Action.OpenUrl", "title": cut(f"Read {c.clause} in the {_where(c)}", MAX_TITLE),
+        actions.append({"type": "Action.OpenUrl", "title": cut(f"Read {c.clause} in the {c.where}", MAX_TITLE),
                         "url": reply.link})
     for b in reply.buttons:
         actions.append(submit(b, nonce, n))

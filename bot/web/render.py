@@ -34,7 +34,7 @@ def policy_path(doc: str, clause: str = "") -> str:
 def citation_json(c: Citation) -> dict:
     return {"doc": c.doc, "clause": c.clause, "title": c.title, "label": c.label,
             "text": c.text[:MAX_CITATION_CHARS], "doc_title": c.doc_title or c.doc, "version": c.version,
-            "heading": c.heading, "link": policy_path(c.doc, c.clause)}
+            "where": c.where, "heading": c.heading, "link": policy_path(c.doc, c.clause)}
 
 
 def button_json(b: Button) -> dict:
@@ -58,8 +58,7 @@ def form_json(form: Form) -> dict:
 
 
 def _card_paragraphs(c: Citation) -> set[str]:
-    where = f"{c.doc_title}{', ' + c.version if c.version else ''}"
-    return {f"{where} — {c.label}:", f"“{c.text[:MAX_CITATION_CHARS]}”"}
+    return {f"{c.headline}:", f"“{c.text[:MAX_CITATION_CHARS]}”"}
 
 
 def summary_of(text: str) -> str:

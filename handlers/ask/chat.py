@@ -96,7 +96,7 @@ class ChatHandlers:
         cite = self.asker.answerer.clause(doc, clause)
         if cite is None:
             return [Reply(messages.CLAUSE_GONE, ephemeral=True)]
-        text = f"{cite.doc_title}{', ' + cite.version if cite.version else ''} — {cite.label}:\n\n“{cite.text}”"
+        text = f"{cite.headline}:\n\n“{cite.text}”"
         return [Reply(text, intent=POLICY, citations=(cite,), link=self.policy_link(doc, clause))]
 
     def on_share(self, act: Action) -> list[Reply]:
