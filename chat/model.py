@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from knowledge.answer import Citation
+from knowledge.answer import Citation, plain_text
 
 # Surfaces a message can arrive on.
 DM, MENTION, COMMAND, WEB, TERMINAL = "dm", "mention", "command", "web", "terminal"
@@ -74,11 +74,16 @@ class Form:
 
 @dataclass(frozen=True)
 class Reply:
-    """What TED says back. Renderers turn it into Block Kit, an Adaptive Card or web JSON."""
+    """What TED says back. Renderers turn it into Block Kit, an Adaptive Card or web JSON.
 
-    text: str
+    A policy answer's clause is data (its citation's heading and quote, `summary`, `see_also`) that each renderer
+    lays out its own way; `text` holds only TED's words besides, and `plain_text` puts the two together where a
+    platform wants one plain string (notification text, the web reply's `text`)."""
+
+    text: str  # TED's own words
     intent: str = ""
     citations: tuple[Citation, ...] = ()
+    summary: str = ""  # the top clause's plain-English summary ("In short: …")
     see_also: tuple[Citation, ...] = ()
     choices: tuple[Button, ...] = ()  # "Did you mean" alternatives
     buttons: tuple[Button, ...] = ()  # feedback, report this, share
@@ -98,3 +103,8 @@ class Reply:
     template: str = ""  # which recipient message it is (new_report, reminder, …); its first line is a heading
     changed: bool | None = None  # after a recipient's button: whether it changed the report; None otherwise
     replace_original: bool = False  # update the message whose button was pressed instead of posting a new one
+
+    @property
+    def plain_text(self) -> str:
+        """The whole reply as plain text, the same words `ted ask` prints for the answer."""
+        return plain_text(self.intent, self.text, self.citations, self.summary, self.see_also)

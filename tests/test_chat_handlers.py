@@ -76,7 +76,7 @@ def test_feedback_on_unknown_answer_is_polite(chat):
 
 def test_did_you_mean_shows_that_clause(chat):
     (r,) = chat.router.action(Action("test", "U1", actions.DID_YOU_MEAN, "tdc-social-media-policy|5.13"))
-    assert r.citations[0].clause == "5.13" and "business contacts" in r.text
+    assert r.citations[0].clause == "5.13" and "business contacts" in r.plain_text
 
 
 def test_share_only_by_the_asker(chat):

@@ -15,11 +15,11 @@ from chat.model import Button, Form, FormField, Reply
 from handlers import messages
 from knowledge.answer import Citation
 from tests.fakes.slack_world import state_for
-from tests.renderer_fixtures import C56, C513, C515, TEXT_515, golden
+from tests.renderer_fixtures import C56, C513, C515, SUMMARY_515, TEXT_515, golden
 
 
 def policy_reply(**kw) -> Reply:
-    base = dict(text=TEXT_515, intent="policy", citations=(C515, C513), see_also=(C513,),
+    base = dict(text="", intent="policy", citations=(C515, C513), summary=SUMMARY_515, see_also=(C513,),
                 choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
                 buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
                          Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
@@ -31,6 +31,7 @@ def policy_reply(**kw) -> Reply:
 
 
 def test_policy_answer_golden():
+    assert policy_reply().plain_text == TEXT_515  # the notification text, composed from the clause data
     golden("slack_policy_answer", reply_message(policy_reply()))
 
 

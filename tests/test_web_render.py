@@ -14,15 +14,16 @@ from chat.model import Button, Reply
 from handlers.reports.form import report_form
 from handlers.reports.inbox import reply_json as stored_json
 from handlers.reports.views import recipient_reply
-from tests.renderer_fixtures import C513, C515, golden
+from tests.renderer_fixtures import C513, C515, SUMMARY_515, golden
 from tests.renderer_fixtures import TEXT_515 as TEXT_515_BASE
 
 STATIC = Path(__file__).resolve().parents[1] / "bot" / "web" / "static"
-TEXT_515 = TEXT_515_BASE + "\n\nIf you'd like to report this, use /report or press “Report this”."
+REPORT_ALSO = "If you'd like to report this, use /report or press “Report this”."
+TEXT_515 = f"{TEXT_515_BASE}\n\n{REPORT_ALSO}"
 
 
 def policy_reply() -> Reply:
-    return Reply(TEXT_515, intent="policy", citations=(C515, C513), see_also=(C513,),
+    return Reply(REPORT_ALSO, intent="policy", citations=(C515, C513), summary=SUMMARY_515, see_also=(C513,),
                  choices=(Button(actions.DID_YOU_MEAN, C513.label, "tdc-social-media-policy|5.13"),),
                  buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
                           Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),

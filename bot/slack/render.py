@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from chat.model import Button, Reply
+from knowledge.answer import SEE_ALSO_CHARS, SUMMARY_LABEL
 
 MAX_SECTION = 3000
 MAX_BLOCKS = 50
@@ -26,8 +27,6 @@ MAX_BUTTON_VALUE = 2000
 MAX_ACTION_ID = 255
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_TEXT = 40000  # chat.postMessage truncates `text` beyond this
-SEE_ALSO_CHARS = 300
-SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
 DUPLICATE_SUFFIX = re.compile(r"#\d+$")  # Slack wants action_ids unique in a block; "#n" tells them apart
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 # A URL (up to its last non-punctuation character), or an "@" that starts a word (not an e-mail's).
@@ -131,18 +130,11 @@ def base_action_id(action_id: str) -> str:
 
 
 # -- replies ----------------------------------------------------------------------------------
-def _summary(text: str) -> str:
-    for para in text.split("\n\n"):
-        if para.startswith(SUMMARY_PREFIX):
-            return para[len(SUMMARY_PREFIX):].strip()
-    return ""
-
-
 def _citation_blocks(reply: Reply) -> list[dict]:
     c = reply.citations[0]
     blocks = [section(f"*{escape(c.label)}*\n{escape(c.where)}"), section(quote(c.text))]
-    if summary := _summary(reply.text):
-        blocks.append(section(f"*In short:* {escape(summary)}"))
+    if reply.summary:
+        blocks.append(section(f"*{SUMMARY_LABEL}* {escape(reply.summary)}"))
     if reply.link:
         blocks.append({"type": "context", "elements": [
             mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {escape(c.where)}>", MAX_CONTEXT)]})
@@ -169,7 +161,7 @@ def _written_by_people(reply: Reply) -> bool:
 
 def reply_message(reply: Reply) -> dict:
     """A Reply as chat.postMessage arguments: `text` (notifications, screen readers) and `blocks`."""
-    text = inert(reply.text) if _written_by_people(reply) else reply.text
+    text = inert(reply.plain_text) if _written_by_people(reply) else reply.plain_text
     body = _shared_by(reply)
     body += _citation_blocks(reply) if reply.citations else sections(text)
     tail: list[dict] = []

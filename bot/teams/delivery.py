@@ -47,7 +47,7 @@ def card_activity(reply: Reply, origin: str = "", files_note: str = "", signer: 
                else reply_card(reply, nonce))
     if signer is not None:
         signer.sign_card(content)
-    first = next((line for line in reply.text.splitlines() if line.strip()), "")
+    first = next((line for line in reply.plain_text.splitlines() if line.strip()), "")
     return Activity(type=ActivityTypes.message, summary=cut(first, SUMMARY_CHARS) or None,
                     attachments=[Attachment(content_type=CONTENT_TYPE, content=content)])
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from chat.model import Button, Form, FormField, Reply
+from knowledge.answer import SEE_ALSO_CHARS, SUMMARY_LABEL
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -25,8 +26,6 @@ RESERVED = frozenset({"action_id", "value", "nonce", "sig", "origin", "form"})  
 MAX_TEXT = 4000  # a TextBlock or TextRun; Teams caps a whole message at about 28 KB
 MAX_TITLE = 80
 MAX_ACTIONS = 6  # Teams shows at most six actions in one set
-SEE_ALSO_CHARS = 300
-SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
 STYLES = {"primary": "positive", "danger": "destructive"}
 WARNINGS = ("🚨", "⚠️")
 _BRACES = re.compile(r"\{(?=\{)")  # "{{" can start DATE()/TIME(); "{{{" holds two of them
@@ -99,19 +98,12 @@ def attachment(content: dict) -> dict:
 
 
 # -- answers and notifications -----------------------------------------------------------------
-def _summary(text: str) -> str:
-    for para in text.split("\n\n"):
-        if para.startswith(SUMMARY_PREFIX):
-            return para[len(SUMMARY_PREFIX):].strip()
-    return ""
-
-
 def _citation_body(reply: Reply) -> list[dict]:
     c = reply.citations[0]
     body = [rich(c.label, weight="Bolder", size="Medium"), rich(c.where, spacing="None", isSubtle=True),
             {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]}]
-    if summary := _summary(reply.text):
-        body.append(rich(run("In short: ", weight="Bolder"), summary))
+    if reply.summary:
+        body.append(rich(run(f"{SUMMARY_LABEL} ", weight="Bolder"), reply.summary))
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
         body += [rich(f"See also {s.label}", spacing="Medium", weight="Bolder"),

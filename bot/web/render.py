@@ -3,7 +3,7 @@
 The browser builds its DOM from these with textContent only, so nothing here escapes HTML: text stays
 exactly as TED or the policy wrote it (a question containing <script> comes back as those characters).
 A policy answer carries its clause as structured data (the card: number, title, quote, policy name and
-version, link) plus `notes`: any paragraph of the reply text that the card does not already show.
+version, summary, link, see-also) plus `notes`: TED's own words besides; `text` is the whole reply in words.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from handlers.reports.views import STATUS_LABELS, when
 from knowledge.answer import Citation
 from knowledge.model import MAX_CITATION_CHARS
 
-SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
-SEE_ALSO_PREFIX = "See also "
 # A stored reply from before Reply had typed fields kept them in a "meta" dict, under these names.
 LEGACY_META = {"asked_id": "asked_id", "confidence": "confidence", "shared_by": "shared_by", "question": "question",
                "report_ref": "report_ref", "refs": "report_refs", "status": "report_status", "template": "template",
@@ -57,24 +55,9 @@ def form_json(form: Form) -> dict:
             "fields": [field_json(f, str(form.errors.get(f.name, ""))) for f in form.fields]}
 
 
-def _card_paragraphs(c: Citation) -> set[str]:
-    return {f"{c.headline}:", f"“{c.text[:MAX_CITATION_CHARS]}”"}
-
-
-def summary_of(text: str) -> str:
-    for para in text.split("\n\n"):
-        if para.startswith(SUMMARY_PREFIX):
-            return para[len(SUMMARY_PREFIX):].strip()
-    return ""
-
-
 def notes_of(reply: Reply) -> list[str]:
-    """The reply's paragraphs, less those the clause card shows (heading, quote, summary, see also)."""
-    paras = [p.strip() for p in reply.text.split("\n\n") if p.strip()]
-    if not reply.citations:
-        return paras
-    shown = _card_paragraphs(reply.citations[0])
-    return [p for p in paras if p not in shown and not p.startswith((SUMMARY_PREFIX, SEE_ALSO_PREFIX))]
+    """TED's own words, paragraph by paragraph: the clause card (heading, quote, summary, see also) is data."""
+    return [p.strip() for p in reply.text.split("\n\n") if p.strip()]
 
 
 def meta_json(reply: Reply) -> dict:
@@ -100,11 +83,11 @@ def meta_json(reply: Reply) -> dict:
 
 def reply_json(reply: Reply) -> dict:
     return {
-        "text": reply.text,
+        "text": reply.plain_text,  # the whole reply in words, as before the card was data
         "intent": reply.intent,
         "ephemeral": reply.ephemeral,
         "citations": [citation_json(c) for c in reply.citations],
-        "summary": summary_of(reply.text) if reply.citations else "",
+        "summary": reply.summary if reply.citations else "",
         "notes": notes_of(reply),
         "see_also": [citation_json(c) for c in reply.see_also],
         "choices": [button_json(b) for b in reply.choices],
@@ -134,7 +117,7 @@ def reply_from_stored(data: dict | str) -> Reply:
                     f.get("private_metadata", ""), f.get("errors") or {})
     return Reply(
         text=d.get("text", ""), intent=d.get("intent", ""),
-        citations=tuple(Citation(**c) for c in d.get("citations") or ()),
+        citations=tuple(Citation(**c) for c in d.get("citations") or ()), summary=d.get("summary", ""),
         see_also=tuple(Citation(**c) for c in d.get("see_also") or ()),
         choices=tuple(Button(**b) for b in d.get("choices") or ()),
         buttons=tuple(Button(**b) for b in d.get("buttons") or ()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 
@@ -56,8 +57,8 @@ class AskService:
         if answer.intent == FALLBACK:
             self.record_unanswered(text, channel, answer)
         if abuse:
-            answer = Answer(answer.intent, f"{answer.text}\n\n{messages.REPORT_ALSO}", answer.confidence,
-                            answer.citations, answer.did_you_mean, answer.see_also, offer_report=True)
+            words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
+            answer = dataclasses.replace(answer, text=words, offer_report=True)
         return answer
 
     def record_unanswered(self, text: str, channel: str, answer: Answer) -> int:
