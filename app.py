@@ -79,7 +79,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
-            print(answer.text + "\n", flush=True)
+            print(answer.plain_text + "\n", flush=True)
     return 0
 
 

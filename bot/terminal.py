@@ -24,7 +24,7 @@ def run_terminal_chat(ted, stdin: TextIO | None = None, stdout: TextIO | None = 
         if q.lower() in {"quit", "exit", ":q"}:
             break
         answer = ted.asker.ask(q, channel="terminal", follow_up_of=previous)
-        print(f"ted> {answer.text}", file=stdout)
+        print(f"ted> {answer.plain_text}", file=stdout)
         if answer.did_you_mean:
             print("     Did you mean: " + "; ".join(c.label for c in answer.did_you_mean), file=stdout)
         print(file=stdout, flush=True)

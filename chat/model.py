@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from knowledge.answer import Citation
+from knowledge.answer import Citation, plain_text
 
 # Surfaces a message can arrive on.
 DM, MENTION, COMMAND, WEB, TERMINAL = "dm", "mention", "command", "web", "terminal"
@@ -74,11 +74,16 @@ class Form:
 
 @dataclass(frozen=True)
 class Reply:
-    """What TED says back. Renderers turn it into Block Kit, an Adaptive Card or web JSON."""
+    """What TED says back. Renderers turn it into Block Kit, an Adaptive Card or web JSON.
 
-    text: str
+    A policy answer's clause is data (its citation's heading and quote, `summary`, `see_also`) that each renderer
+    lays out its own way; `text` holds only TED's words besides, and `plain_text` puts the two together where a
+    platform wants one plain string (notification text, the web reply's `text`)."""
+
+    text: str  # TED's own words
     intent: str = ""
     citations: tuple[Citation, ...] = ()
+    summary: str = ""  # the top clause's plain-English summary ("In short: …")
     see_also: tuple[Citation, ...] = ()
     choices: tuple[Button, ...] = ()  # "Did you mean" alternatives
     buttons: tuple[Button, ...] = ()  # feedback, report this, share
@@ -86,4 +91,20 @@ class Reply:
     ephemeral: bool = False  # only the asker sees it (Slack /ted)
     in_thread: bool = False  # answer in the thread of the message (Slack mention)
     link: str = ""  # the policy view of the top citation
-    meta: dict = field(default_factory=dict, hash=False, compare=False)
+    # -- what an answer is about (handlers.ask) --
+    asked_id: int = 0  # the asked-question row it answers, which feedback and Share refer to; 0 for none
+    confidence: float = 0.0  # how sure the answer is (0-1); kept with the reply, never shown
+    shared_by: str = ""  # the platform user id of whoever shared this answer into the channel
+    question: str = ""  # the question a shared answer answers, shown beside "Shared by"
+    # -- what a report message is about (handlers.reports) --
+    report_ref: str = ""  # the report it is about ("TED-2026-0042")
+    report_refs: tuple[str, ...] = ()  # the reports a status list shows
+    report_status: str = ""  # the report's status when the message was made (open | acknowledged | resolved)
+    template: str = ""  # which recipient message it is (new_report, reminder, …); its first line is a heading
+    changed: bool | None = None  # after a recipient's button: whether it changed the report; None otherwise
+    replace_original: bool = False  # update the message whose button was pressed instead of posting a new one
+
+    @property
+    def plain_text(self) -> str:
+        """The whole reply as plain text, the same words `ted ask` prints for the answer."""
+        return plain_text(self.intent, self.text, self.citations, self.summary, self.see_also)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -13,6 +13,13 @@ from knowledge.vectors import Embedder
 
 POLICY, REPORT, SMALLTALK, FALLBACK = "policy", "report", "smalltalk", "fallback"
 INTENTS = (POLICY, REPORT, SMALLTALK, FALLBACK)
+SUMMARY_LABEL = "In short:"  # what every channel puts before a clause's plain-English summary
+SEE_ALSO_CHARS = 300
+
+
+def document_name(title: str, version: str = "") -> str:
+    """How TED names a document to people, in every channel: "Social Media Policy, Web edition"."""
+    return f"{title}, {version}" if version else title
 
 
 @dataclass(frozen=True)
@@ -32,23 +39,62 @@ class Citation:
 
     @property
     def label(self) -> str:
+        """The clause by number and title: "5.13 — Adding business contacts on personal accounts"."""
         return f"{self.clause} — {self.title}" if self.title else self.clause
+
+    @property
+    def where(self) -> str:
+        """The document it is quoted from, with its version (its id when it has no title)."""
+        return document_name(self.doc_title or self.doc, self.version)
+
+    @property
+    def headline(self) -> str:
+        """The heading over a quoted clause, the one every channel shows:
+        "Social Media Policy, Web edition — 5.13 — Adding business contacts on personal accounts"."""
+        return f"{self.where} — {self.label}"
+
+
+def plain_text(intent: str, text: str, citations: tuple[Citation, ...] = (), summary: str = "",
+               see_also: tuple[Citation, ...] = ()) -> str:
+    """An answer as one plain text, for what shows no cards (`ted ask`, `ted chat`, a chat message's
+    notification text): a policy answer's clause (heading, quote, summary, see-also) from its data, then
+    TED's own words. Other answers are their words alone; their citations are shown only as cards."""
+    parts: list[str] = []
+    if intent == POLICY and citations:
+        c = citations[0]
+        parts += [f"{c.headline}:", f"“{c.text[:MAX_CITATION_CHARS]}”"]
+        if summary:
+            parts.append(f"{SUMMARY_LABEL} {summary}")
+        for s in see_also:
+            more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
+            parts.append(f"See also {s.label}: “{s.text[:SEE_ALSO_CHARS]}{more}”")
+    if text:
+        parts.append(text)
+    return "\n\n".join(parts)
 
 
 @dataclass(frozen=True)
 class Answer:
     intent: str
-    text: str
+    text: str  # TED's own words; a policy answer's clause, summary and see-also are the data below
     confidence: float = 0.0
     citations: tuple[Citation, ...] = ()
     did_you_mean: tuple[Citation, ...] = ()
     see_also: tuple[Citation, ...] = ()
     offer_report: bool = False
-    meta: dict = field(default_factory=dict, compare=False)
+    nearest: tuple[str, str] = ("", "")  # a fallback's best candidate (doc id, clause), for the unanswered log
+    summary: str = ""  # the top clause's plain-English summary
+
+    @property
+    def plain_text(self) -> str:
+        return plain_text(self.intent, self.text, self.citations, self.summary, self.see_also)
 
     def to_json(self) -> dict:
-        out = {"intent": self.intent, "answer": self.text, "confidence": round(self.confidence, 4),
+        # "answer" is the whole text shown to the person, as the contract has always had it.
+        out = {"intent": self.intent, "answer": self.plain_text, "confidence": round(self.confidence, 4),
                "citations": [c.to_json() for c in self.citations]}
+        if self.summary:
+            out["summary"] = self.summary
         if self.did_you_mean:
             out["did_you_mean"] = [c.to_json() for c in self.did_you_mean]
         if self.see_also:
@@ -120,17 +166,7 @@ class Answerer:
         close = tuple(self.citation(h) for h in hits[1:3] if abs(best.score - h.score) <= margin)
         cites = tuple(self.citation(h) for h in hits[:3])
         see_also = tuple(c for c in (self.clause(best.doc_id, n) for n in best.refs) if c)
-        return Answer(POLICY, self._policy_text(cites[0], best.summary, see_also), confidence, cites,
-                      did_you_mean=close, see_also=see_also)
-
-    def _policy_text(self, c: Citation, summary: str, see_also: tuple[Citation, ...]) -> str:
-        where = f"{c.doc_title}{', ' + c.version if c.version else ''}"
-        parts = [f"{where} — {c.label}:", f"“{c.text[:MAX_CITATION_CHARS]}”"]
-        if summary:
-            parts.append(f"In short: {summary}")
-        for s in see_also:
-            parts.append(f"See also {s.label}: “{s.text[:300]}{'…' if len(s.text) > 300 else ''}”")
-        return "\n\n".join(parts)
+        return Answer(POLICY, "", confidence, cites, did_you_mean=close, see_also=see_also, summary=best.summary)
 
     def fallback(self, confidence: float = 0.0, hits: list[Hit] | None = None) -> Answer:
         rev = self.index._revision
@@ -143,5 +179,4 @@ class Answerer:
         text = (f"I couldn't find that in the {where}, so I won't guess. "
                 f"Please ask {contact}, who can help. I've noted your question so the "
                 f"knowledge base can be improved.")
-        return Answer(FALLBACK, text, confidence,
-                      meta={"best": (hits[0].doc_id, hits[0].number) if hits else None})
+        return Answer(FALLBACK, text, confidence, nearest=(hits[0].doc_id, hits[0].number) if hits else ("", ""))

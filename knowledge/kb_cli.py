@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from knowledge.answer import document_name
 from knowledge.store import list_documents, load_document
 
 
@@ -15,8 +16,7 @@ def kb_command(ted, args: argparse.Namespace) -> int:
         if not docs:
             print("The knowledge base is empty. Add documents with `ted ingest PATH`.")
         for d in docs:
-            version = f", {d['version']}" if d["version"] else ""
-            print(f"{d['id']}: {d['title']}{version} — {d['clause_count']} clauses/passages, "
+            print(f"{d['id']}: {document_name(d['title'], d['version'] or '')} — {d['clause_count']} clauses/passages, "
                   f"ingested {d['ingested_at']}")
             if d["owner"] or d["review_cycle"]:
                 print(f"    owner: {d['owner'] or '—'}; review: {d['review_cycle'] or '—'}")

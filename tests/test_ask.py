@@ -2,7 +2,8 @@
 
 import pytest
 
-from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK
+from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Citation, document_name
+from tests.renderer_fixtures import C513
 
 
 def ask(ted, q, **kw):
@@ -17,7 +18,7 @@ def ask(ted, q, **kw):
 def test_fts_syntax_is_just_words(ted_session, text):
     a = ask(ted_session, text)
     assert a.intent in {POLICY, FALLBACK, SMALLTALK}
-    assert isinstance(a.text, str) and a.text
+    assert isinstance(a.text, str) and a.plain_text
 
 
 @pytest.mark.parametrize("text", [
@@ -44,7 +45,7 @@ def test_a_40k_character_question_is_answered(ted_session):
 def test_mention_syntax_is_never_searched_or_echoed(ted_session):
     a = ask(ted_session, "<!channel> <@U024BE7LH> can I put the council logo on my own instagram?")
     assert a.intent == POLICY and a.citations[0].clause == "5.6"
-    assert "<!channel>" not in a.text and "<@U024BE7LH>" not in a.text
+    assert "<!channel>" not in a.plain_text and "<@U024BE7LH>" not in a.plain_text
 
 
 def test_typos_are_tolerated(ted_session):
@@ -58,7 +59,8 @@ def test_answer_quotes_the_clause_verbatim_and_names_it(ted_session):
     c = a.citations[0]
     assert a.intent == POLICY and c.clause == "5.6"
     assert c.text == "The Council logo, or any sub-brands, should not be used on personal accounts."
-    assert c.text in a.text and "5.6" in a.text and "Social Media Policy" in a.text
+    assert c.text in a.plain_text and "5.6" in a.plain_text and "Social Media Policy" in a.plain_text
+    assert a.summary and f"In short: {a.summary}" in a.plain_text and a.to_json()["answer"] == a.plain_text
     assert 0.0 < a.confidence <= 1.0
 
 
@@ -67,7 +69,7 @@ def test_cross_reference_is_followed(ted_session):
     assert a.intent == POLICY
     assert a.citations[0].clause == "5.15"
     assert [c.clause for c in a.see_also] == ["5.13"]
-    assert "See also 5.13" in a.text
+    assert "See also 5.13" in a.plain_text
 
 
 def test_fallback_says_so_names_who_to_ask_and_is_recorded(ted):
@@ -76,6 +78,13 @@ def test_fallback_says_so_names_who_to_ask_and_is_recorded(ted):
     assert "Communications Manager" in a.text and "couldn't find" in a.text
     rows = list(ted.db["unanswered"].rows)
     assert [r["question"] for r in rows] == ["who won the pub quiz last week?"]
+
+
+def test_the_unanswered_log_keeps_the_nearest_clause_that_was_not_good_enough(ted):
+    a = ask(ted, "How do I renew my parking permit?")
+    assert a.intent == FALLBACK and a.nearest[0] == "tdc-social-media-policy" and a.nearest[1]
+    (row,) = ted.db["unanswered"].rows
+    assert (row["best_doc"], row["best_clause"]) == a.nearest
 
 
 @pytest.mark.parametrize("q", ["hello", "thanks!", "what can you do?", "bye", "who are you?"])
@@ -107,3 +116,10 @@ def test_json_shape(ted_session):
     c = j["citations"][0]
     assert set(c) == {"doc", "clause", "title", "text", "score"}
     assert c["doc"] == "tdc-social-media-policy" and len(c["text"]) <= 1500
+
+
+def test_one_heading_names_a_quoted_clause_everywhere():
+    assert C513.where == "Social Media Policy, Web edition" == document_name("Social Media Policy", "Web edition")
+    assert C513.headline == "Social Media Policy, Web edition — 5.13 — Adding business contacts on personal accounts"
+    untitled = Citation("expenses-guide", "2.1", "", "Claim within 3 months.", 1.0)
+    assert untitled.where == "expenses-guide" and untitled.headline == "expenses-guide — 2.1"

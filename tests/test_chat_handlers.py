@@ -55,7 +55,7 @@ def test_thread_follow_up_uses_the_earlier_question(chat):
 
 def test_feedback_up_down_with_reason_is_stored(chat):
     (r,) = chat.router.message(msg("can I put the council logo on my personal facebook?"))
-    asked = r.meta["asked_id"]
+    asked = r.asked_id
     (up,) = chat.router.action(Action("test", "U1", actions.FEEDBACK_UP, str(asked)))
     assert "thanks" in up.text.lower()
     (down,) = chat.router.action(Action("test", "U1", actions.FEEDBACK_DOWN, str(asked)))
@@ -76,16 +76,16 @@ def test_feedback_on_unknown_answer_is_polite(chat):
 
 def test_did_you_mean_shows_that_clause(chat):
     (r,) = chat.router.action(Action("test", "U1", actions.DID_YOU_MEAN, "tdc-social-media-policy|5.13"))
-    assert r.citations[0].clause == "5.13" and "business contacts" in r.text
+    assert r.citations[0].clause == "5.13" and "business contacts" in r.plain_text
 
 
 def test_share_only_by_the_asker(chat):
     (r,) = chat.router.message(msg("can I add a supplier on facebook?", command="/ted", surface=COMMAND))
-    asked = str(r.meta["asked_id"])
+    asked = str(r.asked_id)
     (refused,) = chat.router.action(Action("test", "U2", actions.SHARE, asked))
     assert refused.ephemeral and "Only the person" in refused.text
     (shared,) = chat.router.action(Action("test", "U1", actions.SHARE, asked))
-    assert not shared.ephemeral and shared.meta["shared_by"] == "U1" and shared.citations
+    assert not shared.ephemeral and shared.shared_by == "U1" and shared.citations
 
 
 def test_duplicate_delivery_is_seen_once(chat):

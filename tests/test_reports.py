@@ -177,7 +177,7 @@ def test_stranger_refused_manager_acknowledges_reporter_told_and_messages_update
     assert "Nothing has been changed" in unknown[0].text
 
     done, card = ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
-    assert "acknowledged" in done.text and card.meta["replace_original"]
+    assert "acknowledged" in done.text and card.replace_original
     assert ted.reports.by_ref("TED-2026-0001")["status"] == "acknowledged"
     sender.sent.clear()
     deliver(ted)
@@ -226,7 +226,7 @@ def test_deadline_runs_in_working_hours_across_a_weekend_and_bank_holiday():
     assert got["jordan.leisure"] == "escalation"
     assert escalation.tick(ted.reports) == []  # idempotent until the next deadline
     deliver(ted)
-    templates = {r.meta["template"] for _, r in sender.sent}
+    templates = {r.template for _, r in sender.sent}
     assert {"escalated", "reminder"} <= templates
 
 
@@ -374,7 +374,7 @@ def test_purge_removes_copies_in_web_inboxes_and_the_reporter_from_the_audit():
 def test_export_includes_questions_and_feedback_on_every_platform():
     ted, _, _ = make()
     (r,) = ted.router.message(Message("slack", "U0ALEXLIFE", "can I put the council logo on my facebook?"))
-    ted.router.action(Action("slack", "U0ALEXLIFE", actions.FEEDBACK_UP, str(r.meta["asked_id"])))
+    ted.router.action(Action("slack", "U0ALEXLIFE", actions.FEEDBACK_UP, str(r.asked_id)))
     data = export_person(ted, "alex.lifeguard@tendring.example")
     assert [q["question"] for q in data["questions_asked"]] == ["can I put the council logo on my facebook?"]
     assert len(data["feedback_given"]) == 1

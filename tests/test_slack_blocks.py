@@ -15,11 +15,11 @@ from chat.model import Button, Form, FormField, Reply
 from handlers import messages
 from knowledge.answer import Citation
 from tests.fakes.slack_world import state_for
-from tests.renderer_fixtures import C56, C513, C515, TEXT_515, golden
+from tests.renderer_fixtures import C56, C513, C515, SUMMARY_515, TEXT_515, golden
 
 
 def policy_reply(**kw) -> Reply:
-    base = dict(text=TEXT_515, intent="policy", citations=(C515, C513), see_also=(C513,),
+    base = dict(text="", intent="policy", citations=(C515, C513), summary=SUMMARY_515, see_also=(C513,),
                 choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
                 buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
                          Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
@@ -31,6 +31,7 @@ def policy_reply(**kw) -> Reply:
 
 
 def test_policy_answer_golden():
+    assert policy_reply().plain_text == TEXT_515  # the notification text, composed from the clause data
     golden("slack_policy_answer", reply_message(policy_reply()))
 
 
@@ -44,7 +45,7 @@ def test_fallback_golden_names_the_communications_manager():
 
 def test_shared_answer_golden_escapes_the_question():
     reply = policy_reply(ephemeral=False, choices=(), buttons=(), see_also=(),
-                         meta={"shared_by": "U0ALEXLIFE", "question": "<!channel> can I add <@U999> on LinkedIn?"})
+                         shared_by="U0ALEXLIFE", question="<!channel> can I add <@U999> on LinkedIn?")
     out = reply_message(reply)
     assert out["blocks"][0]["elements"][0]["text"].startswith("Shared by <@U0ALEXLIFE>")
     assert "<!channel>" not in json.dumps(out) and "<@U999>" not in json.dumps(out)
@@ -52,7 +53,7 @@ def test_shared_answer_golden_escapes_the_question():
 
 
 def test_shared_by_must_be_a_slack_user_id():
-    out = reply_message(policy_reply(meta={"shared_by": "<!here>"}))
+    out = reply_message(policy_reply(shared_by="<!here>"))
     assert "Shared by" not in json.dumps(out)
 
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from bot.teams.delivery import card_activity
 from bot.teams.render import form_card, reply_card
 from bot.teams.tokens import CardSigner
 from chat import actions
@@ -16,7 +17,7 @@ from chat.model import Button, Form, FormField, Reply
 from handlers.reports.form import report_form
 from handlers.reports.views import recipient_reply
 from tests.fakes.bot_connector import block_texts
-from tests.renderer_fixtures import C56, C513, C515, TEXT_515, golden
+from tests.renderer_fixtures import C56, C513, C515, SUMMARY_515, TEXT_515, golden
 
 REPORT = {"ref": "TED-2026-0042", "category": "abuse_me", "platform_name": "facebook", "account": "@angry_resident",
           "links": json.dumps(["https://facebook.com/tdc/posts/1"]), "service_area": "Leisure and Tourism",
@@ -26,7 +27,7 @@ REPORT = {"ref": "TED-2026-0042", "category": "abuse_me", "platform_name": "face
 
 
 def policy_reply(**kw) -> Reply:
-    base = dict(text=TEXT_515, intent="policy", citations=(C515, C513), see_also=(C513,),
+    base = dict(text="", intent="policy", citations=(C515, C513), summary=SUMMARY_515, see_also=(C513,),
                 choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
                 buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
                          Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
@@ -38,6 +39,8 @@ def policy_reply(**kw) -> Reply:
 
 def test_policy_answer_golden():
     golden("teams_policy_answer", reply_card(policy_reply(), nonce="N"))
+    # The notification line Teams shows for the card is the heading of the answer in words.
+    assert card_activity(policy_reply()).summary == TEXT_515.split("\n")[0]
 
 
 def test_fallback_golden():
@@ -125,7 +128,7 @@ def test_links_only_for_web_addresses():
     ("{{TIME(2026-01-01T00:00:00Z)}}", "{\u200b{TIME(2026-01-01T00:00:00Z)}}"), ("{{{x}}}", "{\u200b{\u200b{x}}}"),
 ])
 def test_what_people_write_is_a_text_run_shown_as_written(text, shown):
-    card = reply_card(Reply(f"Heading\n{text}", meta={"template": "x"}))
+    card = reply_card(Reply(f"Heading\n{text}", template="x"))
     assert runs(card) == ["Heading", shown]
     assert [b["type"] for b in card["body"]] == ["RichTextBlock", "RichTextBlock"]
 

@@ -22,6 +22,7 @@ async def test_the_policy_page_has_a_heading_per_section_and_an_anchor_per_claus
         page = await r.text()
         assert "Content-Security-Policy" in r.headers
     assert 'id="5.13"' in page and 'href="#5.13"' in page and 'id="1.1"' in page
+    assert "<title>Social Media Policy, Web edition — TED</title>" in page  # as the answers linking here name it
     assert "<h1>Social Media Policy</h1>" in page and re.search(r"<h2 id=\"section-5\">5\. Personal use</h2>", page)
     assert "Employees are not permitted to proactively add business contacts" in page
     assert page.count('class="clause"') == 60

@@ -14,21 +14,22 @@ from chat.model import Button, Reply
 from handlers.reports.form import report_form
 from handlers.reports.inbox import reply_json as stored_json
 from handlers.reports.views import recipient_reply
-from tests.renderer_fixtures import C513, C515, golden
+from tests.renderer_fixtures import C513, C515, SUMMARY_515, golden
 from tests.renderer_fixtures import TEXT_515 as TEXT_515_BASE
 
 STATIC = Path(__file__).resolve().parents[1] / "bot" / "web" / "static"
-TEXT_515 = TEXT_515_BASE + "\n\nIf you'd like to report this, use /report or press “Report this”."
+REPORT_ALSO = "If you'd like to report this, use /report or press “Report this”."
+TEXT_515 = f"{TEXT_515_BASE}\n\n{REPORT_ALSO}"
 
 
 def policy_reply() -> Reply:
-    return Reply(TEXT_515, intent="policy", citations=(C515, C513), see_also=(C513,),
+    return Reply(REPORT_ALSO, intent="policy", citations=(C515, C513), summary=SUMMARY_515, see_also=(C513,),
                  choices=(Button(actions.DID_YOU_MEAN, C513.label, "tdc-social-media-policy|5.13"),),
                  buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
                           Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
                           Button(actions.REPORT_OPEN, "Report this", "<script>alert(1)</script> <!channel>", "danger")),
                  link="https://ted.example/policy/tdc-social-media-policy#5.15",
-                 meta={"asked_id": 7, "confidence": 0.9, "question": "private"})
+                 asked_id=7, confidence=0.9, question="private")
 
 
 def test_policy_answer_golden():
@@ -61,6 +62,19 @@ def test_inbox_replies_round_trip_through_storage():
     assert back.text == reply.text and back.buttons == reply.buttons
     assert reply_json(back)["buttons"][0] == {"action_id": actions.REPORT_ACK, "label": "Acknowledge",
                                               "value": "TED-2026-0001", "style": "primary"}
+
+
+def test_a_reply_stored_before_typed_fields_keeps_its_meta():
+    old_row = {"text": "Report: TED-2026-0001", "intent": "report", "buttons": [],
+               "meta": {"report_ref": "TED-2026-0001", "status": "open", "template": "new_report", "refs": ["A", "B"]}}
+    back = reply_from_stored(old_row)
+    assert (back.report_ref, back.report_status, back.template, back.report_refs) == (
+        "TED-2026-0001", "open", "new_report", ("A", "B"))
+    assert reply_json(back)["meta"] == {"report_ref": "TED-2026-0001", "refs": ["A", "B"], "status": "open",
+                                        "template": "new_report"}
+    unchanged = Reply("Nothing has been changed.", intent="report", report_ref="TED-2026-0001", changed=False)
+    assert reply_json(reply_from_stored(stored_json(unchanged)))["meta"] == {"report_ref": "TED-2026-0001",
+                                                                           "changed": False}
 
 
 def test_pages_escape_and_load_only_static_scripts():

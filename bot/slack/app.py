@@ -37,6 +37,7 @@ from bot.slack.render import home_view
 from bot.slack.sender import SlackSender
 from handlers import messages
 from handlers.reports.retry import RetryPolicy
+from knowledge.answer import document_name
 from knowledge.store import list_documents
 
 log = logging.getLogger("ted.slack")
@@ -136,8 +137,7 @@ class SlackAdapter:
     async def on_home_opened(self, event: dict) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        policies = [f"{r['title']}{', ' + r['version'] if r.get('version') else ''}"
-                    for r in list_documents(self.ted.db)]
+        policies = [document_name(r["title"], r.get("version") or "") for r in list_documents(self.ted.db)]
         view = home_view(messages.CAPABILITIES, messages.SLACK_HOME_ASK, messages.SLACK_HOME_REPORT, policies)
         try:
             await self.notifier.publish_home(event["user"], view)
@@ -161,7 +161,7 @@ class SlackAdapter:
         act, route = parsed
         log.info("slack action=%s channel=%s message=%s", act.action_id, act.conversation_id, act.message_id)
         replies = self.ted.router.action(act)
-        shared = next((str(r.meta.get("asked_id", "")) for r in replies if "shared_by" in r.meta), None)
+        shared = next((str(r.asked_id) for r in replies if r.shared_by), None)
         if shared is not None and not self.ted.conversations.first_delivery("slack-share", shared):
             log.info("slack share repeated asked_id=%s; already posted", shared)
             return

@@ -44,10 +44,10 @@ class Delivery:
             meta = wrap_metadata(reply.form.private_metadata, route.metadata())
             await n.open_form(route.trigger_id, reply.form, reply.text, meta)
             return dataclasses.replace(route, trigger_id="")
-        if reply.meta.get("replace_original"):
+        if reply.replace_original:
             await self._replace(reply, route)
             return route
-        shared = "shared_by" in reply.meta
+        shared = bool(reply.shared_by)
         if reply.ephemeral or (route.source_ephemeral and not shared):
             await self._private(reply, route)
         elif route.source_ephemeral and route.response_url and await n.respond(route.response_url, reply, "in_channel"):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from chat.model import Button, Reply
-from knowledge.answer import Citation
+from knowledge.answer import SEE_ALSO_CHARS, SUMMARY_LABEL
 
 MAX_SECTION = 3000
 MAX_BLOCKS = 50
@@ -27,8 +27,6 @@ MAX_BUTTON_VALUE = 2000
 MAX_ACTION_ID = 255
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_TEXT = 40000  # chat.postMessage truncates `text` beyond this
-SEE_ALSO_CHARS = 300
-SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
 DUPLICATE_SUFFIX = re.compile(r"#\d+$")  # Slack wants action_ids unique in a block; "#n" tells them apart
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 # A URL (up to its last non-punctuation character), or an "@" that starts a word (not an e-mail's).
@@ -132,25 +130,14 @@ def base_action_id(action_id: str) -> str:
 
 
 # -- replies ----------------------------------------------------------------------------------
-def _where(c: Citation) -> str:
-    return escape(f"{c.doc_title or c.doc}{', ' + c.version if c.version else ''}")
-
-
-def _summary(text: str) -> str:
-    for para in text.split("\n\n"):
-        if para.startswith(SUMMARY_PREFIX):
-            return para[len(SUMMARY_PREFIX):].strip()
-    return ""
-
-
 def _citation_blocks(reply: Reply) -> list[dict]:
     c = reply.citations[0]
-    blocks = [section(f"*{escape(c.label)}*\n{_where(c)}"), section(quote(c.text))]
-    if summary := _summary(reply.text):
-        blocks.append(section(f"*In short:* {escape(summary)}"))
+    blocks = [section(f"*{escape(c.label)}*\n{escape(c.where)}"), section(quote(c.text))]
+    if reply.summary:
+        blocks.append(section(f"*{SUMMARY_LABEL}* {escape(reply.summary)}"))
     if reply.link:
         blocks.append({"type": "context", "elements": [
-            mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {_where(c)}>", MAX_CONTEXT)]})
+            mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {escape(c.where)}>", MAX_CONTEXT)]})
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
         blocks.append(section(f"*See also {escape(s.label)}*\n{quote(s.text[:SEE_ALSO_CHARS] + more)}"))
@@ -158,23 +145,23 @@ def _citation_blocks(reply: Reply) -> list[dict]:
 
 
 def _shared_by(reply: Reply) -> list[dict]:
-    user = str(reply.meta.get("shared_by", ""))
+    user = reply.shared_by
     if not _USER_ID.match(user):
         return []
     text = f"Shared by <@{user}>"  # a mention we build from Slack's own user id, so it may be live
-    if question := str(reply.meta.get("question", "")):
+    if question := reply.question:
         text += f" · asked: “{escape(inert(cut(question, 500)))}”"
     return [{"type": "context", "elements": [mrkdwn(text, MAX_CONTEXT)]}]
 
 
 def _written_by_people(reply: Reply) -> bool:
     """Report messages carry what a reporter wrote (account, links, description, notes)."""
-    return reply.intent == "report" or "report_ref" in reply.meta
+    return reply.intent == "report" or bool(reply.report_ref)
 
 
 def reply_message(reply: Reply) -> dict:
     """A Reply as chat.postMessage arguments: `text` (notifications, screen readers) and `blocks`."""
-    text = inert(reply.text) if _written_by_people(reply) else reply.text
+    text = inert(reply.plain_text) if _written_by_people(reply) else reply.plain_text
     body = _shared_by(reply)
     body += _citation_blocks(reply) if reply.citations else sections(text)
     tail: list[dict] = []

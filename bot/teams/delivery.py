@@ -42,7 +42,7 @@ def card_activity(reply: Reply, origin: str = "", files_note: str = "", signer: 
                else reply_card(reply, nonce))
     if signer is not None:
         signer.sign_card(content)
-    first = next((line for line in reply.text.splitlines() if line.strip()), "")
+    first = next((line for line in reply.plain_text.splitlines() if line.strip()), "")
     return Activity(type=ActivityTypes.message, summary=cut(first, SUMMARY_CHARS) or None,
                     attachments=[Attachment(content_type=CONTENT_TYPE, content=content)])
 
@@ -75,7 +75,7 @@ class TurnDelivery:
         card = origin_of(self.here, submit.action.message_id) if submit else ""
         form_answered = False
         for reply in replies:
-            if reply.meta.get("replace_original"):
+            if reply.replace_original:
                 if not await self.update((submit.origin or card) if submit else "", reply):
                     await self.send_here(reply)
                 continue

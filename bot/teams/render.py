@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from chat.model import Button, Form, FormField, Reply
-from knowledge.answer import Citation
+from knowledge.answer import SEE_ALSO_CHARS, SUMMARY_LABEL
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -26,8 +26,6 @@ RESERVED = frozenset({"action_id", "value", "nonce", "sig", "origin", "form"})  
 MAX_TEXT = 4000  # a TextBlock or TextRun; Teams caps a whole message at about 28 KB
 MAX_TITLE = 80
 MAX_ACTIONS = 6  # Teams shows at most six actions in one set
-SEE_ALSO_CHARS = 300
-SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
 STYLES = {"primary": "positive", "danger": "destructive"}
 WARNINGS = ("🚨", "⚠️")
 _BRACES = re.compile(r"\{(?=\{)")  # "{{" can start DATE()/TIME(); "{{{" holds two of them
@@ -100,23 +98,12 @@ def attachment(content: dict) -> dict:
 
 
 # -- answers and notifications -----------------------------------------------------------------
-def _where(c: Citation) -> str:
-    return f"{c.doc_title or c.doc}{', ' + c.version if c.version else ''}"
-
-
-def _summary(text: str) -> str:
-    for para in text.split("\n\n"):
-        if para.startswith(SUMMARY_PREFIX):
-            return para[len(SUMMARY_PREFIX):].strip()
-    return ""
-
-
 def _citation_body(reply: Reply) -> list[dict]:
     c = reply.citations[0]
-    body = [rich(c.label, weight="Bolder", size="Medium"), rich(_where(c), spacing="None", isSubtle=True),
+    body = [rich(c.label, weight="Bolder", size="Medium"), rich(c.where, spacing="None", isSubtle=True),
             {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]}]
-    if summary := _summary(reply.text):
-        body.append(rich(run("In short: ", weight="Bolder"), summary))
+    if reply.summary:
+        body.append(rich(run(f"{SUMMARY_LABEL} ", weight="Bolder"), reply.summary))
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
         body += [rich(f"See also {s.label}", spacing="Medium", weight="Bolder"),
@@ -132,7 +119,7 @@ def reply_card(reply: Reply, nonce: str = "") -> dict:
     if reply.citations:
         body = _citation_body(reply)
     else:
-        body = paragraphs(reply.text, bold_first=bool(reply.meta.get("template")))
+        body = paragraphs(reply.text, bold_first=bool(reply.template))
     if reply.choices:
         choices = []
         for b in reply.choices[:MAX_ACTIONS]:
@@ -142,7 +129,7 @@ def reply_card(reply: Reply, nonce: str = "") -> dict:
     actions: list[dict] = []
     if reply.citations and reply.link.startswith(("https://", "http://")):
         c = reply.citations[0]
-        actions.append({"type": "Action.OpenUrl", "title": cut(f"Read {c.clause} in the {_where(c)}", MAX_TITLE),
+        actions.append({"type": "Action.OpenUrl", "title": cut(f"Read {c.clause} in the {c.where}", MAX_TITLE),
                         "url": reply.link})
     for b in reply.buttons:
         actions.append(submit(b, nonce, n))

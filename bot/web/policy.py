@@ -14,6 +14,7 @@ from bot.web.html import esc, page
 from bot.web.identity import Identity
 from bot.web.render import policy_path
 from handlers import messages
+from knowledge.answer import document_name
 from knowledge.model import Document
 from knowledge.store import list_documents, load_document
 
@@ -59,7 +60,7 @@ def policy_html(doc: Document, others: list[dict]) -> str:
             f'<nav class="toc" aria-label="Sections"><h2>Contents</h2><ol>{toc}</ol></nav>'
             + "".join(body)
             + (f'<nav aria-label="Other policies"><h2>Other policies</h2><ul>{more}</ul></nav>' if more else ""))
-    return page(doc.title, main)
+    return page(document_name(doc.title, doc.version), main)  # named as the answers that link here name it
 
 
 def list_html(docs: list[dict], message: str = "") -> str:

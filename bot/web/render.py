@@ -3,7 +3,7 @@
 The browser builds its DOM from these with textContent only, so nothing here escapes HTML: text stays
 exactly as TED or the policy wrote it (a question containing <script> comes back as those characters).
 A policy answer carries its clause as structured data (the card: number, title, quote, policy name and
-version, link) plus `notes`: any paragraph of the reply text that the card does not already show.
+version, summary, link, see-also) plus `notes`: TED's own words besides; `text` is the whole reply in words.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from handlers.reports.views import STATUS_LABELS, when
 from knowledge.answer import Citation
 from knowledge.model import MAX_CITATION_CHARS
 
-SUMMARY_PREFIX = "In short:"  # knowledge.answer writes the clause's plain-English summary as this paragraph
-SEE_ALSO_PREFIX = "See also "
-META_KEYS = ("asked_id", "report_ref", "refs", "status", "template", "changed", "replace_original")
+# A stored reply from before Reply had typed fields kept them in a "meta" dict, under these names.
+LEGACY_META = {"asked_id": "asked_id", "confidence": "confidence", "shared_by": "shared_by", "question": "question",
+               "report_ref": "report_ref", "refs": "report_refs", "status": "report_status", "template": "template",
+               "changed": "changed", "replace_original": "replace_original"}
 
 
 def policy_path(doc: str, clause: str = "") -> str:
@@ -31,7 +32,7 @@ def policy_path(doc: str, clause: str = "") -> str:
 def citation_json(c: Citation) -> dict:
     return {"doc": c.doc, "clause": c.clause, "title": c.title, "label": c.label,
             "text": c.text[:MAX_CITATION_CHARS], "doc_title": c.doc_title or c.doc, "version": c.version,
-            "heading": c.heading, "link": policy_path(c.doc, c.clause)}
+            "where": c.where, "heading": c.heading, "link": policy_path(c.doc, c.clause)}
 
 
 def button_json(b: Button) -> dict:
@@ -54,44 +55,58 @@ def form_json(form: Form) -> dict:
             "fields": [field_json(f, str(form.errors.get(f.name, ""))) for f in form.fields]}
 
 
-def _card_paragraphs(c: Citation) -> set[str]:
-    where = f"{c.doc_title}{', ' + c.version if c.version else ''}"
-    return {f"{where} — {c.label}:", f"“{c.text[:MAX_CITATION_CHARS]}”"}
-
-
-def summary_of(text: str) -> str:
-    for para in text.split("\n\n"):
-        if para.startswith(SUMMARY_PREFIX):
-            return para[len(SUMMARY_PREFIX):].strip()
-    return ""
-
-
 def notes_of(reply: Reply) -> list[str]:
-    """The reply's paragraphs, less those the clause card shows (heading, quote, summary, see also)."""
-    paras = [p.strip() for p in reply.text.split("\n\n") if p.strip()]
-    if not reply.citations:
-        return paras
-    shown = _card_paragraphs(reply.citations[0])
-    return [p for p in paras if p not in shown and not p.startswith((SUMMARY_PREFIX, SEE_ALSO_PREFIX))]
+    """TED's own words, paragraph by paragraph: the clause card (heading, quote, summary, see also) is data."""
+    return [p.strip() for p in reply.text.split("\n\n") if p.strip()]
+
+
+def meta_json(reply: Reply) -> dict:
+    """The reply's facts the page needs, as the "meta" object the browser has always read (chat.js and admin.js
+    look at meta.replace_original); only those that are set, and never the question or the confidence."""
+    meta: dict = {}
+    if reply.asked_id:
+        meta["asked_id"] = reply.asked_id
+    if reply.report_ref:
+        meta["report_ref"] = reply.report_ref
+    if reply.report_refs:
+        meta["refs"] = list(reply.report_refs)
+    if reply.report_status:
+        meta["status"] = reply.report_status
+    if reply.template:
+        meta["template"] = reply.template
+    if reply.changed is not None:
+        meta["changed"] = reply.changed
+    if reply.replace_original:
+        meta["replace_original"] = True
+    return meta
 
 
 def reply_json(reply: Reply) -> dict:
     return {
-        "text": reply.text,
+        "text": reply.plain_text,  # the whole reply in words, as before the card was data
         "intent": reply.intent,
         "ephemeral": reply.ephemeral,
         "citations": [citation_json(c) for c in reply.citations],
-        "summary": summary_of(reply.text) if reply.citations else "",
+        "summary": reply.summary if reply.citations else "",
         "notes": notes_of(reply),
         "see_also": [citation_json(c) for c in reply.see_also],
         "choices": [button_json(b) for b in reply.choices],
         "buttons": [button_json(b) for b in reply.buttons],
         "form": form_json(reply.form) if reply.form else None,
-        "meta": {k: reply.meta[k] for k in META_KEYS if k in reply.meta},
+        "meta": meta_json(reply),
     }
 
 
 # -- stored replies (the web inbox keeps dataclasses.asdict(Reply) as JSON) ---------------------------
+def _typed_fields(d: dict) -> dict:
+    """The typed fields of a stored reply, also from a row stored when they were a "meta" dict."""
+    legacy = {LEGACY_META[k]: v for k, v in (d.get("meta") or {}).items() if k in LEGACY_META}
+    out = {name: d[name] for name in LEGACY_META.values() if name in d} or legacy
+    if "report_refs" in out:
+        out["report_refs"] = tuple(out["report_refs"] or ())
+    return out
+
+
 def reply_from_stored(data: dict | str) -> Reply:
     d = json.loads(data) if isinstance(data, str) else dict(data)
     form = None
@@ -102,11 +117,11 @@ def reply_from_stored(data: dict | str) -> Reply:
                     f.get("private_metadata", ""), f.get("errors") or {})
     return Reply(
         text=d.get("text", ""), intent=d.get("intent", ""),
-        citations=tuple(Citation(**c) for c in d.get("citations") or ()),
+        citations=tuple(Citation(**c) for c in d.get("citations") or ()), summary=d.get("summary", ""),
         see_also=tuple(Citation(**c) for c in d.get("see_also") or ()),
         choices=tuple(Button(**b) for b in d.get("choices") or ()),
         buttons=tuple(Button(**b) for b in d.get("buttons") or ()),
-        form=form, ephemeral=bool(d.get("ephemeral")), link=d.get("link", ""), meta=d.get("meta") or {},
+        form=form, ephemeral=bool(d.get("ephemeral")), link=d.get("link", ""), **_typed_fields(d),
     )
 
 

@@ -61,10 +61,11 @@ class ChatHandlers:
         choices = tuple(Button(actions.DID_YOU_MEAN, c.label, f"{c.doc}|{c.clause}") for c in answer.did_you_mean)
         top = answer.citations[0] if answer.citations else None
         return Reply(
-            text=answer.text, intent=answer.intent, citations=answer.citations, see_also=answer.see_also,
+            text=answer.text, intent=answer.intent, citations=answer.citations, summary=answer.summary,
+            see_also=answer.see_also,
             choices=choices, buttons=tuple(buttons), ephemeral=surface == COMMAND, in_thread=surface == MENTION,
             link=self.policy_link(top.doc, top.clause) if top else "",
-            meta={"asked_id": asked_id, "confidence": answer.confidence},
+            asked_id=asked_id, confidence=answer.confidence,
         )
 
     def policy_link(self, doc: str, clause: str) -> str:
@@ -96,8 +97,7 @@ class ChatHandlers:
         cite = self.asker.answerer.clause(doc, clause)
         if cite is None:
             return [Reply(messages.CLAUSE_GONE, ephemeral=True)]
-        text = f"{cite.doc_title}{', ' + cite.version if cite.version else ''} — {cite.label}:\n\n“{cite.text}”"
-        return [Reply(text, intent=POLICY, citations=(cite,), link=self.policy_link(doc, clause))]
+        return [Reply("", intent=POLICY, citations=(cite,), link=self.policy_link(doc, clause))]
 
     def on_share(self, act: Action) -> list[Reply]:
         row = self.conversations.asked(act.value)
@@ -105,6 +105,7 @@ class ChatHandlers:
             return [Reply(messages.SHARE_REFUSED, ephemeral=True)]
         answer = self.asker.ask(row["question"], channel=act.platform)
         reply = self.reply_for(answer, row["id"], row["question"])
-        return [Reply(reply.text, intent=reply.intent, citations=reply.citations, see_also=reply.see_also,
-                      link=reply.link, buttons=tuple(b for b in reply.buttons if b.action_id != actions.SHARE),
-                      meta={"shared_by": act.user_id, "question": row["question"], "asked_id": row["id"]})]
+        return [Reply(reply.text, intent=reply.intent, citations=reply.citations, summary=reply.summary,
+                      see_also=reply.see_also, link=reply.link,
+                      buttons=tuple(b for b in reply.buttons if b.action_id != actions.SHARE),
+                      shared_by=act.user_id, question=row["question"], asked_id=row["id"])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 
@@ -60,15 +61,15 @@ class AskService:
         if answer.intent == FALLBACK:
             self.record_unanswered(text, channel, answer)
         if abuse:
-            answer = Answer(answer.intent, f"{answer.text}\n\n{messages.REPORT_ALSO}", answer.confidence,
-                            answer.citations, answer.did_you_mean, answer.see_also, offer_report=True)
+            words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
+            answer = dataclasses.replace(answer, text=words, offer_report=True)
         return answer
 
     def record_unanswered(self, text: str, channel: str, answer: Answer) -> int:
-        best = answer.meta.get("best") or ("", "")
+        best_doc, best_clause = answer.nearest
         row = self.db["unanswered"].insert(
-            {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best[0],
-             "best_clause": best[1], "confidence": round(answer.confidence, 4)}
+            {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best_doc,
+             "best_clause": best_clause, "confidence": round(answer.confidence, 4)}
         )
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
         return row.last_pk

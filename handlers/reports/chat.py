@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from zoneinfo import ZoneInfo
 
@@ -102,10 +103,9 @@ class ReportChat:
         except NotAllowed:
             return [Reply(messages.NOT_ALLOWED, ephemeral=True)]
         reply = recipient_reply(outcome.report)
-        return [Reply(outcome.message, intent="report", ephemeral=True,
-                      meta={"report_ref": outcome.report["ref"], "changed": outcome.changed}),
-                Reply(reply.text, intent="report", buttons=reply.buttons,
-                      meta={**reply.meta, "replace_original": True})]
+        return [Reply(outcome.message, intent="report", ephemeral=True, report_ref=outcome.report["ref"],
+                      changed=outcome.changed),
+                dataclasses.replace(reply, replace_original=True)]
 
     def _form_for(self, act: Action, make) -> list[Reply]:
         report = self.service.by_ref(act.value)

@@ -79,8 +79,8 @@ def recipient_reply(report: dict, template: str = "status") -> Reply:
             Button(actions.REPORT_REASSIGN, "Reassign", ref),
             Button(actions.REPORT_RESOLVE, "Resolve", ref, "danger"),
         )
-    return Reply("\n".join(lines), intent="report", buttons=buttons,
-                 meta={"report_ref": ref, "status": report["status"], "template": template})
+    return Reply("\n".join(lines), intent="report", buttons=buttons, report_ref=ref,
+                 report_status=report["status"], template=template)
 
 
 def reporter_confirmation(report: dict) -> Reply:
@@ -88,13 +88,13 @@ def reporter_confirmation(report: dict) -> Reply:
         return Reply(f"Your report is saved as {report['ref']}, but I couldn't find anyone in the staff directory "
                      f"to send it to. Please tell the Communications Manager about it directly, quoting "
                      f"{report['ref']}. If someone is in immediate danger, call 999.", intent="report",
-                     meta={"report_ref": report["ref"]})
+                     report_ref=report["ref"])
     text = (f"Thank you — your report is {report['ref']}. It has gone to the right people and you'll hear "
             f"from me when it is acknowledged and when it is resolved.\n\n"
             f"While you wait: please don't engage with the poster. Support is available from HR and the staff "
             f"support programmes. If someone is in immediate danger, call 999.\n\n"
             f"Type “/report status” at any time to see where your reports stand.")
-    return Reply(text, intent="report", meta={"report_ref": report["ref"]})
+    return Reply(text, intent="report", report_ref=report["ref"])
 
 
 def reporter_update(report: dict, template: str) -> Reply:
@@ -104,7 +104,7 @@ def reporter_update(report: dict, template: str) -> Reply:
     else:
         text = (f"Your report {report['ref']} has been acknowledged and is being looked at. "
                 "I'll tell you when it is resolved.")
-    return Reply(text, intent="report", meta={"report_ref": report["ref"]})
+    return Reply(text, intent="report", report_ref=report["ref"])
 
 
 def status_list(reports: list[dict], heading: str, empty: str) -> Reply:
@@ -116,7 +116,7 @@ def status_list(reports: list[dict], heading: str, empty: str) -> Reply:
         lines.append(f"• {r['ref']} — {CATEGORY_LABELS.get(r['category'], r['category'])} — "
                      f"{STATUS_LABELS.get(r['status'], r['status'])}{due}")
     return Reply("\n".join(lines), intent="report", ephemeral=True,
-                 meta={"refs": [r["ref"] for r in reports]})
+                 report_refs=tuple(r["ref"] for r in reports))
 
 
 def note_form(ref: str, errors: dict | None = None) -> Form:

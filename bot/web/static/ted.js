@@ -52,17 +52,13 @@ function paragraphs(texts, cls = "") {
   return texts.filter((t) => t.trim()).map((t) => el("p", { class: cls || undefined, text: t }));
 }
 
-function where(c) {
-  return c.version ? `${c.doc_title}, ${c.version}` : c.doc_title;
-}
-
 export function clauseCard(c, summary) {
   return el("article", { class: "clause-card", "aria-label": `Clause ${c.clause}` },
     el("p", { class: "clause-label" }, el("span", { class: "num", text: c.clause }), " ", c.title || ""),
     el("blockquote", { class: "quote" }, el("p", { text: c.text })),
-    el("p", { class: "source", text: where(c) }),
+    el("p", { class: "source", text: c.where }),
     summary ? el("p", { class: "summary" }, el("strong", { text: "In short: " }), summary) : null,
-    el("p", { class: "more" }, el("a", { href: c.link, text: `Read ${c.clause} in the ${where(c)}` })));
+    el("p", { class: "more" }, el("a", { href: c.link, text: `Read ${c.clause} in the ${c.where}` })));
 }
 
 function seeAlso(items) {
