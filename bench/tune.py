@@ -104,7 +104,7 @@ def fit_kind(data, wrong_cost: int) -> dict:
     best = None
     for t in [x / 100 for x in range(5, 96)]:
         gain = 0
-        for (f, label), (in_scope, _, right) in zip(feats, [d for d in data if d[1]], strict=True):
+        for (f, label), (in_scope, _, _) in zip(feats, [d for d in data if d[1]], strict=True):
             z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
             answered = calibration.logistic(z) >= t
             if answered:

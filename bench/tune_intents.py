@@ -46,7 +46,8 @@ def leave_one_out(ted) -> list:
             _, _, hits = ted.answerer.answer(text)
             kb = max((h.sem for h in hits), default=0.0)
             best_own, best_other = float(sims[i].max()), float((other @ own[i]).max())
-            s = IntentScores(best_own, best_other, kb) if kind == "smalltalk" else IntentScores(best_other, best_own, kb)
+            pair = (best_own, best_other) if kind == "smalltalk" else (best_other, best_own)
+            s = IntentScores(*pair, kb)
             out.append((kind, s, is_smalltalk(text), wants_to_report(text)))
     return out
 
@@ -57,7 +58,8 @@ def main() -> None:
     args = ap.parse_args()
     ted = build(Settings(), ":memory:")
     qs = read_questions(ROOT / "eval" / "tdc_dev.jsonl") + read_questions(ROOT / "eval" / "tdc_holdout.jsonl")
-    qs += [{"question": q["question"], "kind": "out_of_scope"} for q in read_questions(ROOT / "eval" / "tts_handbook.jsonl")]
+    handbook = read_questions(ROOT / "eval" / "tts_handbook.jsonl")
+    qs += [{"question": q["question"], "kind": "out_of_scope"} for q in handbook]
     qs += [{"question": r[0], "kind": "out_of_scope"} for r in ted.db.execute("select question from not_covered")]
     rows = []
     for q in qs:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -26,8 +27,8 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge.store import revision
-from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
 from knowledge.text import content_words, is_english_word, stem, stopwords, strip_chat_markup, words
+from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
 
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
 NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0,
@@ -77,6 +78,14 @@ class Query:
     text: str
     groups: list[Group]
     corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def corrected_text(self) -> str:
+        """The question with its typos corrected: the encoder reads "disiplinary" as noise."""
+        text = self.text
+        for wrong, right in self.corrections.items():
+            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.IGNORECASE)
+        return text
 
     @property
     def fts_words(self) -> list[str]:
@@ -304,7 +313,7 @@ class KnowledgeIndex:
         m = self.matrices
         if self.embedder is None or m.empty or not query.text.strip():
             return {}, {}, []
-        qv = self.embedder.embed_query(query.text)
+        qv = self.embedder.embed_query(query.corrected_text)
         sim = m.similarity(qv)
         nearest = m.nearest(sim, ranking_params().get("semantic_candidates", 30))
         return _Lookup(m.position, sim), m.not_covered_by_doc(qv), nearest
