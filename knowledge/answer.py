@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from knowledge import calibration
 from knowledge.model import MAX_CITATION_CHARS
+from knowledge.scope import unheld_document
 from knowledge.search import Hit, KnowledgeIndex, Query, ranking_params
 from knowledge.vectors import Embedder
 
@@ -151,6 +153,9 @@ class Answerer:
 
     def answer(self, question: str) -> tuple[Answer, Query, list[Hit]]:
         query, hits = self.index.search(question, limit=5)
+        missing = self.unheld(question)
+        if missing:
+            return self.not_held(missing, hits), query, hits
         if not hits:
             return self.fallback(), query, hits
         params = ranking_params()
@@ -168,15 +173,47 @@ class Answerer:
         see_also = tuple(c for c in (self.clause(best.doc_id, n) for n in best.refs) if c)
         return Answer(POLICY, "", confidence, cites, did_you_mean=close, see_also=see_also, summary=best.summary)
 
+    def _documents(self) -> list[dict]:
+        self.index.refresh()
+        return self.docs.all(self.index._revision)
+
+    def unheld(self, question: str) -> dict | None:
+        """{"title", "owner"} of a document the question asks about that TED doesn't hold, or None."""
+        docs = self._documents()
+        related: dict[str, str] = {}
+        for d in docs:
+            for r in json.loads(d.get("related") or "[]"):
+                title, owner = (r.get("title", ""), r.get("owner", "")) if isinstance(r, dict) else (str(r), "")
+                if title:
+                    related.setdefault(title, owner)
+        name = unheld_document(question, [d["title"] for d in docs], related)
+        return {"title": name, "owner": related.get(name, "")} if name else None
+
+    def _contact(self, owner: str) -> str:
+        if not owner:
+            return self.fallback_contact
+        return owner if owner.lower().startswith(("the ", "a ", "an ")) else f"the {owner}"
+
+    def not_held(self, missing: dict, hits: list[Hit]) -> Answer:
+        text = (f"I don't hold the {missing['title']}, so I can't tell you what it says, and I won't guess. "
+                f"Please ask {self._contact(missing['owner'])}. I've noted your question so the "
+                f"knowledge base can be improved.")
+        return Answer(FALLBACK, text, 0.0, nearest=(hits[0].doc_id, hits[0].number) if hits else ("", ""))
+
     def fallback(self, confidence: float = 0.0, hits: list[Hit] | None = None) -> Answer:
-        rev = self.index._revision
-        titles = [d["title"] for d in self.docs.all(rev)] if rev >= 0 else []
-        where = " or ".join(titles) if titles else "the policies I know"
-        owners = {d.get("owner") for d in self.docs.all(rev)} if rev >= 0 else set()
-        contact = self.fallback_contact
-        if len(owners) == 1 and (owner := owners.pop()):
-            contact = f"the {owner}" if not owner.lower().startswith("the ") else owner
-        text = (f"I couldn't find that in the {where}, so I won't guess. "
+        """The honest "not covered": it names the document closest to the question and who owns it, never a
+        list of every title."""
+        docs = {d["id"]: d for d in self._documents()}
+        near = docs.get(hits[0].doc_id) if hits else None
+        if near is None and len(docs) == 1:
+            near = next(iter(docs.values()))
+        if near:
+            where = (f"the {near['title']}" if len(docs) == 1
+                     else f"the {len(docs)} documents I hold (the closest is “{near['title']}”)")
+            contact = self._contact(near.get("owner", ""))
+        else:
+            where, contact = "the policies I know", self.fallback_contact
+        text = (f"I couldn't find that in {where}, so I won't guess. "
                 f"Please ask {contact}, who can help. I've noted your question so the "
                 f"knowledge base can be improved.")
         return Answer(FALLBACK, text, confidence, nearest=(hits[0].doc_id, hits[0].number) if hits else ("", ""))

@@ -29,6 +29,34 @@ class Score:
     passed: dict[str, int] = field(default_factory=dict)
     top3: int = 0
     failures: list[dict] = field(default_factory=list)
+    # Of the questions TED answered with a citation (intent "policy"): how many were right, and how many wrong.
+    answered: int = 0
+    answered_right: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.answered_right / self.answered if self.answered else 1.0
+
+    @property
+    def confident_wrong(self) -> int:
+        return self.answered - self.answered_right
+
+    @property
+    def answers(self) -> dict:
+        return {"answered": self.answered, "right": self.answered_right, "wrong": self.confident_wrong,
+                "precision": round(self.precision, 4)}
+
+    def line(self) -> str:
+        parts = []
+        for kind, row in self.summary().items():
+            if kind == "policy":
+                parts.append(f"top-1 {row['passed']}/{row['total']} ({row['top1']:.1%}), "
+                             f"top-3 {row['top3_passed']}/{row['total']} ({row['top3']:.1%})")
+            else:
+                parts.append(f"{kind} {row['passed']}/{row['total']} ({row['rate']:.1%})")
+        parts.append(f"answer precision {self.answered_right}/{self.answered} ({self.precision:.1%}), "
+                     f"confident wrong {self.confident_wrong}")
+        return "; ".join(parts)
 
     def rate(self, kind: str) -> float:
         return self.passed.get(kind, 0) / self.total[kind] if self.total.get(kind) else 0.0
@@ -73,6 +101,9 @@ def score(questions: Iterable[dict], ask: Callable[[str], dict]) -> Score:
                 s.top3 += 1
         else:
             top1 = a.get("intent") == _EXPECTED_INTENT.get(kind, kind)
+        if a.get("intent") == "policy" and a.get("citations"):
+            s.answered += 1
+            s.answered_right += bool(kind == "policy" and top1)
         if top1:
             s.passed[kind] = s.passed.get(kind, 0) + 1
         else:

@@ -23,7 +23,7 @@ SAM = "sam.leisure@tendring.example"  # Alex's line manager
 CASEY = "casey.comms@tendring.example"  # Communications Manager and admin
 JAMIE = "jamie.crew@tendring.example"  # unrelated member of staff
 SUPPLIER = "can I add a supplier on my personal facebook?"
-DID_YOU_MEAN = "can I add a developer I work with on linkedin?"  # close candidates: TED offers "Did you mean"
+DID_YOU_MEAN = "can I post about work on my own account?"  # close candidates: TED offers "Did you mean"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 GOOD_REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",

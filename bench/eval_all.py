@@ -1,0 +1,61 @@
+"""Score every question set by the shared rule, with answer precision and confident wrong answers.
+
+    .venv/bin/python bench/eval_all.py [--lexical] [--json]
+
+Sets: the council policy (bundled, enriched) with eval/tdc_dev.jsonl and eval/tdc_holdout.jsonl (TRAINING:
+the weights, confidence models and intent thresholds were fitted on them) and eval/tdc_v2_holdout.jsonl
+(held out); the TTS handbook ingested as-is with eval/tts_handbook.jsonl (TRAINING) and
+eval/tts_v2_holdout.jsonl (held out). --lexical turns the semantic signal off (TED_SEMANTIC=0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app import build  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from knowledge.evaluate import read_questions, score  # noqa: E402
+from knowledge.ingest import find_files, parse_file  # noqa: E402
+from knowledge.store import save_documents  # noqa: E402
+
+SETS = {
+    "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl", "tdc_v2_holdout.jsonl"],
+    "handbook": ["tts_handbook.jsonl", "tts_v2_holdout.jsonl"],
+}
+
+
+def knowledge_base(name: str, settings: Settings):
+    if name == "council":
+        return build(settings, ":memory:")
+    ted = build(settings, ":memory:", first_use=False)
+    files = [p for p in find_files([ROOT / "corpora" / "tts-handbook"]) if p.name != "SOURCE.md"]
+    save_documents(ted.db, [parse_file(p) for p in files], embedder=ted.answerer.index.embedder)
+    return ted
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lexical", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    settings = Settings(semantic=not args.lexical)
+    out = {}
+    for kb, files in SETS.items():
+        ted = knowledge_base(kb, settings)
+        for f in files:
+            s = score(read_questions(ROOT / "eval" / f), lambda q: ted.asker.ask(q, channel="eval").to_json())
+            out[f] = s.summary() | {"answers": s.answers}
+            if not args.json:
+                print(f"{f}: " + s.line())
+    if args.json:
+        print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
