@@ -104,21 +104,58 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.evaluate import read_questions, score
+    from knowledge.evaluate import is_conversation_file, read_questions, score
 
     ted = build(settings, args.db)
-    s = score(read_questions(Path(args.file)), lambda q: ted.asker.ask(q, channel="eval").to_json())
+    items = read_questions(Path(args.file))
+    if is_conversation_file(items):
+        return _eval_conversations(ted, items, args)
+    s = score(items, lambda q: ted.asker.ask(q, channel="eval").to_json())
     if args.json:
-        print(json.dumps({"summary": s.summary(), "failures": s.failures}, ensure_ascii=False, indent=2))
+        print(json.dumps({"summary": s.summary(), "answers": s.answers, "failures": s.failures},
+                         ensure_ascii=False, indent=2))
     else:
         for kind, row in s.summary().items():
             extra = f"  top-3 {row['top3_passed']}/{row['total']} ({row['top3']:.1%})" if kind == "policy" else ""
             label = "top-1 " if kind == "policy" else ""
             print(f"{kind:13} {label}{row['passed']}/{row['total']} ({row['rate']:.1%}){extra}")
+        a = s.answers
+        print(f"answered      {a['right']}/{a['answered']} right (precision {a['precision']:.1%}), "
+              f"{a['wrong']} confident wrong")
         if args.verbose:
             for f in s.failures:
                 print(f"  FAIL {f['id']} [{f['kind']}] got {f['intent']} {f['got']} "
                       f"conf={f['confidence']}: {f['question']}")
+    return 0
+
+
+def _eval_conversations(ted: Ted, conversations: list[dict], args: argparse.Namespace) -> int:
+    """Each conversation goes through the router as a chat would ("eval" platform, one conversation id each)."""
+    from chat.model import Message
+    from knowledge.evaluate import score_conversations
+
+    def start(cid: str):
+        def say(text: str) -> dict:
+            replies = ted.router.message(Message("eval", "eval-user", text, conversation_id=f"eval-{cid}"))
+            r = replies[0] if replies else None
+            return {"intent": r.intent if r else "", "confidence": r.confidence if r else 0.0,
+                    "citations": [c.to_json() for c in r.citations] if r else []}
+        return say
+
+    s = score_conversations(conversations, start, lambda: ted.db["unanswered"].count)
+    summary = s.summary()
+    if args.json:
+        print(json.dumps({"summary": summary, "failures": s.turns.failures}, ensure_ascii=False, indent=2))
+        return 0
+    oos = s.turns.total.get("out_of_scope", 0)
+    print(f"conversations {s.conversations} ({s.whole_right} with every turn right)")
+    print(f"turns         {summary['turns_right']}/{summary['turns']} right ({summary['rate']:.1%})")
+    for kind, row in summary["by_kind"].items():
+        print(f"  {kind:12} {row['passed']}/{row['total']} ({row['rate']:.1%})")
+    print(f"out of scope  {s.out_of_scope_logged}/{oos} fell back and were logged as unanswered")
+    if args.verbose:
+        for f in s.turns.failures:
+            print(f"  FAIL {f['conversation']} [{f['kind']}] got {f['intent']} {f['got']}: {f['question']}")
     return 0
 
 

@@ -85,6 +85,7 @@ class Reply:
     citations: tuple[Citation, ...] = ()
     summary: str = ""  # the top clause's plain-English summary ("In short: …")
     see_also: tuple[Citation, ...] = ()
+    also: tuple[Citation, ...] = ()  # clauses that complete the answer, each shown as a card ("Also relevant")
     choices: tuple[Button, ...] = ()  # "Did you mean" alternatives
     buttons: tuple[Button, ...] = ()  # feedback, report this, share
     form: Form | None = None
@@ -107,4 +108,4 @@ class Reply:
     @property
     def plain_text(self) -> str:
         """The whole reply as plain text, the same words `ted ask` prints for the answer."""
-        return plain_text(self.intent, self.text, self.citations, self.summary, self.see_also)
+        return plain_text(self.intent, self.text, self.citations, self.summary, self.see_also, self.also)

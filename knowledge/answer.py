@@ -57,16 +57,19 @@ class Citation:
 
 
 def plain_text(intent: str, text: str, citations: tuple[Citation, ...] = (), summary: str = "",
-               see_also: tuple[Citation, ...] = ()) -> str:
+               see_also: tuple[Citation, ...] = (), also: tuple[Citation, ...] = ()) -> str:
     """An answer as one plain text, for what shows no cards (`ted ask`, `ted chat`, a chat message's
-    notification text): a policy answer's clause (heading, quote, summary, see-also) from its data, then
-    TED's own words. Other answers are their words alone; their citations are shown only as cards."""
+    notification text): a policy answer leads with the plain-English summary, then its clause (heading, quote),
+    the clauses that complete it ("Also relevant"), see-also, then TED's own words. Other answers are their
+    words alone; their citations are shown only as cards."""
     parts: list[str] = []
     if intent == POLICY and citations:
         c = citations[0]
-        parts += [f"{c.headline}:", f"“{c.text[:MAX_CITATION_CHARS]}”"]
         if summary:
             parts.append(f"{SUMMARY_LABEL} {summary}")
+        parts += [f"{c.headline}:", f"“{c.text[:MAX_CITATION_CHARS]}”"]
+        for a in also:
+            parts += [f"{ALSO_LABEL} {a.label}:", f"“{a.text[:MAX_CITATION_CHARS]}”"]
         for s in see_also:
             more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
             parts.append(f"See also {s.label}: “{s.text[:SEE_ALSO_CHARS]}{more}”")
@@ -85,11 +88,13 @@ class Answer:
     see_also: tuple[Citation, ...] = ()
     offer_report: bool = False
     nearest: tuple[str, str] = ("", "")  # a fallback's best candidate (doc id, clause), for the unanswered log
+    read_as: str = ""  # the question as TED read it, when a follow-up was read with the one before it
     summary: str = ""  # the top clause's plain-English summary
+    also: tuple[Citation, ...] = ()  # clauses that complete the answer (its exception, next step, cross-reference)
 
     @property
     def plain_text(self) -> str:
-        return plain_text(self.intent, self.text, self.citations, self.summary, self.see_also)
+        return plain_text(self.intent, self.text, self.citations, self.summary, self.see_also, self.also)
 
     def to_json(self) -> dict:
         # "answer" is the whole text shown to the person, as the contract has always had it.
@@ -97,12 +102,35 @@ class Answer:
                "citations": [c.to_json() for c in self.citations]}
         if self.summary:
             out["summary"] = self.summary
-        if self.did_you_mean:
-            out["did_you_mean"] = [c.to_json() for c in self.did_you_mean]
-        if self.see_also:
-            out["see_also"] = [c.to_json() for c in self.see_also]
+        # Always present, empty when empty, so a reader of the JSON needn't test for them.
+        out["also_relevant"] = [c.to_json() for c in self.also]
+        out["did_you_mean"] = [c.to_json() for c in self.did_you_mean]
+        out["see_also"] = [c.to_json() for c in self.see_also]
         out["offer_report"] = self.offer_report
         return out
+
+
+MAX_CARDS = 3  # the best clause and at most two that complete it
+ALSO_LABEL = "Also relevant:"
+
+
+def _next_to(a: str, b: str) -> bool:
+    """Neighbouring clauses of one section: 7.1 and 7.2, 5.16 and 5.17 (the same rule's next step)."""
+    pa, pb = a.split("."), b.split(".")
+    if len(pa) != len(pb) or len(pa) < 2 or pa[:-1] != pb[:-1]:
+        return False
+    try:
+        return abs(int(pa[-1]) - int(pb[-1])) == 1
+    except ValueError:
+        return False
+
+
+def completes(best: Hit, other: Hit) -> bool:
+    """`other` belongs with `best` in one answer: a cross-reference either way (5.15's "notwithstanding 5.13"),
+    or its neighbour in the same section."""
+    if other.doc_id != best.doc_id:
+        return False
+    return other.number in best.refs or best.number in other.refs or _next_to(best.number, other.number)
 
 
 class DocumentInfo:
@@ -165,13 +193,21 @@ class Answerer:
         return self.compose(hits, conf), query, hits
 
     def compose(self, hits: list[Hit], confidence: float) -> Answer:
-        """A policy answer from ranked hits, best first."""
+        """A policy answer from ranked hits, best first: the clauses that complete it are cards of their own
+        ("Also relevant"); other close candidates are genuine alternatives ("Did you mean")."""
         best = hits[0]
-        margin = ranking_params()["did_you_mean_margin"]
-        close = tuple(self.citation(h) for h in hits[1:3] if abs(best.score - h.score) <= margin)
-        cites = tuple(self.citation(h) for h in hits[:3])
-        see_also = tuple(c for c in (self.clause(best.doc_id, n) for n in best.refs) if c)
-        return Answer(POLICY, "", confidence, cites, did_you_mean=close, see_also=see_also, summary=best.summary)
+        params = ranking_params()
+        also = [h for h in hits[1:4] if completes(best, h) and h.score >= params["also_relevant_ratio"] * best.score]
+        also = also[:MAX_CARDS - 1]
+        shown = {best.rowid, *(h.rowid for h in also)}
+        close = tuple(self.citation(h) for h in hits[1:3]
+                      if h.rowid not in shown and abs(best.score - h.score) <= params["did_you_mean_margin"])
+        ordered = [best, *also, *(h for h in hits[1:] if h.rowid not in shown)]
+        cites = tuple(self.citation(h) for h in ordered[:3])
+        see_also = tuple(c for c in (self.clause(best.doc_id, n) for n in best.refs)
+                         if c and c.clause not in {h.number for h in also})
+        return Answer(POLICY, "", confidence, cites, did_you_mean=close, see_also=see_also, summary=best.summary,
+                      also=tuple(self.citation(h) for h in also))
 
     def _documents(self) -> list[dict]:
         self.index.refresh()

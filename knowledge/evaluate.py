@@ -112,3 +112,52 @@ def score(questions: Iterable[dict], ask: Callable[[str], dict]) -> Score:
                                "intent": a.get("intent"), "confidence": a.get("confidence"),
                                "got": [c.get("clause") for c in got[:3]]})
     return s
+
+
+def is_conversation_file(items: list[dict]) -> bool:
+    return bool(items) and "turns" in items[0]
+
+
+@dataclass
+class ConversationScore:
+    """Turns of multi-turn conversations, each scored by the same rule as a single question."""
+
+    turns: Score = field(default_factory=Score)
+    conversations: int = 0
+    whole_right: int = 0  # conversations with every turn right
+    out_of_scope_logged: int = 0  # out-of-scope turns that fell back AND reached the unanswered log
+
+    def summary(self) -> dict:
+        total = sum(self.turns.total.values())
+        passed = sum(self.turns.passed.values())
+        return {"conversations": self.conversations, "whole_right": self.whole_right, "turns": total,
+                "turns_right": passed, "rate": round(passed / total, 4) if total else 0.0,
+                "out_of_scope_logged": self.out_of_scope_logged, "by_kind": self.turns.summary(),
+                "answers": self.turns.answers}
+
+
+def score_conversations(conversations: Iterable[dict], start: Callable[[str], Callable[[str], dict]],
+                        logged: Callable[[], int]) -> ConversationScore:
+    """`start(conversation_id)` opens a conversation and returns its `say(text) -> answer JSON`; `logged()` counts
+    the unanswered log, so each out-of-scope turn can be checked to have reached it."""
+    out = ConversationScore()
+    for conv in conversations:
+        out.conversations += 1
+        say = start(str(conv.get("id", out.conversations)))
+        before_fail = len(out.turns.failures)
+        for turn in conv["turns"]:
+            n = logged()
+            one = score([turn], say)
+            for k, v in one.total.items():
+                out.turns.total[k] = out.turns.total.get(k, 0) + v
+            for k, v in one.passed.items():
+                out.turns.passed[k] = out.turns.passed.get(k, 0) + v
+            out.turns.top3 += one.top3
+            out.turns.answered += one.answered
+            out.turns.answered_right += one.answered_right
+            for f in one.failures:
+                out.turns.failures.append({**f, "conversation": conv.get("id")})
+            if turn["kind"] == "out_of_scope" and one.passed.get("out_of_scope") and logged() > n:
+                out.out_of_scope_logged += 1
+        out.whole_right += len(out.turns.failures) == before_fail
+    return out

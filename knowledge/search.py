@@ -230,6 +230,11 @@ class KnowledgeIndex:
             ensure_vectors(self.db, self.embedder)  # only a knowledge base ingested without the model lacks them
             self.matrices = load_matrices(self.db, self.embedder.model)
 
+    def knows(self, word: str) -> bool:
+        """The knowledge base uses this word (or another of its stem)."""
+        self.refresh()
+        return stem(word) in self._stem_set
+
     @property
     def size(self) -> int:
         return len(self.entries)

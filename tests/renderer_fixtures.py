@@ -22,8 +22,9 @@ C56 = Citation("tdc-social-media-policy", "5.6", "No council logo on personal ac
                "The Council logo, or any sub-brands, should not be used on personal accounts.", 0.5, POLICY, VERSION)
 SUMMARY_515 = "LinkedIn is a professional network, so business contacts there are treated differently."
 # The answer about 5.15 (see also 5.13) as plain text: what `ted ask` prints and a notification's text says.
-TEXT_515 = (f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
-            f"In short: {SUMMARY_515}\n\n"
+# It leads with the plain-English summary (a direct first line), then the clause it rests on.
+TEXT_515 = (f"In short: {SUMMARY_515}\n\n"
+            f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
             f"See also 5.13 — Adding business contacts on personal accounts: “{C513.text}”")
 
 

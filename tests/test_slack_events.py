@@ -7,13 +7,9 @@ from bot.slack.client import SlackNotifier, make_web_client
 from chat.model import Reply
 from handlers.reports.retry import RetryPolicy
 from tests.fakes.slack_api import BOT_ID, BOT_USER, FakeSlackApi
-from tests.fakes.slack_world import ALEX, slack_test
+from tests.fakes.slack_world import ALEX, clause_heading, slack_test
 
 SUPPLIER = "can I add a supplier on my personal facebook?"
-
-
-def first_section(call) -> str:
-    return call.body["blocks"][0]["text"]["text"]
 
 
 @slack_test()
@@ -22,8 +18,9 @@ async def test_dm_question_is_answered_with_the_clause_blocks(w):
     (call,) = await w.api.wait_for("chat.postMessage")
     assert call.body["channel"] == "D0ALEXLIFE" and "thread_ts" not in call.body
     assert call.headers["Authorization"] == "Bearer xoxb-test-token"
-    assert first_section(call).startswith("*5.13 — ") and "Social Media Policy" in first_section(call)
-    assert call.body["blocks"][1]["text"]["text"].startswith("> Employees are not permitted")
+    assert clause_heading(call).startswith("*5.13 — ") and "Social Media Policy" in clause_heading(call)
+    assert call.body["blocks"][0]["text"]["text"].startswith("*In short:*")  # a direct first line
+    assert call.body["blocks"][2]["text"]["text"].startswith("> Employees are not permitted")
     ids = [e["action_id"] for b in call.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert ids == ["ted.feedback.up", "ted.feedback.down"]
     assert "Communications Manager" not in call.body["text"] and call.body["text"]
@@ -48,7 +45,7 @@ async def test_slack_gets_its_ack_before_ted_answers(w):
 async def test_fallback_names_who_to_ask(w):
     await w.dm("where can I park my bike at the depot?")
     (call,) = await w.api.wait_for("chat.postMessage")
-    assert "Communications Manager" in call.body["text"] and "won't guess" in first_section(call)
+    assert "Communications Manager" in call.body["text"] and "won't guess" in clause_heading(call)
 
 
 @slack_test()
@@ -67,7 +64,7 @@ async def test_thread_follow_up_is_read_with_the_question_before(w):
     await w.mention("and what about linkedin?", thread_ts=ts)
     first, second = await w.api.wait_for("chat.postMessage", 2)
     assert second.body["thread_ts"] == ts
-    assert first_section(second).startswith(("*5.13 — ", "*5.15 — "))
+    assert clause_heading(second).startswith(("*5.13 — ", "*5.15 — "))
 
 
 @slack_test()
@@ -76,7 +73,7 @@ async def test_dm_follow_up_at_the_top_level(w):
     await w.api.wait_for("chat.postMessage")
     await w.dm("and what about linkedin?")
     _, second = await w.api.wait_for("chat.postMessage", 2)
-    assert "thread_ts" not in second.body and first_section(second).startswith(("*5.13 — ", "*5.15 — "))
+    assert "thread_ts" not in second.body and clause_heading(second).startswith(("*5.13 — ", "*5.15 — "))
 
 
 @slack_test()

@@ -6,7 +6,7 @@ from bot.slack.render import reply_message
 from chat import actions
 from chat.model import Button, Form, FormField, Reply
 from handlers import messages
-from tests.fakes.slack_world import ALEX, SAM, slack_test
+from tests.fakes.slack_world import ALEX, SAM, clause_heading, slack_test
 
 SUPPLIER = "can I add a supplier on my personal facebook?"
 
@@ -21,7 +21,7 @@ async def test_slash_ted_answers_privately_and_share_posts_it_in_the_channel(w):
     assert status == 200 and text == ""  # the ack; the answer follows through response_url
     (private,) = await w.api.wait_for("response_url")
     assert private.body["response_type"] == "ephemeral" and private.body["_url"].endswith("/respond/cmd1")
-    assert private.body["blocks"][0]["text"]["text"].startswith("*5.13 — ")
+    assert clause_heading(private).startswith("*5.13 — ")
     assert actions.SHARE in button_ids(private.body)
     await w.press(private.body, actions.SHARE, ephemeral=True)
     _, shared, deleted = await w.api.wait_for("response_url", 3)
@@ -103,7 +103,7 @@ async def test_did_you_mean_in_a_thread_posts_that_clause_there(w):
     await w.press(message, actions.DID_YOU_MEAN, message_ts="1700000500.000002", thread_ts="1700000500.000001")
     (post,) = await w.api.wait_for("chat.postMessage")
     assert post.body["thread_ts"] == "1700000500.000001" and post.body["channel"] == "C0GENERAL"
-    assert post.body["blocks"][0]["text"]["text"].startswith("*5.15 — LinkedIn")
+    assert clause_heading(post).startswith("*5.15 — LinkedIn")
 
 
 @slack_test()
@@ -113,7 +113,7 @@ async def test_did_you_mean_under_a_private_answer_stays_private(w):
     assert button_ids(message) == [actions.DID_YOU_MEAN, actions.DID_YOU_MEAN + "#1"]
     await w.press(message, actions.DID_YOU_MEAN, ephemeral=True, index=1)
     (private,) = await w.api.wait_for("response_url")
-    assert private.body["response_type"] == "ephemeral" and private.body["blocks"][0]["text"]["text"].startswith("*5.6")
+    assert private.body["response_type"] == "ephemeral" and clause_heading(private).startswith("*5.6")
     assert not w.api.of("chat.postMessage")
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from chat import actions
 from handlers.directory import parse_csv
-from tests.fakes.slack_world import ALEX, slack_test
+from tests.fakes.slack_world import ALEX, clause_heading, slack_test
 
 SUPPLIER = "can I add a supplier on my personal facebook?"
 SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "directory.csv"
@@ -17,10 +17,6 @@ REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://face
           "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
           "description": "Repeated abusive replies under the beach safety post.", "at_risk": "no",
           "wants_hr": "no", "involves_management": "no"}
-
-
-def first_section(call) -> str:
-    return call.body["blocks"][0]["text"]["text"]
 
 
 @slack_test()
@@ -187,7 +183,7 @@ async def test_logs_carry_ids_never_message_text(w):
 async def test_a_lone_surrogate_in_slack_text_is_still_answered(w):
     await w.dm(SUPPLIER + " \ud800")  # json.dumps sends it as the escape "\ud800", as a broken client might
     (call,) = await w.api.wait_for("chat.postMessage")
-    assert first_section(call).startswith("*5.13 — ")
+    assert clause_heading(call).startswith("*5.13 — ")
     (asked,) = w.ted.db["asked"].rows
     assert asked["question"] == SUPPLIER + " \ufffd"
     await w.command("/report", "")

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from chat.model import Button, Reply
-from knowledge.answer import SEE_ALSO_CHARS, SUMMARY_LABEL
+from knowledge.answer import ALSO_LABEL, SEE_ALSO_CHARS, SUMMARY_LABEL
 
 MAX_SECTION = 3000
 MAX_BLOCKS = 50
@@ -132,9 +132,11 @@ def base_action_id(action_id: str) -> str:
 # -- replies ----------------------------------------------------------------------------------
 def _citation_blocks(reply: Reply) -> list[dict]:
     c = reply.citations[0]
-    blocks = [section(f"*{escape(c.label)}*\n{escape(c.where)}"), section(quote(c.text))]
-    if reply.summary:
-        blocks.append(section(f"*{SUMMARY_LABEL}* {escape(reply.summary)}"))
+    # A direct first line: the plain-English summary leads, the clause it rests on follows.
+    blocks = [section(f"*{SUMMARY_LABEL}* {escape(reply.summary)}")] if reply.summary else []
+    blocks += [section(f"*{escape(c.label)}*\n{escape(c.where)}"), section(quote(c.text))]
+    for a in reply.also:
+        blocks += [section(f"*{ALSO_LABEL} {escape(a.label)}*"), section(quote(a.text))]
     if reply.link:
         blocks.append({"type": "context", "elements": [
             mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {escape(c.where)}>", MAX_CONTEXT)]})

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from chat.model import Button, Form, FormField, Reply
-from knowledge.answer import SEE_ALSO_CHARS, SUMMARY_LABEL
+from knowledge.answer import ALSO_LABEL, SEE_ALSO_CHARS, SUMMARY_LABEL
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -100,10 +100,13 @@ def attachment(content: dict) -> dict:
 # -- answers and notifications -----------------------------------------------------------------
 def _citation_body(reply: Reply) -> list[dict]:
     c = reply.citations[0]
-    body = [rich(c.label, weight="Bolder", size="Medium"), rich(c.where, spacing="None", isSubtle=True),
-            {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]}]
-    if reply.summary:
-        body.append(rich(run(f"{SUMMARY_LABEL} ", weight="Bolder"), reply.summary))
+    # A direct first line: the plain-English summary leads, the clause it rests on follows.
+    body = [rich(run(f"{SUMMARY_LABEL} ", weight="Bolder"), reply.summary)] if reply.summary else []
+    body += [rich(c.label, weight="Bolder", size="Medium"), rich(c.where, spacing="None", isSubtle=True),
+             {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]}]
+    for a in reply.also:
+        body += [rich(f"{ALSO_LABEL} {a.label}", spacing="Medium", weight="Bolder"),
+                 {"type": "Container", "style": "emphasis", "items": [rich(f"“{a.text}”")]}]
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
         body += [rich(f"See also {s.label}", spacing="Medium", weight="Bolder"),

@@ -44,8 +44,9 @@ class ChatHandlers:
         previous = self.conversations.previous_question(msg)
         answer = self.asker.ask(text, channel=msg.platform, follow_up_of=previous)
         asked_id = self.conversations.record_asked(msg, text, answer)
-        if answer.intent == POLICY:
-            self.conversations.remember(msg, text if not previous or answer.citations else previous)
+        if answer.intent in (POLICY, FALLBACK):
+            # The next follow-up leans on this question as TED read it ("what about instagram?" -> the whole one).
+            self.conversations.remember(msg, answer.read_as or text)
         log.info("answered asked_id=%s platform=%s intent=%s", asked_id, msg.platform, answer.intent)
         return [self.reply_for(answer, asked_id, text, surface=msg.surface)]
 
@@ -62,7 +63,7 @@ class ChatHandlers:
         top = answer.citations[0] if answer.citations else None
         return Reply(
             text=answer.text, intent=answer.intent, citations=answer.citations, summary=answer.summary,
-            see_also=answer.see_also,
+            see_also=answer.see_also, also=answer.also,
             choices=choices, buttons=tuple(buttons), ephemeral=surface == COMMAND, in_thread=surface == MENTION,
             link=self.policy_link(top.doc, top.clause) if top else "",
             asked_id=asked_id, confidence=answer.confidence,
@@ -106,6 +107,6 @@ class ChatHandlers:
         answer = self.asker.ask(row["question"], channel=act.platform)
         reply = self.reply_for(answer, row["id"], row["question"])
         return [Reply(reply.text, intent=reply.intent, citations=reply.citations, summary=reply.summary,
-                      see_also=reply.see_also, link=reply.link,
+                      see_also=reply.see_also, also=reply.also, link=reply.link,
                       buttons=tuple(b for b in reply.buttons if b.action_id != actions.SHARE),
                       shared_by=act.user_id, question=row["question"], asked_id=row["id"])]

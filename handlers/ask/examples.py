@@ -58,6 +58,10 @@ class IntentExamples:
         return bool(s and s.smalltalk >= t.get("smalltalk", 1.1) and
                     s.smalltalk - s.knowledge >= t.get("smalltalk_margin", 0.0))
 
+    def near_report(self, s: IntentScores | None) -> bool:
+        """Close to a report example, though closer to a clause: answer it, and offer "Report this" too."""
+        return bool(s and s.report >= self.thresholds.get("report", 1.1))
+
     def wants_to_report(self, text: str, s: IntentScores | None) -> bool:
         if wants_to_report(text):
             return True

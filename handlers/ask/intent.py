@@ -89,11 +89,16 @@ def describes_abuse(text: str) -> bool:
     return bool(_ABUSE.search(_clean(text)))
 
 
-_FOLLOW_UP = re.compile(r"^(and|but|also|plus|so|what about|how about|what if|same (for|with)|ok,? and|"
-                        r"what (else|about)|does that|is that|and if)\b")
+# "my colleague keeps posting rude things about our director": a colleague's possible breach, a report category.
+_COLLEAGUE = re.compile(r"\b(colleague|co-?worker|workmate|member of staff|staff member|someone (in|on|from) my team|"
+                        r"another officer|my manager|my boss|a manager)s?\b")
+_ONLINE_ACT = re.compile(r"\b(post\w*|tweet\w*|comment\w*|shar(e|es|ed|ing)|upload\w*|message\w*|online|"
+                         r"facebook|instagram|tiktok|twitter|linkedin|whatsapp|snapchat)\b")
+_BAD = re.compile(r"\b(rude|nasty|offensive|abus\w*|insult\w*|derogatory|disparag\w*|slag\w*|slat\w*|"
+                  r"bad[- ]?mouth\w*|criticis\w*|confidential|leak\w*|racist|sexist|mock\w*|lies|lying|false)\b")
 
 
-def looks_like_follow_up(text: str) -> bool:
-    """"and what about LinkedIn?" leans on the question before it."""
+def about_a_colleague(text: str) -> bool:
+    """A colleague's possible breach of the policy, described as it happened."""
     t = _clean(text)
-    return bool(_FOLLOW_UP.match(t)) or len(content_words(t)) <= 2
+    return bool(_COLLEAGUE.search(t) and _ONLINE_ACT.search(t) and _BAD.search(t))

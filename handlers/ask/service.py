@@ -11,9 +11,10 @@ import sqlite_utils
 from core.db import utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
-from handlers.ask.intent import describes_abuse, is_smalltalk, looks_like_follow_up
+from handlers.ask.followup import combine, is_elliptical, new_words
+from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
-from knowledge.text import fold, strip_chat_markup, terms
+from knowledge.text import fold, strip_chat_markup
 
 log = logging.getLogger("ted.ask")
 
@@ -52,12 +53,14 @@ class AskService:
         if self.intents.wants_to_report(text, scores):
             cites = answer.citations if answer.intent == POLICY else ()
             return Answer(REPORT, messages.REPORT_OFFER, answer.confidence, cites, offer_report=True)
-        if follow_up_of and (answer.intent == FALLBACK or looks_like_follow_up(text)):
-            # "and what about LinkedIn?" means little alone; read it with the question before it.
-            combined, _, hits = self.answerer.answer(f"{follow_up_of} {text}")
-            if combined.intent == POLICY:
-                answer = self.answerer.compose(_prefer_new_words(hits[:3], text) + hits[3:], combined.confidence)
-        abuse = describes_abuse(text)
+        if follow_up_of and is_elliptical(text, follow_up_of) and not new_words(text, self.answerer.index.knows):
+            # "what about instagram?" means little alone: read it with the question before it, as a new question.
+            # If even the combined reading isn't covered, the honest answer is "not covered", not whatever
+            # the fragment alone happens to match.
+            reading = combine(follow_up_of, text)
+            combined, _, _ = self.answerer.answer(reading)
+            answer = dataclasses.replace(combined, read_as=reading)
+        abuse = describes_abuse(text) or about_a_colleague(text) or self.intents.near_report(scores)
         if answer.intent == FALLBACK:
             self.record_unanswered(text, channel, answer)
         if abuse:
@@ -73,16 +76,6 @@ class AskService:
         )
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
         return row.last_pk
-
-
-def _prefer_new_words(hits: list, follow_up: str) -> list:
-    """In a follow-up the new words matter most: "and what about LinkedIn?" should land on the
-    candidate that talks about LinkedIn, not the clause that answered the first question."""
-    new = set(terms(follow_up))
-    for i, h in enumerate(hits):
-        if new & set(terms(f"{h.title} {h.text}")):
-            return [h, *hits[:i], *hits[i + 1:]]
-    return hits
 
 
 def unanswered(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:

@@ -167,3 +167,9 @@ def slack_test(**settings):
         return test
 
     return deco
+
+
+def clause_heading(call) -> str:
+    """The heading section of the clause an answer cites (it follows the "In short:" lead, when there is one)."""
+    texts = [b["text"]["text"] for b in call.body["blocks"] if b.get("type") == "section"]
+    return next(t for t in texts if not t.startswith("*In short:*"))

@@ -52,13 +52,18 @@ function paragraphs(texts, cls = "") {
   return texts.filter((t) => t.trim()).map((t) => el("p", { class: cls || undefined, text: t }));
 }
 
-export function clauseCard(c, summary) {
-  return el("article", { class: "clause-card", "aria-label": `Clause ${c.clause}` },
+export function clauseCard(c, heading = "") {
+  return el("article", { class: "clause-card", "aria-label": `${heading || "Clause"} ${c.clause}` },
+    heading ? el("p", { class: "also-title", text: heading }) : null,
     el("p", { class: "clause-label" }, el("span", { class: "num", text: c.clause }), " ", c.title || ""),
     el("blockquote", { class: "quote" }, el("p", { text: c.text })),
     el("p", { class: "source", text: c.where }),
-    summary ? el("p", { class: "summary" }, el("strong", { text: "In short: " }), summary) : null,
     el("p", { class: "more" }, el("a", { href: c.link, text: `Read ${c.clause} in the ${c.where}` })));
+}
+
+// A direct first line: the plain-English summary of the best clause leads, the cards follow.
+function summaryLine(summary) {
+  return summary ? el("p", { class: "summary" }, el("strong", { text: "In short: " }), summary) : null;
 }
 
 function seeAlso(items) {
@@ -79,9 +84,11 @@ export function buttonFor(b, onPress, extraLabel = "") {
 // A reply as DOM: its words, the clause card, "Did you mean" chips and buttons.
 export function renderReply(reply, onPress) {
   const box = el("div", { class: "reply" });
-  const card = reply.citations.length ? clauseCard(reply.citations[0], reply.summary) : null;
+  const card = reply.citations.length ? clauseCard(reply.citations[0]) : null;
+  const also = (reply.also || []).map((c) => clauseCard(c, "Also relevant:"));
   const notes = paragraphs(reply.notes);
-  if (card && reply.intent === "policy") box.append(card, ...notes);
+  const lead = reply.intent === "policy" ? summaryLine(reply.summary) : null;
+  if (card && reply.intent === "policy") box.append(...(lead ? [lead] : []), card, ...also, ...notes);
   else box.append(...notes, ...(card ? [card] : []));
   const more = seeAlso(reply.see_also);
   if (more) box.append(more);

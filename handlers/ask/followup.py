@@ -1,0 +1,89 @@
+"""When a message leans on the one before it, and how to read the two together.
+
+A message is read on its own first. The previous question is used only when the message can't stand alone:
+"what about instagram?", "and if it's my own account?", "same for tiktok?", "does that apply to councillors
+too?". The combined reading is then ranked as a new question, so a follow-up that changes the platform can
+change the clause: where the follow-up names something of the same kind as a word of the previous question
+(another platform, another group of people, another kind of account), it takes that word's place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.text import content_words, fold
+
+# Things of one kind: a follow-up naming one of them replaces its kin in the previous question.
+KINDS: dict[str, tuple[str, ...]] = {
+    "platform": ("facebook", "fb", "instagram", "insta", "ig", "linkedin", "x", "twitter", "tiktok", "youtube",
+                 "snapchat", "threads", "whatsapp", "reddit", "nextdoor", "bluesky", "mastodon", "pinterest",
+                 "messenger", "blog", "blogs", "wiki", "forum", "forums"),
+    "people": ("councillor", "councillors", "cllr", "cllrs", "member", "members", "contractor", "contractors",
+               "volunteer", "volunteers", "agency", "temp", "temps", "manager", "managers", "director",
+               "directors", "colleague", "colleagues", "staff", "apprentice", "apprentices", "consultant",
+               "consultants", "supplier", "suppliers", "resident", "residents", "journalist", "journalists"),
+}
+# Whose account it is changes the question too, but "council" is everywhere in a question about council policy,
+# so these words are added to the previous question, never swapped into it.
+ACCOUNTS = ("personal", "own", "private", "work", "corporate", "team", "service", "official")
+_KIND_OF = {w: k for k, ws in KINDS.items() for w in ws}
+
+_CUE = re.compile(r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|what if|"
+                  r"same (for|with|goes for|applies to)|is that|is it|does that|does this|does it|would that|"
+                  r"will that|would it|and if|even if|what else)\b")
+_TAIL = re.compile(r"\b(too|as well|also|either|then)\s*[?.!]*$")
+_DEICTIC = re.compile(r"\b(that|this|it|those|these|same|them|they)\b")
+_LEAD = re.compile(r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|"
+                   r"same (for|with|goes for|applies to)|and what about|and how about)\s+")
+
+
+def _words(text: str) -> list[str]:
+    return [w.removesuffix("'s") for w in re.findall(r"[a-z0-9']+", fold(text))]
+
+
+def kin(previous: str, follow_up: str) -> list[tuple[str, str]]:
+    """(word of the previous question, word of the follow-up) pairs of the same kind and different."""
+    prev = _words(previous)
+    pairs = []
+    for w in _words(follow_up):
+        kind = _KIND_OF.get(w)
+        if kind is None:
+            continue
+        for p in prev:
+            if _KIND_OF.get(p) == kind and p != w and (p, w) not in pairs:
+                pairs.append((p, w))
+                break
+    return pairs
+
+
+def is_elliptical(text: str, previous: str) -> bool:
+    """True when `text` can't stand alone and leans on `previous`."""
+    t = fold(text)
+    n = len(content_words(t))
+    if n >= 6:  # a whole question of its own, whatever it starts with
+        return False
+    if _CUE.match(t) or _TAIL.search(t):
+        return True
+    # Otherwise only a very short message leans on the previous one: "my own account?", "that one?",
+    # "councillors?" do; "can I add a supplier on my personal facebook?" is a question of its own.
+    if n <= 2 and (_DEICTIC.search(t) or kin(previous, text) or set(_words(t)) & set(ACCOUNTS)):
+        return True
+    return n <= 1  # "instagram?" alone
+
+
+def combine(previous: str, follow_up: str) -> str:
+    """The follow-up read with the question before it, as one new question."""
+    pairs = kin(previous, follow_up)
+    if pairs:
+        out = previous
+        for old, new in pairs:
+            out = re.sub(rf"\b{re.escape(old)}\b", new, out, flags=re.IGNORECASE)
+        rest = [w for w in content_words(follow_up) if w not in {n for _, n in pairs}]
+        return out if not rest else f"{out} {follow_up}"
+    return f"{previous} {_LEAD.sub('', fold(follow_up))}"
+
+
+def new_words(follow_up: str, known) -> list[str]:
+    """Content words of the follow-up that the knowledge base has never seen: a sign of a new topic
+    ("and how do I renew my parking permit?"), not of a follow-up."""
+    return [w for w in content_words(follow_up) if w not in _KIND_OF and not known(w)]
