@@ -8,13 +8,12 @@ from chat.model import Reply
 from handlers.reports.retry import RetryPolicy
 from tests.fakes.slack_api import BOT_ID, BOT_USER, FakeSlackApi
 from tests.fakes.slack_world import ALEX, clause_heading, slack_test
-
-SUPPLIER = "can I add a supplier on my personal facebook?"
+from tests.fakes.world import SUPPLIER
 
 
 @slack_test()
 async def test_dm_question_is_answered_with_the_clause_blocks(w):
-    await w.dm(SUPPLIER)
+    await w.ask(SUPPLIER)
     (call,) = await w.api.wait_for("chat.postMessage")
     assert call.body["channel"] == "D0ALEXLIFE" and "thread_ts" not in call.body
     assert call.headers["Authorization"] == "Bearer xoxb-test-token"
@@ -29,7 +28,7 @@ async def test_dm_question_is_answered_with_the_clause_blocks(w):
 
 @slack_test()
 async def test_slack_gets_its_ack_before_ted_answers(w):
-    await w.dm("hello")  # Bolt's own first auth.test
+    await w.ask("hello")  # Bolt's own first auth.test
     await w.api.wait_for("chat.postMessage")
     w.api.hold()  # Slack's Web API stops answering: an ack that waited for the answer would never come
     event = {"type": "message", "channel": "D0ALEXLIFE", "channel_type": "im", "user": ALEX, "text": SUPPLIER,
@@ -43,7 +42,7 @@ async def test_slack_gets_its_ack_before_ted_answers(w):
 
 @slack_test()
 async def test_fallback_names_who_to_ask(w):
-    await w.dm("where can I park my bike at the depot?")
+    await w.ask("where can I park my bike at the depot?")
     (call,) = await w.api.wait_for("chat.postMessage")
     assert "Communications Manager" in call.body["text"] and "won't guess" in clause_heading(call)
 
@@ -61,7 +60,7 @@ async def test_mention_is_answered_in_its_thread_without_the_mention(w):
 async def test_thread_follow_up_is_read_with_the_question_before(w):
     ts = await w.mention("can I add business contacts on my personal facebook?")
     await w.api.wait_for("chat.postMessage")
-    await w.mention("and what about linkedin?", thread_ts=ts)
+    await w.mention("and what about linkedin?", thread=ts)
     first, second = await w.api.wait_for("chat.postMessage", 2)
     assert second.body["thread_ts"] == ts
     assert clause_heading(second).startswith(("*5.13 — ", "*5.15 — "))
@@ -69,9 +68,9 @@ async def test_thread_follow_up_is_read_with_the_question_before(w):
 
 @slack_test()
 async def test_dm_follow_up_at_the_top_level(w):
-    await w.dm("can I add business contacts on my personal facebook?")
+    await w.ask("can I add business contacts on my personal facebook?")
     await w.api.wait_for("chat.postMessage")
-    await w.dm("and what about linkedin?")
+    await w.ask("and what about linkedin?")
     _, second = await w.api.wait_for("chat.postMessage", 2)
     assert "thread_ts" not in second.body and clause_heading(second).startswith(("*5.13 — ", "*5.15 — "))
 
@@ -101,17 +100,17 @@ async def test_own_messages_other_bots_and_edits_are_ignored(w):
                    "text": f"<@{BOT_USER}> hi", "ts": "1.6"})
     await w.api.settle()
     assert not w.api.of("chat.postMessage") and w.ted.db["asked"].count == 0
-    await w.dm(SUPPLIER)
+    await w.ask(SUPPLIER)
     assert len(await w.api.wait_for("chat.postMessage")) == 1
 
 
 @slack_test()
 async def test_rate_limits_and_server_errors_are_retried_and_the_answer_delivered(w):
-    await w.dm("hello")  # the first request also makes Bolt call auth.test; keep that out of the count
+    await w.ask("hello")  # the first request also makes Bolt call auth.test; keep that out of the count
     await w.api.wait_for("chat.postMessage")
     w.api.fail_next(2, 429, "0")
     w.api.fail_next(1, 503)
-    await w.dm(SUPPLIER)
+    await w.ask(SUPPLIER)
     await w.api.wait_for("chat.postMessage", 2)
     posts = [c.status for c in w.api.calls if c.method == "chat.postMessage"]
     assert posts == [200, 429, 429, 503, 200]
@@ -119,15 +118,15 @@ async def test_rate_limits_and_server_errors_are_retried_and_the_answer_delivere
 
 @slack_test()
 async def test_retries_are_bounded(w):
-    await w.dm("hello")
+    await w.ask("hello")
     await w.api.wait_for("chat.postMessage")
     w.api.fail_next(10, 500)
-    await w.dm(SUPPLIER)
+    await w.ask(SUPPLIER)
     await w.api.settle()
     tried = [c for c in w.api.calls if c.status == 500]
     assert len(tried) == 4 and len(w.api.of("chat.postMessage")) == 1  # one try + three retries, then give up
     w.api._failures.clear()
-    await w.dm("can I put the council logo on my personal facebook?")
+    await w.ask("can I put the council logo on my personal facebook?")
     await w.api.wait_for("chat.postMessage", 2)
 
 

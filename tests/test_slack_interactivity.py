@@ -7,8 +7,7 @@ from chat import actions
 from chat.model import Button, Form, FormField, Reply
 from handlers import messages
 from tests.fakes.slack_world import ALEX, SAM, clause_heading, slack_test
-
-SUPPLIER = "can I add a supplier on my personal facebook?"
+from tests.fakes.world import SUPPLIER
 
 
 def button_ids(body: dict) -> list[str]:
@@ -23,7 +22,7 @@ async def test_slash_ted_answers_privately_and_share_posts_it_in_the_channel(w):
     assert private.body["response_type"] == "ephemeral" and private.body["_url"].endswith("/respond/cmd1")
     assert clause_heading(private).startswith("*5.13 — ")
     assert actions.SHARE in button_ids(private.body)
-    await w.press(private.body, actions.SHARE, ephemeral=True)
+    await w.press(actions.SHARE, on=private.body, ephemeral=True)
     _, shared, deleted = await w.api.wait_for("response_url", 3)
     assert shared.body["response_type"] == "in_channel" and shared.body["replace_original"] is False
     assert shared.body["blocks"][0]["elements"][0]["text"].startswith(f"Shared by <@{ALEX}>")
@@ -36,8 +35,8 @@ async def test_slash_ted_answers_privately_and_share_posts_it_in_the_channel(w):
 async def test_share_pressed_twice_posts_once(w):
     await w.command("/ted", SUPPLIER)
     (private,) = await w.api.wait_for("response_url")
-    await w.press(private.body, actions.SHARE, ephemeral=True)
-    await w.press(private.body, actions.SHARE, ephemeral=True)  # a double-click, or Slack retrying the request
+    await w.press(actions.SHARE, on=private.body, ephemeral=True)
+    await w.press(actions.SHARE, on=private.body, ephemeral=True)  # a double-click, or Slack retrying the request
     await w.api.wait_for("response_url", 3)
     await w.api.settle()
     shared = [c for c in w.api.of("response_url") if c.body.get("response_type") == "in_channel"]
@@ -48,7 +47,7 @@ async def test_share_pressed_twice_posts_once(w):
 async def test_only_the_asker_can_share(w):
     await w.command("/ted", SUPPLIER)
     (private,) = await w.api.wait_for("response_url")
-    await w.press(private.body, actions.SHARE, user=SAM, ephemeral=True)
+    await w.press(actions.SHARE, on=private.body, as_=SAM, ephemeral=True)
     _, refused = await w.api.wait_for("response_url", 2)
     assert refused.body["response_type"] == "ephemeral" and refused.body["text"] == messages.SHARE_REFUSED
 
@@ -62,18 +61,18 @@ async def test_slash_ted_help(w):
 
 @slack_test()
 async def test_thumbs_up_stores_feedback_and_thanks_privately(w):
-    ts = await w.dm(SUPPLIER)
+    ts = await w.ask(SUPPLIER)
     (answer,) = await w.api.wait_for("chat.postMessage")
-    await w.press(answer.body, actions.FEEDBACK_UP, channel="D0ALEXLIFE", message_ts=ts)
+    await w.press(actions.FEEDBACK_UP, on=answer.body, channel="D0ALEXLIFE", message_ts=ts)
     (thanks,) = await w.api.wait_for("response_url")
     assert thanks.body["response_type"] == "ephemeral" and thanks.body["text"] == messages.FEEDBACK_THANKS
     (row,) = w.ted.db["feedback"].rows
     assert row["helpful"] == 1 and row["clause"] == "5.13" and row["user_id"] == ALEX and row["channel"] == "slack"
-    await w.press(answer.body, actions.FEEDBACK_UP, channel="D0ALEXLIFE", message_ts=ts)  # pressed again
+    await w.press(actions.FEEDBACK_UP, on=answer.body, channel="D0ALEXLIFE", message_ts=ts)  # pressed again
     await w.api.wait_for("response_url", 2)
     (again,) = w.ted.db["feedback"].rows
     assert again["id"] == row["id"]
-    await w.press(answer.body, actions.FEEDBACK_UP, user=SAM, channel="D0ALEXLIFE", message_ts=ts)
+    await w.press(actions.FEEDBACK_UP, on=answer.body, as_=SAM, channel="D0ALEXLIFE", message_ts=ts)
     await w.api.wait_for("response_url", 3)
     assert w.ted.db["feedback"].count == 2  # someone else's 👍 is their own
 
@@ -82,7 +81,7 @@ async def test_thumbs_up_stores_feedback_and_thanks_privately(w):
 async def test_thumbs_down_opens_the_reason_modal_and_stores_the_reason(w):
     ts = await w.mention(SUPPLIER)
     (answer,) = await w.api.wait_for("chat.postMessage")
-    await w.press(answer.body, actions.FEEDBACK_DOWN, message_ts="1700000000.000009", thread_ts=ts)
+    await w.press(actions.FEEDBACK_DOWN, on=answer.body, message_ts="1700000000.000009", thread=ts)
     (opened,) = await w.api.wait_for("views.open")
     view = opened.body["view"]
     assert opened.body["trigger_id"].startswith("trigger.act") and view["callback_id"] == actions.FEEDBACK_REASON
@@ -100,7 +99,7 @@ async def test_thumbs_down_opens_the_reason_modal_and_stores_the_reason(w):
 async def test_did_you_mean_in_a_thread_posts_that_clause_there(w):
     message = reply_message(Reply("…", choices=(Button(actions.DID_YOU_MEAN, "5.15 — LinkedIn",
                                                        "tdc-social-media-policy|5.15"),)))
-    await w.press(message, actions.DID_YOU_MEAN, message_ts="1700000500.000002", thread_ts="1700000500.000001")
+    await w.press(actions.DID_YOU_MEAN, on=message, message_ts="1700000500.000002", thread="1700000500.000001")
     (post,) = await w.api.wait_for("chat.postMessage")
     assert post.body["thread_ts"] == "1700000500.000001" and post.body["channel"] == "C0GENERAL"
     assert clause_heading(post).startswith("*5.15 — LinkedIn")
@@ -111,7 +110,7 @@ async def test_did_you_mean_under_a_private_answer_stays_private(w):
     message = reply_message(Reply("…", choices=(Button(actions.DID_YOU_MEAN, "5.13", "tdc-social-media-policy|5.13"),
                                                 Button(actions.DID_YOU_MEAN, "5.6", "tdc-social-media-policy|5.6"))))
     assert button_ids(message) == [actions.DID_YOU_MEAN, actions.DID_YOU_MEAN + "#1"]
-    await w.press(message, actions.DID_YOU_MEAN, ephemeral=True, index=1)
+    await w.press(actions.DID_YOU_MEAN, on=message, ephemeral=True, index=1)
     (private,) = await w.api.wait_for("response_url")
     assert private.body["response_type"] == "ephemeral" and clause_heading(private).startswith("*5.6")
     assert not w.api.of("chat.postMessage")
@@ -148,10 +147,10 @@ def register_test_form(ted, seen: list):
 async def test_generic_form_opens_as_a_modal_and_errors_show_inline(w):
     seen: list = []
     register_test_form(w.ted, seen)
-    ts = await w.dm("hello")
+    ts = await w.ask("hello")
     (hello,) = await w.api.wait_for("chat.postMessage")
     message = reply_message(Reply("x", buttons=(Button("test.open", "Open", "v"),)))
-    await w.press(message, "test.open", channel="D0ALEXLIFE", message_ts=ts)
+    await w.press("test.open", on=message, channel="D0ALEXLIFE", message_ts=ts)
     (opened,) = await w.api.wait_for("views.open")
     view = opened.body["view"]
     assert view["callback_id"] == "test.form" and view["blocks"][0]["text"]["text"] == "Fill this in, please."

@@ -3,7 +3,6 @@
 import asyncio
 import json
 import logging
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,8 @@ from handlers.directory import Person, parse_csv
 from handlers.reports.delivery import DeliveryError, Unreachable
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_world import FAST, slack_test
+from tests.fakes.world import SAMPLE_DIRECTORY
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "directory.csv"
 GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
         "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
         "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
@@ -25,7 +24,7 @@ GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebo
 
 @slack_test(comms_slack_channel="C0COMMS")
 async def test_a_report_filed_on_slack_reaches_its_recipients_on_slack(w):
-    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
+    w.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
     await w.command("/report", "")
     (opened,) = await w.api.wait_for("views.open")
     assert opened.body["view"]["callback_id"] == actions.REPORT_SUBMIT
@@ -33,7 +32,7 @@ async def test_a_report_filed_on_slack_reaches_its_recipients_on_slack(w):
     assert status == 200 and text == ""
     (confirmation,) = await w.api.wait_for("response_url")
     assert confirmation.body["response_type"] == "ephemeral" and "TED-" in confirmation.body["text"]
-    await w.ted.outbox.run_once()
+    await w.deliver()
     await w.api.settle()
     posted = {c.body["channel"] for c in w.api.of("chat.postMessage")}
     opened_dms = {c.body["users"] for c in w.api.of("conversations.open")}
@@ -95,13 +94,12 @@ def test_slack_sender_permanent_errors_are_unreachable_for_dms_and_a_clear_error
 
 @slack_test(comms_slack_channel="C0COMMS")
 async def test_a_recipient_slack_cannot_reach_is_flagged_and_comms_told(w):
-    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
-    await w.command("/report", "")
-    (opened,) = await w.api.wait_for("views.open")
+    w.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
+    form = await w.open_report()
     w.api.errors["conversations.open"] = "user_not_found"
-    await w.submit(opened.body["view"], GOOD)
-    await w.ted.outbox.run_once()
-    await w.ted.outbox.run_once()
+    await w.submit(form, GOOD)
+    await w.deliver()
+    await w.deliver()
     await w.api.settle()
     (report,) = w.ted.db["reports"].rows
     assert any(f.startswith("unreachable:") for f in json.loads(report["flags"]))

@@ -4,15 +4,13 @@ never rendered live nor logged, and text Slack can send but SQLite cannot store 
 import json
 import logging
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 from chat import actions
 from handlers.directory import parse_csv
 from tests.fakes.slack_world import ALEX, clause_heading, slack_test
+from tests.fakes.world import SAMPLE_DIRECTORY, SUPPLIER
 
-SUPPLIER = "can I add a supplier on my personal facebook?"
-SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "directory.csv"
 REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
           "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
           "description": "Repeated abusive replies under the beach safety post.", "at_risk": "no",
@@ -73,7 +71,7 @@ async def test_junk_is_refused_before_it_is_parsed_and_malformed_payloads_are_a_
     rejected = [r.getMessage() for r in records if "400" in r.getMessage()]
     assert len(rejected) == len([b for b, _ in JUNK if b]) + len(MALFORMED) + len(events)
     assert not [m for m in rejected if "ted.share" in m or "notjson" in m or "hi" in m.split()]
-    await w.dm(SUPPLIER)  # and TED still answers
+    await w.ask(SUPPLIER)  # and TED still answers
     await w.api.wait_for("chat.postMessage")
 
 
@@ -109,7 +107,7 @@ INJECTION = "<!channel> <!here> cc <@U0BOSS> <https://evil.example|free vouchers
 async def test_mention_injection_is_never_echoed_live(w):
     question = ("<!channel> <!here> someone keeps sending me abuse after I replied from the council page, "
                 "what do I do? cc <@U0BOSS> <https://evil.example|free vouchers>")
-    await w.dm(question)
+    await w.ask(question)
     (call,) = await w.api.wait_for("chat.postMessage")
     raw = call.raw
     for live in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil", "<!"):
@@ -121,20 +119,19 @@ async def test_mention_injection_is_never_echoed_live(w):
     # Share echoes the question ("asked: …") into the channel: inert there too.
     await w.command("/ted", INJECTION + SUPPLIER)
     (private,) = await w.api.wait_for("response_url")
-    await w.press(private.body, actions.SHARE, ephemeral=True)
+    await w.press(actions.SHARE, on=private.body, ephemeral=True)
     shared = next(c for c in await w.api.wait_for("response_url", 3) if c.body.get("response_type") == "in_channel")
     asked = shared.body["blocks"][0]["elements"][0]["text"]
     assert "asked:" in asked and "@\u200dchannel" in asked and "`https://evil.example`" in asked
     assert_inert(shared.body, allowed_mention=f"<@{ALEX}>")
 
     # A report's account, links and description reach the communications channel inert.
-    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
-    await w.command("/report", "")
-    (opened,) = await w.api.wait_for("views.open")
+    w.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
+    form = await w.open_report()
     answers = {**REPORT, "account": "@troll", "links": "https://evil.example/p/1",
                "description": "Threats " + INJECTION + "see https://evil.example/x and www.evil.example"}
-    assert (await w.submit(opened.body["view"], answers))[0] == 200
-    await w.ted.outbox.run_once()
+    assert (await w.submit(form, answers))[0] == 200
+    await w.deliver()
     await w.api.settle()
     to_comms = [c for c in w.api.of("chat.postMessage") if c.body["channel"] == "C0COMMS"]
     assert to_comms and "`https://evil.example/p/1`" in to_comms[0].body["text"]
@@ -146,7 +143,7 @@ async def test_mention_injection_is_never_echoed_live(w):
 async def test_logs_carry_ids_never_message_text(w):
     """Even at DEBUG (TED_LOG_LEVEL=DEBUG), nothing anyone wrote reaches the log: not from TED, not from
     slack_sdk / slack_bolt (which log request and response bodies at DEBUG)."""
-    w.ted.directory.import_rows(parse_csv(SAMPLE.read_text("utf-8")))
+    w.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
     logger = logging.getLogger()
     records: list[logging.LogRecord] = []
     handler = logging.Handler(logging.DEBUG)
@@ -156,17 +153,15 @@ async def test_logs_carry_ids_never_message_text(w):
     logger.setLevel(logging.DEBUG)
     try:
         secret = "my manager Zebediah posted about the Clacton pier"
-        await w.dm(secret)
+        await w.ask(secret)
         await w.api.wait_for("chat.postMessage")
         await w.event({"type": "reaction_added", "user": ALEX, "reaction": secret})
         await w.command("/ted", SUPPLIER + " Quentinborough")
         (private,) = await w.api.wait_for("response_url")
-        await w.press(private.body, actions.SHARE, ephemeral=True)
+        await w.press(actions.SHARE, on=private.body, ephemeral=True)
         await w.api.wait_for("response_url", 3)
-        await w.command("/report", "")
-        (opened,) = await w.api.wait_for("views.open")
-        await w.submit(opened.body["view"], {**REPORT, "description": "Xanthippe-Flibbertigibbet threatened me"})
-        await w.ted.outbox.run_once()
+        await w.submit(await w.open_report(), {**REPORT, "description": "Xanthippe-Flibbertigibbet threatened me"})
+        await w.deliver()
         await w.api.settle(0.1)
     finally:
         logger.removeHandler(handler)
@@ -181,13 +176,11 @@ async def test_logs_carry_ids_never_message_text(w):
 
 @slack_test()
 async def test_a_lone_surrogate_in_slack_text_is_still_answered(w):
-    await w.dm(SUPPLIER + " \ud800")  # json.dumps sends it as the escape "\ud800", as a broken client might
+    await w.ask(SUPPLIER + " \ud800")  # json.dumps sends it as the escape "\ud800", as a broken client might
     (call,) = await w.api.wait_for("chat.postMessage")
     assert clause_heading(call).startswith("*5.13 — ")
     (asked,) = w.ted.db["asked"].rows
     assert asked["question"] == SUPPLIER + " \ufffd"
-    await w.command("/report", "")
-    (opened,) = await w.api.wait_for("views.open")
-    assert (await w.submit(opened.body["view"], {**REPORT, "description": "abuse \udfff here"}))[0] == 200
+    assert (await w.submit(await w.open_report(), {**REPORT, "description": "abuse \udfff here"}))[0] == 200
     (report,) = w.ted.db["reports"].rows
     assert report["description"] == "abuse \ufffd here"

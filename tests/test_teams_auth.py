@@ -15,7 +15,7 @@ from app import build
 from bot.server import CHANNELS, make_app
 from core.settings import Settings
 from tests.fakes.bot_connector import TENANT
-from tests.fakes.teams_world import ALEX, TeamsWorld
+from tests.fakes.teams_world import ALEX, TeamsWorld, teams_test
 
 APP_ID = "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 AUTH_ON = dict(teams_allow_unauthenticated=False, teams_app_id=APP_ID, teams_app_password="not-a-real-secret",
@@ -33,16 +33,13 @@ UNSIGNED = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64({'iss': 'https://sts.evil
     None, "", "Bearer", "Bearer ", "Bearer not-a-jwt", "Bearer a.b.c", "Bearer ....", "Basic dXNlcjpwYXNz",
     f"Bearer {UNSIGNED}", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl", "Bearer 🙂.🙂.🙂",
 ])
-def test_activities_without_a_valid_token_are_401(header):
-    async def scenario():
-        async with TeamsWorld(**AUTH_ON) as w:
-            headers = {} if header is None else {"Authorization": header}
-            status, body = await w.post(w.teams.personal(ALEX, "hello"), headers=headers)
-            assert status == 401, body
-            assert w.connector.calls == []
-            assert w.ted.db["teams_conversations"].count == 0 and w.ted.db["asked"].count == 0
-
-    asyncio.run(scenario())
+@teams_test(**AUTH_ON)
+async def test_activities_without_a_valid_token_are_401(w, header):
+    headers = {} if header is None else {"Authorization": header}
+    status, body = await w.post(w.teams.personal(ALEX, "hello"), headers=headers)
+    assert status == 401, body
+    assert w.connector.calls == []
+    assert w.ted.db["teams_conversations"].count == 0 and w.ted.db["asked"].count == 0
 
 
 def test_the_log_names_the_refusal_not_the_message(caplog):

@@ -18,7 +18,8 @@ from chat.model import DM, MENTION
 from core.settings import Settings
 from handlers import messages
 from tests.fakes.bot_connector import BOT_ID, TENANT, block_texts
-from tests.fakes.teams_world import ALEX, GOOD, SAM, directory_rows
+from tests.fakes.teams_world import ALEX, SAM, directory_rows
+from tests.fakes.world import GOOD_REPORT
 
 
 def world(user=ALEX, conversation="a:dm-alex", kind="personal", ids="aad"):
@@ -44,7 +45,8 @@ def submits(content: dict) -> list[dict]:
     return found + [a["data"] for b in content["body"] if b["type"] == "ActionSet" for a in b["actions"]]
 
 
-def say(adapter: TestAdapter, text: str = "", **fields) -> list[Activity]:
+def turn(adapter: TestAdapter, text: str = "", **fields) -> list[Activity]:
+    """One turn: a message (or, with `value`, a card's submit) in; the activities TED sent out."""
     adapter.activity_buffer.clear()
     asyncio.run(adapter.receive_activity(Activity(type="message", text=text or None, **fields)))
     return list(adapter.activity_buffer)
@@ -52,7 +54,7 @@ def say(adapter: TestAdapter, text: str = "", **fields) -> list[Activity]:
 
 def test_a_personal_question_is_answered_with_one_card():
     ted, refs, adapter = world()
-    (reply,) = say(adapter, "can I accept a LinkedIn invite from a supplier?")
+    (reply,) = turn(adapter, "can I accept a LinkedIn invite from a supplier?")
     assert "5.15 — LinkedIn as a professional network" in str(card(reply))
     assert ted.db["asked"].count == 1 and refs.personal(ALEX.aad) is not None
 
@@ -63,33 +65,33 @@ def text(activity: Activity) -> str:
 
 def test_a_repeated_activity_id_is_answered_once():
     _, _, adapter = world()
-    assert len(say(adapter, "hello", id="act-1")) == 1
-    assert say(adapter, "hello", id="act-1") == []
+    assert len(turn(adapter, "hello", id="act-1")) == 1
+    assert turn(adapter, "hello", id="act-1") == []
 
 
 @pytest.mark.parametrize("text_in", ["", "   ", "\xa0"])
 def test_an_empty_message_gets_the_polite_nudge(text_in):
     _, _, adapter = world()
-    (reply,) = say(adapter, text_in, attachments=[{"contentType": "image/png", "contentUrl": "https://x.example/a"}])
+    (reply,) = turn(adapter, text_in, attachments=[{"contentType": "image/png", "contentUrl": "https://x.example/a"}])
     assert messages.EMPTY_QUESTION in text(reply)
 
 
 def test_report_submit_is_single_use_and_the_form_becomes_the_confirmation():
     ted, _, adapter = world()
-    (form,) = say(adapter, "report")
+    (form,) = turn(adapter, "report")
     data = submits(card(form))[0]
     assert data["action_id"] == actions.REPORT_SUBMIT and data["form"] is True
-    assert say(adapter, value={**data, **GOOD}, reply_to_id="form-1") == []
+    assert turn(adapter, value={**data, **GOOD_REPORT}, reply_to_id="form-1") == []
     (confirmation,) = adapter.updated_activities
     assert confirmation.id == "form-1" and "TED-2026-0001" in str(card(confirmation))
-    (note,) = say(adapter, value={**data, **GOOD}, reply_to_id="form-1")  # a double click: same token
+    (note,) = turn(adapter, value={**data, **GOOD_REPORT}, reply_to_id="form-1")  # a double click: same token
     assert text(note) == CARD_USED and submits(card(note)) == []
     assert ted.db["reports"].count == 1 and len(adapter.updated_activities) == 1
 
 
 def test_a_submit_without_a_token_is_refused_with_a_note():
     ted, _, adapter = world()
-    (note,) = say(adapter, value={"action_id": actions.REPORT_SUBMIT, "value": "", "form": True, **GOOD})
+    (note,) = turn(adapter, value={"action_id": actions.REPORT_SUBMIT, "value": "", "form": True, **GOOD_REPORT})
     assert text(note) == CARD_USED
     assert ted.db["reports"].count == 0
 
@@ -102,19 +104,20 @@ def test_a_submit_without_a_token_is_refused_with_a_note():
 ])
 def test_a_forged_or_altered_submit_is_refused_as_expired(change):
     ted, _, adapter = world()
-    (form,) = say(adapter, "report")
+    (form,) = turn(adapter, "report")
     data = {**submits(card(form))[0], **change}
-    (note,) = say(adapter, value={k: v for k, v in {**data, **GOOD}.items() if v is not None}, reply_to_id="form-1")
+    (note,) = turn(adapter, value={k: v for k, v in {**data, **GOOD_REPORT}.items() if v is not None},
+                   reply_to_id="form-1")
     assert text(note) == CARD_EXPIRED
     assert ted.db["reports"].count == 0 and adapter.updated_activities == []
-    say(adapter, value={**submits(card(form))[0], **GOOD}, reply_to_id="form-1")  # the real card still works
+    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT}, reply_to_id="form-1")  # the real card still works
     assert ted.db["reports"].count == 1
 
 
 def test_a_directory_entry_with_a_teams_29_id_is_recognised():
     ted, _, adapter = world(ids="teams")
-    (form,) = say(adapter, "report")
-    say(adapter, value={**submits(card(form))[0], **GOOD}, reply_to_id="form-1")
+    (form,) = turn(adapter, "report")
+    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT}, reply_to_id="form-1")
     report = ted.reports.by_ref("TED-2026-0001")
     assert report["reporter_email"] == "alex.lifeguard@tendring.example"
     assert (report["reporter_platform"], report["reporter_user_id"]) == ("teams", ALEX.id)
@@ -122,8 +125,8 @@ def test_a_directory_entry_with_a_teams_29_id_is_recognised():
 
 def test_errors_replace_the_form_in_place_with_the_answers_kept():
     ted, _, adapter = world()
-    (form,) = say(adapter, "report")
-    say(adapter, value={**submits(card(form))[0], **GOOD, "seen_at": "2099-01-01"}, reply_to_id="form-1")
+    (form,) = turn(adapter, "report")
+    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT, "seen_at": "2099-01-01"}, reply_to_id="form-1")
     (again,) = adapter.updated_activities
     body = card(again)["body"]
     assert "⚠️ That date is in the future." in block_texts(body)

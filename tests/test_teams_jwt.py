@@ -6,7 +6,6 @@ another tenant, or a token that is wrong in any way, is a 401 before anything ha
 The endpoint runs in a thread: botbuilder fetches the keys with blocking `requests.get` inside the event loop.
 """
 
-import asyncio
 import json
 import threading
 import time
@@ -20,7 +19,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from bot.teams import app as teams_app
 from tests.fakes.bot_connector import TENANT
-from tests.fakes.teams_world import ALEX, TeamsWorld
+from tests.fakes.teams_world import ALEX, teams_test
 
 APP_ID = "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 ISSUER = "https://api.botframework.test"
@@ -90,33 +89,27 @@ def token(service_url: str, key=KEY, **claims) -> str:
     return jwt.encode(body, key, algorithm="RS256", headers={"kid": KID})
 
 
-def test_a_valid_token_is_accepted_and_a_wrong_tenant_is_refused(openid):
-    async def scenario():
-        async with TeamsWorld(**AUTH_ON) as w:
-            bearer = {"Authorization": f"Bearer {token(w.connector.service_url)}"}
-            status, body = await w.post(w.teams.personal(ALEX, "hello", tenant="tenant-elsewhere"), headers=bearer)
-            assert status == 401, body
-            assert w.connector.calls == [] and w.ted.db["teams_conversations"].count == 0
-            status, body = await w.post(w.teams.personal(ALEX, "can I use the council logo?"), headers=bearer)
-            assert status == 200, body
-            (reply,) = w.connector.of("reply")
-            assert reply.headers["Authorization"] == f"Bearer {OUTBOUND}" and "5.6" in reply.text
-
-    asyncio.run(scenario())
+@teams_test(**AUTH_ON)
+async def test_a_valid_token_is_accepted_and_a_wrong_tenant_is_refused(w, openid):
+    bearer = {"Authorization": f"Bearer {token(w.connector.service_url)}"}
+    status, body = await w.post(w.teams.personal(ALEX, "hello", tenant="tenant-elsewhere"), headers=bearer)
+    assert status == 401, body
+    assert w.connector.calls == [] and w.ted.db["teams_conversations"].count == 0
+    status, body = await w.post(w.teams.personal(ALEX, "can I use the council logo?"), headers=bearer)
+    assert status == 200, body
+    (reply,) = w.connector.of("reply")
+    assert reply.headers["Authorization"] == f"Bearer {OUTBOUND}" and "5.6" in reply.text
 
 
 @pytest.mark.parametrize("wrong", ["another key", "another app", "another issuer", "expired", "another service"])
-def test_a_token_wrong_in_any_way_is_401(openid, wrong):
-    async def scenario():
-        async with TeamsWorld(**AUTH_ON) as w:
-            url = w.connector.service_url
-            bad = {"another key": lambda: token(url, key=OTHER_KEY),
-                   "another app": lambda: token(url, aud="00000000-0000-0000-0000-000000000000"),
-                   "another issuer": lambda: token(url, iss="https://sts.evil.example/"),
-                   "expired": lambda: token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
-                   "another service": lambda: token("https://smba.evil.example/")}[wrong]()
-            status, body = await w.post(w.teams.personal(ALEX, "hello"), headers={"Authorization": f"Bearer {bad}"})
-            assert status == 401, body
-            assert w.connector.calls == [] and w.ted.db["asked"].count == 0
-
-    asyncio.run(scenario())
+@teams_test(**AUTH_ON)
+async def test_a_token_wrong_in_any_way_is_401(w, openid, wrong):
+    url = w.connector.service_url
+    bad = {"another key": lambda: token(url, key=OTHER_KEY),
+           "another app": lambda: token(url, aud="00000000-0000-0000-0000-000000000000"),
+           "another issuer": lambda: token(url, iss="https://sts.evil.example/"),
+           "expired": lambda: token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
+           "another service": lambda: token("https://smba.evil.example/")}[wrong]()
+    status, body = await w.post(w.teams.personal(ALEX, "hello"), headers={"Authorization": f"Bearer {bad}"})
+    assert status == 401, body
+    assert w.connector.calls == [] and w.ted.db["asked"].count == 0

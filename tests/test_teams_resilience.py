@@ -1,83 +1,63 @@
 """Teams over HTTP when things are not straightforward: replies, card updates and private messages retried in
 the turn on 429/5xx within Teams' window; empty messages; activities without an id."""
 
-import asyncio
 
 from chat import actions
 from handlers import messages
-from tests.fakes.teams_world import ALEX, CASEY, SAM, TEAM, TeamsWorld
+from tests.fakes.teams_world import ALEX, CASEY, SAM, TEAM, teams_test
 
 
-def run(coro):
-    return asyncio.run(coro)
+@teams_test()
+async def test_a_throttled_reply_is_retried_in_the_turn_honouring_retry_after(w):
+    w.connector.fail_next(1, 429, retry_after="2")
+    card = await w.ask("can I accept a LinkedIn invite from a supplier?", as_=ALEX)
+    assert "5.15 — LinkedIn as a professional network" in card.text
+    assert w.waits == [2.0] and [c.status for c in w.connector.calls] == [429, 200]
+    w.connector.fail_next(2, 503, retry_after=None)  # no Retry-After: short back-off
+    card = await w.ask("can I use the council logo on my profile?", as_=ALEX)
+    assert "5.6" in card.text and w.waits == [2.0, 0.5, 1.0]
 
 
-def test_a_throttled_reply_is_retried_in_the_turn_honouring_retry_after():
-    async def scenario():
-        async with TeamsWorld() as w:
-            w.connector.fail_next(1, 429, retry_after="2")
-            card = await w.say(ALEX, "can I accept a LinkedIn invite from a supplier?")
-            assert "5.15 — LinkedIn as a professional network" in card.text
-            assert w.waits == [2.0] and [c.status for c in w.connector.calls] == [429, 200]
-            w.connector.fail_next(2, 503, retry_after=None)  # no Retry-After: short back-off
-            card = await w.say(ALEX, "can I use the council logo on my profile?")
-            assert "5.6" in card.text and w.waits == [2.0, 0.5, 1.0]
-
-    run(scenario())
+@teams_test()
+async def test_a_reply_is_not_retried_beyond_teams_window(w):
+    w.connector.fail_next(1, 429, retry_after="30")  # longer than a turn may take: no wait at all
+    apology = await w.ask("can I accept a LinkedIn invite from a supplier?", as_=ALEX)
+    assert w.waits == [] and messages.TEAMS_ERROR in apology.text
+    w.connector.fail_next(3, 503, retry_after="1")  # three tries, then the apology
+    apology = await w.ask("can I use the council logo on my profile?", as_=ALEX)
+    assert w.waits == [1.0, 1.0] and messages.TEAMS_ERROR in apology.text
 
 
-def test_a_reply_is_not_retried_beyond_teams_window():
-    async def scenario():
-        async with TeamsWorld() as w:
-            w.connector.fail_next(1, 429, retry_after="30")  # longer than a turn may take: no wait at all
-            apology = await w.say(ALEX, "can I accept a LinkedIn invite from a supplier?")
-            assert w.waits == [] and messages.TEAMS_ERROR in apology.text
-            w.connector.fail_next(3, 503, retry_after="1")  # three tries, then the apology
-            apology = await w.say(ALEX, "can I use the council logo on my profile?")
-            assert w.waits == [1.0, 1.0] and messages.TEAMS_ERROR in apology.text
-
-    run(scenario())
-
-
-def test_card_updates_and_private_messages_are_retried_in_the_turn():
-    async def scenario():
-        async with TeamsWorld() as w:
-            note = await w.report_card(SAM)
-            # msrest (urllib3) itself retries a PUT, not a POST, on a 5xx or on a Retry-After; not on this
-            w.connector.fail_next(1, 429, retry_after=None, when=lambda c: c.kind == "update")
-            await w.send(w.teams.submit(SAM, note, note.submit(actions.REPORT_ACK)))
-            (updated,) = [c for c in w.connector.of("update") if c.activity_id == note.activity_id]
-            assert "Status: Acknowledged" in updated.text and w.waits == [0.5]
-            w.connector.fail_next(1, 502, retry_after="1", when=lambda c: c.kind == "create")
-            w.connector.fail_next(1, 429, retry_after="3", when=lambda c: c.conversation_id.startswith("a:1on1"))
-            await w.send(w.teams.mention(CASEY, TEAM, "report", thread="1700000000333"))
-            (opened,) = w.connector.of("create")
-            assert w.connector.to(opened.conversation_id)[0].submit(actions.REPORT_SUBMIT)["form"] is True
-            assert w.waits == [0.5, 1.0, 3.0]
-
-    run(scenario())
+@teams_test()
+async def test_card_updates_and_private_messages_are_retried_in_the_turn(w):
+    note = await w.report_card(SAM)
+    # msrest (urllib3) itself retries a PUT, not a POST, on a 5xx or on a Retry-After; not on this
+    w.connector.fail_next(1, 429, retry_after=None, when=lambda c: c.kind == "update")
+    await w.press(actions.REPORT_ACK, on=note, as_=SAM)
+    (updated,) = [c for c in w.connector.of("update") if c.activity_id == note.activity_id]
+    assert "Status: Acknowledged" in updated.text and w.waits == [0.5]
+    w.connector.fail_next(1, 502, retry_after="1", when=lambda c: c.kind == "create")
+    w.connector.fail_next(1, 429, retry_after="3", when=lambda c: c.conversation_id.startswith("a:1on1"))
+    await w.mention("report", as_=CASEY, channel=TEAM, thread="1700000000333")
+    (opened,) = w.connector.of("create")
+    assert w.connector.to(opened.conversation_id)[0].submit(actions.REPORT_SUBMIT)["form"] is True
+    assert w.waits == [0.5, 1.0, 3.0]
 
 
-def test_a_bare_mention_or_an_attachment_alone_gets_the_polite_nudge():
-    async def scenario():
-        async with TeamsWorld() as w:
-            await w.send(w.teams.mention(SAM, TEAM, "", thread="1700000000444"))
-            (reply,) = w.connector.to(f"{TEAM};messageid=1700000000444")
-            assert messages.EMPTY_QUESTION in reply.text
-            picture = [{"contentType": "image/*", "contentUrl": "https://smba.example/pic.png"}]
-            card = await w.say(ALEX, "", attachments=picture)
-            assert messages.EMPTY_QUESTION in card.text
-
-    run(scenario())
+@teams_test()
+async def test_a_bare_mention_or_an_attachment_alone_gets_the_polite_nudge(w):
+    await w.mention("", as_=SAM, channel=TEAM, thread="1700000000444")
+    (reply,) = w.connector.to(f"{TEAM};messageid=1700000000444")
+    assert messages.EMPTY_QUESTION in reply.text
+    picture = [{"contentType": "image/*", "contentUrl": "https://smba.example/pic.png"}]
+    card = await w.ask("", as_=ALEX, attachments=picture)
+    assert messages.EMPTY_QUESTION in card.text
 
 
-def test_activities_without_an_id_are_each_answered():
-    async def scenario():
-        async with TeamsWorld() as w:
-            for question in ("can I use the council logo on my profile?", "can I add a supplier on Facebook?"):
-                activity = w.teams.personal(ALEX, question)
-                del activity["id"]
-                await w.send(activity)
-            assert len(w.connector.of("reply", "send")) == 2
-
-    run(scenario())
+@teams_test()
+async def test_activities_without_an_id_are_each_answered(w):
+    for question in ("can I use the council logo on my profile?", "can I add a supplier on Facebook?"):
+        activity = w.teams.personal(ALEX, question)
+        del activity["id"]
+        await w.send(activity)
+    assert len(w.connector.of("reply", "send")) == 2

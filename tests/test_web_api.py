@@ -4,7 +4,8 @@ import json
 
 from chat import actions
 from handlers import messages
-from tests.web_world import ALEX, DID_YOU_MEAN, SUPPLIER, web_test
+from tests.fakes.web_world import ALEX, web_test
+from tests.fakes.world import DID_YOU_MEAN, SUPPLIER
 
 
 @web_test()
@@ -27,7 +28,7 @@ async def test_the_page_is_served_with_a_strict_policy_and_a_signed_http_only_co
 @web_test()
 async def test_a_question_is_answered_with_the_clause_card_and_feedback_buttons(w):
     b = await w.browser(ALEX)
-    (reply,) = await b.chat(SUPPLIER)
+    (reply,) = await w.ask(SUPPLIER, as_=b)
     assert reply["intent"] == "policy"
     card = reply["citations"][0]
     assert card["clause"] == "5.13" and card["title"] and card["text"].startswith("Employees are not permitted")
@@ -42,27 +43,27 @@ async def test_a_question_is_answered_with_the_clause_card_and_feedback_buttons(
 @web_test()
 async def test_follow_ups_keep_the_conversation_and_did_you_mean_chips_work(w):
     b = await w.browser(ALEX)
-    await b.chat("can I add business contacts on my personal facebook?")
-    (follow,) = await b.chat("and what about linkedin?")
+    await w.ask("can I add business contacts on my personal facebook?", as_=b)
+    (follow,) = await w.ask("and what about linkedin?", as_=b)
     assert follow["citations"][0]["clause"] in {"5.13", "5.15"}
-    (reply,) = await b.chat(DID_YOU_MEAN)
+    (reply,) = await w.ask(DID_YOU_MEAN, as_=b)
     chip = reply["choices"][0]
     doc, _, clause = chip["value"].partition("|")
     assert chip["action_id"] == actions.DID_YOU_MEAN and doc == "tdc-social-media-policy"
     assert clause != reply["citations"][0]["clause"]  # an alternative, not the answer already shown
-    status, body = await b.act(chip["action_id"], chip["value"])
+    status, body = await w.press(chip["action_id"], chip["value"], as_=b)
     assert status == 200 and body["replies"][0]["citations"][0]["clause"] == clause
 
 
 @web_test()
 async def test_thumbs_down_offers_the_optional_reason_form(w):
     b = await w.browser(ALEX)
-    (reply,) = await b.chat(SUPPLIER)
+    (reply,) = await w.ask(SUPPLIER, as_=b)
     down = reply["buttons"][1]
-    _, body = await b.act(down["action_id"], down["value"])
+    _, body = await w.press(down["action_id"], down["value"], as_=b)
     form = body["replies"][0]["form"]
     assert form["form_id"] == actions.FEEDBACK_REASON and form["fields"][0]["kind"] == "multiline"
-    _, body = await b.act(form["form_id"], form["private_metadata"], {"reason": "It didn't mention LinkedIn"})
+    _, body = await w.submit(form, {"reason": "It didn't mention LinkedIn"}, as_=b)
     assert body["replies"][0]["text"] == messages.FEEDBACK_THANKS
     (fb,) = w.ted.db["feedback"].rows
     assert fb["helpful"] == 0 and fb["reason"] == "It didn't mention LinkedIn" and fb["channel"] == "web"
@@ -71,9 +72,9 @@ async def test_thumbs_down_offers_the_optional_reason_form(w):
 @web_test()
 async def test_slash_commands_work_in_the_web_chat(w):
     b = await w.browser(ALEX)
-    (reply,) = await b.chat("/report status")
+    (reply,) = await w.ask("/report status", as_=b)
     assert reply["text"] == messages.NO_REPORTS
-    (reply,) = await b.chat("/report")
+    (reply,) = await w.ask("/report", as_=b)
     assert reply["form"]["form_id"] == actions.REPORT_SUBMIT
 
 
@@ -81,10 +82,10 @@ async def test_slash_commands_work_in_the_web_chat(w):
 async def test_user_text_is_returned_as_text_never_markup(w):
     b = await w.browser(ALEX)
     nasty = "someone keeps abusing me online <script>alert(1)</script> <!channel> & <b>bold</b>"
-    replies = await b.chat(nasty)
+    replies = await w.ask(nasty, as_=b)
     report = next(x for r in replies for x in r["buttons"] if x["action_id"] == actions.REPORT_OPEN)
     assert report["value"] == nasty  # exactly as typed: the browser puts it in with textContent
-    _, body = await b.act(actions.REPORT_OPEN, report["value"])
+    _, body = await w.press(actions.REPORT_OPEN, report["value"], as_=b)
     description = next(f for f in body["replies"][0]["form"]["fields"] if f["name"] == "description")
     assert description["value"] == nasty
     for path in ("/static/chat.js", "/static/ted.js", "/static/ted_forms.js", "/static/admin.js"):
@@ -114,7 +115,7 @@ async def test_bad_input_gets_a_polite_error_never_a_500(w):
     odd = json.dumps({"text": "can I add a supplier on \ud800 facebook?\x00\u202e\ufeff"}).encode()
     got, out = await b.post("/api/chat", data=odd, headers={"Content-Type": "application/json"})
     assert got == 200 and out["replies"][0]["intent"] == "policy"
-    got, out = await b.act("ted.no.such.button")
+    got, out = await w.press("ted.no.such.button", as_=b)
     assert got == 400 and out["error"] == messages.WEB_UNKNOWN_ACTION
     got, out = await b.post("/api/action", {"action_id": actions.FEEDBACK_UP, "form": {"x": {"y": 1}}})
     assert got == 400 and out["error"] == messages.WEB_BAD_JSON

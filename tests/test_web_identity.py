@@ -7,7 +7,8 @@ import pytest
 from bot.web.identity import SessionCodec, WebIdentity, normalise_email
 from core.settings import Settings
 from handlers import messages
-from tests.web_world import ALEX, CASEY, SUPPLIER, web_test
+from tests.fakes.web_world import ALEX, CASEY, web_test
+from tests.fakes.world import SUPPLIER
 
 PROXY = {"web_user_header": "X-Forwarded-Email", "web_trusted_proxies": ("127.0.0.1/32", "::1/128")}
 
@@ -70,7 +71,7 @@ async def test_proxy_mode_believes_the_header_from_a_trusted_proxy_and_disables_
     assert (await b.get("/api/people"))[0] == 403
     status, out = await b.post("/api/identity", {"email": CASEY})
     assert status == 403 and out["error"] == messages.WEB_NO_PICKING
-    assert (await b.chat(SUPPLIER))[0]["citations"][0]["clause"] == "5.13"
+    assert (await w.ask(SUPPLIER, as_=b))[0]["citations"][0]["clause"] == "5.13"
     nobody = await w.browser()
     me = await nobody.me()
     assert not me["signed_in"]

@@ -6,8 +6,8 @@ from html import escape
 
 from bot.web.admin import deadline
 from handlers import messages
-from tests.test_web_reports import file_report
-from tests.web_world import ALEX, CASEY, SUPPLIER, web_test
+from tests.fakes.web_world import ALEX, CASEY, web_test
+from tests.fakes.world import SUPPLIER
 
 NASTY = "where can I park my bike at the depot <script>alert(1)</script> <!channel>?"
 
@@ -34,7 +34,7 @@ async def test_the_policy_page_has_a_heading_per_section_and_an_anchor_per_claus
 @web_test()
 async def test_chat_answers_link_to_the_clause_anchor_on_the_policy_page(w):
     b = await w.browser()
-    (reply,) = await b.chat(SUPPLIER)
+    (reply,) = await w.ask(SUPPLIER, as_=b)
     path, anchor = reply["citations"][0]["link"].split("#")
     _, page = await b.get(path)
     assert f'id="{anchor}"' in page
@@ -55,11 +55,11 @@ async def test_admin_needs_the_admin_or_communications_role(w):
 @web_test()
 async def test_admin_shows_open_reports_unanswered_questions_feedback_and_the_knowledge_base(w):
     alex, casey = await w.browser(ALEX), await w.browser(CASEY)
-    _, body = await file_report(alex)
+    _, body = await w.file_report(as_=alex)
     ref = body["replies"][0]["meta"]["report_ref"]
-    await alex.chat(NASTY)
-    (answer,) = await alex.chat(SUPPLIER)
-    await alex.act(answer["buttons"][0]["action_id"], answer["buttons"][0]["value"])
+    await w.ask(NASTY, as_=alex)
+    (answer,) = await w.ask(SUPPLIER, as_=alex)
+    await w.press(answer["buttons"][0]["action_id"], answer["buttons"][0]["value"], as_=alex)
     status, data = await casey.get("/api/admin")
     assert status == 200
     (report,) = data["open_reports"]

@@ -3,7 +3,7 @@ the web inbox as a delivery channel with the recipients' actions, authorised by 
 
 from chat import actions
 from handlers import messages
-from tests.web_world import ALEX, CASEY, GOOD_REPORT, JAMIE, PNG, SAM, web_test
+from tests.fakes.web_world import ALEX, CASEY, JAMIE, PNG, SAM, web_test
 
 
 async def upload(b, data: bytes, name: str = "shot.png"):
@@ -14,22 +14,15 @@ async def upload(b, data: bytes, name: str = "shot.png"):
     return await b.post("/api/uploads", data=form)
 
 
-async def file_report(b, **changes):
-    _, body = await b.act(actions.REPORT_OPEN)
-    form = body["replies"][0]["form"]
-    return await b.act(form["form_id"], form["private_metadata"], {**GOOD_REPORT, **changes})
-
-
 @web_test()
 async def test_the_report_form_is_the_generic_form_with_errors_beside_each_field(w):
     b = await w.browser(ALEX)
-    _, body = await b.act(actions.REPORT_OPEN, "someone swore at me")
-    form = body["replies"][0]["form"]
+    form = await w.open_report("someone swore at me", as_=b)
     kinds = {f["name"]: f["kind"] for f in form["fields"]}
     assert kinds["category"] == "select" and kinds["links"] == "multiline" and kinds["seen_at"] == "date"
     assert kinds["screenshots"] == "file" and kinds["account"] == "text"
     assert next(f for f in form["fields"] if f["name"] == "description")["value"] == "someone swore at me"
-    status, body = await file_report(b, category="", links="javascript:alert(1)", description=" ")
+    status, body = await w.file_report(as_=b, category="", links="javascript:alert(1)", description=" ")
     again = body["replies"][0]["form"]
     assert status == 200 and set(again["errors"]) == {"category", "links", "description"}
     by_name = {f["name"]: f for f in again["fields"]}
@@ -42,7 +35,7 @@ async def test_a_report_with_a_screenshot_reaches_the_manager_who_acknowledges_a
     alex, sam = await w.browser(ALEX), await w.browser(SAM)
     status, shot = await upload(alex, PNG)
     assert status == 201 and shot["mimetype"] == "image/png" and shot["name"] == "shot.png"
-    status, body = await file_report(alex, screenshots={"files": [shot["id"]]})
+    status, body = await w.file_report(as_=alex, screenshots={"files": [shot["id"]]})
     (confirm,) = body["replies"]
     ref = confirm["meta"]["report_ref"]
     assert status == 200 and ref.startswith("TED-") and ref in confirm["text"] and "999" in confirm["text"]
@@ -52,33 +45,32 @@ async def test_a_report_with_a_screenshot_reaches_the_manager_who_acknowledges_a
 
     _, mine = await alex.get("/api/reports/mine")
     assert [(r["ref"], r["status"]) for r in mine["reports"]] == [(ref, "open")]
-    _, inbox = await sam.get("/api/inbox")  # delivered at once: the action ran the outbox
-    (msg,) = inbox["messages"]
+    (msg,) = await w.inbox(sam)  # delivered at once: the action ran the outbox
     assert ref in msg["reply"]["text"]
     ids = [x["action_id"] for x in msg["reply"]["buttons"]]
     assert ids == [actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_REASSIGN, actions.REPORT_RESOLVE]
     assert (await sam.get(f"/uploads/{shot['id']}"))[0] == 200  # a recipient may see the screenshot
 
-    status, body = await sam.act(actions.REPORT_ACK, ref)
+    status, body = await w.press(actions.REPORT_ACK, ref, as_=sam)
     assert status == 200 and body["replies"][0]["text"].startswith("You acknowledged")
     _, mine = await alex.get("/api/reports/mine")
     assert mine["reports"][0]["status"] == "acknowledged"
-    _, inbox = await sam.get("/api/inbox")
-    updated = inbox["messages"][0]["reply"]
+    updated = (await w.inbox(sam))[0]["reply"]
     assert "Status: Acknowledged" in updated["text"] and actions.REPORT_ACK not in str(updated["buttons"])
-    _, alex_inbox = await alex.get("/api/inbox")
-    assert any("has been acknowledged" in m["reply"]["text"] for m in alex_inbox["messages"])
+    alex_inbox = await w.inbox(alex)
+    assert any("has been acknowledged" in m["reply"]["text"] for m in alex_inbox)
 
 
 @web_test()
 async def test_someone_not_on_the_report_cannot_act_and_nothing_changes(w):
     alex, jamie = await w.browser(ALEX), await w.browser(JAMIE)
-    _, body = await file_report(alex)
+    _, body = await w.file_report(as_=alex)
     ref = body["replies"][0]["meta"]["report_ref"]
     for action_id in (actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_RESOLVE):
-        _, body = await jamie.act(action_id, ref)
+        _, body = await w.press(action_id, ref, as_=jamie)
         assert body["replies"][0]["text"] == messages.NOT_ALLOWED
-    _, body = await jamie.act(actions.REPORT_RESOLVE_SUBMIT, ref, {"outcome": "no_action"})
+    forged = {"form_id": actions.REPORT_RESOLVE_SUBMIT, "private_metadata": ref}  # a form Jamie was never shown
+    _, body = await w.submit(forged, {"outcome": "no_action"}, as_=jamie)
     assert body["replies"][0]["text"] == messages.NOT_ALLOWED
     assert w.ted.reports.by_ref(ref)["status"] == "open"
 
@@ -86,19 +78,19 @@ async def test_someone_not_on_the_report_cannot_act_and_nothing_changes(w):
 @web_test()
 async def test_note_reassign_and_resolve_forms_from_the_inbox(w):
     alex, casey = await w.browser(ALEX), await w.browser(CASEY)
-    _, body = await file_report(alex)
+    _, body = await w.file_report(as_=alex)
     ref = body["replies"][0]["meta"]["report_ref"]
-    _, body = await casey.act(actions.REPORT_NOTE, ref)
+    _, body = await w.press(actions.REPORT_NOTE, ref, as_=casey)
     note = body["replies"][0]["form"]
-    _, body = await casey.act(note["form_id"], note["private_metadata"], {"note": "  "})
+    _, body = await w.submit(note, {"note": "  "}, as_=casey)
     assert body["replies"][0]["form"]["errors"] == {"note": "Please write a note."}
-    _, body = await casey.act(note["form_id"], note["private_metadata"], {"note": "Called the resident."})
+    _, body = await w.submit(note, {"note": "Called the resident."}, as_=casey)
     assert body["replies"][0]["meta"]["changed"] is True
-    _, body = await casey.act(actions.REPORT_REASSIGN, ref)
+    _, body = await w.press(actions.REPORT_REASSIGN, ref, as_=casey)
     assert body["replies"][0]["form"]["fields"][0]["kind"] == "select"
-    _, body = await casey.act(actions.REPORT_RESOLVE, ref)
+    _, body = await w.press(actions.REPORT_RESOLVE, ref, as_=casey)
     resolve = body["replies"][0]["form"]
-    _, body = await casey.act(resolve["form_id"], resolve["private_metadata"], {"outcome": "removed", "note": ""})
+    _, body = await w.submit(resolve, {"outcome": "removed", "note": ""}, as_=casey)
     assert w.ted.reports.by_ref(ref)["status"] == "resolved"
     _, mine = await alex.get("/api/reports/mine")
     assert mine["reports"][0]["status"] == "resolved" and mine["reports"][0]["outcome_label"]
@@ -122,7 +114,7 @@ async def test_uploads_must_be_images_within_the_limit_and_stay_private(w):
     assert (await jamie.get(f"/uploads/{shot['id']}"))[0] == 404  # not theirs, not on a report of theirs
     assert (await casey.get(f"/uploads/{shot['id']}"))[0] == 200  # the communications team
     assert (await alex.get("/uploads/..%2F..%2Fetc%2Fpasswd"))[0] == 404
-    status, out = await file_report(jamie, screenshots={"files": [shot["id"]]})  # someone else's upload
+    status, out = await w.file_report(as_=jamie, screenshots={"files": [shot["id"]]})  # someone else's upload
     assert status == 400 and out["field"] == "screenshots" and out["error"] == messages.WEB_UPLOAD_MISSING
     status, _ = await alex.post("/api/uploads", data=b"x", csrf=False)
     assert status == 403

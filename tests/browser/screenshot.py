@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from tests.browser.live import ROOT, LiveServer, launch, why_not_runnable
-from tests.web_world import ALEX, SUPPLIER
+from tests.fakes.web_world import ALEX
+from tests.fakes.world import SUPPLIER
 
 
 def main(out: Path) -> int:

@@ -12,7 +12,8 @@ import re
 import pytest
 
 from tests.browser.live import why_not_runnable
-from tests.web_world import ALEX, CASEY, DID_YOU_MEAN, PNG, SAM, SUPPLIER
+from tests.fakes.web_world import ALEX, CASEY, PNG, SAM
+from tests.fakes.world import DID_YOU_MEAN, SUPPLIER
 
 if reason := why_not_runnable():
     pytest.skip(reason, allow_module_level=True)

@@ -1,49 +1,45 @@
 """TED's real server (bot.server.make_app) on 127.0.0.1 port 0, wired to a FakeSlackApi, and a Slack
-workspace that sends it signed events, slash commands, button presses and modal submissions."""
+workspace that sends it signed events, slash commands, button presses and modal submissions.
+
+People are Slack user ids from sample/directory.csv (import it with `w.ted.directory.import_rows`)."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import time
 from urllib.parse import urlencode
 
-import aiohttp
-from aiohttp.test_utils import TestServer
-
-from app import build
 from bot.server import make_app
-from core.settings import Settings
 from handlers.reports.retry import RetryPolicy
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlackApi, sign
+from tests.fakes.world import GOOD_REPORT, World
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 FAST = RetryPolicy(max_retries=3, backoff=0.01, max_wait=2.0, jitter=0.0)
-ALEX, SAM = "U0ALEXLIFE", "U0SAMCOMMS"
+ALEX, SAM, JAMIE = "U0ALEXLIFE", "U0SAMLEISR", "U0JAMIECRW"  # a lifeguard, his line manager, unrelated staff
 
 
-class SlackWorld:
+def dm_channel(person: str) -> str:
+    """The 1:1 chat the fake Slack opens with a person (conversations.open): U0ALEXLIFE -> D0ALEXLIFE."""
+    return "D" + person[1:]
+
+
+class SlackWorld(World):
     def __init__(self, **settings):
-        self.settings_overrides = settings
+        super().__init__(**settings)
         self.api = FakeSlackApi()
         self._ids = itertools.count(1)
 
     async def __aenter__(self) -> SlackWorld:
         await self.api.start()
-        settings = dict(slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
-                        slack_api_url=self.api.api_url, public_url="https://ted.example")
-        settings.update(self.settings_overrides)
-        self.ted = build(Settings(**settings), ":memory:")
-        self.app = make_app(self.ted, slack_retry=FAST)
-        self.server = TestServer(self.app, host="127.0.0.1", port=0)
-        await self.server.start_server()
-        self.http = aiohttp.ClientSession()
+        self.build_ted(dict(slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
+                            slack_api_url=self.api.api_url, public_url="https://ted.example"))
+        await self.serve(make_app(self.ted, slack_retry=FAST))
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.http.close()
-        await self.server.close()
+        await super().__aexit__(*exc)
         await self.api.close()
 
     @property
@@ -74,26 +70,30 @@ class SlackWorld:
     def next_ts(self) -> str:
         return f"1700001000.{next(self._ids):06d}"
 
-    async def dm(self, text: str, user: str = ALEX, thread_ts: str = "", **kw) -> str:
+    # -- the vocabulary (tests/fakes/__init__.py) ---------------------------------------------
+    async def ask(self, text: str, as_: str = ALEX, thread: str = "", **fields) -> str:
+        """A direct message to TED; returns its ts (TED answers afterwards: `w.api.wait_for`)."""
         ts = self.next_ts()
-        event = {"type": "message", "channel": "D" + user[1:], "channel_type": "im", "user": user, "text": text,
-                 "ts": ts, "event_ts": ts, **({"thread_ts": thread_ts} if thread_ts else {}), **kw}
+        event = {"type": "message", "channel": dm_channel(as_), "channel_type": "im", "user": as_, "text": text,
+                 "ts": ts, "event_ts": ts, **({"thread_ts": thread} if thread else {}), **fields}
         status, _ = await self.event(event)
         assert status == 200
         return ts
 
-    async def mention(self, text: str, channel: str = "C0GENERAL", user: str = ALEX, thread_ts: str = "") -> str:
+    async def mention(self, text: str, as_: str = ALEX, channel: str = "C0GENERAL", thread: str = "") -> str:
+        """@TED in a channel (in `thread`, if given); returns the message's ts."""
         ts = self.next_ts()
-        event = {"type": "app_mention", "channel": channel, "user": user, "text": f"<@{BOT_USER}> {text}",
-                 "ts": ts, "event_ts": ts, **({"thread_ts": thread_ts} if thread_ts else {})}
+        event = {"type": "app_mention", "channel": channel, "user": as_, "text": f"<@{BOT_USER}> {text}",
+                 "ts": ts, "event_ts": ts, **({"thread_ts": thread} if thread else {})}
         status, _ = await self.event(event)
         assert status == 200
         return ts
 
-    async def command(self, command: str, text: str, user: str = ALEX, channel: str = "C0GENERAL") -> tuple[int, str]:
+    async def command(self, command: str, text: str, as_: str = ALEX, channel: str = "C0GENERAL") -> tuple[int, str]:
+        """A slash command (Slack's own): the ack's status and body; TED answers through response_url."""
         n = next(self._ids)
         form = {"token": "legacy", "team_id": TEAM, "team_domain": "tdc", "channel_id": channel,
-                "channel_name": "general", "user_id": user, "user_name": "alex", "command": command, "text": text,
+                "channel_name": "general", "user_id": as_, "user_name": "alex", "command": command, "text": text,
                 "api_app_id": "A0TED", "is_enterprise_install": "false",
                 "response_url": self.api.response_url(f"cmd{n}"), "trigger_id": f"trigger.cmd{n}"}
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
@@ -101,33 +101,48 @@ class SlackWorld:
     async def interact(self, payload: dict) -> tuple[int, str]:
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    async def press(self, message: dict, action_id: str, user: str = ALEX, channel: str = "C0GENERAL",
-                    message_ts: str = "1700000000.000001", ephemeral: bool = False, thread_ts: str = "",
+    async def press(self, action_id: str, *, on: dict, as_: str = ALEX, channel: str = "C0GENERAL",
+                    message_ts: str = "1700000000.000001", ephemeral: bool = False, thread: str = "",
                     index: int = 0) -> tuple[int, str]:
-        """Presses a button found in a rendered message (blocks TED sent to the fake API)."""
-        button = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+        """Presses a button found in a rendered message `on` (blocks TED sent to the fake API); the
+        `index`-th of those with that action id. The rest say where that message is."""
+        button = [e for b in on["blocks"] if b["type"] == "actions" for e in b["elements"]
                   if e["action_id"].split("#")[0] == action_id][index]
         n = next(self._ids)
         container = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
-        if thread_ts:
-            container["thread_ts"] = thread_ts
-        payload = {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
+        if thread:
+            container["thread_ts"] = thread
+        payload = {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": as_, "team_id": TEAM},
                    "api_app_id": "A0TED", "token": "legacy", "container": container,
                    "trigger_id": f"trigger.act{n}", "channel": {"id": channel},
                    "response_url": self.api.response_url(f"act{n}"),
                    "actions": [{**button, "block_id": "b1", "action_ts": str(time.time())}]}
         if not ephemeral:
-            payload["message"] = {"ts": message_ts, "text": message.get("text", ""), "blocks": message["blocks"],
-                                  **({"thread_ts": thread_ts} if thread_ts else {})}
+            payload["message"] = {"ts": message_ts, "text": on.get("text", ""), "blocks": on["blocks"],
+                                  **({"thread_ts": thread} if thread else {})}
         return await self.interact(payload)
 
-    async def submit(self, view: dict, answers: dict, user: str = ALEX) -> tuple[int, str]:
-        """Submits a modal TED opened, filling its inputs with `answers` {block_id: value}."""
-        payload = {"type": "view_submission", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
+    async def submit(self, form: dict, values: dict, as_: str = ALEX) -> tuple[int, str]:
+        """Submits a modal TED opened (its view), filling its inputs with `values` {block_id: value}."""
+        payload = {"type": "view_submission", "team": {"id": TEAM}, "user": {"id": as_, "team_id": TEAM},
                    "api_app_id": "A0TED", "token": "legacy", "trigger_id": f"trigger.view{next(self._ids)}",
-                   "view": {**view, "id": "V123", "state": {"values": state_for(view, answers)}},
+                   "view": {**form, "id": "V123", "state": {"values": state_for(form, values)}},
                    "response_urls": []}
         return await self.interact(payload)
+
+    async def open_report(self, text: str = "", as_: str = ALEX) -> dict:
+        """/report: the report modal's view, once TED has opened it."""
+        opened = len(self.api.of("views.open"))
+        await self.command("/report", text, as_=as_)
+        return (await self.api.wait_for("views.open", opened + 1))[-1].body["view"]
+
+    async def file_report(self, as_: str = ALEX, **changes) -> tuple[int, str]:
+        """The whole /report flow: open the modal, submit GOOD_REPORT with `changes`; the submission's answer."""
+        return await self.submit(await self.open_report(as_=as_), {**GOOD_REPORT, **changes}, as_=as_)
+
+    async def inbox(self, person: str) -> list:
+        """What TED has posted in its 1:1 chat with `person` so far (chat.postMessage calls)."""
+        return [c for c in self.api.of("chat.postMessage") if c.body["channel"] == dm_channel(person)]
 
 
 def state_for(view: dict, answers: dict) -> dict:
@@ -152,21 +167,7 @@ def state_for(view: dict, answers: dict) -> dict:
     return values
 
 
-def slack_test(**settings):
-    """Runs an async test body as `body(world)` inside a fresh SlackWorld (no pytest-asyncio needed)."""
-
-    def deco(fn):
-        def test():
-            async def main():
-                async with SlackWorld(**settings) as world:
-                    await fn(world)
-
-            asyncio.run(main())
-
-        test.__name__, test.__doc__ = fn.__name__, fn.__doc__
-        return test
-
-    return deco
+slack_test = SlackWorld.test
 
 
 def clause_heading(call) -> str:

@@ -7,19 +7,13 @@ Retries in and out of turns don't really sleep here: each wait they would make i
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-import aiohttp
-from aiohttp.test_utils import TestServer
-
-from app import build
 from bot.server import make_app
 from bot.teams.app import TEAMS
-from core.settings import Settings
 from handlers.directory import parse_csv
-from tests.fakes.bot_connector import FakeBotConnector, TeamsClient, TeamsUser, dumps
+from tests.fakes.bot_connector import Call, FakeBotConnector, TeamsClient, TeamsUser, dumps
+from tests.fakes.world import GOOD_REPORT, SAMPLE_DIRECTORY, World
 
-SAMPLE = (Path(__file__).resolve().parents[2] / "sample" / "directory.csv").read_text("utf-8")
 ALEX = TeamsUser("29:alex", "aad-alex-0001", "Alex Reed")  # a lifeguard; Sam is his line manager
 SAM = TeamsUser("29:sam", "aad-sam-0002", "Sam Okafor")
 CASEY = TeamsUser("29:casey", "aad-casey-0003", "Casey Morgan")  # the Communications Manager
@@ -30,15 +24,11 @@ TEAMS_IDS = {"alex.lifeguard": ALEX, "sam.leisure": SAM, "casey.comms": CASEY, "
              "harper.hr": HARPER}
 TEAM = "19:team-general@thread.tacv2"
 COMMS_CHANNEL = "19:comms-reports@thread.tacv2"
-GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
-        "account": "@angry_resident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
-        "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
-        "wants_hr": "no", "involves_management": "no"}
 
 
 def directory_rows(ids: str = "aad") -> list[dict]:
     """The sample directory with Teams ids: Entra object ids ("aad") or 29: ids ("teams")."""
-    rows = parse_csv(SAMPLE)
+    rows = parse_csv(SAMPLE_DIRECTORY)
     for row in rows:
         user = TEAMS_IDS.get(row["email"].split("@")[0])
         if user:
@@ -46,9 +36,14 @@ def directory_rows(ids: str = "aad") -> list[dict]:
     return rows
 
 
-class TeamsWorld:
+def dm_chat(person: TeamsUser) -> str:
+    """The personal chat's conversation id, as the Teams client here names it."""
+    return f"a:dm-{person.aad}"
+
+
+class TeamsWorld(World):
     def __init__(self, directory_ids: str = "aad", **settings):
-        self.overrides = settings
+        super().__init__(**settings)
         self.directory_ids = directory_ids
         self.connector = FakeBotConnector()
         self.waits: list[float] = []
@@ -58,27 +53,23 @@ class TeamsWorld:
 
     async def __aenter__(self) -> TeamsWorld:
         await self.connector.start()
-        settings = dict(teams_allow_unauthenticated=True, public_url="https://ted.example",
-                        outbox_interval_seconds=3600, scheduler_interval_seconds=3600)
-        settings.update(self.overrides)
-        self.ted = build(Settings(**settings), ":memory:")
+        self.build_ted(dict(teams_allow_unauthenticated=True, public_url="https://ted.example",
+                            outbox_interval_seconds=3600, scheduler_interval_seconds=3600))
         self.ted.directory.import_rows(directory_rows(self.directory_ids))
-        self.app = make_app(self.ted)
-        if TEAMS in self.app:
-            endpoint = self.app[TEAMS]
+        app = make_app(self.ted)
+        if TEAMS in app:
+            endpoint = app[TEAMS]
             endpoint.bot.retry = replace(endpoint.bot.retry, sleep=self._sleep)
             endpoint.sender.retry = replace(endpoint.sender.retry, sleep=self._sleep)
-        self.server = TestServer(self.app, host="127.0.0.1", port=0)
-        await self.server.start_server()
-        self.http = aiohttp.ClientSession()
+        await self.serve(app)
         self.teams = TeamsClient(self.connector.service_url)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.http.close()
-        await self.server.close()
+        await super().__aexit__(*exc)
         await self.connector.close()
 
+    # -- raw activities -----------------------------------------------------------------------
     async def post(self, activity: dict | bytes, headers: dict | None = None) -> tuple[int, str]:
         h = {"Content-Type": "application/json", **(headers or {})}
         body = activity if isinstance(activity, bytes) else dumps(activity)
@@ -89,25 +80,50 @@ class TeamsWorld:
         status, text = await self.post(activity)
         assert status == 200, (status, text)
 
-    async def say(self, user: TeamsUser, text: str, **fields):
+    # -- the vocabulary (tests/fakes/__init__.py) ---------------------------------------------
+    async def ask(self, text: str, as_: TeamsUser = ALEX, **fields) -> Call:
         """A personal-chat message; returns TED's last card in that chat."""
-        await self.send(self.teams.personal(user, text, **fields))
-        return self.connector.to(f"a:dm-{user.aad}")[-1]
+        await self.send(self.teams.personal(as_, text, **fields))
+        return (await self.inbox(as_))[-1]
 
-    async def install(self, user: TeamsUser) -> None:
-        await self.send(self.teams.installed(user))
+    async def mention(self, text: str, as_: TeamsUser = ALEX, channel: str = TEAM, thread: str = "") -> None:
+        """@TED in a channel (in the reply chain `thread`, if given)."""
+        await self.send(self.teams.mention(as_, channel, text, thread=thread))
 
-    async def file_report(self, user: TeamsUser = ALEX, **changes):
-        form = await self.say(user, "report")
-        await self.send(self.teams.submit(user, form, form.submit("ted.report.submit"), {**GOOD, **changes}))
+    async def press(self, action_id: str, *, on: Call, as_: TeamsUser = ALEX) -> None:
+        """Presses the Action.Submit with that action id on the card `on`."""
+        await self.send(self.teams.submit(as_, on, on.submit(action_id)))
+
+    async def submit(self, form: Call, values: dict, as_: TeamsUser = ALEX) -> None:
+        """Sends the form card `form` (its one Action.Submit marked "form") with its inputs set to `values`."""
+        data = next(d for d in form.submits() if d.get("form"))
+        await self.send(self.teams.submit(as_, form, data, values))
+
+    async def open_report(self, as_: TeamsUser = ALEX) -> Call:
+        """Types "report": the report form card."""
+        return await self.ask("report", as_=as_)
+
+    async def file_report(self, as_: TeamsUser = ALEX, **changes) -> Call:
+        """The whole report flow: open the form, submit GOOD_REPORT with `changes`; returns the form card."""
+        form = await self.open_report(as_=as_)
+        await self.submit(form, {**GOOD_REPORT, **changes}, as_=as_)
         return form
 
-    async def deliver(self) -> int:
-        return await self.ted.outbox.run_once()
+    async def inbox(self, person: TeamsUser, *kinds: str) -> list[Call]:
+        """What TED has sent in its personal chat with `person`: replies and proactive sends, or just `kinds`."""
+        return self.connector.to(dm_chat(person), *kinds)
 
-    async def report_card(self, recipient: TeamsUser, reporter: TeamsUser = ALEX):
+    # -- Teams only ---------------------------------------------------------------------------
+    async def install(self, person: TeamsUser, team: str = "") -> None:
+        """The person adds TED (to `team`, if given): a welcome, and what TED needs to message them later."""
+        await self.send(self.teams.installed(person, team=team))
+
+    async def report_card(self, recipient: TeamsUser, reporter: TeamsUser = ALEX) -> Call:
         """Install TED for `recipient`, file a report as `reporter`, deliver it; the card the recipient got."""
         await self.install(recipient)
-        await self.file_report(reporter)
+        await self.file_report(as_=reporter)
         await self.deliver()
-        return self.connector.to(f"a:dm-{recipient.aad}", "send")[-1]
+        return (await self.inbox(recipient, "send"))[-1]
+
+
+teams_test = TeamsWorld.test
