@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.text import content_words, fold, strip_chat_markup
+from knowledge.text import content_words, fold
 
 _SMALLTALK = [
     r"(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo|alright)( there)?( ted)?",
@@ -58,16 +58,12 @@ _ABUSE = re.compile(
 )
 
 
-def _clean(text: str) -> str:
-    return fold(strip_chat_markup(text))
-
-
 _SEGMENTS = re.compile(r"[!.?,;:\-]+\s*|\s+-\s+")
 
 
 def is_smalltalk(text: str) -> bool:
     """The whole message is pleasantries: every segment ("cheers TED, bye!") is smalltalk."""
-    t = _clean(text)
+    t = fold(text)
     if not t:
         return False
     if _SMALLTALK_RE.match(t):
@@ -79,14 +75,14 @@ def is_smalltalk(text: str) -> bool:
 
 
 def wants_to_report(text: str) -> bool:
-    t = _clean(text)
+    t = fold(text)
     if t.startswith("/report"):
         return True
     return bool(_REPORT_RE.search(t)) and bool(_REPORTABLE.search(t) or _ABUSE.search(t))
 
 
 def describes_abuse(text: str) -> bool:
-    return bool(_ABUSE.search(_clean(text)))
+    return bool(_ABUSE.search(fold(text)))
 
 
 _FOLLOW_UP = re.compile(r"^(and|but|also|plus|so|what about|how about|what if|same (for|with)|ok,? and|"
@@ -95,5 +91,5 @@ _FOLLOW_UP = re.compile(r"^(and|but|also|plus|so|what about|how about|what if|sa
 
 def looks_like_follow_up(text: str) -> bool:
     """"and what about LinkedIn?" leans on the question before it."""
-    t = _clean(text)
+    t = fold(text)
     return bool(_FOLLOW_UP.match(t)) or len(content_words(t)) <= 2

@@ -13,7 +13,7 @@ from handlers import messages
 from handlers.ask.examples import IntentExamples
 from handlers.ask.intent import describes_abuse, is_smalltalk, looks_like_follow_up
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
-from knowledge.text import fold, strip_chat_markup, terms
+from knowledge.text import fold, terms
 
 log = logging.getLogger("ted.ask")
 
@@ -40,7 +40,7 @@ class AskService:
         self.intents = intents or IntentExamples(answerer.index.embedder)
 
     def ask(self, question: str | None, channel: str = "cli", follow_up_of: str | None = None) -> Answer:
-        text = strip_chat_markup(question or "").strip()
+        text = (question or "").strip()
         if not text:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
         if is_smalltalk(text):  # the patterns need no model and no search
