@@ -1,33 +1,55 @@
-"""`ted chat`: a conversation in the terminal, with follow-ups read in context."""
+"""`ted chat`: a conversation in the terminal, a channel like the others.
+
+Each line typed is a Message (platform "terminal", surface TERMINAL) through the same router as Slack, Teams and
+the web chat, so follow-ups are read in context by the same conversation memory, and each reply is drawn by a
+pure renderer (reply_text). A terminal has no buttons or forms: a reply's words say what to do, and its
+"Did you mean" choices are listed by name.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+import uuid
+from typing import Protocol, TextIO
 
-from knowledge.answer import POLICY
+from chat.model import TERMINAL, Message, Reply
+from chat.router import Router
+
+PLATFORM = "terminal"
+USER = "local"  # whoever runs `ted chat` on this machine; the terminal knows no staff identity
+PROMPT, PREFIX, INDENT = "you> ", "ted> ", "     "
+QUIT = {"quit", "exit", ":q"}
 
 
-def run_terminal_chat(ted, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+class HasRouter(Protocol):
+    router: Router
+
+
+def reply_text(reply: Reply) -> str:
+    """Reply -> the text the terminal prints: the whole reply in words, then any "Did you mean" choices."""
+    lines = [PREFIX + reply.plain_text]
+    if reply.choices:
+        lines.append(INDENT + "Did you mean: " + "; ".join(b.label for b in reply.choices))
+    return "\n".join(lines)
+
+
+def run_terminal_chat(ted: HasRouter, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
+    conversation = f"terminal-{uuid.uuid4().hex}"  # one conversation per run: follow-ups never cross runs
     print("TED — ask about council policy. Type 'quit' to leave.", file=stdout)
-    previous: str | None = None
     while True:
         if interactive:
-            print("you> ", end="", file=stdout, flush=True)
+            print(PROMPT, end="", file=stdout, flush=True)
         line = stdin.readline()
         if not line:
             break
-        q = line.strip()
-        if q.lower() in {"quit", "exit", ":q"}:
+        text = line.strip()
+        if text.lower() in QUIT:
             break
-        answer = ted.asker.ask(q, channel="terminal", follow_up_of=previous)
-        print(f"ted> {answer.plain_text}", file=stdout)
-        if answer.did_you_mean:
-            print("     Did you mean: " + "; ".join(c.label for c in answer.did_you_mean), file=stdout)
+        msg = Message(platform=PLATFORM, user_id=USER, text=text, conversation_id=conversation, surface=TERMINAL)
+        for reply in ted.router.message(msg):
+            print(reply_text(reply), file=stdout)
         print(file=stdout, flush=True)
-        if answer.intent == POLICY:
-            previous = q
     return 0

@@ -27,7 +27,7 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge.store import revision
-from knowledge.text import content_words, is_english_word, stem, stopwords, strip_chat_markup, words
+from knowledge.text import content_words, is_english_word, stem, stopwords, words
 from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
 
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
@@ -248,7 +248,7 @@ class KnowledgeIndex:
     # -- the question -----------------------------------------------------------------------
     def analyse(self, question: str) -> Query:
         params = ranking_params()
-        text = strip_chat_markup(question)[:MAX_QUESTION_CHARS]
+        text = question[:MAX_QUESTION_CHARS]
         all_words = words(text)
         single, phrases = synonym_table()
         sw = stopwords()

@@ -1,7 +1,8 @@
 """Text normalisation for matching: folding, tokenising, a light stemmer, stopwords.
 
-Questions arrive from chat with mention syntax, curly quotes, emoji and the odd typo; the
-index holds policy prose. Both go through the same functions here so they meet halfway.
+Questions arrive as plain text (each chat adapter resolves its platform's mentions and links before a
+handler sees them) with curly quotes, emoji and the odd typo; the index holds policy prose. Both go
+through the same functions here so they meet halfway.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import snowballstemmer
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                          "\u2014": "-", "\u00a0": " "})
-# Slack/Teams mention and link syntax: <@U123>, <!channel>, <#C123|name>, <https://x|label>
-_CHAT_MARKUP = re.compile(r"<[@!#][^>]*>|<(?:https?|mailto):[^>|]*(?:\|([^>]*))?>")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
 
@@ -27,11 +26,6 @@ def fold(text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return _SPACE.sub(" ", text).strip().lower()
-
-
-def strip_chat_markup(text: str) -> str:
-    """Remove mention syntax so it never reaches search or gets echoed back live."""
-    return _CHAT_MARKUP.sub(lambda m: m.group(1) or " ", text)
 
 
 def words(text: str) -> list[str]:

@@ -31,7 +31,7 @@ def test_odd_unicode(ted_session, text):
 
 
 def test_empty_and_whitespace_questions_get_a_polite_prompt(ted_session):
-    for q in ["", "   ", "\n\t", None, "<@U123ABC>"]:
+    for q in ["", "   ", "\n\t", None]:  # a bare @TED on Slack or Teams arrives as "": tests/test_*_inbound.py
         a = ask(ted_session, q)
         assert a.intent == SMALLTALK and "question" in a.text.lower() and not a.citations
 
@@ -40,12 +40,6 @@ def test_a_40k_character_question_is_answered(ted_session):
     q = ("can I add a supplier on facebook? " * 1200)[:40000]
     a = ask(ted_session, q)
     assert a.intent == POLICY and a.citations[0].clause == "5.13"
-
-
-def test_mention_syntax_is_never_searched_or_echoed(ted_session):
-    a = ask(ted_session, "<!channel> <@U024BE7LH> can I put the council logo on my own instagram?")
-    assert a.intent == POLICY and a.citations[0].clause == "5.6"
-    assert "<!channel>" not in a.plain_text and "<@U024BE7LH>" not in a.plain_text
 
 
 def test_typos_are_tolerated(ted_session):

@@ -1,4 +1,4 @@
-"""The pure Slack renderers: Reply -> Block Kit, Form <-> modal, App Home, text in and out.
+"""The pure Slack renderers: Reply -> Block Kit, Form <-> modal, App Home, text out (text in: test_slack_inbound.py).
 
 Golden files live in tests/golden/; after an intended change, regenerate them with
 TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_slack_blocks.py and review the diff.
@@ -6,10 +6,8 @@ TED_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_slack_blocks.py and re
 
 import json
 
-import pytest
-
 from bot.slack.forms import form_values, modal_errors, modal_view, unwrap_metadata, wrap_metadata
-from bot.slack.render import base_action_id, escape, home_view, plain_text_of, reply_message
+from bot.slack.render import base_action_id, escape, home_view, reply_message
 from chat import actions
 from chat.model import Button, Form, FormField, Reply
 from handlers import messages
@@ -163,15 +161,3 @@ def test_home_view_golden():
                      ["Social Media Policy, Web edition"])
     assert view["type"] == "home" and "/report" in json.dumps(view)
     golden("slack_home", view)
-
-
-@pytest.mark.parametrize("slack,plain", [
-    ("<@U0TEDBOT> can I add a supplier?", "can I add a supplier?"),
-    ("<!channel> can I &lt;b&gt; post &amp; share?", "@channel can I <b> post & share?"),
-    ("ask <@U0BOSS|sam> and <!subteam^S1|@comms> in <#C1|general>", "ask @sam and @comms in #general"),
-    ("see <https://x.com/tdc/1> or <https://x.com/tdc/2|this post>",
-     "see https://x.com/tdc/1 or this post (https://x.com/tdc/2)"),
-    ("<!here|here> hello", "here hello"),
-])
-def test_plain_text_of_slack_markup(slack, plain):
-    assert plain_text_of(slack, "U0TEDBOT") == plain

@@ -57,6 +57,15 @@ async def test_mention_is_answered_in_its_thread_without_the_mention(w):
 
 
 @slack_test()
+async def test_a_link_and_a_colleagues_mention_reach_the_handler_as_plain_text(w):
+    await w.mention(f"<@U0SAMOKAF|sam> asked: {SUPPLIER} see <https://x.example/p|the policy>")
+    (call,) = await w.api.wait_for("chat.postMessage")
+    (asked,) = w.ted.db["asked"].rows
+    assert asked["question"] == f"@sam asked: {SUPPLIER} see the policy (https://x.example/p)"
+    assert "<https://x.example" not in call.raw and "<@U0SAMOKAF" not in call.raw
+
+
+@slack_test()
 async def test_thread_follow_up_is_read_with_the_question_before(w):
     ts = await w.mention("can I add business contacts on my personal facebook?")
     await w.api.wait_for("chat.postMessage")

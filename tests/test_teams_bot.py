@@ -8,13 +8,14 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Mention
 
 from app import build
-from bot.teams.inbound import message_from_activity, split_conversation, strip_mentions, submit_from_activity
+from bot.teams.inbound import message_from_activity, plain_text_of, split_conversation, submit_from_activity
 from bot.teams.refs import TeamsRefs
 from bot.teams.render import CONTENT_TYPE
 from bot.teams.tokens import CardSigner
 from bot.teams.turns import CARD_EXPIRED, CARD_USED, TeamsBot
 from chat import actions
-from chat.model import DM, MENTION
+from chat.model import DM, MENTION, Reply
+from chat.router import Router
 from core.settings import Settings
 from handlers import messages
 from tests.fakes.bot_connector import BOT_ID, TENANT, block_texts
@@ -161,10 +162,22 @@ def mention(user_id: str, name: str) -> Mention:
 def test_teds_mention_is_stripped_and_others_keep_their_names():
     a = activity("<at>TED</at> can <at>Sam Okafor</at> add a supplier?",
                  entities=[mention(BOT_ID, "TED"), mention("29:sam", "Sam Okafor")])
-    assert strip_mentions(a) == "can Sam Okafor add a supplier?"
+    assert plain_text_of(a) == "can Sam Okafor add a supplier?"
     msg = message_from_activity(a)
     assert (msg.surface, msg.conversation_id, msg.thread_id, msg.user_id) == (
         MENTION, "19:chan@thread.tacv2", "1700000000123", "aad-x")
+
+
+def test_mentions_and_entities_are_resolved_before_the_handler_sees_the_text():
+    # TED's own mention is dropped, a colleague's keeps their display name, HTML entities become characters;
+    # markup a person typed arrives as entities and stays text.
+    a = activity("<at>TED</at> can <at>Sam Okafor</at> share&nbsp;this &amp; that? &lt;at&gt;x&lt;/at&gt;",
+                 entities=[mention(BOT_ID, "TED"), mention("29:sam", "Sam Okafor")])
+    seen: list[str] = []
+    router = Router()
+    router.on_message(lambda m: seen.append(m.text) or [Reply("ok")])
+    router.message(message_from_activity(a))
+    assert seen == ["can Sam Okafor share this & that? <at>x</at>"]
 
 
 @pytest.mark.parametrize("text,command,rest", [

@@ -1,5 +1,9 @@
 """Slack payloads -> TED's Message/Action, and where the answer should go. Pure functions.
 
+Handlers get plain text: Slack's markup is resolved here, at the edge (plain_text_of), so nothing behind the
+router knows ``<@U…>``, ``<!channel>``, ``<#C…|name>`` or ``<url|label>``
+(https://docs.slack.dev/messaging/formatting-message-text).
+
 Payload shapes: events https://docs.slack.dev/reference/events (message.im, app_mention),
 slash commands https://docs.slack.dev/interactivity/implementing-slash-commands, block_actions and
 view_submission https://docs.slack.dev/reference/interaction-payloads.
@@ -7,16 +11,18 @@ view_submission https://docs.slack.dev/reference/interaction-payloads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.slack.forms import form_values, unwrap_metadata
-from bot.slack.render import base_action_id, plain_text_of
+from bot.slack.render import base_action_id, valid_text
 from chat.model import COMMAND, DM, MENTION, Action, Message
 
 PLATFORM = "slack"
 # Message subtypes that are a person saying something; everything else (bot_message, message_changed,
 # message_deleted, channel_join…) is ignored: https://docs.slack.dev/reference/events/message#subtypes
 PERSON_SUBTYPES = {None, "", "file_share", "thread_broadcast"}
+_TOKEN = re.compile(r"<([^<>]*)>")
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,32 @@ class Route:
     def metadata(self) -> dict:
         """Routing that survives a modal (see slack_forms.wrap_metadata)."""
         return {"c": self.channel, "t": self.thread_ts, "r": self.response_url, "s": self.message_ts}
+
+
+def plain_text_of(text: str, bot_user_id: str = "") -> str:
+    """Slack's message text as the words a person sees: TED's own @mention dropped, a colleague's mention as
+    "@name" ("@someone" when Slack gives no name), a channel as "#name", a broadcast as "@channel", a link as
+    "label (url)" (or the bare url), and &amp; &lt; &gt; unescaped. Text a person typed that looks like markup
+    arrives escaped from Slack, so after this it is just characters: handlers never see live markup."""
+
+    def token(m: re.Match) -> str:
+        inner = m.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            uid = target[1:]
+            return "" if bot_user_id and uid == bot_user_id else "@" + (label or "someone")
+        if target.startswith("#"):
+            return "#" + (label or "channel")
+        if target.startswith("!"):
+            name = target[1:].split("^", 1)[0]
+            return label if label else "@" + name
+        if label and label != target:
+            return f"{label} ({target})"
+        return target
+
+    out = _TOKEN.sub(token, valid_text(text if isinstance(text, str) else ""))
+    out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
 def is_from_a_person(event: dict, bot_user_id: str = "") -> bool:

@@ -1,4 +1,5 @@
-"""Reply -> Block Kit message, the App Home view, and Slack's text formats in and out. Pure functions.
+"""Reply -> Block Kit message, the App Home view, and Slack's text format out. Pure functions.
+(Slack's markup *in* is resolved in bot.slack.inbound.plain_text_of.)
 
 Everything that came from a person or a policy is escaped for mrkdwn (``&``, ``<``, ``>``) so that
 ``<!channel>``, ``<!here>``, ``<@U…>`` and ``<url|label>`` can never be rendered live:
@@ -192,33 +193,6 @@ def home_view(intro: str, how_to_ask: str, how_to_report: str, policies: Iterabl
 
 
 # -- text in ----------------------------------------------------------------------------------
-_TOKEN = re.compile(r"<([^<>]*)>")
-
-
 def valid_text(text: str) -> str:
     """Text that can be stored and sent: a lone surrogate (JSON "\\ud800" from a broken client) becomes U+FFFD."""
     return _SURROGATE.sub("\ufffd", text)
-
-
-def plain_text_of(text: str, bot_user_id: str = "") -> str:
-    """Slack's message text as plain words: TED's own @mention removed, other mentions and links
-    reduced to what a person sees, and &amp; &lt; &gt; unescaped (https://docs.slack.dev/messaging/formatting-message-text)."""
-
-    def token(m: re.Match) -> str:
-        inner = m.group(1)
-        target, _, label = inner.partition("|")
-        if target.startswith("@"):
-            uid = target[1:]
-            return "" if bot_user_id and uid == bot_user_id else "@" + (label or "someone")
-        if target.startswith("#"):
-            return "#" + (label or "channel")
-        if target.startswith("!"):
-            name = target[1:].split("^", 1)[0]
-            return label if label else "@" + name
-        if label and label != target:
-            return f"{label} ({target})"
-        return target
-
-    out = _TOKEN.sub(token, valid_text(text if isinstance(text, str) else ""))
-    out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return re.sub(r"[ \t]{2,}", " ", out).strip()

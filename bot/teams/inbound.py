@@ -1,7 +1,10 @@
 """Teams activities -> TED's Message and Action (chat.model). Pure translation; nothing is sent from here.
 
-- Personal chat is a DM; in a channel or group chat Teams only delivers messages that @mention TED,
-  and the mention (``<at>TED</at>``, described by the activity's mention entities) is stripped from the text.
+- Handlers get plain text: Teams' markup is resolved here, at the edge (plain_text_of). Personal chat is a DM;
+  in a channel or group chat Teams only delivers messages that @mention TED, and that mention (``<at>TED</at>``,
+  described by the activity's mention entities) is dropped; a colleague's mention keeps just their name, and
+  HTML entities (``&amp;``, ``&nbsp;``) become the characters they stand for
+  (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/channel-and-group-conversations).
 - A reply chain in a channel arrives as ``19:…@thread.tacv2;messageid=<root>``; the root id is the thread.
 - People are known by their Entra (AAD) object id when Teams gives it, else by their Teams id (``29:…``);
   ``people.teams_user_id`` in the staff directory may hold either, so bot.teams.turns passes the one the
@@ -13,6 +16,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -65,8 +69,9 @@ def conversation_type(activity: Activity) -> str:
     return (conv.conversation_type if conv and conv.conversation_type else PERSONAL) if conv else PERSONAL
 
 
-def strip_mentions(activity: Activity) -> str:
-    """The text without TED's own @mention(s); other people's mentions keep just their names."""
+def plain_text_of(activity: Activity) -> str:
+    """The activity's text as the words a person sees: TED's own @mention(s) dropped, a colleague's mention as
+    their display name, HTML entities unescaped (after the tags are gone, so a typed "&lt;at&gt;" stays text)."""
     text = activity.text or ""
     bot_id = activity.recipient.id if activity.recipient else ""
     for mention in TurnContext.get_mentions(activity):
@@ -78,7 +83,7 @@ def strip_mentions(activity: Activity) -> str:
         if tag and mentioned_id == bot_id:
             text = text.replace(tag, " ")
     text = _AT_TAG.sub(lambda m: m.group(1), text)  # anyone else mentioned: keep the name, drop the tag
-    return " ".join(text.replace("\xa0", " ").split())
+    return " ".join(html.unescape(text).replace("\xa0", " ").split())
 
 
 def message_from_activity(activity: Activity, user_id: str | None = None) -> Message | None:
@@ -86,7 +91,7 @@ def message_from_activity(activity: Activity, user_id: str | None = None) -> Mes
     can do). None for another app's card submit, which is not TED's to answer."""
     if activity.value is not None:
         return None
-    text = strip_mentions(activity)
+    text = plain_text_of(activity)
     base, thread = split_conversation(activity.conversation.id if activity.conversation else "")
     surface = DM if conversation_type(activity) == PERSONAL else MENTION
     command = ""

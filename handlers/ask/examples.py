@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from importlib import resources
 
 from handlers.ask.intent import is_smalltalk, wants_to_report
-from knowledge.text import strip_chat_markup
 from knowledge.vectors import Embedder
 
 
@@ -48,7 +47,7 @@ class IntentExamples:
     def scores(self, text: str, knowledge: float) -> IntentScores | None:
         if not self.on:
             return None
-        qv = self.embedder.embed_query(strip_chat_markup(text))
+        qv = self.embedder.embed_query(text)
         return IntentScores(float((self._small @ qv).max()), float((self._report @ qv).max()), knowledge)
 
     def is_smalltalk(self, text: str, s: IntentScores | None) -> bool:

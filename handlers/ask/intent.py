@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.text import content_words, fold, strip_chat_markup
+from knowledge.text import content_words, fold
 
 _SMALLTALK = [
     r"(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo|alright)( there)?( ted)?",
@@ -58,16 +58,12 @@ _ABUSE = re.compile(
 )
 
 
-def _clean(text: str) -> str:
-    return fold(strip_chat_markup(text))
-
-
 _SEGMENTS = re.compile(r"[!.?,;:\-]+\s*|\s+-\s+")
 
 
 def is_smalltalk(text: str) -> bool:
     """The whole message is pleasantries: every segment ("cheers TED, bye!") is smalltalk."""
-    t = _clean(text)
+    t = fold(text)
     if not t:
         return False
     if _SMALLTALK_RE.match(t):
@@ -79,14 +75,14 @@ def is_smalltalk(text: str) -> bool:
 
 
 def wants_to_report(text: str) -> bool:
-    t = _clean(text)
+    t = fold(text)
     if t.startswith("/report"):
         return True
     return bool(_REPORT_RE.search(t)) and bool(_REPORTABLE.search(t) or _ABUSE.search(t))
 
 
 def describes_abuse(text: str) -> bool:
-    return bool(_ABUSE.search(_clean(text)))
+    return bool(_ABUSE.search(fold(text)))
 
 
 # "my colleague keeps posting rude things about our director": a colleague's possible breach, a report category.
@@ -100,5 +96,5 @@ _BAD = re.compile(r"\b(rude|nasty|offensive|abus\w*|insult\w*|derogatory|dispara
 
 def about_a_colleague(text: str) -> bool:
     """A colleague's possible breach of the policy, described as it happened."""
-    t = _clean(text)
+    t = fold(text)
     return bool(_COLLEAGUE.search(t) and _ONLINE_ACT.search(t) and _BAD.search(t))

@@ -14,7 +14,7 @@ from handlers.ask.examples import IntentExamples
 from handlers.ask.followup import combine, is_elliptical, new_words
 from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
-from knowledge.text import fold, strip_chat_markup
+from knowledge.text import fold
 
 log = logging.getLogger("ted.ask")
 
@@ -41,7 +41,7 @@ class AskService:
         self.intents = intents or IntentExamples(answerer.index.embedder)
 
     def ask(self, question: str | None, channel: str = "cli", follow_up_of: str | None = None) -> Answer:
-        text = strip_chat_markup(question or "").strip()
+        text = (question or "").strip()
         if not text:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
         if is_smalltalk(text):  # the patterns need no model and no search
