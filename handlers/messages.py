@@ -9,6 +9,10 @@ GREETING = ("Hello! I'm TED, the council's policy assistant. Ask me about the So
             "that answers it. If you've seen abuse or content that disparages the council, say "
             "“report” and I'll take the details to the right people.")
 
+# Greeting and help name the documents TED actually holds (AskService.greeting / .capabilities).
+HOLDING = "The documents I can answer from: {documents}."
+HOLDING_NONE = "I don't hold any policy documents yet: the Communications team can add them."
+
 CAPABILITIES = ("I can:\n• answer questions about council policy, quoting the exact clause I rely on "
                 "(and I'll tell you plainly when the policy doesn't cover something);\n"
                 "• take a report of social-media content that disparages the council, or of abuse aimed "

@@ -209,6 +209,9 @@ class Answerer:
         return Answer(POLICY, "", confidence, cites, did_you_mean=close, see_also=see_also, summary=best.summary,
                       also=tuple(self.citation(h) for h in also))
 
+    def document_titles(self) -> list[str]:
+        return sorted(d["title"] for d in self._documents())
+
     def _documents(self) -> list[dict]:
         self.index.refresh()
         return self.docs.all(self.index._revision)

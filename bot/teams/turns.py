@@ -128,7 +128,7 @@ class TeamsBot:
         log.info("teams installed kind=%s conversation=%s tenant=%s", conversation_type(a), a.conversation.id,
                  tenant_of(a))
         if conversation_type(a) == PERSONAL:
-            await self.delivery(context).send_here(Reply(messages.GREETING))
+            await self.delivery(context).send_here(Reply(self.ted.asker.greeting()))
         elif team:
             await self.capture_roster(context)
 

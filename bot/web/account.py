@@ -22,7 +22,7 @@ def me_json(w: WebChat, who: Identity) -> dict:
     return {"mode": w.identity.mode, "can_switch": w.identity.mode == LOCAL, "signed_in": bool(who.email),
             "email": who.email, "name": who.name, "service_area": p.service_area if p else "",
             "roles": sorted(p.roles) if p else [], "in_directory": p is not None, "is_admin": who.is_admin,
-            "csrf_token": w.identity.csrf_token(who), "greeting": messages.GREETING}
+            "csrf_token": w.identity.csrf_token(who), "greeting": w.ted.asker.greeting()}
 
 
 @endpoint()

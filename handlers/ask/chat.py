@@ -40,7 +40,7 @@ class ChatHandlers:
     def on_message(self, msg: Message) -> list[Reply]:
         text = msg.text.strip()
         if msg.command == "/ted" and text.lower() in {"", "help"}:
-            return [Reply(messages.CAPABILITIES, intent="smalltalk", ephemeral=True)]
+            return [Reply(self.asker.capabilities(), intent="smalltalk", ephemeral=True)]
         previous = self.conversations.previous_question(msg)
         answer = self.asker.ask(text, channel=msg.platform, follow_up_of=previous)
         asked_id = self.conversations.record_asked(msg, text, answer)

@@ -78,8 +78,10 @@ def combine(previous: str, follow_up: str) -> str:
         out = previous
         for old, new in pairs:
             out = re.sub(rf"\b{re.escape(old)}\b", new, out, flags=re.IGNORECASE)
-        rest = [w for w in content_words(follow_up) if w not in {n for _, n in pairs}]
-        return out if not rest else f"{out} {follow_up}"
+        # Whatever else the follow-up says that the previous question didn't ("…for a volunteer's own page?").
+        said = set(content_words(previous)) | {n for _, n in pairs}
+        rest = [w for w in content_words(follow_up) if w not in said]
+        return out if not rest else f"{out} {_LEAD.sub('', fold(follow_up))}"
     return f"{previous} {_LEAD.sub('', fold(follow_up))}"
 
 

@@ -23,15 +23,14 @@ _BYE = re.compile(r"\b(bye|goodbye|see you|see ya|cya|laters|night|that'?s (all|
 _GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo)\b")
 
 
-def smalltalk_reply(text: str) -> str:
+def smalltalk_reply(text: str, holding: str = "") -> str:
     t = fold(text)
     if _BYE.search(t):
         return messages.GOODBYE
     if _THANKS.search(t):
         return messages.THANKS
-    if _GREETING.search(t):
-        return messages.GREETING
-    return messages.CAPABILITIES
+    words = messages.GREETING if _GREETING.search(t) else messages.CAPABILITIES
+    return f"{words}\n\n{holding}" if holding else words
 
 
 class AskService:
@@ -40,16 +39,27 @@ class AskService:
         self.answerer = answerer
         self.intents = intents or IntentExamples(answerer.index.embedder)
 
+    def holding(self) -> str:
+        """One sentence naming the documents TED holds, for the greeting and help."""
+        titles = self.answerer.document_titles()
+        return messages.HOLDING.format(documents="; ".join(titles)) if titles else messages.HOLDING_NONE
+
+    def greeting(self) -> str:
+        return f"{messages.GREETING}\n\n{self.holding()}"
+
+    def capabilities(self) -> str:
+        return f"{messages.CAPABILITIES}\n\n{self.holding()}"
+
     def ask(self, question: str | None, channel: str = "cli", follow_up_of: str | None = None) -> Answer:
         text = (question or "").strip()
         if not text:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
         if is_smalltalk(text):  # the patterns need no model and no search
-            return Answer(SMALLTALK, smalltalk_reply(text))
+            return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         answer, _, hits = self.answerer.answer(text)
         scores = self.intents.scores(text, max((h.sem for h in hits), default=0.0))
         if self.intents.is_smalltalk(text, scores):
-            return Answer(SMALLTALK, smalltalk_reply(text))
+            return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         if self.intents.wants_to_report(text, scores):
             cites = answer.citations if answer.intent == POLICY else ()
             return Answer(REPORT, messages.REPORT_OFFER, answer.confidence, cites, offer_report=True)

@@ -1,0 +1,124 @@
+"""Conversations: a message is read on its own first; the previous turn only when the message can't stand alone;
+the whole answer shown (summary first, clauses that complete it as cards); the report bridge; a fallback that
+helps. Through the handlers (the router, as every channel uses it) and end to end in the web chat."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from chat import actions
+from chat.model import Message
+from handlers.ask.followup import combine, is_elliptical
+from knowledge.model import Clause, Document
+from knowledge.store import save_documents
+from tests.fakes.web_world import web_test
+
+PRESS = "a journalist rang me asking about the leisure centre closure, can I comment?"
+LINKEDIN = "Can I accept a supplier's LinkedIn request?"
+
+
+def chat(ted, *texts: str, conversation: str = "c1"):
+    """Each text in turn in one conversation; the first reply to each."""
+    return [ted.router.message(Message("web", "u1", t, conversation_id=conversation))[0] for t in texts]
+
+
+def clauses(reply) -> list[str]:
+    return [c.clause for c in reply.citations]
+
+
+def test_elliptical_messages_lean_on_the_previous_question_and_whole_questions_do_not():
+    prev = "can I post photos of my team on my personal facebook page?"
+    for text in ("what about instagram?", "and if it's my own account?", "same for tiktok?",
+                 "does that apply to councillors too?", "instagram?"):
+        assert is_elliptical(text, prev), text
+    for text in ("How do I renew my parking permit?", "can I add a supplier on my personal facebook?",
+                 "Where do I park at the depot?", "who approves a new council account for our team?"):
+        assert not is_elliptical(text, prev), text
+
+
+def test_a_follow_up_naming_another_platform_takes_its_place_in_the_previous_question():
+    assert combine(LINKEDIN, "and what about facebook?") == "Can I accept a supplier's facebook request?"
+    assert "councillors" in combine("does the policy apply to contractors?", "does that apply to councillors too?")
+
+
+def test_the_previous_topic_never_leaks_into_a_new_question(ted):
+    before = ted.db["unanswered"].count
+    first, parking, depot = chat(ted, PRESS, "How do I renew my parking permit?", "Where do I park at the depot?")
+    assert first.intent == "policy" and "6.3" in clauses(first)
+    assert parking.intent == "fallback" and depot.intent == "fallback"
+    assert ted.db["unanswered"].count == before + 2  # logged like any other unanswered question
+
+
+def test_a_follow_up_that_changes_the_platform_changes_the_clause(ted):
+    linkedin, facebook = chat(ted, LINKEDIN, "and what about facebook?")
+    assert linkedin.citations[0].clause in {"5.13", "5.15"}
+    assert facebook.intent == "policy" and facebook.citations[0].clause == "5.13"
+
+
+def test_smalltalk_between_questions_is_not_coloured_and_keeps_the_thread(ted):
+    _, thanks, facebook = chat(ted, LINKEDIN, "thanks!", "and what about facebook?")
+    assert thanks.intent == "smalltalk" and not thanks.citations
+    assert facebook.citations[0].clause == "5.13"
+
+
+def test_the_whole_answer_shows_the_clauses_that_complete_it_as_cards(ted):
+    (linkedin,) = chat(ted, LINKEDIN)
+    shown = {linkedin.citations[0].clause, *(c.clause for c in linkedin.also)}
+    assert {"5.13", "5.15"} <= shown  # the rule and its LinkedIn exception, both as cards
+    assert not {c.split("|")[1] for c in (b.value for b in linkedin.choices)} & shown
+    (abuse,) = chat(ted, "someone left an abusive comment about me on the council's page", conversation="c2")
+    assert {"7.1", "7.2"} <= {abuse.citations[0].clause, *(c.clause for c in abuse.also)}
+    assert len(abuse.also) <= 2  # at most three cards
+    assert linkedin.summary and linkedin.plain_text.startswith("In short:")  # a direct first line
+
+
+def test_every_chip_and_button_carries_clause_ids(ted):
+    (reply,) = chat(ted, "can I post about work on my own account?")
+    for chip in reply.choices:
+        doc, _, clause = chip.value.partition("|")
+        assert chip.action_id == actions.DID_YOU_MEAN and doc == "tdc-social-media-policy" and clause
+        (landed,) = ted.router.action(_press(chip))
+        assert landed.citations[0].clause == clause
+
+
+def _press(button):
+    from chat.model import Action
+
+    return Action("web", "u1", button.action_id, button.value, conversation_id="c1")
+
+
+def test_a_colleagues_possible_breach_offers_report_this(ted):
+    (reply,) = chat(ted, "my colleague keeps posting rude things about our director")
+    assert actions.REPORT_OPEN in {b.action_id for b in reply.buttons}
+
+
+def test_the_fallback_names_the_closest_document_and_its_owner_never_every_title(ted):
+    leave = Document("staff-leave", "Staff Leave Policy", (
+        Clause("1.1", "Annual leave must be booked through the HR portal at least two weeks ahead."),
+        Clause("1.2", "Sick leave is reported to your line manager before 10am on the first day."),
+    ), owner="Head of People")
+    save_documents(ted.db, [leave], embedder=ted.answerer.index.embedder)
+    (reply,) = chat(ted, "what time does Clacton library open on Saturdays?")
+    assert reply.intent == "fallback" and " or " not in reply.text.split("so I won't guess")[0]
+    (hello,) = chat(ted, "hello", conversation="c3")
+    assert "Social Media Policy" in hello.text and "Staff Leave Policy" in hello.text  # the documents held
+
+
+def test_ted_ask_json_always_has_did_you_mean_see_also_and_also_relevant(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "app", "ask", "--db", str(tmp_path / "t.db"), "--json",
+                          "where is the nearest post office?"], capture_output=True, text=True, check=True)
+    answer = json.loads(out.stdout)
+    assert answer["did_you_mean"] == [] and answer["see_also"] == [] and answer["also_relevant"] == []
+
+
+@web_test()
+async def test_a_conversation_in_the_web_chat(w):
+    (first,) = await w.ask(LINKEDIN)
+    assert first["citations"][0]["clause"] in {"5.13", "5.15"} and "also" in first
+    (follow,) = await w.ask("and what about facebook?")
+    assert follow["citations"][0]["clause"] == "5.13"
+    (other,) = await w.ask("How do I renew my parking permit?")
+    assert other["intent"] == "fallback"
+    assert w.ted.db["unanswered"].count == 1
