@@ -3,7 +3,8 @@
     .venv/bin/python bench/build_vectors.py
 
 Writes knowledge/policies/<id>.vectors.npz (float16, keyed by a hash of each text) for every bundled policy:
-its passages, example questions and "not covered" examples. Run it after editing a bundled policy or its
+its passages, example questions and "not covered" examples; and handlers/ask/intents.vectors.npz for the
+smalltalk and report examples. Run it after editing a bundled policy or its
 enrichment; tests/test_vectors.py fails while the shipped file is stale.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from handlers.ask.examples import load_examples  # noqa: E402
 from knowledge.bundled import bundled_documents  # noqa: E402
 from knowledge.vectors import bundle_texts, make_embedder, write_bundle  # noqa: E402
 
@@ -26,3 +28,7 @@ for doc in bundled_documents():
     out = ROOT / "knowledge" / "policies" / f"{doc.id}.vectors.npz"
     n = write_bundle(out, embedder, bundle_texts(doc))
     print(f"{out.relative_to(ROOT)}: {n} vectors")
+intents = load_examples()
+out = ROOT / "handlers" / "ask" / "intents.vectors.npz"
+n = write_bundle(out, embedder, intents["smalltalk"] + intents["report"])
+print(f"{out.relative_to(ROOT)}: {n} vectors")

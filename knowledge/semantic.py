@@ -80,12 +80,56 @@ def read_verified(archive: Path, pinned: Mapping[str, str] = PINNED_SHA256) -> d
     return out
 
 
-def _build(locate: Locator) -> Encoder:
+def cache_folder(env: Mapping[str, str] | None = None) -> Path | None:
+    """Where verified model files are kept unzipped (TED_MODEL_CACHE; "off" for nowhere). Unzipping the 90 MB
+    of weights takes most of a second, re-checking their sha256 a twentieth of one."""
+    e = os.environ if env is None else env
+    chosen = e.get("TED_MODEL_CACHE", "").strip()
+    if chosen.lower() in {"0", "off", "no", "none"}:
+        return None
+    if chosen:
+        return Path(chosen)
+    base = e.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(base) / "ted" / "model"
+
+
+def read_cached(locate: Locator, folder: Path | None, pinned: Mapping[str, str] = PINNED_SHA256) -> dict[str, bytes]:
+    """The pinned files, from the cache when a copy there still has the pinned sha256, else from the archive
+    (then cached for next time). Every file is checked against its hash on every load, cached or not."""
+    if folder is not None:
+        out = {}
+        for name, want in pinned.items():
+            path = folder / want[:16] / name
+            try:
+                data = path.read_bytes()
+            except OSError:
+                break
+            if hashlib.sha256(data).hexdigest() != want:
+                log.warning("cached model file %s does not match its pinned sha256; reading the package again", path)
+                break
+            out[name] = data
+        else:
+            return out
+    files = read_verified(locate(), pinned)
+    if folder is not None:
+        try:
+            for name, data in files.items():
+                path = folder / pinned[name][:16] / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(path.suffix + ".tmp")
+                tmp.write_bytes(data)
+                tmp.replace(path)
+        except OSError as exc:  # a read-only home: load from the package every time, a little slower
+            log.info("model cache not written folder=%s error=%s", folder, type(exc).__name__)
+    return files
+
+
+def _build(locate: Locator, folder: Path | None = None) -> Encoder:
     try:
         from knowledge.minilm import Encoder
     except ImportError as exc:
         raise ModelUnavailable(f"{exc.name or exc} is not installed (it is in pyproject.toml)") from None
-    files = read_verified(locate())
+    files = read_cached(locate, folder)
     try:
         encoder = Encoder.from_files(files)
     except (ValueError, KeyError, TypeError) as exc:  # verified files, so this would be a bug here, not bad data
@@ -122,13 +166,13 @@ def load_encoder(
         return _load(locate)
     with _lock:  # the first few requests may arrive together; load once
         if "installed" not in _cache:
-            _cache["installed"] = _load(installed_archive)
+            _cache["installed"] = _load(installed_archive, cache_folder(e))
         return _cache["installed"]
 
 
-def _load(locate: Locator) -> Encoder | None:
+def _load(locate: Locator, folder: Path | None = None) -> Encoder | None:
     try:
-        return _build(locate)
+        return _build(locate, folder)
     except ModelUnavailable as exc:
         log.warning("semantic ranking off: %s", exc)
         return None

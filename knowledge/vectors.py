@@ -59,13 +59,21 @@ class Embedder:
         folder = resources.files("knowledge").joinpath("policies")
         for entry in folder.iterdir():
             if entry.name.endswith(".vectors.npz"):
-                with entry.open("rb") as fh:
-                    data = np.load(fh)
-                    if str(data["model"]) != self.model:
-                        log.warning("shipped vectors %s are for another model; ignoring them", entry.name)
-                        continue
-                    for k, v in zip(data["keys"], data["vectors"].astype(np.float32), strict=True):
-                        self._memo[str(k)] = v
+                self.seed(entry)
+
+    def seed(self, entry) -> int:
+        """Take shipped vectors (a .vectors.npz written by write_bundle) into the memo; how many."""
+        with entry.open("rb") as fh:
+            data = np.load(fh)
+            if str(data["model"]) != self.model:
+                log.warning("shipped vectors %s are for another model; ignoring them", entry.name)
+                return 0
+            for k, v in zip(data["keys"], data["vectors"].astype(np.float32), strict=True):
+                self._memo[str(k)] = v
+            return len(data["keys"])
+
+    def has(self, text: str) -> bool:
+        return key(text) in self._memo
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [key(t) for t in texts]
