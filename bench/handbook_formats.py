@@ -3,6 +3,10 @@
 Each handbook page (corpora/tts-handbook/*.md, not SOURCE.md) is converted by tools that are not TED's:
 
 - .html by the PyPI `markdown` package (Python-Markdown, with its tables, fenced-code and sane-lists extensions);
+  the handbook is written in CommonMark (GFM), which Python-Markdown reads differently in a few places, so the
+  source is first rewritten, words untouched, into the same document in Python-Markdown's dialect
+  (`python_markdown_dialect` below: nested lists indented by 4, a blank line before a list or table that
+  interrupts a paragraph, CommonMark-only backslash escapes and a "#word" starting a line made literal);
 - .docx and .pdf from that HTML by LibreOffice headless (`soffice --convert-to docx` / `--convert-to pdf`).
 
 Each set of files is then ingested into a fresh in-memory knowledge base, as `ted ingest` does, and the
@@ -54,6 +58,77 @@ PAGE = """<!DOCTYPE html>
 """
 
 
+_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
+_TABLE_SEP = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
+def _escapes(line: str) -> str:
+    """CommonMark lets any punctuation be backslash-escaped; Python-Markdown only some: use entities."""
+    parts, last = [], 0
+    for m in _CODE_SPAN.finditer(line):
+        parts += [_ESCAPE.sub(lambda e: f"&#{ord(e.group(1))};", line[last:m.start()]), m.group(0)]
+        last = m.end()
+    parts.append(_ESCAPE.sub(lambda e: f"&#{ord(e.group(1))};", line[last:]))
+    return "".join(parts)
+
+
+def python_markdown_dialect(text: str) -> str:
+    """The same CommonMark document, in the dialect Python-Markdown reads (the words are not changed)."""
+    out: list[str] = []
+    cols: list[int] = []  # content column of each open list item, outermost first
+    fence = ""
+    prev = ""  # the previous source line
+    for line in text.split("\n"):
+        if fence or _FENCE.match(line):
+            if not fence:
+                fence = _FENCE.match(line).group(1)
+            elif line.strip().startswith(fence):
+                fence = ""
+            out.append(line)
+            prev = line
+            continue
+        if not line.strip():
+            out.append("")
+            prev = line
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        item = _ITEM.match(line)
+        lazy = prev.strip() and not item and cols and indent < cols[-1]
+        if not lazy:
+            while cols and indent < cols[-1]:
+                cols.pop()
+        if not prev.strip() and indent == 0 and not item:
+            cols = []
+        if item:
+            bullet_or_one = item.group(2) in "-*+" or item.group(2)[:-1] == "1"
+            if not cols and prev.strip() and not _ITEM.match(prev) and bullet_or_one:
+                out.append("")  # a list interrupting a paragraph: Python-Markdown wants a blank line
+            body = line[item.end():]
+            body = "\\" + body if re.match(r"#[^#\s]", body) else body  # "- #channel" is no heading either
+            new = " " * (4 * len(cols)) + item.group(2) + " " + body
+            gap = len(item.group(3))
+            cols.append(indent + len(item.group(2)) + (gap if 1 <= gap <= 4 else 1))
+        else:
+            extra = max(indent - cols[-1], 0) if cols else indent
+            new = " " * (4 * len(cols) + extra) + line.lstrip(" ")
+        new = _escapes(new)
+        if re.match(r"^ *#[^#\s]", new) and not item:
+            new = re.sub(r"^( *)#", r"\1\\#", new)  # "#channel" is text in CommonMark, a heading here
+        out.append(new)
+        prev = line
+    # A table right under a paragraph line ("For example:"): Python-Markdown wants a blank line before it.
+    fixed: list[str] = []
+    for k, line in enumerate(out):
+        nxt = out[k + 1] if k + 1 < len(out) else ""
+        if "|" in line and "|" in nxt and _TABLE_SEP.match(nxt) and fixed and fixed[-1].strip():
+            fixed.append("")
+        fixed.append(line)
+    return "\n".join(fixed)
+
+
 def pages() -> list[Path]:
     return sorted(p for p in HANDBOOK.glob("*.md") if p.name != "SOURCE.md")
 
@@ -66,7 +141,8 @@ def to_html(sources: list[Path], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for src in sources:
-        body = markdown.markdown(src.read_text("utf-8"), extensions=["tables", "fenced_code", "sane_lists"])
+        source = python_markdown_dialect(src.read_text("utf-8"))
+        body = markdown.markdown(source, extensions=["tables", "fenced_code", "sane_lists"])
         path = out / f"{src.stem}.html"
         path.write_text(PAGE.format(body=body), "utf-8")
         written.append(path)
