@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from knowledge.ingest import SUPPORTED_SUFFIXES, IngestError, find_files, parse_file
@@ -390,6 +391,79 @@ def test_docx_without_heading_styles_uses_short_bold_lines(tmp_path):
     document = parse_file(tmp_path / "travel.docx")
     assert [s.title for s in document.sections] == ["Travel Policy", "Mileage Rates"]
     assert by_number(document)["2.1"].text == "Mileage is paid at 45p a mile."
+
+
+def test_docx_ordered_lists_show_their_numbers_as_word_does(tmp_path):
+    doc = docx.Document()
+    doc.add_heading("Phishing", level=1)
+    doc.add_paragraph("If you receive a suspicious email, follow these steps:")
+    for step in ("Do not click any links.", "Report it.", "Wait for GSA IT."):
+        doc.add_paragraph(step, style="List Number")
+    doc.add_paragraph("Also note:")
+    doc.add_paragraph("Phishing is common", style="List Bullet")
+    doc.save(tmp_path / "phishing.docx")
+    document = parse_file(tmp_path / "phishing.docx")
+    assert texts(document) == [
+        "If you receive a suspicious email, follow these steps:\n"
+        "1. Do not click any links.\n2. Report it.\n3. Wait for GSA IT.",
+        "Also note:\nPhishing is common",
+    ]
+
+
+def _add_numbering(doc, formats: list[tuple[str, str]]) -> str:
+    """A list definition in the document's numbering part, one (numFmt, lvlText) per level; its numId."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    root = doc.part.numbering_part.element
+    ids = [int(n.get(qn("w:numId"))) for n in root.findall(qn("w:num"))]
+    num_id, abstract_id = str(max(ids, default=0) + 1), str(900 + len(ids))
+    levels = "".join(f'<w:lvl w:ilvl="{k}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+                     f'<w:lvlText w:val="{text}"/></w:lvl>' for k, (fmt, text) in enumerate(formats))
+    root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">{levels}</w:abstractNum>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
+    return num_id
+
+
+def _in_list(paragraph, num_id: str, ilvl: int = 0) -> None:
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().set(qn("w:val"), str(ilvl))
+    num_pr.get_or_add_numId().set(qn("w:val"), num_id)
+
+
+def test_docx_nested_numbering_restarts_and_unnumbered_paragraphs_stay_in_their_item(tmp_path):
+    doc = docx.Document()
+    doc.add_heading("Loaners", level=1)
+    doc.add_paragraph("To get a loaner:")
+    steps = _add_numbering(doc, [("decimal", "%1."), ("lowerLetter", "%2)"), ("bullet", "•")])
+    for text, num_id, level in [
+        ("Open a ticket.", steps, 0), ("Give a reason. Example:", steps, 0),
+        ("Needed for testing.", "0", 0),  # numbering switched off: a paragraph inside the item
+        ("Say who it is for:", steps, 0), ("Name", steps, 1), ("Address", steps, 1),
+        ("Wait for the label.", steps, 0), ("Keep it safe", steps, 1), ("And dry", steps, 2),
+    ]:
+        _in_list(doc.add_paragraph(text), num_id, level)
+    doc.save(tmp_path / "loaners.docx")
+    document = parse_file(tmp_path / "loaners.docx")
+    assert texts(document) == [
+        "To get a loaner:\n1. Open a ticket.\n2. Give a reason. Example:\nNeeded for testing.\n"
+        "3. Say who it is for:\n  a) Name\n  b) Address\n4. Wait for the label.\n  a) Keep it safe\n    And dry"
+    ]
+
+
+def test_image_placeholders_are_not_passages_in_any_format(tmp_path):
+    md = parse_file(write(tmp_path, "pw.md", "# Passwords\n\nCompare these tips:\n\n[Image: tips]\n\n"
+                          "Note the second point.\n"))
+    html = parse_file(write(tmp_path, "pw.html", "<h1>Passwords</h1><p>Compare these tips:</p>"
+                            "<p>[Image: tips]</p><p>Note the second point.</p>"))
+    doc = docx.Document()
+    doc.add_heading("Passwords", level=1)
+    for text in ("Compare these tips:", "[Image: tips]", "Note the second point."):
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "pw.docx")
+    word = parse_file(tmp_path / "pw.docx")
+    for document in (md, html, word):
+        assert texts(document) == ["Compare these tips:\nNote the second point."]
 
 
 # --- PDF ----------------------------------------------------------------------------------------
