@@ -7,7 +7,8 @@ Each handbook page (corpora/tts-handbook/*.md, not SOURCE.md) is converted by to
   source is first rewritten, words untouched, into the same document in Python-Markdown's dialect
   (`python_markdown_dialect` below: nested lists indented by 4, a blank line before a list or table that
   interrupts a paragraph, CommonMark-only backslash escapes and a "#word" starting a line made literal);
-- .docx and .pdf from that HTML by LibreOffice headless (`soffice --convert-to docx` / `--convert-to pdf`).
+- .docx and .pdf from that HTML by LibreOffice headless (`soffice --convert-to docx` / `--convert-to pdf`,
+  the PDF laid out by Writer's own HTML import).
 
 Each set of files is then ingested into a fresh in-memory knowledge base, as `ted ingest` does, and the
 script prints, per format, how many of the markdown passages it reproduces (the same text, whitespace
@@ -155,8 +156,11 @@ def soffice(html: list[Path], fmt: str, out: Path, profile: Path) -> list[Path]:
     if exe is None:
         sys.exit("bench/handbook_formats.py needs LibreOffice: apt-get install -y libreoffice-writer-nogui")
     target = {"docx": "docx:MS Word 2007 XML", "pdf": "pdf"}[fmt]
+    # The PDF is laid out by Writer itself (its HTML import), not Writer/Web, whose PDF export
+    # loses a page's first heading behind a blank first page.
+    infilter = ["--infilter=HTML (StarWriter)"] if fmt == "pdf" else []
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", *infilter,
            "--convert-to", target, "--outdir", str(out), *map(str, html)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     paths = [out / f"{p.stem}.{fmt}" for p in html]

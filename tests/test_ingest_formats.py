@@ -548,6 +548,115 @@ def test_pdf_running_headers_are_dropped(tmp_path):
     assert texts(parse_file(tmp_path / "running.pdf")) == body
 
 
+Styled = pdfmaker.Styled
+GAP = 8  # the space a word processor leaves between paragraphs
+
+
+def word_processor_pdf() -> list[list]:
+    """Pages laid out as LibreOffice or Word lay out a page: paragraphs spaced apart, lists set in,
+    headings bold, tables in columns."""
+    return [[
+        Styled("Equipment", 20, True),
+        Styled("Your laptop should be ready before your first day. Laptops are shipped to your home",
+               space_before=4),
+        Styled("address."),
+        Styled("Read this first.", space_before=GAP),  # a line break inside a paragraph
+        Styled("It applies to every non-"),
+        Styled("GSA device you connect to the network, and to every device that GSA lends you."),
+        Styled("Lost or stolen equipment, and what to do", 15, True, space_before=12),
+        Styled("about it", 15, True),
+        Styled("If equipment is lost, do the following as quickly as possible:", space_before=4),
+        Styled([(90, "1."), (104, "Follow the GSA-wide steps, which are on the intranet page about lost equipment")],
+               space_before=GAP),
+        Styled("and stolen PIV cards.", x=104),
+        Styled([(90, "2."), (104, "Inform your team.")]),
+        Styled([(108, "o"), (122, "Your access may need to be removed.")]),  # Word's second-level bullet
+        Styled([(90, "3."), (104, "Inform #equipment.")]),
+        Styled("Rules", 11, True, space_before=12),  # bold, body size, closer to what it heads
+        Styled("Lock your computer before leaving it, and encrypt all portable media.", space_before=3),
+        Styled("Never share passwords", 11, True, space_before=GAP),  # bold, spaced as a paragraph
+        Styled("Not with colleagues, and not with the service desk.", space_before=GAP),
+        Styled([(72, "Donate blood or bone marrow"), (230, " "), (233, ", you can use administrative leave.")],
+               space_before=GAP),  # pypdf's space after a link
+        Styled("Tips", 11, True, space_before=12),
+        Styled("You should tether your laptop to your phone for internet access when you are on the go, and",
+               space_before=3),
+    ], [
+        Styled("you should never use public wifi without the VPN."),
+        Styled("For example:", space_before=GAP),
+        Styled([(80, "Day"), (200, "Hours")], bold=True, space_before=GAP),  # a header centred on its column
+        Styled([(72, "Monday"), (190, "10")], space_before=6),
+        Styled([(72, "Tuesday"), (190, "9")], space_before=6),
+        Styled([(72, "Wednesday"), (190, "8")], space_before=6),
+    ], [
+        Styled([(80, "Day"), (200, "Hours")], bold=True),  # the header repeated atop the next page
+        Styled([(72, "Thursday"), (190, "7")], space_before=6),
+        Styled([(72, "Total"), (190, "34")], bold=True, space_before=6),
+        Styled("That is the week.", space_before=GAP),
+    ]]
+
+
+def test_pdf_layout_decides_paragraphs_lists_headings_and_tables(tmp_path):
+    (tmp_path / "equipment.pdf").write_bytes(pdfmaker.make_pdf(word_processor_pdf()))
+    document = parse_file(tmp_path / "equipment.pdf")
+    check_invariants(document)
+    assert document.title == "Equipment"
+    lost = "Lost or stolen equipment, and what to do about it"  # a heading wrapped over two lines
+    assert [s.title for s in document.sections] == ["Equipment", lost, "Rules", "Tips"]
+    assert [(c.heading, c.kind, c.text) for c in document.clauses] == [
+        ("", "passage", "Your laptop should be ready before your first day. Laptops are shipped to your home "
+                        "address."),
+        ("", "passage", "Read this first. It applies to every non-GSA device you connect to the network, and to "
+                        "every device that GSA lends you."),
+        (lost, "passage", "If equipment is lost, do the following as quickly as possible:\n"
+                          "1. Follow the GSA-wide steps, which are on the intranet page about lost equipment and "
+                          "stolen PIV cards.\n2. Inform your team.\n  Your access may need to be removed.\n"
+                          "3. Inform #equipment."),
+        (f"{lost} › Rules", "passage", "Lock your computer before leaving it, and encrypt all portable media."),
+        (f"{lost} › Rules", "passage", "Never share passwords"),
+        (f"{lost} › Rules", "passage", "Not with colleagues, and not with the service desk."),
+        (f"{lost} › Rules", "passage", "Donate blood or bone marrow, you can use administrative leave."),
+        (f"{lost} › Tips", "passage", "You should tether your laptop to your phone for internet access when you are "
+                                      "on the go, and you should never use public wifi without the VPN."),
+        (f"{lost} › Tips", "passage", "For example:\nDay: Monday; Hours: 10\nDay: Tuesday; Hours: 9\n"
+                                      "Day: Wednesday; Hours: 8\nDay: Thursday; Hours: 7\nDay: Total; Hours: 34"),
+        (f"{lost} › Tips", "passage", "That is the week."),
+    ]
+
+
+def test_pdf_layout_reading_drops_running_headers_and_page_numbers(tmp_path):
+    plain = word_processor_pdf()
+    framed = [[Styled("TTS staff handbook", 9), *lines, Styled(f"Page {n} of {len(plain)}", 9, space_before=20)]
+              for n, lines in enumerate(plain, start=1)]
+    (tmp_path / "plain.pdf").write_bytes(pdfmaker.make_pdf(plain))
+    (tmp_path / "framed.pdf").write_bytes(pdfmaker.make_pdf(framed))
+    assert texts(parse_file(tmp_path / "framed.pdf")) == texts(parse_file(tmp_path / "plain.pdf"))
+
+
+def test_pdf_lines_with_pieces_that_happen_to_line_up_are_no_table(tmp_path):
+    page = [
+        Styled("Phones", 16, True),
+        Styled([(72, "Read the"), (120, "Slack"), (160, "and"), (190, "Gmail"), (225, "guides on two-factor login.")],
+               space_before=GAP),
+        Styled([(72, "You can use SMS or"), (190, "Google Authenticator"), (300, "for it.")]),
+        Styled("Keep your phone updated.", space_before=GAP),
+        Styled("Lock it.", space_before=GAP),
+        Styled("Report a lost phone at once.", space_before=GAP),
+    ]
+    (tmp_path / "phones.pdf").write_bytes(pdfmaker.make_pdf([page]))
+    assert texts(parse_file(tmp_path / "phones.pdf")) == [
+        "Read the Slack and Gmail guides on two-factor login. You can use SMS or Google Authenticator for it.",
+        "Keep your phone updated.",
+        "Lock it.",
+        "Report a lost phone at once.",
+    ]
+
+
+def test_word_symbol_font_bullets_are_bullets(tmp_path):
+    document = parse_file(write(tmp_path, "list.txt", "You must:\n\uf0b7 Lock your screen\n\uf0b7 Log out\n"))
+    assert texts(document) == ["You must:\nLock your screen\nLog out"]
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 
