@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from knowledge.ingest import SUPPORTED_SUFFIXES, IngestError, find_files, parse_file
@@ -392,6 +393,79 @@ def test_docx_without_heading_styles_uses_short_bold_lines(tmp_path):
     assert by_number(document)["2.1"].text == "Mileage is paid at 45p a mile."
 
 
+def test_docx_ordered_lists_show_their_numbers_as_word_does(tmp_path):
+    doc = docx.Document()
+    doc.add_heading("Phishing", level=1)
+    doc.add_paragraph("If you receive a suspicious email, follow these steps:")
+    for step in ("Do not click any links.", "Report it.", "Wait for GSA IT."):
+        doc.add_paragraph(step, style="List Number")
+    doc.add_paragraph("Also note:")
+    doc.add_paragraph("Phishing is common", style="List Bullet")
+    doc.save(tmp_path / "phishing.docx")
+    document = parse_file(tmp_path / "phishing.docx")
+    assert texts(document) == [
+        "If you receive a suspicious email, follow these steps:\n"
+        "1. Do not click any links.\n2. Report it.\n3. Wait for GSA IT.",
+        "Also note:\nPhishing is common",
+    ]
+
+
+def _add_numbering(doc, formats: list[tuple[str, str]]) -> str:
+    """A list definition in the document's numbering part, one (numFmt, lvlText) per level; its numId."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    root = doc.part.numbering_part.element
+    ids = [int(n.get(qn("w:numId"))) for n in root.findall(qn("w:num"))]
+    num_id, abstract_id = str(max(ids, default=0) + 1), str(900 + len(ids))
+    levels = "".join(f'<w:lvl w:ilvl="{k}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+                     f'<w:lvlText w:val="{text}"/></w:lvl>' for k, (fmt, text) in enumerate(formats))
+    root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">{levels}</w:abstractNum>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
+    return num_id
+
+
+def _in_list(paragraph, num_id: str, ilvl: int = 0) -> None:
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().set(qn("w:val"), str(ilvl))
+    num_pr.get_or_add_numId().set(qn("w:val"), num_id)
+
+
+def test_docx_nested_numbering_restarts_and_unnumbered_paragraphs_stay_in_their_item(tmp_path):
+    doc = docx.Document()
+    doc.add_heading("Loaners", level=1)
+    doc.add_paragraph("To get a loaner:")
+    steps = _add_numbering(doc, [("decimal", "%1."), ("lowerLetter", "%2)"), ("bullet", "•")])
+    for text, num_id, level in [
+        ("Open a ticket.", steps, 0), ("Give a reason. Example:", steps, 0),
+        ("Needed for testing.", "0", 0),  # numbering switched off: a paragraph inside the item
+        ("Say who it is for:", steps, 0), ("Name", steps, 1), ("Address", steps, 1),
+        ("Wait for the label.", steps, 0), ("Keep it safe", steps, 1), ("And dry", steps, 2),
+    ]:
+        _in_list(doc.add_paragraph(text), num_id, level)
+    doc.save(tmp_path / "loaners.docx")
+    document = parse_file(tmp_path / "loaners.docx")
+    assert texts(document) == [
+        "To get a loaner:\n1. Open a ticket.\n2. Give a reason. Example:\nNeeded for testing.\n"
+        "3. Say who it is for:\n  a) Name\n  b) Address\n4. Wait for the label.\n  a) Keep it safe\n    And dry"
+    ]
+
+
+def test_image_placeholders_are_not_passages_in_any_format(tmp_path):
+    md = parse_file(write(tmp_path, "pw.md", "# Passwords\n\nCompare these tips:\n\n[Image: tips]\n\n"
+                          "Note the second point.\n"))
+    html = parse_file(write(tmp_path, "pw.html", "<h1>Passwords</h1><p>Compare these tips:</p>"
+                            "<p>[Image: tips]</p><p>Note the second point.</p>"))
+    doc = docx.Document()
+    doc.add_heading("Passwords", level=1)
+    for text in ("Compare these tips:", "[Image: tips]", "Note the second point."):
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "pw.docx")
+    word = parse_file(tmp_path / "pw.docx")
+    for document in (md, html, word):
+        assert texts(document) == ["Compare these tips:\nNote the second point."]
+
+
 # --- PDF ----------------------------------------------------------------------------------------
 
 PDF_PAGES = [
@@ -472,6 +546,115 @@ def test_pdf_running_headers_are_dropped(tmp_path):
     pages = [["Council Leave Policy v2", line, f"Page {k} of 4"] for k, line in enumerate(body, start=1)]
     (tmp_path / "running.pdf").write_bytes(pdfmaker.make_pdf(pages))
     assert texts(parse_file(tmp_path / "running.pdf")) == body
+
+
+Styled = pdfmaker.Styled
+GAP = 8  # the space a word processor leaves between paragraphs
+
+
+def word_processor_pdf() -> list[list]:
+    """Pages laid out as LibreOffice or Word lay out a page: paragraphs spaced apart, lists set in,
+    headings bold, tables in columns."""
+    return [[
+        Styled("Equipment", 20, True),
+        Styled("Your laptop should be ready before your first day. Laptops are shipped to your home",
+               space_before=4),
+        Styled("address."),
+        Styled("Read this first.", space_before=GAP),  # a line break inside a paragraph
+        Styled("It applies to every non-"),
+        Styled("GSA device you connect to the network, and to every device that GSA lends you."),
+        Styled("Lost or stolen equipment, and what to do", 15, True, space_before=12),
+        Styled("about it", 15, True),
+        Styled("If equipment is lost, do the following as quickly as possible:", space_before=4),
+        Styled([(90, "1."), (104, "Follow the GSA-wide steps, which are on the intranet page about lost equipment")],
+               space_before=GAP),
+        Styled("and stolen PIV cards.", x=104),
+        Styled([(90, "2."), (104, "Inform your team.")]),
+        Styled([(108, "o"), (122, "Your access may need to be removed.")]),  # Word's second-level bullet
+        Styled([(90, "3."), (104, "Inform #equipment.")]),
+        Styled("Rules", 11, True, space_before=12),  # bold, body size, closer to what it heads
+        Styled("Lock your computer before leaving it, and encrypt all portable media.", space_before=3),
+        Styled("Never share passwords", 11, True, space_before=GAP),  # bold, spaced as a paragraph
+        Styled("Not with colleagues, and not with the service desk.", space_before=GAP),
+        Styled([(72, "Donate blood or bone marrow"), (230, " "), (233, ", you can use administrative leave.")],
+               space_before=GAP),  # pypdf's space after a link
+        Styled("Tips", 11, True, space_before=12),
+        Styled("You should tether your laptop to your phone for internet access when you are on the go, and",
+               space_before=3),
+    ], [
+        Styled("you should never use public wifi without the VPN."),
+        Styled("For example:", space_before=GAP),
+        Styled([(80, "Day"), (200, "Hours")], bold=True, space_before=GAP),  # a header centred on its column
+        Styled([(72, "Monday"), (190, "10")], space_before=6),
+        Styled([(72, "Tuesday"), (190, "9")], space_before=6),
+        Styled([(72, "Wednesday"), (190, "8")], space_before=6),
+    ], [
+        Styled([(80, "Day"), (200, "Hours")], bold=True),  # the header repeated atop the next page
+        Styled([(72, "Thursday"), (190, "7")], space_before=6),
+        Styled([(72, "Total"), (190, "34")], bold=True, space_before=6),
+        Styled("That is the week.", space_before=GAP),
+    ]]
+
+
+def test_pdf_layout_decides_paragraphs_lists_headings_and_tables(tmp_path):
+    (tmp_path / "equipment.pdf").write_bytes(pdfmaker.make_pdf(word_processor_pdf()))
+    document = parse_file(tmp_path / "equipment.pdf")
+    check_invariants(document)
+    assert document.title == "Equipment"
+    lost = "Lost or stolen equipment, and what to do about it"  # a heading wrapped over two lines
+    assert [s.title for s in document.sections] == ["Equipment", lost, "Rules", "Tips"]
+    assert [(c.heading, c.kind, c.text) for c in document.clauses] == [
+        ("", "passage", "Your laptop should be ready before your first day. Laptops are shipped to your home "
+                        "address."),
+        ("", "passage", "Read this first. It applies to every non-GSA device you connect to the network, and to "
+                        "every device that GSA lends you."),
+        (lost, "passage", "If equipment is lost, do the following as quickly as possible:\n"
+                          "1. Follow the GSA-wide steps, which are on the intranet page about lost equipment and "
+                          "stolen PIV cards.\n2. Inform your team.\n  Your access may need to be removed.\n"
+                          "3. Inform #equipment."),
+        (f"{lost} › Rules", "passage", "Lock your computer before leaving it, and encrypt all portable media."),
+        (f"{lost} › Rules", "passage", "Never share passwords"),
+        (f"{lost} › Rules", "passage", "Not with colleagues, and not with the service desk."),
+        (f"{lost} › Rules", "passage", "Donate blood or bone marrow, you can use administrative leave."),
+        (f"{lost} › Tips", "passage", "You should tether your laptop to your phone for internet access when you are "
+                                      "on the go, and you should never use public wifi without the VPN."),
+        (f"{lost} › Tips", "passage", "For example:\nDay: Monday; Hours: 10\nDay: Tuesday; Hours: 9\n"
+                                      "Day: Wednesday; Hours: 8\nDay: Thursday; Hours: 7\nDay: Total; Hours: 34"),
+        (f"{lost} › Tips", "passage", "That is the week."),
+    ]
+
+
+def test_pdf_layout_reading_drops_running_headers_and_page_numbers(tmp_path):
+    plain = word_processor_pdf()
+    framed = [[Styled("TTS staff handbook", 9), *lines, Styled(f"Page {n} of {len(plain)}", 9, space_before=20)]
+              for n, lines in enumerate(plain, start=1)]
+    (tmp_path / "plain.pdf").write_bytes(pdfmaker.make_pdf(plain))
+    (tmp_path / "framed.pdf").write_bytes(pdfmaker.make_pdf(framed))
+    assert texts(parse_file(tmp_path / "framed.pdf")) == texts(parse_file(tmp_path / "plain.pdf"))
+
+
+def test_pdf_lines_with_pieces_that_happen_to_line_up_are_no_table(tmp_path):
+    page = [
+        Styled("Phones", 16, True),
+        Styled([(72, "Read the"), (120, "Slack"), (160, "and"), (190, "Gmail"), (225, "guides on two-factor login.")],
+               space_before=GAP),
+        Styled([(72, "You can use SMS or"), (190, "Google Authenticator"), (300, "for it.")]),
+        Styled("Keep your phone updated.", space_before=GAP),
+        Styled("Lock it.", space_before=GAP),
+        Styled("Report a lost phone at once.", space_before=GAP),
+    ]
+    (tmp_path / "phones.pdf").write_bytes(pdfmaker.make_pdf([page]))
+    assert texts(parse_file(tmp_path / "phones.pdf")) == [
+        "Read the Slack and Gmail guides on two-factor login. You can use SMS or Google Authenticator for it.",
+        "Keep your phone updated.",
+        "Lock it.",
+        "Report a lost phone at once.",
+    ]
+
+
+def test_word_symbol_font_bullets_are_bullets(tmp_path):
+    document = parse_file(write(tmp_path, "list.txt", "You must:\n\uf0b7 Lock your screen\n\uf0b7 Log out\n"))
+    assert texts(document) == ["You must:\nLock your screen\nLog out"]
 
 
 # --- errors -------------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ from pathlib import Path
 #   title    a title hint (HTML <title>, markdown front matter) used only if no heading is found
 BLOCK_KINDS = frozenset({"heading", "para", "item", "row", "break", "title"})
 
+# A paragraph that only stands in for a picture ("[Image: secure password tips]") is not policy text,
+# whatever format it came in (markdown, or the HTML, Word and PDF made from it).
+IMAGE_ONLY = re.compile(r"^\[Image:[^\]]*\]$")
+
 
 @dataclass
 class Block:

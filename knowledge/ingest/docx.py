@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -30,13 +31,109 @@ def _style_name(paragraph: Paragraph) -> str:
     return (style.name or "") if style is not None else ""
 
 
+def _num_pr(paragraph: Paragraph) -> tuple[str, int] | None:
+    """(numId, level) of a paragraph in a Word list, set on the paragraph or by its style; None if not in one."""
+    ppr = paragraph._p.pPr
+    num_pr = ppr.numPr if ppr is not None else None
+    style, seen = None, 0
+    if num_pr is None:
+        try:
+            style = paragraph.style
+        except (KeyError, ValueError):
+            style = None
+    while num_pr is None and style is not None and seen < 10:  # a list style may come from a base style
+        spr = style.element.pPr
+        num_pr = spr.numPr if spr is not None else None
+        style, seen = style.base_style, seen + 1
+    if num_pr is None:
+        return None
+    num_id = num_pr.numId.val if num_pr.numId is not None else None
+    ilvl = num_pr.ilvl.val if num_pr.ilvl is not None and num_pr.ilvl.val is not None else 0
+    if num_id is not None and str(num_id) == "0":
+        return None  # numId 0 switches numbering off
+    return ("" if num_id is None else str(num_id)), int(ilvl)
+
+
 def _list_level(paragraph: Paragraph) -> int | None:
     """The numbering level of a paragraph in a Word list, or None if it is not in one."""
-    ppr = paragraph._p.pPr
-    if ppr is None or ppr.numPr is None:
-        return None
-    ilvl = ppr.numPr.ilvl
-    return int(ilvl.val) if ilvl is not None and ilvl.val is not None else 0
+    found = _num_pr(paragraph)
+    return found[1] if found else None
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, numeral in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + numeral, n - value
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+_FORMATS = {
+    "decimal": str, "decimalZero": lambda n: f"{n:02d}", "lowerLetter": _letters,
+    "upperLetter": lambda n: _letters(n).upper(), "lowerRoman": _roman, "upperRoman": lambda n: _roman(n).upper(),
+}
+
+
+class _Numbering:
+    """Word writes an ordered list's numbers in its numbering part, not in the text: this renders
+    them ("1. ", "a) ") the way Word shows them, counting per list and restarting deeper levels."""
+
+    def __init__(self, document) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> level -> (format, text, start)
+        self.counts: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return  # no numbering part: every list is a bullet list
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for node in root.findall(qn("w:abstractNum")):
+            abstract[node.get(qn("w:abstractNumId"))] = {
+                int(lvl.get(qn("w:ilvl"), "0")): self._level(lvl) for lvl in node.findall(qn("w:lvl"))
+            }
+        for num in root.findall(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            levels = dict(abstract.get(ref.get(qn("w:val")) if ref is not None else "", {}))
+            for override in num.findall(qn("w:lvlOverride")):
+                ilvl = int(override.get(qn("w:ilvl"), "0"))
+                if (lvl := override.find(qn("w:lvl"))) is not None:
+                    levels[ilvl] = self._level(lvl)
+                if (start := override.find(qn("w:startOverride"))) is not None and ilvl in levels:
+                    fmt, text, _ = levels[ilvl]
+                    levels[ilvl] = (fmt, text, int(start.get(qn("w:val"), "1")))
+            self.levels[num.get(qn("w:numId"))] = levels
+
+    @staticmethod
+    def _level(lvl) -> tuple[str, str, int]:
+        def val(tag: str, default: str) -> str:
+            node = lvl.find(qn(tag))
+            return node.get(qn("w:val"), default) if node is not None else default
+
+        start = val("w:start", "1")
+        return val("w:numFmt", "decimal"), val("w:lvlText", ""), int(start) if start.isdigit() else 1
+
+    def prefix(self, num_id: str, ilvl: int) -> tuple[str, str]:
+        """("3. ", "3") for the next item of an ordered list at this level; ("", "") for a bullet."""
+        levels = self.levels.get(num_id, {})
+        fmt, text, start = levels.get(ilvl, ("bullet", "", 1))
+        counts = self.counts.setdefault(num_id, {})
+        for deeper in [k for k in counts if k > ilvl]:
+            del counts[deeper]  # a new item restarts the numbering of the levels below it
+        counts[ilvl] = counts[ilvl] + 1 if ilvl in counts else start
+        if fmt not in _FORMATS or not text:
+            return "", ""
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            lfmt, _, lstart = levels.get(k, ("decimal", "", 1))
+            return _FORMATS.get(lfmt, str)(counts.get(k, lstart))
+
+        shown = re.sub(r"%([1-9])", number, text).strip()
+        return (f"{shown} ", _FORMATS[fmt](counts[ilvl])) if shown else ("", "")
 
 
 def _is_bold(paragraph: Paragraph) -> bool:
@@ -45,7 +142,13 @@ def _is_bold(paragraph: Paragraph) -> bool:
                               for r in runs)
 
 
-def _paragraph(paragraph: Paragraph) -> tuple[Block, bool] | None:
+def _item(paragraph: Paragraph, text: str, level: int, numbering: _Numbering) -> Block:
+    found = _num_pr(paragraph)
+    prefix, marker = numbering.prefix(*found) if found else ("", "")
+    return Block("item", prefix + text, level, marker)
+
+
+def _paragraph(paragraph: Paragraph, numbering: _Numbering) -> tuple[Block, bool] | None:
     """The paragraph's block, and whether it is a short all-bold line (a heading if no styles are used)."""
     text = squash(paragraph.text)
     style = _style_name(paragraph)
@@ -57,10 +160,11 @@ def _paragraph(paragraph: Paragraph) -> tuple[Block, bool] | None:
         return Block("heading", text.replace("\n", " "), int(m.group(1))), False
     if m := _LIST_STYLE.match(style):
         level = _list_level(paragraph)
-        return Block("item", text, level if level is not None else max(int(m.group(1) or 1) - 1, 0)), False
+        level = level if level is not None else max(int(m.group(1) or 1) - 1, 0)
+        return _item(paragraph, text, level, numbering), False
     level = _list_level(paragraph)
     if level is not None:
-        return Block("item", text, level), False
+        return _item(paragraph, text, level, numbering), False
     return Block("para", text), _is_bold(paragraph) and bool(title_like(text)) and "\n" not in text
 
 
@@ -73,14 +177,14 @@ def _unique_cells(row) -> list:
     return cells
 
 
-def _table(table: Table) -> list[tuple[Block, bool]]:
+def _table(table: Table, numbering: _Numbering) -> list[tuple[Block, bool]]:
     rows = [_unique_cells(row) for row in table.rows]
     if len(rows) <= 1 or max(len(r) for r in rows) <= 1:
         # A one-row or one-column table is a box around text, not data: read its paragraphs.
         out = []
         for row in rows:
             for cell in row:
-                out.extend(_content(cell.iter_inner_content()))
+                out.extend(_content(cell.iter_inner_content(), numbering))
         return out
     texts = [[squash(c.text).replace("\n", " ") for c in row] for row in rows]
     headers = texts[0]
@@ -89,13 +193,40 @@ def _table(table: Table) -> list[tuple[Block, bool]]:
     return out + [(Block("break"), False)]
 
 
-def _content(items) -> list[tuple[Block, bool]]:
+def _left_indent(paragraph: Paragraph) -> int | None:
+    ppr = paragraph._p.pPr
+    ind = ppr.find(qn("w:ind")) if ppr is not None else None
+    left = (ind.get(qn("w:left")) or ind.get(qn("w:start"))) if ind is not None else None
+    return int(left) if left and left.lstrip("-").isdigit() else None
+
+
+def _continues_item(paragraph: Paragraph, item: Paragraph) -> bool:
+    """An unnumbered paragraph inside a list item (a second paragraph, a quoted example): Word marks
+    it with numbering switched off (numId 0) or a "List Continue" style, or indents it as far as the item."""
+    ppr = paragraph._p.pPr
+    num_pr = ppr.numPr if ppr is not None else None
+    if num_pr is not None and num_pr.numId is not None and str(num_pr.numId.val) == "0":
+        return True
+    if _style_name(paragraph).lower().startswith("list continue"):
+        return True
+    mine, theirs = _left_indent(paragraph), _left_indent(item)
+    return mine is not None and theirs is not None and mine >= theirs > 0
+
+
+def _content(items, numbering: _Numbering) -> list[tuple[Block, bool]]:
     out: list[tuple[Block, bool]] = []
+    last_item: Paragraph | None = None  # the list item the previous block belongs to
     for item in items:
         if isinstance(item, Table):
-            out.extend(_table(item))
-        elif (found := _paragraph(item)) is not None:
+            out.extend(_table(item, numbering))
+            last_item = None
+        elif (found := _paragraph(item, numbering)) is not None:
+            block = found[0]
+            if block.kind == "para" and last_item is not None and _continues_item(item, last_item):
+                out[-1][0].text += "\n" + block.text
+                continue
             out.append(found)
+            last_item = item if block.kind == "item" else None
     return out
 
 
@@ -107,7 +238,7 @@ def parse(path: Path) -> list[Block]:
         raise IngestError(path, "this is not a readable Word document (.docx); the file may be "
                           "corrupt, password-protected or an old .doc renamed to .docx") from None
     try:
-        found = _content(document.iter_inner_content())
+        found = _content(document.iter_inner_content(), _Numbering(document))
     except Exception as exc:
         raise IngestError(path, f"this Word document could not be read ({exc})") from None
     styled = any(block.kind == "heading" for block, _ in found)

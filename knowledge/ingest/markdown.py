@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from .base import Block, read_text, table_row
+from .base import IMAGE_ONLY, Block, read_text, table_row
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -17,7 +17,6 @@ _ITEM = re.compile(r"^( {0,3})([-*+•]|(\d{1,9})([.)]))([ \t]+|$)")
 _TABLE_SEP = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
 _ATTRS = re.compile(r"[ \t]*\{[#.][^}]*\}[ \t]*$")
-_IMAGE_ONLY = re.compile(r"^\[Image:[^\]]*\]$")
 
 _CODE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -109,7 +108,7 @@ def parse_lines(lines: list[str], depth: int = 0) -> list[Block]:
     def flush() -> None:
         if para:
             text = inline(_join(para))
-            if text and not _IMAGE_ONLY.match(text):
+            if text and not IMAGE_ONLY.match(text):
                 blocks.append(Block("para", text))
             para.clear()
 

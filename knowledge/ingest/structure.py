@@ -16,7 +16,7 @@ from pathlib import Path
 
 from knowledge.model import MAX_CITATION_CHARS, Clause, Document, Section
 
-from .base import Block
+from .base import IMAGE_ONLY, Block
 from .chunks import clause_number, group_blocks
 
 _HEADING_NUM = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)(\.|\))?\s+(\S.*)$")
@@ -103,8 +103,12 @@ def _pick_title(blocks: list[Block], fallback: str) -> tuple[str, int | None]:
     return hint or fallback, None
 
 
+def _placeholder(block: Block) -> bool:
+    return block.kind == "para" and bool(IMAGE_ONLY.match(block.text.strip()))
+
+
 def build_document(blocks: list[Block], path: Path, fmt: str) -> Document:
-    blocks = [b for b in blocks if b.kind == "break" or b.text.strip()]
+    blocks = [b for b in blocks if b.kind == "break" or (b.text.strip() and not _placeholder(b))]
     title, title_index = _pick_title(blocks, humanise(path.stem))
     reserved = {heading_number(b.text)[0] for b in blocks if b.kind == "heading"}
     reserved |= {clause_number(b.text, None)[0] for b in blocks if b.kind == "para"}

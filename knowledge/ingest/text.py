@@ -15,7 +15,8 @@ from .base import Block, read_text, squash
 from .chunks import clause_number
 from .structure import heading_number
 
-BULLET = re.compile(r"^[-*•‣◦▪■□●○–—·]\s+(?=\S)")
+# Word's PDFs draw bullets from the Symbol and Wingdings fonts, as private-use characters.
+BULLET = re.compile(r"^[-*•‣◦▪■□●○–—·\uf0b7\uf0a7\uf0a8\uf0d8\uf076\uf0fc]\s+(?=\S)")
 _RULE = re.compile(r"^[-=_*~#+.·•—–─━═\s]{3,}$")
 _UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
 _SENTENCE_END = ".!?"
@@ -28,6 +29,9 @@ class Line:
     after_gap: bool = False  # preceded by a blank line (or the start of the document)
     heading: bool = False  # known to be a heading (underlined, or set in a larger font)
     level: int = 0  # its level, when the source says (font size rank in a PDF)
+    kind: str = ""  # "item" or "row" when the layout already says so (a PDF's indented list, its table)
+    marker: str = ""  # an ordered item's number as shown
+    depth: int = 0  # a list item's nesting (0 = top level)
 
 
 def title_like(text: str) -> str:
@@ -51,16 +55,19 @@ def title_like(text: str) -> str:
     return ""
 
 
-def lines_to_blocks(lines: list[Line]) -> list[Block]:
-    """Headings, list items and paragraphs from logical lines (each already one block's text)."""
-    shapes = [title_like(line.text) for line in lines]
+def lines_to_blocks(lines: list[Line], guess_headings: bool = True) -> list[Block]:
+    """Headings, list items and paragraphs from logical lines (each already one block's text).
+
+    Without guess_headings only lines known to be headings are (a PDF whose headings have their own font).
+    """
+    shapes = [title_like(line.text) if guess_headings and not line.kind else "" for line in lines]
 
     def strong(k: int) -> bool:
         return lines[k].heading or shapes[k] in ("caps", "numbered")
 
     candidate = [False] * len(lines)
     for k, line in enumerate(lines):
-        if not (line.heading or shapes[k]) or BULLET.match(line.text):
+        if not (line.heading or shapes[k]) or BULLET.match(line.text) or line.kind:
             continue
         prev = lines[k - 1].text if k else ""
         prev_ok = k == 0 or line.after_gap or prev[-1:] in _SENTENCE_END
@@ -88,10 +95,16 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
             else:
                 level = 3 if has_caps and shapes[k] != "caps" else 2
             blocks.append(Block("heading", line.text, level))
+        elif line.kind == "item":
+            blocks.append(Block("item", line.text, line.depth, line.marker))
+        elif line.kind == "row":
+            if not blocks or blocks[-1].kind != "row":
+                blocks.append(Block("break"))
+            blocks.append(Block("row", line.text))
         elif m := BULLET.match(line.text):
             blocks.append(Block("item", line.text[m.end():], 1 if line.indent > base_indent + 1 else 0))
         else:
-            if blocks and blocks[-1].kind == "item":
+            if blocks and blocks[-1].kind in ("item", "row"):
                 blocks.append(Block("break"))
             blocks.append(Block("para", line.text))
     return blocks
