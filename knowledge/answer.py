@@ -174,10 +174,8 @@ class Answerer:
 
     def clause(self, doc_id: str, number: str) -> Citation | None:
         self.index.refresh()
-        for e in self.index.entries.values():
-            if e.doc_id == doc_id and e.number == number:
-                return self.citation(Hit(**e.view()))
-        return None
+        e = self.index.by_number.get((doc_id, number))
+        return self.citation(Hit(**e.view())) if e else None
 
     def answer(self, question: str) -> tuple[Answer, Query, list[Hit]]:
         query, hits = self.index.search(question, limit=5)

@@ -30,6 +30,7 @@ from knowledge.store import revision
 from knowledge.text import content_words, is_english_word, stem, stopwords, words
 from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
 
+PREFIX_MIN = 4  # stems at least this long are matched as prefixes in FTS5 (chosen on the training sets)
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
 NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0,
                    "heading": 0.5}
@@ -153,7 +154,8 @@ class KnowledgeIndex:
         self._idf: dict[str, float] = {}
         self._q_postings: dict[str, list[tuple[int, int]]] = {}
         self._q_weight: dict[tuple[int, int], float] = {}
-        self._t_postings: dict[str, list[tuple[int, float]]] = {}
+        self.by_number: dict[tuple[str, str], _Entry] = {}  # (doc id, clause number) -> entry, for see-also
+        self._corrections: dict[str, str | None] = {}  # typo -> correction, per revision
 
     # -- building -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -218,11 +220,8 @@ class KnowledgeIndex:
                 for t in q:
                     postings.setdefault(t, []).append((e.rowid, i))
         self._q_postings, self._q_weight = postings, q_weight
-        term_postings: dict[str, list[tuple[int, float]]] = {}
-        for e in entries.values():
-            for t, c in e.counts.items():
-                term_postings.setdefault(t, []).append((e.rowid, c))
-        self._t_postings = term_postings
+        self.by_number = {(e.doc_id, e.number): e for e in entries.values()}
+        self._corrections = {}
         self.vocab = [w for w, _ in vocab.most_common()]
         self._vocab_set = set(self.vocab)
         self._stem_set = set(df)
@@ -294,6 +293,14 @@ class KnowledgeIndex:
         return Query(text, groups, corrections)
 
     def _correct(self, w: str) -> str | None:
+        if w in self._corrections:
+            return self._corrections[w]
+        fixed = self._nearest_word(w)
+        if len(self._corrections) < 50_000:
+            self._corrections[w] = fixed
+        return fixed
+
+    def _nearest_word(self, w: str) -> str | None:
         if not self.vocab:
             return None
         cutoff = 80 if len(w) >= 6 else 84
@@ -305,8 +312,10 @@ class KnowledgeIndex:
         terms = query.fts_words
         if not terms:
             return {}
-        # Every term is quoted, so FTS5 operators in what people type are only ever words.
-        match = " OR ".join('"' + t.replace('"', "") + '"*' for t in terms[:64])
+        # Every term is quoted, so FTS5 operators in what people type are only ever words. Only a long stem is
+        # a prefix ("leav"* also finds what FTS5's own Porter stemmer makes of "leave"); a short one
+        # ("t"*) would walk every term that starts with it, most of the query's cost on a large knowledge base.
+        match = " OR ".join('"' + t.replace('"', "") + ('"*' if len(t) >= PREFIX_MIN else '"') for t in terms[:64])
         sql = (
             "select rowid, -bm25(clauses_fts, 1.0, 0.5, 1.0, 0.8, 0.8, 0.6) as s from clauses_fts "
             "where clauses_fts match ? order by s desc limit ?"
@@ -371,33 +380,19 @@ class KnowledgeIndex:
     def _naive_bayes(self, query: Query, entries: list[_Entry]) -> dict[int, float]:
         """Posterior over the candidates, each clause a class trained on its own words and examples.
 
-        Most clauses never use most words, so each word starts from the "unseen" log-probability
-        and only the clauses in that word's postings are visited."""
-        alpha, v = 0.5, max(len(self.df), 1)
-        wanted = {e.rowid for e in entries}
-        base_total = 0.0
-        known_groups = 0
-        bonus: dict[int, float] = {}
-        for g in query.groups:
-            known = [(a, f) for a, f in g.alts.items() if a in self._stem_set]
-            if not known:
-                continue
-            known_groups += 1
-            base = max(math.log(alpha * f) for _, f in known)
-            base_total += base
-            best: dict[int, float] = {}
-            for a, f in known:
-                for rowid, count in self._t_postings.get(a, ()):
-                    if rowid in wanted:
-                        val = math.log((count + alpha) * f)
-                        if val > best.get(rowid, base):
-                            best[rowid] = val
-            for rowid, val in best.items():
-                bonus[rowid] = bonus.get(rowid, 0.0) + val - base
-        if not wanted:
+        Only the candidates are scored, each word looked up in the candidate's own counts, so the cost grows
+        with the answer, not with the knowledge base."""
+        if not entries:
             return {}
-        logp = {e.rowid: base_total + bonus.get(e.rowid, 0.0) - known_groups * math.log(e.total + alpha * v)
-                for e in entries}
+        alpha, v = 0.5, max(len(self.df), 1)
+        groups = [[(a, f) for a, f in g.alts.items() if a in self._stem_set] for g in query.groups]
+        groups = [g for g in groups if g]
+        logp: dict[int, float] = {}
+        for e in entries:
+            total = 0.0
+            for known in groups:
+                total += max(math.log((e.counts.get(a, 0.0) + alpha) * f) for a, f in known)
+            logp[e.rowid] = total - len(groups) * math.log(e.total + alpha * v)
         top = max(logp.values())
         z = sum(math.exp(x - top) for x in logp.values())
         return {r: math.exp(x - top) / z for r, x in logp.items()}

@@ -41,29 +41,34 @@ def handbook():
     return ted
 
 
-def check(s, top1: int, top3: int, oos: int = 0, report: int = 0, smalltalk: int = 0, wrong: int = 10**6):
+def check(s, top1: int, top3: int, oos: int = 0, report: int = 0, smalltalk: int = 0, precision: float = 0.0):
     assert s.passed.get("policy", 0) >= top1, s.failures
     assert s.top3 >= top3, s.failures
     assert s.passed.get("out_of_scope", 0) >= oos, s.failures
     assert s.passed.get("report", 0) >= report, s.failures
     assert s.passed.get("smalltalk", 0) >= smalltalk, s.failures
-    assert s.confident_wrong <= wrong, s.failures
+    # Of the questions answered with a citation, the share that were right (a wrong answer quoted with
+    # confidence costs more trust than an honest "not covered").
+    assert s.precision >= precision, (s.answers, s.failures)
 
 
 def test_council_held_out_floors(council):
-    # measured: top-1 150/168, top-3 153/168, out of scope 46/55, report 16/19, smalltalk 16/16, 15 wrong
-    check(run(council, "tdc_v2_holdout.jsonl"), 150, 153, oos=46, report=16, smalltalk=16, wrong=15)
+    # measured: top-1 150/168, top-3 153/168, out of scope 46/55, report 16/19, smalltalk 16/16,
+    # answer precision 150/165 (90.9 %)
+    check(run(council, "tdc_v2_holdout.jsonl"), 150, 153, oos=46, report=16, smalltalk=16, precision=0.909)
 
 
 def test_council_training_set_floors(council):
-    # measured (training): dev top-1 43/49, top-3 43/49, oos 10/10, 0 wrong; first holdout 49/56, 50/56, 9/10, 2 wrong
-    check(run(council, "tdc_dev.jsonl"), 43, 43, oos=10, report=7, smalltalk=4, wrong=0)
-    check(run(council, "tdc_holdout.jsonl"), 49, 50, oos=9, report=8, smalltalk=6, wrong=2)
+    # measured (training): dev top-1 43/49, top-3 43/49, oos 10/10, precision 43/43; first holdout 49/56, 50/56,
+    # 9/10, precision 49/51
+    check(run(council, "tdc_dev.jsonl"), 43, 43, oos=10, report=7, smalltalk=4, precision=1.0)
+    check(run(council, "tdc_holdout.jsonl"), 49, 50, oos=9, report=8, smalltalk=6, precision=0.96)
 
 
 def test_handbook_ingested_as_is_floors(handbook):
-    # measured: held out top-1 175/257, top-3 201/257, out of scope 40/50, 44 wrong; training 36/50, 43/50
-    check(run(handbook, "tts_v2_holdout.jsonl"), 175, 201, oos=40, wrong=44)
+    # measured: held out top-1 178/257, top-3 205/257, out of scope 40/50, precision 178/223 (79.8 %);
+    # training 36/50, 43/50
+    check(run(handbook, "tts_v2_holdout.jsonl"), 178, 205, oos=40, precision=0.798)
     check(run(handbook, "tts_handbook.jsonl"), 36, 43)
 
 
