@@ -122,7 +122,7 @@ def test_the_manager_is_notified_proactively_and_acknowledging_updates_the_card_
         async with TeamsWorld() as w:
             await w.install(SAM)  # TED installed for Sam: a welcome, and a reference to reach Sam later
             (welcome,) = w.connector.to(f"a:dm-{SAM.aad}")
-            assert "I'm TED" in welcome.text
+            assert "I'm TED" in welcome.text and "I'm an automated assistant, not a person" in welcome.text
             await w.install(CASEY)
             await w.file_report(ALEX)
             await w.deliver()
