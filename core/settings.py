@@ -77,6 +77,7 @@ class Settings:
     # after this many days (handlers/ask/retention.py, run by the scheduler), and optionally kept pseudonymised.
     question_retention_days: int = 90
     pseudonymise_questions: bool = False
+    pseudonym_key: str = ""  # the pseudonymisation key, kept outside the database; "" = one kept in it
     # Named on /privacy and /accessibility: who handles data-protection requests and accessibility problems.
     dpo_contact: str = "the council's Data Protection Officer"
     accessibility_contact: str = ""  # "" = fallback_contact
@@ -171,6 +172,7 @@ class Settings:
             retention_days=int(_number(e, "TED_REPORT_RETENTION_DAYS", 365)),
             question_retention_days=int(_number(e, "TED_QUESTION_RETENTION_DAYS", 90)),
             pseudonymise_questions=_flag(e.get("TED_PSEUDONYMISE_QUESTIONS")),
+            pseudonym_key=e.get("TED_PSEUDONYM_KEY", "").strip(),
             dpo_contact=e.get("TED_DPO_CONTACT", "").strip() or cls.dpo_contact,
             accessibility_contact=e.get("TED_ACCESSIBILITY_CONTACT", "").strip(),
             web_user_header=e.get("TED_WEB_USER_HEADER", "").strip(),
