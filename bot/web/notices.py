@@ -149,8 +149,13 @@ def privacy_html(settings: Settings) -> str:
         ("The staff directory", "name, work email, Slack and Teams ids, line manager, service area and TED "
          "roles, imported by IT from the council's records", "while you work for the council; when you leave you "
          "are marked as left (not deleted) so that reports you were part of stay complete"),
+        ("Copies of report messages", "the messages about a report that TED sends you, kept in your TED Web "
+         "Chat Inbox (and in Slack or Teams when you use them)", "in TED, removed with the report's personal "
+         "content"),
+        ("How to reach you in Teams", "the conversation reference Teams gives TED when it is installed for you, "
+         "so it can send you report messages", "until TED is removed for you in Teams"),
         ("Your TED Web Chat session", "a cookie that keeps you signed in and protects the page's forms; no "
-         "tracking or analytics", "until you close the browser"),
+         "tracking or analytics", "12 hours at most"),
     ]
     table = ('<div class="table-wrap"><table><caption>What TED holds, and for how long</caption><thead><tr>'
              '<th scope="col">What</th><th scope="col">Details</th><th scope="col">Kept for</th></tr></thead><tbody>'
