@@ -20,7 +20,6 @@ from tests.web_world import SAMPLE
 ALEX_SLACK = "U0ALEXLIFE"  # alex.lifeguard@tendring.example in the sample directory
 POLICY_Q = "can I put the council logo on my personal facebook?"
 UNANSWERED_Q = "who won the pub quiz last week?"
-NOW = datetime.now(UTC)
 
 
 class Clock:
@@ -32,7 +31,7 @@ class Clock:
 
 
 def make(**settings):
-    clock = Clock(NOW)
+    clock = Clock(datetime.now(UTC))  # rows are written at the real time: the clock starts there
     ted = build(Settings(**settings), ":memory:", clock=clock)
     ted.directory.import_rows(parse_csv(SAMPLE))
     return ted, clock
@@ -59,11 +58,12 @@ def counts(ted) -> dict:
 def test_questions_feedback_and_memory_go_after_the_retention_period_by_the_schedulers_clock():
     ted, clock = make(question_retention_days=90)
     talk(ted)
+    start = datetime.now(UTC)
     assert counts(ted) == {"asked": 2, "unanswered": 1, "feedback": 1, "threads": 1}
-    clock.now = NOW + timedelta(days=89)
+    clock.now = start + timedelta(days=89)
     scheduled(ted)
     assert counts(ted) == {"asked": 2, "unanswered": 1, "feedback": 1, "threads": 1}  # not yet
-    clock.now = NOW + timedelta(days=90, minutes=1)
+    clock.now = start + timedelta(days=90, minutes=1)
     scheduled(ted)
     assert counts(ted) == {"asked": 0, "unanswered": 0, "feedback": 0, "threads": 0}
     assert ted.db["documents"].count == 1  # the knowledge base is not personal data
@@ -72,13 +72,14 @@ def test_questions_feedback_and_memory_go_after_the_retention_period_by_the_sche
 def test_only_rows_older_than_the_period_go_and_a_dry_run_deletes_nothing():
     ted, _ = make()
     talk(ted)
-    old = (NOW - timedelta(days=120)).isoformat(timespec="seconds")
+    now = datetime.now(UTC)
+    old = (now - timedelta(days=120)).isoformat(timespec="seconds")
     ted.db.execute("update asked set asked_at = ? where question = ?", [old, UNANSWERED_Q])
     ted.db.execute("update unanswered set asked_at = ?", [old])
     expected = {"asked": 1, "unanswered": 1, "feedback": 0, "threads": 0}
-    assert purge_questions(ted.db, 90, NOW, dry_run=True) == expected
+    assert purge_questions(ted.db, 90, now, dry_run=True) == expected
     assert counts(ted)["asked"] == 2
-    assert purge_questions(ted.db, 90, NOW) == expected
+    assert purge_questions(ted.db, 90, now) == expected
     assert [r["question"] for r in ted.db["asked"].rows] == [POLICY_Q]
 
 
