@@ -157,11 +157,9 @@ def privacy_html(settings: Settings) -> str:
         ("Your TED Web Chat session", "a cookie that keeps you signed in and protects the page's forms; no "
          "tracking or analytics", "12 hours at most"),
     ]
-    table = ('<div class="table-wrap"><table><caption>What TED holds, and for how long</caption><thead><tr>'
-             '<th scope="col">What</th><th scope="col">Details</th><th scope="col">Kept for</th></tr></thead><tbody>'
-             + "".join(f'<tr><th scope="row">{esc(a)}</th><td>{esc(b)}</td><td>{esc(c)}</td></tr>'
-                       for a, b, c in rows)
-             + "</tbody></table></div>")
+    # One heading per kind of information rather than a three-column table, which a phone cannot fit.
+    held = "".join(f'<div class="held"><h3>{esc(what)}</h3><p><strong>What:</strong> {esc(details)}</p>'
+                   f"<p><strong>Kept for:</strong> {esc(kept)}</p></div>" for what, details, kept in rows)
     main = (
         "<h1>Privacy notice: how TED uses your information</h1>"
         '<p class="lede">TED is an automated assistant run by Tendring District Council. This notice says what it '
@@ -170,7 +168,7 @@ def privacy_html(settings: Settings) -> str:
         "anything in this notice.</p>"
         + _section("what", "What TED holds", "<p>The questions you ask are personal data: they are linked to you "
                    "and may say something about you. Please don't put other people's personal details in a "
-                   "question.</p>" + table)
+                   "question.</p>" + held)
         + _section("why", "Why we use it (our lawful basis)",
                    "<p>We use this information to answer staff questions about council policy, to improve those "
                    "answers, and to handle reports of abuse aimed at staff and councillors, or of content that "

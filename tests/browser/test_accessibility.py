@@ -95,6 +95,14 @@ def test_the_chat_before_and_after_an_answer_with_the_report_dialog_and_my_repor
 
 def test_the_inbox_and_admin(sized: Page):
     open_chat(sized, ALEX)
+    ask(sized, UNANSWERED)  # so /admin has an unanswered question and feedback to show, too
+    ask(sized, SUPPLIER)
+    sized.locator(".msg.ted").last.get_by_role("button", name="👎 Not helpful").click()
+    reason = sized.get_by_role("dialog", name="What was wrong?")
+    reason.get_by_label("What was missing or wrong? (optional)").fill("I wanted the LinkedIn rule.")
+    check(sized, "the chat with the feedback dialog open")
+    reason.get_by_role("button", name="Send").click()
+    expect(reason).to_be_hidden()
     ref = file_report(sized)
     switch_to(sized, SAM)
     sized.get_by_role("tab", name=re.compile("Inbox")).click()
@@ -103,6 +111,8 @@ def test_the_inbox_and_admin(sized: Page):
     switch_to(sized, CASEY)
     sized.goto("/admin")
     expect(sized.locator("tr").filter(has_text=ref)).to_be_visible()
+    expect(sized.locator("tr").filter(has_text="I wanted the LinkedIn rule.").first).to_be_visible()
+    expect(sized.locator("tr").filter(has_text=UNANSWERED).first).to_be_visible()
     check(sized, "/admin")
 
 
