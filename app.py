@@ -20,6 +20,7 @@ from core import db as dbmod
 from core.settings import Settings
 from handlers.ask.chat import ChatHandlers
 from handlers.ask.conversation import Conversations
+from handlers.ask.privacy import Pseudonyms
 from handlers.ask.service import AskService
 from handlers.directory import Directory
 from handlers.reports.chat import ReportChat
@@ -61,7 +62,7 @@ def build(settings: Settings, db_path: str | None = None, first_use: bool = True
         load_bundled_if_empty(db, embedder)
     answerer = Answerer(db, settings.min_confidence, settings.fallback_contact, embedder)
     asker = AskService(db, answerer)
-    conversations = Conversations(db)
+    conversations = Conversations(db, Pseudonyms(db, settings.pseudonymise_questions, settings.pseudonym_key))
     router = Router()
     ChatHandlers(asker, conversations, settings.base_url).register(router)
     directory = Directory(db)

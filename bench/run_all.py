@@ -27,7 +27,7 @@ from knowledge.store import save_documents  # noqa: E402
 
 def questions() -> list[str]:
     out = []
-    for f in [ROOT / "eval" / "tdc_holdout.jsonl", ROOT.parent / "shared" / "eval" / "tdc_dev.jsonl"]:
+    for f in [ROOT / "eval" / "tdc_holdout.jsonl", ROOT / "eval" / "tdc_dev.jsonl"]:
         if f.exists():
             out += [json.loads(line)["question"] for line in f.read_text("utf-8").splitlines() if line.strip()]
     return out

@@ -1,4 +1,4 @@
-"""Background work inside `ted serve`: the outbox worker and the escalation scheduler.
+"""Background work inside `ted serve`: the outbox worker and the scheduler (escalation and retention).
 
 Both catch up on start (notifications left pending by a crash, deadlines missed while TED was
 down) and then run on an interval. Started and stopped with the aiohttp app.
@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from handlers.ask.privacy import purge_questions
 from handlers.reports import escalation, outbox
 
 log = logging.getLogger("ted.workers")
@@ -29,6 +30,18 @@ async def _loop(interval: float, step, name: str) -> None:
         await asyncio.sleep(interval)
 
 
+def scheduled(ted) -> None:
+    """The scheduler's one pass: escalate reports past their deadline, then the retention purges (reports'
+    personal content, and questions, feedback and conversation memory), all by the reports' clock."""
+    refs = escalation.tick(ted.reports)
+    if refs:
+        log.info("escalated %s report(s)", len(refs))
+    purged = escalation.purge(ted.reports, forget_attachments=ted.forget_attachments)
+    if purged:
+        log.info("purged personal content of %s report(s) past retention", len(purged))
+    purge_questions(ted.db, ted.settings.question_retention_days, ted.reports.clock())
+
+
 def background_workers(ted):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         recovered = outbox.recover(ted.db)
@@ -39,12 +52,7 @@ def background_workers(ted):
             await ted.outbox.run_once()
 
         async def schedule() -> None:
-            refs = escalation.tick(ted.reports)
-            if refs:
-                log.info("escalated %s report(s)", len(refs))
-            purged = escalation.purge(ted.reports, forget_attachments=ted.forget_attachments)
-            if purged:
-                log.info("purged personal content of %s report(s) past retention", len(purged))
+            scheduled(ted)
 
         tasks = [asyncio.create_task(_loop(ted.settings.outbox_interval_seconds, deliver, "outbox")),
                  asyncio.create_task(_loop(ted.settings.scheduler_interval_seconds, schedule, "scheduler"))]

@@ -73,6 +73,14 @@ class Settings:
     reminder_hours: float = 2.0
     at_risk_ack_minutes: int = 30
     retention_days: int = 365
+    # Questions are personal data (UK GDPR): asked, unanswered, feedback and conversation memory are deleted
+    # after this many days (handlers/ask/retention.py, run by the scheduler), and optionally kept pseudonymised.
+    question_retention_days: int = 90
+    pseudonymise_questions: bool = False
+    pseudonym_key: str = ""  # the pseudonymisation key, kept outside the database; "" = one kept in it
+    # Named on /privacy and /accessibility: who handles data-protection requests and accessibility problems.
+    dpo_contact: str = "the council's Data Protection Officer"
+    accessibility_contact: str = ""  # "" = fallback_contact
     outbox_interval_seconds: float = 2.0
     scheduler_interval_seconds: float = 60.0
     # TED Web Chat (bot/web/). With no user header, people pick who they are (local mode).
@@ -107,6 +115,8 @@ class Settings:
             if not key.strip() or not 0 < hours <= 1000:
                 raise ValueError(f"TED_ACK_HOURS must look like abuse_me=4,disparaging=8 (hours between 0 and "
                                  f"1000), not {self.ack_hours!r}")
+        if self.question_retention_days < 1:
+            raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
         if self.reminder_hours <= 0 or self.reminder_hours > 1000:
             raise ValueError("TED_REMINDER_HOURS must be more than 0 and at most 1000")
         return self
@@ -160,12 +170,21 @@ class Settings:
             reminder_hours=_number(e, "TED_REMINDER_HOURS", 2.0),
             at_risk_ack_minutes=int(_number(e, "TED_AT_RISK_ACK_MINUTES", 30)),
             retention_days=int(_number(e, "TED_REPORT_RETENTION_DAYS", 365)),
+            question_retention_days=int(_number(e, "TED_QUESTION_RETENTION_DAYS", 90)),
+            pseudonymise_questions=_flag(e.get("TED_PSEUDONYMISE_QUESTIONS")),
+            pseudonym_key=e.get("TED_PSEUDONYM_KEY", "").strip(),
+            dpo_contact=e.get("TED_DPO_CONTACT", "").strip() or cls.dpo_contact,
+            accessibility_contact=e.get("TED_ACCESSIBILITY_CONTACT", "").strip(),
             web_user_header=e.get("TED_WEB_USER_HEADER", "").strip(),
             web_trusted_proxies=_networks(e.get("TED_WEB_TRUSTED_PROXIES", "")),
             web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
         )
+
+    @property
+    def accessibility_contact_or_default(self) -> str:
+        return self.accessibility_contact or self.fallback_contact
 
     @property
     def base_url(self) -> str:

@@ -4,10 +4,20 @@ EMPTY_QUESTION = ("I didn't catch a question there. Ask me anything about counci
                   "“can I add a supplier on my personal Facebook?” — or type “report” to report abuse "
                   "or content that disparages the council.")
 
+# Said first (the web chat's first message, Teams' welcome) and in `help`: TED is automated, what it can and can't
+# do, and the way to a person (transparency: UK GDPR Articles 13-14, the ICO's guidance on AI and on monitoring
+# workers). Keep DISCLOSURE short and plain; the privacy notice is /privacy in TED Web Chat.
+DISCLOSURE = ("I'm an automated assistant, not a person. I answer only from the council's published policies and I "
+              "can be wrong; I can't give legal or HR advice or make decisions about you. For anything personal, "
+              "urgent or that I can't answer, talk to your line manager, HR or the Communications Manager.")
+
+PRIVACY_POINTER = ("What I keep about you, for how long and how to get a copy: the privacy notice, “Privacy notice” "
+                   "at the foot of TED Web Chat (/privacy).")
+
 GREETING = ("Hello! I'm TED, the council's policy assistant. Ask me about the Social Media Policy — for "
             "example “can I say I work for the council on my Instagram?” — and I'll quote the clause "
             "that answers it. If you've seen abuse or content that disparages the council, say "
-            "“report” and I'll take the details to the right people.")
+            "“report” and I'll take the details to the right people.\n\n" + DISCLOSURE)
 
 # Greeting and help name the documents TED actually holds (AskService.greeting / .capabilities).
 HOLDING = "The documents I can answer from: {documents}."
@@ -18,7 +28,7 @@ CAPABILITIES = ("I can:\n• answer questions about council policy, quoting the 
                 "• take a report of social-media content that disparages the council, or of abuse aimed "
                 "at staff or councillors, and send it to your line manager, the service-area manager and "
                 "the Communications Manager.\nTry “can I accept a LinkedIn invite from a supplier?” or "
-                "“report”.")
+                "“report”.\n\n" + DISCLOSURE + "\n\n" + PRIVACY_POINTER)
 
 THANKS = "You're welcome. Ask me any time — and if you ever need to report something, just say “report”."
 

@@ -102,7 +102,7 @@ async def test_invalid_report_shows_the_errors_beside_the_fields_in_place(w):
 async def test_the_manager_is_notified_proactively_and_acknowledging_updates_the_card_in_place(w):
     await w.install(SAM)  # TED installed for Sam: a welcome, and a reference to reach Sam later
     (welcome,) = await w.inbox(SAM)
-    assert "I'm TED" in welcome.text
+    assert "I'm TED" in welcome.text and "I'm an automated assistant, not a person" in welcome.text
     await w.install(CASEY)
     await w.file_report(as_=ALEX)
     await w.deliver()

@@ -50,6 +50,7 @@ def test_manifest_is_filled_in():
     assert bot["botId"] == APP_ID and bot["scopes"] == ["personal", "team", "groupChat"]
     assert "report" in [c["title"] for c in bot["commandLists"][0]["commands"]]
     assert m["validDomains"] == ["ted.tendring.example"]
+    assert m["developer"]["privacyUrl"] == "https://ted.tendring.example/privacy"  # TED's own privacy notice
     assert "${{" not in json.dumps(m)
     assert manifest(APP_ID)["validDomains"] == []
     with pytest.raises(ValueError, match="GUID"):

@@ -81,7 +81,10 @@ def manifest(app_id: str, version: str = "1.0.0", public_url: str = "") -> dict:
     if host in ("127.0.0.1", "localhost", "::1"):
         host = ""
     template = json.loads(TEMPLATE.read_text("utf-8"))
-    return _fill(template, {"TEAMS_APP_ID": app_id.lower(), "APP_VERSION": version, "PUBLIC_HOST": host})
+    filled = _fill(template, {"TEAMS_APP_ID": app_id.lower(), "APP_VERSION": version, "PUBLIC_HOST": host})
+    if host and public_url.startswith("https://"):  # Teams shows this link as the app's privacy policy
+        filled["developer"]["privacyUrl"] = f"{public_url.rstrip('/')}/privacy"
+    return filled
 
 
 def build_package(out: Path, app_id: str, version: str = "1.0.0", public_url: str = "") -> Path:

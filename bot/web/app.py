@@ -1,4 +1,5 @@
-"""TED Web Chat: the intranet's "Talk to TED" page, its JSON API, the policy pages and /admin.
+"""TED Web Chat: the intranet's "Talk to TED" page, its JSON API, the policy pages, /admin, /accessibility and
+/privacy.
 
 `mount_web(app, ted)` adds the one route table below to the one aiohttp server (bot/server.py); README.md has
 the API table. The shared endpoint machinery (identity, CSRF, polite errors, headers) is in bot/web/endpoint.py.
@@ -10,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from bot.web import account, admin, chat, policy
+from bot.web import account, admin, chat, notices, policy
 from bot.web.endpoint import STATIC, WEB, Identity, WebChat, endpoint, security_headers
 
 log = logging.getLogger("ted.web")
@@ -45,6 +46,9 @@ def mount_web(app: web.Application, ted) -> WebChat:
     r.add_get("/policy", policy.policy_index)
     r.add_get("/policy/", policy.policy_index)
     r.add_get("/policy/{doc}", policy.policy_page)
+    # The accessibility statement and the privacy notice (linked from every page's footer)
+    r.add_get("/accessibility", notices.accessibility_page)
+    r.add_get("/privacy", notices.privacy_page)
     # Admin
     r.add_get("/admin", admin.admin_page)
     r.add_get("/api/admin", admin.admin_api)

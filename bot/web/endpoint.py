@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web.html import error_page
+from bot.web.html import FOOTER, error_page
 from bot.web.identity import COOKIE, PROXY, Identity, WebIdentity
 from bot.web.input import BadInput
 from bot.web.sender import WebSender
@@ -42,7 +42,7 @@ class WebChat:
         self.sender = WebSender(self.inbox)
         folder = ted.settings.web_upload_dir
         self.uploads = UploadStore(Path(folder) if folder else default_folder(ted.db))
-        self.chat_page = (STATIC / "chat.html").read_text("utf-8")
+        self.chat_page = (STATIC / "chat.html").read_text("utf-8").replace("<!--footer-->", FOOTER)
 
 
 WEB = web.AppKey("ted.web", WebChat)

@@ -13,6 +13,20 @@ def esc(text: object) -> str:
     return escape("" if text is None else str(text), quote=True)
 
 
+# On every page (the chat page gets it in place of its <!--footer--> line, bot/web/endpoint.py): the
+# accessibility statement and the privacy notice must be reachable from anywhere in TED.
+FOOTER = (
+    '<footer class="site-footer"><div class="bar">'
+    '<ul class="footer-links">'
+    '<li><a href="/accessibility">Accessibility statement</a></li>'
+    '<li><a href="/privacy">Privacy notice</a></li>'
+    '<li><a href="/policy">Policies</a></li></ul>'
+    "<p>TED is an automated assistant run by Tendring District Council. It answers from the council's "
+    "published policies and can be wrong: for anything important, check with your line manager.</p>"
+    "</div></footer>"
+)
+
+
 def page(title: str, main: str, *, scripts: tuple[str, ...] = (), meta: dict[str, str] | None = None,
          signed_in_as: str = "") -> str:
     metas = "".join(f'<meta name="{esc(k)}" content="{esc(v)}">' for k, v in (meta or {}).items())
@@ -30,7 +44,7 @@ def page(title: str, main: str, *, scripts: tuple[str, ...] = (), meta: dict[str
         '<p class="brand"><a href="/">TED <span>Tendring District Council staff assistant</span></a></p>'
         f'{who}<nav aria-label="TED"><a href="/">Talk to TED</a> <a href="/policy">Policy</a></nav>'
         "</div></header>"
-        f'<main id="main" tabindex="-1">{main}</main></body></html>'
+        f'<main id="main" tabindex="-1">{main}</main>{FOOTER}</body></html>'
     )
 
 

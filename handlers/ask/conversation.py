@@ -1,4 +1,7 @@
-"""Conversation state kept in SQLite: asked questions, thread context, seen deliveries, feedback."""
+"""Conversation state kept in SQLite: asked questions, thread context, seen deliveries, feedback.
+
+Who asked is written through `Pseudonyms` (handlers/ask/privacy.py): the id itself, or its keyed hash when
+TED_PSEUDONYMISE_QUESTIONS is on. How long these rows are kept is handlers/ask/privacy.py's purge."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import sqlite_utils
 
 from chat.model import Message
 from core.db import utcnow
+from handlers.ask.privacy import Pseudonyms
 from knowledge.answer import Answer
 
 log = logging.getLogger("ted.conversation")
@@ -16,8 +20,9 @@ DM_CONTEXT_MINUTES = 10  # outside a thread, a follow-up leans on a question thi
 
 
 class Conversations:
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, pseudonyms: Pseudonyms | None = None):
         self.db = db
+        self.ids = pseudonyms or Pseudonyms(db)
 
     def first_delivery(self, platform: str, delivery_id: str) -> bool:
         """True the first time a platform delivers this id (Slack retries, double-clicks)."""
@@ -36,8 +41,9 @@ class Conversations:
     def record_asked(self, msg: Message, question: str, answer: Answer) -> int:
         top = answer.citations[0] if answer.citations else None
         return self.db["asked"].insert(
-            {"asked_at": utcnow(), "platform": msg.platform, "user_id": msg.user_id,
-             "conversation_id": msg.conversation_id, "thread_id": msg.thread_id, "question": question[:4000],
+            {"asked_at": utcnow(), "platform": msg.platform, "user_id": self.ids.stored(msg.platform, msg.user_id),
+             "conversation_id": self.ids.stored(msg.platform, msg.conversation_id), "thread_id": msg.thread_id,
+             "question": question[:4000],
              "intent": answer.intent, "doc_id": top.doc if top else "", "clause": top.clause if top else "",
              "confidence": round(answer.confidence, 4)}
         ).last_pk
@@ -67,7 +73,7 @@ class Conversations:
     def _context(self, platform: str, conversation_id: str, thread_id: str) -> tuple | None:
         return self.db.execute(
             "select last_question, updated_at from threads where platform = ? and conversation_id = ? "
-            "and thread_id = ?", [platform, conversation_id, thread_id]
+            "and thread_id = ?", [platform, self.ids.stored(platform, conversation_id), thread_id]
         ).fetchone()
 
     @staticmethod
@@ -76,7 +82,8 @@ class Conversations:
 
     def remember(self, msg: Message, question: str) -> None:
         self.db["threads"].upsert(
-            {"platform": msg.platform, "conversation_id": msg.conversation_id, "thread_id": msg.thread_id,
+            {"platform": msg.platform, "conversation_id": self.ids.stored(msg.platform, msg.conversation_id),
+             "thread_id": msg.thread_id,
              "last_question": question[:2000], "updated_at": utcnow()},
             pk=("platform", "conversation_id", "thread_id"),
         )
@@ -87,6 +94,7 @@ class Conversations:
         row = self.asked(asked_id)
         if row is None:
             return None
+        user_id = self.ids.stored(platform, user_id)
         same = self.db.execute("select id from feedback where asked_id = ? and channel = ? and user_id = ? "
                                "and helpful = ? order by id limit 1", [row["id"], platform, user_id, int(helpful)])
         if (found := same.fetchone()) is not None:
@@ -103,7 +111,7 @@ class Conversations:
         except (ValueError, TypeError, sqlite_utils.db.NotFoundError) as exc:  # a stale or forged form
             log.info("no stored feedback feedback_id=%.20s error=%s", feedback_id, type(exc).__name__)
             return False
-        if row["user_id"] != user_id:
+        if row["user_id"] != self.ids.stored(row["channel"], user_id):
             return False
         self.db["feedback"].update(row["id"], {"reason": reason[:2000]})
         return True

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from handlers.ask.privacy import purge_questions
 from handlers.directory import DirectoryError, parse_csv
 from handlers.reports import escalation
 from handlers.reports.views import STATUS_LABELS, summary_lines, when
@@ -79,12 +80,21 @@ def reports_command(ted, args: argparse.Namespace) -> int:
         verb = "Would purge" if args.dry_run else "Purged"
         print(f"{verb} {len(refs)} report(s) older than {ted.settings.retention_days} days"
               + (f": {', '.join(refs)}" if refs else "."))
+        days = ted.settings.question_retention_days
+        counts = purge_questions(ted.db, days, svc.clock(), dry_run=args.dry_run)
+        verb = "Would delete" if args.dry_run else "Deleted"
+        print(f"{verb} questions and feedback older than {days} days: "
+              + ", ".join(f"{n} {QUESTION_TABLE_NAMES[t]}" for t, n in counts.items()) + ".")
         return 0
     if args.action == "tick":
         refs = escalation.tick(svc)
         print(f"Escalated {len(refs)} report(s)" + (f": {', '.join(refs)}" if refs else "."))
         return 0
     raise AssertionError(f"unhandled action {args.action}")
+
+
+QUESTION_TABLE_NAMES = {"asked": "questions asked", "unanswered": "unanswered questions", "feedback": "feedback",
+                        "threads": "conversation memories"}
 
 
 def _public(r: dict) -> dict:
@@ -109,12 +119,44 @@ def export_person(ted, email: str) -> dict:
     ids = [(p, i) for p, i in ids if i]
     where = " or ".join("(platform = ? and user_id = ?)" for _ in ids) or "0"
     flat = [x for pair in ids for x in pair]
-    asked = list(ted.db.query(f"select asked_at, platform, question, intent, clause from asked where {where}", flat))
-    where_fb = where.replace("platform", "channel")
+    # Questions and feedback may be stored under a pseudonym (TED_PSEUDONYMISE_QUESTIONS): look for those too.
+    stored = [(p, s) for p, i in ids for s in ted.conversations.ids.every_form(p, i)]
+    where_q = " or ".join("(platform = ? and user_id = ?)" for _ in stored) or "0"
+    flat_q = [x for pair in stored for x in pair]
+    asked = list(ted.db.query(f"select asked_at, platform, question, intent, clause from asked where {where_q}",
+                              flat_q))
+    where_fb = where_q.replace("platform", "channel")
     feedback = list(ted.db.query(f"select given_at, channel, question, clause, helpful, reason from feedback "
-                                 f"where {where_fb}", flat))
+                                 f"where {where_fb}", flat_q))
     where_rep = where.replace("platform", "reporter_platform").replace("user_id", "reporter_user_id")
     by_id = list(ted.db.query(f"select * from reports where reporter_email != ? and ({where_rep})", [email, *flat]))
-    return {"email": email, "directory": entry or None, "reports_filed": filed + by_id,
+    return {"notice": export_notice(ted.settings, ted.reports.clock()), "email": email,
+            "directory": entry or None, "reports_filed": filed + by_id,
             "reports_received": received, "actions_taken": actions, "web_messages": messages,
             "questions_asked": asked, "feedback_given": feedback}
+
+
+def export_notice(settings, now) -> dict:
+    """What the export covers and what it does not, and how to complain: sent with every subject access export."""
+    return {
+        "title": "Everything TED holds about this person (UK GDPR Article 15, subject access)",
+        "generated_at": now.isoformat(timespec="seconds"),
+        "controller": "Tendring District Council",
+        "covers": ["the staff directory entry", "reports filed (by email or by Slack/Teams id)",
+                   "reports sent to this person", "actions and notes they took on reports",
+                   "escalation messages in their TED Web Chat inbox",
+                   "questions asked and feedback given on any platform, including any stored under a pseudonym"],
+        "does_not_cover": ["the list of questions TED could not answer, which keeps no record of who asked (the "
+                           "person's own questions, answered or not, are under questions_asked)",
+                           "reports in which the person is only mentioned (search them by name)",
+                           "screenshot files (listed under each report's attachments; send them with this export)",
+                           "messages held by Slack or Microsoft Teams themselves (ask the council's IT team)",
+                           "anything already deleted under the retention periods below"],
+        "retention": {"questions_feedback_and_conversation_memory_days": settings.question_retention_days,
+                      "report_personal_content_days_after_resolution": settings.retention_days},
+        "pseudonymised_questions": settings.pseudonymise_questions,
+        "how_to_complain": (f"Contact {settings.dpo_contact} first: the council will acknowledge a complaint within "
+                            "30 days. You can also complain to the Information Commissioner's Office (ICO): "
+                            "https://ico.org.uk/make-a-complaint/ or 0303 123 1113."),
+        "privacy_notice": f"{settings.base_url}/privacy",
+    }

@@ -60,6 +60,13 @@ def test_ask_a_question_and_see_the_clause(page: Page, tmp_path):
     assert page.url.endswith("/policy/tdc-social-media-policy#5.13")
 
 
+def test_the_first_message_says_ted_is_automated_and_how_to_reach_a_person(page: Page):
+    open_chat(page)
+    first = page.locator("#log .msg.ted").first
+    expect(first).to_contain_text("I'm an automated assistant, not a person.")
+    expect(first).to_contain_text("talk to your line manager, HR or the Communications Manager")
+
+
 def test_follow_a_did_you_mean_chip_and_typed_markup_stays_text(page: Page):
     open_chat(page)
     ask(page, DID_YOU_MEAN)

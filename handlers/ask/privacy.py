@@ -1,0 +1,95 @@
+"""Questions are personal data: how long TED keeps them, and keeping them without who asked.
+
+Retention. `purge_questions()` deletes questions asked, unanswered questions, feedback and conversation memory
+older than `TED_QUESTION_RETENTION_DAYS`; `ted serve`'s scheduler runs it (bot/workers.py), as it runs the report
+purge, and `ted reports purge` runs both.
+
+Pseudonymisation (`TED_PSEUDONYMISE_QUESTIONS=1`). The user id and conversation id stored with a question, its
+feedback and its conversation memory become a keyed hash (HMAC-SHA256) of the real id, so the tables, the admin
+page and `ted feedback` no longer show who asked. A keyed hash rather than no id at all, because TED still has
+to tell one person's feedback from another's (one 👍 per person per answer; only the person who gave feedback may
+add its reason), keep each conversation's follow-ups apart, and find a person's questions for a subject access
+request (`ted reports export` hashes their ids the same way). That is pseudonymisation, not anonymisation: with
+the key, an id can be matched again, so the data stays personal data. Keep the key apart from the database
+(`TED_PSEUDONYM_KEY`) so that a copy of the database alone does not re-identify anyone; without it TED makes a key
+and keeps it in the database, which hides who asked from everyone who reads TED's tables and lists, but not from
+someone holding the whole database file. Unanswered questions never store who asked, pseudonymised or not.
+
+"Share in channel" (Slack's /ted) needs to know the asker, so with pseudonymisation on it is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from core.db import transaction
+
+log = logging.getLogger("ted.privacy")
+
+KEY_ROW = "question_pseudonym_key"  # nosec: the name of the kb_meta row, not a secret
+PREFIX = "p:"
+# Each table that holds questions, and the column that says when the row was last written.
+QUESTION_TABLES = (("asked", "asked_at"), ("unanswered", "asked_at"), ("feedback", "given_at"),
+                   ("threads", "updated_at"))
+
+
+class Pseudonyms:
+    """Turns a platform id into what is stored: the id itself, or its keyed hash when pseudonymising."""
+
+    def __init__(self, db: sqlite_utils.Database, enabled: bool = False, key: str = ""):
+        self.db = db
+        self.enabled = enabled
+        self._key = key.encode() if key else b""
+
+    def key(self) -> bytes:
+        if not self._key:
+            # Made on first use and kept in kb_meta; the connection autocommits, so the first writer wins.
+            self.db.execute("insert or ignore into kb_meta (key, value) values (?, ?)",
+                            [KEY_ROW, secrets.token_hex(32)])
+            (value,) = self.db.execute("select value from kb_meta where key = ?", [KEY_ROW]).fetchone()
+            self._key = bytes.fromhex(value)
+        return self._key
+
+    def hashed(self, platform: str, value: str) -> str:
+        """The keyed hash of one id on one platform (whether or not pseudonymising is on: the export needs it)."""
+        if not value:
+            return ""
+        digest = hmac.new(self.key(), f"{platform}\x00{value}".encode(), hashlib.sha256).hexdigest()
+        return PREFIX + digest[:32]
+
+    def stored(self, platform: str, value: str) -> str:
+        """What to write for this id: its keyed hash when pseudonymising, else the id."""
+        return self.hashed(platform, value) if self.enabled else value
+
+    def every_form(self, platform: str, value: str) -> list[str]:
+        """Every way this id may be stored (rows from before the setting changed keep their form until purged)."""
+        return [v for v in (value, self.hashed(platform, value)) if v]
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds")  # the form core.db.utcnow() writes
+
+
+def purge_questions(db: sqlite_utils.Database, days: int, now: datetime | None = None,
+                    dry_run: bool = False) -> dict[str, int]:
+    """Delete questions, unanswered questions, feedback and conversation memory last written more than `days`
+    ago. Returns how many rows each table lost (or would lose, with `dry_run`)."""
+    cutoff = _iso((now or datetime.now(UTC)) - timedelta(days=days))
+    counts = {}
+    with transaction(db):
+        for table, column in QUESTION_TABLES:
+            where = f"{column} < ?"  # table and column names are the constants above, never input
+            if dry_run:
+                (counts[table],) = db.execute(f"select count(*) from {table} where {where}", [cutoff]).fetchone()
+            else:
+                counts[table] = db.execute(f"delete from {table} where {where}", [cutoff]).rowcount
+    if not dry_run and any(counts.values()):
+        log.info("questions past retention deleted days=%s %s", days,
+                 " ".join(f"{t}={n}" for t, n in counts.items()))
+    return counts
