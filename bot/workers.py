@@ -1,4 +1,5 @@
-"""Background work inside `ted serve`: the outbox worker and the escalation scheduler.
+"""Background work inside `ted serve`: the outbox worker and the scheduler (report escalation and retention,
+policy review reminders and the weekly knowledge-base digest).
 
 Both catch up on start (notifications left pending by a crash, deadlines missed while TED was
 down) and then run on an interval. Started and stopped with the aiohttp app.
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from handlers.curation import reminders
 from handlers.reports import escalation, outbox
 
 log = logging.getLogger("ted.workers")
@@ -45,6 +47,10 @@ def background_workers(ted):
             purged = escalation.purge(ted.reports, forget_attachments=ted.forget_attachments)
             if purged:
                 log.info("purged personal content of %s report(s) past retention", len(purged))
+            sent = reminders.tick(ted.db, ted.directory, ted.settings, ted.reports.clock())
+            if any(sent.values()):
+                log.info("knowledge base: %s review reminder(s), %s digest message(s) queued", sent["reminders"],
+                         sent["digest"])
 
         tasks = [asyncio.create_task(_loop(ted.settings.outbox_interval_seconds, deliver, "outbox")),
                  asyncio.create_task(_loop(ted.settings.scheduler_interval_seconds, schedule, "scheduler"))]
