@@ -50,10 +50,12 @@ def search_clauses(index: KnowledgeIndex, text: str, limit: int = 8) -> list[dic
 def items(db: sqlite_utils.Database, index: KnowledgeIndex, limit: int = 30) -> dict:
     """{"unanswered": [...], "feedback": [...]}: what is still to deal with, newest first, with suggestions."""
     unanswered = list(db.query(
-        "select max(u.id) as id, max(u.asked_at) as asked_at, count(*) as times, u.question, "
-        "max(u.channel) as channel, max(u.best_doc) as best_doc, max(u.best_clause) as best_clause "
+        # One max() and bare columns: SQLite takes them from the newest row of each group.
+        "select max(u.id) as id, u.asked_at, count(*) as times, u.question, u.channel, u.best_doc, u.best_clause "
         "from unanswered u where not exists (select 1 from kb_triage t where t.kind = 'unanswered' and "
-        "t.item_id = u.id) group by lower(trim(u.question)) order by max(u.id) desc limit ?", [limit]))
+        "t.item_id = u.id) and not exists (select 1 from taught x where x.kind = 'not_covered' and x.status = "
+        "'active' and lower(x.question) = lower(trim(u.question))) "  # TED fell back as it was taught to
+        "group by lower(trim(u.question)) order by max(u.id) desc limit ?", [limit]))
     for u in unanswered:
         u["kind"] = UNANSWERED
         u["suggestions"] = suggest(index, u["question"])

@@ -79,7 +79,8 @@ def last_digest_moment(settings: Settings, now: datetime) -> datetime | None:
 def gather(db: sqlite_utils.Database, since: str, until: str) -> dict:
     """What staff asked in [since, until) (UTC ISO): unanswered questions, 👎 answers, most-asked clauses."""
     unanswered = list(db.query(
-        "select min(question) as question, count(*) as times, max(best_doc) as doc_id from unanswered "
+        # One max() and bare columns: SQLite takes the question as last worded, from the newest row.
+        "select max(id) as last_id, question, count(*) as times, best_doc as doc_id from unanswered "
         "where asked_at >= ? and asked_at < ? group by lower(trim(question)) order by count(*) desc, max(id) desc",
         [since, until]))
     down = list(db.query(
