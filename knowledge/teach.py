@@ -121,6 +121,14 @@ def forget(db: sqlite_utils.Database, taught_id: int, actor: str) -> dict:
     return row
 
 
+def is_taught(db: sqlite_utils.Database, question: str) -> bool:
+    """Whether this very question (ignoring case and spacing) is a phrasing taught to a live clause."""
+    return bool(db.execute(
+        "select 1 from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause where t.kind = ? "
+        "and t.status = ? and lower(t.question) = lower(?) limit 1", [PHRASING, ACTIVE, " ".join(question.split())],
+    ).fetchone())
+
+
 def taught(db: sqlite_utils.Database, include_forgotten: bool = False) -> list[dict]:
     """What was taught, newest first (active and orphaned; forgotten ones too when asked)."""
     where = None if include_forgotten else "status != 'forgotten'"
