@@ -7,6 +7,7 @@ import sys
 
 from knowledge import teach
 from knowledge.audit import cli_actor as _actor
+from knowledge.impact import Impact, describe
 from knowledge.lifecycle import CurationError
 
 
@@ -41,17 +42,27 @@ def _teach(ted, args) -> int:
             if not tab:
                 raise CurationError(f"line {n}: expected CLAUSE<TAB>QUESTION. Nothing after it was taught.")
             pairs.append((clause.strip(), question))
+    impact = Impact(ted.answerer, [q for _, q in pairs])
     for clause, question in pairs:
         tid = teach.teach(ted.db, clause, question, who, args.doc or "", embedder=embedder)
         print(f"[{tid}] taught to {clause}: {' '.join(question.split())}")
+    _warn(impact)
     return 0
+
+
+def _warn(impact: Impact) -> None:
+    note = describe(impact.changes())
+    if note:
+        print(f"Note: {note} Undo with `ted kb forget ID` if that is not what you meant.", file=sys.stderr)
 
 
 def _not_covered(ted, args) -> int:
     questions = [args.question] if args.question is not None else [q for q in sys.stdin if q.strip()]
+    impact = Impact(ted.answerer, questions)
     for q in questions:
         tid = teach.not_covered(ted.db, q, _actor(), args.doc or "", embedder=ted.answerer.index.embedder)
         print(f"[{tid}] not covered: {' '.join(q.split())}")
+    _warn(impact)
     return 0
 
 

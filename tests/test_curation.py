@@ -204,3 +204,11 @@ def test_the_migration_gives_documents_loaded_before_it_a_live_version():
     assert dbmod.migrate(db) == ["009_curation"]
     (row,) = versions.history(db, "old")
     assert row["status"] == "live" and row["seq"] == 1 and row["published_at"] == "2026-01-01T00:00:00+00:00"
+
+
+def test_a_taught_question_is_answered_even_when_it_reads_like_one_about_another_document(council):
+    q = "do IT and HR have any role in the policy or is it just comms"
+    assert ask(council, q).intent == "fallback"  # "role in the policy" reads like a policy TED does not hold
+    teach.teach(council.db, "3.1", q, "casey", embedder=council.answerer.index.embedder)
+    answer = ask(council, f"  {q.upper()} ")
+    assert answer.intent == "policy" and answer.citations[0].clause == "3.1"

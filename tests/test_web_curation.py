@@ -219,3 +219,18 @@ async def test_a_communications_officer_may_curate_too(w):
     status, body = await robin.post("/api/admin/kb/teach", {"question": "can I friend a contractor on facebook?",
                                                             "doc_id": "tdc-social-media-policy", "clause": "5.13"})
     assert status == 201 and w.ted.db["taught"].get(body["taught"])["added_by"] == ROBIN
+
+
+@web_test()
+async def test_teaching_shows_which_recent_answers_it_changed(w):
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    twitter = "I've just been given access to the service twitter, anything I need to know before I start?"
+    assert (await answer(alex, twitter))["citations"][0]["clause"] == "8.4"
+    assert (await answer(alex, "can I add a supplier on my personal facebook?"))["intent"] == "policy"
+    status, body = await casey.post("/api/admin/kb/not-covered", {"question": "when did twitter change its name to X",
+                                                                  "doc_id": "tdc-social-media-policy"})
+    assert status == 201
+    assert body["changed"] == [{"question": twitter, "before": "8.4 (tdc-social-media-policy)", "after": "no answer"}]
+    assert "This also changed TED's answer to 1 recent question(s)" in body["note"]
+    status, body = await casey.post(f"/api/admin/kb/taught/{body['taught']}/forget", {})
+    assert (await answer(alex, twitter))["citations"][0]["clause"] == "8.4"  # undone at once

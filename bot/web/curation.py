@@ -21,6 +21,7 @@ from bot.web.identity import Identity
 from bot.web.input import BadInput, clean_text, read_json
 from handlers.curation import queue
 from knowledge import audit, lifecycle, teach, versions
+from knowledge.impact import Impact, describe
 from knowledge.lifecycle import CurationError
 
 SHELL = (
@@ -193,18 +194,27 @@ async def clause_search(request: web.Request, w: WebChat, who: Identity) -> web.
     return web.json_response({"clauses": queue.search_clauses(w.ted.answerer.index, text)})
 
 
+def _question(db, body: dict) -> tuple[str, str, int]:
+    """(question, kind, item id) of a teach request: an item on the list, or a question typed in."""
+    if body.get("question") is not None and body.get("kind") is None:
+        return clean_text(body["question"], 500, "question"), "", 0
+    kind, item_id = _kind(body)
+    return queue.item(db, kind, item_id)["question"], kind, item_id
+
+
 @endpoint(write=True)
 @_curate
 async def teach_clause(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     body, ted = await read_json(request), w.ted
     doc, clause = clean_text(body.get("doc_id"), 100, "document"), clean_text(body.get("clause"), 50, "clause")
-    if body.get("question") is not None and body.get("kind") is None:
-        tid = teach.teach(ted.db, clause, clean_text(body["question"], 500, "question"), who.email, doc,
-                          source="web", embedder=ted.answerer.index.embedder)
+    question, kind, item_id = _question(ted.db, body)
+    impact, emb = Impact(ted.answerer, [question]), ted.answerer.index.embedder
+    if kind:
+        tid = queue.answer_with(ted.db, kind, item_id, doc, clause, who.email, emb)
     else:
-        kind, item_id = _kind(body)
-        tid = queue.answer_with(ted.db, kind, item_id, doc, clause, who.email, ted.answerer.index.embedder)
-    return web.json_response({"taught": tid}, status=201)
+        tid = teach.teach(ted.db, clause, question, who.email, doc, source="web", embedder=emb)
+    changed = impact.changes()
+    return web.json_response({"taught": tid, "changed": changed, "note": describe(changed)}, status=201)
 
 
 @endpoint(write=True)
@@ -212,13 +222,14 @@ async def teach_clause(request: web.Request, w: WebChat, who: Identity) -> web.R
 async def teach_not_covered(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     body, ted = await read_json(request), w.ted
     doc = clean_text(body.get("doc_id"), 100, "document")
-    if body.get("question") is not None and body.get("kind") is None:
-        tid = teach.not_covered(ted.db, clean_text(body["question"], 500, "question"), who.email, doc,
-                                source="web", embedder=ted.answerer.index.embedder)
+    question, kind, item_id = _question(ted.db, body)
+    impact, emb = Impact(ted.answerer, [question]), ted.answerer.index.embedder
+    if kind:
+        tid = queue.not_covered(ted.db, kind, item_id, who.email, doc, emb)
     else:
-        kind, item_id = _kind(body)
-        tid = queue.not_covered(ted.db, kind, item_id, who.email, doc, ted.answerer.index.embedder)
-    return web.json_response({"taught": tid}, status=201)
+        tid = teach.not_covered(ted.db, question, who.email, doc, source="web", embedder=emb)
+    changed = impact.changes()
+    return web.json_response({"taught": tid, "changed": changed, "note": describe(changed)}, status=201)
 
 
 @endpoint(write=True)

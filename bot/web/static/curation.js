@@ -38,7 +38,8 @@ async function change(path, body, done) {
   const res = await api(path, body);
   if (!res.ok) return say(res.data.error || "That didn't work.");
   await load();
-  say(typeof done === "function" ? done(res.data) : done);
+  const said = typeof done === "function" ? done(res.data) : done;
+  say(res.data.note ? `${said} ${res.data.note}` : said);
   return res;
 }
 
