@@ -61,7 +61,8 @@ def _list(ted, args) -> int:
     for r in rows:
         cur, draft, d = r["current"], r["draft"], live.get(r["doc_id"])
         if d is not None:
-            print(f"{d['id']}: {document_name(d['title'], d['version'] or '')} — live (version {cur['seq']}), "
+            seq = f" (version {cur['seq']})" if cur else ""
+            print(f"{d['id']}: {document_name(d['title'], d['version'] or '')} — live{seq}, "
                   f"{d['clause_count']} clauses/passages, ingested {d['ingested_at']}")
             if d["owner"] or d["review_cycle"] or d["next_review"]:
                 print(f"    owner: {d['owner'] or '—'}; review: {d['review_cycle'] or '—'}"

@@ -116,9 +116,12 @@ def overview(db: sqlite_utils.Database) -> list[dict]:
             entry["draft"] = r
         else:
             entry["current"] = r
+    live = {doc_id for (doc_id,) in db.execute("select id from documents")}  # the live tables are the truth
+    for doc_id in live:
+        out.setdefault(doc_id, {"doc_id": doc_id, "current": None, "draft": None})
     rows = []
-    for entry in out.values():
+    for entry in sorted(out.values(), key=lambda e: e["doc_id"]):
         cur = entry["current"]
-        entry["status"] = cur["status"] if cur else DRAFT
+        entry["status"] = LIVE if entry["doc_id"] in live else cur["status"] if cur else DRAFT
         rows.append(entry)
     return rows
