@@ -28,6 +28,7 @@ from handlers.reports.delivery import OutboxWorker
 from handlers.reports.intake import Clock, ReportService, system_clock
 from knowledge.answer import Answerer
 from knowledge.bundled import load_bundled_if_empty
+from knowledge.kb_cli import configure as kb_configure
 from knowledge.vectors import make_embedder
 
 
@@ -95,7 +96,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     ted = build(settings, args.db, first_use=False)
     return ingest_paths(ted.db, [Path(p) for p in args.paths], replace=args.replace, quiet=args.quiet,
-                        embedder=ted.answerer.index.embedder)
+                        embedder=ted.answerer.index.embedder, draft=args.draft, doc_id=args.doc or "")
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
@@ -225,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=fn)
         return sp
 
+    common = argparse.ArgumentParser(add_help=False)  # --db after a sub-command's action too: `kb list --db X`
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help="SQLite database file (default: $TED_DB or var/ted.db)")
+
     a = add("ask", cmd_ask, "Answer a question, or one question per line from standard input.")
     a.add_argument("--json", action="store_true", help="print one JSON answer object per question")
     a.add_argument("question", nargs="?", help="the question (omit to read questions from stdin)")
@@ -233,11 +238,13 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--replace", action="store_true",
                    help="replace the whole knowledge base with these documents")
     i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.add_argument("--draft", action="store_true",
+                   help="keep them as drafts (not searched or cited) until `ted kb publish DOC_ID`")
+    i.add_argument("--doc", metavar="DOC_ID", help="with --draft and one file: a new version of this document")
     i.add_argument("paths", nargs="+", metavar="PATH")
-    k = add("kb", cmd_kb, "Look inside the knowledge base: `kb list`, `kb show 5.13`.")
-    k.add_argument("action", choices=["list", "show"])
-    k.add_argument("clause", nargs="?", help="clause number for `show`, e.g. 5.13")
-    k.add_argument("--doc", help="document id (when several documents have that clause number)")
+    k = add("kb", cmd_kb, "Look inside and curate the knowledge base: list, show, publish, retire, edit, history, "
+                          "teach, not-covered, taught, forget.")
+    kb_configure(k, common)
     e = add("eval", cmd_eval, "Score a question file (JSON lines) by the shared scoring rule.")
     e.add_argument("file")
     e.add_argument("--json", action="store_true", help="print the summary and failures as JSON")

@@ -1,4 +1,5 @@
-"""Background work inside `ted serve`: the outbox worker and the scheduler (escalation and retention).
+"""Background work inside `ted serve`: the outbox worker and the scheduler (report escalation and retention,
+policy review reminders and the weekly knowledge-base digest).
 
 Both catch up on start (notifications left pending by a crash, deadlines missed while TED was
 down) and then run on an interval. Started and stopped with the aiohttp app.
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from handlers.ask.privacy import purge_questions
+from handlers.curation import reminders
 from handlers.reports import escalation, outbox
 
 log = logging.getLogger("ted.workers")
@@ -40,6 +42,10 @@ def scheduled(ted) -> None:
     if purged:
         log.info("purged personal content of %s report(s) past retention", len(purged))
     purge_questions(ted.db, ted.settings.question_retention_days, ted.reports.clock())
+    sent = reminders.tick(ted.db, ted.directory, ted.settings, ted.reports.clock())
+    if any(sent.values()):
+        log.info("knowledge base: %s review reminder(s), %s digest message(s) queued", sent["reminders"],
+                 sent["digest"])
 
 
 def background_workers(ted):

@@ -208,6 +208,51 @@ def _m008_semantic_and_not_covered(db: sqlite_utils.Database) -> None:
     db["not_covered"].create_index(["doc_id"])
 
 
+def _m009_curation(db: sqlite_utils.Database) -> None:
+    # Every version of every document. The live one's clauses are in `clauses` (the only ones ever searched or
+    # cited); a draft waits here to be published; a superseded or retired version keeps its clauses here as
+    # JSON (`content`, a knowledge.model.Document) for the history, never searched again.
+    db["doc_versions"].create(
+        {"id": int, "doc_id": str, "seq": int, "status": str,  # draft | live | superseded | retired | discarded
+         "title": str, "owner": str, "version": str, "date": str, "review_cycle": str, "next_review": str,
+         "source": str, "format": str, "clause_count": int, "content": str,
+         "created_at": str, "created_by": str, "published_at": str, "published_by": str,
+         "ended_at": str, "ended_by": str},
+        pk="id",
+    )
+    db["doc_versions"].create_index(["doc_id", "status"])
+    db.execute(
+        "insert into doc_versions (doc_id, seq, status, title, owner, version, date, review_cycle, next_review, "
+        "source, format, clause_count, created_at, created_by, published_at, published_by) "
+        "select d.id, 1, 'live', d.title, d.owner, d.version, d.date, d.review_cycle, d.next_review, d.source, "
+        "d.format, (select count(*) from clauses c where c.doc_id = d.id), d.ingested_at, '', d.ingested_at, '' "
+        "from documents d"
+    )
+    # What the communications team taught TED from real questions: a phrasing of a clause (kept by document
+    # and clause number, so it survives a new version that still has that clause), or a question a document
+    # does not cover (its row in `not_covered`, source 'taught').
+    db["taught"].create(
+        {"id": int, "kind": str,  # phrasing | not_covered
+         "doc_id": str, "clause": str, "question": str, "status": str,  # active | orphaned | forgotten
+         "source": str, "source_id": int, "not_covered_id": int, "added_by": str, "added_at": str,
+         "ended_by": str, "ended_at": str},
+        pk="id",
+    )
+    db["taught"].create_index(["doc_id", "clause"])
+    # Who changed what in the knowledge base, and when, with the before and after (JSON).
+    db["kb_audit"].create(
+        {"id": int, "at": str, "actor": str, "action": str, "doc_id": str, "target": str, "before": str,
+         "after": str},
+        pk="id",
+    )
+    db["kb_audit"].create_index(["doc_id"])
+    # Unanswered questions and thumbs-down answers the team has dealt with (taught, not covered, dismissed).
+    db["kb_triage"].create(
+        {"kind": str, "item_id": int, "outcome": str, "taught_id": int, "actor": str, "at": str},
+        pk=("kind", "item_id"),
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -217,6 +262,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_delivery", _m006_delivery),
     ("007_teams", _m007_teams),
     ("008_semantic_and_not_covered", _m008_semantic_and_not_covered),
+    ("009_curation", _m009_curation),
 ]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 DEFAULT_DB = "var/ted.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DIGEST_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -89,6 +90,9 @@ class Settings:
     web_allow_local_identity: bool = False  # pick-who-you-are sign-in even when not bound to loopback
     web_secret: str = ""  # signs session cookies; "" = a random secret per process
     web_upload_dir: str = ""  # screenshots; "" = an "uploads" folder beside the database
+    # The weekly knowledge-base digest (handlers/curation/reminders.py), in TED_TIMEZONE; day "off" = none.
+    digest_day: str = "mon"
+    digest_time: str = "09:00"
 
     def check(self) -> Settings:
         """Refuse settings that would only fail later (when someone files a report). Returns self."""
@@ -119,6 +123,12 @@ class Settings:
             raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
         if self.reminder_hours <= 0 or self.reminder_hours > 1000:
             raise ValueError("TED_REMINDER_HOURS must be more than 0 and at most 1000")
+        if self.digest_day not in (*DIGEST_DAYS, "off"):
+            raise ValueError(f"TED_DIGEST_DAY must be one of {', '.join(DIGEST_DAYS)} or off, not {self.digest_day!r}")
+        try:
+            time.fromisoformat(self.digest_time)
+        except ValueError as exc:
+            raise ValueError(f"TED_DIGEST_TIME must look like 09:00, not {self.digest_time!r}") from exc
         return self
 
     def ack_hours_for(self, category: str) -> float:
@@ -180,6 +190,8 @@ class Settings:
             web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
+            digest_day=(e.get("TED_DIGEST_DAY", "").strip().lower() or "mon")[:3],
+            digest_time=e.get("TED_DIGEST_TIME", "").strip() or "09:00",
         )
 
     @property

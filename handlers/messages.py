@@ -111,3 +111,16 @@ WEB_UPLOAD_TOO_BIG = "That file is too big: screenshots can be up to {mb} MB."
 WEB_UPLOAD_NOT_IMAGE = "That doesn't look like an image. Please attach a PNG, JPEG, GIF or WebP screenshot."
 WEB_UPLOAD_MISSING = "One of the screenshots is no longer available. Please attach it again."
 WEB_UPLOAD_NONE = "Please choose an image file to attach."
+
+# Knowledge-base curation (handlers/curation/, bot/web/curation.py).
+KB_REVIEW_DUE = ("Review due: the {title} is due for review on {date}. Please check it still says what the council "
+                 "does, then upload the new version (or change the review date) at {url}.")
+KB_DIGEST_TITLE = "TED's week: what staff asked, {start} to {end}"
+KB_DIGEST_UNANSWERED = "Questions TED couldn't answer ({n}):"
+KB_DIGEST_DOWN = "Answers marked 👎 ({n}):"
+KB_DIGEST_TOP = "Most-asked clauses:"
+KB_DIGEST_TEACH = "Teach TED from these at {url}."
+WEB_DOC_NONE = "Please choose a policy document to upload (.md, .txt, .html, .docx or .pdf)."
+WEB_DOC_TOO_BIG = "“{name}” is too big: documents can be up to {mb} MB."
+WEB_DOC_KIND = "“{name}” can't be used: {reason}. Nothing was changed."
+WEB_DOC_UNREADABLE = "“{name}” couldn't be read: {reason}. Nothing was changed."

@@ -76,10 +76,11 @@ def document_from_json(data: dict, enrichment: dict | None = None, not_covered=(
 
 
 def load_bundled_if_empty(db, embedder=None) -> bool:
-    """First use: a knowledge base with no documents gets the bundled policies. True if it loaded them."""
-    from knowledge.store import document_count, save_documents
+    """First use: a knowledge base that never held a document gets the bundled policies (one whose documents
+    were all retired stays as it is). True if it loaded them."""
+    from knowledge.store import ever_held, save_documents
 
-    if document_count(db):
+    if ever_held(db):
         return False
-    save_documents(db, bundled_documents(), embedder=embedder)
+    save_documents(db, bundled_documents(), embedder=embedder, actor="ted (first use)")
     return True

@@ -1,4 +1,7 @@
-"""`ted ingest`: files and folders -> documents -> the knowledge base, all or nothing."""
+"""`ted ingest`: files and folders -> documents -> the knowledge base, all or nothing.
+
+`--draft` keeps them as drafts instead (knowledge.lifecycle): nothing TED answers from changes until
+`ted kb publish DOC_ID`."""
 
 from __future__ import annotations
 
@@ -9,12 +12,14 @@ from pathlib import Path
 import sqlite_utils
 from tqdm import tqdm
 
+from knowledge.audit import cli_actor
 from knowledge.ingest import IngestError, find_files, parse_file
+from knowledge.lifecycle import CurationError, create_draft
 from knowledge.store import save_documents
 
 
 def ingest_paths(db: sqlite_utils.Database, paths: list[Path], replace: bool = False,
-                 quiet: bool = False, embedder=None) -> int:
+                 quiet: bool = False, embedder=None, draft: bool = False, doc_id: str = "") -> int:
     try:
         files = find_files(paths)
     except IngestError as exc:
@@ -38,9 +43,30 @@ def ingest_paths(db: sqlite_utils.Database, paths: list[Path], replace: bool = F
             return 1
         seen[doc.id] = f
         docs.append(doc)
-    results = save_documents(db, docs, replace_all=replace, embedder=embedder)
+    if draft:
+        return _drafts(db, docs, doc_id, quiet)
+    results = save_documents(db, docs, replace_all=replace, embedder=embedder, actor=cli_actor())
     counts = Counter(r for _, r in results)
     clauses = sum(len(d.clauses) for d in docs)
     parts = [f"{n} {what}" for what, n in sorted(counts.items())]
     print(f"Ingested {len(docs)} document(s), {clauses} clauses/passages: {', '.join(parts)}.")
+    return 0
+
+
+def _drafts(db: sqlite_utils.Database, docs: list, doc_id: str, quiet: bool) -> int:
+    if doc_id and len(docs) != 1:
+        print("ted ingest: --doc names the document for one file only. Nothing was changed.", file=sys.stderr)
+        return 1
+    for doc in docs:
+        try:
+            row = create_draft(db, doc, cli_actor(), doc_id)
+        except CurationError as exc:
+            print(f"ted ingest: {exc} Nothing was changed.", file=sys.stderr)
+            return 1
+        print(f"Draft {row['doc_id']} version {row['seq']}: “{row['title']}”, {row['clause_count']} "
+              f"clauses/passages (not searched until published). Check it with the preview in /admin/knowledge, "
+              f"then `ted kb publish {row['doc_id']}`.")
+        for c in () if quiet else doc.clauses:
+            text = " ".join(c.text.split())
+            print(f"  {c.number:<8} {c.heading[:40]:<40}  {text[:70]}{'…' if len(text) > 70 else ''}")
     return 0

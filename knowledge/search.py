@@ -38,6 +38,16 @@ FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75,
                  "heading": 0.5}
 
 
+# The live clauses, each with the phrasings the communications team taught it (knowledge.teach) appended to its
+# example questions, so they feed the same lexical signals (example-question similarity, Naive Bayes).
+CLAUSES_SQL = (
+    "select c.rowid, c.doc_id, c.number, c.title, c.heading, c.text, c.summary, c.keywords, "
+    "coalesce(c.questions, '') || coalesce(char(10) || (select group_concat(t.question, char(10)) from taught t "
+    "where t.doc_id = c.doc_id and t.clause = c.number and t.kind = 'phrasing' and t.status = 'active'), ''), "
+    "c.refs from clauses c"
+)
+
+
 @lru_cache(maxsize=1)
 def ranking_params() -> dict:
     raw = resources.files("knowledge.data").joinpath("ranking.json").read_text("utf-8")
@@ -171,10 +181,7 @@ class KnowledgeIndex:
         entries: dict[int, _Entry] = {}
         df: Counter[str] = Counter()
         vocab: Counter[str] = Counter()
-        cur = self.db.execute(
-            "select rowid, doc_id, number, title, heading, text, summary, keywords, questions, refs "
-            "from clauses"
-        )
+        cur = self.db.execute(CLAUSES_SQL)
         for rowid, doc_id, number, title, heading, text, summary, keywords, questions, refs in cur:
             fields = {"text": text, "title": title, "heading": heading, "summary": summary,
                       "keywords": keywords, "questions": questions}

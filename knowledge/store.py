@@ -1,7 +1,9 @@
 """Writing documents into the knowledge base, and reading them back.
 
 Replacing a document is one transaction: its old clauses go and its new ones arrive
-together, so a failed ingest leaves the knowledge base exactly as it was.
+together, so a failed ingest leaves the knowledge base exactly as it was. The tables written here
+(`documents`, `clauses`) hold live documents only; the version it replaces is kept in the history
+(knowledge.versions) and every change is in the audit log (knowledge.audit), in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from core.db import transaction, utcnow
+from knowledge import audit, versions
 from knowledge.model import Clause, Document, Section
 
 _CLAUSE_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,3})(?![\d])")
@@ -39,11 +42,13 @@ def content_hash(doc: Document) -> str:
     return h.hexdigest()[:16]
 
 
-def bump_revision(db: sqlite_utils.Database) -> None:
+def bump_revision(db: sqlite_utils.Database, ingest: bool = True) -> None:
+    """The knowledge base changed: every index rebuilds before its next question (`ingest`: documents did)."""
     row = db.execute("select value from kb_meta where key = 'revision'").fetchone()
     rev = int(row[0]) + 1 if row else 1
     db["kb_meta"].upsert({"key": "revision", "value": str(rev)}, pk="key")
-    db["kb_meta"].upsert({"key": "last_ingest", "value": utcnow()}, pk="key")
+    if ingest:
+        db["kb_meta"].upsert({"key": "last_ingest", "value": utcnow()}, pk="key")
 
 
 def revision(db: sqlite_utils.Database) -> int:
@@ -52,8 +57,8 @@ def revision(db: sqlite_utils.Database) -> int:
 
 
 def save_documents(db: sqlite_utils.Database, docs: Iterable[Document],
-                   replace_all: bool = False, embedder=None) -> list[tuple[str, str]]:
-    """Store (or replace) documents in one transaction.
+                   replace_all: bool = False, embedder=None, actor: str = "ted ingest") -> list[tuple[str, str]]:
+    """Store (or replace) documents in one transaction, live at once (`ted ingest`).
 
     Returns [(doc_id, "added"|"replaced"|"unchanged"|"removed")]. With `replace_all`, documents
     not among *docs* are removed in the same transaction.
@@ -62,29 +67,71 @@ def save_documents(db: sqlite_utils.Database, docs: Iterable[Document],
     results = []
     with transaction(db):
         for doc in docs:
-            results.append((doc.id, _save_one(db, doc)))
+            results.append((doc.id, _save_one(db, doc, actor)))
         if replace_all:
             keep = {d for d, _ in results}
             for (old,) in db.execute("select id from documents").fetchall():
                 if old not in keep:
-                    for table in ("clause_vectors", "clauses", "not_covered"):
-                        db.execute(f"delete from {table} where doc_id = ?", [old])
-                    db.execute("delete from documents where id = ?", [old])
+                    take_down(db, old, actor, versions.RETIRED, audit.REMOVE)
                     results.append((old, "removed"))
         if any(r != "unchanged" for _, r in results):
-            if embedder is not None:
-                from knowledge.vectors import ensure_vectors  # numpy and the model only when vectors are wanted
-
-                ensure_vectors(db, embedder)
-            bump_revision(db)
+            _finish(db, embedder)
     return results
 
 
-def _save_one(db: sqlite_utils.Database, doc: Document) -> str:
+def publish_document(db: sqlite_utils.Database, doc: Document, draft_id: int, actor: str, embedder=None) -> str:
+    """Make a draft the live version of its document, in one transaction: the old version's clauses leave the
+    live tables for the history, the draft's arrive, with their vectors. "added" or "replaced"."""
+    with transaction(db):
+        result = _save_one(db, doc, actor, draft_id)
+        _finish(db, embedder)
+    return result
+
+
+def _finish(db: sqlite_utils.Database, embedder) -> None:
+    if embedder is not None:
+        from knowledge.vectors import ensure_vectors  # numpy and the model only when vectors are wanted
+
+        ensure_vectors(db, embedder)
+    bump_revision(db)
+
+
+def take_down(db: sqlite_utils.Database, doc_id: str, actor: str, status: str, action: str) -> None:
+    """Remove a live document from the live tables (retired, or removed by `ingest --replace`); its clauses
+    stay in the history and what was taught about it is kept, marked orphaned. Inside a transaction."""
+    old = load_document(db, doc_id)
+    live = versions.current(db, doc_id, versions.LIVE)
+    if live is None and old is not None:  # live since before versions were kept
+        live = versions.get(db, versions.went_live(db, old, None, actor))
+    if live is not None:
+        versions.end(db, live["id"], status, actor, old)
+    for table in ("clause_vectors", "clauses"):
+        db.execute(f"delete from {table} where doc_id = ?", [doc_id])
+    db.execute("delete from not_covered where doc_id = ? and source = 'document'", [doc_id])
+    db.execute("delete from documents where id = ?", [doc_id])
+    orphan_taught(db, doc_id, actor)
+    audit.record(db, actor, action, doc_id, f"version {live['seq']}" if live else "", before=versions.details(old))
+
+
+def orphan_taught(db: sqlite_utils.Database, doc_id: str, actor: str) -> list[int]:
+    """Taught phrasings whose clause number the live document no longer has are dropped (listed as orphaned);
+    the rest re-attach to the clause with that number. Inside a transaction."""
+    rows = db.execute(
+        "select id, clause from taught where kind = 'phrasing' and status = 'active' and doc_id = ? and clause "
+        "not in (select number from clauses where doc_id = ?)", [doc_id, doc_id]).fetchall()
+    for tid, clause in rows:
+        db.execute("update taught set status = 'orphaned', ended_at = ?, ended_by = ? where id = ?",
+                   [utcnow(), actor, tid])
+        audit.record(db, actor, audit.ORPHAN, doc_id, f"taught {tid}", before={"clause": clause})
+    return [r[0] for r in rows]
+
+
+def _save_one(db: sqlite_utils.Database, doc: Document, actor: str, draft_id: int | None = None) -> str:
     digest = content_hash(doc)
     existing = db.execute("select source_hash from documents where id = ?", [doc.id]).fetchone()
-    if existing and existing[0] == digest:
+    if existing and existing[0] == digest and draft_id is None:
         return "unchanged"
+    old = load_document(db, doc.id) if existing else None
     db.execute("delete from clause_vectors where doc_id = ?", [doc.id])
     db.execute("delete from clauses where doc_id = ?", [doc.id])
     # The document's own "not covered" examples are replaced with it; those its owners taught stay.
@@ -135,22 +182,29 @@ def _save_one(db: sqlite_utils.Database, doc: Document) -> str:
             {"doc_id": doc.id, "question": q, "source": "document", "added_by": "", "added_at": utcnow()}
             for q in doc.not_covered
         )
+    vid = versions.went_live(db, doc, old, actor, draft_id)
+    orphan_taught(db, doc.id, actor)
+    audit.record(db, actor, audit.PUBLISH if draft_id is not None else audit.INGEST, doc.id,
+                 f"version {versions.get(db, vid)['seq']}", before=versions.details(old), after=versions.details(doc))
     return "replaced" if existing else "added"
 
 
-def remove_document(db: sqlite_utils.Database, doc_id: str) -> bool:
+def remove_document(db: sqlite_utils.Database, doc_id: str, actor: str = "ted") -> bool:
     with transaction(db):
         if not db.execute("select 1 from documents where id = ?", [doc_id]).fetchone():
             return False
-        for table in ("clause_vectors", "clauses", "not_covered"):
-            db.execute(f"delete from {table} where doc_id = ?", [doc_id])
-        db.execute("delete from documents where id = ?", [doc_id])
+        take_down(db, doc_id, actor, versions.RETIRED, audit.REMOVE)
         bump_revision(db)
     return True
 
 
 def document_count(db: sqlite_utils.Database) -> int:
     return db.execute("select count(*) from documents").fetchone()[0]
+
+
+def ever_held(db: sqlite_utils.Database) -> bool:
+    """Whether any document was ever live or drafted here (a retired one included): first use is only once."""
+    return bool(document_count(db) or db.execute("select 1 from doc_versions limit 1").fetchone())
 
 
 def list_documents(db: sqlite_utils.Database) -> list[dict]:

@@ -1,7 +1,8 @@
 """Sentence vectors of the knowledge base: computed at ingest, stored beside each clause, loaded as matrices.
 
 Every clause gets a `passage` vector (its heading path, title and text) and one vector per example question
-(`q0`, `q1`, …); every "not covered" example gets one too. They are written in the same transaction as the
+(`q0`, `q1`, …) and per phrasing taught to it (`t<taught id>`, knowledge.teach); every "not covered" example
+gets one too. They are written in the same transaction as the
 clause (`ensure_vectors`), so a question never waits for them; a knowledge base ingested while the model was
 missing is brought up to date the next time the index is built with it.
 
@@ -126,6 +127,13 @@ def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None) -> int:
         todo.append((rowid, doc_id, "passage", passage_text(doc_title, heading, title, text)))
         for i, q in enumerate(q for q in (questions or "").split("\n") if q):
             todo.append((rowid, doc_id, f"q{i}", q))
+    # Phrasings taught to a clause (knowledge.teach) are example questions too, each field `t<taught id>`.
+    todo += db.execute(
+        "select c.rowid, c.doc_id, 't' || t.id, t.question from taught t join clauses c on c.doc_id = t.doc_id "
+        "and c.number = t.clause where t.kind = 'phrasing' and t.status = 'active' and not exists (select 1 from "
+        "clause_vectors v where v.clause_rowid = c.rowid and v.field = 't' || t.id and v.model = ?)",
+        [embedder.model],
+    ).fetchall()
     nc = db.execute("select id, question from not_covered where vector is null").fetchall()
     if not todo and not nc:
         return 0
@@ -136,7 +144,7 @@ def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None) -> int:
         db["clause_vectors"].insert_all(
             ({"clause_rowid": r, "doc_id": d, "field": f, "model": embedder.model, "vector": to_blob(v)}
              for (r, d, f, _), v in zip(todo, vecs, strict=False)),
-            batch_size=500,
+            batch_size=500, replace=True,  # a taught phrasing's vector from another model is replaced
         )
         for (nid, _), v in zip(nc, vecs[len(todo):], strict=True):
             db.execute("update not_covered set vector = ? where id = ?", [to_blob(v), nid])

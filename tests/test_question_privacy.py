@@ -62,7 +62,7 @@ def test_questions_feedback_and_memory_go_after_the_retention_period_by_the_sche
     assert counts(ted) == {"asked": 2, "unanswered": 1, "feedback": 1, "threads": 2}  # both questions remembered
     clock.now = start + timedelta(days=89)
     scheduled(ted)
-    assert counts(ted) == {"asked": 2, "unanswered": 1, "feedback": 1, "threads": 2}  # both questions remembered  # not yet
+    assert counts(ted) == {"asked": 2, "unanswered": 1, "feedback": 1, "threads": 2}  # not yet
     clock.now = start + timedelta(days=90, minutes=1)
     scheduled(ted)
     assert counts(ted) == {"asked": 0, "unanswered": 0, "feedback": 0, "threads": 0}

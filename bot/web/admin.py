@@ -132,6 +132,8 @@ def admin_html(data: dict, who: Identity, csrf: str) -> str:
         + '</section><section aria-labelledby="h-feedback"><h2 id="h-feedback">Feedback</h2>'
         + _table("Feedback", ("When", "Rating", "Clause", "Question", "Reason"), feedback_rows, "No feedback yet.")
         + '</section><section aria-labelledby="h-kb"><h2 id="h-kb">Knowledge base</h2>'
+        '<p><a href="/admin/knowledge">Curate the knowledge base</a>: upload and publish policies, teach TED '
+        "from unanswered questions and 👎 answers.</p>"
         f'<p>Last ingest: {esc(when(kb["last_ingest"]) if kb["last_ingest"] else "never")} · '
         f'revision {esc(kb["revision"] or "0")}</p>'
         + _table("Documents", ("Policy", "Version", "Review cycle", "Next review", "Clauses", "Loaded"), doc_rows,

@@ -1,5 +1,5 @@
-"""TED Web Chat: the intranet's "Talk to TED" page, its JSON API, the policy pages, /admin, /accessibility and
-/privacy.
+"""TED Web Chat: the intranet's "Talk to TED" page, its JSON API, the policy pages, /admin, /admin/knowledge,
+/accessibility and /privacy.
 
 `mount_web(app, ted)` adds the one route table below to the one aiohttp server (bot/server.py); README.md has
 the API table. The shared endpoint machinery (identity, CSRF, polite errors, headers) is in bot/web/endpoint.py.
@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from bot.web import account, admin, chat, notices, policy
+from bot.web import account, admin, chat, curation, notices, policy
 from bot.web.endpoint import STATIC, WEB, Identity, WebChat, endpoint, security_headers
 
 log = logging.getLogger("ted.web")
@@ -52,6 +52,22 @@ def mount_web(app: web.Application, ted) -> WebChat:
     # Admin
     r.add_get("/admin", admin.admin_page)
     r.add_get("/api/admin", admin.admin_api)
+    # Knowledge-base curation (the communications team): documents, teaching, the audit log
+    r.add_get("/admin/knowledge", curation.knowledge_page)
+    r.add_get("/api/admin/kb", curation.kb_api)
+    r.add_post("/api/admin/kb/drafts", curation.upload_draft)
+    r.add_get("/api/admin/kb/drafts/{id}", curation.draft_preview)
+    r.add_post("/api/admin/kb/drafts/{id}/publish", curation.publish_draft)
+    r.add_post("/api/admin/kb/drafts/{id}/discard", curation.discard_draft)
+    r.add_post("/api/admin/kb/drafts/{id}/details", curation.draft_details)
+    r.add_post("/api/admin/kb/documents/{doc}/details", curation.document_details)
+    r.add_post("/api/admin/kb/documents/{doc}/retire", curation.retire_document)
+    r.add_get("/api/admin/kb/documents/{doc}/history", curation.document_history)
+    r.add_get("/api/admin/kb/clauses", curation.clause_search)
+    r.add_post("/api/admin/kb/teach", curation.teach_clause)
+    r.add_post("/api/admin/kb/not-covered", curation.teach_not_covered)
+    r.add_post("/api/admin/kb/dismiss", curation.dismiss_item)
+    r.add_post("/api/admin/kb/taught/{id}/forget", curation.forget_taught)
     app.on_response_prepare.append(security_headers)
     log.info("web chat on: identity %s mode, uploads in %s", w.identity.mode, w.uploads.folder)
     return w

@@ -107,6 +107,9 @@ class OutboxWorker:
         return sent
 
     async def deliver(self, row: dict, now: datetime) -> None:
+        if row["kind"] == outbox.NOTICE:
+            await self._notice(row, now)
+            return
         report = self.service.get(row["report_id"])
         if report is None:
             return
@@ -168,6 +171,25 @@ class OutboxWorker:
                 await self._post(s, row, now, s.dm_user(user_id, reply, notice))
             except Unreachable:
                 log.warning("outbox id=%s: %s cannot reach the reporter", row["id"], s.platform)
+
+    async def _notice(self, row: dict, now: datetime) -> None:
+        """A notification about no report: to the communications channel, or to a person on every platform that
+        reaches them (someone none reaches still finds it in their web inbox)."""
+        reply = Reply(text=json.loads(row["params"] or "{}").get("text", ""), template=row["template"])
+        done = outbox.delivered_platforms(self.db, row["id"])
+        if row["recipient"] == COMMS_CHANNEL:
+            for s in self.senders:
+                if s.platform not in done and (posted := await s.channel(reply)):
+                    outbox.record_message(self.db, row, now, s.platform, *posted)
+            return
+        person = self.service.directory.get(row["recipient"])
+        for s in self.senders if person is not None else ():
+            if s.platform in done or not s.reaches(person):
+                continue
+            try:
+                await self._post(s, row, now, s.dm(person, reply, Notice(0, row["id"])))
+            except Unreachable:
+                log.warning("outbox id=%s: %s cannot reach a notice's recipient", row["id"], s.platform)
 
     async def _update(self, row: dict, reply: Reply) -> None:
         msg = outbox.posted_message(self.db, row)

@@ -20,15 +20,16 @@ from core.db import transaction
 log = logging.getLogger("ted.outbox")
 MAX_BACKOFF = timedelta(minutes=15)
 
-# kinds
-DM, CHANNEL, UPDATE = "dm", "channel", "update"
+# kinds. A NOTICE is about no report (a policy's review is due, the weekly digest, handlers/curation): its words
+# are in its params ({"text": …}), its recipient a person's email or the communications channel.
+DM, CHANNEL, UPDATE, NOTICE = "dm", "channel", "update", "notice"
 
 
 def iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def enqueue(db: sqlite_utils.Database, now: datetime, report_id: int, kind: str, template: str,
+def enqueue(db: sqlite_utils.Database, now: datetime, report_id: int | None, kind: str, template: str,
             recipient: str = "", target: str = "", params: dict | None = None, dedupe_key: str = "") -> bool:
     """Add a notification. Must be called inside the transaction that made the change. False if a
     notification with the same dedupe key already exists."""

@@ -1,0 +1,1 @@
+"""Curating the knowledge base: the queue of real questions to teach from, review reminders, the digest."""

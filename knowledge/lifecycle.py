@@ -1,0 +1,154 @@
+"""A document's life cycle: upload a draft, preview it, publish it (replacing the live version), retire it,
+edit its details. The same operations behind `/admin/knowledge` and `ted kb publish|retire|edit`.
+
+A draft is only a row in `doc_versions`: nothing TED searches, cites or shows to staff changes until it is
+published, and publishing is one transaction (knowledge.store.publish_document).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+import sqlite_utils
+
+from core.db import transaction
+from knowledge import audit, versions
+from knowledge.model import Document
+from knowledge.store import bump_revision, load_document, publish_document, take_down
+
+MAX_DETAIL = 200
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+class CurationError(ValueError):
+    """A polite reason a change to the knowledge base was refused; nothing was changed."""
+
+
+def _enrich_unchanged(doc: Document, live: Document | None) -> Document:
+    """A new version keeps the owner and review details of the one it replaces when the file says nothing of
+    them, and each unchanged clause (same number, same words) keeps its title, summary, keywords and example
+    questions; a clause whose words changed starts again (its enrichment may no longer be true)."""
+    if live is None:
+        return doc
+    old = {c.number: c for c in live.clauses}
+    clauses = []
+    for c in doc.clauses:
+        o = old.get(c.number)
+        same = o is not None and " ".join(o.text.split()) == " ".join(c.text.split())
+        if same and not (c.summary or c.keywords or c.questions):
+            c = dataclasses.replace(c, title=o.title or c.title, summary=o.summary, keywords=o.keywords,
+                                    questions=o.questions)
+        clauses.append(c)
+    keep = {k: getattr(live, k) for k in ("owner", "review_cycle", "next_review", "publisher", "related", "topics",
+                                          "not_covered") if not getattr(doc, k)}
+    return dataclasses.replace(doc, clauses=tuple(clauses), **keep)
+
+
+def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: str = "") -> dict:
+    """Keep a parsed document as a draft (of *doc_id* when given: a new version of that document). A draft
+    already waiting for the same document is discarded. Returns the draft's row."""
+    if doc_id:
+        if not _ID.match(doc_id):
+            raise CurationError(f"“{doc_id}” is not a document id (lower-case letters, digits and hyphens).")
+        doc = dataclasses.replace(doc, id=doc_id)
+    with transaction(db):
+        doc = _enrich_unchanged(doc, load_document(db, doc.id))
+        waiting = versions.current(db, doc.id, versions.DRAFT)
+        if waiting is not None:
+            versions.end(db, waiting["id"], versions.DISCARDED, actor)
+            audit.record(db, actor, audit.DISCARD, doc.id, f"version {waiting['seq']}")
+        vid = versions.add_draft(db, doc, actor)
+        row = versions.get(db, vid)
+        audit.record(db, actor, audit.DRAFT, doc.id, f"version {row['seq']}", after=versions.details(doc))
+    return row
+
+
+def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:
+    """A waiting draft by its version id, or the one waiting for a document id."""
+    row = versions.get(db, int(ref)) if str(ref).isdigit() else versions.current(db, str(ref), versions.DRAFT)
+    if row is None or row["status"] != versions.DRAFT:
+        raise CurationError(f"There is no draft waiting for “{ref}”. Upload one first.")
+    return row
+
+
+def preview(row: dict) -> dict:
+    """What a draft holds, for people to check before publishing: its details and every clause it found."""
+    doc = versions.from_json(row["content"])
+    return {"draft": {k: row[k] for k in row if k != "content"},
+            "clauses": [{"number": c.number, "kind": c.kind, "heading": c.heading, "title": c.title,
+                         "text": c.text} for c in doc.clauses]}
+
+
+def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None) -> dict:
+    """Publish a draft: it becomes the live version (the old one goes to the history, never cited again)."""
+    row = draft_for(db, ref)
+    result = publish_document(db, versions.from_json(row["content"]), row["id"], actor, embedder)
+    return {**versions.get(db, row["id"]), "result": result, "content": None}
+
+
+def discard(db: sqlite_utils.Database, ref: str | int, actor: str) -> dict:
+    row = draft_for(db, ref)
+    with transaction(db):
+        versions.end(db, row["id"], versions.DISCARDED, actor)
+        audit.record(db, actor, audit.DISCARD, row["doc_id"], f"version {row['seq']}")
+    return versions.get(db, row["id"])
+
+
+def retire(db: sqlite_utils.Database, doc_id: str, actor: str) -> None:
+    """Withdraw a live document: never searched or cited again; its versions stay in the history."""
+    with transaction(db):
+        if not db.execute("select 1 from documents where id = ?", [doc_id]).fetchone():
+            raise CurationError(f"“{doc_id}” is not a live document, so it can't be retired.")
+        take_down(db, doc_id, actor, versions.RETIRED, audit.RETIRE)
+        bump_revision(db)
+
+
+def _clean_details(changes: dict) -> dict:
+    out = {}
+    for key, value in changes.items():
+        if key not in versions.DETAILS or value is None:
+            continue
+        text = " ".join(str(value).split())
+        if len(text) > MAX_DETAIL:
+            raise CurationError(f"The {key.replace('_', ' ')} is too long (at most {MAX_DETAIL} characters).")
+        if key in ("date", "next_review") and text:
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                what = "review date" if key == "next_review" else "date"
+                raise CurationError(f"The {what} must be a date like 2027-03-31, not “{text}”.") from None
+        if key == "title" and not text:
+            raise CurationError("A document needs a title.")
+        out[key] = text
+    return out
+
+
+def edit_details(db: sqlite_utils.Database, ref: str | int, changes: dict, actor: str) -> dict:
+    """Change a document's title, owner, version, date or review date: the live document's (by document id)
+    or a draft's (by its version id). Audited with the before and after. Returns the new details."""
+    clean = _clean_details(changes)
+    with transaction(db):
+        if str(ref).isdigit():
+            row = draft_for(db, ref)
+            doc = versions.from_json(row["content"])
+            before = {k: getattr(doc, k) for k in clean}
+            doc = dataclasses.replace(doc, **clean)
+            db["doc_versions"].update(row["id"], {**clean, "content": versions.to_json(doc)})
+            doc_id, target = row["doc_id"], f"version {row['seq']}"
+        else:
+            doc_id, target = str(ref), "live"
+            rows = list(db["documents"].rows_where("id = ?", [doc_id]))
+            if not rows:
+                raise CurationError(f"“{doc_id}” is not a live document.")
+            cur = rows[0]
+            before = {k: cur[k] for k in clean}
+            db["documents"].update(doc_id, clean)
+            row = versions.current(db, doc_id, versions.LIVE)
+            if row is not None:
+                db["doc_versions"].update(row["id"], clean)
+            bump_revision(db, ingest=False)  # titles and owners are shown with every answer: the index re-reads them
+        if clean != before:
+            audit.record(db, actor, audit.EDIT, doc_id, target, before=before, after=clean)
+    return clean

@@ -1,0 +1,135 @@
+"""Teaching TED from real questions: "this clause answers it", "the document doesn't cover it", and undo.
+
+A taught phrasing is kept in `taught` by document and clause *number*, not by clause row: the index adds it
+to that clause's example questions (knowledge.search, lexical signals) and knowledge.vectors gives it a vector
+like an example question (field `t<ID>`, semantic signal), so close rephrasings are answered too. A new
+version of the document that still has the clause number keeps it; one that hasn't drops it, listed as
+orphaned (knowledge.store.orphan_taught). A "not covered" question is a row of `not_covered` (source
+'taught'), which TED's confidence already weighs against the document's clauses.
+
+Every change is one transaction with its audit entry and a new knowledge-base revision, so every index
+reloads before its next question: teaching takes effect at once.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from core.db import transaction, utcnow
+from knowledge import audit
+from knowledge.lifecycle import CurationError
+from knowledge.store import bump_revision
+
+PHRASING, NOT_COVERED = "phrasing", "not_covered"
+ACTIVE, ORPHANED, FORGOTTEN = "active", "orphaned", "forgotten"
+MAX_QUESTION = 500
+
+
+def _question(text: str) -> str:
+    q = " ".join((text or "").split())
+    if not q:
+        raise CurationError("Which question? It is empty.")
+    if len(q) > MAX_QUESTION:
+        raise CurationError(f"That question is too long to teach (at most {MAX_QUESTION} characters).")
+    return q
+
+
+def find_clause(db: sqlite_utils.Database, number: str, doc_id: str = "") -> tuple[str, str]:
+    """(doc id, clause number) of a live clause; CurationError naming the documents when it is ambiguous."""
+    number = (number or "").strip()
+    where, args = ("number = ?", [number]) if not doc_id else ("number = ? and doc_id = ?", [number, doc_id])
+    docs = [r[0] for r in db.execute(f"select doc_id from clauses where {where} order by doc_id", args)]
+    if not docs:
+        raise CurationError(f"There is no live clause {number}" + (f" in “{doc_id}”." if doc_id else "."))
+    if len(docs) > 1:
+        raise CurationError(f"Clause {number} is in several documents ({', '.join(docs)}); say which one.")
+    return docs[0], number
+
+
+def live_document(db: sqlite_utils.Database, doc_id: str = "") -> str:
+    """A live document by id, or the only one when none is named."""
+    ids = [r[0] for r in db.execute("select id from documents order by id")]
+    if doc_id:
+        if doc_id not in ids:
+            raise CurationError(f"“{doc_id}” is not a live document.")
+        return doc_id
+    if len(ids) != 1:
+        raise CurationError("Which document? Name one of: " + (", ".join(ids) or "none is live"))
+    return ids[0]
+
+
+def _finish(db: sqlite_utils.Database, embedder) -> None:
+    if embedder is not None:
+        from knowledge.vectors import ensure_vectors  # numpy and the model only when vectors are wanted
+
+        ensure_vectors(db, embedder)
+    bump_revision(db, ingest=False)
+
+
+def teach(db: sqlite_utils.Database, number: str, question: str, actor: str, doc_id: str = "",
+          source: str = "cli", source_id: int | None = None, embedder=None) -> int:
+    """Teach that *question* is answered by clause *number*. Returns the taught entry's id (an existing one
+    when the same phrasing was already taught to that clause)."""
+    q = _question(question)
+    doc, number = find_clause(db, number, doc_id)
+    with transaction(db):
+        same = db.execute("select id from taught where kind = ? and status = ? and doc_id = ? and clause = ? and "
+                          "lower(question) = lower(?)", [PHRASING, ACTIVE, doc, number, q]).fetchone()
+        if same:
+            return same[0]
+        tid = db["taught"].insert({"kind": PHRASING, "doc_id": doc, "clause": number, "question": q,
+                                   "status": ACTIVE, "source": source, "source_id": source_id,
+                                   "added_by": actor, "added_at": utcnow()}).last_pk
+        audit.record(db, actor, audit.TEACH, doc, f"taught {tid}", after={"clause": number, "question": q})
+        _finish(db, embedder)
+    return tid
+
+
+def not_covered(db: sqlite_utils.Database, question: str, actor: str, doc_id: str = "", source: str = "cli",
+                source_id: int | None = None, embedder=None) -> int:
+    """Teach that the document does not cover *question* (TED should fall back on it and its rephrasings)."""
+    q = _question(question)
+    doc = live_document(db, doc_id)
+    with transaction(db):
+        nid = db["not_covered"].insert({"doc_id": doc, "question": q, "source": "taught", "added_by": actor,
+                                        "added_at": utcnow()}).last_pk
+        tid = db["taught"].insert({"kind": NOT_COVERED, "doc_id": doc, "clause": "", "question": q,
+                                   "status": ACTIVE, "source": source, "source_id": source_id,
+                                   "not_covered_id": nid, "added_by": actor, "added_at": utcnow()}).last_pk
+        audit.record(db, actor, audit.NOT_COVERED, doc, f"taught {tid}", after={"question": q})
+        _finish(db, embedder)
+    return tid
+
+
+def forget(db: sqlite_utils.Database, taught_id: int, actor: str) -> dict:
+    """Undo a taught entry: the phrasing leaves the clause (and its vector goes), or the "not covered" example
+    is deleted; the question it came from goes back on the list to deal with."""
+    with transaction(db):
+        rows = list(db["taught"].rows_where("id = ? and status != ?", [taught_id, FORGOTTEN]))
+        if not rows:
+            raise CurationError(f"Nothing taught has the id {taught_id}.")
+        row = rows[0]
+        if row["kind"] == PHRASING:
+            db.execute("delete from clause_vectors where field = ?", [f"t{row['id']}"])
+        elif row["not_covered_id"]:
+            db.execute("delete from not_covered where id = ?", [row["not_covered_id"]])
+        db["taught"].update(row["id"], {"status": FORGOTTEN, "ended_by": actor, "ended_at": utcnow()})
+        db.execute("delete from kb_triage where taught_id = ?", [row["id"]])
+        audit.record(db, actor, audit.FORGET, row["doc_id"], f"taught {row['id']}",
+                     before={"kind": row["kind"], "clause": row["clause"], "question": row["question"]})
+        bump_revision(db, ingest=False)
+    return row
+
+
+def is_taught(db: sqlite_utils.Database, question: str) -> bool:
+    """Whether this very question (ignoring case and spacing) is a phrasing taught to a live clause."""
+    return bool(db.execute(
+        "select 1 from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause where t.kind = ? "
+        "and t.status = ? and lower(t.question) = lower(?) limit 1", [PHRASING, ACTIVE, " ".join(question.split())],
+    ).fetchone())
+
+
+def taught(db: sqlite_utils.Database, include_forgotten: bool = False) -> list[dict]:
+    """What was taught, newest first (active and orphaned; forgotten ones too when asked)."""
+    where = None if include_forgotten else "status != 'forgotten'"
+    return list(db["taught"].rows_where(where, order_by="id desc"))

@@ -1,0 +1,65 @@
+"""/admin/knowledge in a real browser, under the strict Content-Security-Policy: the Communications Manager uploads
+a policy, checks the preview, publishes it, and teaches TED an unanswered question with one click."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from knowledge.answer import FALLBACK, Answer
+from tests.browser.live import why_not_runnable
+from tests.fakes.web_world import CASEY
+
+if reason := why_not_runnable():
+    pytest.skip(reason, allow_module_level=True)
+
+from playwright.sync_api import Page, expect  # noqa: E402  (only once we know it is installed)
+
+POLICY = b"# Car sharing policy\n\n## Lifts\n\nStaff who share a car to work may park in bay 7.\n"
+QUESTION = "can two of us who drive in together use a special bay?"
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/")
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    page.get_by_label("Signed in as").select_option(email)
+    page.get_by_role("button", name="Switch").click()
+    expect(page.locator("#log")).to_contain_text("You're now signed in as")
+
+
+def test_upload_preview_publish_and_teach(page: Page, live):
+    sign_in(page, CASEY)
+    page.goto("/admin")
+    page.get_by_role("link", name="Curate the knowledge base").click()
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    expect(page.get_by_role("heading", name="Knowledge base", exact=True)).to_be_visible()
+    expect(page.locator("#documents")).to_contain_text("Social Media Policy")
+
+    page.get_by_label(re.compile("^Policy document")).set_input_files(
+        files=[{"name": "car-sharing.md", "mimeType": "text/markdown", "buffer": POLICY}])
+    page.get_by_role("button", name="Upload and preview").click()
+    preview = page.locator("#preview")
+    expect(preview.get_by_role("heading", name=re.compile("Preview: Car sharing policy"))).to_be_focused()
+    expect(preview.get_by_role("table")).to_contain_text("Staff who share a car to work may park in bay 7.")
+    expect(page.locator("#documents")).to_contain_text("draft version 1 waiting")
+    preview.get_by_role("button", name="Publish").click()
+    expect(page.locator("#status")).to_contain_text("Published Car sharing policy")
+    row = page.locator("#documents tr").filter(has_text="Car sharing policy")
+    expect(row).to_contain_text("live")
+
+    # Staff asked it and TED couldn't answer (as the ask service records it).
+    live.call(lambda: live.ted.asker.record_unanswered(QUESTION, "web", Answer(FALLBACK, "")))
+    page.reload()
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    item = page.locator("#queue-unanswered article").filter(has_text=QUESTION)
+    item.get_by_label(re.compile("^Find another clause")).fill("bay 7")
+    item.get_by_role("button", name="Search").click()
+    item.get_by_role("button", name=re.compile(r"^This clause answers it: 1\.1")).first.click()
+    expect(page.locator("#status")).to_contain_text("Taught: 1.1")
+    expect(page.locator("#taught")).to_contain_text(QUESTION)
+    answer = live.call(lambda: live.ted.asker.ask(QUESTION, channel="web"))
+    assert answer.intent == "policy" and answer.citations[0].doc == "car-sharing"
+    page.locator("#taught tr").filter(has_text=QUESTION).get_by_role("button", name=re.compile("^Undo")).click()
+    expect(page.locator("#status")).to_contain_text("Undone")
+    expect(page.locator("#queue-unanswered")).to_contain_text(QUESTION)

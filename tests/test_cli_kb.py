@@ -1,0 +1,117 @@
+"""`ted ingest --draft` and the curation commands of `ted kb`, through the command line's entry point."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from app import main
+
+PERMIT = "how much does a staff parking permit cost?"
+
+
+def ask_json(db: str, question: str, capsys) -> dict:
+    capsys.readouterr()
+    assert main(["ask", "--db", db, "--json", question]) == 0
+    return json.loads(capsys.readouterr().out.splitlines()[-1])
+
+
+def write(tmp_path, permits: str):
+    path = tmp_path / "parking.md"
+    path.write_text(f"# Parking policy\n\n## Permits\n\n{permits}\n\n## Bikes\n\nBikes go in the shed.\n", "utf-8")
+    return str(path)
+
+
+def test_draft_publish_new_version_retire_and_history(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    assert main(["ask", "--db", db, "hello"]) == 0
+    assert main(["ingest", "--db", db, "--draft", write(tmp_path, "Staff permits cost £5 a month.")]) == 0
+    out = capsys.readouterr().out
+    assert "Draft parking version 1" in out and "1.1" in out and "Staff permits cost £5" in out  # the preview
+    assert ask_json(db, PERMIT, capsys)["intent"] == "fallback"
+    assert main(["kb", "list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "draft only, never published" in out and "ted kb publish parking" in out
+    assert "tdc-social-media-policy: Social Media Policy, Web edition — live (version 1)" in out
+
+    assert main(["kb", "publish", "parking", "--db", db]) == 0
+    assert "£5" in ask_json(db, PERMIT, capsys)["citations"][0]["text"]
+    assert main(["kb", "edit", "parking", "--db", db, "--version", "v2", "--next-review", "2027-01-31"]) == 0
+    assert main(["kb", "edit", "parking", "--db", db, "--next-review", "soon"]) == 1
+    assert "must be a date" in capsys.readouterr().err
+    assert main(["ingest", "--db", db, "--draft", "--quiet", write(tmp_path, "Staff permits cost £7.")]) == 0
+    assert main(["kb", "publish", "--db", db, "parking"]) == 0
+    cites = ask_json(db, PERMIT, capsys)["citations"]
+    assert "£7" in cites[0]["text"] and not any("£5" in c["text"] for c in cites)
+    assert main(["kb", "list", "--db", db]) == 0
+    assert "parking: Parking policy — live (version 2)" in capsys.readouterr().out
+
+    assert main(["kb", "retire", "parking", "--db", db]) == 0
+    assert ask_json(db, PERMIT, capsys)["intent"] == "fallback"
+    assert main(["kb", "list", "--db", db]) == 0
+    assert "parking" not in capsys.readouterr().out
+    assert main(["kb", "list", "--all", "--db", db]) == 0
+    assert "parking: Parking policy — retired (version 2)" in capsys.readouterr().out
+    assert main(["kb", "history", "parking", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "version 2   retired" in out and "version 1   superseded" in out
+    for action in ("retire", "publish version 2", "edit live", "draft version 1"):
+        assert action in out
+    assert "next_review '—' → '2027-01-31'" in out
+    assert main(["kb", "history", "parking", "--json", "--db", db]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert history["changes"][0]["action"] == "retire" and history["changes"][0]["actor"].endswith("(command line)")
+    assert main(["kb", "publish", "parking", "--db", db]) == 1
+    assert "no draft waiting" in capsys.readouterr().err
+
+
+def test_plain_ingest_still_publishes_at_once(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    assert main(["ingest", "--db", db, "--quiet", write(tmp_path, "Staff permits cost £5 a month.")]) == 0
+    assert "£5" in ask_json(db, PERMIT, capsys)["citations"][0]["text"]
+
+
+def test_teach_not_covered_taught_and_forget(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "t.db")
+    radio = "who do I speak to before I go on local radio about the beach huts"
+    assert ask_json(db, radio, capsys)["intent"] == "fallback"
+    assert main(["kb", "teach", "--db", db, "--clause", "6.3", radio]) == 0
+    reply = ask_json(db, radio, capsys)
+    assert reply["intent"] == "policy" and reply["citations"][0]["clause"] == "6.3"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("5.13\tcan I friend a contractor on facebook?\n\n"
+                                                 "5.6\tcan I use the crest on my insta?\n"))
+    assert main(["kb", "teach", "--db", db]) == 0
+    assert "taught to 5.6" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("no tab on this line\n"))
+    assert main(["kb", "teach", "--db", db]) == 1
+    assert "CLAUSE<TAB>QUESTION" in capsys.readouterr().err
+    assert main(["kb", "teach", "--db", db, "--clause", "99.9", "anything"]) == 1
+    assert "no live clause 99.9" in capsys.readouterr().err
+
+    assert ask_json(db, "how do I reset my Teams password", capsys)["intent"] == "policy"
+    assert main(["kb", "not-covered", "--db", db, "how do I reset my Teams password"]) == 0
+    assert ask_json(db, "how do I reset my Teams password", capsys)["intent"] == "fallback"
+
+    assert main(["kb", "taught", "--db", db, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["kind"] for r in rows] == ["not_covered", "phrasing", "phrasing", "phrasing"]
+    assert all(r["added_by"].endswith("(command line)") and r["added_at"] for r in rows)
+    first = rows[-1]["id"]
+    assert main(["kb", "show", "6.3", "--db", db]) == 0
+    assert f"[{first}] {radio}" in capsys.readouterr().out
+    assert main(["kb", "forget", str(first), "--db", db]) == 0
+    assert ask_json(db, radio, capsys)["intent"] == "fallback"
+    assert main(["kb", "taught", "--db", db]) == 0
+    assert radio not in capsys.readouterr().out
+    assert main(["kb", "forget", str(first), "--db", db]) == 1
+
+
+@pytest.mark.parametrize("action", ["list", "show", "publish", "retire", "history", "edit", "teach", "not-covered",
+                                    "taught", "forget"])
+def test_every_kb_action_has_help(action, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["kb", action, "--help"])
+    assert exc.value.code == 0 and "--db" in capsys.readouterr().out

@@ -1,0 +1,214 @@
+"""Curating the knowledge base, platform-neutral: drafts, publish, retire, history and audit, teaching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import build
+from core import db as dbmod
+from core.settings import Settings
+from knowledge import audit, lifecycle, teach, versions
+from knowledge.ingest import parse_file
+from knowledge.store import list_documents, save_documents
+
+SUPPLIER = "can I add a supplier on my personal facebook?"  # 5.13
+LOGO = "can I put the council logo on my personal facebook?"  # 5.6
+PERMIT = "how much does a staff parking permit cost?"
+
+
+def parking(tmp_path: Path, permits: str = "Staff permits cost £5 a month.", extra: str = "") -> Path:
+    path = tmp_path / "parking.md"
+    path.write_text(f"# Parking policy\n\n## Permits\n\n{permits}\n\n## Bikes\n\nBikes go in the shed by the depot."
+                    f"\n{extra}", "utf-8")
+    return path
+
+
+def ask(ted, question: str):
+    return ted.asker.ask(question, channel="test")
+
+
+def cited(ted, question: str) -> list[str]:
+    return [c.text for c in ask(ted, question).citations]
+
+
+@pytest.fixture
+def council():
+    return build(Settings(), ":memory:")
+
+
+def test_a_draft_is_never_searched_cited_or_shown_until_it_is_published(council, tmp_path):
+    row = lifecycle.create_draft(council.db, parse_file(parking(tmp_path)), "casey")
+    assert row["status"] == "draft" and row["clause_count"] == 2
+    assert ask(council, PERMIT).intent == "fallback"
+    assert "parking" not in {d["id"] for d in list_documents(council.db)}
+    assert all(e.doc_id != "parking" for e in council.answerer.index.entries.values())
+    preview = lifecycle.preview(lifecycle.draft_for(council.db, "parking"))
+    assert [c["number"] for c in preview["clauses"]] == ["1.1", "2.1"]
+    assert preview["clauses"][0]["heading"] == "Permits" and "£5" in preview["clauses"][0]["text"]
+
+    lifecycle.publish(council.db, "parking", "casey", council.answerer.index.embedder)
+    answer = ask(council, PERMIT)
+    assert answer.intent == "policy" and answer.citations[0].doc == "parking" and "£5" in answer.citations[0].text
+    assert council.db.execute("select count(*) from clause_vectors where doc_id = 'parking'").fetchone()[0] >= 2
+
+
+def test_a_new_version_replaces_the_live_one_and_the_old_one_is_history(council, tmp_path):
+    emb = council.answerer.index.embedder
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
+    new = parse_file(parking(tmp_path, "Staff permits cost £7 a month from April."))
+    lifecycle.create_draft(council.db, new, "casey")
+    assert "£5" in cited(council, PERMIT)[0]  # the draft changes nothing yet
+    lifecycle.publish(council.db, "parking", "casey", emb)
+    texts = cited(council, PERMIT)
+    assert "£7" in texts[0] and not any("£5" in t for t in texts)
+    old, new = sorted(versions.history(council.db, "parking"), key=lambda r: r["seq"])
+    assert (old["status"], new["status"]) == ("superseded", "live") and new["published_by"] == "casey"
+    kept = versions.from_json(council.db["doc_versions"].get(old["id"])["content"])
+    assert "£5" in kept.clauses[0].text  # the old wording is kept, never cited
+    actions = [e["action"] for e in audit.entries(council.db, "parking")]
+    assert actions[:3] == ["publish", "draft", "ingest"]
+
+
+class Broken:
+    model = "broken"
+
+    def embed(self, texts):
+        raise RuntimeError("the encoder fell over")
+
+
+def test_a_publish_that_fails_changes_nothing(council, tmp_path):
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=council.answerer.index.embedder)
+    lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Staff permits cost £7 a month.")), "casey")
+    with pytest.raises(RuntimeError):
+        lifecycle.publish(council.db, "parking", "casey", Broken())
+    assert "£5" in cited(council, PERMIT)[0]
+    assert lifecycle.draft_for(council.db, "parking")["status"] == "draft"
+
+
+def test_retired_documents_are_never_cited_and_first_use_does_not_bring_them_back(tmp_path):
+    path = str(tmp_path / "ted.db")
+    ted = build(Settings(), path)
+    lifecycle.retire(ted.db, "tdc-social-media-policy", "casey")
+    assert ask(ted, SUPPLIER).intent == "fallback"
+    again = build(Settings(), path)  # a knowledge base whose documents were retired is not "first use"
+    assert ask(again, SUPPLIER).intent == "fallback" and not list_documents(again.db)
+    (row,) = versions.history(again.db, "tdc-social-media-policy")
+    assert row["status"] == "retired" and row["ended_by"] == "casey"
+    with pytest.raises(lifecycle.CurationError):
+        lifecycle.retire(again.db, "tdc-social-media-policy", "casey")
+
+
+def test_details_are_editable_and_every_edit_is_audited(council):
+    lifecycle.edit_details(council.db, "tdc-social-media-policy", {"owner": "casey.comms@tendring.example",
+                                                                   "next_review": "2027-03-31"}, "casey")
+    (doc,) = list_documents(council.db)
+    assert doc["owner"] == "casey.comms@tendring.example" and doc["next_review"] == "2027-03-31"
+    entry = audit.entries(council.db, "tdc-social-media-policy")[0]
+    assert entry["action"] == "edit" and entry["actor"] == "casey"
+    assert entry["before"] == {"owner": "Communications Manager", "next_review": ""}
+    assert entry["after"]["next_review"] == "2027-03-31"
+    for bad in ({"next_review": "next March"}, {"title": " "}, {"owner": "x" * 300}):
+        with pytest.raises(lifecycle.CurationError):
+            lifecycle.edit_details(council.db, "tdc-social-media-policy", bad, "casey")
+    assert len(audit.entries(council.db, "tdc-social-media-policy")) == 2  # first use, and the one edit
+
+
+def test_a_new_version_keeps_the_enrichment_of_clauses_whose_words_did_not_change(council, tmp_path):
+    emb = council.answerer.index.embedder
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
+    council.db.execute("update clauses set questions = 'where do bicycles go' where doc_id = 'parking' and "
+                       "number = '2.1'")
+    row = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £7.")), "casey")
+    doc = versions.from_json(row["content"])
+    assert doc.clauses[1].questions == ("where do bicycles go",) and doc.clauses[0].questions == ()
+
+
+def test_taught_phrasings_answer_the_question_and_close_rewordings(council):
+    q = "who do I speak to before I go on local radio about the beach huts"
+    emb = council.answerer.index.embedder
+    assert ask(council, q).intent == "fallback"
+    tid = teach.teach(council.db, "6.3", q, "casey", embedder=emb)
+    assert ask(council, q).citations[0].clause == "6.3" and ask(council, q).intent == "policy"
+    reworded = ask(council, "who should I talk to before going on the local radio about the beach huts?")
+    assert reworded.intent == "policy" and reworded.citations[0].clause == "6.3"
+    assert council.db.execute("select count(*) from clause_vectors where field = ?", [f"t{tid}"]).fetchone()[0] == 1
+    assert teach.teach(council.db, "6.3", q.upper(), "casey") == tid  # the same phrasing once
+    teach.forget(council.db, tid, "robin")
+    assert council.db.execute("select count(*) from clause_vectors where field = ?", [f"t{tid}"]).fetchone()[0] == 0
+    assert ask(council, q).intent == "fallback"
+    (row,) = teach.taught(council.db, include_forgotten=True)
+    assert row["status"] == "forgotten" and row["ended_by"] == "robin"
+
+
+def test_teaching_clause_a_never_breaks_an_answer_from_clause_b(council):
+    assert ask(council, SUPPLIER).citations[0].clause == "5.13"
+    assert ask(council, LOGO).citations[0].clause == "5.6"
+    teach.teach(council.db, "5.6", "can I use the council crest on my own instagram page?", "casey",
+                embedder=council.answerer.index.embedder)
+    teach.teach(council.db, "6.3", "a journalist phoned me about a facebook story, what do I do?", "casey",
+                embedder=council.answerer.index.embedder)
+    for question, clause in ((SUPPLIER, "5.13"), (LOGO, "5.6")):
+        answer = ask(council, question)
+        assert answer.intent == "policy" and answer.citations[0].clause == clause
+
+
+def test_not_covered_makes_ted_fall_back_on_the_question_and_its_rephrasings(council):
+    q = "how do I reset my Teams password"
+    assert ask(council, q).intent == "policy"
+    tid = teach.not_covered(council.db, q, "casey", embedder=council.answerer.index.embedder)
+    assert ask(council, q).intent == "fallback"
+    assert ask(council, "how do i reset my password for teams?").intent == "fallback"
+    assert ask(council, SUPPLIER).citations[0].clause == "5.13"
+    (nc,) = council.db.execute("select source, added_by from not_covered where source = 'taught'").fetchall()
+    assert nc == ("taught", "casey")
+    teach.forget(council.db, tid, "casey")
+    assert ask(council, q).intent == "policy"
+
+
+def test_taught_phrasings_survive_a_new_version_with_the_clause_and_are_orphaned_without_it(council, tmp_path):
+    emb = council.answerer.index.embedder
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
+    keep = teach.teach(council.db, "2.1", "where can I leave my bicycle", "casey", doc_id="parking", embedder=emb)
+    save_documents(council.db, [parse_file(parking(tmp_path, "Permits cost £7."))], embedder=emb)
+    assert ask(council, "where can I leave my bicycle").citations[0].clause == "2.1"
+    assert council.db.execute("select count(*) from clause_vectors where field = ?", [f"t{keep}"]).fetchone()[0] == 1
+    (tmp_path / "parking.md").write_text("# Parking policy\n\n## Permits\n\nPermits cost £7.\n", "utf-8")
+    lifecycle.create_draft(council.db, parse_file(tmp_path / "parking.md"), "casey")
+    lifecycle.publish(council.db, "parking", "casey", emb)
+    (row,) = teach.taught(council.db)
+    assert row["id"] == keep and row["status"] == "orphaned"
+    assert audit.entries(council.db, "parking")[1]["action"] == "orphan"
+    with pytest.raises(lifecycle.CurationError):
+        teach.teach(council.db, "2.1", "bikes?", "casey", doc_id="parking")
+
+
+def test_teaching_refuses_what_it_cannot_do_and_changes_nothing(council):
+    for call in (lambda: teach.teach(council.db, "99.9", "anything", "casey"),
+                 lambda: teach.teach(council.db, "5.13", "   ", "casey"),
+                 lambda: teach.not_covered(council.db, "x", "casey", doc_id="no-such-doc"),
+                 lambda: teach.forget(council.db, 12345, "casey")):
+        with pytest.raises(lifecycle.CurationError):
+            call()
+    assert not teach.taught(council.db, include_forgotten=True)
+
+
+def test_the_migration_gives_documents_loaded_before_it_a_live_version():
+    db = dbmod.connect(":memory:")
+    db.execute("drop table doc_versions")
+    db.execute("delete from _migrations where name = '009_curation'")
+    for table in ("taught", "kb_audit", "kb_triage"):
+        db.execute(f"drop table {table}")
+    db["documents"].insert({"id": "old", "title": "An old policy", "ingested_at": "2026-01-01T00:00:00+00:00"})
+    assert dbmod.migrate(db) == ["009_curation"]
+    (row,) = versions.history(db, "old")
+    assert row["status"] == "live" and row["seq"] == 1 and row["published_at"] == "2026-01-01T00:00:00+00:00"
+
+
+def test_a_taught_question_is_answered_even_when_it_reads_like_one_about_another_document(council):
+    q = "do IT and HR have any role in the policy or is it just comms"
+    assert ask(council, q).intent == "fallback"  # "role in the policy" reads like a policy TED does not hold
+    teach.teach(council.db, "3.1", q, "casey", embedder=council.answerer.index.embedder)
+    answer = ask(council, f"  {q.upper()} ")
+    assert answer.intent == "policy" and answer.citations[0].clause == "3.1"

@@ -1,0 +1,239 @@
+"""/admin/knowledge over real HTTP: the whole curation loop as the Communications Manager, teaching from the
+unanswered list and 👎 answers, upload checks, and every curation route refused to everyone else."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from tests.fakes.web_world import ALEX, CASEY, PNG, SAM, web_test
+
+ROBIN = "robin.press@tendring.example"  # communications officer
+HARPER = "harper.hr@tendring.example"  # hr
+JORDAN = "jordan.leisure@tendring.example"  # head of service
+PERMIT = "how much does a staff parking permit cost?"
+DOC = "# Parking policy\n\n## Permits\n\nStaff permits cost {permits}.\n\n## Bikes\n\nBikes go in the shed.\n"
+V1 = DOC.format(permits="£5 a month").encode()
+V2 = DOC.format(permits="£7 a month from April").encode()
+
+
+def upload_form(data: bytes, name: str = "parking.md", doc_id: str = "") -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    if doc_id:
+        form.add_field("doc_id", doc_id)
+    form.add_field("file", data, filename=name, content_type="application/octet-stream")
+    return form
+
+
+async def answer(b, question: str) -> dict:
+    """A question in the web chat from the browser `b`; TED's one reply."""
+    status, body = await b.post("/api/chat", {"text": question})
+    assert status == 200, body
+    (reply,) = body["replies"]
+    return reply
+
+
+@web_test()
+async def test_the_communications_manager_runs_a_policy_through_its_life_cycle(w):
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    async with casey.http.get(w.base + "/admin/knowledge") as r:
+        page = await r.text()
+        assert r.status == 200 and "unsafe-inline" not in r.headers["Content-Security-Policy"]
+    assert 'src="/static/curation.js"' in page and '<label for="upload-file">' in page and "<h1>" in page
+    status, admin_page = await casey.get("/admin")
+    assert 'href="/admin/knowledge"' in admin_page
+
+    status, preview = await casey.post("/api/admin/kb/drafts", data=upload_form(V1))
+    assert status == 201, preview
+    draft = preview["draft"]
+    assert draft["status"] == "draft" and draft["doc_id"] == "parking" and draft["created_by"] == CASEY
+    assert [(c["number"], c["heading"]) for c in preview["clauses"]] == [("1.1", "Permits"), ("2.1", "Bikes")]
+    assert "£5 a month" in preview["clauses"][0]["text"]
+    assert (await answer(alex, PERMIT))["intent"] == "fallback"  # a draft is never cited
+    assert (await alex.get("/policy/parking"))[0] == 404
+    status, again = await casey.get(f"/api/admin/kb/drafts/{draft['id']}")
+    assert status == 200 and again["clauses"] == preview["clauses"]
+    status, body = await casey.post(f"/api/admin/kb/drafts/{draft['id']}/details",
+                                    {"owner": CASEY, "version": "2026 edition", "next_review": "2027-04-01"})
+    assert status == 200 and body["details"]["version"] == "2026 edition"
+
+    status, body = await casey.post(f"/api/admin/kb/drafts/{draft['id']}/publish", {})
+    assert status == 200 and body["published"]["status"] == "live"
+    reply = await answer(alex, PERMIT)
+    card = reply["citations"][0]
+    assert reply["intent"] == "policy" and card["doc"] == "parking" and "£5" in card["text"]
+    assert card["version"] == "2026 edition"
+
+    status, preview = await casey.post("/api/admin/kb/drafts", data=upload_form(V2, "parking-2027.md", "parking"))
+    assert status == 201 and preview["draft"]["doc_id"] == "parking" and preview["draft"]["owner"] == CASEY
+    assert "£5" in (await answer(alex, PERMIT))["citations"][0]["text"]  # still the live wording
+    status, _ = await casey.post(f"/api/admin/kb/drafts/{preview['draft']['id']}/publish", {})
+    assert status == 200
+    texts = [c["text"] for c in (await answer(alex, PERMIT))["citations"]]
+    assert "£7 a month" in texts[0] and not any("£5" in t for t in texts)
+    status, history = await casey.get("/api/admin/kb/documents/parking/history")
+    assert [(v["seq"], v["status"]) for v in history["versions"]] == [(2, "live"), (1, "superseded")]
+
+    status, body = await casey.post("/api/admin/kb/documents/parking/details", {"title": "Staff parking policy"})
+    assert status == 200 and (await answer(alex, PERMIT))["citations"][0]["doc_title"] == "Staff parking policy"
+    status, _ = await casey.post("/api/admin/kb/documents/parking/retire", {})
+    assert status == 200
+    assert (await answer(alex, PERMIT))["intent"] == "fallback"
+    assert (await alex.get("/policy/parking"))[0] == 404
+    status, kb = await casey.get("/api/admin/kb")
+    (doc,) = [d for d in kb["documents"] if d["doc_id"] == "parking"]
+    assert doc["status"] == "retired"
+    mine = [(e["action"], e["target"]) for e in kb["audit"] if e["actor"] == CASEY]
+    assert mine == [("retire", "version 2"), ("edit", "live"), ("publish", "version 2"), ("draft", "version 2"),
+                    ("publish", "version 1"), ("edit", "version 1"), ("draft", "version 1")]
+    (edit,) = [e for e in kb["audit"] if e["action"] == "edit" and e["target"] == "live"]
+    assert "Parking policy" in edit["detail"] and "Staff parking policy" in edit["detail"]
+
+
+@web_test()
+async def test_teach_not_covered_dismiss_and_undo_from_the_unanswered_list_and_thumbs_down(w):
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    radio = "who do I speak to before I go on local radio about the beach huts"
+    assert (await answer(alex, radio))["intent"] == "fallback"
+    assert (await answer(alex, "who won the pub quiz last week?"))["intent"] == "fallback"
+    teams = await answer(alex, "how do I reset my Teams password")
+    assert teams["intent"] == "policy"
+    down = teams["buttons"][1]
+    _, body = await w.press(down["action_id"], down["value"], as_=alex)
+    form = body["replies"][0]["form"]
+    await w.submit(form, {"reason": "Nothing to do with passwords"}, as_=alex)
+
+    status, kb = await casey.get("/api/admin/kb")
+    unanswered = {u["question"]: u for u in kb["queue"]["unanswered"]}
+    item = unanswered[radio]
+    assert len(item["suggestions"]) == 3 and all(s["clause"] and s["text"] for s in item["suggestions"])
+    (thumb,) = kb["queue"]["feedback"]
+    assert thumb["reason"] == "Nothing to do with passwords" and any(s["cited"] for s in thumb["suggestions"])
+    status, found = await casey.get("/api/admin/kb/clauses?q=6.3")
+    assert status == 200 and found["clauses"][0]["clause"] == "6.3"
+    status, found = await casey.get("/api/admin/kb/clauses?q=contacted+for+comments+publication")
+    assert any(c["clause"] == "6.3" for c in found["clauses"])
+
+    status, body = await casey.post("/api/admin/kb/teach", {"kind": "unanswered", "id": item["id"],
+                                                            "doc_id": "tdc-social-media-policy", "clause": "6.3"})
+    assert status == 201
+    taught_id = body["taught"]
+    reply = await answer(alex, radio)
+    assert reply["intent"] == "policy" and reply["citations"][0]["clause"] == "6.3"  # at once
+    status, body = await casey.post("/api/admin/kb/not-covered", {"kind": "feedback", "id": thumb["id"]})
+    assert status == 201
+    assert (await answer(alex, "how do I reset my Teams password"))["intent"] == "fallback"
+    pub = unanswered["who won the pub quiz last week?"]
+    assert (await casey.post("/api/admin/kb/dismiss", {"kind": "unanswered", "id": pub["id"]}))[0] == 200
+    assert (await casey.post("/api/admin/kb/dismiss", {"kind": "unanswered", "id": pub["id"]}))[0] == 400
+
+    status, kb = await casey.get("/api/admin/kb")
+    assert not kb["queue"]["feedback"] and not kb["queue"]["unanswered"]
+    taught = {t["id"]: t for t in kb["taught"]}
+    assert taught[taught_id]["added_by"] == CASEY and taught[taught_id]["clause"] == "6.3"
+    assert {t["kind"] for t in kb["taught"]} == {"phrasing", "not_covered"}
+    assert {"teach", "not_covered", "dismiss"} <= {e["action"] for e in kb["audit"] if e["actor"] == CASEY}
+
+    status, _ = await casey.post(f"/api/admin/kb/taught/{taught_id}/forget", {})
+    assert status == 200
+    assert (await answer(alex, radio))["intent"] == "fallback"
+    status, kb = await casey.get("/api/admin/kb")
+    assert [u["question"] for u in kb["queue"]["unanswered"]] == [radio]  # back on the list
+    assert taught_id not in {t["id"] for t in kb["taught"]}
+
+
+@web_test()
+async def test_an_unreadable_upload_is_named_and_changes_nothing(w):
+    casey = await w.browser(CASEY)
+    count = w.ted.db.execute("select count(*) from doc_versions").fetchone()[0]
+    cases = [(b"MZ\x90\x00 not a policy", "policy.exe", 400, "'.exe' files are not supported"),
+             (b"# Just text\n\nhello\n", "policy.pdf", 400, "not a PDF file"),
+             (PNG, "policy.txt", 400, "not a text file"),
+             (b"PK\x03\x04 but not really a zip", "policy.docx", 400, "couldn't be read"),
+             (b"", "empty.md", 400, "it is empty"),
+             (b"x" * (10 * 1024 * 1024 + 1), "huge.txt", 413, "too big")]
+    for data, name, code, words in cases:
+        status, body = await casey.post("/api/admin/kb/drafts", data=upload_form(data, name))
+        assert status == code and name in body["error"] and words in body["error"], (name, body)
+        assert body.get("field") == "file"
+    status, body = await casey.post("/api/admin/kb/drafts", data=upload_form(V1, "../../etc/parking.md", "Bad Id!"))
+    assert status == 400 and "document id" in body["error"]
+    status, body = await casey.post("/api/admin/kb/drafts", {"not": "multipart"})
+    assert status == 400
+    assert w.ted.db.execute("select count(*) from doc_versions").fetchone()[0] == count
+
+
+ROUTES = [
+    ("get", "/admin/knowledge", None), ("get", "/api/admin/kb", None),
+    ("post", "/api/admin/kb/drafts", "upload"), ("get", "/api/admin/kb/drafts/{draft}", None),
+    ("post", "/api/admin/kb/drafts/{draft}/publish", {}), ("post", "/api/admin/kb/drafts/{draft}/discard", {}),
+    ("post", "/api/admin/kb/drafts/{draft}/details", {"title": "Mine now"}),
+    ("post", "/api/admin/kb/documents/tdc-social-media-policy/details", {"title": "Mine now"}),
+    ("post", "/api/admin/kb/documents/tdc-social-media-policy/retire", {}),
+    ("get", "/api/admin/kb/documents/tdc-social-media-policy/history", None),
+    ("get", "/api/admin/kb/clauses?q=facebook", None),
+    ("post", "/api/admin/kb/teach", {"question": "can I?", "doc_id": "tdc-social-media-policy", "clause": "5.13"}),
+    ("post", "/api/admin/kb/not-covered", {"question": "can I?", "doc_id": "tdc-social-media-policy"}),
+    ("post", "/api/admin/kb/dismiss", {"kind": "unanswered", "id": 1}),
+    ("post", "/api/admin/kb/taught/{taught}/forget", {}),
+]
+
+
+def _refusal_test(who: str):
+    @web_test()
+    async def body(w):
+        casey = await w.browser(CASEY)
+        _, preview = await casey.post("/api/admin/kb/drafts", data=upload_form(V1))
+        _, taught = await casey.post("/api/admin/kb/teach", {"question": "may I?", "doc_id": "tdc-social-media-policy",
+                                                             "clause": "5.13"})
+        ids = {"draft": preview["draft"]["id"], "taught": taught["taught"]}
+        before = [w.ted.db.execute(f"select count(*) from {t}").fetchone()[0]
+                  for t in ("kb_audit", "doc_versions", "taught", "not_covered", "kb_triage")]
+        other = await w.browser(who)
+        for method, path, payload in ROUTES:
+            path = path.format(**ids)
+            if method == "get":
+                status, _ = await other.get(path)
+            else:
+                status, _ = await other.post(path, data=upload_form(V1) if payload == "upload" else None,
+                                             **({} if payload == "upload" else {"json": payload}))
+            assert status == (401 if not who else 403), (who, path, status)
+        after = [w.ted.db.execute(f"select count(*) from {t}").fetchone()[0]
+                 for t in ("kb_audit", "doc_versions", "taught", "not_covered", "kb_triage")]
+        assert after == before
+        assert w.ted.db["documents"].get("tdc-social-media-policy")["title"] == "Social Media Policy"
+        for method, path, payload in ROUTES:  # the communications team without the CSRF token: refused too
+            if method == "post":
+                status, _ = await casey.post(path.format(**ids), payload if payload != "upload" else {}, csrf=False)
+                assert status == 403, path
+
+    return body
+
+
+@pytest.mark.parametrize("who", ["", ALEX, SAM, HARPER, JORDAN], ids=["guest", "staff", "manager", "hr", "head"])
+def test_everyone_but_the_communications_team_is_refused_every_curation_route(who):
+    _refusal_test(who)()
+
+
+@web_test()
+async def test_a_communications_officer_may_curate_too(w):
+    robin = await w.browser(ROBIN)
+    assert (await robin.get("/api/admin/kb"))[0] == 200
+    status, body = await robin.post("/api/admin/kb/teach", {"question": "can I friend a contractor on facebook?",
+                                                            "doc_id": "tdc-social-media-policy", "clause": "5.13"})
+    assert status == 201 and w.ted.db["taught"].get(body["taught"])["added_by"] == ROBIN
+
+
+@web_test()
+async def test_teaching_shows_which_recent_answers_it_changed(w):
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    twitter = "I've just been given access to the service twitter, anything I need to know before I start?"
+    assert (await answer(alex, twitter))["citations"][0]["clause"] == "8.4"
+    assert (await answer(alex, "can I add a supplier on my personal facebook?"))["intent"] == "policy"
+    status, body = await casey.post("/api/admin/kb/not-covered", {"question": "when did twitter change its name to X",
+                                                                  "doc_id": "tdc-social-media-policy"})
+    assert status == 201
+    assert body["changed"] == [{"question": twitter, "before": "8.4 (tdc-social-media-policy)", "after": "no answer"}]
+    assert "This also changed TED's answer to 1 recent question(s)" in body["note"]
+    status, body = await casey.post(f"/api/admin/kb/taught/{body['taught']}/forget", {})
+    assert (await answer(alex, twitter))["citations"][0]["clause"] == "8.4"  # undone at once
