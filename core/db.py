@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core import integrity
+
 BUSY_TIMEOUT_MS = 5000
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -220,22 +222,39 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 ]
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at *path*, or in memory for ':memory:'."""
+def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at *path*, or in memory for ':memory:'.
+
+    A file that is not a whole SQLite database, or that cannot be opened, raises DatabaseProblem (one sentence
+    naming the file). `check=True` (`ted serve`, at start) also runs SQLite's quick check and a write probe."""
     if str(path) == ":memory:":
         conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-    else:
-        p = Path(path)
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+        return db
+    p = Path(path)
+    integrity.check_header(p)
+    try:
         p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise integrity.DatabaseProblem(f"TED cannot create the folder {p.parent} for its database "
+                                        f"({exc.strerror}): create it, or point TED_DB (or --db) elsewhere") from exc
+    try:
         conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
                                isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-    db = sqlite_utils.Database(conn)
-    migrate(db)
+        if check:
+            integrity.quick_check(conn, p)
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+        if check:
+            integrity.probe_write(conn, p)
+    except sqlite3.DatabaseError as exc:
+        raise integrity.DatabaseProblem(integrity.describe(p, exc)) from exc
     return db
 
 

@@ -48,13 +48,30 @@ class Score:
 
 
 def read_questions(path: Path) -> list[dict]:
+    """The question file's rows; ValueError naming the file (and the line) when it is missing or malformed."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise ValueError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise ValueError(f"{path} is a folder, not a question file (JSON lines)") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 JSON lines") from exc
+    except OSError as exc:
+        raise ValueError(f"cannot read {path} ({exc.strerror})") from exc
     out = []
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not a JSON object ({exc.msg})") from exc
+                row = json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                raise ValueError(f"{path}:{n}: not a JSON object ({getattr(exc, 'msg', 'too deeply nested')})") \
+                    from exc
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str) \
+                    or not isinstance(row.get("kind"), str) or not isinstance(row.get("expect", []), list):
+                raise ValueError(f'{path}:{n}: each line must be a JSON object with "question" and "kind" (text) '
+                                 'and, for policy questions, "expect" (a list)')
+            out.append(row)
     return out
 
 
