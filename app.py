@@ -19,6 +19,7 @@ import sqlite_utils
 from chat.router import Router
 from core import db as dbmod
 from core.integrity import describe
+from core.lock import ServeLock
 from core.problems import Problem
 from core.settings import Settings
 from handlers.ask.chat import ChatHandlers
@@ -57,8 +58,8 @@ class Ted:
 
 
 def build(settings: Settings, db_path: str | None = None, first_use: bool = True,
-          clock: Clock = system_clock) -> Ted:
-    db = dbmod.connect(db_path or settings.db_path)
+          clock: Clock = system_clock, check: bool = False) -> Ted:
+    db = dbmod.connect(db_path or settings.db_path, check=check)
     embedder = make_embedder(settings.semantic)
     if first_use:
         load_bundled_if_empty(db, embedder)
@@ -178,9 +179,17 @@ def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.server import serve
+    from bot.server import listen, serve
 
-    return serve(build(settings, args.db))
+    path = args.db or settings.db_path
+    with ServeLock(path):  # one TED per database: a second `ted serve` on it is refused (core/lock.py)
+        sock = listen(settings.host, settings.port)
+        try:
+            ted = build(settings, path, check=True)  # the database is checked whole and writable before serving
+        except BaseException:
+            sock.close()
+            raise
+        return serve(ted, sock)
 
 
 def parser() -> argparse.ArgumentParser:
