@@ -178,6 +178,15 @@ def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
     return teams_command(args, settings, lambda: build(settings, args.db, first_use=False).db)
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from core.backup import backup
+
+    done = backup(args.db or settings.db_path, args.out, force=args.force)
+    print(f"Backed up {args.db or settings.db_path} to {done.path} ({done.bytes:,} bytes, {done.tables} tables); "
+          "the copy passed SQLite's integrity check.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import listen, serve
 
@@ -271,6 +280,9 @@ def parser() -> argparse.ArgumentParser:
     tp.add_argument("--out", metavar="FILE", help="the zip to write (default var/teams/ted-teams-app.zip)")
     tp.add_argument("--app-version", default="1.0.0", help="the app's version; raise it for each update")
     t("channels", "List the Teams channels TED has been added to, with their conversation ids.")
+    b = add("backup", cmd_backup, "Write a consistent copy of the database (safe while TED serves).")
+    b.add_argument("--out", metavar="FILE", required=True, help="the backup file to write")
+    b.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     add("serve", cmd_serve, "Serve the web chat, Slack and Teams on one HTTP server.")
     return p
 

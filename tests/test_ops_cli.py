@@ -48,7 +48,7 @@ PATHS = command_paths(parser())
 
 def test_the_command_tree_has_nested_sub_commands():
     assert ("kb", "list") in PATHS and ("reports", "show") in PATHS and ("directory", "import") in PATHS
-    assert ("teams", "package") in PATHS
+    assert ("teams", "package") in PATHS and ("backup",) in PATHS
 
 
 @pytest.mark.parametrize("path", PATHS, ids=" ".join)
