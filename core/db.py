@@ -302,5 +302,5 @@ class transaction:
             return
         if exc_type is None:
             self.conn.execute("COMMIT")
-        else:
+        elif self.conn.in_transaction:  # SQLite may have rolled back already (a full disk, an I/O error)
             self.conn.execute("ROLLBACK")

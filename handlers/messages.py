@@ -42,6 +42,10 @@ SHARE_REFUSED = "Only the person who asked can share that answer."
 REPORT_FORM_INTRO = ("Tell me what you saw and I'll send it to the right people. Please don't engage with the "
                      "poster. If someone is in immediate danger, call 999 first.")
 
+REPORT_NOT_SAVED = ("⚠️ I couldn't save your report, so it has NOT been sent to anyone. The fault is on my side: "
+                    "my storage isn't accepting anything new right now. Please tell {manager} or {comms} directly "
+                    "instead, and keep any screenshots. If someone is in immediate danger, call 999.")
+
 REPORT_HELP = ("/report — open the report form\n/report status — where your reports stand\n"
                "/report open — reports waiting for you (managers and the communications team)")
 
@@ -91,6 +95,9 @@ WEB_UNKNOWN_PERSON = "I can't find that person in the staff directory."
 WEB_NOT_ADMIN = "This page is for the communications team. Ask the Communications Manager if you need access."
 WEB_UNKNOWN_ACTION = "Sorry, I don't know that button. Please reload the page and try again."
 WEB_ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
+WEB_STORAGE = ("Sorry, I couldn't save that: my storage isn't accepting anything new right now, so nothing was "
+               "changed. Please try again later. To report something urgently, tell your line manager or the "
+               "Communications Manager directly; if someone is in immediate danger, call 999.")
 WEB_NOT_FOUND = "Sorry, there's nothing here."
 WEB_NO_POLICY = "I don't have a policy with that name. The policies I know are listed on this page."
 WEB_UPLOAD_TOO_BIG = "That file is too big: screenshots can be up to {mb} MB."

@@ -80,14 +80,17 @@ class Browser:
 
 
 class WebWorld:
-    def __init__(self, **settings):
+    def __init__(self, db_file: bool = False, **settings):
+        """`db_file=True`: a real SQLite file in a temporary folder instead of an in-memory database."""
         self.overrides = settings
+        self.db_file = db_file
         self.browsers: list[Browser] = []
 
     async def __aenter__(self) -> WebWorld:
         self.tmp = tempfile.TemporaryDirectory()
         settings = {"web_upload_dir": str(Path(self.tmp.name) / "uploads"), **self.overrides}
-        self.ted = build(Settings(**settings), ":memory:")
+        self.db_path = str(Path(self.tmp.name) / "ted.db") if self.db_file else ":memory:"
+        self.ted = build(Settings(**settings), self.db_path)
         self.ted.directory.import_rows(parse_csv(SAMPLE))
         self.app = make_app(self.ted)
         self.server = TestServer(self.app, host="127.0.0.1", port=0)
@@ -99,6 +102,7 @@ class WebWorld:
         for b in self.browsers:
             await b.close()
         await self.server.close()
+        self.ted.db.conn.close()
         self.tmp.cleanup()
 
     @property

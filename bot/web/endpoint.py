@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -79,6 +80,10 @@ def endpoint(write: bool = False, html: bool = False, cookie: bool = True):
                 resp = problem(exc, html)
             except web.HTTPException:
                 raise
+            except sqlite3.Error as exc:  # a full disk, a read-only or damaged database: say so, not "went wrong"
+                log.error("web route could not use the database method=%s path=%s error=%s sqlite=%s",
+                          request.method, request.path, type(exc).__name__, getattr(exc, "sqlite_errorname", ""))
+                resp = problem(BadInput(messages.WEB_STORAGE, 503), html)
             except Exception as exc:  # a bug: answer politely, log where (never the request's content)
                 log.error("web route failed method=%s path=%s error=%s\n%s", request.method, request.path,
                           type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
