@@ -8,6 +8,7 @@ import socket
 
 from aiohttp import web
 
+from bot.health import health_route
 from bot.teams.config import off_level as teams_off_level
 from bot.teams.config import teams_mode
 from bot.web.app import mount_web
@@ -25,10 +26,7 @@ def make_app(ted, slack_retry=None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[CHANNELS] = ["web chat"]
 
-    async def health(_: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    app.router.add_get("/healthz", health)
+    app.router.add_get("/healthz", health_route(ted))
     # The web chat: /, /api/*, /policy, /admin, /static (bot/web/app.py). Mounted first, so its inbox is the
     # outbox's first sender: the web copy is kept even when a chat platform fails and the row is retried.
     mount_web(app, ted)

@@ -81,6 +81,9 @@ class Settings:
     web_allow_local_identity: bool = False  # pick-who-you-are sign-in even when not bound to loopback
     web_secret: str = ""  # signs session cookies; "" = a random secret per process
     web_upload_dir: str = ""  # screenshots; "" = an "uploads" folder beside the database
+    # /healthz: not ok when more notifications than this wait, or one has waited longer than this
+    health_outbox_max: int = 100
+    health_outbox_minutes: float = 15.0
 
     def check(self) -> Settings:
         """Refuse settings that would only fail later (when someone files a report). Returns self."""
@@ -165,6 +168,8 @@ class Settings:
             web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
+            health_outbox_max=int(_number(e, "TED_HEALTH_OUTBOX_MAX", 100)),
+            health_outbox_minutes=_number(e, "TED_HEALTH_OUTBOX_MINUTES", 15.0),
         )
 
     @property
