@@ -8,6 +8,7 @@ import socket
 
 from aiohttp import web
 
+from bot.guard import body_deadline, server_options
 from bot.health import health_route
 from bot.teams.config import off_level as teams_off_level
 from bot.teams.config import teams_mode
@@ -23,7 +24,7 @@ CHANNELS = web.AppKey("ted.channels", list)
 
 def make_app(ted, slack_retry=None) -> web.Application:
     """The one server. `slack_retry` (a handlers.reports.retry.RetryPolicy) lets tests shorten Slack back-off."""
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[body_deadline(ted.settings)])
     app[CHANNELS] = ["web chat"]
 
     app.router.add_get("/healthz", health_route(ted))
@@ -76,5 +77,5 @@ def serve(ted, sock: socket.socket | None = None) -> int:
     port = sock.getsockname()[1]
     log.info("TED listening on http://%s:%s/ channels on: %s", s.host, port,
              ", ".join(app[CHANNELS]))
-    web.run_app(app, sock=sock, print=None)
+    web.run_app(app, sock=sock, print=None, **server_options(s))
     return 0

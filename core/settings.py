@@ -81,6 +81,9 @@ class Settings:
     web_allow_local_identity: bool = False  # pick-who-you-are sign-in even when not bound to loopback
     web_secret: str = ""  # signs session cookies; "" = a random secret per process
     web_upload_dir: str = ""  # screenshots; "" = an "uploads" folder beside the database
+    # Slow clients (bot/guard.py): a request's headers, and then its body, must arrive within these
+    header_timeout_seconds: float = 15.0
+    body_timeout_seconds: float = 60.0
     # /healthz: not ok when more notifications than this wait, or one has waited longer than this
     health_outbox_max: int = 100
     health_outbox_minutes: float = 15.0
@@ -168,6 +171,8 @@ class Settings:
             web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
+            header_timeout_seconds=_number(e, "TED_HEADER_TIMEOUT_SECONDS", 15.0),
+            body_timeout_seconds=_number(e, "TED_BODY_TIMEOUT_SECONDS", 60.0),
             health_outbox_max=int(_number(e, "TED_HEALTH_OUTBOX_MAX", 100)),
             health_outbox_minutes=_number(e, "TED_HEALTH_OUTBOX_MINUTES", 15.0),
         )

@@ -85,12 +85,17 @@ TEAMS_ERROR = "Sorry — something went wrong on my side and I couldn't finish t
 WEB_BAD_JSON = "Sorry, I couldn't read that request. Please reload the page and try again."
 WEB_TOO_LONG = ("That {what} is very long ({length:,} characters). Please keep it under {limit:,} characters — "
                 "a sentence or two is plenty.")
+WEB_TOO_SLOW = "That took too long to arrive, so I stopped waiting. Please check your connection and try again."
 WEB_BODY_TOO_LARGE = "That was too much to send in one go. Please shorten it and try again."
 WEB_CSRF = ("For your security I couldn't accept that: the page may be out of date. Please reload it and try "
             "again.")
 WEB_NOT_SIGNED_IN = "Please sign in to the intranet first, then open TED from there."
 WEB_PICK_FIRST = "Please choose who you are first (top of the page)."
 WEB_NO_PICKING = "Sign-in is handled by the intranet, so you can't switch person here."
+WEB_PICKING_OFF = ("Choosing who you are is switched off here, because TED can be reached from the network. Please "
+                   "open TED from the intranet, where you are signed in.")
+WEB_JSON_ONLY = 'Send the question as JSON (Content-Type: application/json), like {"question": "…"}.'
+WEB_CROSS_SITE = "For your security I only answer requests from TED's own pages, not from another site."
 WEB_UNKNOWN_PERSON = "I can't find that person in the staff directory."
 WEB_NOT_ADMIN = "This page is for the communications team. Ask the Communications Manager if you need access."
 WEB_UNKNOWN_ACTION = "Sorry, I don't know that button. Please reload the page and try again."

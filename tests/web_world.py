@@ -1,5 +1,6 @@
-"""TED's real server (bot.server.make_app) on 127.0.0.1 port 0 with the sample directory, and browsers that
-talk to its web chat API over HTTP: each Browser has its own cookie jar, so it is its own session."""
+"""TED's real server (bot.server.make_app, bot.guard.server_options) on 127.0.0.1 port 0 with the sample
+directory, and browsers that talk to its web chat API over HTTP: each Browser has its own cookie jar, so it is
+its own session."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import tempfile
 from pathlib import Path
 
 import aiohttp
-from aiohttp.test_utils import TestServer
+from aiohttp import web
 
 from app import build
+from bot.guard import server_options
 from bot.server import make_app
 from bot.web.endpoint import WEB
 from core.settings import Settings
@@ -93,15 +95,19 @@ class WebWorld:
         self.ted = build(Settings(**settings), self.db_path)
         self.ted.directory.import_rows(parse_csv(SAMPLE))
         self.app = make_app(self.ted)
-        self.server = TestServer(self.app, host="127.0.0.1", port=0)
-        await self.server.start_server()
-        self.base = str(self.server.make_url("")).rstrip("/")
+        # An AppRunner with the server options `ted serve` uses (aiohttp's TestServer cancels handlers when a
+        # client goes away, which `ted serve` does not).
+        self.runner = web.AppRunner(self.app, **server_options(self.ted.settings))
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        self.port = self.runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{self.port}"
         return self
 
     async def __aexit__(self, *exc) -> None:
         for b in self.browsers:
             await b.close()
-        await self.server.close()
+        await self.runner.cleanup()
         self.ted.db.conn.close()
         self.tmp.cleanup()
 

@@ -15,7 +15,7 @@ import re
 
 from aiohttp import web
 
-from bot.web.endpoint import WebChat, endpoint, require_person
+from bot.web.endpoint import WebChat, endpoint, require_person, same_site_json
 from bot.web.identity import PLATFORM, Identity
 from bot.web.input import MAX_TEXT, BadInput, clean_form, clean_text, read_json
 from bot.web.render import reply_json
@@ -96,8 +96,9 @@ _background: set[asyncio.Task] = set()  # keeps fire-and-forget deliveries refer
 
 @endpoint(cookie=False)
 async def ask(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    """The contract answer (README "The JSON answer"). Session-less, so no CSRF token: it changes nothing
-    but the unanswered-questions log."""
+    """The contract answer (README "The JSON answer"). Session-less, so no CSRF token (it changes nothing but
+    the question logs); instead only JSON from TED's own origin, or from a script, is answered."""
+    same_site_json(request, w)
     require_person(w, who)
     body = await read_json(request)
     if not isinstance(body.get("question"), str):

@@ -13,9 +13,11 @@ import sqlite3
 import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.guard import SlowClient
 from bot.web.html import error_page
 from bot.web.identity import COOKIE, PROXY, Identity, WebIdentity
 from bot.web.input import BadInput
@@ -57,6 +59,36 @@ def problem(exc: BadInput, html: bool = False) -> web.Response:
     return web.json_response(body, status=exc.status)
 
 
+def same_site_json(request: web.Request, w: WebChat) -> None:
+    """For a POST that carries no CSRF token (`/api/ask`): refuse what another site's page could make a browser
+    send. Browsers send text/plain, form and multipart bodies cross-site without asking first (a "simple"
+    request); JSON needs a CORS preflight, which TED never grants. A foreign Origin, or Sec-Fetch-Site:
+    cross-site, is refused outright. A script with no Origin header (curl, another server) is not a browser."""
+    if request.content_type != "application/json":
+        log.info("refused: %s is not JSON path=%s", request.content_type, request.path)
+        raise BadInput(messages.WEB_JSON_ONLY, 415)
+    origin = request.headers.get("Origin")
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" or (
+            origin is not None and _netloc(origin) not in {_netloc(f"{request.scheme}://{request.host}"),
+                                                           _netloc(w.ted.settings.public_url)} - {""}):
+        log.info("refused: cross-site request path=%s", request.path)
+        raise BadInput(messages.WEB_CROSS_SITE, 403)
+
+
+def _netloc(url: str) -> str:
+    """"https://Intranet.example:443/x" -> "intranet.example" (default ports dropped); "" for anything else."""
+    try:
+        u = urlsplit(url.strip())
+        port = u.port
+    except ValueError:
+        return ""
+    if u.scheme not in ("http", "https") or not u.hostname:
+        return ""
+    default = {"http": 80, "https": 443}[u.scheme]
+    host = f"[{u.hostname}]" if ":" in u.hostname else u.hostname
+    return host if port in (None, default) else f"{host}:{port}"
+
+
 def require_person(w: WebChat, who: Identity) -> None:
     """In proxy mode nothing happens without a signed-in person; locally, guests may ask questions."""
     if w.identity.mode == PROXY and not who.email:
@@ -78,7 +110,7 @@ def endpoint(write: bool = False, html: bool = False, cookie: bool = True):
                 resp = await fn(request, w, who)
             except BadInput as exc:
                 resp = problem(exc, html)
-            except web.HTTPException:
+            except (web.HTTPException, SlowClient, ConnectionError):  # bot/guard.py answers these
                 raise
             except sqlite3.Error as exc:  # a full disk, a read-only or damaged database: say so, not "went wrong"
                 log.error("web route could not use the database method=%s path=%s error=%s sqlite=%s",
