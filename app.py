@@ -51,7 +51,7 @@ class Ted:
         from bot.web.uploads import UploadStore, default_folder
 
         folder = self.settings.web_upload_dir
-        store = UploadStore(Path(folder) if folder else default_folder(self.db))
+        store = UploadStore(Path(folder) if folder else default_folder(self.db), self.db)
         for a in attachments:
             if isinstance(a, dict) and a.get("id"):
                 store.remove(str(a["id"]))

@@ -210,6 +210,15 @@ def _m008_semantic_and_not_covered(db: sqlite_utils.Database) -> None:
     db["not_covered"].create_index(["doc_id"])
 
 
+def _m009_uploads(db: sqlite_utils.Database) -> None:
+    # Screenshots the web chat stored (bot/web/uploads.py; the files are in its folder): who uploaded how much and
+    # when, for the hourly quota, and whether a report keeps it (`kept`); the rest are removed after
+    # TED_UPLOAD_ORPHAN_HOURS.
+    db["uploads"].create({"id": str, "owner": str, "size": int, "uploaded_at": str, "kept": int}, pk="id")
+    db["uploads"].create_index(["owner", "uploaded_at"])
+    db["uploads"].create_index(["kept", "uploaded_at"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -219,6 +228,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_delivery", _m006_delivery),
     ("007_teams", _m007_teams),
     ("008_semantic_and_not_covered", _m008_semantic_and_not_covered),
+    ("009_uploads", _m009_uploads),
 ]
 
 

@@ -81,6 +81,10 @@ class Settings:
     web_allow_local_identity: bool = False  # pick-who-you-are sign-in even when not bound to loopback
     web_secret: str = ""  # signs session cookies; "" = a random secret per process
     web_upload_dir: str = ""  # screenshots; "" = an "uploads" folder beside the database
+    # Screenshots per person per hour (count, and megabytes), and hours before one no report kept is removed
+    upload_quota_count: int = 20
+    upload_quota_mb: float = 50.0
+    upload_orphan_hours: float = 24.0
     # Slow clients (bot/guard.py): a request's headers, and then its body, must arrive within these
     header_timeout_seconds: float = 15.0
     body_timeout_seconds: float = 60.0
@@ -171,6 +175,9 @@ class Settings:
             web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
+            upload_quota_count=int(_number(e, "TED_UPLOAD_QUOTA_COUNT", 20)),
+            upload_quota_mb=_number(e, "TED_UPLOAD_QUOTA_MB", 50.0),
+            upload_orphan_hours=_number(e, "TED_UPLOAD_ORPHAN_HOURS", 24.0),
             header_timeout_seconds=_number(e, "TED_HEADER_TIMEOUT_SECONDS", 15.0),
             body_timeout_seconds=_number(e, "TED_BODY_TIMEOUT_SECONDS", 60.0),
             health_outbox_max=int(_number(e, "TED_HEALTH_OUTBOX_MAX", 100)),

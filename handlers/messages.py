@@ -109,3 +109,6 @@ WEB_UPLOAD_TOO_BIG = "That file is too big: screenshots can be up to {mb} MB."
 WEB_UPLOAD_NOT_IMAGE = "That doesn't look like an image. Please attach a PNG, JPEG, GIF or WebP screenshot."
 WEB_UPLOAD_MISSING = "One of the screenshots is no longer available. Please attach it again."
 WEB_UPLOAD_NONE = "Please choose an image file to attach."
+WEB_UPLOAD_QUOTA = ("You've attached {count} screenshot(s), {mb} MB, in the last hour, which is as much as I can take "
+                    "from one person in an hour. Please try again a little later; if it's urgent, send the report "
+                    "without them and email them to the Communications Manager, quoting its reference.")

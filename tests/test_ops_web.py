@@ -1,16 +1,19 @@
 """The web server against slow, broken and foreign clients, over real HTTP on 127.0.0.1 port 0: header and body
-deadlines, clients that go away, /api/ask and cross-site requests, /api/people off the loopback."""
+deadlines, clients that go away, /api/ask and cross-site requests, /api/people off the loopback, and screenshot
+quotas, size limits and the sweep of screenshots no report kept."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
 from handlers import messages
-from tests.web_world import ALEX, CASEY, SUPPLIER, WebWorld, web_test
+from tests.test_web_reports import file_report, upload
+from tests.web_world import ALEX, CASEY, PNG, SUPPLIER, WebWorld, web_test
 
 
 def run(body, **settings) -> None:
@@ -121,3 +124,67 @@ async def test_the_directory_is_listed_off_loopback_only_with_the_explicit_opt_i
     b = await w.browser()
     status, out = await b.get("/api/people")
     assert status == 200 and ALEX in [p["email"] for p in out["people"]]
+
+
+# -- screenshots -------------------------------------------------------------------------------------------------
+@web_test(upload_quota_count=2)
+async def test_screenshots_per_person_per_hour_are_limited_by_count_with_a_polite_refusal(w):
+    alex, casey = await w.browser(ALEX), await w.browser(CASEY)
+    assert [(await upload(alex, PNG))[0] for _ in range(2)] == [201, 201]
+    status, out = await upload(alex, PNG)
+    assert status == 429 and out["field"] == "file"
+    assert "2 screenshot(s)" in out["error"] and "in the last hour" in out["error"] and "try again" in out["error"]
+    assert (await upload(casey, PNG))[0] == 201  # a quota is per person
+    assert len(list(w.web.uploads.folder.glob("*.img"))) == 3
+
+
+@web_test(upload_quota_mb=len(PNG) * 1.5 / (1024 * 1024))
+async def test_screenshots_per_person_per_hour_are_limited_by_size(w):
+    alex = await w.browser(ALEX)
+    assert (await upload(alex, PNG))[0] == 201
+    status, out = await upload(alex, PNG)
+    assert status == 429 and "in the last hour" in out["error"]
+    assert len(list(w.web.uploads.folder.glob("*.img"))) == 1
+    assert not list(w.web.uploads.folder.glob(".*.part"))
+
+
+@web_test()
+async def test_an_upload_too_big_by_its_content_length_is_refused_before_its_body_is_read(w):
+    alex = await w.browser(ALEX)
+    cookie = next(c for c in alex.http.cookie_jar if c.key == "ted_session")
+    reader, writer = await raw(w)
+    writer.write((f"POST /api/uploads HTTP/1.1\r\nHost: ted\r\nCookie: ted_session={cookie.value}\r\n"
+                  f"X-CSRF-Token: {alex.csrf}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n"
+                  f"Content-Length: {50 * 1024 * 1024}\r\n\r\n").encode())
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)  # answered at once: no body was sent
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 413"), head
+
+
+@web_test(scheduler_interval_seconds=0.05)
+async def test_screenshots_never_attached_to_a_report_are_removed_by_the_scheduler(w):
+    alex = await w.browser(ALEX)
+    (_, kept), (_, orphan), (_, fresh) = [await upload(alex, PNG) for _ in range(3)]
+    await file_report(alex, screenshots={"files": [kept["id"]]})
+    day_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat(timespec="seconds")
+    w.ted.db.execute("update uploads set uploaded_at = ? where id in (?, ?)", [day_ago, kept["id"], orphan["id"]])
+    for _ in range(100):
+        if w.web.uploads.meta(orphan["id"]) is None:
+            break
+        await asyncio.sleep(0.05)
+    assert w.web.uploads.meta(orphan["id"]) is None and (await alex.get(f"/uploads/{orphan['id']}"))[0] == 404
+    assert (await alex.get(f"/uploads/{kept['id']}"))[0] == 200  # a report refers to it
+    assert (await alex.get(f"/uploads/{fresh['id']}"))[0] == 200  # not old enough yet
+    ledger = {r["id"]: r["kept"] for r in w.ted.db["uploads"].rows}
+    assert ledger == {kept["id"]: 1, fresh["id"]: 0}
+
+
+@web_test()
+async def test_screenshots_stored_before_the_ledger_are_adopted_into_it(w):
+    alex = await w.browser(ALEX)
+    _, shot = await upload(alex, PNG)
+    w.ted.db.execute("delete from uploads")  # as a database from before migration 009_uploads would be
+    assert w.web.uploads.used(ALEX) == (0, 0)
+    assert w.web.uploads.adopt() == 1 and w.web.uploads.adopt() == 0
+    assert w.web.uploads.used(ALEX) == (1, len(PNG))

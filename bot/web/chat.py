@@ -107,15 +107,30 @@ async def ask(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     return web.json_response(w.ted.asker.ask(question, channel=PLATFORM).to_json())
 
 
+MULTIPART_SLACK = 64 * 1024  # room for the multipart framing and a field or two beside the file
+MAX_PARTS = 5
+
+
 @endpoint(write=True)
 async def upload(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     require_person(w, who)
+    # Refused before a byte of the body is read: too big by its own account, or the person's hour is used up.
+    if (request.content_length or 0) > w.uploads.max_bytes + MULTIPART_SLACK:
+        raise BadInput(messages.WEB_UPLOAD_TOO_BIG.format(mb=w.uploads.max_bytes // (1024 * 1024)), 413, "file")
+    try:
+        w.uploads.allowance(who.user_id)
+    except UploadError as exc:
+        raise BadInput(str(exc), exc.status, "file") from exc
     try:
         reader = await request.multipart()
         part = await reader.next()
-        while part is not None and not (part.name == "file" and part.filename):
+        for _ in range(MAX_PARTS):
+            if part is None or (part.name == "file" and part.filename):
+                break
             await part.release()
             part = await reader.next()
+        else:
+            part = None
     except (AssertionError, KeyError, ValueError) as exc:  # not multipart, or a malformed body
         raise BadInput(messages.WEB_UPLOAD_NONE) from exc
     if part is None:

@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import traceback
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,9 +44,21 @@ class WebChat:
         self.identity = WebIdentity(ted.settings, ted.directory)
         self.inbox = WebInbox(ted.db)
         self.sender = WebSender(self.inbox)
-        folder = ted.settings.web_upload_dir
-        self.uploads = UploadStore(Path(folder) if folder else default_folder(ted.db))
+        s = ted.settings
+        self.uploads = UploadStore(Path(s.web_upload_dir) if s.web_upload_dir else default_folder(ted.db), ted.db,
+                                   quota_count=s.upload_quota_count, quota_mb=s.upload_quota_mb)
+        if adopted := self.uploads.adopt():
+            log.info("uploads: %s screenshot(s) stored before the uploads ledger are now in it", adopted)
         self.chat_page = (STATIC / "chat.html").read_text("utf-8")
+
+    def sweep_uploads(self) -> int:
+        """The scheduler's step: remove screenshots no report kept within TED_UPLOAD_ORPHAN_HOURS."""
+        hours = self.ted.settings.upload_orphan_hours
+        removed = self.uploads.sweep(self.ted.reports.clock() - timedelta(hours=hours),
+                                     lambda upload_id: bool(self.ted.reports.with_attachment(upload_id)))
+        if removed:
+            log.info("uploads: removed %s screenshot(s) no report kept within %s hours", removed, hours)
+        return removed
 
 
 WEB = web.AppKey("ted.web", WebChat)
