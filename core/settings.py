@@ -119,6 +119,12 @@ class Settings:
                                  f"1000), not {self.ack_hours!r}")
         if self.reminder_hours <= 0 or self.reminder_hours > 1000:
             raise ValueError("TED_REMINDER_HOURS must be more than 0 and at most 1000")
+        for name, value in (("TED_HEADER_TIMEOUT_SECONDS", self.header_timeout_seconds),
+                            ("TED_BODY_TIMEOUT_SECONDS", self.body_timeout_seconds),
+                            ("TED_UPLOAD_ORPHAN_HOURS", self.upload_orphan_hours),
+                            ("TED_HEALTH_OUTBOX_MINUTES", self.health_outbox_minutes)):
+            if value <= 0:  # 0 would switch the limit off without saying so
+                raise ValueError(f"{name} must be more than 0")
         return self
 
     def ack_hours_for(self, category: str) -> float:

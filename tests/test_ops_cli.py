@@ -98,3 +98,21 @@ def test_directory_import_with_a_missing_or_malformed_file_says_so_in_one_senten
     for name in ("missing.csv", "wrong_header.csv", "latin1.csv", "nul.csv", "folder.csv"):
         err = one_sentence(run_ted(["directory", "import", "--db", "t.db", name], tmp_path), name)
         assert "nothing was changed" in err
+
+
+def test_the_operations_settings_are_read_and_checked(tmp_path):
+    from core.settings import Settings
+
+    s = Settings.from_env({"TED_UPLOAD_QUOTA_COUNT": "5", "TED_UPLOAD_QUOTA_MB": "2.5", "TED_UPLOAD_ORPHAN_HOURS": "6",
+                           "TED_HEADER_TIMEOUT_SECONDS": "10", "TED_BODY_TIMEOUT_SECONDS": "30",
+                           "TED_HEALTH_OUTBOX_MAX": "7", "TED_HEALTH_OUTBOX_MINUTES": "20"}).check()
+    assert (s.upload_quota_count, s.upload_quota_mb, s.upload_orphan_hours) == (5, 2.5, 6)
+    assert (s.header_timeout_seconds, s.body_timeout_seconds) == (10, 30)
+    assert (s.health_outbox_max, s.health_outbox_minutes) == (7, 20)
+    d = Settings().check()
+    assert (d.upload_quota_count, d.upload_quota_mb, d.upload_orphan_hours) == (20, 50, 24)
+    assert (d.header_timeout_seconds, d.body_timeout_seconds, d.health_outbox_max) == (15, 60, 100)
+    out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_HEADER_TIMEOUT_SECONDS="0")
+    assert out.returncode == 2 and out.stderr.strip() == "ted: TED_HEADER_TIMEOUT_SECONDS must be more than 0"
+    out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_UPLOAD_QUOTA_MB="lots")
+    assert out.returncode == 2 and "TED_UPLOAD_QUOTA_MB must be a number" in out.stderr
