@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ import sqlite_utils
 
 from chat.router import Router
 from core import db as dbmod
+from core.integrity import describe
+from core.lock import ServeLock
+from core.problems import Problem
 from core.settings import Settings
 from handlers.ask.chat import ChatHandlers
 from handlers.ask.conversation import Conversations
@@ -49,15 +53,15 @@ class Ted:
         from bot.web.uploads import UploadStore, default_folder
 
         folder = self.settings.web_upload_dir
-        store = UploadStore(Path(folder) if folder else default_folder(self.db))
+        store = UploadStore(Path(folder) if folder else default_folder(self.db), self.db)
         for a in attachments:
             if isinstance(a, dict) and a.get("id"):
                 store.remove(str(a["id"]))
 
 
 def build(settings: Settings, db_path: str | None = None, first_use: bool = True,
-          clock: Clock = system_clock) -> Ted:
-    db = dbmod.connect(db_path or settings.db_path)
+          clock: Clock = system_clock, check: bool = False) -> Ted:
+    db = dbmod.connect(db_path or settings.db_path, check=check)
     embedder = make_embedder(settings.semantic)
     if first_use:
         load_bundled_if_empty(db, embedder)
@@ -108,8 +112,11 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.evaluate import is_conversation_file, read_questions, score
 
+    try:
+        items = read_questions(Path(args.file))
+    except ValueError as exc:
+        raise Problem(f"{exc}; nothing was scored") from exc
     ted = build(settings, args.db)
-    items = read_questions(Path(args.file))
     if is_conversation_file(items):
         return _eval_conversations(ted, items, args)
     s = score(items, lambda q: ted.asker.ask(q, channel="eval").to_json())
@@ -209,10 +216,27 @@ def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
     return teams_command(args, settings, lambda: build(settings, args.db, first_use=False).db)
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.server import serve
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from core.backup import backup
 
-    return serve(build(settings, args.db))
+    done = backup(args.db or settings.db_path, args.out, force=args.force)
+    print(f"Backed up {args.db or settings.db_path} to {done.path} ({done.bytes:,} bytes, {done.tables} tables); "
+          "the copy passed SQLite's integrity check.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import listen, serve
+
+    path = args.db or settings.db_path
+    with ServeLock(path):  # one TED per database: a second `ted serve` on it is refused (core/lock.py)
+        sock = listen(settings.host, settings.port)
+        try:
+            ted = build(settings, path, check=True)  # the database is checked whole and writable before serving
+        except BaseException:
+            sock.close()
+            raise
+        return serve(ted, sock)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -220,15 +244,31 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version="ted 0.1.0")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def db_option(sp: argparse.ArgumentParser) -> None:
+        # SUPPRESS: `ted kb --db X list` and `ted kb list --db X` both work; a nested default never hides a value.
+        sp.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help="SQLite database file (default: $TED_DB or var/ted.db)")
+
     def add(name: str, fn, help_: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
-        sp.add_argument("--db", metavar="PATH", help="SQLite database file (default: $TED_DB or var/ted.db)")
+        db_option(sp)
         sp.set_defaults(func=fn)
         return sp
 
+    def actions(sp: argparse.ArgumentParser, **defaults):
+        """Nested sub-commands (`kb list`, `kb show`): each has its own --help; `args.action` names it."""
+        nested = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+        def action(name: str, help_: str) -> argparse.ArgumentParser:
+            leaf = nested.add_parser(name, help=help_, description=help_)
+            db_option(leaf)
+            leaf.set_defaults(**defaults)
+            return leaf
+
+        return action
+
     common = argparse.ArgumentParser(add_help=False)  # --db after a sub-command's action too: `kb list --db X`
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="SQLite database file (default: $TED_DB or var/ted.db)")
+    db_option(common)
 
     a = add("ask", cmd_ask, "Answer a question, or one question per line from standard input.")
     a.add_argument("--json", action="store_true", help="print one JSON answer object per question")
@@ -255,27 +295,44 @@ def parser() -> argparse.ArgumentParser:
     f = add("feedback", cmd_feedback, "List 👍/👎 feedback on answers, newest first, with any reasons given.")
     f.add_argument("--limit", type=int, default=100)
     f.add_argument("--json", action="store_true")
-    d = add("directory", cmd_directory, "Staff directory: `directory import FILE.csv`, `directory list`.")
-    d.add_argument("action", choices=["import", "list"])
-    d.add_argument("file", nargs="?", help="CSV file for `import`")
-    r = add("reports", cmd_reports, "Reports: list, show REF, export --email, purge, hold/release REF, tick.")
-    r.add_argument("action", choices=["list", "show", "export", "purge", "hold", "release", "tick"])
-    r.add_argument("ref", nargs="?", help="report reference for show/hold/release, e.g. TED-2026-0042")
-    r.add_argument("--email", help="for export: the person whose data to gather (subject access request)")
-    r.add_argument("--status", choices=["open", "acknowledged", "resolved"], help="for list: only this status")
-    r.add_argument("--dry-run", action="store_true", help="for purge: list what would be purged")
-    r.add_argument("--json", action="store_true")
-    t = add("teams", cmd_teams, "Microsoft Teams: `teams package` builds the app package to upload; "
-                                "`teams channels` lists the channels TED is in.")
-    t.add_argument("action", choices=["package", "channels"])
-    t.add_argument("--out", metavar="FILE", help="for package: the zip to write (default var/teams/ted-teams-app.zip)")
-    t.add_argument("--app-version", default="1.0.0", help="for package: the app's version; raise it for each update")
+    d = actions(add("directory", cmd_directory, "Staff directory: `directory import FILE.csv`, `directory list`."),
+                file=None)
+    d("import", "Import the staff directory from a CSV file; people missing from it are marked as left."
+      ).add_argument("file", help="the CSV file")
+    d("list", "List everyone in the directory, with roles, including people who have left.")
+    r = actions(add("reports", cmd_reports, "Reports: list, show REF, export --email, purge, hold/release REF, tick."),
+                ref=None, status=None, email=None, dry_run=False, json=False)
+    rl = r("list", "List reports with their status and acknowledgement deadline.")
+    rl.add_argument("--status", choices=["open", "acknowledged", "resolved"], help="only reports with this status")
+    rl.add_argument("--json", action="store_true")
+    rs = r("show", "Show one report: summary, recipients and its audit log.")
+    rs.add_argument("ref", help="report reference, e.g. TED-2026-0042")
+    rs.add_argument("--json", action="store_true")
+    r("export", "Everything TED holds about one person, as JSON (subject access request).").add_argument(
+        "--email", required=True, help="the person whose data to gather")
+    r("purge", "Remove the personal content of reports past retention.").add_argument(
+        "--dry-run", action="store_true", help="list what would be purged")
+    r("hold", "Put a report on legal hold (never purged).").add_argument("ref", help="report reference")
+    r("release", "Take a report off legal hold.").add_argument("ref", help="report reference")
+    r("tick", "Run the escalation scheduler once.")
+    t = actions(add("teams", cmd_teams, "Microsoft Teams: `teams package` builds the app package to upload; "
+                                        "`teams channels` lists the channels TED is in."),
+                out=None, app_version="1.0.0")
+    tp = t("package", "Build the Teams app package (a zip) to upload in the Teams admin centre.")
+    tp.add_argument("--out", metavar="FILE", help="the zip to write (default var/teams/ted-teams-app.zip)")
+    tp.add_argument("--app-version", default="1.0.0", help="the app's version; raise it for each update")
+    t("channels", "List the Teams channels TED has been added to, with their conversation ids.")
+    b = add("backup", cmd_backup, "Write a consistent copy of the database (safe while TED serves).")
+    b.add_argument("--out", metavar="FILE", required=True, help="the backup file to write")
+    b.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     add("serve", cmd_serve, "Serve the web chat, Slack and Teams on one HTTP server.")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if not hasattr(args, "db"):
+        args.db = None
     try:
         settings = Settings.from_env().check()
     except ValueError as exc:
@@ -289,7 +346,14 @@ def main(argv: list[str] | None = None) -> int:
     # TED's logs carry ids only, so they never go below INFO, whatever TED_LOG_LEVEL says.
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
-    return args.func(args, settings)
+    try:
+        return args.func(args, settings)
+    except Problem as exc:  # a sentence for whoever runs TED, never a traceback
+        print(f"ted {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # damage or a full disk found part-way through a command
+        print(f"ted {args.command}: {Problem(describe(args.db or settings.db_path, exc))}", file=sys.stderr)
+        return 1
 
 
 QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "botbuilder", "botframework", "msrest", "msal", "urllib3",

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 
 from aiohttp import web
 
+from bot.guard import body_deadline, server_options
+from bot.health import health_route
 from bot.teams.config import off_level as teams_off_level
 from bot.teams.config import teams_mode
 from bot.web.app import mount_web
 from bot.workers import background_workers
+from core.problems import Problem
 
 log = logging.getLogger("ted.server")
 
@@ -19,13 +24,10 @@ CHANNELS = web.AppKey("ted.channels", list)
 
 def make_app(ted, slack_retry=None) -> web.Application:
     """The one server. `slack_retry` (a handlers.reports.retry.RetryPolicy) lets tests shorten Slack back-off."""
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[body_deadline(ted.settings)])
     app[CHANNELS] = ["web chat"]
 
-    async def health(_: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    app.router.add_get("/healthz", health)
+    app.router.add_get("/healthz", health_route(ted))
     # The web chat: /, /api/*, /policy, /admin, /static (bot/web/app.py). Mounted first, so its inbox is the
     # outbox's first sender: the web copy is kept even when a chat platform fails and the row is retried.
     mount_web(app, ted)
@@ -46,9 +48,34 @@ def make_app(ted, slack_retry=None) -> web.Application:
     return app
 
 
-def serve(ted) -> int:
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, made before TED loads anything, so a busy port is said at once in one sentence."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host.strip("[]"), port), family=family, backlog=128)
+    except socket.gaierror as exc:
+        raise Problem(f"TED_HOST {host!r} is not a name or address this machine can listen on ({exc.strerror}): "
+                      "set TED_HOST to 127.0.0.1, 0.0.0.0 or one of this machine's addresses") from exc
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise Problem(f"port {port} on {host} is already in use by another program, so TED cannot listen "
+                          "there: stop that program (is TED already running?), or set TED_PORT to a free port") \
+                from exc
+        if exc.errno == errno.EACCES:
+            raise Problem(f"TED is not allowed to listen on port {port} ({exc.strerror}): ports below 1024 need "
+                          "extra privileges, so set TED_PORT to 1024 or above") from exc
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise Problem(f"{host} is not an address of this machine ({exc.strerror}): set TED_HOST to one of its "
+                          "addresses, or 0.0.0.0 for all of them") from exc
+        raise Problem(f"TED cannot listen on {host}:{port} ({exc.strerror})") from exc
+
+
+def serve(ted, sock: socket.socket | None = None) -> int:
     s = ted.settings
+    sock = sock or listen(s.host, s.port)
     app = make_app(ted)
-    log.info("TED listening on http://%s:%s/ channels on: %s", s.host, s.port, ", ".join(app[CHANNELS]))
-    web.run_app(app, host=s.host, port=s.port, print=None)
+    port = sock.getsockname()[1]
+    log.info("TED listening on http://%s:%s/ channels on: %s", s.host, port,
+             ", ".join(app[CHANNELS]))
+    web.run_app(app, sock=sock, print=None, **server_options(s))
     return 0

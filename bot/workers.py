@@ -2,7 +2,8 @@
 policy review reminders and the weekly knowledge-base digest).
 
 Both catch up on start (notifications left pending by a crash, deadlines missed while TED was
-down) and then run on an interval. Started and stopped with the aiohttp app.
+down) and then run on an interval. Started and stopped with the aiohttp app. The scheduler also runs the
+steps channels add under SCHEDULED (the web chat removes screenshots no report kept).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from handlers.curation import reminders
 from handlers.reports import escalation, outbox
 
 log = logging.getLogger("ted.workers")
+
+# More steps for the scheduler, added by the channels that need them (the web chat's sweep of screenshots no
+# report kept): each a callable with no arguments, run after escalation and purge on every tick.
+SCHEDULED = web.AppKey("ted.scheduled", list)
 
 
 async def _loop(interval: float, step, name: str) -> None:
@@ -59,6 +64,8 @@ def background_workers(ted):
 
         async def schedule() -> None:
             scheduled(ted)
+            for step in app.get(SCHEDULED, ()):
+                step()
 
         tasks = [asyncio.create_task(_loop(ted.settings.outbox_interval_seconds, deliver, "outbox")),
                  asyncio.create_task(_loop(ted.settings.scheduler_interval_seconds, schedule, "scheduler"))]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core import integrity
+
 BUSY_TIMEOUT_MS = 5000
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -253,6 +255,15 @@ def _m009_curation(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m010_uploads(db: sqlite_utils.Database) -> None:
+    # Screenshots the web chat stored (bot/web/uploads.py; the files are in its folder): who uploaded how much and
+    # when, for the hourly quota, and whether a report keeps it (`kept`); the rest are removed after
+    # TED_UPLOAD_ORPHAN_HOURS.
+    db["uploads"].create({"id": str, "owner": str, "size": int, "uploaded_at": str, "kept": int}, pk="id")
+    db["uploads"].create_index(["owner", "uploaded_at"])
+    db["uploads"].create_index(["kept", "uploaded_at"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -263,25 +274,43 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_teams", _m007_teams),
     ("008_semantic_and_not_covered", _m008_semantic_and_not_covered),
     ("009_curation", _m009_curation),
+    ("010_uploads", _m010_uploads),
 ]
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at *path*, or in memory for ':memory:'."""
+def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at *path*, or in memory for ':memory:'.
+
+    A file that is not a whole SQLite database, or that cannot be opened, raises DatabaseProblem (one sentence
+    naming the file). `check=True` (`ted serve`, at start) also runs SQLite's quick check and a write probe."""
     if str(path) == ":memory:":
         conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-    else:
-        p = Path(path)
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+        return db
+    p = Path(path)
+    integrity.check_header(p)
+    try:
         p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise integrity.DatabaseProblem(f"TED cannot create the folder {p.parent} for its database "
+                                        f"({exc.strerror}): create it, or point TED_DB (or --db) elsewhere") from exc
+    try:
         conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
                                isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-    db = sqlite_utils.Database(conn)
-    migrate(db)
+        if check:
+            integrity.quick_check(conn, p)
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+        if check:
+            integrity.probe_write(conn, p)
+    except sqlite3.DatabaseError as exc:
+        raise integrity.DatabaseProblem(integrity.describe(p, exc)) from exc
     return db
 
 
@@ -329,5 +358,5 @@ class transaction:
             return
         if exc_type is None:
             self.conn.execute("COMMIT")
-        else:
+        elif self.conn.in_transaction:  # SQLite may have rolled back already (a full disk, an I/O error)
             self.conn.execute("ROLLBACK")

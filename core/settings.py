@@ -93,6 +93,16 @@ class Settings:
     # The weekly knowledge-base digest (handlers/curation/reminders.py), in TED_TIMEZONE; day "off" = none.
     digest_day: str = "mon"
     digest_time: str = "09:00"
+    # Screenshots per person per hour (count, and megabytes), and hours before one no report kept is removed
+    upload_quota_count: int = 20
+    upload_quota_mb: float = 50.0
+    upload_orphan_hours: float = 24.0
+    # Slow clients (bot/guard.py): a request's headers, and then its body, must arrive within these
+    header_timeout_seconds: float = 15.0
+    body_timeout_seconds: float = 60.0
+    # /healthz: not ok when more notifications than this wait, or one has waited longer than this
+    health_outbox_max: int = 100
+    health_outbox_minutes: float = 15.0
 
     def check(self) -> Settings:
         """Refuse settings that would only fail later (when someone files a report). Returns self."""
@@ -129,6 +139,12 @@ class Settings:
             time.fromisoformat(self.digest_time)
         except ValueError as exc:
             raise ValueError(f"TED_DIGEST_TIME must look like 09:00, not {self.digest_time!r}") from exc
+        for name, value in (("TED_HEADER_TIMEOUT_SECONDS", self.header_timeout_seconds),
+                            ("TED_BODY_TIMEOUT_SECONDS", self.body_timeout_seconds),
+                            ("TED_UPLOAD_ORPHAN_HOURS", self.upload_orphan_hours),
+                            ("TED_HEALTH_OUTBOX_MINUTES", self.health_outbox_minutes)):
+            if value <= 0:  # 0 would switch the limit off without saying so
+                raise ValueError(f"{name} must be more than 0")
         return self
 
     def ack_hours_for(self, category: str) -> float:
@@ -192,6 +208,13 @@ class Settings:
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
             digest_day=(e.get("TED_DIGEST_DAY", "").strip().lower() or "mon")[:3],
             digest_time=e.get("TED_DIGEST_TIME", "").strip() or "09:00",
+            upload_quota_count=int(_number(e, "TED_UPLOAD_QUOTA_COUNT", 20)),
+            upload_quota_mb=_number(e, "TED_UPLOAD_QUOTA_MB", 50.0),
+            upload_orphan_hours=_number(e, "TED_UPLOAD_ORPHAN_HOURS", 24.0),
+            header_timeout_seconds=_number(e, "TED_HEADER_TIMEOUT_SECONDS", 15.0),
+            body_timeout_seconds=_number(e, "TED_BODY_TIMEOUT_SECONDS", 60.0),
+            health_outbox_max=int(_number(e, "TED_HEALTH_OUTBOX_MAX", 100)),
+            health_outbox_minutes=_number(e, "TED_HEALTH_OUTBOX_MINUTES", 15.0),
         )
 
     @property

@@ -51,6 +51,13 @@ def _person(row: dict) -> Person:
 
 
 def parse_csv(text: str) -> list[dict]:
+    try:
+        return _parse_csv(text)
+    except csv.Error as exc:  # e.g. a NUL byte: not a text CSV file
+        raise DirectoryError(f"not a readable CSV file ({exc})") from exc
+
+
+def _parse_csv(text: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if [h.strip() for h in (reader.fieldnames or [])] != HEADER:
         raise DirectoryError("the header must be exactly: " + ",".join(HEADER))

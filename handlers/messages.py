@@ -56,6 +56,10 @@ SHARE_REFUSED = "Only the person who asked can share that answer."
 REPORT_FORM_INTRO = ("Tell me what you saw and I'll send it to the right people. Please don't engage with the "
                      "poster. If someone is in immediate danger, call 999 first.")
 
+REPORT_NOT_SAVED = ("⚠️ I couldn't save your report, so it has NOT been sent to anyone. The fault is on my side: "
+                    "my storage isn't accepting anything new right now. Please tell {manager} or {comms} directly "
+                    "instead, and keep any screenshots. If someone is in immediate danger, call 999.")
+
 REPORT_HELP = ("/report — open the report form\n/report status — where your reports stand\n"
                "/report open — reports waiting for you (managers and the communications team)")
 
@@ -95,16 +99,24 @@ TEAMS_ERROR = "Sorry — something went wrong on my side and I couldn't finish t
 WEB_BAD_JSON = "Sorry, I couldn't read that request. Please reload the page and try again."
 WEB_TOO_LONG = ("That {what} is very long ({length:,} characters). Please keep it under {limit:,} characters — "
                 "a sentence or two is plenty.")
+WEB_TOO_SLOW = "That took too long to arrive, so I stopped waiting. Please check your connection and try again."
 WEB_BODY_TOO_LARGE = "That was too much to send in one go. Please shorten it and try again."
 WEB_CSRF = ("For your security I couldn't accept that: the page may be out of date. Please reload it and try "
             "again.")
 WEB_NOT_SIGNED_IN = "Please sign in to the intranet first, then open TED from there."
 WEB_PICK_FIRST = "Please choose who you are first (top of the page)."
 WEB_NO_PICKING = "Sign-in is handled by the intranet, so you can't switch person here."
+WEB_PICKING_OFF = ("Choosing who you are is switched off here, because TED can be reached from the network. Please "
+                   "open TED from the intranet, where you are signed in.")
+WEB_JSON_ONLY = 'Send the question as JSON (Content-Type: application/json), like {"question": "…"}.'
+WEB_CROSS_SITE = "For your security I only answer requests from TED's own pages, not from another site."
 WEB_UNKNOWN_PERSON = "I can't find that person in the staff directory."
 WEB_NOT_ADMIN = "This page is for the communications team. Ask the Communications Manager if you need access."
 WEB_UNKNOWN_ACTION = "Sorry, I don't know that button. Please reload the page and try again."
 WEB_ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
+WEB_STORAGE = ("Sorry, I couldn't save that: my storage isn't accepting anything new right now, so nothing was "
+               "changed. Please try again later. To report something urgently, tell your line manager or the "
+               "Communications Manager directly; if someone is in immediate danger, call 999.")
 WEB_NOT_FOUND = "Sorry, there's nothing here."
 WEB_NO_POLICY = "I don't have a policy with that name. The policies I know are listed on this page."
 WEB_UPLOAD_TOO_BIG = "That file is too big: screenshots can be up to {mb} MB."
@@ -124,3 +136,6 @@ WEB_DOC_NONE = "Please choose a policy document to upload (.md, .txt, .html, .do
 WEB_DOC_TOO_BIG = "“{name}” is too big: documents can be up to {mb} MB."
 WEB_DOC_KIND = "“{name}” can't be used: {reason}. Nothing was changed."
 WEB_DOC_UNREADABLE = "“{name}” couldn't be read: {reason}. Nothing was changed."
+WEB_UPLOAD_QUOTA = ("You've attached {count} screenshot(s), {mb} MB, in the last hour, which is as much as I can take "
+                    "from one person in an hour. Please try again a little later; if it's urgent, send the report "
+                    "without them and email them to the Communications Manager, quoting its reference.")

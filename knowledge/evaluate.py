@@ -75,14 +75,40 @@ class Score:
         return out
 
 
+def _is_question(row) -> bool:
+    return (isinstance(row, dict) and isinstance(row.get("question"), str) and isinstance(row.get("kind"), str)
+            and isinstance(row.get("expect", []), list))
+
+
 def read_questions(path: Path) -> list[dict]:
+    """The question file's rows; ValueError naming the file (and the line) when it is missing or malformed."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise ValueError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise ValueError(f"{path} is a folder, not a question file (JSON lines)") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 JSON lines") from exc
+    except OSError as exc:
+        raise ValueError(f"cannot read {path} ({exc.strerror})") from exc
     out = []
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not a JSON object ({exc.msg})") from exc
+                row = json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                raise ValueError(f"{path}:{n}: not a JSON object ({getattr(exc, 'msg', 'too deeply nested')})") \
+                    from exc
+            turns = row.get("turns") if isinstance(row, dict) else None
+            if isinstance(turns, list) and turns and all(_is_question(t) for t in turns):
+                out.append(row)  # a conversation: its turns in order
+                continue
+            if not _is_question(row):
+                raise ValueError(f'{path}:{n}: each line must be a JSON object with "question" and "kind" (text) '
+                                 'and, for policy questions, "expect" (a list) — or a conversation, {"turns": [...]} '
+                                 'of such objects')
+            out.append(row)
     return out
 
 

@@ -35,11 +35,15 @@ def ingest_paths(db: sqlite_utils.Database, paths: list[Path], replace: bool = F
         try:
             doc = parse_file(f)
         except IngestError as exc:
-            print(f"ted ingest: {exc}\nNothing was changed.", file=sys.stderr)
+            print(f"ted ingest: {exc} (nothing was changed).", file=sys.stderr)
+            return 1
+        except (OSError, ValueError) as exc:  # unreadable, or text in no encoding the parser knows
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            print(f"ted ingest: {f}: cannot be read ({why}; nothing was changed).", file=sys.stderr)
             return 1
         if doc.id in seen:
-            print(f"ted ingest: {f} and {seen[doc.id]} would both be document '{doc.id}'; rename one. "
-                  "Nothing was changed.", file=sys.stderr)
+            print(f"ted ingest: {f} and {seen[doc.id]} would both be document '{doc.id}'; rename one "
+                  "(nothing was changed).", file=sys.stderr)
             return 1
         seen[doc.id] = f
         docs.append(doc)

@@ -129,11 +129,14 @@ async def test_api_ask_keeps_the_contract_answer(w):
     assert set(answer) >= {"intent", "answer", "confidence", "citations"}
     status, out = await b.post("/api/ask", {"q": "?"}, csrf=False)
     assert status == 400 and "question" in out["error"]
-    status, out = await b.post("/api/ask", data=b"nope", csrf=False)
+    status, out = await b.post("/api/ask", data=b"nope", csrf=False, headers={"Content-Type": "application/json"})
     assert status == 400
+    status, out = await b.post("/api/ask", data=b"nope", csrf=False)  # not JSON at all: 415 (see test_ops_web)
+    assert status == 415
 
 
 @web_test()
 async def test_healthz_still_answers(w):
     b = await w.browser()
-    assert await b.get("/healthz") == (200, {"ok": True})
+    status, health = await b.get("/healthz")
+    assert status == 200 and health["ok"] is True

@@ -19,7 +19,7 @@ from handlers import messages
 
 def me_json(w: WebChat, who: Identity) -> dict:
     p = who.person
-    return {"mode": w.identity.mode, "can_switch": w.identity.mode == LOCAL, "signed_in": bool(who.email),
+    return {"mode": w.identity.mode, "can_switch": can_pick(w), "signed_in": bool(who.email),
             "email": who.email, "name": who.name, "service_area": p.service_area if p else "",
             "roles": sorted(p.roles) if p else [], "in_directory": p is not None, "is_admin": who.is_admin,
             "csrf_token": w.identity.csrf_token(who), "greeting": w.ted.asker.greeting()}
@@ -30,11 +30,23 @@ async def me(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     return web.json_response(me_json(w, who))
 
 
-@endpoint()
-async def people(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    """The sample directory to pick from (local mode only: in proxy mode the intranet says who you are)."""
+def can_pick(w: WebChat) -> bool:
+    """Picking who you are: local mode, and TED bound to loopback (or TED_WEB_ALLOW_LOCAL_IDENTITY=1)."""
+    return w.identity.mode == LOCAL and w.identity.local_allowed
+
+
+def refuse_picking(w: WebChat) -> None:
     if w.identity.mode != LOCAL:
         raise BadInput(messages.WEB_NO_PICKING, 403)
+    if not w.identity.local_allowed:  # reachable from the network: the directory is not for anyone to list
+        raise BadInput(messages.WEB_PICKING_OFF, 403)
+
+
+@endpoint()
+async def people(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    """The directory to pick from: only where picking is allowed (local mode, on loopback or by explicit opt-in).
+    In proxy mode the intranet says who you are; bound to the network, anyone could list every member of staff."""
+    refuse_picking(w)
     return web.json_response({"people": [
         {"email": p.email, "name": p.name, "service_area": p.service_area, "roles": sorted(p.roles)}
         for p in w.ted.directory.everyone()]})
@@ -42,8 +54,7 @@ async def people(request: web.Request, w: WebChat, who: Identity) -> web.Respons
 
 @endpoint(write=True)
 async def identity(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    if w.identity.mode != LOCAL:
-        raise BadInput(messages.WEB_NO_PICKING, 403)
+    refuse_picking(w)
     body = await read_json(request)
     raw = body.get("email")
     if raw is not None and not isinstance(raw, str):

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.web import account, admin, chat, curation, notices, policy
 from bot.web.endpoint import STATIC, WEB, Identity, WebChat, endpoint, security_headers
+from bot.workers import SCHEDULED
 
 log = logging.getLogger("ted.web")
 
@@ -27,6 +28,7 @@ def mount_web(app: web.Application, ted) -> WebChat:
     w = WebChat(ted)
     app[WEB] = w
     ted.outbox.senders.append(w.sender)
+    app.setdefault(SCHEDULED, []).append(w.sweep_uploads)
     r = app.router
     r.add_get("/", index)
     r.add_static("/static/", STATIC, append_version=False)

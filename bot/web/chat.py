@@ -15,7 +15,7 @@ import re
 
 from aiohttp import web
 
-from bot.web.endpoint import WebChat, endpoint, require_person
+from bot.web.endpoint import WebChat, endpoint, require_person, same_site_json
 from bot.web.identity import PLATFORM, Identity
 from bot.web.input import MAX_TEXT, BadInput, clean_form, clean_text, read_json
 from bot.web.render import reply_json
@@ -96,8 +96,9 @@ _background: set[asyncio.Task] = set()  # keeps fire-and-forget deliveries refer
 
 @endpoint(cookie=False)
 async def ask(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    """The contract answer (README "The JSON answer"). Session-less, so no CSRF token: it changes nothing
-    but the unanswered-questions log."""
+    """The contract answer (README "The JSON answer"). Session-less, so no CSRF token (it changes nothing but
+    the question logs); instead only JSON from TED's own origin, or from a script, is answered."""
+    same_site_json(request, w)
     require_person(w, who)
     body = await read_json(request)
     if not isinstance(body.get("question"), str):
@@ -106,15 +107,30 @@ async def ask(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     return web.json_response(w.ted.asker.ask(question, channel=PLATFORM).to_json())
 
 
+MULTIPART_SLACK = 64 * 1024  # room for the multipart framing and a field or two beside the file
+MAX_PARTS = 5
+
+
 @endpoint(write=True)
 async def upload(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     require_person(w, who)
+    # Refused before a byte of the body is read: too big by its own account, or the person's hour is used up.
+    if (request.content_length or 0) > w.uploads.max_bytes + MULTIPART_SLACK:
+        raise BadInput(messages.WEB_UPLOAD_TOO_BIG.format(mb=w.uploads.max_bytes // (1024 * 1024)), 413, "file")
+    try:
+        w.uploads.allowance(who.user_id)
+    except UploadError as exc:
+        raise BadInput(str(exc), exc.status, "file") from exc
     try:
         reader = await request.multipart()
         part = await reader.next()
-        while part is not None and not (part.name == "file" and part.filename):
+        for _ in range(MAX_PARTS):
+            if part is None or (part.name == "file" and part.filename):
+                break
             await part.release()
             part = await reader.next()
+        else:
+            part = None
     except (AssertionError, KeyError, ValueError) as exc:  # not multipart, or a malformed body
         raise BadInput(messages.WEB_UPLOAD_NONE) from exc
     if part is None:

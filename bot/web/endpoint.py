@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import traceback
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.guard import SlowClient
 from bot.web.html import FOOTER, error_page
 from bot.web.identity import COOKIE, PROXY, Identity, WebIdentity
 from bot.web.input import BadInput
@@ -40,9 +44,21 @@ class WebChat:
         self.identity = WebIdentity(ted.settings, ted.directory)
         self.inbox = WebInbox(ted.db)
         self.sender = WebSender(self.inbox)
-        folder = ted.settings.web_upload_dir
-        self.uploads = UploadStore(Path(folder) if folder else default_folder(ted.db))
+        s = ted.settings
+        self.uploads = UploadStore(Path(s.web_upload_dir) if s.web_upload_dir else default_folder(ted.db), ted.db,
+                                   quota_count=s.upload_quota_count, quota_mb=s.upload_quota_mb)
+        if adopted := self.uploads.adopt():
+            log.info("uploads: %s screenshot(s) stored before the uploads ledger are now in it", adopted)
         self.chat_page = (STATIC / "chat.html").read_text("utf-8").replace("<!--footer-->", FOOTER)
+
+    def sweep_uploads(self) -> int:
+        """The scheduler's step: remove screenshots no report kept within TED_UPLOAD_ORPHAN_HOURS."""
+        hours = self.ted.settings.upload_orphan_hours
+        removed = self.uploads.sweep(self.ted.reports.clock() - timedelta(hours=hours),
+                                     lambda upload_id: bool(self.ted.reports.with_attachment(upload_id)))
+        if removed:
+            log.info("uploads: removed %s screenshot(s) no report kept within %s hours", removed, hours)
+        return removed
 
 
 WEB = web.AppKey("ted.web", WebChat)
@@ -54,6 +70,36 @@ def problem(exc: BadInput, html: bool = False) -> web.Response:
         return web.Response(text=error_page(exc.message, exc.status), status=exc.status, content_type="text/html")
     body = {"error": exc.message, **({"field": exc.field} if exc.field else {})}
     return web.json_response(body, status=exc.status)
+
+
+def same_site_json(request: web.Request, w: WebChat) -> None:
+    """For a POST that carries no CSRF token (`/api/ask`): refuse what another site's page could make a browser
+    send. Browsers send text/plain, form and multipart bodies cross-site without asking first (a "simple"
+    request); JSON needs a CORS preflight, which TED never grants. A foreign Origin, or Sec-Fetch-Site:
+    cross-site, is refused outright. A script with no Origin header (curl, another server) is not a browser."""
+    if request.content_type != "application/json":
+        log.info("refused: %s is not JSON path=%s", request.content_type, request.path)
+        raise BadInput(messages.WEB_JSON_ONLY, 415)
+    origin = request.headers.get("Origin")
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" or (
+            origin is not None and _netloc(origin) not in {_netloc(f"{request.scheme}://{request.host}"),
+                                                           _netloc(w.ted.settings.public_url)} - {""}):
+        log.info("refused: cross-site request path=%s", request.path)
+        raise BadInput(messages.WEB_CROSS_SITE, 403)
+
+
+def _netloc(url: str) -> str:
+    """"https://Intranet.example:443/x" -> "intranet.example" (default ports dropped); "" for anything else."""
+    try:
+        u = urlsplit(url.strip())
+        port = u.port
+    except ValueError:
+        return ""
+    if u.scheme not in ("http", "https") or not u.hostname:
+        return ""
+    default = {"http": 80, "https": 443}[u.scheme]
+    host = f"[{u.hostname}]" if ":" in u.hostname else u.hostname
+    return host if port in (None, default) else f"{host}:{port}"
 
 
 def require_person(w: WebChat, who: Identity) -> None:
@@ -77,8 +123,12 @@ def endpoint(write: bool = False, html: bool = False, cookie: bool = True):
                 resp = await fn(request, w, who)
             except BadInput as exc:
                 resp = problem(exc, html)
-            except web.HTTPException:
+            except (web.HTTPException, SlowClient, ConnectionError):  # bot/guard.py answers these
                 raise
+            except sqlite3.Error as exc:  # a full disk, a read-only or damaged database: say so, not "went wrong"
+                log.error("web route could not use the database method=%s path=%s error=%s sqlite=%s",
+                          request.method, request.path, type(exc).__name__, getattr(exc, "sqlite_errorname", ""))
+                resp = problem(BadInput(messages.WEB_STORAGE, 503), html)
             except Exception as exc:  # a bug: answer politely, log where (never the request's content)
                 log.error("web route failed method=%s path=%s error=%s\n%s", request.method, request.path,
                           type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 from zoneinfo import ZoneInfo
 
 from chat import actions
@@ -79,9 +80,30 @@ class ReportChat:
         if errors:
             return [self.form_reply(errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)})]
         reporter = self.person(act.platform, act.user_id)
-        report = self.service.file(reporter, act.platform, act.user_id, clean,
-                                   source_question=str(act.form.get("source_question", "")))
+        try:
+            report = self.service.file(reporter, act.platform, act.user_id, clean,
+                                       source_question=str(act.form.get("source_question", "")))
+        except sqlite3.Error as exc:  # a full disk, a read-only or damaged database: the transaction rolled back
+            log.error("report NOT saved platform=%s error=%s sqlite=%s", act.platform, type(exc).__name__,
+                      getattr(exc, "sqlite_errorname", ""))
+            return [self.not_saved(reporter)]
         return [reporter_confirmation(report)]
+
+    def not_saved(self, reporter: Person | None) -> Reply:
+        """Nothing was stored and nobody will hear: say so, and give the reporter another way to the people a
+        report would have reached (their line manager, the Communications Manager; 999 in danger)."""
+        manager, comms = "your line manager", "the Communications Manager"
+        try:  # reading usually still works when writing does not; if not, the roles alone will do
+            boss = self.directory.get(reporter.manager_email) if reporter and reporter.manager_email else None
+            if boss and boss.active:
+                manager = f"your line manager ({boss.name})"
+            heads = [p for p in self.directory.with_role("communications_manager") if p.active]
+            if heads:
+                comms = f"the Communications Manager ({heads[0].name}, {heads[0].email})"
+        except sqlite3.Error as exc:
+            log.warning("directory unreadable while saying a report was not saved error=%s", type(exc).__name__)
+        return Reply(messages.REPORT_NOT_SAVED.format(manager=manager, comms=comms), intent="report",
+                     ephemeral=True)
 
     def on_status(self, act: Action) -> list[Reply]:
         me = self.person(act.platform, act.user_id)

@@ -24,11 +24,23 @@ def directory_command(ted, args: argparse.Namespace) -> int:
         return 2
     try:
         rows = parse_csv(Path(args.file).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"ted directory import: cannot read {args.file}: {exc}", file=sys.stderr)
+    except FileNotFoundError:
+        print(f"ted directory import: {args.file}: no such file (nothing was changed).", file=sys.stderr)
+        return 1
+    except IsADirectoryError:
+        print(f"ted directory import: {args.file} is a folder, not a CSV file (nothing was changed).",
+              file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as exc:
+        print(f"ted directory import: {args.file} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV "
+              "(nothing was changed).", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"ted directory import: cannot read {args.file} ({exc.strerror}; nothing was changed).",
+              file=sys.stderr)
         return 1
     except DirectoryError as exc:
-        print(f"ted directory import: {args.file}: {exc}. Nothing was changed.", file=sys.stderr)
+        print(f"ted directory import: {args.file}: {exc} (nothing was changed).", file=sys.stderr)
         return 1
     counts = ted.directory.import_rows(rows)
     print(f"Directory imported: {counts['added']} added, {counts['updated']} updated, {counts['left']} marked as left.")

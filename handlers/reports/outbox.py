@@ -112,3 +112,10 @@ def pending_count(db: sqlite_utils.Database) -> int:
 
 def failed_count(db: sqlite_utils.Database) -> int:
     return db.execute("select count(*) from outbox where status = 'failed'").fetchone()[0]
+
+
+def backlog(db: sqlite_utils.Database) -> tuple[int, str]:
+    """Notifications not yet sent nor given up: how many, and when the oldest was queued ("" when none)."""
+    n, oldest = db.execute("select count(*), min(created_at) from outbox where status in ('pending', 'sending')"
+                           ).fetchone()
+    return n, oldest or ""

@@ -44,7 +44,7 @@ class SlackWorld(World):
 
     @property
     def events_url(self) -> str:
-        return str(self.server.make_url("/slack/events"))
+        return self.url("/slack/events")
 
     # -- raw requests -------------------------------------------------------------------------
     async def post(self, body: str | bytes, content_type: str, signed: bool = True, timestamp: int | None = None,

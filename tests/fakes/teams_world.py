@@ -73,7 +73,7 @@ class TeamsWorld(World):
     async def post(self, activity: dict | bytes, headers: dict | None = None) -> tuple[int, str]:
         h = {"Content-Type": "application/json", **(headers or {})}
         body = activity if isinstance(activity, bytes) else dumps(activity)
-        async with self.http.post(self.server.make_url("/api/messages"), data=body, headers=h) as resp:
+        async with self.http.post(self.url("/api/messages"), data=body, headers=h) as resp:
             return resp.status, await resp.text()
 
     async def send(self, activity: dict) -> None:

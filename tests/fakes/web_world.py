@@ -75,7 +75,6 @@ class WebWorld(World):
         self.build_ted({"web_upload_dir": str(Path(self.tmp.name) / "uploads")})
         self.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
         await self.serve(make_app(self.ted))
-        self.base = str(self.server.make_url("")).rstrip("/")
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import tempfile
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from app import Ted, build
+from bot.guard import server_options
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,22 +31,40 @@ GOOD_REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https:/
 class World:
     """A TED server for one test. Subclasses start their fakes, build TED with `build_ted`, then `serve`."""
 
-    def __init__(self, **settings):
+    def __init__(self, db_file: bool = False, **settings):
+        """`db_file=True`: a real SQLite file in a temporary folder instead of an in-memory database."""
         self.overrides = settings
+        self.db_file = db_file
+        self._db_dir: tempfile.TemporaryDirectory | None = None
 
     def build_ted(self, defaults: dict) -> Ted:
-        self.ted = build(Settings(**{**defaults, **self.overrides}), ":memory:")
+        self.db_path = ":memory:"
+        if self.db_file:
+            self._db_dir = tempfile.TemporaryDirectory()
+            self.db_path = str(Path(self._db_dir.name) / "ted.db")
+        self.ted = build(Settings(**{**defaults, **self.overrides}), self.db_path)
         return self.ted
 
     async def serve(self, app: web.Application) -> None:
+        """TED's app behind an AppRunner with the server options `ted serve` uses (aiohttp's TestServer cancels
+        handlers when a client goes away, which `ted serve` does not)."""
         self.app = app
-        self.server = TestServer(app, host="127.0.0.1", port=0)
-        await self.server.start_server()
+        self.runner = web.AppRunner(app, **server_options(self.ted.settings))
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        self.port = self.runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{self.port}"
         self.http = aiohttp.ClientSession()
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
 
     async def __aexit__(self, *exc) -> None:
         await self.http.close()
-        await self.server.close()
+        await self.runner.cleanup()
+        self.ted.db.conn.close()
+        if self._db_dir is not None:
+            self._db_dir.cleanup()
 
     async def deliver(self) -> int:
         """Runs the outbox once: the notifications waiting go out; how many were sent."""

@@ -1,0 +1,71 @@
+"""Slow and broken clients, for every route of the one server (web chat, Slack, Teams).
+
+- **Headers.** A connection must deliver a whole request line and headers within TED_HEADER_TIMEOUT_SECONDS of
+  opening (or of its previous response), else it is closed. That is aiohttp's keep-alive timer, which since
+  aiohttp 3.14.5 also runs from the moment a connection opens (`server_options()` sets it), so one setting
+  covers a slow sender and an idle keep-alive connection alike.
+- **Bodies.** A request's body must have arrived within TED_BODY_TIMEOUT_SECONDS of its headers. `body_deadline`
+  arms a timer per request; when it fires before the body is complete, the body stream is failed with SlowClient,
+  so whatever is reading it stops at once, and the client gets `408` and the connection is closed.
+- **Clients that go away** mid-request are logged at INFO, one line with the method and path, no traceback: it
+  is the client's doing, not a fault in TED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from core.settings import Settings
+from handlers import messages
+
+log = logging.getLogger("ted.server")
+
+class SlowClient(Exception):
+    """The request body did not arrive within TED_BODY_TIMEOUT_SECONDS."""
+
+
+def server_options(settings: Settings) -> dict:
+    """Options for aiohttp's request handler (web.run_app, AppRunner, TestServer)."""
+    return {"keepalive_timeout": settings.header_timeout_seconds}
+
+
+def body_deadline(settings: Settings):
+    seconds = settings.body_timeout_seconds
+
+    @web.middleware
+    async def guard(request: web.Request, handler) -> web.StreamResponse:
+        late = {"fired": False}
+        timer = None
+        if request.body_exists and not request.content.is_eof():
+            def too_slow() -> None:
+                if not request.content.is_eof():
+                    late["fired"] = True
+                    request.content.set_exception(SlowClient())
+
+            timer = asyncio.get_running_loop().call_later(seconds, too_slow)
+        try:
+            resp = await handler(request)
+        except SlowClient:
+            log.info("client too slow: request body not received within %ss method=%s path=%s", seconds,
+                     request.method, request.path)
+            resp = web.json_response({"error": messages.WEB_TOO_SLOW}, status=408)
+        except ConnectionError as exc:
+            log.info("client went away mid-request method=%s path=%s (%s)", request.method, request.path,
+                     type(exc).__name__)
+            return web.Response(status=400)  # nobody is there to read it; aiohttp drops it quietly
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if late["fired"]:
+            # Answer, then close: the rest of the body may still be on its way, and aiohttp would otherwise wait
+            # for it (reading a stream that now fails) before the connection could be used again.
+            resp.force_close()
+            await resp.prepare(request)
+            await resp.write_eof()
+            request.protocol.force_close()
+        return resp
+
+    return guard

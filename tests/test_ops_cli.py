@@ -1,0 +1,118 @@
+"""Clear errors from the command line: a missing or malformed file is one sentence on stderr and a non-zero exit,
+never a traceback; every sub-command, nested ones included, has its own --help."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import main, parser
+
+ROOT = Path(__file__).resolve().parents[1]
+TED = [sys.executable, "-c", "import sys, app; sys.exit(app.main())"]
+
+
+def run_ted(args: list[str], cwd: Path, **env) -> subprocess.CompletedProcess:
+    full = dict(os.environ, PYTHONPATH=str(ROOT), TED_SEMANTIC="0", **env)
+    full.pop("TED_LOG_LEVEL", None)
+    return subprocess.run(TED + args, capture_output=True, text=True, env=full, cwd=cwd, timeout=60)
+
+
+def one_sentence(out: subprocess.CompletedProcess, *words: str) -> str:
+    """The command failed with one line on stderr, naming *words*, and no traceback."""
+    err = out.stderr.strip()
+    assert out.returncode != 0, out
+    assert "Traceback" not in out.stderr and len(err.splitlines()) == 1, out.stderr
+    for w in words:
+        assert w in err, (w, err)
+    return err
+
+
+def command_paths(p: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                out.append((*prefix, name))
+                out += command_paths(sub, (*prefix, name))
+    return out
+
+
+PATHS = command_paths(parser())
+
+
+def test_the_command_tree_has_nested_sub_commands():
+    assert ("kb", "list") in PATHS and ("reports", "show") in PATHS and ("directory", "import") in PATHS
+    assert ("teams", "package") in PATHS and ("backup",) in PATHS
+
+
+@pytest.mark.parametrize("path", PATHS, ids=" ".join)
+def test_every_sub_command_shows_its_own_help(path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*path, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: ted {' '.join(path)} "), out[:200]
+    assert "--db" in out
+
+
+def test_db_may_come_before_or_after_a_nested_sub_command(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    csv = tmp_path / "staff.csv"
+    csv.write_text("email,name,slack_user_id,teams_user_id,manager_email,service_area,roles\n"
+                   "a@tendring.example,A,,,,Leisure,\n", "utf-8")
+    assert main(["directory", "import", "--db", db, str(csv)]) == 0
+    assert main(["directory", "--db", db, "list"]) == 0
+    assert "a@tendring.example" in capsys.readouterr().out
+
+
+def test_eval_with_a_missing_or_malformed_file_says_so_in_one_sentence(tmp_path):
+    (tmp_path / "broken.jsonl").write_text('{"id": 1, "question": "hi"\n', "utf-8")
+    (tmp_path / "no_kind.jsonl").write_text('{"id": 1, "question": "hi"}\n', "utf-8")
+    (tmp_path / "list.jsonl").write_text("[1, 2]\n", "utf-8")
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"question": "caf\xe9"}\n')
+    (tmp_path / "folder.jsonl").mkdir()
+    for name in ("missing.jsonl", "broken.jsonl", "no_kind.jsonl", "list.jsonl", "latin1.jsonl", "folder.jsonl"):
+        one_sentence(run_ted(["eval", "--db", "t.db", name], tmp_path), name, "ted eval:")
+
+
+def test_ingest_with_a_missing_or_malformed_file_says_so_in_one_sentence(tmp_path):
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 and then nothing")
+    (tmp_path / "notes.xyz").write_text("x", "utf-8")
+    (tmp_path / "empty.md").write_text("", "utf-8")
+    for name in ("missing.md", "broken.docx", "broken.pdf", "notes.xyz", "empty.md"):
+        one_sentence(run_ted(["ingest", "--db", "t.db", "--quiet", name], tmp_path), name, "ted ingest:")
+
+
+def test_directory_import_with_a_missing_or_malformed_file_says_so_in_one_sentence(tmp_path):
+    (tmp_path / "wrong_header.csv").write_text("name,email\nA,a@b.example\n", "utf-8")
+    (tmp_path / "latin1.csv").write_bytes(b"email,name\ncaf\xe9@b.example,Caf\xe9\n")
+    (tmp_path / "nul.csv").write_bytes(b"email\x00,name\n")
+    (tmp_path / "folder.csv").mkdir()
+    for name in ("missing.csv", "wrong_header.csv", "latin1.csv", "nul.csv", "folder.csv"):
+        err = one_sentence(run_ted(["directory", "import", "--db", "t.db", name], tmp_path), name)
+        assert "nothing was changed" in err
+
+
+def test_the_operations_settings_are_read_and_checked(tmp_path):
+    from core.settings import Settings
+
+    s = Settings.from_env({"TED_UPLOAD_QUOTA_COUNT": "5", "TED_UPLOAD_QUOTA_MB": "2.5", "TED_UPLOAD_ORPHAN_HOURS": "6",
+                           "TED_HEADER_TIMEOUT_SECONDS": "10", "TED_BODY_TIMEOUT_SECONDS": "30",
+                           "TED_HEALTH_OUTBOX_MAX": "7", "TED_HEALTH_OUTBOX_MINUTES": "20"}).check()
+    assert (s.upload_quota_count, s.upload_quota_mb, s.upload_orphan_hours) == (5, 2.5, 6)
+    assert (s.header_timeout_seconds, s.body_timeout_seconds) == (10, 30)
+    assert (s.health_outbox_max, s.health_outbox_minutes) == (7, 20)
+    d = Settings().check()
+    assert (d.upload_quota_count, d.upload_quota_mb, d.upload_orphan_hours) == (20, 50, 24)
+    assert (d.header_timeout_seconds, d.body_timeout_seconds, d.health_outbox_max) == (15, 60, 100)
+    out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_HEADER_TIMEOUT_SECONDS="0")
+    assert out.returncode == 2 and out.stderr.strip() == "ted: TED_HEADER_TIMEOUT_SECONDS must be more than 0"
+    out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_UPLOAD_QUOTA_MB="lots")
+    assert out.returncode == 2 and "TED_UPLOAD_QUOTA_MB must be a number" in out.stderr

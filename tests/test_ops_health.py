@@ -1,0 +1,53 @@
+"""`GET /healthz` asks the database and looks at the outbox: 200 {"ok": true, …} when TED can do its job,
+503 {"ok": false, "why": "…"} when the database does not answer or notifications are piling up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.reports import outbox
+from tests.fakes.web_world import web_test
+
+
+def queue(w, n: int, age: timedelta) -> None:
+    """n notifications queued `age` ago, not due again for a day (so the worker leaves them alone)."""
+    now = datetime.now(UTC)
+    for i in range(n):
+        w.ted.db["outbox"].insert({"created_at": outbox.iso(now - age), "report_id": 0, "kind": outbox.DM,
+                                   "recipient": "x@tendring.example", "template": "new_report", "params": "{}",
+                                   "status": "pending", "attempts": 3, "dedupe_key": f"health-{age}-{i}",
+                                   "next_attempt_at": outbox.iso(now + timedelta(days=1))})
+
+
+@web_test(db_file=True)
+async def test_healthz_is_ok_when_the_database_answers_and_nothing_is_waiting(w):
+    status, body = await (await w.browser()).get("/healthz")
+    assert status == 200
+    assert body == {"ok": True, "database": "ok", "outbox": {"queued": 0, "oldest_minutes": 0.0}}
+
+
+@web_test(health_outbox_minutes=15)
+async def test_healthz_is_not_ok_when_a_notification_has_waited_too_long(w):
+    b = await w.browser()
+    queue(w, 1, timedelta(minutes=5))
+    status, body = await b.get("/healthz")
+    assert status == 200 and body["outbox"]["queued"] == 1 and body["outbox"]["oldest_minutes"] >= 5
+    queue(w, 1, timedelta(minutes=40))
+    status, body = await b.get("/healthz")
+    assert status == 503 and body["ok"] is False
+    assert "waited 40 minutes" in body["why"] and "more than 15" in body["why"]
+
+
+@web_test(health_outbox_max=3)
+async def test_healthz_is_not_ok_when_too_many_notifications_are_waiting(w):
+    queue(w, 4, timedelta(0))
+    status, body = await (await w.browser()).get("/healthz")
+    assert status == 503 and body["why"].startswith("4 notifications are waiting") and "more than 3" in body["why"]
+
+
+@web_test(db_file=True)
+async def test_healthz_is_not_ok_when_the_database_does_not_answer(w):
+    b = await w.browser()
+    w.ted.db.execute("DROP TABLE outbox")
+    status, body = await b.get("/healthz")
+    assert status == 503 and body["ok"] is False and body["why"].startswith("the database did not answer")
