@@ -26,6 +26,7 @@ SDK_ROOMS = {
     "botframework": "bot.teams",
     "msrest": "bot.teams",
     "msal": "bot.teams",
+    "microsoft_agents": "bot.teams",
 }
 PLATFORM_ROOMS = ("bot.slack", "bot.teams", "bot.web")
 NO_HTTP_SERVER = ("core", "knowledge", "chat", "handlers")  # aiohttp stays at the edges
