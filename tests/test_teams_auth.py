@@ -85,7 +85,7 @@ def test_without_credentials_teams_is_off_and_says_why(caplog):
 def test_with_credentials_teams_is_on(caplog):
     ted = build(Settings(**AUTH_ON), ":memory:")
     app = make_app(ted)
-    assert "Teams" in app[CHANNELS]
+    assert "Teams on botbuilder" in app[CHANNELS]
     assert [s.platform for s in ted.outbox.senders] == ["web", "teams"]  # the web chat's inbox is a sender too
 
 

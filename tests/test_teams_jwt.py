@@ -17,7 +17,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot.teams import app as teams_app
+from bot.teams import sdk_botbuilder
 from tests.fakes.bot_connector import TENANT
 from tests.fakes.teams_world import ALEX, teams_test
 
@@ -66,7 +66,7 @@ class OpenIdEndpoint:
 @pytest.fixture
 def openid(monkeypatch):
     endpoint = OpenIdEndpoint()
-    real = teams_app.auth_config
+    real = sdk_botbuilder.auth_config
 
     def pointed_at_the_fake(settings, anonymous):
         config = real(settings, anonymous)
@@ -76,7 +76,7 @@ def openid(monkeypatch):
         config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = "https://api.botframework.com"
         return config
 
-    monkeypatch.setattr(teams_app, "auth_config", pointed_at_the_fake)
+    monkeypatch.setattr(sdk_botbuilder, "auth_config", pointed_at_the_fake)
     # TED's own token for calling the connector would come from Entra (MSAL); here it is a fixed string.
     monkeypatch.setattr(MicrosoftAppCredentials, "get_access_token", lambda self, force_refresh=False: OUTBOUND)
     yield endpoint
