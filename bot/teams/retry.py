@@ -2,8 +2,8 @@
 handlers.reports.retry).
 
 Each SDK binding turns its SDK's failures into the two below (bot.teams.sdk_*), so this module, and everything
-that retries, is SDK-free. Neither SDK's connector client retries by itself (msrest under botbuilder retries a
-PUT on a 5xx or a Retry-After; see README, "Choosing the SDK"): one 429 or 503 is one exception. A reply
+that retries, is SDK-free. The Agents SDK's connector client never retries, and msrest under botbuilder retries
+only GETs and PUTs (README, "Choosing the SDK"): a 429 or 503 on a POST is one exception on either. A reply
 inside a turn must reach Teams within its ~15 s window, so IN_TURN tries a few times, honouring Retry-After,
 and gives up as soon as the next wait would overrun its time budget. The outbox's sender uses a shorter budget
 (NOTIFICATION): anything longer goes back to the outbox, which retries later (handlers.reports.delivery).

@@ -45,6 +45,11 @@ AUDIENCE = AuthenticationConstants.AGENTS_SDK_SCOPE  # whom TED's outbound token
 AUTH_TYPES = {"SingleTenant": AuthTypes.client_secret, "MultiTenant": AuthTypes.client_secret,
               "UserAssignedMSI": AuthTypes.user_managed_identity}
 ACCOUNTS = ("from", "recipient", "conversation", "user", "bot")
+# What the SDK is given of an inbound activity: its envelope. TED reads the text, value, entities and attachments
+# from the activity as sent (bot.teams.activity), so what people wrote never reaches the SDK's models, nor the
+# error log its validator writes when it refuses one.
+ENVELOPE = ("type", "id", "timestamp", "serviceUrl", "channelId", "from", "conversation", "recipient", "locale",
+            "replyToId", "channelData", "name", "action", "deliveryMode", "membersAdded", "membersRemoved")
 
 
 def auth_config(settings, anonymous: bool) -> AgentAuthConfiguration:
@@ -111,6 +116,7 @@ class AgentsTurn:
         reference = self.context.activity.get_conversation_reference()
         reference.activity_id = None
         message = _activity(activity).apply_conversation_reference(reference)
+        message.input_hint = "acceptingInput"  # as TurnContext.send_activity sets it
         return await self.send(message.conversation.id, message.model_dump(by_alias=True, exclude_none=True,
                                                                            mode="json"))
 
@@ -157,7 +163,7 @@ class AgentsBinding:
         return ClaimsIdentity() if self.anonymous else self.adapter.create_claims_identity(self.app_id)
 
     def parse(self, body: dict) -> Inbound:
-        return Inbound(body, _activity(body))
+        return Inbound(body, _activity({k: v for k, v in body.items() if k in ENVELOPE}))
 
     async def authenticate(self, inbound: Inbound, header: str | None) -> Any:
         if self.anonymous:
