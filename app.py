@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "botbuilder", "botframework", "msrest", "msal", "urllib3",
-                   "requests_oauthlib", "aiohttp.client")
+                   "requests_oauthlib", "aiohttp.client", "microsoft_agents")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 DEFAULT_DB = "var/ted.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DIGEST_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TEAMS_SDKS = ("botbuilder", "agents")  # TEAMS_SDK: which SDK carries Teams (bot/teams/sdk_*.py)
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -42,6 +43,13 @@ def _networks(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _teams_sdk(text: str) -> str:
+    value = text.strip().lower() or TEAMS_SDKS[0]
+    if value not in TEAMS_SDKS:
+        raise ValueError(f"TEAMS_SDK must be botbuilder or agents, not {text.strip()!r}.")
+    return value
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -61,6 +69,7 @@ class Settings:
     teams_app_type: str = "SingleTenant"
     teams_tenant_id: str = ""
     teams_allow_unauthenticated: bool = False
+    teams_sdk: str = "botbuilder"  # or "agents": the Microsoft 365 Agents SDK
     comms_teams_conversation: str = ""  # a Teams channel conversation id TED holds a reference for
     public_url: str = ""
     fallback_contact: str = "the Communications Manager"
@@ -131,6 +140,7 @@ class Settings:
                                  f"1000), not {self.ack_hours!r}")
         if self.question_retention_days < 1:
             raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
+        _teams_sdk(self.teams_sdk)
         if self.reminder_hours <= 0 or self.reminder_hours > 1000:
             raise ValueError("TED_REMINDER_HOURS must be more than 0 and at most 1000")
         if self.digest_day not in (*DIGEST_DAYS, "off"):
@@ -183,6 +193,7 @@ class Settings:
             teams_app_type=e.get("TEAMS_APP_TYPE", "").strip() or "SingleTenant",
             teams_tenant_id=e.get("TEAMS_TENANT_ID", "").strip(),
             teams_allow_unauthenticated=_flag(e.get("TEAMS_ALLOW_UNAUTHENTICATED")),
+            teams_sdk=_teams_sdk(e.get("TEAMS_SDK", "")),
             comms_teams_conversation=e.get("TED_COMMS_TEAMS_CONVERSATION", "").strip(),
             public_url=e.get("TED_PUBLIC_URL", "").strip().rstrip("/"),
             fallback_contact=e.get("TED_FALLBACK_CONTACT", "").strip() or "the Communications Manager",

@@ -14,6 +14,15 @@ def test_settings_defaults_and_env():
     assert s.slack_api_url == "http://127.0.0.1:9/api/"
 
 
+def test_teams_sdk_is_botbuilder_or_agents():
+    assert Settings.from_env({}).teams_sdk == "botbuilder"
+    assert Settings.from_env({"TEAMS_SDK": " Agents "}).teams_sdk == "agents"
+    with pytest.raises(ValueError, match=r"^TEAMS_SDK must be botbuilder or agents, not 'teams-ai'\.$"):
+        Settings.from_env({"TEAMS_SDK": "teams-ai"})
+    with pytest.raises(ValueError, match="TEAMS_SDK"):
+        Settings(teams_sdk="v4").check()
+
+
 def test_bad_port_is_a_clear_error():
     with pytest.raises(ValueError, match="TED_PORT"):
         Settings.from_env({"TED_PORT": "eighty"})

@@ -42,9 +42,9 @@ async def test_activities_without_a_valid_token_are_401(w, header):
     assert w.ted.db["teams_conversations"].count == 0 and w.ted.db["asked"].count == 0
 
 
-def test_the_log_names_the_refusal_not_the_message(caplog):
+def test_the_log_names_the_refusal_not_the_message(caplog, teams_binding):
     async def scenario():
-        async with TeamsWorld(**AUTH_ON) as w:
+        async with TeamsWorld(teams_sdk=teams_binding, **AUTH_ON) as w:
             await w.post(w.teams.personal(ALEX, "my secret question"), headers={"Authorization": "Bearer x.y.z"})
 
     with caplog.at_level(logging.INFO):
@@ -54,9 +54,9 @@ def test_the_log_names_the_refusal_not_the_message(caplog):
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "ted.tendring.example"])
-def test_unauthenticated_mode_is_refused_off_loopback(host, caplog):
+def test_unauthenticated_mode_is_refused_off_loopback(host, caplog, teams_binding):
     async def scenario():
-        ted = build(Settings(teams_allow_unauthenticated=True, host=host), ":memory:")
+        ted = build(Settings(teams_allow_unauthenticated=True, host=host, teams_sdk=teams_binding), ":memory:")
         app = make_app(ted)
         assert app[CHANNELS] and "Teams" not in " ".join(app[CHANNELS])
         assert not [s for s in ted.outbox.senders if s.platform == "teams"]
@@ -82,15 +82,19 @@ def test_without_credentials_teams_is_off_and_says_why(caplog):
     assert not [r for r in app.router.routes() if r.resource and r.resource.canonical == "/api/messages"]
 
 
-def test_with_credentials_teams_is_on(caplog):
-    ted = build(Settings(**AUTH_ON), ":memory:")
-    app = make_app(ted)
-    assert "Teams" in app[CHANNELS]
+def test_with_credentials_teams_is_on_and_the_start_up_log_names_the_sdk(caplog, teams_binding):
+    ted = build(Settings(teams_sdk=teams_binding, **AUTH_ON), ":memory:")
+    with caplog.at_level(logging.INFO):
+        app = make_app(ted)
+    label = {"botbuilder": "Teams on botbuilder", "agents": "Teams on the Agents SDK"}[teams_binding]
+    assert app[CHANNELS] == ["web chat", label]
+    assert f"{label}: endpoint POST /api/messages" in caplog.text
     assert [s.platform for s in ted.outbox.senders] == ["web", "teams"]  # the web chat's inbox is a sender too
 
 
-def test_multitenant_without_a_tenant_id_warns_loudly_at_start_up(caplog):
-    settings = dict(teams_app_id=APP_ID, teams_app_password="not-a-real-secret", teams_app_type="MultiTenant")
+def test_multitenant_without_a_tenant_id_warns_loudly_at_start_up(caplog, teams_binding):
+    settings = dict(teams_app_id=APP_ID, teams_app_password="not-a-real-secret", teams_app_type="MultiTenant",
+                    teams_sdk=teams_binding)
     with caplog.at_level(logging.INFO):
         make_app(build(Settings(**settings), ":memory:"))
     (warning,) = [r for r in caplog.records if "MultiTenant without TEAMS_TENANT_ID" in r.getMessage()]
@@ -98,5 +102,5 @@ def test_multitenant_without_a_tenant_id_warns_loudly_at_start_up(caplog):
     caplog.clear()
     with caplog.at_level(logging.INFO):
         make_app(build(Settings(**settings, teams_tenant_id=TENANT), ":memory:"))
-        make_app(build(Settings(**AUTH_ON), ":memory:"))
+        make_app(build(Settings(teams_sdk=teams_binding, **AUTH_ON), ":memory:"))
     assert "without TEAMS_TENANT_ID" not in caplog.text

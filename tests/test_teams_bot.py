@@ -1,13 +1,13 @@
-"""Teams conversation logic on botbuilder's TestAdapter (no HTTP): activities in, card activities out,
-plus the pure activity -> Message/Action translation."""
+"""Teams conversation logic without HTTP or any SDK: activities (wire JSON) in through a collecting fake TurnIO
+(bot.teams.binding), card activities out; plus the pure activity -> Message/Action translation."""
 
 import asyncio
+import itertools
 
 import pytest
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Mention
 
 from app import build
+from bot.teams.activity import TeamsActivity
 from bot.teams.inbound import message_from_activity, plain_text_of, split_conversation, submit_from_activity
 from bot.teams.refs import TeamsRefs
 from bot.teams.render import CONTENT_TYPE
@@ -23,22 +23,53 @@ from tests.fakes.teams_world import ALEX, SAM, directory_rows
 from tests.fakes.world import GOOD_REPORT
 
 
+class FakeTurns:
+    """Runs TED's turns for one person in one conversation, collecting what each turn sent (like botbuilder's
+    TestAdapter, but the SDK-free TurnIO): `turn()` returns the replies; `updated` holds every in-place update."""
+
+    def __init__(self, bot: TeamsBot, template: dict):
+        self.bot = bot
+        self.template = template
+        self.replies: list[dict] = []
+        self.updated: list[dict] = []
+        self._ids = itertools.count(1)
+
+    async def reply(self, activity: dict) -> str:
+        self.replies.append(activity)
+        return f"sent-{next(self._ids)}"
+
+    async def update(self, conversation_id: str, activity_id: str, activity: dict) -> None:
+        self.updated.append({**activity, "id": activity_id, "conversation": {"id": conversation_id}})
+
+    async def send(self, conversation_id: str, activity: dict) -> str:
+        raise AssertionError("a personal chat needs no other conversation")
+
+    async def members(self, conversation_id: str, token: str | None) -> tuple[list[dict], str | None]:
+        return [], None
+
+    def receive(self, **fields) -> list[dict]:
+        self.replies = []
+        self.activity = TeamsActivity({**self.template, **{k: v for k, v in fields.items() if v is not None}})
+        asyncio.run(self.bot.on_turn(self))
+        return list(self.replies)
+
+
 def world(user=ALEX, conversation="a:dm-alex", kind="personal", ids="aad"):
     ted = build(Settings(), ":memory:")
     ted.directory.import_rows(directory_rows(ids))
     refs = TeamsRefs(ted.db, TENANT)
-    template = Activity(channel_id="msteams", service_url="https://smba.example/",
-                        channel_data={"tenant": {"id": TENANT}},
-                        from_property=ChannelAccount(id=user.id, name=user.name, aad_object_id=user.aad),
-                        recipient=ChannelAccount(id=BOT_ID, name="TED"),
-                        conversation=ConversationAccount(id=conversation, conversation_type=kind, tenant_id=TENANT))
-    return ted, refs, TestAdapter(TeamsBot(ted, refs, CardSigner.for_db(ted.db)).on_turn, template)
+    template = {"channelId": "msteams", "serviceUrl": "https://smba.example/",
+                "channelData": {"tenant": {"id": TENANT}},
+                "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad},
+                "recipient": {"id": BOT_ID, "name": "TED"},
+                "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT}}
+    return ted, refs, FakeTurns(TeamsBot(ted, None, refs, CardSigner.for_db(ted.db)), template)
 
 
-def card(activity: Activity) -> dict:
-    (att,) = activity.attachments
-    assert att.content_type == CONTENT_TYPE
-    return att.content
+def card(activity: dict) -> dict:
+    (att,) = activity["attachments"]
+    assert att["contentType"] == CONTENT_TYPE
+    return att["content"]
 
 
 def submits(content: dict) -> list[dict]:
@@ -46,11 +77,9 @@ def submits(content: dict) -> list[dict]:
     return found + [a["data"] for b in content["body"] if b["type"] == "ActionSet" for a in b["actions"]]
 
 
-def turn(adapter: TestAdapter, text: str = "", **fields) -> list[Activity]:
+def turn(adapter: FakeTurns, text: str = "", **fields) -> list[dict]:
     """One turn: a message (or, with `value`, a card's submit) in; the activities TED sent out."""
-    adapter.activity_buffer.clear()
-    asyncio.run(adapter.receive_activity(Activity(type="message", text=text or None, **fields)))
-    return list(adapter.activity_buffer)
+    return adapter.receive(type="message", text=text or None, **fields)
 
 
 def test_a_personal_question_is_answered_with_one_card():
@@ -60,7 +89,7 @@ def test_a_personal_question_is_answered_with_one_card():
     assert ted.db["asked"].count == 1 and refs.personal(ALEX.aad) is not None
 
 
-def text(activity: Activity) -> str:
+def text(activity: dict) -> str:
     return "\n".join(block_texts(card(activity)))
 
 
@@ -82,12 +111,12 @@ def test_report_submit_is_single_use_and_the_form_becomes_the_confirmation():
     (form,) = turn(adapter, "report")
     data = submits(card(form))[0]
     assert data["action_id"] == actions.REPORT_SUBMIT and data["form"] is True
-    assert turn(adapter, value={**data, **GOOD_REPORT}, reply_to_id="form-1") == []
-    (confirmation,) = adapter.updated_activities
-    assert confirmation.id == "form-1" and "TED-2026-0001" in str(card(confirmation))
-    (note,) = turn(adapter, value={**data, **GOOD_REPORT}, reply_to_id="form-1")  # a double click: same token
+    assert turn(adapter, value={**data, **GOOD_REPORT}, replyToId="form-1") == []
+    (confirmation,) = adapter.updated
+    assert confirmation["id"] == "form-1" and "TED-2026-0001" in str(card(confirmation))
+    (note,) = turn(adapter, value={**data, **GOOD_REPORT}, replyToId="form-1")  # a double click: same token
     assert text(note) == CARD_USED and submits(card(note)) == []
-    assert ted.db["reports"].count == 1 and len(adapter.updated_activities) == 1
+    assert ted.db["reports"].count == 1 and len(adapter.updated) == 1
 
 
 def test_a_submit_without_a_token_is_refused_with_a_note():
@@ -108,17 +137,17 @@ def test_a_forged_or_altered_submit_is_refused_as_expired(change):
     (form,) = turn(adapter, "report")
     data = {**submits(card(form))[0], **change}
     (note,) = turn(adapter, value={k: v for k, v in {**data, **GOOD_REPORT}.items() if v is not None},
-                   reply_to_id="form-1")
+                   replyToId="form-1")
     assert text(note) == CARD_EXPIRED
-    assert ted.db["reports"].count == 0 and adapter.updated_activities == []
-    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT}, reply_to_id="form-1")  # the real card still works
+    assert ted.db["reports"].count == 0 and adapter.updated == []
+    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT}, replyToId="form-1")  # the real card still works
     assert ted.db["reports"].count == 1
 
 
 def test_a_directory_entry_with_a_teams_29_id_is_recognised():
     ted, _, adapter = world(ids="teams")
     (form,) = turn(adapter, "report")
-    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT}, reply_to_id="form-1")
+    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT}, replyToId="form-1")
     report = ted.reports.by_ref("TED-2026-0001")
     assert report["reporter_email"] == "alex.lifeguard@tendring.example"
     assert (report["reporter_platform"], report["reporter_user_id"]) == ("teams", ALEX.id)
@@ -127,8 +156,8 @@ def test_a_directory_entry_with_a_teams_29_id_is_recognised():
 def test_errors_replace_the_form_in_place_with_the_answers_kept():
     ted, _, adapter = world()
     (form,) = turn(adapter, "report")
-    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT, "seen_at": "2099-01-01"}, reply_to_id="form-1")
-    (again,) = adapter.updated_activities
+    turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT, "seen_at": "2099-01-01"}, replyToId="form-1")
+    (again,) = adapter.updated
     body = card(again)["body"]
     assert "⚠️ That date is in the future." in block_texts(body)
     assert next(b for b in body if b.get("id") == "seen_at")["value"] == "2099-01-01"
@@ -137,26 +166,23 @@ def test_errors_replace_the_form_in_place_with_the_answers_kept():
 
 def test_installing_ted_personally_says_hello_and_remembers_the_chat():
     _, refs, adapter = world(user=SAM, conversation="a:dm-sam")
-    update = Activity(type="conversationUpdate", members_added=[ChannelAccount(id=BOT_ID)])
-    asyncio.run(adapter.receive_activity(update))
-    (hello,) = adapter.activity_buffer
+    (hello,) = adapter.receive(type="conversationUpdate", membersAdded=[{"id": BOT_ID}])
     assert "I'm TED" in str(card(hello))
-    assert refs.personal(SAM.aad).conversation.id == "a:dm-sam" and refs.can_reach(SAM.id)
-    asyncio.run(adapter.receive_activity(Activity(type="installationUpdate", action="remove")))
+    assert refs.personal(SAM.aad).conversation_id == "a:dm-sam" and refs.can_reach(SAM.id)
+    adapter.receive(type="installationUpdate", action="remove")
     assert refs.personal(SAM.aad) is None
 
 
 # -- translation ------------------------------------------------------------------------------
 def activity(text: str, conversation: str = "19:chan@thread.tacv2;messageid=1700000000123", kind: str = "channel",
-             entities=None, **kw) -> Activity:
-    return Activity(type="message", id="9", text=text, entities=entities,
-                    from_property=ChannelAccount(id="29:x", aad_object_id="aad-x"),
-                    recipient=ChannelAccount(id=BOT_ID, name="TED"),
-                    conversation=ConversationAccount(id=conversation, conversation_type=kind), **kw)
+             entities=None, **kw) -> TeamsActivity:
+    return TeamsActivity({"type": "message", "id": "9", "text": text, "entities": entities,
+                          "from": {"id": "29:x", "aadObjectId": "aad-x"}, "recipient": {"id": BOT_ID, "name": "TED"},
+                          "conversation": {"id": conversation, "conversationType": kind}, **kw})
 
 
-def mention(user_id: str, name: str) -> Mention:
-    return Mention(mentioned=ChannelAccount(id=user_id, name=name), text=f"<at>{name}</at>", type="mention")
+def mention(user_id: str, name: str) -> dict:
+    return {"mentioned": {"id": user_id, "name": name}, "text": f"<at>{name}</at>", "type": "mention"}
 
 
 def test_teds_mention_is_stripped_and_others_keep_their_names():
@@ -201,7 +227,7 @@ def test_submits_from_other_cards_are_not_teds():
     assert submit_from_activity(activity("", value="text")) is None
     s = submit_from_activity(activity("", value={"action_id": actions.REPORT_NOTE_SUBMIT, "value": "TED-2026-0001",
                                                  "form": True, "nonce": "n-0", "note": "Called them"},
-                                      reply_to_id="msg-3"))
+                                      replyToId="msg-3"))
     assert (s.action.value, s.action.form, s.action.message_id, s.nonce) == (
         "TED-2026-0001", {"note": "Called them"}, "msg-3", "n-0")
 

@@ -40,7 +40,7 @@ def policy_reply(**kw) -> Reply:
 def test_policy_answer_golden():
     golden("teams_policy_answer", reply_card(policy_reply(), nonce="N"))
     # The notification line Teams shows for the card is the heading of the answer in words.
-    assert card_activity(policy_reply()).summary == TEXT_515.split("\n")[0]
+    assert card_activity(policy_reply())["summary"] == TEXT_515.split("\n")[0]
 
 
 def test_fallback_golden():

@@ -37,7 +37,7 @@ async def test_a_question_in_personal_chat_gets_a_card_quoting_the_clause(w):
     assert w.ted.db["feedback"].count == 1
     assert messages.FEEDBACK_THANKS.split(" —")[0] in w.connector.to(card.conversation_id)[-1].text
     # Where to reach Alex later was captured from the message itself.
-    assert w.app[TEAMS].refs.personal(ALEX.aad).conversation.id == f"a:dm-{ALEX.aad}"
+    assert w.app[TEAMS].refs.personal(ALEX.aad).conversation_id == f"a:dm-{ALEX.aad}"
 
 
 @teams_test()

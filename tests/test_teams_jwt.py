@@ -1,8 +1,10 @@
-"""Teams with authentication on, end to end: TED's real authentication (bot.teams.app.auth_config) pointed at a
-fake OpenID metadata / JWKS endpoint on 127.0.0.1 that publishes a local RSA key, and activities carrying
-Bot Framework-style tokens signed with it. A valid token for TED's app id is accepted; a valid token from
-another tenant, or a token that is wrong in any way, is a 401 before anything happens.
+"""Teams with authentication on, end to end, on both SDK bindings: TED's real authentication pointed at a fake
+OpenID metadata / JWKS endpoint on 127.0.0.1 that publishes a local RSA key, and activities carrying Bot
+Framework tokens signed with it. A valid token for TED's app id is accepted; a valid token from another
+tenant, or a token that is wrong in any way, is a 401 before anything happens.
 
+Each SDK is pointed at the fake its own way (the `openid` fixture): botbuilder through its configuration
+(bot.teams.sdk_botbuilder.auth_config), the Agents SDK through its table of the Bot Framework's key URLs.
 The endpoint runs in a thread: botbuilder fetches the keys with blocking `requests.get` inside the event loop.
 """
 
@@ -13,16 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
-from botframework.connector.auth import MicrosoftAppCredentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot.teams import app as teams_app
 from tests.fakes.bot_connector import TENANT
 from tests.fakes.teams_world import ALEX, teams_test
 
 APP_ID = "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-ISSUER = "https://api.botframework.test"
+ISSUER = "https://api.botframework.com"  # the Bot Framework's own issuer: tokens from Teams carry it
 KID = "ted-test-key"
 OUTBOUND = "token-ted-was-given-for-the-connector"
 AUTH_ON = dict(teams_allow_unauthenticated=False, teams_app_id=APP_ID, teams_app_password="not-a-real-secret",
@@ -64,21 +64,36 @@ class OpenIdEndpoint:
 
 
 @pytest.fixture
-def openid(monkeypatch):
+def openid(monkeypatch, teams_binding):
     endpoint = OpenIdEndpoint()
-    real = teams_app.auth_config
+    if teams_binding == "agents":
+        from microsoft_agents.authentication.msal import MsalAuth
+        from microsoft_agents.hosting.core.authorization import _entra_issuers
 
-    def pointed_at_the_fake(settings, anonymous):
-        config = real(settings, anonymous)
-        config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = f"{endpoint.base}/.well-known/openid-configuration"
-        config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = ISSUER
-        config.TO_CHANNEL_FROM_BOT_LOGIN_URL = f"https://login.microsoftonline.com/{TENANT}"
-        config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = "https://api.botframework.com"
-        return config
+        monkeypatch.setitem(_entra_issuers.BOTFRAMEWORK_JWKS_URIS, ISSUER, f"{endpoint.base}/keys")
 
-    monkeypatch.setattr(teams_app, "auth_config", pointed_at_the_fake)
-    # TED's own token for calling the connector would come from Entra (MSAL); here it is a fixed string.
-    monkeypatch.setattr(MicrosoftAppCredentials, "get_access_token", lambda self, force_refresh=False: OUTBOUND)
+        async def outbound(self, resource_url, scopes, force_refresh=False):
+            return OUTBOUND
+
+        # TED's own token for calling the connector would come from Entra (MSAL); here it is a fixed string.
+        monkeypatch.setattr(MsalAuth, "get_access_token", outbound)
+    else:
+        from botframework.connector.auth import MicrosoftAppCredentials
+
+        from bot.teams import sdk_botbuilder
+
+        real = sdk_botbuilder.auth_config
+
+        def pointed_at_the_fake(settings, anonymous):
+            config = real(settings, anonymous)
+            config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = f"{endpoint.base}/.well-known/openid-configuration"
+            config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = ISSUER
+            config.TO_CHANNEL_FROM_BOT_LOGIN_URL = f"https://login.microsoftonline.com/{TENANT}"
+            config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = "https://api.botframework.com"
+            return config
+
+        monkeypatch.setattr(sdk_botbuilder, "auth_config", pointed_at_the_fake)
+        monkeypatch.setattr(MicrosoftAppCredentials, "get_access_token", lambda self, force_refresh=False: OUTBOUND)
     yield endpoint
     endpoint.close()
 

@@ -85,7 +85,7 @@ async def test_a_stale_chat_is_forgotten_and_a_new_one_opened_at_once(w):
     w.connector.fail_next(1, 404)
     conversation, message = await sender.dm(person(w, "sam.leisure"), Reply("hello"))
     assert conversation.startswith("a:1on1-") and w.connector.of("create") and message
-    assert w.app[TEAMS].refs.personal(SAM.aad).conversation.id == conversation
+    assert w.app[TEAMS].refs.personal(SAM.aad).conversation_id == conversation
 
 
 @teams_test()

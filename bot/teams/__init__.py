@@ -1,1 +1,2 @@
-"""The Microsoft Teams adapter (botbuilder). Importing the package does not import the SDK."""
+"""The Microsoft Teams adapter, on botbuilder or the Microsoft 365 Agents SDK (TEAMS_SDK; bot.teams.binding).
+Importing the package imports no SDK."""

@@ -17,11 +17,10 @@ from __future__ import annotations
 import logging
 import secrets
 
-from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationAccount
-
+from bot.teams.activity import PERSONAL
+from bot.teams.binding import Binding, TurnIO
 from bot.teams.chats import open_personal_chat
-from bot.teams.inbound import PERSONAL, Submit, conversation_type, tenant_of
+from bot.teams.inbound import Submit
 from bot.teams.refs import TeamsRefs
 from bot.teams.render import CONTENT_TYPE, cut, form_card, reply_card
 from bot.teams.retry import IN_TURN, retried
@@ -34,17 +33,18 @@ log = logging.getLogger("ted.teams.delivery")
 SUMMARY_CHARS = 150
 
 
-def card_activity(reply: Reply, origin: str = "", files_note: str = "", signer: CardSigner | None = None) -> Activity:
-    """A Reply as a message activity holding one Adaptive Card, with fresh single-use submit tokens, signed by
-    `signer` (without one, TED will refuse the card's buttons: only for cards without any)."""
+def card_activity(reply: Reply, origin: str = "", files_note: str = "", signer: CardSigner | None = None) -> dict:
+    """A Reply as a message activity (JSON) holding one Adaptive Card, with fresh single-use submit tokens, signed
+    by `signer` (without one, TED will refuse the card's buttons: only for cards without any)."""
     nonce = secrets.token_urlsafe(12)
     content = (form_card(reply.form, reply.text, nonce, origin, files_note) if reply.form is not None
                else reply_card(reply, nonce))
     if signer is not None:
         signer.sign_card(content)
     first = next((line for line in reply.plain_text.splitlines() if line.strip()), "")
-    return Activity(type=ActivityTypes.message, summary=cut(first, SUMMARY_CHARS) or None,
-                    attachments=[Attachment(content_type=CONTENT_TYPE, content=content)])
+    summary = cut(first, SUMMARY_CHARS)
+    return {"type": "message", **({"summary": summary} if summary else {}),
+            "attachments": [{"contentType": CONTENT_TYPE, "content": content}]}
 
 
 def origin_of(conversation_id: str, activity_id: str) -> str:
@@ -57,18 +57,17 @@ def parse_origin(origin: str) -> tuple[str, str]:
 
 
 class TurnDelivery:
-    def __init__(self, context: TurnContext, refs: TeamsRefs, files_note: str = "", signer: CardSigner | None = None,
-                 retry: RetryPolicy = IN_TURN, app_id: str = ""):
-        self.context = context
+    def __init__(self, io: TurnIO, binding: Binding, refs: TeamsRefs, files_note: str = "",
+                 signer: CardSigner | None = None, retry: RetryPolicy = IN_TURN):
+        self.io = io
+        self.binding = binding  # to open a 1:1 chat
         self.refs = refs
         self.files_note = files_note
         self.signer = signer
         self.retry = retry
-        self.app_id = app_id  # TED's app id, to open a 1:1 chat ("" when authentication is off)
-        self.activity = context.activity
-        self.here = context.activity.conversation.id
-        self.personal = conversation_type(context.activity) == PERSONAL
-        self.connector = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        self.activity = io.activity
+        self.here = io.activity.conversation_id
+        self.personal = io.activity.conversation_type == PERSONAL
         self.noticed = False
 
     async def deliver(self, replies: list[Reply], submit: Submit | None = None) -> None:
@@ -96,30 +95,20 @@ class TurnDelivery:
                 await self.send_here(reply)
 
     # -- the three ways out ------------------------------------------------------------------------
-    def card(self, reply: Reply, origin: str = "") -> Activity:
+    def card(self, reply: Reply, origin: str = "") -> dict:
         return card_activity(reply, origin, self.files_note, self.signer)
 
     async def send_here(self, reply: Reply, origin: str = "") -> str:
         activity = self.card(reply, origin)
-        sent = await retried(self.retry, lambda: self.context.send_activity(activity), "reply")
-        return sent.id if sent else ""
+        return await retried(self.retry, lambda: self.io.reply(activity), "reply")
 
     async def update(self, target: str, reply: Reply, origin: str = "") -> bool:
         conversation_id, activity_id = parse_origin(target)
         if not activity_id:
             return False
         activity = self.card(reply, origin)
-        activity.id = activity_id
-
-        async def call() -> None:
-            if conversation_id == self.here or self.connector is None:
-                await self.context.update_activity(activity)
-            else:
-                activity.conversation = ConversationAccount(id=conversation_id)
-                await self.connector.conversations.update_activity(conversation_id, activity_id, activity)
-
         try:
-            await retried(self.retry, call, "card update")
+            await retried(self.retry, lambda: self.io.update(conversation_id, activity_id, activity), "card update")
         except Exception as exc:  # the card was deleted, or is too old to edit: the answer is sent instead
             log.warning("teams card update failed conversation=%s activity=%s error=%s", conversation_id,
                         activity_id, type(exc).__name__)
@@ -128,34 +117,33 @@ class TurnDelivery:
         return True
 
     async def private(self, reply: Reply, origin: str = "") -> None:
-        if self.personal or self.connector is None:
+        if self.personal:
             await self.send_here(reply, origin)
             return
         conversation_id = await self.personal_chat()
         if not conversation_id:
             await self.send_here(reply, origin)
             return
-        activity = self.card(reply, origin)
-        activity.conversation = ConversationAccount(id=conversation_id)
-        activity.from_property, activity.recipient = self.activity.recipient, self.activity.from_property
-        await retried(self.retry, lambda: self.connector.conversations.send_to_conversation(conversation_id, activity),
-                      "private message")
+        activity = {**self.card(reply, origin), "conversation": {"id": conversation_id},
+                    "from": self.activity.recipient, "recipient": self.activity.sender}
+        await retried(self.retry, lambda: self.io.send(conversation_id, activity), "private message")
         if not self.noticed:
             self.noticed = True
             await self.send_here(Reply(messages.TEAMS_SENT_PRIVATELY))
 
     async def personal_chat(self) -> str:
         """The person's 1:1 chat with TED: the one on record, else a new one (bot.teams.chats)."""
-        who = self.activity.from_property
-        ref = self.refs.personal(who.aad_object_id or who.id)
+        who = self.activity.sender
+        user_id, aad = str(who.get("id") or ""), str(who.get("aadObjectId") or "")
+        ref = self.refs.personal(aad or user_id)
         if ref is not None:
-            return ref.conversation.id
-        person = {"tenant_id": tenant_of(self.activity), "user_id": who.id, "aad_object_id": who.aad_object_id or "",
-                  "service_url": self.activity.service_url or "", "bot_id": self.activity.recipient.id}
+            return ref.conversation_id
+        person = {"tenant_id": self.activity.tenant, "user_id": user_id, "aad_object_id": aad,
+                  "service_url": self.activity.service_url, "bot_id": self.activity.bot_id}
         try:
-            ref = await retried(self.retry, lambda: open_personal_chat(self.context.adapter, self.app_id, self.refs,
-                                                                       person), "opening a 1:1 chat")
+            ref = await retried(self.retry, lambda: open_personal_chat(self.binding, self.refs, person),
+                                "opening a 1:1 chat")
         except Exception as exc:  # Teams refused (e.g. the app is blocked for them): answer in the thread
             log.warning("teams could not open a 1:1 chat error=%s", type(exc).__name__)
             return ""
-        return ref.conversation.id
+        return ref.conversation_id

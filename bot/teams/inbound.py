@@ -12,6 +12,8 @@
 - An Adaptive Card Action.Submit arrives as a message whose ``value`` is the submit data merged with the
   card's inputs (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/
   cards-actions#adaptive-cards-actions).
+
+Activities arrive here as bot.teams.activity.TeamsActivity (the wire JSON), whichever SDK carried them.
 """
 
 from __future__ import annotations
@@ -20,14 +22,11 @@ import html
 import re
 from dataclasses import dataclass
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
-
+from bot.teams.activity import PERSONAL, TeamsActivity, text
 from bot.teams.render import RESERVED
 from chat.model import DM, MENTION, Action, Message
 
 PLATFORM = "teams"
-PERSONAL = "personal"
 _THREAD = re.compile(r";messageid=(\d+)$")
 _AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _REPORT = re.compile(r"^/?report\b[\s:,-]*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -43,79 +42,60 @@ class Submit:
     sig: str = ""  # TED's signature over the above (bot.teams.tokens)
 
 
-def tenant_of(activity: Activity) -> str:
-    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    conv = activity.conversation
-    conv_tenant = (conv.tenant_id or conv.additional_properties.get("tenantId", "")) if conv else ""
-    return str(tenant.get("id") or conv_tenant or "")
-
-
 def split_conversation(conversation_id: str) -> tuple[str, str]:
     """(the conversation or channel id, the reply chain's root id or "")."""
     m = _THREAD.search(conversation_id or "")
     return (conversation_id[: m.start()], m.group(1)) if m else (conversation_id or "", "")
 
 
-def user_key(activity: Activity) -> str:
-    who = activity.from_property
-    if who is None:
-        return ""
-    return who.aad_object_id or who.id or ""
+def user_key(activity: TeamsActivity) -> str:
+    who = activity.sender
+    return text(who.get("aadObjectId")) or text(who.get("id"))
 
 
-def conversation_type(activity: Activity) -> str:
-    conv = activity.conversation
-    return (conv.conversation_type if conv and conv.conversation_type else PERSONAL) if conv else PERSONAL
-
-
-def plain_text_of(activity: Activity) -> str:
+def plain_text_of(activity: TeamsActivity) -> str:
     """The activity's text as the words a person sees: TED's own @mention(s) dropped, a colleague's mention as
     their display name, HTML entities unescaped (after the tags are gone, so a typed "&lt;at&gt;" stays text)."""
-    text = activity.text or ""
-    bot_id = activity.recipient.id if activity.recipient else ""
-    for mention in TurnContext.get_mentions(activity):
-        # An Entity off the wire keeps its fields in additional_properties; a Mention built in code has them.
-        props = mention.additional_properties or {}
-        mentioned = getattr(mention, "mentioned", None) or props.get("mentioned") or {}
-        mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else mentioned.id
-        tag = str(getattr(mention, "text", None) or props.get("text") or "")
-        if tag and mentioned_id == bot_id:
-            text = text.replace(tag, " ")
-    text = _AT_TAG.sub(lambda m: m.group(1), text)  # anyone else mentioned: keep the name, drop the tag
-    return " ".join(html.unescape(text).replace("\xa0", " ").split())
+    out = activity.text
+    for mention in activity.entities:
+        mentioned = mention.get("mentioned") if isinstance(mention.get("mentioned"), dict) else {}
+        tag = text(mention.get("text"))
+        if mention.get("type") == "mention" and tag and mentioned.get("id") == activity.bot_id:
+            out = out.replace(tag, " ")
+    out = _AT_TAG.sub(lambda m: m.group(1), out)  # anyone else mentioned: keep the name, drop the tag
+    return " ".join(html.unescape(out).replace("\xa0", " ").split())
 
 
-def message_from_activity(activity: Activity, user_id: str | None = None) -> Message | None:
+def message_from_activity(activity: TeamsActivity, user_id: str | None = None) -> Message | None:
     """A typed message to TED; its text is "" for a bare @TED or an attachment on its own (TED says what it
     can do). None for another app's card submit, which is not TED's to answer."""
     if activity.value is not None:
         return None
-    text = plain_text_of(activity)
-    base, thread = split_conversation(activity.conversation.id if activity.conversation else "")
-    surface = DM if conversation_type(activity) == PERSONAL else MENTION
+    said = plain_text_of(activity)
+    base, thread = split_conversation(activity.conversation_id)
+    surface = DM if activity.conversation_type == PERSONAL else MENTION
     command = ""
-    if m := _REPORT.match(text):
-        command, text = "/report", m.group(1).strip()
-    elif _TED.match(text):
-        command, text = "/ted", _TED.sub("", text)
-    return Message(platform=PLATFORM, user_id=user_key(activity) if user_id is None else user_id, text=text,
+    if m := _REPORT.match(said):
+        command, said = "/report", m.group(1).strip()
+    elif _TED.match(said):
+        command, said = "/ted", _TED.sub("", said)
+    return Message(platform=PLATFORM, user_id=user_key(activity) if user_id is None else user_id, text=said,
                    conversation_id=base, thread_id=thread, surface=surface, command=command,
-                   event_id=activity.id or "")
+                   event_id=activity.id)
 
 
-def submit_from_activity(activity: Activity, user_id: str | None = None) -> Submit | None:
+def submit_from_activity(activity: TeamsActivity, user_id: str | None = None) -> Submit | None:
     """A card's Action.Submit as an Action, or None when the value is not one of TED's cards."""
     data = activity.value
     if not isinstance(data, dict) or not isinstance(data.get("action_id"), str):
         return None
     if not data["action_id"].startswith("ted."):
         return None
-    base, thread = split_conversation(activity.conversation.id if activity.conversation else "")
+    base, thread = split_conversation(activity.conversation_id)
     form = {k: v for k, v in data.items() if k not in RESERVED} if data.get("form") else {}
     value = data.get("value", "")
     act = Action(platform=PLATFORM, user_id=user_key(activity) if user_id is None else user_id,
                  action_id=data["action_id"], value=value if isinstance(value, str) else str(value),
-                 conversation_id=base, thread_id=thread, message_id=activity.reply_to_id or "", form=form)
+                 conversation_id=base, thread_id=thread, message_id=activity.reply_to_id, form=form)
     return Submit(act, str(data.get("nonce") or ""), str(data.get("origin") or ""), bool(data.get("form")),
                   str(data.get("sig") or ""))

@@ -1,7 +1,9 @@
 """What the Bot Connector's failures mean, and how hard TED tries again on Teams (TED's one retry policy:
 handlers.reports.retry).
 
-msrest (under botbuilder's async connector client) does not retry: one 429 or 503 is one exception. A reply
+Each SDK binding turns its SDK's failures into the two below (bot.teams.sdk_*), so this module, and everything
+that retries, is SDK-free. The Agents SDK's connector client never retries, and msrest under botbuilder retries
+only GETs and PUTs (README, "Choosing the SDK"): a 429 or 503 on a POST is one exception on either. A reply
 inside a turn must reach Teams within its ~15 s window, so IN_TURN tries a few times, honouring Retry-After,
 and gives up as soon as the next wait would overrun its time budget. The outbox's sender uses a shorter budget
 (NOTIFICATION): anything longer goes back to the outbox, which retries later (handlers.reports.delivery).
@@ -13,8 +15,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from msrest.exceptions import ClientRequestError, HttpOperationError
-
 from handlers.reports.retry import RetryPolicy, Transient
 
 T = TypeVar("T")
@@ -24,31 +24,49 @@ IN_TURN = RetryPolicy(max_retries=2, backoff=0.5, budget=8.0, jitter=0.0)
 NOTIFICATION = RetryPolicy(max_retries=2, backoff=0.5, budget=2.0, jitter=0.0)  # the outbox has other rows
 
 
-def status_of(exc: BaseException) -> int:
-    return int(getattr(getattr(exc, "response", None), "status_code", 0) or 0) if isinstance(
-        exc, HttpOperationError) else 0
+class ConnectorError(Exception):
+    """The Bot Connector answered with an error status; its Retry-After in seconds when it gave one."""
+
+    def __init__(self, status: int, retry_after: float | None = None):
+        super().__init__(f"Bot Connector answered {status}")
+        self.status = status
+        self.retry_after = retry_after
 
 
-def retry_after(exc: BaseException) -> float | None:
-    """The Retry-After header in seconds, when there is one (HTTP dates are not used by the Bot Connector)."""
-    headers = getattr(getattr(exc, "response", None), "headers", None)
-    value = headers.get("Retry-After") if headers is not None else None
+class NoAnswer(Exception):
+    """The Bot Connector did not answer at all (a timeout, a refused connection): `kind` names the SDK's error."""
+
+    def __init__(self, kind: str):
+        super().__init__(f"Bot Connector unreachable: {kind}")
+        self.kind = kind
+
+
+def parse_retry_after(value) -> float | None:
+    """A Retry-After header in seconds, when there is one (HTTP dates are not used by the Bot Connector)."""
     if value is None:
         return None
     try:
         seconds = float(value)
     except (TypeError, ValueError) as err:
-        log.info("teams Retry-After unreadable status=%s error=%s", status_of(exc), type(err).__name__)
+        log.info("teams Retry-After unreadable error=%s", type(err).__name__)
         return None
     return seconds if seconds >= 0 else None
 
 
+def status_of(exc: BaseException) -> int:
+    return exc.status if isinstance(exc, ConnectorError) else 0
+
+
+def retry_after(exc: BaseException) -> float | None:
+    return exc.retry_after if isinstance(exc, ConnectorError) else None
+
+
 def is_transient(exc: BaseException) -> bool:
-    """429, 5xx, or no answer at all (OSError covers timeouts and refused connections)."""
+    """429, 5xx, or no answer at all."""
     status = status_of(exc)
     if status:
         return status == 429 or status >= 500
-    return isinstance(exc, ClientRequestError | OSError)
+    return isinstance(exc, NoAnswer)
 
 
 def is_gone(exc: BaseException) -> bool:
@@ -59,7 +77,8 @@ def is_gone(exc: BaseException) -> bool:
 def transient(exc: Exception) -> Transient | None:
     if not is_transient(exc):
         return None
-    return Transient(retry_after(exc), f"status={status_of(exc) or type(exc).__name__}")
+    reason = exc.kind if isinstance(exc, NoAnswer) else str(status_of(exc))
+    return Transient(retry_after(exc), f"status={reason}")
 
 
 async def retried(policy: RetryPolicy, attempt: Callable[[], Awaitable[T]], what: str) -> T:

@@ -18,14 +18,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ConversationReference
-
+from bot.teams.binding import Binding
 from bot.teams.chats import open_personal_chat
 from bot.teams.delivery import card_activity
-from bot.teams.refs import TeamsRefs
-from bot.teams.retry import NOTIFICATION, is_gone, is_transient, retried, retry_after, status_of
+from bot.teams.refs import Ref, TeamsRefs
+from bot.teams.retry import NOTIFICATION, NoAnswer, is_gone, is_transient, retried, retry_after, status_of
 from bot.teams.tokens import CardSigner
 from chat.model import Reply
 from handlers.directory import Person
@@ -48,11 +45,10 @@ class TeamsSender:
     platform = "teams"
     inbox = False
 
-    def __init__(self, adapter: CloudAdapter, refs: TeamsRefs, app_id: str = "", comms_conversation: str = "",
+    def __init__(self, binding: Binding, refs: TeamsRefs, comms_conversation: str = "",
                  signer: CardSigner | None = None, retry: RetryPolicy = NOTIFICATION):
-        self.adapter = adapter
+        self.binding = binding
         self.refs = refs
-        self.app_id = app_id
         self.comms_conversation = comms_conversation
         self.signer = signer
         self.retry = retry
@@ -67,10 +63,10 @@ class TeamsSender:
         ref = self.refs.personal(user_id)
         if ref is not None:
             try:
-                return ref.conversation.id, await self._call(lambda: self._send(ref, reply))
+                return ref.conversation_id, await self._call(lambda: self._send(ref, reply))
             except Gone as gone:  # TED was removed from that chat; a new one may still be opened below
-                self.refs.forget(ref.conversation.id)
-                log.warning("teams 1:1 conversation=%s refused status=%s; forgotten", ref.conversation.id,
+                self.refs.forget(ref.conversation_id)
+                log.warning("teams 1:1 conversation=%s refused status=%s; forgotten", ref.conversation_id,
                             gone.status)
         person = self.refs.person(user_id)
         if person is None:
@@ -96,9 +92,9 @@ class TeamsSender:
                         "install TED in that team", self.comms_conversation)
             return None
         try:
-            return ref.conversation.id, await self._call(lambda: self._send(ref, reply))
+            return ref.conversation_id, await self._call(lambda: self._send(ref, reply))
         except Gone as gone:  # removed from the team: the next try finds no reference and says so
-            self.refs.forget(ref.conversation.id)
+            self.refs.forget(ref.conversation_id)
             raise DeliveryError(f"Bot Connector answered {gone.status}; reference forgotten", 0) from gone
 
     async def update(self, channel: str, message_id: str, reply: Reply) -> None:
@@ -106,53 +102,24 @@ class TeamsSender:
         if ref is None or not message_id:
             log.warning("teams cannot update message=%s: no reference for conversation=%s", message_id, channel)
             return
-
-        async def replace(context: TurnContext) -> None:
-            activity = card_activity(reply, signer=self.signer)
-            activity.id = message_id
-            await context.update_activity(activity)
-
+        activity = card_activity(reply, signer=self.signer)
         try:
-            await self._call(lambda: self._continue(ref, replace))
+            await self._call(lambda: self.binding.update(ref.json, message_id, activity))
         except Gone as gone:  # the message was deleted (or TED removed): an update has nowhere else to go
             log.warning("teams update refused status=%s conversation=%s message=%s; left as it was", gone.status,
                         channel, message_id)
 
     # -- sending ------------------------------------------------------------------------------------
-    async def _continue(self, ref: ConversationReference, fn: Callable[[TurnContext], Awaitable[T]]) -> T:
-        """`fn` in a proactive turn. The adapter's on_turn_error is for turns people start (it apologises to
-        them); a notification's failure must reach the outbox instead, so it is carried out of the turn."""
-        results: list = []
-        failures: list[Exception] = []
-
-        async def turn(context: TurnContext) -> None:
-            try:
-                results.append(await fn(context))
-            except Exception as exc:
-                failures.append(exc)
-
-        await self.adapter.continue_conversation(ref, turn, self.app_id)
-        if failures:
-            raise failures[0]
-        return results[0]
-
-    async def _send(self, ref: ConversationReference, reply: Reply) -> str:
-        async def send(context: TurnContext) -> str:
-            # Straight to the conversation: context.send_activity would make it a reply to the continuation
-            # event's made-up id, and a notification is a new message, not a reply.
-            activity = TurnContext.apply_conversation_reference(card_activity(reply, signer=self.signer), ref)
-            connector = context.turn_state[context.adapter.BOT_CONNECTOR_CLIENT_KEY]
-            response = await connector.conversations.send_to_conversation(ref.conversation.id, activity)
-            return response.id if response else ""
-
-        return await self._continue(ref, send)
+    async def _send(self, ref: Ref, reply: Reply) -> str:
+        # A new message in the conversation, not a reply to anything (bot.teams.binding.Binding.send).
+        return await self.binding.send(ref.json, card_activity(reply, signer=self.signer))
 
     async def _open_and_send(self, person: dict, reply: Reply) -> tuple[str, str]:
-        ref = await self._call(lambda: open_personal_chat(self.adapter, self.app_id, self.refs, person))
+        ref = await self._call(lambda: open_personal_chat(self.binding, self.refs, person))
         try:
-            return ref.conversation.id, await self._call(lambda: self._send(ref, reply))
+            return ref.conversation_id, await self._call(lambda: self._send(ref, reply))
         except Gone:
-            self.refs.forget(ref.conversation.id)
+            self.refs.forget(ref.conversation_id)
             raise
 
     async def _call(self, attempt: Callable[[], Awaitable[T]]) -> T:
@@ -165,5 +132,5 @@ class TeamsSender:
             if not is_transient(exc):
                 raise
             wait = retry_after(exc)
-            what = f"answered {status_of(exc)}" if status_of(exc) else f"unreachable: {type(exc).__name__}"
+            what = f"unreachable: {exc.kind}" if isinstance(exc, NoAnswer) else f"answered {status_of(exc)}"
             raise DeliveryError(f"Bot Connector {what}", LATER_SECONDS if wait is None else wait) from exc

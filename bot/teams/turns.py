@@ -14,19 +14,10 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
-from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import ActivityTypes
-
-from bot.teams.delivery import TurnDelivery
-from bot.teams.inbound import (
-    PERSONAL,
-    Submit,
-    conversation_type,
-    message_from_activity,
-    submit_from_activity,
-    tenant_of,
-)
+from bot.teams.activity import CONVERSATION_UPDATE, INSTALLATION_UPDATE, MESSAGE, PERSONAL, TeamsActivity
+from bot.teams.binding import Binding, TurnIO
+from bot.teams.delivery import TurnDelivery, card_activity
+from bot.teams.inbound import Submit, message_from_activity, submit_from_activity
 from bot.teams.refs import TeamsRefs
 from bot.teams.retry import IN_TURN
 from bot.teams.tokens import CardSigner
@@ -41,21 +32,21 @@ CARD_USED = "This card has already been used."
 
 
 class TeamsBot:
-    def __init__(self, ted, refs: TeamsRefs, signer: CardSigner, retry: RetryPolicy = IN_TURN, app_id: str = ""):
+    def __init__(self, ted, binding: Binding, refs: TeamsRefs, signer: CardSigner, retry: RetryPolicy = IN_TURN):
         self.ted = ted
+        self.binding = binding
         self.refs = refs
         self.signer = signer
         self.retry = retry
-        self.app_id = app_id
 
-    def delivery(self, context: TurnContext, files_note: str = "") -> TurnDelivery:
-        return TurnDelivery(context, self.refs, files_note, self.signer, self.retry, self.app_id)
+    def delivery(self, io: TurnIO, files_note: str = "") -> TurnDelivery:
+        return TurnDelivery(io, self.binding, self.refs, files_note, self.signer, self.retry)
 
-    def user_id(self, activity) -> str:
+    def user_id(self, activity: TeamsActivity) -> str:
         """The id the staff directory holds for the sender (Entra object id or 29: id); for someone not in it,
         the Entra object id when Teams gives one."""
-        who = activity.from_property
-        ids = [i for i in ((who.aad_object_id, who.id) if who else ()) if i]
+        who = activity.sender
+        ids = [str(i) for i in (who.get("aadObjectId"), who.get("id")) if i]
         for candidate in ids:
             if self.ted.directory.by_platform_id("teams", candidate) is not None:
                 return candidate
@@ -66,24 +57,37 @@ class TeamsBot:
         contact = managers[0].email if managers else self.ted.settings.fallback_contact
         return messages.TEAMS_SCREENSHOTS.format(contact=contact)
 
-    async def on_turn(self, context: TurnContext) -> None:
-        a = context.activity
-        self.refs.capture(a)
-        if a.type == ActivityTypes.message:
-            await self.on_message_activity(context)
-        elif a.type == ActivityTypes.conversation_update:
-            await self.on_conversation_update(context)
-        elif a.type == ActivityTypes.installation_update:
-            self.on_installation_update(context)
+    async def on_turn(self, io: TurnIO) -> None:
+        """One inbound activity. A failure is logged by type (its text may quote what someone wrote; DEBUG has
+        the traceback) and the person gets an apology, whichever SDK carried the turn."""
+        try:
+            await self.dispatch(io)
+        except Exception as exc:
+            log.error("teams turn failed activity=%s error=%s", io.activity.id, type(exc).__name__)
+            log.debug("teams turn failure", exc_info=exc)
+            try:
+                await io.reply(card_activity(Reply(messages.TEAMS_ERROR)))
+            except Exception as again:
+                log.warning("teams could not send the apology error=%s", type(again).__name__)
 
-    async def on_message_activity(self, context: TurnContext) -> None:
-        a = context.activity
+    async def dispatch(self, io: TurnIO) -> None:
+        a = io.activity
+        self.refs.capture(a)
+        if a.type == MESSAGE:
+            await self.on_message_activity(io)
+        elif a.type == CONVERSATION_UPDATE:
+            await self.on_conversation_update(io)
+        elif a.type == INSTALLATION_UPDATE:
+            self.on_installation_update(a)
+
+    async def on_message_activity(self, io: TurnIO) -> None:
+        a = io.activity
         # Scoped by conversation: channel message ids are timestamps, unique only within a channel. Without an
         # id there is nothing to tell a repeat by, and "<conversation>/None" would swallow every later one.
-        if a.id and not self.ted.conversations.first_delivery("teams", f"{a.conversation.id}/{a.id}"):
+        if a.id and not self.ted.conversations.first_delivery("teams", f"{a.conversation_id}/{a.id}"):
             log.info("teams duplicate delivery activity=%s", a.id)
             return
-        delivery = self.delivery(context, self.files_note())
+        delivery = self.delivery(io, self.files_note())
         user_id = self.user_id(a)
         submit = submit_from_activity(a, user_id)
         if submit is not None:
@@ -114,46 +118,41 @@ class TeamsBot:
         await delivery.deliver(self.ted.router.action(act), submit)
 
     # -- installs ----------------------------------------------------------------------------------
-    async def on_conversation_update(self, context: TurnContext) -> None:
-        a = context.activity
-        bot_id = a.recipient.id if a.recipient else ""
-        team = (a.channel_data or {}).get("team") if isinstance(a.channel_data, dict) else None
-        if any(m.id == bot_id for m in a.members_removed or []):
-            self.refs.forget_team(str((team or {}).get("id") or ""))
-            self.refs.forget(a.conversation.id)
-            log.info("teams removed from conversation=%s", a.conversation.id)
+    async def on_conversation_update(self, io: TurnIO) -> None:
+        a = io.activity
+        if any(m.get("id") == a.bot_id for m in a.members_removed):
+            self.refs.forget_team(a.team_id)
+            self.refs.forget(a.conversation_id)
+            log.info("teams removed from conversation=%s", a.conversation_id)
             return
-        if not any(m.id == bot_id for m in a.members_added or []):
+        if not any(m.get("id") == a.bot_id for m in a.members_added):
             return
-        log.info("teams installed kind=%s conversation=%s tenant=%s", conversation_type(a), a.conversation.id,
-                 tenant_of(a))
-        if conversation_type(a) == PERSONAL:
-            await self.delivery(context).send_here(Reply(self.ted.asker.greeting()))
-        elif team:
-            await self.capture_roster(context)
+        log.info("teams installed kind=%s conversation=%s tenant=%s", a.conversation_type, a.conversation_id,
+                 a.tenant)
+        if a.conversation_type == PERSONAL:
+            await self.delivery(io).send_here(Reply(self.ted.asker.greeting()))
+        elif a.team_id:
+            await self.capture_roster(io)
 
-    def on_installation_update(self, context: TurnContext) -> None:
-        a = context.activity
-        if str(a.action or "").startswith("remove"):
-            team = (a.channel_data or {}).get("team") if isinstance(a.channel_data, dict) else None
-            self.refs.forget_team(str((team or {}).get("id") or ""))
-            self.refs.forget(a.conversation.id)
-            log.info("teams uninstalled conversation=%s", a.conversation.id)
+    def on_installation_update(self, a: TeamsActivity) -> None:
+        if a.action.startswith("remove"):
+            self.refs.forget_team(a.team_id)
+            self.refs.forget(a.conversation_id)
+            log.info("teams uninstalled conversation=%s", a.conversation_id)
 
-    async def capture_roster(self, context: TurnContext) -> None:
+    async def capture_roster(self, io: TurnIO) -> None:
         """Everyone in a team TED was added to becomes reachable (a 1:1 chat can be opened with them)."""
-        a = context.activity
+        a = io.activity
         token, count = None, 0
         try:
             for _ in range(ROSTER_PAGES):
-                page = await TeamsInfo.get_paged_members(context, token)
-                for m in page.members or []:
-                    self.refs.remember_person(tenant_of(a), m.id, m.aad_object_id or "", a.service_url or "",
-                                              a.recipient.id)
+                members, token = await io.members(a.team_id or a.conversation_id, token)
+                for m in members:
+                    self.refs.remember_person(a.tenant, str(m.get("id") or ""), str(m.get("aadObjectId") or ""),
+                                              a.service_url, a.bot_id)
                     count += 1
-                token = page.continuation_token
                 if not token:
                     break
         except Exception as exc:  # TED still works in the team; people are captured when they write to it
-            log.warning("teams roster not read conversation=%s error=%s", a.conversation.id, type(exc).__name__)
-        log.info("teams roster conversation=%s members=%s", a.conversation.id, count)
+            log.warning("teams roster not read conversation=%s error=%s", a.conversation_id, type(exc).__name__)
+        log.info("teams roster conversation=%s members=%s", a.conversation_id, count)

@@ -3,8 +3,8 @@ no answer at all), how long to wait, how many times, and when to stop and leave 
 
 It is platform-neutral. Each adapter says what its platform's failures mean and this decides the waits:
 bot/slack/client.py reads Slack's status and Retry-After in slack_sdk's retry hook and asks `wait_for`;
-msrest (under botbuilder) does not retry at all, so bot/teams/retry.py tells `run` which Bot Connector errors
-are worth another try. What still fails after that becomes a DeliveryError (handlers/reports/delivery.py),
+on Teams, whichever SDK carries it, bot/teams/retry.py tells `run` which Bot Connector errors are worth another
+try. What still fails after that becomes a DeliveryError (handlers/reports/delivery.py),
 and the outbox tries again later: after the platform's Retry-After, or LATER_SECONDS when it named none.
 """
 

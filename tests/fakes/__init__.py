@@ -32,6 +32,8 @@ the chat instead (read it with `inbox` or `w.connector`), so there they return n
 
     slack_test(**settings), teams_test(**settings), web_test(**settings)
                                     run an `async def test_...(w, *fixtures)` in a fresh world (World.test).
+                                    teams_test runs it once per SDK binding (TEAMS_SDK=botbuilder, =agents)
+                                    through pytest's `teams_binding` fixture (tests/conftest.py).
 
 Beneath the vocabulary each world keeps its platform's own calls, named for the platform: `post` (raw HTTP:
 the status and body, no checks) in Slack and Teams, Browser.get/post on the web; Slack's `event`, `command`

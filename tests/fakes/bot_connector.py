@@ -172,7 +172,8 @@ class FakeBotConnector:
         call = await self._record(request, "members")
         if isinstance(call, web.Response):
             return call
-        return web.json_response({"members": self.members.get(call.conversation_id, []), "continuationToken": None})
+        # The last page has no continuationToken (the Agents SDK's models refuse a null one; botbuilder takes either).
+        return web.json_response({"members": self.members.get(call.conversation_id, [])})
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,16 @@
 every activity's serviceUrl, and staff from sample/directory.csv given Teams ids: their Entra object ids, or
 with `TeamsWorld(directory_ids="teams")` their 29: ids (the directory may hold either).
 
-Retries in and out of turns don't really sleep here: each wait they would make is recorded in `waits`."""
+Retries in and out of turns don't really sleep here: each wait they would make is recorded in `waits`.
+
+Every `teams_test` runs twice, once per SDK binding (TEAMS_SDK=botbuilder and =agents): the same test, the same
+fake Bot Connector, through pytest's `teams_binding` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 from dataclasses import replace
 
 from bot.server import make_app
@@ -124,6 +130,30 @@ class TeamsWorld(World):
         await self.file_report(as_=reporter)
         await self.deliver()
         return (await self.inbox(recipient, "send"))[-1]
+
+
+    @classmethod
+    def test(cls, **settings):
+        """World.test, once per SDK binding: the test takes the `teams_binding` fixture (and may name it itself)."""
+
+        def deco(fn):
+            params = list(inspect.signature(fn).parameters.values())[1:]
+            wants_binding = any(p.name == "teams_binding" for p in params)
+
+            @functools.wraps(fn)
+            def test(teams_binding, *args, **kwargs):
+                async def main():
+                    async with cls(**{"teams_sdk": teams_binding, **settings}) as world:
+                        extra = {"teams_binding": teams_binding} if wants_binding else {}
+                        await fn(world, *args, **kwargs, **extra)
+
+                asyncio.run(main())
+
+            binding = inspect.Parameter("teams_binding", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            test.__signature__ = inspect.Signature([binding, *(p for p in params if p.name != "teams_binding")])
+            return test
+
+        return deco
 
 
 teams_test = TeamsWorld.test
