@@ -145,10 +145,11 @@ def _input(f: FormField, files_note: str) -> list[dict]:
     base = {"id": f.name, "label": cut(f.label, MAX_TITLE)}
     if f.required:
         base |= {"isRequired": True, "errorMessage": "Required"}
-    if f.kind in ("select", "multiselect"):
-        item = {"type": "Input.ChoiceSet", **base, "style": "compact",
+    if f.kind in ("select", "multiselect", "people"):
+        # A multi-select's answer comes back as its values joined with ","; "people" are the directory's.
+        item = {"type": "Input.ChoiceSet", **base, "style": "compact", "placeholder": "Choose…",
                 "choices": [{"title": cut(label, MAX_TITLE), "value": value} for value, label in f.options]}
-        if f.kind == "multiselect":
+        if f.kind in ("multiselect", "people"):
             item["isMultiSelect"] = True
     elif f.kind == "date":
         item = {"type": "Input.Date", **base}

@@ -22,6 +22,7 @@ MAX_BACKOFF = timedelta(minutes=15)
 
 # kinds
 DM, CHANNEL, UPDATE = "dm", "channel", "update"
+REPORTER = "reporter"  # recipient meaning "whoever filed the report, where they filed it"
 
 
 def iso(dt: datetime) -> str:
