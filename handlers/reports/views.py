@@ -165,7 +165,8 @@ def detail_reply(d: dict) -> Reply:
     for e in d["timeline"]:
         note = f" — {e['note']}" if e["note"] else ""
         lines.append(f"• {when(e['at'])}: {e['actor']} {e['action'].replace('_', ' ')}{note}")
-    return Reply("\n".join(lines), intent="report", ephemeral=True, panel=True, report_ref=d["ref"],
+    # changed=False: looking changes nothing, so it never spends a card's single-use token (Teams).
+    return Reply("\n".join(lines), intent="report", ephemeral=True, panel=True, report_ref=d["ref"], changed=False,
                  report_status=d["status"], links=tuple(u for u in d["links"] if u.startswith(("https://",
                                                                                              "http://"))))
 
