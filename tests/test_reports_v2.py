@@ -217,7 +217,8 @@ def test_after_reassignment_every_old_copy_says_reassigned_to_with_no_descriptio
     ted, _, sender = make()
     submit(ted, "U0ALEXLIFE", description="SECRET DETAIL")
     deliver(ted)
-    press(ted, "U0SAMLEISR", actions.REPORT_REASSIGN_SUBMIT, to=JORDAN)
+    _, pressed = press(ted, "U0SAMLEISR", actions.REPORT_REASSIGN_SUBMIT, to=JORDAN)
+    assert pressed.replace_original and pressed.text == f"{REF}: Reassigned to Jordan Ellis." and not pressed.buttons
     sender.sent.clear()
     deliver(ted)
     olds = [r for _, _, r in sender.updates]

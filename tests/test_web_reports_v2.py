@@ -34,6 +34,7 @@ async def test_web_normal_report_inbox_cards_say_who_reported_it_with_links_and_
     assert "an outcome by" in body["replies"][0]["text"]
     got = {p: [m for m in await w.inbox(p) if ref in m["reply"]["text"]] for p in PEOPLE}
     assert {p for p, msgs in got.items() if msgs} == {SAM, CASEY}
+    assert (await (await w.session(JAMIE)).get(f"/uploads/{shot['id']}"))[0] == 404
     card = got[SAM][0]["reply"]
     assert "Reported by: Alex Reed (Leisure and Tourism)" in card["text"]
     assert card["links"] == ["https://facebook.com/tdc/posts/1"]
@@ -134,3 +135,18 @@ async def test_web_guest_is_asked_who_they_are_before_filing(w):
     assert "choose who you are" in (await w.ask("/report", as_=guest))[0]["text"]
     status, body = await w.submit({"form_id": actions.REPORT_SUBMIT}, _good(), as_=guest)
     assert status == 200 and w.ted.db["reports"].count == 0
+
+
+@web_test()
+async def test_web_a_named_admin_cannot_open_the_reports_screenshots(w):
+    alex = await w.browser(ALEX)
+    _, shot = await upload(alex, PNG)
+    form = await w.open_report(as_=alex)
+    status, _ = await w.submit(form, {**_good(), "involved": [CASEY], "screenshots": {"files": [shot["id"]]}},
+                               as_=alex)
+    assert status == 200
+    assert (await (await w.session(CASEY)).get(f"/uploads/{shot['id']}"))[0] == 404  # admin, but named
+    assert (await (await w.session(ROBIN)).get(f"/uploads/{shot['id']}"))[0] == 200
+    assert await w.inbox(CASEY) == []
+    _, admin = await (await w.session(CASEY)).get("/api/admin")
+    assert admin["open_reports"] == []

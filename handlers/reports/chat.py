@@ -20,6 +20,7 @@ from handlers.reports.views import (
     detail_reply,
     note_form,
     reassign_form,
+    reassigned_reply,
     reporter_confirmation,
     resolve_form,
     snooze_form,
@@ -124,7 +125,11 @@ class ReportChat:
             outcome: Outcome = fn(report, actor)
         except NotAllowed:
             return [refused()]
-        reply = copy_for(self.service, outcome.report, "status", actor.email)
+        if outcome.changed and outcome.report.get("assigned_to") and act.action_id == actions.REPORT_REASSIGN_SUBMIT:
+            # The pressed copy is an old copy now, like every other: who has it, nothing else.
+            reply = reassigned_reply(outcome.report, timeline.name_of(self.service, outcome.report["assigned_to"]))
+        else:
+            reply = copy_for(self.service, outcome.report, "status", actor.email)
         return [Reply(outcome.message, intent="report", ephemeral=True, report_ref=outcome.report["ref"],
                       changed=outcome.changed),
                 dataclasses.replace(reply, replace_original=True)]
