@@ -19,3 +19,6 @@ REPORT_REASSIGN_SUBMIT = "ted.report.reassign.submit"
 REPORT_RESOLVE = "ted.report.resolve"
 REPORT_RESOLVE_SUBMIT = "ted.report.resolve.submit"
 REPORT_STATUS = "ted.report.status"
+REPORT_DETAILS = "ted.report.details"  # "View details": the report and its history, as this person may see them
+REPORT_SNOOZE = "ted.report.snooze"
+REPORT_SNOOZE_SUBMIT = "ted.report.snooze.submit"

@@ -54,8 +54,9 @@ class Button:
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text | multiline | select | multiselect | url | date | checkbox | file
-    options: tuple[tuple[str, str], ...] = ()  # (value, label)
+    kind: str = "text"  # text | multiline | select | multiselect | people | url | date | checkbox | file
+    # (value, label); for "people", (email, name) from the staff directory (Slack's picker returns user ids)
+    options: tuple[tuple[str, str], ...] = ()
     required: bool = False
     value: str = ""
     hint: str = ""
@@ -104,6 +105,10 @@ class Reply:
     template: str = ""  # which recipient message it is (new_report, reminder, …); its first line is a heading
     changed: bool | None = None  # after a recipient's button: whether it changed the report; None otherwise
     replace_original: bool = False  # update the message whose button was pressed instead of posting a new one
+    refused: bool = False  # the person may not do what they pressed: nothing changed (Teams keeps the card usable)
+    panel: bool = False  # show it on its own where the platform has a dialog (Slack: a modal), e.g. report details
+    links: tuple[str, ...] = ()  # links a reporter gave (http/https only), shown clickable where that is safe
+    images: tuple[tuple[str, str], ...] = ()  # (name, path) of screenshots stored by the web chat (/uploads/…)
 
     @property
     def plain_text(self) -> str:

@@ -264,6 +264,16 @@ def _m010_uploads(db: sqlite_utils.Database) -> None:
     db["uploads"].create_index(["kept", "uploaded_at"])
 
 
+def _m011_reports_v2(db: sqlite_utils.Database) -> None:
+    # Reports v2: a confidential reporter, the people involved (never told, never shown), who is routed around,
+    # the outcome deadline and its reminders, snoozes, and which copies were superseded by a reassignment.
+    for col, kind in (("confidential", int), ("involved", str), ("excluded", str), ("line_undisclosed", int),
+                      ("resolve_due_at", str), ("resolve_reminded_at", str), ("resolve_overdue_at", str),
+                      ("reporter_overdue_at", str), ("snoozed_until", str), ("assigned_to", str)):
+        db["reports"].add_column(col, kind)
+    db["report_messages"].add_column("reassigned_to", str)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -275,6 +285,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_semantic_and_not_covered", _m008_semantic_and_not_covered),
     ("009_curation", _m009_curation),
     ("010_uploads", _m010_uploads),
+    ("011_reports_v2", _m011_reports_v2),
 ]
 
 

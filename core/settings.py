@@ -50,6 +50,16 @@ def _teams_sdk(text: str) -> str:
     return value
 
 
+def _per_category(spec: str, category: str, default: float) -> float:
+    """"abuse_me=4,other=8" -> the number for `category`, else for `other`, else `default`."""
+    table = {}
+    for part in spec.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() and value.strip():
+            table[key.strip()] = float(value)
+    return table.get(category, table.get("other", default))
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -80,6 +90,7 @@ class Settings:
     working_hours: str = "09:00-17:00"
     timezone: str = "Europe/London"
     ack_hours: str = "abuse_me=4,abuse_colleague=4,disparaging=8,colleague_breach=8,other=8"
+    resolve_days: str = "abuse_me=5,abuse_colleague=5,disparaging=10,colleague_breach=10,other=10"
     reminder_hours: float = 2.0
     at_risk_ack_minutes: int = 30
     retention_days: int = 365
@@ -129,15 +140,17 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"TED_TIMEZONE must be a time zone name like Europe/London, not {self.timezone!r}") \
                 from exc
-        for part in self.ack_hours.split(","):
-            key, _, value = part.partition("=")
-            try:
-                hours = float(value)
-            except ValueError:
-                hours = -1
-            if not key.strip() or not 0 < hours <= 1000:
-                raise ValueError(f"TED_ACK_HOURS must look like abuse_me=4,disparaging=8 (hours between 0 and "
-                                 f"1000), not {self.ack_hours!r}")
+        for name, spec, unit in (("TED_ACK_HOURS", self.ack_hours, "hours"),
+                                 ("TED_RESOLVE_DAYS", self.resolve_days, "working days")):
+            for part in spec.split(","):
+                key, _, value = part.partition("=")
+                try:
+                    amount = float(value)
+                except ValueError:
+                    amount = -1
+                if not key.strip() or not 0 < amount <= 1000:
+                    raise ValueError(f"{name} must look like abuse_me=4,disparaging=8 ({unit} between 0 and "
+                                     f"1000), not {spec!r}")
         if self.question_retention_days < 1:
             raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
         _teams_sdk(self.teams_sdk)
@@ -159,12 +172,11 @@ class Settings:
 
     def ack_hours_for(self, category: str) -> float:
         """Working hours allowed to acknowledge a report of this category (TED_ACK_HOURS)."""
-        table = {}
-        for part in self.ack_hours.split(","):
-            key, _, value = part.partition("=")
-            if key.strip() and value.strip():
-                table[key.strip()] = float(value)
-        return table.get(category, table.get("other", 8.0))
+        return _per_category(self.ack_hours, category, 8.0)
+
+    def resolve_days_for(self, category: str) -> float:
+        """Working days from filing to an outcome for a report of this category (TED_RESOLVE_DAYS)."""
+        return _per_category(self.resolve_days, category, 10.0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -204,6 +216,7 @@ class Settings:
             working_hours=e.get("TED_WORKING_HOURS", "").strip() or "09:00-17:00",
             timezone=e.get("TED_TIMEZONE", "").strip() or "Europe/London",
             ack_hours=e.get("TED_ACK_HOURS", "").strip() or cls.ack_hours,
+            resolve_days=e.get("TED_RESOLVE_DAYS", "").strip() or cls.resolve_days,
             reminder_hours=_number(e, "TED_REMINDER_HOURS", 2.0),
             at_risk_ack_minutes=int(_number(e, "TED_AT_RISK_ACK_MINUTES", 30)),
             retention_days=int(_number(e, "TED_REPORT_RETENTION_DAYS", 365)),

@@ -73,6 +73,12 @@ NOT_IN_DIRECTORY = ("I can't find you in the staff directory, so I can't show re
 NOT_ALLOWED = ("Sorry — only the people this report was sent to, and the communications team, can act on it. "
                "Nothing has been changed.")
 
+NOT_ALLOWED_TO_VIEW = ("Sorry — only the person who filed this report, the people it was sent to and the "
+                       "communications team can see it.")
+
+WEB_PICK_FIRST_TO_REPORT = ("Please choose who you are first (“Signed in as”, at the top of the page), so the "
+                            "report goes to the right people and you can follow it up.")
+
 # Slack's App Home tab (bot/slack/app.py); the tab also shows CAPABILITIES.
 SLACK_HOME_ASK = ("• Send me a direct message here (the Messages tab), for example “can I accept a LinkedIn invite "
                   "from a supplier?”. Follow-ups in the same thread (“and what about Facebook?”) are read with "

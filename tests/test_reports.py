@@ -81,7 +81,7 @@ def make(path=":memory:", when=FRIDAY_4PM):
 GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
         "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
         "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
-        "wants_hr": "no", "involves_management": "no"}
+        "wants_hr": "no", "confidential": "no"}
 
 
 def submit(ted, user, **changes):
@@ -130,7 +130,7 @@ def test_abuse_goes_to_line_manager_and_comms_manager_with_a_reference_and_guida
     assert sorted(u for u, _ in sender.sent) == ["U0COMMSMGR", "U0SAMLEISR"]
     dm = sender.sent[0][1]
     assert [b.action_id for b in dm.buttons] == [actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_REASSIGN,
-                                                 actions.REPORT_RESOLVE]
+                                                 actions.REPORT_RESOLVE, actions.REPORT_DETAILS]
     assert len(sender.channel_posts) == 1
     # Web chat inboxes hold the same messages.
     assert ted.db["web_messages"].count == 2
@@ -158,12 +158,12 @@ def test_missing_manager_falls_back_to_the_communications_team_and_is_flagged():
     assert "not in the staff directory" in msg["reply"]["text"]
 
 
-def test_conflict_of_interest_is_routed_around_the_manager():
+def test_conflict_of_interest_is_routed_around_the_management_line():
     ted, _, _ = make()
-    submit(ted, "U0KITPLANR", involves_management="yes")
+    submit(ted, "U0KITPLANR", involved_line="yes")
     got = recipients(ted, "TED-2026-0001")
-    assert "drew.planning" not in got
-    assert got["riley.planning"] == "head_of_service" and got["harper.hr"] == "hr"
+    assert "drew.planning" not in got and "riley.planning" not in got
+    assert got == {"harper.hr": "hr", "casey.comms": "communications_manager", "robin.press": "communications"}
 
 
 def test_stranger_refused_manager_acknowledges_reporter_told_and_messages_updated():
@@ -185,7 +185,7 @@ def test_stranger_refused_manager_acknowledges_reporter_told_and_messages_update
     assert len(sender.updates) == 3  # both DMs and the channel post now show "Acknowledged"
     assert all("Status: Acknowledged" in r.text for _, _, r in sender.updates)
     events = [e["action"] for e in ted.reports.events(ted.reports.by_ref("TED-2026-0001")["id"])]
-    assert events == ["filed", "acknowledged"]
+    assert events == ["filed", "acknowledged", "told_reporter"]
 
 
 def test_note_reassign_resolve_and_status_lists():
@@ -387,7 +387,7 @@ def test_reporter_is_never_sent_their_own_report_nor_can_act_on_it():
     (refused,) = ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
     assert "Nothing has been changed" in refused.text
     # A comms officer reporting about their own management line: their line manager is routed around.
-    submit(ted, "U0COMMSOFF", involves_management="yes")
+    submit(ted, "U0COMMSOFF", involved_line="yes")
     got = recipients(ted, "TED-2026-0002")
     assert "robin.press" not in got and "casey.comms" not in got
     (refused,) = ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_ACK, "TED-2026-0002"))

@@ -13,7 +13,7 @@ REPORTER, MANAGER, STRANGER = ALEX, SAM, JAMIE
 GOOD = {"category": "abuse_me", "platform": "instagram", "links": "https://instagram.com/p/abc",
         "account": "@troll", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
         "description": "Threats in the council inbox <!channel>", "at_risk": "no", "wants_hr": "no",
-        "involves_management": "no"}
+        "confidential": "no"}
 
 
 @slack_test(comms_slack_channel="C0COMMS")

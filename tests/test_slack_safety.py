@@ -14,7 +14,7 @@ from tests.fakes.world import SAMPLE_DIRECTORY, SUPPLIER
 REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
           "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
           "description": "Repeated abusive replies under the beach safety post.", "at_risk": "no",
-          "wants_hr": "no", "involves_management": "no"}
+          "wants_hr": "no", "confidential": "no"}
 
 
 @slack_test()

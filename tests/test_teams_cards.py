@@ -80,7 +80,8 @@ def test_recipient_notification_golden_shows_what_the_reporter_wrote_exactly():
     assert heading == {"type": "RichTextBlock", "spacing": "None", "inlines": [
         {"type": "TextRun", "text": "New report: TED-2026-0042", "weight": "Bolder"}]}
     assert [a["data"]["action_id"] for a in card["actions"]] == [actions.REPORT_ACK, actions.REPORT_NOTE,
-                                                                 actions.REPORT_REASSIGN, actions.REPORT_RESOLVE]
+                                                                 actions.REPORT_REASSIGN, actions.REPORT_RESOLVE,
+                                                                 actions.REPORT_DETAILS]
 
 
 def test_report_form_golden_with_errors_beside_their_fields():

@@ -77,7 +77,7 @@ async def test_report_form_filed_once_however_often_it_is_submitted(w):
     assert report["reporter_email"] == "alex.lifeguard@tendring.example"
     (update,) = w.connector.of("update")  # the form became the confirmation, so it can't be sent again
     assert update.activity_id == form.activity_id and "TED-2026-0001" in update.text
-    assert update.submits() == []
+    assert [d["action_id"] for d in update.submits()] == [actions.REPORT_DETAILS]  # not the form's submit
 
 
 @teams_test()
@@ -109,7 +109,8 @@ async def test_the_manager_is_notified_proactively_and_acknowledging_updates_the
     (note,) = (await w.inbox(SAM, "send"))[1:]
     assert note.kind == "send" and "New report: TED-2026-0001" in note.text
     assert [d["action_id"] for d in note.submits()] == [actions.REPORT_ACK, actions.REPORT_NOTE,
-                                                        actions.REPORT_REASSIGN, actions.REPORT_RESOLVE]
+                                                        actions.REPORT_REASSIGN, actions.REPORT_RESOLVE,
+                                                        actions.REPORT_DETAILS]
     await w.press(actions.REPORT_ACK, on=note, as_=SAM)
     assert w.ted.reports.by_ref("TED-2026-0001")["status"] == "acknowledged"
     updated = [c for c in w.connector.of("update") if c.activity_id == note.activity_id]

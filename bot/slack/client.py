@@ -107,6 +107,10 @@ class SlackNotifier:
         resp = await self.client.views_open(trigger_id=trigger_id, view=modal_view(form, intro, private_metadata))
         return str((resp.get("view") or {}).get("id", ""))
 
+    async def open_view(self, trigger_id: str, view: dict) -> str:
+        resp = await self.client.views_open(trigger_id=trigger_id, view=view)
+        return str((resp.get("view") or {}).get("id", ""))
+
     async def publish_home(self, user_id: str, view: dict) -> None:
         await self.client.views_publish(user_id=user_id, view=view)
 

@@ -19,7 +19,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.client import SlackNotifier
-from bot.slack.forms import wrap_metadata
+from bot.slack.forms import panel_view, wrap_metadata
 from bot.slack.inbound import Route
 from chat.model import Reply
 
@@ -40,6 +40,9 @@ class Delivery:
     async def deliver_one(self, reply: Reply, route: Route) -> Route:
         """Delivers one reply; returns the route for the next (without a used trigger_id)."""
         n = self.notifier
+        if reply.panel and route.trigger_id:
+            await n.open_view(route.trigger_id, panel_view(reply))
+            return dataclasses.replace(route, trigger_id="")
         if reply.form is not None and route.trigger_id:
             meta = wrap_metadata(reply.form.private_metadata, route.metadata())
             await n.open_form(route.trigger_id, reply.form, reply.text, meta)

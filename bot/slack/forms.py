@@ -7,9 +7,9 @@ close 24 characters, 100 blocks, private_metadata 3,000, callback_id 255, input 
 placeholders 150, options 100 (checkboxes 10) with text 75 and value 150, text input 3,000.
 
 Submitted values: text, multiline, url, select, date -> str ("" when empty); multiselect -> list of
-option values; checkbox with options -> list of ticked values, without options -> bool; file -> list
-of {"id", "name", "mimetype", "url_private", "permalink"}. A multiselect's initial `value` is its
-option values joined with ",".
+option values; people (a multi_users_select) -> list of Slack user ids; checkbox with options -> list of
+ticked values, without options -> bool; file -> list of {"id", "name", "mimetype", "url_private", "permalink"}.
+A multiselect's initial `value` is its option values joined with ",".
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import json
 import logging
 import re
 
-from bot.slack.render import MAX_SECTION, cut, plain, sections, valid_text
-from chat.model import Form, FormField
+from bot.slack.render import MAX_SECTION, cut, inert, plain, sections, valid_text
+from chat.model import Form, FormField, Reply
 
 log = logging.getLogger("ted.slack.forms")
 
@@ -34,6 +34,7 @@ MAX_CHECKBOXES = 10
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
 MAX_FILES = 10
+PANEL = "ted.panel"  # callback_id of a modal that only shows something (no inputs, no submit)
 SINGLE_CHECKBOX = "checkbox_single"  # action_id of a checkbox field with no options: read back as a bool
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"1", "true", "yes", "on", "checked"}
@@ -45,6 +46,12 @@ def _option(value: str, label: str) -> dict:
 
 def _element(f: FormField) -> dict:
     kind = f.kind
+    if kind == "people":  # Slack's own picker of workspace members: https://docs.slack.dev/reference/block-kit/block-elements/multi-select-menu-element#users_multi_select
+        el = {"type": "multi_users_select", "action_id": kind, "placeholder": plain("Choose people…", MAX_PLACEHOLDER)}
+        users = [u for u in f.value.split(",") if u.startswith(("U", "W"))]
+        if users:
+            el["initial_users"] = users
+        return el
     if kind in ("select", "multiselect"):
         opts = [_option(v, label) for v, label in f.options[:MAX_OPTIONS]] or [_option("-", "—")]
         el: dict = {"type": "static_select" if kind == "select" else "multi_static_select", "action_id": kind,
@@ -103,6 +110,14 @@ def modal_view(form: Form, intro: str = "", private_metadata: str | None = None)
             "private_metadata": meta[:MAX_METADATA], "blocks": blocks[:MAX_MODAL_BLOCKS]}
 
 
+def panel_view(reply: Reply) -> dict:
+    """A reply shown on its own in a modal with only a Close button (e.g. a report's details and history).
+    What people wrote in it is escaped and made inert, as in any report message."""
+    title = f"Report {reply.report_ref}" if reply.report_ref and len(reply.report_ref) <= 17 else "Details"
+    return {"type": "modal", "callback_id": PANEL, "title": plain(title, MAX_TITLE),
+            "close": plain("Close", MAX_TITLE), "blocks": sections(inert(reply.text))[:MAX_MODAL_BLOCKS]}
+
+
 def modal_errors(form: Form) -> dict[str, str]:
     """The form's errors keyed by block_id, for {"response_action": "errors", "errors": …}.
 
@@ -141,6 +156,8 @@ def form_values(state: dict) -> dict:
                 out[block_id] = (_chosen([el.get("selected_option")]) or [""])[0]
             elif t == "multi_static_select":
                 out[block_id] = _chosen(el.get("selected_options"))
+            elif t == "multi_users_select":
+                out[block_id] = [_text(u) for u in el.get("selected_users") or [] if isinstance(u, str)]
             elif t == "checkboxes":
                 chosen = _chosen(el.get("selected_options"))
                 out[block_id] = bool(chosen) if action_id == SINGLE_CHECKBOX else chosen

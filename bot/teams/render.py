@@ -26,6 +26,7 @@ RESERVED = frozenset({"action_id", "value", "nonce", "sig", "origin", "form"})  
 MAX_TEXT = 4000  # a TextBlock or TextRun; Teams caps a whole message at about 28 KB
 MAX_TITLE = 80
 MAX_ACTIONS = 6  # Teams shows at most six actions in one set
+MAX_PEOPLE = 150  # "Who is involved?" choices: a card must stay under Teams' ~28 KB (about 80 bytes a person)
 STYLES = {"primary": "positive", "danger": "destructive"}
 WARNINGS = ("🚨", "⚠️")
 _BRACES = re.compile(r"\{(?=\{)")  # "{{" can start DATE()/TIME(); "{{{" holds two of them
@@ -145,10 +146,12 @@ def _input(f: FormField, files_note: str) -> list[dict]:
     base = {"id": f.name, "label": cut(f.label, MAX_TITLE)}
     if f.required:
         base |= {"isRequired": True, "errorMessage": "Required"}
-    if f.kind in ("select", "multiselect"):
-        item = {"type": "Input.ChoiceSet", **base, "style": "compact",
-                "choices": [{"title": cut(label, MAX_TITLE), "value": value} for value, label in f.options]}
-        if f.kind == "multiselect":
+    if f.kind in ("select", "multiselect", "people"):
+        # A multi-select's answer comes back as its values joined with ","; "people" are the directory's.
+        options = f.options[:MAX_PEOPLE] if f.kind == "people" else f.options
+        item = {"type": "Input.ChoiceSet", **base, "style": "compact", "placeholder": "Choose…",
+                "choices": [{"title": cut(label, MAX_TITLE), "value": value} for value, label in options]}
+        if f.kind in ("multiselect", "people"):
             item["isMultiSelect"] = True
     elif f.kind == "date":
         item = {"type": "Input.Date", **base}

@@ -3,8 +3,10 @@ ask the router, deliver the replies (bot.teams.delivery). It holds a router; it 
 
 Teams retries a delivery it thinks failed, and a person can press a card's button twice before it is
 updated: messages are de-duplicated on their activity id (when they have one), card submits on their
-single-use nonce (both in SQLite, via Conversations.first_delivery), so a report is filed once. A submit
-whose token TED did not sign (bot.teams.tokens) is refused before its nonce is even looked at.
+single-use nonce (both in SQLite, via Conversations.first_delivery), so a report is filed once. The nonce is
+claimed before the action runs (so a double click acts once) and given back when the action was not carried out
+(a press by someone who may not act, or one that changed nothing), so a refused press leaves the card usable. A
+submit whose token TED did not sign (bot.teams.tokens) is refused before its nonce is even looked at.
 
 The staff directory may hold a person's Entra object id or their Teams id (29:…); every activity carries
 both, so the person is known by whichever one the directory has.
@@ -115,7 +117,14 @@ class TeamsBot:
             await delivery.send_here(Reply(CARD_USED))
             return
         log.info("teams action=%s conversation=%s card=%s", act.action_id, act.conversation_id, act.message_id)
-        await delivery.deliver(self.ted.router.action(act), submit)
+        replies = self.ted.router.action(act)
+        if any(r.refused or r.changed is False for r in replies):
+            # Nothing was carried out (not this person's to do, or nothing to change): the token is given back, so
+            # the card stays usable for the people who may act on it; the reply says why.
+            self.ted.conversations.forget_delivery("teams-submit", submit.nonce)
+            log.info("teams action=%s not carried out; card token kept usable activity=%s", act.action_id,
+                     activity_id)
+        await delivery.deliver(replies, submit)
 
     # -- installs ----------------------------------------------------------------------------------
     async def on_conversation_update(self, io: TurnIO) -> None:

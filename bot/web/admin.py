@@ -14,14 +14,17 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
+from bot.web import oversight
 from bot.web.endpoint import WebChat, endpoint
 from bot.web.html import esc, page
 from bot.web.identity import LOCAL, Identity
 from bot.web.input import BadInput
 from bot.web.render import button_json
+from chat.actions import REPORT_DETAILS
 from handlers import messages
 from handlers.ask.conversation import list_feedback
 from handlers.ask.service import unanswered
+from handlers.reports import overview
 from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
 from handlers.reports.views import STATUS_LABELS, recipient_reply, when
 from knowledge.store import list_documents
@@ -53,11 +56,13 @@ def web_uploads(attachments: str | None, ref: str = "") -> list[dict]:
             if isinstance(a, dict) and str(a.get("url", "")).startswith("/uploads/")]
 
 
-def admin_data(ted, now: datetime | None = None) -> dict:
+def admin_data(ted, now: datetime | None = None, viewer: str = "") -> dict:
     now = now or ted.reports.clock()
     people = {p.email: p.name for p in ted.directory.everyone(include_left=True)}
     reports = []
     for r in ted.reports.unresolved():
+        if viewer in ted.reports.excluded(r):
+            continue  # nobody sees a report they are named in, or that was routed around them
         reports.append({
             "ref": r["ref"], "category_label": CATEGORY_LABELS.get(r["category"], r["category"]),
             "where": PLATFORM_LABELS.get(r["platform_name"], r["platform_name"]), "service_area": r["service_area"],
@@ -65,7 +70,8 @@ def admin_data(ted, now: datetime | None = None) -> dict:
             "deadline": deadline(r, now), "at_risk": bool(r["at_risk"]),
             "recipients": [people.get(x["email"], x["email"]) for x in ted.reports.recipients(r["id"])],
             "attachments": web_uploads(r["attachments"], r["ref"]),
-            "buttons": [button_json(b) for b in recipient_reply(r).buttons]})
+            "buttons": [button_json(b) for b in recipient_reply(r).buttons if b.action_id != REPORT_DETAILS],
+            "link": f"/reports/{r['ref']}"})
     meta = dict(ted.db.execute("select key, value from kb_meta").fetchall())
     docs = [{k: d[k] for k in ("id", "title", "version", "owner", "review_cycle", "next_review", "clause_count",
                                 "ingested_at")} for d in list_documents(ted.db)]
@@ -78,6 +84,7 @@ def admin_data(ted, now: datetime | None = None) -> dict:
                      for f in list_feedback(ted.db, LIMIT)],
         "knowledge": {"documents": docs, "last_ingest": meta.get("last_ingest", ""),
                       "revision": meta.get("revision", "")},
+        "metrics": overview.metrics(ted.reports),
     }
 
 
@@ -93,7 +100,7 @@ def _td(*cells: str) -> str:
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
-def admin_html(data: dict, who: Identity, csrf: str) -> str:
+def admin_html(data: dict, who: Identity, csrf: str, extra: str = "") -> str:
     reports = []
     for r in data["open_reports"]:
         buttons = "".join(
@@ -138,7 +145,7 @@ def admin_html(data: dict, who: Identity, csrf: str) -> str:
         f'revision {esc(kb["revision"] or "0")}</p>'
         + _table("Documents", ("Policy", "Version", "Review cycle", "Next review", "Clauses", "Loaded"), doc_rows,
                  "No documents.")
-        + "</section>")
+        + "</section>" + extra)
     return page("Admin", main, scripts=("/static/admin.js",), meta={"csrf-token": csrf}, signed_in_as=who.name)
 
 
@@ -152,11 +159,12 @@ def check_admin(w: WebChat, who: Identity) -> None:
 @endpoint(html=True)
 async def admin_page(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     check_admin(w, who)
-    html = admin_html(admin_data(w.ted), who, w.identity.csrf_token(who))
+    html = admin_html(admin_data(w.ted, viewer=who.email), who, w.identity.csrf_token(who),
+                      oversight.admin_sections(w.ted, who.email, request))
     return web.Response(text=html, content_type="text/html")
 
 
 @endpoint()
 async def admin_api(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     check_admin(w, who)
-    return web.json_response(admin_data(w.ted))
+    return web.json_response(admin_data(w.ted, viewer=who.email))

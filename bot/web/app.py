@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from bot.web import account, admin, chat, curation, notices, policy
+from bot.web import account, admin, chat, curation, notices, policy, reports
 from bot.web.endpoint import STATIC, WEB, Identity, WebChat, endpoint, security_headers
 from bot.workers import SCHEDULED
 
@@ -43,6 +43,8 @@ def mount_web(app: web.Application, ted) -> WebChat:
     r.add_get("/api/people", account.people)
     r.add_post("/api/identity", account.identity)
     r.add_get("/api/reports/mine", account.my_reports)
+    r.add_get("/api/reports/{ref}", reports.report_api)
+    r.add_get("/reports/{ref}", reports.report_page)
     r.add_get("/api/inbox", account.inbox)
     # The policy pages
     r.add_get("/policy", policy.policy_index)
@@ -70,6 +72,9 @@ def mount_web(app: web.Application, ted) -> WebChat:
     r.add_post("/api/admin/kb/not-covered", curation.teach_not_covered)
     r.add_post("/api/admin/kb/dismiss", curation.dismiss_item)
     r.add_post("/api/admin/kb/taught/{id}/forget", curation.forget_taught)
+    # Reports oversight (the communications and admin roles)
+    r.add_get("/api/admin/reports", reports.admin_reports)
+    r.add_get("/api/admin/reports.csv", reports.admin_reports_csv)
     app.on_response_prepare.append(security_headers)
     log.info("web chat on: identity %s mode, uploads in %s", w.identity.mode, w.uploads.folder)
     return w

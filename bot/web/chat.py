@@ -20,13 +20,23 @@ from bot.web.identity import PLATFORM, Identity
 from bot.web.input import MAX_TEXT, BadInput, clean_form, clean_text, read_json
 from bot.web.render import reply_json
 from bot.web.uploads import UploadError
-from chat.model import WEB, Action, Message
+from chat import actions
+from chat.model import WEB, Action, Message, Reply
 from handlers import messages
 from handlers.reports.actions import ReportActions
 
 log = logging.getLogger("ted.web")
 
 _COMMAND = re.compile(r"^(/[a-z]+)(?:\s+(.*))?$", re.S)
+
+
+FILING = (actions.REPORT_OPEN, actions.REPORT_SUBMIT)  # a guest is asked who they are before either
+
+
+def choose_first() -> Reply:
+    """A guest (local mode, nobody chosen yet) who wants to file a report: who are they? Reports go to the
+    reporter's line manager, so the web chat needs to know."""
+    return Reply(messages.WEB_PICK_FIRST_TO_REPORT, intent="report", ephemeral=True)
 
 
 def split_command(text: str, known: dict) -> tuple[str, str]:
@@ -45,6 +55,8 @@ async def chat(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     if not text:
         raise BadInput(messages.EMPTY_QUESTION)
     command, rest = split_command(text, w.ted.router.commands)
+    if command == "/report" and not who.email and rest.lower() not in {"help"}:
+        return web.json_response({"replies": [reply_json(choose_first())]})
     msg = Message(platform=PLATFORM, user_id=who.user_id, text=rest, conversation_id=who.session.sid,
                   surface=WEB, command=command)
     replies = w.ted.router.message(msg)
@@ -65,6 +77,8 @@ async def action(request: web.Request, w: WebChat, who: Identity) -> web.Respons
             form[name] = w.uploads.attachments(ids, who.user_id)
         except UploadError as exc:
             raise BadInput(str(exc), field=name) from exc
+    if action_id in FILING and not who.email:
+        return web.json_response({"replies": [reply_json(choose_first())]})
     act = Action(platform=PLATFORM, user_id=who.user_id, action_id=action_id, value=value,
                  conversation_id=who.session.sid, form=form)
     replies = w.ted.router.action(act)
@@ -143,12 +157,15 @@ async def upload(request: web.Request, w: WebChat, who: Identity) -> web.Respons
 
 
 def may_see(w: WebChat, who: Identity, meta: dict) -> bool:
-    if meta.get("owner") == who.user_id or who.is_admin:
+    if meta.get("owner") == who.user_id:
         return True
+    reports = w.ted.reports.with_attachment(meta["id"])
+    if who.is_admin and not any(who.email in w.ted.reports.excluded(r) for r in reports):
+        return True  # the admin team sees screenshots, except on a report they are named in
     if who.person is None:
         return False
     acts = ReportActions(w.ted.reports)
-    return any(acts.can_act(r, who.person) for r in w.ted.reports.with_attachment(meta["id"]))
+    return any(acts.can_act(r, who.person) for r in reports)
 
 
 @endpoint()

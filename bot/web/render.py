@@ -95,6 +95,9 @@ def reply_json(reply: Reply) -> dict:
         "buttons": [button_json(b) for b in reply.buttons],
         "form": form_json(reply.form) if reply.form else None,
         "meta": meta_json(reply),
+        # A report's links (http/https only) and its web-chat screenshots, for the people the copy was sent to.
+        "links": [u for u in reply.links if u.startswith(("https://", "http://"))],
+        "images": [{"name": n, "url": u} for n, u in reply.images if u.startswith("/uploads/")],
     }
 
 
@@ -124,6 +127,8 @@ def reply_from_stored(data: dict | str) -> Reply:
         choices=tuple(Button(**b) for b in d.get("choices") or ()),
         buttons=tuple(Button(**b) for b in d.get("buttons") or ()),
         form=form, ephemeral=bool(d.get("ephemeral")), link=d.get("link", ""), **_typed_fields(d),
+        links=tuple(str(u) for u in d.get("links") or ()),
+        images=tuple((str(i[0]), str(i[1])) for i in d.get("images") or () if len(i) == 2),
     )
 
 

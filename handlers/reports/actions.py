@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from core.db import transaction
 from handlers.directory import Person
@@ -22,6 +23,19 @@ OUTCOMES = (
     ("other", "Other (see note)"),
 )
 OUTCOME_LABELS = dict(OUTCOMES)
+MAX_SNOOZE_DAYS = 10  # working days
+
+
+def announce(service: ReportService, report_id: int, now, tag: str, reporter_template: str = "") -> None:
+    """Refresh every recipient's copy of the report in place (never the reporter's own messages: they get new
+    ones); tell the reporter when it matters, and note that in the report's history."""
+    for m in service.db["report_messages"].rows_where("report_id = ? and email != ?", [report_id, outbox.REPORTER]):
+        outbox.enqueue(service.db, now, report_id, outbox.UPDATE, "status", recipient=m["email"],
+                       target=str(m["id"]), dedupe_key=f"{report_id}:update:{m['id']}:{tag}")
+    if reporter_template and outbox.enqueue(service.db, now, report_id, outbox.DM, reporter_template,
+                                            recipient=outbox.REPORTER,
+                                            dedupe_key=f"{report_id}:{reporter_template}"):
+        service.audit(report_id, "ted", "told_reporter", reporter_template)
 
 
 class NotAllowed(Exception):
@@ -45,8 +59,8 @@ class ReportActions:
             return False
         if report["reporter_email"] and actor.email == report["reporter_email"]:
             return False  # nobody handles their own report
-        if actor.email in self._routed_around(report):
-            return False  # nor one that was routed around them
+        if actor.email in self.s.excluded(report):
+            return False  # nor one they are named in, or that was routed around them
         if actor.is_comms:
             return True
         return any(r["email"] == actor.email for r in self.s.recipients(report["id"]))
@@ -58,19 +72,7 @@ class ReportActions:
         return report
 
     def _announce(self, report_id: int, now, tag: str, reporter_template: str = "") -> None:
-        """Refresh every message about the report in place; tell the reporter when it matters."""
-        for m in self.db["report_messages"].rows_where("report_id = ?", [report_id]):
-            outbox.enqueue(self.db, now, report_id, outbox.UPDATE, "status", recipient=m["email"],
-                           target=str(m["id"]), dedupe_key=f"{report_id}:update:{m['id']}:{tag}")
-        if reporter_template:
-            outbox.enqueue(self.db, now, report_id, outbox.DM, reporter_template, recipient="reporter",
-                           dedupe_key=f"{report_id}:{reporter_template}")
-
-    def _routed_around(self, report: dict) -> set[str]:
-        if not report["involves_management"] or not report["reporter_email"]:
-            return set()
-        reporter = self.s.directory.get(report["reporter_email"])
-        return {reporter.manager_email} if reporter and reporter.manager_email else set()
+        announce(self.s, report_id, now, tag, reporter_template)
 
     def acknowledge(self, report: dict | None, actor: Person | None) -> Outcome:
         report = self._check(report, actor)
@@ -101,7 +103,7 @@ class ReportActions:
         if target is None or not target.active:
             return Outcome(report, "I couldn't find that person in the staff directory, so nothing changed.",
                            changed=False)
-        if target.email == report["reporter_email"] or target.email in self._routed_around(report):
+        if target.email == report["reporter_email"] or target.email in self.s.excluded(report):
             return Outcome(report, "That person can't be given this report (they filed it, or it was routed "
                                    "around them), so nothing changed.", changed=False)
         if report["status"] == "resolved":
@@ -115,6 +117,10 @@ class ReportActions:
             if not actor.is_comms and actor.email != target.email:
                 self.db.execute("update report_recipients set active = 0 where report_id = ? and email = ?",
                                 [report["id"], actor.email])
+            self.db["reports"].update(report["id"], {"assigned_to": target.email})
+            # Every copy so far now says "Reassigned to …" (no description, no buttons); the new one is whole.
+            self.db.execute("update report_messages set reassigned_to = ? where report_id = ? and email != ?",
+                            [target.email, report["id"], outbox.REPORTER])
             self.s.audit(report["id"], actor.email, "reassigned", target.email)
             outbox.enqueue(self.db, now, report["id"], outbox.DM, "assigned", recipient=target.email,
                            dedupe_key=f"{report['id']}:assigned:{target.email}:{outbox.iso(now)}")
@@ -137,3 +143,35 @@ class ReportActions:
             self.s.audit(report["id"], actor.email, "resolved", f"{outcome}: {note.strip()[:1900]}")
             self._announce(report["id"], now, "resolve", "reporter_resolved")
         return Outcome(self.s.get(report["id"]), f"{report['ref']} is resolved. The reporter has been told.")
+
+    def snooze_until(self, text: str) -> tuple[date | None, str]:
+        """A snooze date from a form: (the date, "") or (None, what is wrong with it)."""
+        hours = self.s.hours
+        today = hours.local_date(self.s.clock())
+        latest = hours.add_working_days(today, MAX_SNOOZE_DAYS)
+        try:
+            until = date.fromisoformat(str(text or "").strip())
+        except ValueError:
+            return None, "Please give a date like 2026-11-23."
+        if until <= today:
+            return None, "Please choose a date after today."
+        if until > latest:
+            return None, f"Reminders can be paused for at most {MAX_SNOOZE_DAYS} working days (until {latest:%d %b})."
+        return until, ""
+
+    def snooze(self, report: dict | None, actor: Person | None, until: date, reason: str) -> Outcome:
+        """Pause reminders and escalation on an acknowledged report until the end of `until`."""
+        report = self._check(report, actor)
+        reason = reason.strip()
+        if report["status"] != "acknowledged":
+            return Outcome(report, f"Reminders can be paused only on an acknowledged report; {report['ref']} is "
+                                   f"{report['status']}, so nothing changed.", changed=False)
+        if not reason:
+            return Outcome(report, "Please give a reason, so nothing changed.", changed=False)
+        now = self.s.clock()
+        with transaction(self.db):
+            self.db["reports"].update(report["id"], {"snoozed_until": outbox.iso(self.s.hours.midnight_after(until))})
+            self.s.audit(report["id"], actor.email, "snoozed", f"until {until.isoformat()}: {reason[:1900]}")
+            self._announce(report["id"], now, f"snooze{now.timestamp()}")
+        return Outcome(self.s.get(report["id"]), f"Reminders on {report['ref']} are paused until the end of "
+                                                 f"{until:%A %d %B}.")

@@ -12,15 +12,19 @@ from chat.model import Action, Message, Reply
 from chat.router import Router
 from handlers import messages
 from handlers.directory import Directory, Person
+from handlers.reports import timeline
 from handlers.reports.actions import NotAllowed, Outcome, ReportActions
+from handlers.reports.copies import copy_for
 from handlers.reports.form import report_form, validate
 from handlers.reports.intake import ReportService
 from handlers.reports.views import (
+    detail_reply,
     note_form,
     reassign_form,
-    recipient_reply,
+    reassigned_reply,
     reporter_confirmation,
     resolve_form,
+    snooze_form,
     status_list,
 )
 
@@ -46,6 +50,9 @@ class ReportChat:
             actions.REPORT_REASSIGN_SUBMIT: self.on_reassign,
             actions.REPORT_RESOLVE: self.on_resolve_button,
             actions.REPORT_RESOLVE_SUBMIT: self.on_resolve,
+            actions.REPORT_DETAILS: self.on_details,
+            actions.REPORT_SNOOZE: self.on_snooze_button,
+            actions.REPORT_SNOOZE_SUBMIT: self.on_snooze,
         }
         for action_id, handler in table.items():
             router.on_action(action_id, handler)
@@ -62,14 +69,28 @@ class ReportChat:
             return self.open_list(msg.platform, msg.user_id)
         if word == "help":
             return [Reply(messages.REPORT_HELP, intent="report", ephemeral=True)]
-        return [self.form_reply(prefill=msg.text.strip())]
+        return [self.form_reply(prefill=msg.text.strip(), me=self.person(msg.platform, msg.user_id))]
 
-    def form_reply(self, prefill: str = "", errors: dict | None = None, values: dict | None = None) -> Reply:
-        form = report_form(self.directory.service_areas(), prefill=prefill, errors=errors, values=values)
+    def form_reply(self, prefill: str = "", errors: dict | None = None, values: dict | None = None,
+                   me: Person | None = None) -> Reply:
+        people = [(p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name)
+                  for p in self.directory.everyone() if not me or p.email != me.email]
+        form = report_form(self.directory.service_areas(), prefill=prefill, errors=errors, values=values,
+                           people=people)
         return Reply(messages.REPORT_FORM_INTRO, intent="report", form=form, ephemeral=True)
 
     def on_open(self, act: Action) -> list[Reply]:
-        return [self.form_reply(prefill=act.value)]
+        return [self.form_reply(prefill=act.value, me=self.person(act.platform, act.user_id))]
+
+    def involved(self, platform: str, chosen: list[str], reporter: Person | None) -> list[str]:
+        """The people picked as involved, as directory emails: the web and Teams pick by email, Slack's user
+        picker gives Slack user ids. Someone not in the directory can't be sent the report anyway."""
+        out = []
+        for value in chosen:
+            p = self.directory.get(value) if "@" in value else self.directory.by_platform_id(platform, value)
+            if p is not None and p.email not in out and (reporter is None or p.email != reporter.email):
+                out.append(p.email)
+        return out
 
     def on_submit(self, act: Action) -> list[Reply]:
         today = self.service.clock().astimezone(ZoneInfo(self.service.settings.timezone)).date()
@@ -77,9 +98,11 @@ class ReportChat:
         areas = self.directory.service_areas()
         if clean["service_area"] and areas and clean["service_area"] not in areas:
             errors["service_area"] = "Please choose a service area from the list."
-        if errors:
-            return [self.form_reply(errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)})]
         reporter = self.person(act.platform, act.user_id)
+        if errors:
+            return [self.form_reply(errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)},
+                                    me=reporter)]
+        clean["involved"] = self.involved(act.platform, clean["involved"], reporter)
         try:
             report = self.service.file(reporter, act.platform, act.user_id, clean,
                                        source_question=str(act.form.get("source_question", "")))
@@ -123,8 +146,12 @@ class ReportChat:
         try:
             outcome: Outcome = fn(report, actor)
         except NotAllowed:
-            return [Reply(messages.NOT_ALLOWED, ephemeral=True)]
-        reply = recipient_reply(outcome.report)
+            return [refused()]
+        if outcome.changed and outcome.report.get("assigned_to") and act.action_id == actions.REPORT_REASSIGN_SUBMIT:
+            # The pressed copy is an old copy now, like every other: who has it, nothing else.
+            reply = reassigned_reply(outcome.report, timeline.name_of(self.service, outcome.report["assigned_to"]))
+        else:
+            reply = copy_for(self.service, outcome.report, "status", actor.email)
         return [Reply(outcome.message, intent="report", ephemeral=True, report_ref=outcome.report["ref"],
                       changed=outcome.changed),
                 dataclasses.replace(reply, replace_original=True)]
@@ -132,7 +159,7 @@ class ReportChat:
     def _form_for(self, act: Action, make) -> list[Reply]:
         report = self.service.by_ref(act.value)
         if not self.acts.can_act(report, self.person(act.platform, act.user_id)):
-            return [Reply(messages.NOT_ALLOWED, ephemeral=True)]
+            return [refused()]
         return [Reply("", intent="report", form=make(report["ref"]), ephemeral=True)]
 
     def on_ack(self, act: Action) -> list[Reply]:
@@ -148,7 +175,9 @@ class ReportChat:
         return self._act(act, lambda r, a: self.acts.add_note(r, a, note))
 
     def on_reassign_button(self, act: Action) -> list[Reply]:
-        everyone = self.directory.everyone()
+        report = self.service.by_ref(act.value)
+        never = self.service.excluded(report) | {report["reporter_email"]} if report else set()
+        everyone = [p for p in self.directory.everyone() if p.email not in never]
         managers = {p.manager_email for p in everyone}
         # Managers and the communications team first: forms can list only so many people.
         people = sorted(everyone, key=lambda p: (not (p.roles or p.email in managers), p.name))
@@ -165,3 +194,28 @@ class ReportChat:
         if not outcome:
             return [Reply("", form=resolve_form(act.value, {"outcome": "Please choose an outcome."}), ephemeral=True)]
         return self._act(act, lambda r, a: self.acts.resolve(r, a, outcome, str(act.form.get("note", ""))))
+
+    def on_details(self, act: Action) -> list[Reply]:
+        report = self.service.by_ref(act.value)
+        kind = timeline.viewer_kind(self.service, report, self.person(act.platform, act.user_id))
+        if kind is None:
+            return [refused(messages.NOT_ALLOWED_TO_VIEW)]
+        return [detail_reply(timeline.detail(self.service, report, kind))]
+
+    def on_snooze_button(self, act: Action) -> list[Reply]:
+        return self._form_for(act, snooze_form)
+
+    def on_snooze(self, act: Action) -> list[Reply]:
+        until, problem = self.acts.snooze_until(str(act.form.get("until", "")))
+        reason = str(act.form.get("reason", "")).strip()
+        errors = {"until": problem} if problem else {}
+        if not reason:
+            errors["reason"] = "Please say why reminders should pause."
+        if errors:
+            return [Reply("", form=snooze_form(act.value, errors), ephemeral=True)]
+        return self._act(act, lambda r, a: self.acts.snooze(r, a, until, reason))
+
+
+def refused(text: str = messages.NOT_ALLOWED) -> Reply:
+    """A press the person may not make: said privately, nothing changed, the card left as it was."""
+    return Reply(text, ephemeral=True, refused=True)

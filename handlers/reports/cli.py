@@ -9,7 +9,8 @@ from pathlib import Path
 
 from handlers.ask.privacy import purge_questions
 from handlers.directory import DirectoryError, parse_csv
-from handlers.reports import escalation
+from handlers.reports import escalation, timeline
+from handlers.reports.actions import OUTCOME_LABELS
 from handlers.reports.views import STATUS_LABELS, summary_lines, when
 
 
@@ -72,14 +73,15 @@ def reports_command(ted, args: argparse.Namespace) -> int:
             return 0
         if args.json:
             print(json.dumps({**report, "recipients": svc.recipients(report["id"], False),
-                              "events": svc.events(report["id"])}, indent=2))
+                              "events": svc.events(report["id"]),
+                              "timeline": timeline.timeline(svc, report, timeline.ALL)}, indent=2))
             return 0
         print(f"{report['ref']} — {STATUS_LABELS[report['status']]}")
         print("\n".join(summary_lines(report)))
         print(f"Reporter: {report['reporter_email'] or report['reporter_user_id']}")
         print("Recipients: " + ", ".join(f"{r['email']} ({r['role']})" for r in svc.recipients(report["id"], False)))
-        for e in svc.events(report["id"]):
-            print(f"  {when(e['at'])}  {e['actor']:30} {e['action']}  {e['detail']}")
+        for e in timeline.timeline(svc, report, timeline.ALL):
+            print(f"  {when(e['at'])}  {e['actor']:30} {e['action']}  {e['note']}")
         return 0
     if args.action == "export":
         if not args.email:
@@ -142,6 +144,14 @@ def export_person(ted, email: str) -> dict:
                                  f"where {where_fb}", flat_q))
     where_rep = where.replace("platform", "reporter_platform").replace("user_id", "reporter_user_id")
     by_id = list(ted.db.query(f"select * from reports where reporter_email != ? and ({where_rep})", [email, *flat]))
+    for r in filed + by_id:
+        # The person's own reports with what was done about them: the notes recipients added and the outcome.
+        r["notes"] = [{"at": e["at"], "by": timeline.name_of(ted.reports, e["actor"]), "note": text}
+                      for e in ted.reports.events(r["id"])
+                      if (text := e["detail"] if e["action"] == "note" else
+                          e["detail"].partition(":")[2].strip() if e["action"] == "resolved" else "")]
+        r["outcome_label"] = OUTCOME_LABELS.get(r["outcome"] or "", "")
+        r["timeline"] = timeline.timeline(ted.reports, r, timeline.REPORTER)
     return {"notice": export_notice(ted.settings, ted.reports.clock()), "email": email,
             "directory": entry or None, "reports_filed": filed + by_id,
             "reports_received": received, "actions_taken": actions, "web_messages": messages,

@@ -18,9 +18,8 @@ from typing import Protocol
 from chat.model import Reply
 from core.db import transaction
 from handlers.directory import Person
-from handlers.reports import outbox
+from handlers.reports import copies, outbox
 from handlers.reports.intake import COMMS_CHANNEL, ReportService
-from handlers.reports.views import recipient_reply, reporter_update
 
 log = logging.getLogger("ted.delivery")
 
@@ -83,9 +82,7 @@ class OutboxWorker:
         self.senders = list(senders or [])
 
     def render(self, row: dict, report: dict) -> Reply:
-        if row["template"] in ("reporter_acknowledged", "reporter_resolved"):
-            return reporter_update(report, row["template"])
-        return recipient_reply(report, row["template"])
+        return copies.render(self.service, row, report)
 
     async def run_once(self, now: datetime | None = None, limit: int = 20) -> int:
         now = now or self.service.clock()
@@ -122,7 +119,7 @@ class OutboxWorker:
             for s in self.senders:
                 if s.platform not in done and (posted := await s.channel(reply)):
                     outbox.record_message(self.db, row, now, s.platform, *posted)
-        elif row["recipient"] == "reporter":
+        elif row["recipient"] == outbox.REPORTER:
             await self._to_reporter(row, report, reply, notice, done, now)
         else:
             await self._to_person(row, report, reply, notice, done, now)
@@ -204,7 +201,7 @@ class OutboxWorker:
         outbox.mark_given_up(self.db, row, error)
         log.error("outbox id=%s gave up after %s attempts", row["id"], row["attempts"] + 1)
         report = self.service.get(row["report_id"])
-        if report is not None and row["recipient"] not in ("", "reporter"):
+        if report is not None and row["recipient"] not in ("", outbox.REPORTER):
             target = row["recipient"] if row["recipient"] != COMMS_CHANNEL else "the communications channel"
             self._flag(report, f"unreachable:{target}")
 
@@ -224,7 +221,8 @@ class OutboxWorker:
         outbox.enqueue(self.db, now, rid, outbox.CHANNEL, "unreachable", recipient=COMMS_CHANNEL,
                        dedupe_key=f"{rid}:unreachable:{email}:channel")
         directory = self.service.directory
+        never = self.service.excluded(report)
         for p in directory.with_role("communications_manager") + directory.with_role("communications"):
-            if p.email != email:
+            if p.email != email and p.email not in never:
                 outbox.enqueue(self.db, now, rid, outbox.DM, "unreachable", recipient=p.email,
                                dedupe_key=f"{rid}:unreachable:{email}:{p.email}")

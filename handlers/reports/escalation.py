@@ -12,8 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.db import transaction
-from handlers.reports import outbox
+from handlers.reports import deadlines, outbox
+from handlers.reports.actions import announce
 from handlers.reports.intake import COMMS_CHANNEL, ReportService
+from handlers.reports.routing import first_above
 
 log = logging.getLogger("ted.escalation")
 
@@ -24,8 +26,9 @@ def tick(service: ReportService, now: datetime | None = None) -> list[str]:
     """Escalate every open report past its acknowledgement deadline. Returns their refs."""
     now = now or service.clock()
     db = service.db
-    due = list(db.query("select * from reports where status = 'open' and ack_due_at <= ? order by id",
-                        [outbox.iso(now)]))
+    stamp = outbox.iso(now)
+    due = list(db.query("select * from reports where status = 'open' and ack_due_at <= ? and "
+                        "(snoozed_until is null or snoozed_until <= ?) order by id", [stamp, stamp]))
     done = []
     for report in due:
         level = report["escalation_level"] + 1
@@ -45,35 +48,40 @@ def tick(service: ReportService, now: datetime | None = None) -> list[str]:
                 if r["email"] not in added:
                     outbox.enqueue(db, now, report["id"], outbox.DM, "reminder", recipient=r["email"],
                                    dedupe_key=f"{report['id']}:reminder:{level}:{r['email']}")
-            outbox.enqueue(db, now, report["id"], outbox.CHANNEL, "escalated", recipient=COMMS_CHANNEL,
-                           dedupe_key=f"{report['id']}:escalated:{level}:channel")
+            if "channel_skipped" not in json.loads(report["flags"] or "[]"):
+                outbox.enqueue(db, now, report["id"], outbox.CHANNEL, "escalated", recipient=COMMS_CHANNEL,
+                               dedupe_key=f"{report['id']}:escalated:{level}:channel")
             if report["at_risk"]:
                 next_due = now + timedelta(minutes=service.settings.at_risk_ack_minutes)
             else:
                 next_due = service.hours.add(now, service.settings.reminder_hours)
             db["reports"].update(report["id"], {"escalation_level": level, "ack_due_at": outbox.iso(next_due)})
-            for m in db["report_messages"].rows_where("report_id = ?", [report["id"]]):
-                outbox.enqueue(db, now, report["id"], outbox.UPDATE, "status", recipient=m["email"],
-                               target=str(m["id"]), dedupe_key=f"{report['id']}:update:{m['id']}:escalated{level}")
+            announce(service, report["id"], now, f"escalated{level}")
             service.audit(report["id"], "ted", "escalated", f"level {level}; added {','.join(added) or 'nobody'}")
         log.info("escalated report id=%s level=%s added=%s", report["id"], level, len(added))
         done.append(report["ref"])
+    deadlines.tick(service, now)
     return done
 
 
 def escalation_targets(service: ReportService, report: dict) -> list:
     """The head of service (of the reported service area, else the reporter's own) and the Communications
-    Manager; never the reporter, nor a manager a conflict-of-interest report was routed around."""
+    Manager; never the reporter, nor anyone named as involved or routed around (a head of service who is: the
+    first manager above them who isn't)."""
     d = service.directory
     reporter = d.get(report["reporter_email"]) if report["reporter_email"] else None
-    excluded = {report["reporter_email"]}
-    if reporter and report["involves_management"]:
-        excluded.add(reporter.manager_email)
+    excluded = service.excluded(report) | {report["reporter_email"]}
     heads = []
     for area in (report["service_area"], reporter.service_area if reporter else ""):
         if area and not heads:
             heads = d.with_role("head_of_service", area)
-    return [p for p in heads + d.with_role("communications_manager") if p.email not in excluded]
+    out = []
+    for p in heads:
+        if p.email in excluded and p.email in set(json.loads(report.get("involved") or "[]")):
+            p = first_above(d, p, excluded)
+        if p is not None and p.email not in excluded:
+            out.append(p)
+    return out + [p for p in d.with_role("communications_manager") if p.email not in excluded]
 
 
 def purge(service: ReportService, now: datetime | None = None, dry_run: bool = False,
@@ -102,11 +110,9 @@ def purge(service: ReportService, now: datetime | None = None, dry_run: bool = F
             # Copies of the report in web inboxes go; copies in Slack/Teams are re-rendered from the purged
             # record, and the reporter's own messages are forgotten.
             db.execute("delete from web_messages where report_id = ?", [r["id"]])
-            db.execute("delete from report_messages where report_id = ? and (platform = 'web' or email = '')",
-                       [r["id"]])
-            for m in db["report_messages"].rows_where("report_id = ?", [r["id"]]):
-                outbox.enqueue(db, now, r["id"], outbox.UPDATE, "status", recipient=m["email"], target=str(m["id"]),
-                               dedupe_key=f"{r['id']}:update:{m['id']}:purged")
+            db.execute("delete from report_messages where report_id = ? and "
+                       "(platform = 'web' or email in ('', 'reporter'))", [r["id"]])
+            announce(service, r["id"], now, "purged")
             service.audit(r["id"], "ted", "purged", f"retention {service.settings.retention_days} days")
     return [r["ref"] for r in rows]
 

@@ -27,10 +27,17 @@ PLATFORM_LABELS = dict(PLATFORMS)
 YES_NO = (("no", "No"), ("yes", "Yes"))
 MAX_DESCRIPTION = 3000
 MAX_LINKS = 10
+MAX_INVOLVED = 20
+
+
+LINE_UNDISCLOSED = "Someone in my management line — I'd rather not say who"
+CONFIDENTIAL = "Keep my name from everyone except the Communications team"
 
 
 def report_form(service_areas: list[str], prefill: str = "", errors: dict | None = None,
-                values: dict | None = None) -> Form:
+                values: dict | None = None, people: list[tuple[str, str]] | None = None) -> Form:
+    """The report form. `people` are the directory's (email, label) for "Who is involved?" (a Slack user
+    picker shows Slack's own list instead)."""
     v = values or {}
     areas = tuple((a, a) for a in service_areas) + (("unknown", "Not sure"),)
     return Form(
@@ -48,12 +55,18 @@ def report_form(service_areas: list[str], prefill: str = "", errors: dict | None
                       value=v.get("description", prefill), max_length=MAX_DESCRIPTION,
                       hint="Please don't engage with the poster."),
             FormField("screenshots", "Screenshots", "file", hint="Optional"),
+            FormField("involved", "Who is involved?", "people", tuple(people or ()), value=v.get("involved", ""),
+                      hint="Optional: colleagues or councillors involved. Nobody you name will be sent the report, "
+                           "see it or act on it."),
+            FormField("involved_line", LINE_UNDISCLOSED, "checkbox", value=v.get("involved_line", ""),
+                      hint="Tick this to send it to HR and the Communications team instead of your management line."),
             FormField("at_risk", "Is anyone at risk of harm right now?", "select", YES_NO, required=True,
-                      value=v.get("at_risk", "no"), hint="If someone is in immediate danger, call 999 first."),
+                      value=v.get("at_risk", ""), hint="If someone is in immediate danger, call 999 first."),
             FormField("wants_hr", "Would you like support from HR?", "select", YES_NO,
                       value=v.get("wants_hr", "no")),
-            FormField("involves_management", "Does it involve someone in your own management line?", "select",
-                      YES_NO, value=v.get("involves_management", "no")),
+            FormField("confidential", CONFIDENTIAL, "select", YES_NO, value=v.get("confidential", "no"),
+                      hint="Yes: only the Communications team (and HR, if you ask for support or someone is at "
+                           "risk) is sent it and sees your name."),
         ),
         submit_label="Send report",
         errors=errors or {},
@@ -72,6 +85,24 @@ def _links(text: str) -> tuple[list[str], str | None]:
         if u.scheme not in ("http", "https") or "." not in u.netloc or len(link) > 2000:
             return [], f"“{link[:60]}” doesn't look like a link. Links start https:// — one per line."
     return links, None
+
+
+def chosen(value) -> list[str]:
+    """A picker's answer as a list of values: a list (Slack, the web) or comma-separated text (Teams)."""
+    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    out: list[str] = []
+    for item in items:
+        item = str(item).strip()[:200]
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def truthy(value) -> bool:
+    """A checkbox's answer: True (Slack), "yes"/"true" (Teams, the web), or a list of ticked values."""
+    if isinstance(value, list | tuple):
+        return bool(value)
+    return value is True or str(value or "").strip().lower() in {"yes", "true", "on", "1"}
 
 
 def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
@@ -106,11 +137,14 @@ def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
                 errors["seen_at"] = "That date is in the future."
         except ValueError:
             errors["seen_at"] = "Please give a date like 2026-11-23."
-    for flag in ("at_risk", "wants_hr", "involves_management"):
+    for flag in ("at_risk", "wants_hr", "confidential"):
         if text(flag) not in ("", "yes", "no"):
             errors[flag] = "Please choose yes or no."
     if not text("at_risk"):
         errors["at_risk"] = "Please say whether anyone is at risk of harm right now."
+    involved = chosen(values.get("involved"))
+    if len(involved) > MAX_INVOLVED:
+        errors["involved"] = f"Please name at most {MAX_INVOLVED} people."
     files = values.get("screenshots") or []
     files = files if isinstance(files, list | tuple) else [files]
     # Only attachment records an adapter built (after checking who uploaded them) are kept: a bare id
@@ -121,6 +155,7 @@ def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
         "seen_at": seen, "service_area": "" if text("service_area") == "unknown" else text("service_area")[:100],
         "description": description, "attachments": files,
         "at_risk": text("at_risk") == "yes", "wants_hr": text("wants_hr") == "yes",
-        "involves_management": text("involves_management") == "yes",
+        "confidential": text("confidential") == "yes", "involved": involved[:MAX_INVOLVED],
+        "line_undisclosed": truthy(values.get("involved_line")),
     }
     return clean, errors

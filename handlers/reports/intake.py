@@ -1,11 +1,6 @@
-"""Filing a report and deciding who hears about it.
-
-Routing follows the Social Media Policy: content that disparages the council goes to the
-reporter's manager, the relevant service-area manager and the Communications Service (5.12);
-abuse goes to the line manager and the Communications Manager (7.2), with HR support (7.3)
-when the reporter asks. A report involving the reporter's own management line skips that
-manager for the head of service and HR; a missing or departed manager falls back to the
-communications team, and the report says so.
+"""Filing a report: one transaction holds the report, its recipients (handlers/reports/routing.py decides who),
+its audit entry and every notification, before the reporter is told it was received. And the queries over
+reports that the chat, the web and the command line share.
 """
 
 from __future__ import annotations
@@ -13,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
@@ -21,8 +15,8 @@ import sqlite_utils
 from core.db import transaction
 from core.settings import Settings
 from handlers.directory import Directory, Person
-from handlers.reports import outbox
-from handlers.reports.form import ABUSE
+from handlers.reports import outbox, routing
+from handlers.reports.routing import Route
 from handlers.reports.workhours import WorkingHours
 
 log = logging.getLogger("ted.reports")
@@ -36,18 +30,6 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class Route:
-    recipients: list[tuple[str, str, str]] = field(default_factory=list)  # (email, role, reason)
-    flags: list[str] = field(default_factory=list)
-    exclude: set[str] = field(default_factory=set)  # the reporter; a manager a report is routed around
-
-    def add(self, person: Person | None, role: str, reason: str) -> None:
-        if person and person.active and person.email not in self.exclude \
-                and person.email not in {e for e, _, _ in self.recipients}:
-            self.recipients.append((person.email, role, reason))
-
-
 class ReportService:
     def __init__(self, db: sqlite_utils.Database, directory: Directory, settings: Settings,
                  clock: Clock = system_clock):
@@ -59,54 +41,15 @@ class ReportService:
 
     # -- routing --------------------------------------------------------------------------------
     def route(self, reporter: Person | None, report: dict) -> Route:
-        r = Route()
-        d = self.directory
-        if reporter:
-            r.exclude.add(reporter.email)
-        comms_managers = d.with_role("communications_manager")
-        area = report.get("service_area") or (reporter.service_area if reporter else "")
-        manager = d.get(reporter.manager_email) if reporter and reporter.manager_email else None
-        if reporter is None:
-            r.flags.append("reporter_not_in_directory")
-        elif report["involves_management"]:
-            # Conflict of interest: route around the reporter's own management line.
-            r.flags.append("involves_management")
-            if reporter.manager_email:
-                r.exclude.add(reporter.manager_email)
-            own_area = reporter.service_area or area
-            heads = d.with_role("head_of_service", own_area) if own_area else []
-            if not heads:
-                r.flags.append("head_of_service_missing")
-            for p in heads:
-                r.add(p, "head_of_service", "the report involves the reporter's management line")
-            for p in d.with_role("hr"):
-                r.add(p, "hr", "the report involves the reporter's management line")
-        elif manager is None or not manager.active:
-            r.flags.append("manager_missing" if manager is None else "manager_left")
-        else:
-            r.add(manager, "line_manager", "the reporter's line manager")
-        category = report["category"]
-        if category == "disparaging" and not report["involves_management"]:
-            for p in d.with_role("service_area_manager", area) if area else []:
-                r.add(p, "service_area_manager", f"manager of the {area} service area")
-        for p in comms_managers:
-            r.add(p, "communications_manager", "the Communications Manager")
-        if report["wants_hr"] or (category in ABUSE and report["at_risk"]):
-            for p in d.with_role("hr"):
-                r.add(p, "hr", "the reporter asked for HR support" if report["wants_hr"] else "someone is at risk")
-        if not any(role == "line_manager" for _, role, _ in r.recipients) or not comms_managers:
-            # Whoever else is missing, the communications team always hears.
-            for p in d.with_role("communications"):
-                r.add(p, "communications", "the communications team")
-        if not r.recipients:
-            r.flags.append("no_recipients")
-            log.warning("report has nobody to go to: the directory has no communications team")
-        return r
+        return routing.plan(self.directory, reporter, report)
 
     def ack_due(self, now: datetime, category: str, at_risk: bool) -> datetime:
         if at_risk:
             return now + timedelta(minutes=self.settings.at_risk_ack_minutes)
         return self.hours.add(now, self.settings.ack_hours_for(category))
+
+    def resolve_due(self, now: datetime, category: str) -> datetime:
+        return self.hours.add_days(now, self.settings.resolve_days_for(category))
 
     # -- filing ----------------------------------------------------------------------------------
     def next_ref(self, year: int) -> str:
@@ -131,8 +74,12 @@ class ReportService:
                 "service_area": clean["service_area"] or (reporter.service_area if reporter else ""),
                 "description": clean["description"], "attachments": json.dumps(clean["attachments"]),
                 "at_risk": int(clean["at_risk"]), "wants_hr": int(clean["wants_hr"]),
-                "involves_management": int(clean["involves_management"]), "status": "open", "outcome": "",
+                "involves_management": int(bool({"line_undisclosed", "involves_named_line"} & set(route.flags))),
+                "confidential": int(bool(clean.get("confidential"))), "involved": json.dumps(route.involved),
+                "excluded": json.dumps(route.never), "line_undisclosed": int(bool(clean.get("line_undisclosed"))),
+                "status": "open", "outcome": "",
                 "ack_due_at": outbox.iso(self.ack_due(now, clean["category"], clean["at_risk"])),
+                "resolve_due_at": outbox.iso(self.resolve_due(now, clean["category"])),
                 "escalation_level": 0, "flags": json.dumps(route.flags), "legal_hold": 0,
                 "source_question": source_question[:2000],
             }).last_pk
@@ -141,8 +88,9 @@ class ReportService:
                                                      "reason": reason, "added_at": outbox.iso(now), "active": 1})
                 outbox.enqueue(self.db, now, rid, outbox.DM, "new_report", recipient=email,
                                dedupe_key=f"{rid}:new:{email}")
-            outbox.enqueue(self.db, now, rid, outbox.CHANNEL, "new_report", recipient=COMMS_CHANNEL,
-                           dedupe_key=f"{rid}:new:channel")
+            if route.channel:
+                outbox.enqueue(self.db, now, rid, outbox.CHANNEL, "new_report", recipient=COMMS_CHANNEL,
+                               dedupe_key=f"{rid}:new:channel")
             self.audit(rid, reporter.email if reporter else f"{platform}:{user_id}", "filed",
                        f"recipients={','.join(e for e, _, _ in route.recipients)} flags={','.join(route.flags)}")
         log.info("report filed id=%s ref=%s recipients=%s flags=%s", rid, ref, len(route.recipients),
@@ -178,9 +126,19 @@ class ReportService:
         return [r for r in rows if upload_id in {a.get("id") for a in json.loads(r["attachments"] or "[]")
                                                  if isinstance(a, dict)}]
 
+    def excluded(self, report: dict) -> set[str]:
+        """Who must never receive, see or act on the report: the people the reporter named, and the management
+        line it was routed around (a report from before these were stored: the reporter's line manager)."""
+        if report.get("excluded") is not None:
+            return set(json.loads(report["excluded"] or "[]"))
+        if not report["involves_management"] or not report["reporter_email"]:
+            return set()
+        reporter = self.directory.get(report["reporter_email"])
+        return {reporter.manager_email} if reporter and reporter.manager_email else set()
+
     def open_for(self, person: Person) -> list[dict]:
         if person.is_comms:
-            return self.unresolved()
+            return [r for r in self.unresolved() if person.email not in self.excluded(r)]
         return list(self.db.query(
             "select r.* from reports r join report_recipients x on x.report_id = r.id "
             "where x.email = ? and x.active = 1 and r.status != 'resolved' order by r.ack_due_at", [person.email]))

@@ -23,6 +23,7 @@ MAX_BACKOFF = timedelta(minutes=15)
 # kinds. A NOTICE is about no report (a policy's review is due, the weekly digest, handlers/curation): its words
 # are in its params ({"text": …}), its recipient a person's email or the communications channel.
 DM, CHANNEL, UPDATE, NOTICE = "dm", "channel", "update", "notice"
+REPORTER = "reporter"  # recipient meaning "whoever filed the report, where they filed it"
 
 
 def iso(dt: datetime) -> str:

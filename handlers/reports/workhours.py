@@ -7,6 +7,7 @@ Europe/London, England and Wales bank holidays excluded), so a report filed on F
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -64,3 +65,53 @@ class WorkingHours:
             day += timedelta(days=1)
             cursor = datetime.combine(day, time(0, 0), zone)
         raise ValueError("deadline is beyond any working day")
+
+    def add_days(self, when: datetime, days: float) -> datetime:
+        """Close of business on the `days`-th working day after the day of `when` (a part day rounds up).
+        Returns UTC: a report filed on Friday with 5 working days is due at 17:00 the Friday after."""
+        zone = ZoneInfo(self.tz)
+        day = self.add_working_days(when.astimezone(zone).date(), max(1, math.ceil(days)))
+        return datetime.combine(day, self.end, zone).astimezone(UTC)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The `n`-th working day after `start` (n = 0: `start` itself)."""
+        day = start
+        for _ in range(n):
+            day += timedelta(days=1)
+            while not self.is_working_day(day):
+                day += timedelta(days=1)
+        return day
+
+    def opening(self, when: datetime) -> datetime:
+        """When the working day of `when` (its local date) opens, in UTC."""
+        zone = ZoneInfo(self.tz)
+        return datetime.combine(when.astimezone(zone).date(), self.start, zone).astimezone(UTC)
+
+    def local_date(self, when: datetime) -> date:
+        return when.astimezone(ZoneInfo(self.tz)).date()
+
+    def midnight_after(self, d: date) -> datetime:
+        """The start of the day after `d`, local time, in UTC (a snooze "until d" ends then)."""
+        return datetime.combine(d + timedelta(days=1), time(0, 0), ZoneInfo(self.tz)).astimezone(UTC)
+
+    @property
+    def day_hours(self) -> float:
+        return (datetime.combine(date(2000, 1, 3), self.end) - datetime.combine(date(2000, 1, 3), self.start)
+                ).total_seconds() / 3600
+
+    def between(self, a: datetime, b: datetime) -> float:
+        """Working hours from `a` to `b` (0 when b is not after a)."""
+        if b <= a:
+            return 0.0
+        zone = ZoneInfo(self.tz)
+        la, lb = a.astimezone(zone), b.astimezone(zone)
+        total = 0.0
+        day = la.date()
+        while day <= lb.date():
+            if self.is_working_day(day):
+                opens, closes = datetime.combine(day, self.start, zone), datetime.combine(day, self.end, zone)
+                begin, finish = max(opens, la), min(closes, lb)
+                if finish > begin:
+                    total += (finish - begin).total_seconds() / 3600
+            day += timedelta(days=1)
+        return total

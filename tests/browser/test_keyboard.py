@@ -117,6 +117,9 @@ def test_ask_hear_the_answer_and_send_a_report_with_the_keyboard_only(page: Page
     description = dialog.get_by_label("What happened, in your words")
     tab_to(page, description)
     page.keyboard.type("Abusive replies to me under the beach safety post.")
+    at_risk = dialog.get_by_label("Is anyone at risk of harm right now?")  # no default: it must be answered
+    tab_to(page, at_risk)
+    choose(page, at_risk, "No", "no")
     send = dialog.get_by_role("button", name="Send report")
     tab_to(page, send)
     page.keyboard.press("Space")

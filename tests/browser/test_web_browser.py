@@ -86,6 +86,8 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
     expect(dialog).to_be_visible()
     dialog.get_by_label("What happened?").select_option("abuse_me")
     dialog.get_by_label("Where was it?").select_option("facebook")
+    dialog.get_by_label("Link(s) to the post").fill("https://facebook.com/tdc/posts/1")
+    dialog.get_by_label("Is anyone at risk of harm right now?").select_option("no")  # no default: answered
     dialog.get_by_label("Screenshots", exact=True).set_input_files(files=[{"name": "shot.png", "mimeType": "image/png",
                                                                "buffer": PNG}])
     expect(dialog.get_by_role("status")).to_have_text("Attached shot.png.")
@@ -111,8 +113,12 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
     item.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#inbox-status")).to_contain_text(f"You acknowledged {ref}")
     expect(page.locator(".inbox-item").filter(has_text=ref)).to_contain_text("Status: Acknowledged")
+    item = page.locator(".inbox-item").filter(has_text=ref)
+    expect(item.get_by_role("link", name="https://facebook.com/tdc/posts/1")).to_be_visible()  # clickable
+    expect(item.get_by_role("img", name="Screenshot: shot.png")).to_be_visible()  # shown to its recipient
 
     switch_to(page, ALEX)
+    expect(page.locator("#inbox-status")).to_have_text("")  # what TED told Sam is not Alex's
     page.get_by_role("tab", name="My reports").click()
     row = page.locator("#reports-table tr").filter(has_text=ref)
     expect(row).to_contain_text("Acknowledged")
@@ -120,7 +126,7 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
     switch_to(page, CASEY)  # Communications Manager and admin
     page.get_by_role("link", name="Admin").click()
     expect(page.get_by_role("heading", name="Open reports")).to_be_visible()
-    admin_row = page.locator("tr").filter(has_text=ref)
+    admin_row = page.locator("tr").filter(has_text=ref).first  # the open reports table comes first
     expect(admin_row).to_contain_text("Acknowledged")
     expect(admin_row.get_by_role("link", name="shot.png")).to_be_visible()
     admin_row.get_by_role("button", name=re.compile("^Add note")).click()
@@ -128,3 +134,38 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
     note.get_by_label("Note").fill("Spoke to the resident's page admin.")
     note.get_by_role("button", name="Add note").click()
     expect(page.locator("#status")).to_contain_text("note", ignore_case=True)
+
+
+def test_report_page_and_admin_read_on_a_phone(page: Page, live):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_chat(page, ALEX)
+    page.get_by_role("button", name="Report something").click()
+    dialog = page.get_by_role("dialog", name="Report to TED")
+    dialog.get_by_label("What happened?").select_option("disparaging")
+    dialog.get_by_label("Where was it?").select_option("x")
+    dialog.get_by_label("What happened, in your words").fill("A fake council account posting about bin days.")
+    dialog.get_by_label("Is anyone at risk of harm right now?").select_option("no")
+    dialog.get_by_label("Who is involved?").select_option([])
+    dialog.get_by_role("button", name="Send report").click()
+    expect(dialog).to_be_hidden()
+    confirmation = page.locator(".msg.ted").filter(has_text="your report is TED-").last
+    expect(confirmation).to_contain_text("an outcome by")
+    ref = REF.search(confirmation.inner_text()).group(0)
+    confirmation.get_by_role("link", name="View details").click()
+    expect(page.get_by_role("heading", name=f"Report {ref}")).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("Alex Reed")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    switch_to_on_chat = page.goto("/")
+    assert switch_to_on_chat.ok
+    switch_to(page, CASEY)
+    page.goto("/admin?status=all")
+    expect(page.get_by_role("heading", name="All reports")).to_be_visible()
+    expect(page.get_by_role("heading", name="Response times")).to_be_visible()
+    expect(page.locator("#reports-filtered").get_by_role("link", name=ref)).to_be_visible()
+    page.get_by_label("Category").select_option("disparaging")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#reports-filtered")).to_contain_text("Content disparaging the council")
+    wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391"
+                         " && !e.closest('.table-wrap')).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+                         ".slice(0, 8)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide

@@ -157,6 +157,10 @@ def state_for(view: dict, answers: dict) -> dict:
             state["value"] = answer
         elif el["type"] == "static_select":
             state["selected_option"] = next((o for o in el["options"] if o["value"] == answer), None)
+        elif el["type"] == "multi_users_select":
+            state["selected_users"] = list(answer or [])
+        elif el["type"] == "checkboxes" and answer in ("yes", True):
+            state["selected_options"] = el["options"][:1]
         elif el["type"] in ("multi_static_select", "checkboxes"):
             state["selected_options"] = [o for o in el["options"] if o["value"] in (answer or [])]
         elif el["type"] == "datepicker":

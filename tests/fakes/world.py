@@ -25,7 +25,7 @@ DID_YOU_MEAN = "can I post about work on my own account?"  # close candidates: T
 GOOD_REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
                "account": "@angry_resident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
                "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
-               "wants_hr": "no", "involves_management": "no"}
+               "wants_hr": "no", "confidential": "no"}
 
 
 class World:

@@ -55,6 +55,7 @@ function drawWho() {
 async function switchTo(email) {
   const res = await api("/api/identity", { email });
   if (!res.ok) return notice(res.data.error);
+  $("inbox-status").textContent = ""; // what TED said to the last person is not this person's
   me = res.data;
   state.csrf = me.csrf_token;
   drawWho();

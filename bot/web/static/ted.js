@@ -3,6 +3,7 @@
 // containing <script> or <!channel> shows exactly as typed.
 
 export const state = { csrf: "" };
+const REPORT_DETAILS = "ted.report.details"; // a link to the report's own page, /reports/<ref>
 
 // el("p", {class: "x", text: "hi", "aria-label": "…"}, child, "text", …)
 export function el(tag, attrs = {}, ...children) {
@@ -97,9 +98,22 @@ export function renderReply(reply, onPress) {
       el("p", { class: "choices-title", text: "Did you mean…" }),
       reply.choices.map((b) => buttonFor({ ...b, style: "chip" }, onPress))));
   }
+  const links = (reply.links || []).filter((u) => /^https?:\/\//i.test(u));
+  if (links.length) {
+    box.append(el("ul", { class: "report-links", "aria-label": "Links in the report" },
+      links.map((u) => el("li", {}, el("a", { href: u, rel: "noopener noreferrer nofollow", target: "_blank",
+        text: u })))));
+  }
+  const images = (reply.images || []).filter((i) => i.url.startsWith("/uploads/"));
+  if (images.length) {
+    box.append(el("div", { class: "shots" }, images.map((i) => el("a", { href: i.url, target: "_blank" },
+      el("img", { src: i.url, alt: `Screenshot: ${i.name}`, loading: "lazy" })))));
+  }
   if (reply.buttons.length) {
     box.append(el("div", { class: "actions", role: "group", "aria-label": "Actions" },
-      reply.buttons.map((b) => buttonFor(b, onPress))));
+      reply.buttons.map((b) => (b.action_id === REPORT_DETAILS
+        ? el("a", { class: "btn", href: `/reports/${encodeURIComponent(b.value)}`, text: b.label })
+        : buttonFor(b, onPress)))));
   }
   return box;
 }

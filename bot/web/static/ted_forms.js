@@ -82,6 +82,11 @@ function fieldBlock(f, uploads) {
   if (f.kind === "multiline") {
     control = el("textarea", { ...common, rows: 5, maxlength: f.max_length || undefined });
     control.value = f.value || "";
+  } else if (f.kind === "people") {
+    // Several people may be chosen (Ctrl/Cmd-click, or Space with the keyboard); none is fine.
+    const chosen = new Set(String(f.value || "").split(",").filter(Boolean));
+    control = el("select", { ...common, multiple: true, size: Math.min(6, Math.max(3, f.options.length)) },
+      f.options.map((o) => el("option", { value: o.value, text: o.label, selected: chosen.has(o.value) })));
   } else if (f.kind === "select") {
     control = el("select", common, el("option", { value: "", text: "Choose…" }),
       f.options.map((o) => el("option", { value: o.value, text: o.label, selected: o.value === f.value })));
@@ -109,7 +114,9 @@ function collect(formEl, form, uploads) {
     else if (f.kind === "multiselect" || (f.kind === "checkbox" && f.options.length)) {
       values[f.name] = [...formEl.querySelectorAll(`input[name="${CSS.escape(f.name)}"]:checked`)].map((i) => i.value);
     } else if (f.kind === "checkbox") values[f.name] = formEl.querySelector(`#f-${CSS.escape(f.name)}`).checked;
-    else values[f.name] = formEl.querySelector(`#f-${CSS.escape(f.name)}`).value;
+    else if (f.kind === "people") {
+      values[f.name] = [...formEl.querySelector(`#f-${CSS.escape(f.name)}`).selectedOptions].map((o) => o.value);
+    } else values[f.name] = formEl.querySelector(`#f-${CSS.escape(f.name)}`).value;
   }
   return values;
 }

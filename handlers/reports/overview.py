@@ -1,0 +1,97 @@
+"""What the communications team oversees: reports filtered by status, category, service area and lateness, the
+same as CSV (no description or anything the reporter wrote), and per-category response times in working time.
+Nobody is shown a report they are named in, or that was routed around them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from datetime import datetime
+
+from handlers.reports import outbox
+from handlers.reports.actions import OUTCOME_LABELS
+from handlers.reports.form import CATEGORIES, CATEGORY_LABELS, PLATFORM_LABELS
+from handlers.reports.intake import ReportService
+from handlers.reports.views import STATUS_LABELS
+
+STATUSES = ("open", "acknowledged", "resolved")
+CSV_COLUMNS = ("ref", "created", "category", "platform", "service_area", "status", "acknowledged_at",
+               "resolved_at", "outcome")
+
+
+def is_overdue(report: dict, now: datetime) -> bool:
+    """Past its acknowledgement deadline (still open, or already escalated) or its outcome deadline."""
+    if report["status"] == "resolved":
+        return False
+    stamp = outbox.iso(now)
+    late_ack = report["status"] == "open" and (report["escalation_level"] > 0 or report["ack_due_at"] <= stamp)
+    return late_ack or bool(report.get("resolve_due_at")) and report["resolve_due_at"] <= stamp
+
+
+def select(service: ReportService, viewer: str, status: str = "", category: str = "", service_area: str = "",
+           overdue: bool = False, now: datetime | None = None) -> list[dict]:
+    """Reports matching the filters, newest first. `status` "" means every report not yet resolved, "all" every
+    report; `service_area` is the service area the report concerns."""
+    now = now or service.clock()
+    where, params = [], []
+    if status == "all":
+        pass
+    elif status:
+        where.append("status = ?")
+        params.append(status)
+    else:
+        where.append("status != 'resolved'")
+    if category:
+        where.append("category = ?")
+        params.append(category)
+    if service_area:
+        where.append("lower(service_area) = lower(?)")
+        params.append(service_area)
+    sql = "select * from reports" + (" where " + " and ".join(where) if where else "") + " order by id desc"
+    rows = [r for r in service.db.query(sql, params) if viewer not in service.excluded(r)]
+    return [r for r in rows if is_overdue(r, now)] if overdue else rows
+
+
+def row_json(report: dict, now: datetime) -> dict:
+    return {
+        "ref": report["ref"], "created_at": report["created_at"], "category": report["category"],
+        "category_label": CATEGORY_LABELS.get(report["category"], report["category"]),
+        "platform": report["platform_name"],
+        "platform_label": PLATFORM_LABELS.get(report["platform_name"], report["platform_name"]),
+        "service_area": report["service_area"], "status": report["status"],
+        "status_label": STATUS_LABELS.get(report["status"], report["status"]),
+        "ack_due_at": report["ack_due_at"], "resolve_due_at": report.get("resolve_due_at") or "",
+        "acknowledged_at": report["acknowledged_at"] or "", "resolved_at": report["resolved_at"] or "",
+        "outcome": report["outcome"] or "", "outcome_label": OUTCOME_LABELS.get(report["outcome"] or "", ""),
+        "overdue": is_overdue(report, now), "at_risk": bool(report["at_risk"]),
+        "confidential": bool(report.get("confidential")), "link": f"/reports/{report['ref']}",
+    }
+
+
+def to_csv(reports: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in reports:
+        writer.writerow([r["ref"], r["created_at"], r["category"], r["platform_name"], r["service_area"],
+                         r["status"], r["acknowledged_at"] or "", r["resolved_at"] or "", r["outcome"] or ""])
+    return out.getvalue()
+
+
+def metrics(service: ReportService) -> dict:
+    """Per category id: how many reports, the median working hours to acknowledge and working days to resolve
+    (None when none has been)."""
+    hours = service.hours
+    out = {}
+    rows = list(service.db.query("select category, created_at, acknowledged_at, resolved_at from reports"))
+    for category, _ in CATEGORIES:
+        mine = [r for r in rows if r["category"] == category]
+        ack = [hours.between(datetime.fromisoformat(r["created_at"]), datetime.fromisoformat(r["acknowledged_at"]))
+               for r in mine if r["acknowledged_at"]]
+        done = [hours.between(datetime.fromisoformat(r["created_at"]), datetime.fromisoformat(r["resolved_at"]))
+                / hours.day_hours for r in mine if r["resolved_at"]]
+        out[category] = {"label": CATEGORY_LABELS[category], "count": len(mine),
+                         "median_hours_to_acknowledge": round(statistics.median(ack), 2) if ack else None,
+                         "median_days_to_resolve": round(statistics.median(done), 2) if done else None}
+    return out
