@@ -63,3 +63,16 @@ async def test_any_other_change_that_cannot_be_saved_says_nothing_was_changed(w)
     status, body = await w.press(up["action_id"], up["value"], as_=alex)
     assert status == 503 and body["error"] == messages.WEB_STORAGE
     assert w.ted.db["feedback"].count == 0
+
+
+@web_test(db_file=True)
+async def test_plain_questions_are_still_answered_when_nothing_can_be_written(w):
+    alex = await w.browser(ALEX)
+    for table in ("asked", "unanswered", "threads"):
+        w.ted.db.execute(f"CREATE TRIGGER full_{table} BEFORE INSERT ON {table} "
+                         "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+    (answer,) = await w.ask(SUPPLIER, as_=alex)
+    assert answer["intent"] == "policy" and answer["citations"][0]["clause"] == "5.13"
+    (other,) = await w.ask("what time does the Clacton library open on Saturdays?", as_=alex)
+    assert other["intent"] == "fallback"
+    assert w.ted.db["asked"].count == 0 and w.ted.db["unanswered"].count == 0

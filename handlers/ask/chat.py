@@ -6,6 +6,7 @@ They take the platform-neutral Message/Action and return Replies; adapters do th
 from __future__ import annotations
 
 import logging
+import sqlite3
 from urllib.parse import quote
 
 from chat import actions
@@ -43,10 +44,16 @@ class ChatHandlers:
             return [Reply(self.asker.capabilities(), intent="smalltalk", ephemeral=True)]
         previous = self.conversations.previous_question(msg)
         answer = self.asker.ask(text, channel=msg.platform, follow_up_of=previous)
-        asked_id = self.conversations.record_asked(msg, text, answer)
-        if answer.intent in (POLICY, FALLBACK):
-            # The next follow-up leans on this question as TED read it ("what about instagram?" -> the whole one).
-            self.conversations.remember(msg, answer.read_as or text)
+        try:
+            asked_id = self.conversations.record_asked(msg, text, answer)
+            if answer.intent in (POLICY, FALLBACK):
+                # The next follow-up leans on this question as TED read it ("what about instagram?" -> the whole).
+                self.conversations.remember(msg, answer.read_as or text)
+        except sqlite3.Error as exc:
+            # A full disk or a read-only database: the person still gets the answer (reading works), only
+            # the question log and conversation memory miss it; 👍/👎 on it will say the answer is gone.
+            log.error("question not logged platform=%s error=%s", msg.platform, type(exc).__name__)
+            asked_id = 0
         log.info("answered asked_id=%s platform=%s intent=%s", asked_id, msg.platform, answer.intent)
         return [self.reply_for(answer, asked_id, text, surface=msg.surface)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import sqlite3
 
 import sqlite_utils
 
@@ -80,10 +81,14 @@ class AskService:
 
     def record_unanswered(self, text: str, channel: str, answer: Answer) -> int:
         best_doc, best_clause = answer.nearest
-        row = self.db["unanswered"].insert(
-            {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best_doc,
-             "best_clause": best_clause, "confidence": round(answer.confidence, 4)}
-        )
+        try:
+            row = self.db["unanswered"].insert(
+                {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best_doc,
+                 "best_clause": best_clause, "confidence": round(answer.confidence, 4)}
+            )
+        except sqlite3.Error as exc:  # a full disk: the honest "not covered" still goes out
+            log.error("unanswered question not recorded channel=%s error=%s", channel, type(exc).__name__)
+            return 0
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
         return row.last_pk
 
