@@ -9,23 +9,23 @@ then each candidate is scored on signals that survive the way staff actually typ
   questions (the QnA-Maker "alternative phrasings" idea);
 - BM25 from FTS5, normalised among the candidates.
 
-The signals are fused with weights from `knowledge/data/ranking.json`.
+The signals (knowledge/signals.py, plus the semantic one from knowledge/vectors.py) are fused with weights
+from `knowledge/data/ranking.json`; the question is read by knowledge/query.py.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
-from importlib import resources
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
+from knowledge.query import Group, Query, ranking_params, synonym_table
+from knowledge.signals import naive_bayes, question_similarity
 from knowledge.store import revision
 from knowledge.text import content_words, is_english_word, stem, stopwords, words
 from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
@@ -46,66 +46,6 @@ CLAUSES_SQL = (
     "where t.doc_id = c.doc_id and t.clause = c.number and t.kind = 'phrasing' and t.status = 'active'), ''), "
     "c.refs from clauses c"
 )
-
-
-@lru_cache(maxsize=1)
-def ranking_params() -> dict:
-    raw = resources.files("knowledge.data").joinpath("ranking.json").read_text("utf-8")
-    return json.loads(raw)
-
-
-@lru_cache(maxsize=1)
-def synonym_table() -> tuple[dict[str, list[str]], dict[tuple[str, ...], list[str]]]:
-    """(single-word variant -> canonical stems, multi-word variant -> canonical stems)."""
-    raw = json.loads(resources.files("knowledge.data").joinpath("synonyms.json").read_text("utf-8"))
-    single: dict[str, list[str]] = {}
-    phrases: dict[tuple[str, ...], list[str]] = {}
-    for canonical, variants in raw.items():
-        if canonical.startswith("_"):
-            continue
-        stems = [stem(w) for w in words(canonical) if w not in stopwords()]
-        for v in variants:
-            vw = tuple(words(v))
-            if not vw:
-                continue
-            target = single if len(vw) == 1 else phrases
-            key = vw[0] if len(vw) == 1 else vw
-            target.setdefault(key, [])
-            target[key].extend(s for s in stems if s not in target[key])
-    return single, phrases
-
-
-@dataclass
-class Group:
-    """One meaningful word of the question and what may stand for it."""
-
-    word: str
-    alts: dict[str, float]  # stem -> how much a match on it counts (1.0 = the word itself)
-    idf: float = 0.0
-
-
-@dataclass
-class Query:
-    text: str
-    groups: list[Group]
-    corrections: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def corrected_text(self) -> str:
-        """The question with its typos corrected: the encoder reads "disiplinary" as noise."""
-        text = self.text
-        for wrong, right in self.corrections.items():
-            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.IGNORECASE)
-        return text
-
-    @property
-    def fts_words(self) -> list[str]:
-        out: list[str] = []
-        for g in self.groups:
-            for a in [*g.word.split(), *g.alts]:
-                if a not in out:
-                    out.append(a)
-        return out
 
 
 @dataclass(frozen=True)
@@ -355,8 +295,9 @@ class KnowledgeIndex:
         top_bm = max(cands.values()) or 1.0
         if top_bm <= 0:
             top_bm = 1.0
-        nb = self._naive_bayes(query, [self.entries[r] for r in cands if r in self.entries])
-        qsims = self._qsims(query, total_idf)
+        nb = naive_bayes(query, [self.entries[r] for r in cands if r in self.entries], self._stem_set, len(self.df))
+        qsims = question_similarity(query, self._q_postings, self._q_weight, total_idf,
+                                    ranking_params().get("qsim_top_k", 1))
         typo = params["typo_factor"]
         w_nb = params.get("w_nb", 0.0)
         hits = []
@@ -383,44 +324,6 @@ class KnowledgeIndex:
                             enriched=bool(e.questions)))
         hits.sort(key=lambda h: h.score, reverse=True)
         return query, hits[:limit]
-
-    def _naive_bayes(self, query: Query, entries: list[_Entry]) -> dict[int, float]:
-        """Posterior over the candidates, each clause a class trained on its own words and examples.
-
-        Only the candidates are scored, each word looked up in the candidate's own counts, so the cost grows
-        with the answer, not with the knowledge base."""
-        if not entries:
-            return {}
-        alpha, v = 0.5, max(len(self.df), 1)
-        groups = [[(a, f) for a, f in g.alts.items() if a in self._stem_set] for g in query.groups]
-        groups = [g for g in groups if g]
-        logp: dict[int, float] = {}
-        for e in entries:
-            total = 0.0
-            for known in groups:
-                total += max(math.log((e.counts.get(a, 0.0) + alpha) * f) for a, f in known)
-            logp[e.rowid] = total - len(groups) * math.log(e.total + alpha * v)
-        top = max(logp.values())
-        z = sum(math.exp(x - top) for x in logp.values())
-        return {r: math.exp(x - top) / z for r, x in logp.items()}
-
-    def _qsims(self, query: Query, total_idf: float) -> dict[int, float]:
-        """Closeness to each clause's example questions: IDF-weighted Dice against each question,
-        then the mean of a clause's best k, so one lucky example counts for less than several."""
-        matched: dict[tuple[int, int], dict[int, float]] = {}
-        for gi, g in enumerate(query.groups):
-            for a, f in g.alts.items():
-                for key in self._q_postings.get(a, ()):
-                    got = matched.setdefault(key, {})
-                    if f > got.get(gi, 0.0):
-                        got[gi] = f
-        per_clause: dict[int, list[float]] = {}
-        for key, got in matched.items():
-            shared = sum(query.groups[gi].idf * f for gi, f in got.items())
-            sim = min(2 * shared / (total_idf + self._q_weight[key]), 1.0)
-            per_clause.setdefault(key[0], []).append(sim)
-        k = ranking_params().get("qsim_top_k", 1)
-        return {r: sum(sorted(v, reverse=True)[:k]) / k for r, v in per_clause.items()}
 
 
 class _Lookup:
