@@ -47,6 +47,13 @@ class Ted:
     directory: Directory
     reports: ReportService
     outbox: OutboxWorker
+    db_path: str = ":memory:"
+
+    def twin(self) -> Ted:
+        """Another TED on the same database file: its own connection, router and knowledge index, the same settings
+        and clock. `ted serve`'s worker threads each hold one (bot/pool.py); loading the bundled policies on first
+        use was this TED's job, so a twin never does it."""
+        return build(self.settings, self.db_path, first_use=False, clock=self.reports.clock)
 
     def forget_attachments(self, attachments: list[dict]) -> None:
         """Delete screenshots stored by the web chat (retention purge). Slack keeps its own files."""
@@ -61,7 +68,8 @@ class Ted:
 
 def build(settings: Settings, db_path: str | None = None, first_use: bool = True,
           clock: Clock = system_clock, check: bool = False) -> Ted:
-    db = dbmod.connect(db_path or settings.db_path, check=check)
+    db_path = str(db_path or settings.db_path)
+    db = dbmod.connect(db_path, check=check)
     embedder = make_embedder(settings.semantic)
     if first_use:
         load_bundled_if_empty(db, embedder)
@@ -73,7 +81,8 @@ def build(settings: Settings, db_path: str | None = None, first_use: bool = True
     directory = Directory(db)
     reports = ReportService(db, directory, settings, clock)
     ReportChat(reports, directory).register(router)
-    return Ted(settings, db, answerer, asker, conversations, router, directory, reports, OutboxWorker(reports))
+    return Ted(settings, db, answerer, asker, conversations, router, directory, reports, OutboxWorker(reports),
+               db_path)
 
 
 # -- commands --------------------------------------------------------------------------------

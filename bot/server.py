@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.guard import body_deadline, server_options
 from bot.health import health_route
+from bot.pool import POOL, HandlerPool
 from bot.teams.config import off_level as teams_off_level
 from bot.teams.config import teams_mode
 from bot.web.app import mount_web
@@ -22,27 +23,31 @@ MAX_BODY = 64 * 1024
 CHANNELS = web.AppKey("ted.channels", list)
 
 
-def make_app(ted, slack_retry=None) -> web.Application:
-    """The one server. `slack_retry` (a handlers.reports.retry.RetryPolicy) lets tests shorten Slack back-off."""
+def make_app(ted, slack_retry=None, pool: HandlerPool | None = None) -> web.Application:
+    """The one server. `slack_retry` (a handlers.reports.retry.RetryPolicy) lets tests shorten Slack back-off;
+    `pool` (bot/pool.py) is where every channel's handlers run: by default TED_WORKERS threads, each with its own
+    TED on the same database file."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[body_deadline(ted.settings)])
     app[CHANNELS] = ["web chat"]
+    app[POOL] = pool = pool or HandlerPool(ted)
+    app.cleanup_ctx.append(pool.lifecycle)  # first: the workers are up before any channel starts, down after
 
     app.router.add_get("/healthz", health_route(ted))
     # The web chat: /, /api/*, /policy, /admin, /static (bot/web/app.py). Mounted first, so its inbox is the
     # outbox's first sender: the web copy is kept even when a chat platform fails and the row is retried.
-    mount_web(app, ted)
+    mount_web(app, ted, pool)
     app.cleanup_ctx.append(background_workers(ted))
     s = ted.settings
     if s.slack_bot_token or s.slack_signing_secret or s.slack_app_token:
         from bot.slack.app import mount_slack  # imported only when configured: Bolt is slow to import
 
-        if slack := mount_slack(app, ted, slack_retry):
+        if slack := mount_slack(app, ted, slack_retry, pool):
             app[CHANNELS].append(slack)
     teams, why_not = teams_mode(s)
     if teams:
         from bot.teams.app import mount_teams  # imported only when configured: botbuilder is slow to import
 
-        app[CHANNELS].append(mount_teams(app, ted, teams))
+        app[CHANNELS].append(mount_teams(app, ted, teams, pool))
     else:
         log.log(teams_off_level(s), why_not)
     return app

@@ -123,6 +123,8 @@ class Settings:
     # /healthz: not ok when more notifications than this wait, or one has waited longer than this
     health_outbox_max: int = 100
     health_outbox_minutes: float = 15.0
+    # `ted serve` answers in this many worker threads, each with its own connection (bot/pool.py); 0 = on the loop
+    workers: int = 2
 
     def check(self) -> Settings:
         """Refuse settings that would only fail later (when someone files a report). Returns self."""
@@ -239,6 +241,7 @@ class Settings:
             body_timeout_seconds=_number(e, "TED_BODY_TIMEOUT_SECONDS", 60.0),
             health_outbox_max=int(_number(e, "TED_HEALTH_OUTBOX_MAX", 100)),
             health_outbox_minutes=_number(e, "TED_HEALTH_OUTBOX_MINUTES", 15.0),
+            workers=int(_number(e, "TED_WORKERS", 2)),
         )
 
     @property

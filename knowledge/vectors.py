@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class Embedder:
         self.model = MODEL
         self._memo: dict[str, np.ndarray] = {}
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
         self._seed_bundled()
 
     def _seed_bundled(self) -> None:
@@ -88,14 +90,18 @@ class Embedder:
         return np.stack([self._memo[k] for k in keys])
 
     def embed_query(self, text: str) -> np.ndarray:
-        got = self._queries.get(text)
-        if got is None:
-            got = self.encoder.encode([text])[0]
+        # One embedder serves every thread of `ted serve` (bot/pool.py): the LRU's reordering is guarded, since
+        # another thread may evict the key in between; the encoding itself runs outside the lock.
+        with self._queries_lock:
+            got = self._queries.get(text)
+            if got is not None:
+                self._queries.move_to_end(text)
+                return got
+        got = self.encoder.encode([text])[0]
+        with self._queries_lock:
             self._queries[text] = got
             if len(self._queries) > QUERY_MEMO:
                 self._queries.popitem(last=False)
-        else:
-            self._queries.move_to_end(text)
         return got
 
 

@@ -36,10 +36,11 @@ async def test_a_report_that_cannot_be_saved_says_so_and_gives_another_route(w):
     assert body["replies"][0]["meta"]["report_ref"].startswith("TED-")
 
 
-@web_test(db_file=True)
+@web_test(db_file=True, workers=0)
 async def test_a_database_at_its_size_limit_is_a_real_disk_full_for_the_reporter(w):
     """SQLite's own SQLITE_FULL: the database may not grow by a page (PRAGMA max_page_count), and a report with
-    a long description needs new pages."""
+    a long description needs new pages. max_page_count holds for the connection that sets it, so the report is
+    filed on that one (no worker threads, each with a connection of its own)."""
     alex = await w.browser(ALEX)
     pages = w.ted.db.execute("PRAGMA page_count").fetchone()[0]
     assert w.ted.db.execute(f"PRAGMA max_page_count = {pages}").fetchone()[0] == pages

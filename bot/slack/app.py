@@ -3,7 +3,8 @@
 Every HTTP request's signature is checked on its raw bytes before anything parses it
 (https://docs.slack.dev/authentication/verifying-requests-from-slack) and a signed body of the wrong shape
 is refused (bot.slack.payload); Bolt then acks within Slack's 3 seconds and runs the listener. Listeners
-turn payloads into Message/Action (bot.slack.inbound), ask the router, and deliver the replies
+turn payloads into Message/Action (bot.slack.inbound), ask the router (in TED's handler pool, bot/pool.py, off the
+event loop, so acks are never queued behind an answer), and deliver the replies
 (bot.slack.delivery). A replayed modal submission and a second "Share" of the same answer are dropped.
 """
 
@@ -23,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.http_body import read_bounded
+from bot.pool import HandlerPool
 from bot.slack import payload as slack_payload
 from bot.slack.client import SlackNotifier, make_web_client
 from bot.slack.delivery import Delivery
@@ -97,9 +99,10 @@ def slack_mode(settings) -> str:
 
 
 class SlackAdapter:
-    def __init__(self, ted, policy: RetryPolicy | None = None):
+    def __init__(self, ted, policy: RetryPolicy | None = None, pool: HandlerPool | None = None):
         s = ted.settings
         self.ted = ted
+        self.pool = pool or HandlerPool(ted, workers=0)  # where the router's handlers run (bot/pool.py)
         self.mode = slack_mode(s)
         quiet_slack_libraries()  # before Bolt copies its logger's level to the loggers it makes
         self.client = make_web_client(s.slack_bot_token, s.slack_api_url, policy)
@@ -132,7 +135,7 @@ class SlackAdapter:
             log.info("slack duplicate delivery event_id=%s", event_id)
             return
         log.info("slack message event_id=%s surface=%s channel=%s", event_id, msg.surface, msg.conversation_id)
-        await self.delivery.deliver(self.ted.router.message(msg), route)
+        await self.delivery.deliver(await self.pool.message(msg), route)
 
     async def on_home_opened(self, event: dict) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
@@ -151,7 +154,7 @@ class SlackAdapter:
         await ack()
         msg, route = message_from_command(body, self.bot_user_id)
         log.info("slack command=%s channel=%s", msg.command, msg.conversation_id)
-        await self.delivery.deliver(self.ted.router.message(msg), route)
+        await self.delivery.deliver(await self.pool.message(msg), route)
 
     async def on_block_action(self, ack, body: dict) -> None:
         await ack()
@@ -160,7 +163,7 @@ class SlackAdapter:
             return
         act, route = parsed
         log.info("slack action=%s channel=%s message=%s", act.action_id, act.conversation_id, act.message_id)
-        replies = self.ted.router.action(act)
+        replies = await self.pool.action(act)
         shared = next((str(r.asked_id) for r in replies if r.shared_by), None)
         if shared is not None and not self.ted.conversations.first_delivery("slack-share", shared):
             log.info("slack share repeated asked_id=%s; already posted", shared)
@@ -178,7 +181,7 @@ class SlackAdapter:
             return
         act, route = action_from_view_submission(body)
         log.info("slack form=%s submitted", act.action_id)
-        replies = self.ted.router.action(act)
+        replies = await self.pool.action(act)
         form_reply = next((r for r in replies if r.form is not None), None)
         if form_reply is None:
             await ack()
@@ -249,7 +252,8 @@ class SlackAdapter:
 SLACK = web.AppKey("ted.slack", SlackAdapter)
 
 
-def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None) -> str:
+def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None,
+                pool: HandlerPool | None = None) -> str:
     """Adds Slack to TED's aiohttp app when configured; returns the channel's name ("" when off)."""
     mode = slack_mode(ted.settings)
     if not mode:
@@ -257,7 +261,7 @@ def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None) ->
             log.warning("Slack is off: it needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) "
                         "or SLACK_APP_TOKEN (Socket Mode)")
         return ""
-    adapter = SlackAdapter(ted, policy)
+    adapter = SlackAdapter(ted, policy, pool)
     app[SLACK] = adapter
     # Report notifications (the outbox) reach people on Slack through the same retrying client.
     ted.outbox.senders.append(SlackSender(adapter.notifier, ted.settings.comms_slack_channel))

@@ -20,6 +20,7 @@ import logging
 from aiohttp import web
 
 from bot.http_body import read_bounded
+from bot.pool import HandlerPool
 from bot.teams.activity import TeamsActivity
 from bot.teams.binding import LABELS, Binding, Inbound
 from bot.teams.config import UNAUTHENTICATED
@@ -44,7 +45,7 @@ def load_binding(settings, anonymous: bool) -> Binding:
 
 
 class TeamsEndpoint:
-    def __init__(self, ted, mode: str):
+    def __init__(self, ted, mode: str, pool: HandlerPool | None = None):
         s = ted.settings
         self.ted = ted
         self.anonymous = mode == UNAUTHENTICATED
@@ -52,7 +53,7 @@ class TeamsEndpoint:
         self.binding = load_binding(s, self.anonymous)
         self.refs = TeamsRefs(ted.db, s.teams_tenant_id)
         self.signer = CardSigner.for_db(ted.db)
-        self.bot = TeamsBot(ted, self.binding, self.refs, self.signer)
+        self.bot = TeamsBot(ted, self.binding, self.refs, self.signer, pool=pool)
         self.sender = TeamsSender(self.binding, self.refs, s.comms_teams_conversation, self.signer)
 
     async def read_activity(self, request: web.Request) -> Inbound | web.Response:
@@ -104,10 +105,10 @@ class TeamsEndpoint:
 TEAMS = web.AppKey("ted.teams", TeamsEndpoint)
 
 
-def mount_teams(app: web.Application, ted, mode: str) -> str:
+def mount_teams(app: web.Application, ted, mode: str, pool: HandlerPool | None = None) -> str:
     """POST /api/messages, and the Teams sender for report notifications. Returns the channel's name, which says
     which SDK carries it ("Teams on the Agents SDK")."""
-    endpoint = TeamsEndpoint(ted, mode)
+    endpoint = TeamsEndpoint(ted, mode, pool)
     app[TEAMS] = endpoint
     ted.outbox.senders.append(endpoint.sender)
     app.router.add_post("/api/messages", endpoint.handle)

@@ -1,5 +1,6 @@
 """TED's turn logic for Teams: capture where people can be reached, turn activities into Message/Action,
-ask the router, deliver the replies (bot.teams.delivery). It holds a router; it is not the router.
+ask the router (in TED's handler pool, bot/pool.py, off the event loop), deliver the replies (bot.teams.delivery).
+It holds a router; it is not the router.
 
 Teams retries a delivery it thinks failed, and a person can press a card's button twice before it is
 updated: messages are de-duplicated on their activity id (when they have one), card submits on their
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.pool import HandlerPool
 from bot.teams.activity import CONVERSATION_UPDATE, INSTALLATION_UPDATE, MESSAGE, PERSONAL, TeamsActivity
 from bot.teams.binding import Binding, TurnIO
 from bot.teams.delivery import TurnDelivery, card_activity
@@ -34,8 +36,10 @@ CARD_USED = "This card has already been used."
 
 
 class TeamsBot:
-    def __init__(self, ted, binding: Binding, refs: TeamsRefs, signer: CardSigner, retry: RetryPolicy = IN_TURN):
+    def __init__(self, ted, binding: Binding, refs: TeamsRefs, signer: CardSigner, retry: RetryPolicy = IN_TURN,
+                 pool: HandlerPool | None = None):
         self.ted = ted
+        self.pool = pool or HandlerPool(ted, workers=0)  # where the router's handlers run (bot/pool.py)
         self.binding = binding
         self.refs = refs
         self.signer = signer
@@ -99,7 +103,7 @@ class TeamsBot:
         if msg is None:
             return
         log.info("teams message activity=%s surface=%s conversation=%s", a.id, msg.surface, msg.conversation_id)
-        await delivery.deliver(self.ted.router.message(msg))
+        await delivery.deliver(await self.pool.message(msg))
 
     async def on_submit(self, delivery: TurnDelivery, submit: Submit, activity_id: str) -> None:
         act = submit.action
@@ -117,7 +121,7 @@ class TeamsBot:
             await delivery.send_here(Reply(CARD_USED))
             return
         log.info("teams action=%s conversation=%s card=%s", act.action_id, act.conversation_id, act.message_id)
-        replies = self.ted.router.action(act)
+        replies = await self.pool.action(act)
         if any(r.refused or r.changed is False for r in replies):
             # Nothing was carried out (not this person's to do, or nothing to change): the token is given back, so
             # the card stays usable for the people who may act on it; the reply says why.

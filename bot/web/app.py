@@ -11,6 +11,7 @@ import logging
 
 from aiohttp import web
 
+from bot.pool import HandlerPool
 from bot.web import account, admin, chat, curation, notices, policy, reports
 from bot.web.endpoint import STATIC, WEB, Identity, WebChat, endpoint, security_headers
 from bot.workers import SCHEDULED
@@ -23,9 +24,10 @@ async def index(request: web.Request, w: WebChat, who: Identity) -> web.Response
     return web.Response(text=w.chat_page, content_type="text/html")
 
 
-def mount_web(app: web.Application, ted) -> WebChat:
-    """The web chat's routes, and its sender for report notifications (people's web inboxes)."""
-    w = WebChat(ted)
+def mount_web(app: web.Application, ted, pool: HandlerPool | None = None) -> WebChat:
+    """The web chat's routes, and its sender for report notifications (people's web inboxes). Questions and
+    actions are answered in `pool` (bot/pool.py; inline on `ted` when none is given)."""
+    w = WebChat(ted, pool)
     app[WEB] = w
     ted.outbox.senders.append(w.sender)
     app.setdefault(SCHEDULED, []).append(w.sweep_uploads)

@@ -4,7 +4,7 @@ and the `POST /api/ask` contract answer.
 Questions and actions go through the same router as Slack and Teams (platform "web", the person's email
 as user id, the browser session as conversation id, so follow-ups are read in context). After an action
 the outbox is run once, so a report filed or acknowledged here reaches web inboxes straight away rather
-than on the worker's next tick.
+than on the worker's next tick. The answering itself runs in TED's handler pool (bot/pool.py), off the event loop.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ async def chat(request: web.Request, w: WebChat, who: Identity) -> web.Response:
         return web.json_response({"replies": [reply_json(choose_first())]})
     msg = Message(platform=PLATFORM, user_id=who.user_id, text=rest, conversation_id=who.session.sid,
                   surface=WEB, command=command)
-    replies = w.ted.router.message(msg)
+    replies = await w.pool.message(msg)
     return web.json_response({"replies": [reply_json(r) for r in replies]})
 
 
@@ -81,7 +81,7 @@ async def action(request: web.Request, w: WebChat, who: Identity) -> web.Respons
         return web.json_response({"replies": [reply_json(choose_first())]})
     act = Action(platform=PLATFORM, user_id=who.user_id, action_id=action_id, value=value,
                  conversation_id=who.session.sid, form=form)
-    replies = w.ted.router.action(act)
+    replies = await w.pool.action(act)
     await deliver_now(w)
     return web.json_response({"replies": [reply_json(r) for r in replies]})
 
@@ -118,7 +118,7 @@ async def ask(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     if not isinstance(body.get("question"), str):
         raise BadInput('Send JSON like {"question": "…"}.')
     question = clean_text(body["question"], MAX_TEXT, "question")
-    return web.json_response(w.ted.asker.ask(question, channel=PLATFORM).to_json())
+    return web.json_response((await w.pool.ask(question, PLATFORM)).to_json())
 
 
 MULTIPART_SLACK = 64 * 1024  # room for the multipart framing and a field or two beside the file

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.guard import SlowClient
+from bot.pool import HandlerPool
 from bot.web.html import FOOTER, error_page
 from bot.web.identity import COOKIE, PROXY, Identity, WebIdentity
 from bot.web.input import BadInput
@@ -39,8 +40,9 @@ class WebChat:
     """What the web routes share: TED itself, who is asking, where screenshots go, and people's inboxes (with
     the outbox's sender that fills them)."""
 
-    def __init__(self, ted):
+    def __init__(self, ted, pool: HandlerPool | None = None):
         self.ted = ted
+        self.pool = pool or HandlerPool(ted, workers=0)  # where questions and actions are answered (bot/pool.py)
         self.identity = WebIdentity(ted.settings, ted.directory)
         self.inbox = WebInbox(ted.db)
         self.sender = WebSender(self.inbox)

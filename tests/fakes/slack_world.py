@@ -35,7 +35,7 @@ class SlackWorld(World):
         await self.api.start()
         self.build_ted(dict(slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
                             slack_api_url=self.api.api_url, public_url="https://ted.example"))
-        await self.serve(make_app(self.ted, slack_retry=FAST))
+        await self.serve(make_app(self.ted, slack_retry=FAST, pool=self.pool()))
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -62,7 +62,7 @@ class TeamsWorld(World):
         self.build_ted(dict(teams_allow_unauthenticated=True, public_url="https://ted.example",
                             outbox_interval_seconds=3600, scheduler_interval_seconds=3600))
         self.ted.directory.import_rows(directory_rows(self.directory_ids))
-        app = make_app(self.ted)
+        app = make_app(self.ted, pool=self.pool())
         if TEAMS in app:
             endpoint = app[TEAMS]
             endpoint.bot.retry = replace(endpoint.bot.retry, sleep=self._sleep)

@@ -74,7 +74,7 @@ class WebWorld(World):
         self.tmp = tempfile.TemporaryDirectory()
         self.build_ted({"web_upload_dir": str(Path(self.tmp.name) / "uploads")})
         self.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
-        await self.serve(make_app(self.ted))
+        await self.serve(make_app(self.ted, pool=self.pool()))
         return self
 
     async def __aexit__(self, *exc) -> None:

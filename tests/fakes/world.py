@@ -8,6 +8,7 @@ import asyncio
 import functools
 import inspect
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from app import Ted, build
 from bot.guard import server_options
+from bot.pool import HandlerPool
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,10 +33,13 @@ GOOD_REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https:/
 class World:
     """A TED server for one test. Subclasses start their fakes, build TED with `build_ted`, then `serve`."""
 
-    def __init__(self, db_file: bool = False, **settings):
-        """`db_file=True`: a real SQLite file in a temporary folder instead of an in-memory database."""
+    def __init__(self, db_file: bool = False, tweak: Callable[[Ted], None] | None = None, **settings):
+        """`db_file=True`: a real SQLite file in a temporary folder instead of an in-memory database (so the server
+        answers in worker threads, bot/pool.py, unless workers=0). `tweak` is called on TED and on each worker
+        thread's TED as it is built: the seam for a test's own handler in every router."""
         self.overrides = settings
         self.db_file = db_file
+        self.tweak = tweak
         self._db_dir: tempfile.TemporaryDirectory | None = None
 
     def build_ted(self, defaults: dict) -> Ted:
@@ -43,7 +48,21 @@ class World:
             self._db_dir = tempfile.TemporaryDirectory()
             self.db_path = str(Path(self._db_dir.name) / "ted.db")
         self.ted = build(Settings(**{**defaults, **self.overrides}), self.db_path)
+        if self.tweak is not None:
+            self.tweak(self.ted)
         return self.ted
+
+    def pool(self) -> HandlerPool | None:
+        """Where the server runs handlers: make_app's own pool (None), or one whose worker TEDs are tweaked too."""
+        if self.tweak is None:
+            return None
+
+        def make_ted() -> Ted:
+            twin = self.ted.twin()
+            self.tweak(twin)
+            return twin
+
+        return HandlerPool(self.ted, make_ted=make_ted)
 
     async def serve(self, app: web.Application) -> None:
         """TED's app behind an AppRunner with the server options `ted serve` uses (aiohttp's TestServer cancels
