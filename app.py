@@ -66,8 +66,13 @@ class Ted:
                 store.remove(str(a["id"]))
 
 
-def build(settings: Settings, db_path: str | None = None, first_use: bool = True,
-          clock: Clock = system_clock, check: bool = False) -> Ted:
+def build(
+    settings: Settings,
+    db_path: str | None = None,
+    first_use: bool = True,
+    clock: Clock = system_clock,
+    check: bool = False,
+) -> Ted:
     db_path = str(db_path or settings.db_path)
     db = dbmod.connect(db_path, check=check)
     embedder = make_embedder(settings.semantic)
@@ -81,8 +86,7 @@ def build(settings: Settings, db_path: str | None = None, first_use: bool = True
     directory = Directory(db)
     reports = ReportService(db, directory, settings, clock)
     ReportChat(reports, directory).register(router)
-    return Ted(settings, db, answerer, asker, conversations, router, directory, reports, OutboxWorker(reports),
-               db_path)
+    return Ted(settings, db, answerer, asker, conversations, router, directory, reports, OutboxWorker(reports), db_path)
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -108,8 +112,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.ingest_cli import ingest_paths
 
     ted = build(settings, args.db, first_use=False)
-    return ingest_paths(ted.db, [Path(p) for p in args.paths], replace=args.replace, quiet=args.quiet,
-                        embedder=ted.answerer.index.embedder, draft=args.draft, doc_id=args.doc or "")
+    return ingest_paths(
+        ted.db,
+        [Path(p) for p in args.paths],
+        replace=args.replace,
+        quiet=args.quiet,
+        embedder=ted.answerer.index.embedder,
+        draft=args.draft,
+        doc_id=args.doc or "",
+    )
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
@@ -130,20 +141,27 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return _eval_conversations(ted, items, args)
     s = score(items, lambda q: ted.asker.ask(q, channel="eval").to_json())
     if args.json:
-        print(json.dumps({"summary": s.summary(), "answers": s.answers, "failures": s.failures},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"summary": s.summary(), "answers": s.answers, "failures": s.failures}, ensure_ascii=False, indent=2
+            )
+        )
     else:
         for kind, row in s.summary().items():
             extra = f"  top-3 {row['top3_passed']}/{row['total']} ({row['top3']:.1%})" if kind == "policy" else ""
             label = "top-1 " if kind == "policy" else ""
             print(f"{kind:13} {label}{row['passed']}/{row['total']} ({row['rate']:.1%}){extra}")
         a = s.answers
-        print(f"answered      {a['right']}/{a['answered']} right (precision {a['precision']:.1%}), "
-              f"{a['wrong']} confident wrong")
+        print(
+            f"answered      {a['right']}/{a['answered']} right (precision {a['precision']:.1%}), "
+            f"{a['wrong']} confident wrong"
+        )
         if args.verbose:
             for f in s.failures:
-                print(f"  FAIL {f['id']} [{f['kind']}] got {f['intent']} {f['got']} "
-                      f"conf={f['confidence']}: {f['question']}")
+                print(
+                    f"  FAIL {f['id']} [{f['kind']}] got {f['intent']} {f['got']} "
+                    f"conf={f['confidence']}: {f['question']}"
+                )
     return 0
 
 
@@ -156,8 +174,12 @@ def _eval_conversations(ted: Ted, conversations: list[dict], args: argparse.Name
         def say(text: str) -> dict:
             replies = ted.router.message(Message("eval", "eval-user", text, conversation_id=f"eval-{cid}"))
             r = replies[0] if replies else None
-            return {"intent": r.intent if r else "", "confidence": r.confidence if r else 0.0,
-                    "citations": [c.to_json() for c in r.citations] if r else []}
+            return {
+                "intent": r.intent if r else "",
+                "confidence": r.confidence if r else 0.0,
+                "citations": [c.to_json() for c in r.citations] if r else [],
+            }
+
         return say
 
     s = score_conversations(conversations, start, lambda: ted.db["unanswered"].count)
@@ -229,8 +251,10 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     from core.backup import backup
 
     done = backup(args.db or settings.db_path, args.out, force=args.force)
-    print(f"Backed up {args.db or settings.db_path} to {done.path} ({done.bytes:,} bytes, {done.tables} tables); "
-          "the copy passed SQLite's integrity check.")
+    print(
+        f"Backed up {args.db or settings.db_path} to {done.path} ({done.bytes:,} bytes, {done.tables} tables); "
+        "the copy passed SQLite's integrity check."
+    )
     return 0
 
 
@@ -255,8 +279,12 @@ def parser() -> argparse.ArgumentParser:
 
     def db_option(sp: argparse.ArgumentParser) -> None:
         # SUPPRESS: `ted kb --db X list` and `ted kb list --db X` both work; a nested default never hides a value.
-        sp.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="SQLite database file (default: $TED_DB or var/ted.db)")
+        sp.add_argument(
+            "--db",
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="SQLite database file (default: $TED_DB or var/ted.db)",
+        )
 
     def add(name: str, fn, help_: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
@@ -284,15 +312,19 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("question", nargs="?", help="the question (omit to read questions from stdin)")
     add("chat", cmd_chat, "Talk to TED in the terminal.")
     i = add("ingest", cmd_ingest, "Add or update policy documents (.md .txt .html .docx .pdf, files or folders).")
-    i.add_argument("--replace", action="store_true",
-                   help="replace the whole knowledge base with these documents")
+    i.add_argument("--replace", action="store_true", help="replace the whole knowledge base with these documents")
     i.add_argument("--quiet", action="store_true", help="no progress bar")
-    i.add_argument("--draft", action="store_true",
-                   help="keep them as drafts (not searched or cited) until `ted kb publish DOC_ID`")
+    i.add_argument(
+        "--draft", action="store_true", help="keep them as drafts (not searched or cited) until `ted kb publish DOC_ID`"
+    )
     i.add_argument("--doc", metavar="DOC_ID", help="with --draft and one file: a new version of this document")
     i.add_argument("paths", nargs="+", metavar="PATH")
-    k = add("kb", cmd_kb, "Look inside and curate the knowledge base: list, show, publish, retire, edit, history, "
-                          "teach, not-covered, taught, forget.")
+    k = add(
+        "kb",
+        cmd_kb,
+        "Look inside and curate the knowledge base: list, show, publish, retire, edit, history, "
+        "teach, not-covered, taught, forget.",
+    )
     kb_configure(k, common)
     e = add("eval", cmd_eval, "Score a question file (JSON lines) by the shared scoring rule.")
     e.add_argument("file")
@@ -304,13 +336,21 @@ def parser() -> argparse.ArgumentParser:
     f = add("feedback", cmd_feedback, "List 👍/👎 feedback on answers, newest first, with any reasons given.")
     f.add_argument("--limit", type=int, default=100)
     f.add_argument("--json", action="store_true")
-    d = actions(add("directory", cmd_directory, "Staff directory: `directory import FILE.csv`, `directory list`."),
-                file=None)
-    d("import", "Import the staff directory from a CSV file; people missing from it are marked as left."
-      ).add_argument("file", help="the CSV file")
+    d = actions(
+        add("directory", cmd_directory, "Staff directory: `directory import FILE.csv`, `directory list`."), file=None
+    )
+    d("import", "Import the staff directory from a CSV file; people missing from it are marked as left.").add_argument(
+        "file", help="the CSV file"
+    )
     d("list", "List everyone in the directory, with roles, including people who have left.")
-    r = actions(add("reports", cmd_reports, "Reports: list, show REF, export --email, purge, hold/release REF, tick."),
-                ref=None, status=None, email=None, dry_run=False, json=False)
+    r = actions(
+        add("reports", cmd_reports, "Reports: list, show REF, export --email, purge, hold/release REF, tick."),
+        ref=None,
+        status=None,
+        email=None,
+        dry_run=False,
+        json=False,
+    )
     rl = r("list", "List reports with their status and acknowledgement deadline.")
     rl.add_argument("--status", choices=["open", "acknowledged", "resolved"], help="only reports with this status")
     rl.add_argument("--json", action="store_true")
@@ -318,15 +358,24 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument("ref", help="report reference, e.g. TED-2026-0042")
     rs.add_argument("--json", action="store_true")
     r("export", "Everything TED holds about one person, as JSON (subject access request).").add_argument(
-        "--email", required=True, help="the person whose data to gather")
+        "--email", required=True, help="the person whose data to gather"
+    )
     r("purge", "Remove the personal content of reports past retention.").add_argument(
-        "--dry-run", action="store_true", help="list what would be purged")
+        "--dry-run", action="store_true", help="list what would be purged"
+    )
     r("hold", "Put a report on legal hold (never purged).").add_argument("ref", help="report reference")
     r("release", "Take a report off legal hold.").add_argument("ref", help="report reference")
     r("tick", "Run the escalation scheduler once.")
-    t = actions(add("teams", cmd_teams, "Microsoft Teams: `teams package` builds the app package to upload; "
-                                        "`teams channels` lists the channels TED is in."),
-                out=None, app_version="1.0.0")
+    t = actions(
+        add(
+            "teams",
+            cmd_teams,
+            "Microsoft Teams: `teams package` builds the app package to upload; "
+            "`teams channels` lists the channels TED is in.",
+        ),
+        out=None,
+        app_version="1.0.0",
+    )
     tp = t("package", "Build the Teams app package (a zip) to upload in the Teams admin centre.")
     tp.add_argument("--out", metavar="FILE", help="the zip to write (default var/teams/ted-teams-app.zip)")
     tp.add_argument("--app-version", default="1.0.0", help="the app's version; raise it for each update")
@@ -349,8 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # The command line stays quiet unless asked; the server logs at INFO by default.
     level = settings.log_level if (args.command == "serve" or settings.log_level_set) else "WARNING"
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
     # Platform libraries log whole request and response bodies at DEBUG (message text, report contents):
     # TED's logs carry ids only, so they never go below INFO, whatever TED_LOG_LEVEL says.
     for name in QUIET_LIBRARIES:
@@ -365,8 +413,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "botbuilder", "botframework", "msrest", "msal", "urllib3",
-                   "requests_oauthlib", "aiohttp.client", "microsoft_agents")
+QUIET_LIBRARIES = (
+    "slack_sdk",
+    "slack_bolt",
+    "botbuilder",
+    "botframework",
+    "msrest",
+    "msal",
+    "urllib3",
+    "requests_oauthlib",
+    "aiohttp.client",
+    "microsoft_agents",
+)
 
 
 if __name__ == "__main__":

@@ -19,14 +19,22 @@ semantic = ted.answerer.semantic
 for q in args:
     query, hits = ted.answerer.index.search(q, limit=6)
     print(f"\n{q}")
-    print("  groups: " + "; ".join(f"{g.word}(idf {g.idf:.2f}: {', '.join(f'{a}:{f}' for a, f in g.alts.items())})"
-                                   for g in query.groups))
+    print(
+        "  groups: "
+        + "; ".join(
+            f"{g.word}(idf {g.idf:.2f}: {', '.join(f'{a}:{f}' for a, f in g.alts.items())})" for g in query.groups
+        )
+    )
     if query.corrections:
         print(f"  corrections: {query.corrections}")
     if hits:
         conf = calibration.confidence(hits, ranking_params(), semantic)
-        print(f"  confidence {conf:.2f} (threshold {calibration.threshold(ranking_params(), hits, semantic):.2f}); "
-              f"features {({k: round(v, 3) for k, v in calibration.features(hits).items()})}")
+        print(
+            f"  confidence {conf:.2f} (threshold {calibration.threshold(ranking_params(), hits, semantic):.2f}); "
+            f"features { ({k: round(v, 3) for k, v in calibration.features(hits).items()}) }"
+        )
     for h in hits:
-        print(f"  {h.number:6} score={h.score:.3f} sem={h.sem:.2f} nc={h.not_covered:.2f} cov={h.coverage:.2f} "
-              f"qsim={h.qsim:.2f} bm25={h.bm25:.2f} nb={h.nb:.2f}  {h.title}")
+        print(
+            f"  {h.number:6} score={h.score:.3f} sem={h.sem:.2f} nc={h.not_covered:.2f} cov={h.coverage:.2f} "
+            f"qsim={h.qsim:.2f} bm25={h.bm25:.2f} nb={h.nb:.2f}  {h.title}"
+        )

@@ -70,7 +70,7 @@ def _escapes(line: str) -> str:
     """CommonMark lets any punctuation be backslash-escaped; Python-Markdown only some: use entities."""
     parts, last = [], 0
     for m in _CODE_SPAN.finditer(line):
-        parts += [_ESCAPE.sub(lambda e: f"&#{ord(e.group(1))};", line[last:m.start()]), m.group(0)]
+        parts += [_ESCAPE.sub(lambda e: f"&#{ord(e.group(1))};", line[last : m.start()]), m.group(0)]
         last = m.end()
     parts.append(_ESCAPE.sub(lambda e: f"&#{ord(e.group(1))};", line[last:]))
     return "".join(parts)
@@ -107,7 +107,7 @@ def python_markdown_dialect(text: str) -> str:
             bullet_or_one = item.group(2) in "-*+" or item.group(2)[:-1] == "1"
             if not cols and prev.strip() and not _ITEM.match(prev) and bullet_or_one:
                 out.append("")  # a list interrupting a paragraph: Python-Markdown wants a blank line
-            body = line[item.end():]
+            body = line[item.end() :]
             body = "\\" + body if re.match(r"#[^#\s]", body) else body  # "- #channel" is no heading either
             new = " " * (4 * len(cols)) + item.group(2) + " " + body
             gap = len(item.group(3))
@@ -160,8 +160,18 @@ def soffice(html: list[Path], fmt: str, out: Path, profile: Path) -> list[Path]:
     # loses a page's first heading behind a blank first page.
     infilter = ["--infilter=HTML (StarWriter)"] if fmt == "pdf" else []
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", *infilter,
-           "--convert-to", target, "--outdir", str(out), *map(str, html)]
+    cmd = [
+        exe,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        *infilter,
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out),
+        *map(str, html),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     paths = [out / f"{p.stem}.{fmt}" for p in html]
     missing = [p.name for p in paths if not p.exists()]
@@ -211,8 +221,14 @@ def alignment(md: list[Document], other: list[Document]) -> dict:
                 pairs[(text, heading)] -= 1
         titles += doc.id in theirs and theirs[doc.id].title == doc.title
     n = sum(len(d.clauses) for d in other)
-    return {"passages": n, "md_passages": total, "text": same_text / total, "heading": same_path / total,
-            "titles": titles, "pages": len(md)}
+    return {
+        "passages": n,
+        "md_passages": total,
+        "text": same_text / total,
+        "heading": same_path / total,
+        "titles": titles,
+        "pages": len(md),
+    }
 
 
 def diff(md: list[Document], other: list[Document], fmt: str) -> None:
@@ -248,8 +264,13 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse the files already converted in --out")
     ap.add_argument("--eval", type=Path, default=ROOT / "eval" / "tts_handbook.jsonl", help="question file")
     ap.add_argument("--no-eval", action="store_true", help="alignment only")
-    ap.add_argument("--diff", choices=FORMATS[1:], action="append", default=[],
-                    help="list the markdown passages this format does not reproduce")
+    ap.add_argument(
+        "--diff",
+        choices=FORMATS[1:],
+        action="append",
+        default=[],
+        help="list the markdown passages this format does not reproduce",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()
 
@@ -265,15 +286,16 @@ def main() -> int:
         for fmt in FORMATS:
             results[fmt] |= evaluate(docs[fmt], questions)
 
-    print(f"TTS handbook, {len(docs['md'])} pages; alignment is of the markdown's passages"
-          + ("" if args.no_eval else f"; scores on {args.eval.name}"))
+    print(
+        f"TTS handbook, {len(docs['md'])} pages; alignment is of the markdown's passages"
+        + ("" if args.no_eval else f"; scores on {args.eval.name}")
+    )
     head = f"{'format':7} {'passages':>8} {'same text':>10} {'+ heading':>10} {'titles':>7}"
     if not args.no_eval:
         head += f" {'top-1':>7} {'top-3':>7} {'out of scope':>13}"
     print(head)
     for fmt, r in results.items():
-        line = (f"{fmt:7} {r['passages']:>8} {r['text']:>10.1%} {r['heading']:>10.1%} "
-                f"{r['titles']:>4}/{r['pages']:<2}")
+        line = f"{fmt:7} {r['passages']:>8} {r['text']:>10.1%} {r['heading']:>10.1%} {r['titles']:>4}/{r['pages']:<2}"
         if not args.no_eval:
             line += f" {r['top1']:>3}/{r['policy']:<3} {r['top3']:>3}/{r['policy']:<3}"
             if "out_of_scope" in r:

@@ -48,9 +48,11 @@ def free_port() -> int:
 
 async def slack_stub() -> tuple[web.AppRunner, str]:
     """Slack's Web API, answering ok to every method TED calls (auth.test, chat.postMessage …)."""
+
     async def ok(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "user_id": BOT_USER, "team_id": "T0BENCH", "ts": "1700000000.000001",
-                                  "channel": "D0BENCH"})
+        return web.json_response(
+            {"ok": True, "user_id": BOT_USER, "team_id": "T0BENCH", "ts": "1700000000.000001", "channel": "D0BENCH"}
+        )
 
     app = web.Application()
     app.router.add_route("*", "/api/{method}", ok)
@@ -69,11 +71,26 @@ def signed(body: str) -> dict:
 
 def slack_event(n: int, text: str) -> str:
     ts = f"1700001000.{n:06d}"
-    return json.dumps({"token": "legacy", "team_id": "T0BENCH", "api_app_id": "A0TED", "type": "event_callback",
-                       "event_id": f"Ev{n:010d}", "event_time": int(time.time()),
-                       "authorizations": [{"team_id": "T0BENCH", "user_id": BOT_USER, "is_bot": True}],
-                       "event": {"type": "message", "channel": "D0BENCH", "channel_type": "im", "user": "U0ALEXLIFE",
-                                 "text": text, "ts": ts, "event_ts": ts}})
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T0BENCH",
+            "api_app_id": "A0TED",
+            "type": "event_callback",
+            "event_id": f"Ev{n:010d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T0BENCH", "user_id": BOT_USER, "is_bot": True}],
+            "event": {
+                "type": "message",
+                "channel": "D0BENCH",
+                "channel_type": "im",
+                "user": "U0ALEXLIFE",
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+            },
+        }
+    )
 
 
 def stats(ms: list[float]) -> dict:
@@ -102,15 +119,30 @@ async def run(workers: int, args, qs: list[str], api_url: str, seed_db: Path) ->
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "ted.db"
         db.write_bytes(seed_db.read_bytes())  # the same knowledge base each run, no first-use load timed
-        env = {**os.environ, "TED_DB": str(db), "TED_PORT": str(port), "TED_HOST": "127.0.0.1",
-               "TED_WORKERS": str(workers), "TED_LOG_LEVEL": "WARNING", "SLACK_BOT_TOKEN": "xoxb-bench",
-               "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url, "TED_WEB_UPLOADS": str(Path(tmp) / "up")}
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve"], env=env, cwd=tmp,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = {
+            **os.environ,
+            "TED_DB": str(db),
+            "TED_PORT": str(port),
+            "TED_HOST": "127.0.0.1",
+            "TED_WORKERS": str(workers),
+            "TED_LOG_LEVEL": "WARNING",
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": api_url,
+            "TED_WEB_UPLOADS": str(Path(tmp) / "up"),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "serve"],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         base = f"http://127.0.0.1:{port}"
         timeout = aiohttp.ClientTimeout(total=30)
-        async with aiohttp.ClientSession(timeout=timeout,
-                                         connector=aiohttp.TCPConnector(limit=args.clients + 8)) as http:
+        async with aiohttp.ClientSession(
+            timeout=timeout, connector=aiohttp.TCPConnector(limit=args.clients + 8)
+        ) as http:
             try:
                 await wait_ready(http, base, proc)
                 return await measure(http, base, args, qs)
@@ -157,8 +189,9 @@ async def measure(http: aiohttp.ClientSession, base: str, args, qs: list[str]) -
     async def slack() -> None:
         while not stop.is_set():
             body = slack_event(next(events), next(questions_))
-            await timed("slack", slack_ms, lambda body=body: http.post(base + "/slack/events", data=body,
-                                                                    headers=signed(body)))
+            await timed(
+                "slack", slack_ms, lambda body=body: http.post(base + "/slack/events", data=body, headers=signed(body))
+            )
             await asyncio.sleep(0.2)
 
     for q in qs[:20]:  # warm up: indexes built, query vectors cached where they will be
@@ -170,21 +203,31 @@ async def measure(http: aiohttp.ClientSession, base: str, args, qs: list[str]) -
     stop.set()
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - start
-    return {"asks_per_s": round(len(ask_ms) / elapsed, 1), "ask": stats(ask_ms), "healthz": stats(health_ms),
-            "slack_ack": stats(slack_ms), "errors": errors}
+    return {
+        "asks_per_s": round(len(ask_ms) / elapsed, 1),
+        "ask": stats(ask_ms),
+        "healthz": stats(health_ms),
+        "slack_ack": stats(slack_ms),
+        "errors": errors,
+    }
 
 
 def seed(tmp: Path, clauses: int) -> Path:
     """A database with the bundled policy (and a generated one of `clauses` clauses), built once."""
     db = tmp / "seed.db"
     env = {**os.environ, "TED_DB": str(db)}
-    subprocess.run([sys.executable, str(ROOT / "app.py"), "ask", "hello"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "ask", "hello"], env=env, check=True, stdout=subprocess.DEVNULL
+    )
     if clauses:
         md = tmp / "generated-policy.md"
         generated_markdown(md, clauses)
-        subprocess.run([sys.executable, str(ROOT / "app.py"), "ingest", "--quiet", str(md)], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(ROOT / "app.py"), "ingest", "--quiet", str(md)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return db
 
 

@@ -72,13 +72,19 @@ def startup_to_first_answer(runs: int = 5) -> dict:
         subprocess.run([str(ted_bin), "ask", "--db", str(db), "hello"], capture_output=True, check=True)
         for _ in range(runs):
             t = time.perf_counter()
-            subprocess.run([str(ted_bin), "ask", "--db", str(db), "--json",
-                            "can I add a supplier on my personal facebook?"], capture_output=True, check=True)
+            subprocess.run(
+                [str(ted_bin), "ask", "--db", str(db), "--json", "can I add a supplier on my personal facebook?"],
+                capture_output=True,
+                check=True,
+            )
             times.append(time.perf_counter() - t)
         fresh = Path(d) / "fresh.db"
         t = time.perf_counter()
-        subprocess.run([str(ted_bin), "ask", "--db", str(fresh), "--json", "can I add a supplier on facebook?"],
-                       capture_output=True, check=True)
+        subprocess.run(
+            [str(ted_bin), "ask", "--db", str(fresh), "--json", "can I add a supplier on facebook?"],
+            capture_output=True,
+            check=True,
+        )
         first_use = time.perf_counter() - t
     return {"median_s": round(statistics.median(times), 3), "first_use_s": round(first_use, 3)}
 
@@ -103,8 +109,12 @@ def main() -> int:
         t = time.perf_counter()
         big.answerer.index.refresh()
         index_s = time.perf_counter() - t
-        results["ingest_10k"] = {"clauses": len(doc.clauses), "seconds": round(ingest_s, 3),
-                                 "index_build_s": round(index_s, 3), "peak_mb": round(peak / 2**20, 1)}
+        results["ingest_10k"] = {
+            "clauses": len(doc.clauses),
+            "seconds": round(ingest_s, 3),
+            "index_build_s": round(index_s, 3),
+            "peak_mb": round(peak / 2**20, 1),
+        }
         results["latency_10k"] = latency(big, qs, rounds=1)
         big.db.conn.close()
 

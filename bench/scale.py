@@ -55,12 +55,15 @@ def summary(ms: list[float]) -> dict:
 
 def raw_fts(db, qs: list[str]) -> list[float]:
     """The floor to compare with: one FTS5 bm25 query of the question's words, nothing else."""
+
     def one(q):
         words = [w for w in "".join(c if c.isalnum() else " " for c in q.lower()).split() if len(w) > 2]
         if words:
             match = " OR ".join(f'"{w}"' for w in words[:32])
-            db.execute("select rowid from clauses_fts where clauses_fts match ? order by bm25(clauses_fts) "
-                       "limit 100", [match]).fetchall()
+            db.execute(
+                "select rowid from clauses_fts where clauses_fts match ? order by bm25(clauses_fts) limit 100", [match]
+            ).fetchall()
+
     return timed(one, qs)
 
 
@@ -71,9 +74,10 @@ def random_vectors(db, seed: int = 3) -> None:
         conn.execute("delete from clause_vectors")
         vecs = rng.standard_normal((len(rows), 384)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        conn.executemany("insert into clause_vectors (clause_rowid, doc_id, field, model, vector) values "
-                         "(?, ?, 'passage', ?, ?)",
-                         [(r, d, MODEL, to_blob(v)) for (r, d), v in zip(rows, vecs, strict=True)])
+        conn.executemany(
+            "insert into clause_vectors (clause_rowid, doc_id, field, model, vector) values (?, ?, 'passage', ?, ?)",
+            [(r, d, MODEL, to_blob(v)) for (r, d), v in zip(rows, vecs, strict=True)],
+        )
     db.execute("update kb_meta set value = value + 1 where key = 'revision'")
 
 
@@ -85,11 +89,16 @@ def measure(ted, qs, label: str) -> dict:
         embedder._queries.clear()  # every question encoded afresh, as a new question would be
     ms = timed(lambda q: ted.asker.ask(q, channel="bench"), qs)
     fts = raw_fts(ted.db, qs)
-    row = {"answer": summary(ms), "raw_fts5": summary(fts),
-           "ratio_p50": round(statistics.median(ms) / max(statistics.median(fts), 1e-6), 1),
-           "peak_rss_mb": round(rss_mb(), 1)}
-    print(f"{label:34} answer p50 {row['answer']['p50_ms']:7.2f} ms  p99 {row['answer']['p99_ms']:7.2f} ms   "
-          f"raw FTS5 p50 {row['raw_fts5']['p50_ms']:6.2f} ms  (x{row['ratio_p50']})  peak RSS {row['peak_rss_mb']} MB")
+    row = {
+        "answer": summary(ms),
+        "raw_fts5": summary(fts),
+        "ratio_p50": round(statistics.median(ms) / max(statistics.median(fts), 1e-6), 1),
+        "peak_rss_mb": round(rss_mb(), 1),
+    }
+    print(
+        f"{label:34} answer p50 {row['answer']['p50_ms']:7.2f} ms  p99 {row['answer']['p99_ms']:7.2f} ms   "
+        f"raw FTS5 p50 {row['raw_fts5']['p50_ms']:6.2f} ms  (x{row['ratio_p50']})  peak RSS {row['peak_rss_mb']} MB"
+    )
     return row
 
 

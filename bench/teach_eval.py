@@ -118,20 +118,32 @@ def main() -> None:
     right = len(ids - still)
     report = {
         "split": {"A": len(a_rows), "B": len(b_rows), "rewordings": len(reworded)},
-        "taught": {"phrasings": sum(r["teach"] == "clause" for r in taught),
-                   "not_covered": sum(r["teach"] == "not_covered" for r in taught),
-                   "right_after": right, "rate": round(right / len(ids), 4) if ids else 1.0},
-        **{name: {"before": before[name][0].summary() | {"answers": before[name][0].answers},
-                  "after": after[name][0].summary() | {"answers": after[name][0].answers}} for name in before},
+        "taught": {
+            "phrasings": sum(r["teach"] == "clause" for r in taught),
+            "not_covered": sum(r["teach"] == "not_covered" for r in taught),
+            "right_after": right,
+            "rate": round(right / len(ids), 4) if ids else 1.0,
+        },
+        **{
+            name: {
+                "before": before[name][0].summary() | {"answers": before[name][0].answers},
+                "after": after[name][0].summary() | {"answers": after[name][0].answers},
+            }
+            for name in before
+        },
     }
     if args.json:
         print(json.dumps(report, indent=2))
         return
     t = report["taught"]
-    print(f"tdc_v2_holdout split by id parity: A (odd) {len(a_rows)}, B (even) {len(b_rows)}; "
-          f"rewordings of A's taught questions: {len(reworded)}")
-    print(f"taught from A's misses: {t['phrasings']} phrasings, {t['not_covered']} not covered; "
-          f"taught questions right afterwards: {right}/{len(ids)} ({t['rate']:.1%})")
+    print(
+        f"tdc_v2_holdout split by id parity: A (odd) {len(a_rows)}, B (even) {len(b_rows)}; "
+        f"rewordings of A's taught questions: {len(reworded)}"
+    )
+    print(
+        f"taught from A's misses: {t['phrasings']} phrasings, {t['not_covered']} not covered; "
+        f"taught questions right afterwards: {right}/{len(ids)} ({t['rate']:.1%})"
+    )
     for name in before:
         print(f"{name:11} before: {line(before[name][0])}")
         print(f"{'':11} after:  {line(after[name][0])}")
@@ -148,8 +160,10 @@ def main() -> None:
             print(f"  now wrong {i} [{f['kind']}] got {f['intent']} {f['got']} conf={f['confidence']}: {f['question']}")
     if args.verbose:
         for r in taught:
-            print(f"  taught {r['id']} [{r['teach']}{' ' + r.get('clause', '') if r['teach'] == 'clause' else ''}]: "
-                  f"{r['question']}")
+            print(
+                f"  taught {r['id']} [{r['teach']}{' ' + r.get('clause', '') if r['teach'] == 'clause' else ''}]: "
+                f"{r['question']}"
+            )
         for name in after:
             for f in after[name][0].failures:
                 print(f"  still failing {name} {f['id']} [{f['kind']}] got {f['intent']} {f['got']}: {f['question']}")

@@ -55,9 +55,13 @@ def handbook():
 def questions(*names: str) -> list[dict]:
     out = []
     for n in names:
-        out += [q for q in read_questions(ROOT / "eval" / n)
-                if q["kind"] in ("policy", "out_of_scope") and not is_smalltalk(q["question"])
-                and not wants_to_report(q["question"])]
+        out += [
+            q
+            for q in read_questions(ROOT / "eval" / n)
+            if q["kind"] in ("policy", "out_of_scope")
+            and not is_smalltalk(q["question"])
+            and not wants_to_report(q["question"])
+        ]
     return out
 
 
@@ -73,8 +77,13 @@ def collect(ted, qs: list[dict], as_oos: bool = False) -> list[tuple[bool, list]
 
 
 def rescore(h, w: dict) -> float:
-    s = (w["w_coverage"] * h.coverage + w["w_qsim"] * h.qsim + w["w_bm25"] * h.bm25 + w["w_nb"] * h.nb
-         + w["w_semantic"] * h.sem)
+    s = (
+        w["w_coverage"] * h.coverage
+        + w["w_qsim"] * h.qsim
+        + w["w_bm25"] * h.bm25
+        + w["w_nb"] * h.nb
+        + w["w_semantic"] * h.sem
+    )
     return s if h.enriched else s / ((1.0 - w["w_qsim"]) or 1.0)
 
 
@@ -134,8 +143,10 @@ def report(name: str, data, model) -> None:
             wrong += not (in_scope and ok[0])
         elif not in_scope:
             fell += 1
-    print(f"  {name}: answered {answered}, right {right}, wrong {wrong} (precision {right / max(answered, 1):.1%}); "
-          f"top-1 {right}/{pol}; out of scope fell back {fell}/{oos}  [TRAINING figures]")
+    print(
+        f"  {name}: answered {answered}, right {right}, wrong {wrong} (precision {right / max(answered, 1):.1%}); "
+        f"top-1 {right}/{pol}; out of scope fell back {fell}/{oos}  [TRAINING figures]"
+    )
 
 
 def main() -> None:
@@ -150,8 +161,13 @@ def main() -> None:
     # The council policy's own text, ingested plain, is a second unenriched document with labelled questions.
     plain_rows += collect(plain(ROOT / "corpora" / "tdc-social-media-policy.txt"), tdc)
     params = ranking_params()
-    grid = {"w_coverage": [0.05, 0.1, 0.2, 0.3], "w_qsim": [0.0, 0.05, 0.1, 0.2], "w_bm25": [0.0, 0.05, 0.1, 0.2],
-            "w_nb": [0.0, 0.05, 0.1], "w_semantic": [0.0, 0.4, 0.6, 0.8, 1.0]}
+    grid = {
+        "w_coverage": [0.05, 0.1, 0.2, 0.3],
+        "w_qsim": [0.0, 0.05, 0.1, 0.2],
+        "w_bm25": [0.0, 0.05, 0.1, 0.2],
+        "w_nb": [0.0, 0.05, 0.1],
+        "w_semantic": [0.0, 0.4, 0.6, 0.8, 1.0],
+    }
     best = None
     for combo in itertools.product(*grid.values()):
         w = dict(zip(grid, combo, strict=True))
@@ -170,11 +186,13 @@ def main() -> None:
         raw = json.loads(RANKING.read_text("utf-8"))
         raw.update(w)
         raw["calibration"] = models
-        raw["_about"] = ("Ranking weights and confidence models fitted by bench/tune.py on TRAINING questions only: "
-                         "eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl, eval/tts_handbook.jsonl, "
-                         "eval/train/tts_oos_train.jsonl (and cross-document negatives). The *_v2_holdout sets are "
-                         "never used here. confidence_* / off_topic_penalty / min_confidence: the lexical curve, "
-                         "used when the semantic signal is off.")
+        raw["_about"] = (
+            "Ranking weights and confidence models fitted by bench/tune.py on TRAINING questions only: "
+            "eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl, eval/tts_handbook.jsonl, "
+            "eval/train/tts_oos_train.jsonl (and cross-document negatives). The *_v2_holdout sets are "
+            "never used here. confidence_* / off_topic_penalty / min_confidence: the lexical curve, "
+            "used when the semantic signal is off."
+        )
         RANKING.write_text(json.dumps(raw, indent=2) + "\n", "utf-8")
         print(f"wrote {RANKING.relative_to(ROOT)}")
     del params

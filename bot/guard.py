@@ -23,6 +23,7 @@ from handlers import messages
 
 log = logging.getLogger("ted.server")
 
+
 class SlowClient(Exception):
     """The request body did not arrive within TED_BODY_TIMEOUT_SECONDS."""
 
@@ -40,6 +41,7 @@ def body_deadline(settings: Settings):
         late = {"fired": False}
         timer = None
         if request.body_exists and not request.content.is_eof():
+
             def too_slow() -> None:
                 if not request.content.is_eof():
                     late["fired"] = True
@@ -49,12 +51,17 @@ def body_deadline(settings: Settings):
         try:
             resp = await handler(request)
         except SlowClient:
-            log.info("client too slow: request body not received within %ss method=%s path=%s", seconds,
-                     request.method, request.path)
+            log.info(
+                "client too slow: request body not received within %ss method=%s path=%s",
+                seconds,
+                request.method,
+                request.path,
+            )
             resp = web.json_response({"error": messages.WEB_TOO_SLOW}, status=408)
         except ConnectionError as exc:
-            log.info("client went away mid-request method=%s path=%s (%s)", request.method, request.path,
-                     type(exc).__name__)
+            log.info(
+                "client went away mid-request method=%s path=%s (%s)", request.method, request.path, type(exc).__name__
+            )
             return web.Response(status=400)  # nobody is there to read it; aiohttp drops it quietly
         finally:
             if timer is not None:

@@ -25,18 +25,25 @@ def check(ted) -> tuple[bool, dict]:
         queued, oldest = outbox.backlog(ted.db)
     except sqlite3.Error as exc:
         log.warning("health: the database did not answer error=%s", type(exc).__name__)
-        return False, {"ok": False, "why": f"the database did not answer ({type(exc).__name__}: {exc})",
-                       "database": "failing"}
+        return False, {
+            "ok": False,
+            "why": f"the database did not answer ({type(exc).__name__}: {exc})",
+            "database": "failing",
+        }
     now = ted.reports.clock()
     waited = (now - datetime.fromisoformat(oldest)).total_seconds() / 60 if oldest else 0.0
     body = {"database": "ok", "outbox": {"queued": queued, "oldest_minutes": round(max(waited, 0.0), 1)}}
     why = ""
     if queued > s.health_outbox_max:
-        why = (f"{queued} notifications are waiting to be sent (more than {s.health_outbox_max}): check that "
-               "Slack and Teams are reachable and the log for outbox errors")
+        why = (
+            f"{queued} notifications are waiting to be sent (more than {s.health_outbox_max}): check that "
+            "Slack and Teams are reachable and the log for outbox errors"
+        )
     elif waited > s.health_outbox_minutes:
-        why = (f"a notification has waited {waited:.0f} minutes to be sent (more than "
-               f"{s.health_outbox_minutes:g}): check that Slack and Teams are reachable and the log for outbox errors")
+        why = (
+            f"a notification has waited {waited:.0f} minutes to be sent (more than "
+            f"{s.health_outbox_minutes:g}): check that Slack and Teams are reachable and the log for outbox errors"
+        )
     if why:
         return False, {"ok": False, "why": why, **body}
     return True, {"ok": True, **body}

@@ -59,19 +59,26 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host.strip("[]"), port), family=family, backlog=128)
     except socket.gaierror as exc:
-        raise Problem(f"TED_HOST {host!r} is not a name or address this machine can listen on ({exc.strerror}): "
-                      "set TED_HOST to 127.0.0.1, 0.0.0.0 or one of this machine's addresses") from exc
+        raise Problem(
+            f"TED_HOST {host!r} is not a name or address this machine can listen on ({exc.strerror}): "
+            "set TED_HOST to 127.0.0.1, 0.0.0.0 or one of this machine's addresses"
+        ) from exc
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise Problem(f"port {port} on {host} is already in use by another program, so TED cannot listen "
-                          "there: stop that program (is TED already running?), or set TED_PORT to a free port") \
-                from exc
+            raise Problem(
+                f"port {port} on {host} is already in use by another program, so TED cannot listen "
+                "there: stop that program (is TED already running?), or set TED_PORT to a free port"
+            ) from exc
         if exc.errno == errno.EACCES:
-            raise Problem(f"TED is not allowed to listen on port {port} ({exc.strerror}): ports below 1024 need "
-                          "extra privileges, so set TED_PORT to 1024 or above") from exc
+            raise Problem(
+                f"TED is not allowed to listen on port {port} ({exc.strerror}): ports below 1024 need "
+                "extra privileges, so set TED_PORT to 1024 or above"
+            ) from exc
         if exc.errno == errno.EADDRNOTAVAIL:
-            raise Problem(f"{host} is not an address of this machine ({exc.strerror}): set TED_HOST to one of its "
-                          "addresses, or 0.0.0.0 for all of them") from exc
+            raise Problem(
+                f"{host} is not an address of this machine ({exc.strerror}): set TED_HOST to one of its "
+                "addresses, or 0.0.0.0 for all of them"
+            ) from exc
         raise Problem(f"TED cannot listen on {host}:{port} ({exc.strerror})") from exc
 
 
@@ -80,7 +87,6 @@ def serve(ted, sock: socket.socket | None = None) -> int:
     sock = sock or listen(s.host, s.port)
     app = make_app(ted)
     port = sock.getsockname()[1]
-    log.info("TED listening on http://%s:%s/ channels on: %s", s.host, port,
-             ", ".join(app[CHANNELS]))
+    log.info("TED listening on http://%s:%s/ channels on: %s", s.host, port, ", ".join(app[CHANNELS]))
     web.run_app(app, sock=sock, print=None, **server_options(s))
     return 0

@@ -49,8 +49,9 @@ def scheduled(ted) -> None:
     purge_questions(ted.db, ted.settings.question_retention_days, ted.reports.clock())
     sent = reminders.tick(ted.db, ted.directory, ted.settings, ted.reports.clock())
     if any(sent.values()):
-        log.info("knowledge base: %s review reminder(s), %s digest message(s) queued", sent["reminders"],
-                 sent["digest"])
+        log.info(
+            "knowledge base: %s review reminder(s), %s digest message(s) queued", sent["reminders"], sent["digest"]
+        )
 
 
 def background_workers(ted):
@@ -67,8 +68,10 @@ def background_workers(ted):
             for step in app.get(SCHEDULED, ()):
                 step()
 
-        tasks = [asyncio.create_task(_loop(ted.settings.outbox_interval_seconds, deliver, "outbox")),
-                 asyncio.create_task(_loop(ted.settings.scheduler_interval_seconds, schedule, "scheduler"))]
+        tasks = [
+            asyncio.create_task(_loop(ted.settings.outbox_interval_seconds, deliver, "outbox")),
+            asyncio.create_task(_loop(ted.settings.scheduler_interval_seconds, schedule, "scheduler")),
+        ]
         yield
         for t in tasks:
             t.cancel()

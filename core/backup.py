@@ -38,8 +38,9 @@ def backup(source: str | Path, out: str | Path, force: bool = False) -> Backup:
     if dest.is_dir():
         raise Problem(f"{dest} is a folder: give the backup a file name, e.g. {dest / 'ted-backup.db'}")
     if dest.exists() and not force:
-        raise Problem(f"{dest} already exists, so nothing was written: choose another name, or add --force to "
-                      "replace it")
+        raise Problem(
+            f"{dest} already exists, so nothing was written: choose another name, or add --force to replace it"
+        )
     if not dest.parent.is_dir():
         raise Problem(f"the folder {dest.parent} does not exist: create it first")
     integrity.check_header(src)
@@ -74,15 +75,18 @@ def _copy(src: Path, tmp: Path, dest: Path) -> int:
         finally:
             copy.close()
     except sqlite3.DatabaseError as exc:
-        if "malformed" in str(exc) or getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT",
-                                                                                         "SQLITE_NOTADB")):
+        if "malformed" in str(exc) or getattr(exc, "sqlite_errorname", "").startswith(
+            ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+        ):
             rows = [str(exc)]
         else:  # the copy's side: its disk is full or read-only
             raise Problem(integrity.describe(dest, exc) + "; nothing was written") from exc
     finally:
         source.close()
     if rows != ["ok"]:
-        raise Problem(f"the copy of {src} failed SQLite's integrity check ({'; '.join(map(str, rows))[:200]}), so "
-                      f"{src} itself is damaged; nothing was written: keep your earlier backups, and restore the "
-                      "latest good one (see “Backups” in the README)")
+        raise Problem(
+            f"the copy of {src} failed SQLite's integrity check ({'; '.join(map(str, rows))[:200]}), so "
+            f"{src} itself is damaged; nothing was written: keep your earlier backups, and restore the "
+            "latest good one (see “Backups” in the README)"
+        )
     return tables

@@ -19,7 +19,6 @@ from core.migrations import MIGRATIONS, Migration  # noqa: F401  (re-exported: t
 BUSY_TIMEOUT_MS = 5000
 
 
-
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -40,11 +39,12 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise integrity.DatabaseProblem(f"TED cannot create the folder {p.parent} for its database "
-                                        f"({exc.strerror}): create it, or point TED_DB (or --db) elsewhere") from exc
+        raise integrity.DatabaseProblem(
+            f"TED cannot create the folder {p.parent} for its database "
+            f"({exc.strerror}): create it, or point TED_DB (or --db) elsewhere"
+        ) from exc
     try:
-        conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
-                               isolation_level=None)
+        conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")

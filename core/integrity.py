@@ -36,11 +36,14 @@ def check_header(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise DatabaseProblem(f"TED cannot read {path} ({exc.strerror}): make the file readable by the user TED "
-                              "runs as") from exc
+        raise DatabaseProblem(
+            f"TED cannot read {path} ({exc.strerror}): make the file readable by the user TED runs as"
+        ) from exc
     if not (head.startswith(MAGIC) or MAGIC.startswith(head)):
-        raise DatabaseProblem(f"{path} is not an SQLite database (its first bytes are not SQLite's header): "
-                              f"{RESTORE}, or point TED_DB (or --db) at the right file")
+        raise DatabaseProblem(
+            f"{path} is not an SQLite database (its first bytes are not SQLite's header): "
+            f"{RESTORE}, or point TED_DB (or --db) at the right file"
+        )
     if len(head) < 100:
         raise DatabaseProblem(f"{path} is cut short ({size} bytes, less than SQLite's 100-byte header): {RESTORE}")
     page_size = int.from_bytes(head[16:18], "big")
@@ -50,15 +53,17 @@ def check_header(path: Path) -> None:
     # and only when no write-ahead log exists: while a checkpoint runs, page 1 can be ahead of the file's end.
     wal = path.with_name(path.name + "-wal")
     if pages and head[24:28] == head[92:96] and not wal.exists() and size < page_size * pages:
-        raise DatabaseProblem(f"{path} is cut short ({size:,} of the {page_size * pages:,} bytes its header "
-                              f"promises): {RESTORE}")
+        raise DatabaseProblem(
+            f"{path} is cut short ({size:,} of the {page_size * pages:,} bytes its header promises): {RESTORE}"
+        )
 
 
 def quick_check(conn: sqlite3.Connection, path: Path) -> None:
     rows = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
     if rows != ["ok"]:
-        raise DatabaseProblem(f"{path} is damaged (SQLite's check says: {'; '.join(map(str, rows))[:200]}): "
-                              f"stop TED and {RESTORE}")
+        raise DatabaseProblem(
+            f"{path} is damaged (SQLite's check says: {'; '.join(map(str, rows))[:200]}): stop TED and {RESTORE}"
+        )
 
 
 def probe_write(conn: sqlite3.Connection, path: Path) -> None:
@@ -75,19 +80,28 @@ def describe(path: Path | str, exc: BaseException) -> str:
     name = getattr(exc, "sqlite_errorname", "") or ""
     what = str(exc) or type(exc).__name__
     if name == "SQLITE_NOTADB" or "not a database" in what:
-        return (f"{path} is not an SQLite database (SQLite says: {what}): {RESTORE}, or point TED_DB (or --db) "
-                "at the right file")
+        return (
+            f"{path} is not an SQLite database (SQLite says: {what}): {RESTORE}, or point TED_DB (or --db) "
+            "at the right file"
+        )
     if name.startswith("SQLITE_CORRUPT") or "malformed" in what:
         return f"{path} is damaged (SQLite says: {what}): stop TED and {RESTORE}"
     if name == "SQLITE_FULL" or "disk is full" in what:
         return f"the disk holding {path} is full (SQLite says: {what}): free some space, then try again"
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")) \
-            or "readonly" in what or "unable to open" in what:
-        return (f"TED cannot write to {path} (SQLite says: {what}): make the file and its folder writable by the "
-                "user TED runs as, and check that the disk is not mounted read-only")
+    if (
+        name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
+        or "readonly" in what
+        or "unable to open" in what
+    ):
+        return (
+            f"TED cannot write to {path} (SQLite says: {what}): make the file and its folder writable by the "
+            "user TED runs as, and check that the disk is not mounted read-only"
+        )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in what:
         return f"{path} is locked by another program (SQLite says: {what}): try again in a moment"
     if name.startswith("SQLITE_IOERR") or "disk I/O" in what:
-        return f"TED could not read or write {path} (SQLite says: {what}): check the disk; if the file is damaged, " \
-               f"{RESTORE}"
+        return (
+            f"TED could not read or write {path} (SQLite says: {what}): check the disk; if the file is damaged, "
+            f"{RESTORE}"
+        )
     return f"the database {path} failed (SQLite says: {what})"

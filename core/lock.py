@@ -47,18 +47,21 @@ class ServeLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise Problem(f"TED cannot create its lock file {self.path} beside the database ({exc.strerror}): make "
-                          "the folder writable by the user TED runs as, and check that the disk is not mounted "
-                          "read-only") from exc
+            raise Problem(
+                f"TED cannot create its lock file {self.path} beside the database ({exc.strerror}): make "
+                "the folder writable by the user TED runs as, and check that the disk is not mounted "
+                "read-only"
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             holder = _read_pid(fd)
             os.close(fd)
             who = f" (process {holder})" if holder else ""
-            raise AlreadyServing(f"another TED is already serving {self.db_path}{who}, so this one will not start: "
-                                 "stop that one first, or give this one its own database with --db or TED_DB") \
-                from exc
+            raise AlreadyServing(
+                f"another TED is already serving {self.db_path}{who}, so this one will not start: "
+                "stop that one first, or give this one its own database with --db or TED_DB"
+            ) from exc
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self.fd = fd

@@ -93,8 +93,19 @@ def _m003_document_topics(db: sqlite_utils.Database) -> None:
 
 def _m004_conversations(db: sqlite_utils.Database) -> None:
     db["asked"].create(
-        {"id": int, "asked_at": str, "platform": str, "user_id": str, "conversation_id": str, "thread_id": str,
-         "question": str, "intent": str, "doc_id": str, "clause": str, "confidence": float},
+        {
+            "id": int,
+            "asked_at": str,
+            "platform": str,
+            "user_id": str,
+            "conversation_id": str,
+            "thread_id": str,
+            "question": str,
+            "intent": str,
+            "doc_id": str,
+            "clause": str,
+            "confidence": float,
+        },
         pk="id",
     )
     db["threads"].create(
@@ -107,19 +118,54 @@ def _m004_conversations(db: sqlite_utils.Database) -> None:
 
 def _m005_reports(db: sqlite_utils.Database) -> None:
     db["people"].create(
-        {"email": str, "name": str, "slack_user_id": str, "teams_user_id": str, "manager_email": str,
-         "service_area": str, "roles": str, "active": int, "updated_at": str, "left_at": str},
+        {
+            "email": str,
+            "name": str,
+            "slack_user_id": str,
+            "teams_user_id": str,
+            "manager_email": str,
+            "service_area": str,
+            "roles": str,
+            "active": int,
+            "updated_at": str,
+            "left_at": str,
+        },
         pk="email",
     )
     db["people"].create_index(["slack_user_id"])
     db["people"].create_index(["teams_user_id"])
     db["reports"].create(
-        {"id": int, "ref": str, "created_at": str, "reporter_email": str, "reporter_platform": str,
-         "reporter_user_id": str, "category": str, "platform_name": str, "links": str, "account": str,
-         "seen_at": str, "service_area": str, "description": str, "attachments": str, "at_risk": int,
-         "wants_hr": int, "involves_management": int, "status": str, "outcome": str, "ack_due_at": str,
-         "acknowledged_at": str, "acknowledged_by": str, "resolved_at": str, "resolved_by": str,
-         "escalation_level": int, "flags": str, "legal_hold": int, "purged_at": str, "source_question": str},
+        {
+            "id": int,
+            "ref": str,
+            "created_at": str,
+            "reporter_email": str,
+            "reporter_platform": str,
+            "reporter_user_id": str,
+            "category": str,
+            "platform_name": str,
+            "links": str,
+            "account": str,
+            "seen_at": str,
+            "service_area": str,
+            "description": str,
+            "attachments": str,
+            "at_risk": int,
+            "wants_hr": int,
+            "involves_management": int,
+            "status": str,
+            "outcome": str,
+            "ack_due_at": str,
+            "acknowledged_at": str,
+            "acknowledged_by": str,
+            "resolved_at": str,
+            "resolved_by": str,
+            "escalation_level": int,
+            "flags": str,
+            "legal_hold": int,
+            "purged_at": str,
+            "source_question": str,
+        },
         pk="id",
     )
     db["reports"].create_index(["ref"], unique=True)
@@ -129,8 +175,15 @@ def _m005_reports(db: sqlite_utils.Database) -> None:
         pk=("report_id", "email"),
     )
     db["report_messages"].create(
-        {"id": int, "report_id": int, "email": str, "platform": str, "channel": str, "message_id": str,
-         "posted_at": str},
+        {
+            "id": int,
+            "report_id": int,
+            "email": str,
+            "platform": str,
+            "channel": str,
+            "message_id": str,
+            "posted_at": str,
+        },
         pk="id",
     )
     db["report_events"].create(
@@ -138,9 +191,23 @@ def _m005_reports(db: sqlite_utils.Database) -> None:
     )
     db["report_events"].create_index(["report_id"])
     db["outbox"].create(
-        {"id": int, "created_at": str, "report_id": int, "kind": str, "recipient": str, "target": str,
-         "template": str, "params": str, "status": str, "attempts": int, "next_attempt_at": str,
-         "claimed_at": str, "sent_at": str, "last_error": str, "dedupe_key": str},
+        {
+            "id": int,
+            "created_at": str,
+            "report_id": int,
+            "kind": str,
+            "recipient": str,
+            "target": str,
+            "template": str,
+            "params": str,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "claimed_at": str,
+            "sent_at": str,
+            "last_error": str,
+            "dedupe_key": str,
+        },
         pk="id",
     )
     db["outbox"].create_index(["status", "next_attempt_at"])
@@ -151,8 +218,15 @@ def _m005_reports(db: sqlite_utils.Database) -> None:
 def _m006_delivery(db: sqlite_utils.Database) -> None:
     db["report_messages"].add_column("outbox_id", int)
     db["web_messages"].create(
-        {"id": int, "email": str, "report_id": int, "outbox_id": int, "created_at": str, "updated_at": str,
-         "reply": str},
+        {
+            "id": int,
+            "email": str,
+            "report_id": int,
+            "outbox_id": int,
+            "created_at": str,
+            "updated_at": str,
+            "reply": str,
+        },
         pk="id",
     )
     db["web_messages"].create_index(["email"])
@@ -163,15 +237,22 @@ def _m007_teams(db: sqlite_utils.Database) -> None:
     # was installed or messaged): https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
     # send-proactive-messages. Conversations hold those references; users hold what is needed to open a 1:1.
     db["teams_conversations"].create(
-        {"conversation_id": str, "kind": str, "tenant_id": str, "team_id": str, "user_id": str,
-         "aad_object_id": str, "reference": str, "updated_at": str},
+        {
+            "conversation_id": str,
+            "kind": str,
+            "tenant_id": str,
+            "team_id": str,
+            "user_id": str,
+            "aad_object_id": str,
+            "reference": str,
+            "updated_at": str,
+        },
         pk="conversation_id",
     )
     db["teams_conversations"].create_index(["user_id"])
     db["teams_conversations"].create_index(["aad_object_id"])
     db["teams_users"].create(
-        {"tenant_id": str, "user_id": str, "aad_object_id": str, "service_url": str, "bot_id": str,
-         "updated_at": str},
+        {"tenant_id": str, "user_id": str, "aad_object_id": str, "service_url": str, "bot_id": str, "updated_at": str},
         pk=("tenant_id", "user_id"),
     )
     db["teams_users"].create_index(["aad_object_id"])
@@ -188,8 +269,7 @@ def _m008_semantic_and_not_covered(db: sqlite_utils.Database) -> None:
     db["clause_vectors"].create_index(["doc_id"])
     # Questions a document does not answer (negative anchors): bundled with a policy, or taught by its owners.
     db["not_covered"].create(
-        {"id": int, "doc_id": str, "question": str, "source": str, "added_by": str, "added_at": str,
-         "vector": bytes},
+        {"id": int, "doc_id": str, "question": str, "source": str, "added_by": str, "added_at": str, "vector": bytes},
         pk="id",
     )
     db["not_covered"].create_index(["doc_id"])
@@ -200,11 +280,28 @@ def _m009_curation(db: sqlite_utils.Database) -> None:
     # cited); a draft waits here to be published; a superseded or retired version keeps its clauses here as
     # JSON (`content`, a knowledge.model.Document) for the history, never searched again.
     db["doc_versions"].create(
-        {"id": int, "doc_id": str, "seq": int, "status": str,  # draft | live | superseded | retired | discarded
-         "title": str, "owner": str, "version": str, "date": str, "review_cycle": str, "next_review": str,
-         "source": str, "format": str, "clause_count": int, "content": str,
-         "created_at": str, "created_by": str, "published_at": str, "published_by": str,
-         "ended_at": str, "ended_by": str},
+        {
+            "id": int,
+            "doc_id": str,
+            "seq": int,
+            "status": str,  # draft | live | superseded | retired | discarded
+            "title": str,
+            "owner": str,
+            "version": str,
+            "date": str,
+            "review_cycle": str,
+            "next_review": str,
+            "source": str,
+            "format": str,
+            "clause_count": int,
+            "content": str,
+            "created_at": str,
+            "created_by": str,
+            "published_at": str,
+            "published_by": str,
+            "ended_at": str,
+            "ended_by": str,
+        },
         pk="id",
     )
     db["doc_versions"].create_index(["doc_id", "status"])
@@ -219,17 +316,27 @@ def _m009_curation(db: sqlite_utils.Database) -> None:
     # and clause number, so it survives a new version that still has that clause), or a question a document
     # does not cover (its row in `not_covered`, source 'taught').
     db["taught"].create(
-        {"id": int, "kind": str,  # phrasing | not_covered
-         "doc_id": str, "clause": str, "question": str, "status": str,  # active | orphaned | forgotten
-         "source": str, "source_id": int, "not_covered_id": int, "added_by": str, "added_at": str,
-         "ended_by": str, "ended_at": str},
+        {
+            "id": int,
+            "kind": str,  # phrasing | not_covered
+            "doc_id": str,
+            "clause": str,
+            "question": str,
+            "status": str,  # active | orphaned | forgotten
+            "source": str,
+            "source_id": int,
+            "not_covered_id": int,
+            "added_by": str,
+            "added_at": str,
+            "ended_by": str,
+            "ended_at": str,
+        },
         pk="id",
     )
     db["taught"].create_index(["doc_id", "clause"])
     # Who changed what in the knowledge base, and when, with the before and after (JSON).
     db["kb_audit"].create(
-        {"id": int, "at": str, "actor": str, "action": str, "doc_id": str, "target": str, "before": str,
-         "after": str},
+        {"id": int, "at": str, "actor": str, "action": str, "doc_id": str, "target": str, "before": str, "after": str},
         pk="id",
     )
     db["kb_audit"].create_index(["doc_id"])
@@ -252,9 +359,18 @@ def _m010_uploads(db: sqlite_utils.Database) -> None:
 def _m011_reports_v2(db: sqlite_utils.Database) -> None:
     # Reports v2: a confidential reporter, the people involved (never told, never shown), who is routed around,
     # the outcome deadline and its reminders, snoozes, and which copies were superseded by a reassignment.
-    for col, kind in (("confidential", int), ("involved", str), ("excluded", str), ("line_undisclosed", int),
-                      ("resolve_due_at", str), ("resolve_reminded_at", str), ("resolve_overdue_at", str),
-                      ("reporter_overdue_at", str), ("snoozed_until", str), ("assigned_to", str)):
+    for col, kind in (
+        ("confidential", int),
+        ("involved", str),
+        ("excluded", str),
+        ("line_undisclosed", int),
+        ("resolve_due_at", str),
+        ("resolve_reminded_at", str),
+        ("resolve_overdue_at", str),
+        ("reporter_overdue_at", str),
+        ("snoozed_until", str),
+        ("assigned_to", str),
+    ):
         db["reports"].add_column(col, kind)
     db["report_messages"].add_column("reassigned_to", str)
 

@@ -51,7 +51,7 @@ def _teams_sdk(text: str) -> str:
 
 
 def _per_category(spec: str, category: str, default: float) -> float:
-    """"abuse_me=4,other=8" -> the number for `category`, else for `other`, else `default`."""
+    """ "abuse_me=4,other=8" -> the number for `category`, else for `other`, else `default`."""
     table = {}
     for part in spec.split(","):
         key, _, value = part.partition("=")
@@ -140,10 +140,13 @@ class Settings:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"TED_TIMEZONE must be a time zone name like Europe/London, not {self.timezone!r}") \
-                from exc
-        for name, spec, unit in (("TED_ACK_HOURS", self.ack_hours, "hours"),
-                                 ("TED_RESOLVE_DAYS", self.resolve_days, "working days")):
+            raise ValueError(
+                f"TED_TIMEZONE must be a time zone name like Europe/London, not {self.timezone!r}"
+            ) from exc
+        for name, spec, unit in (
+            ("TED_ACK_HOURS", self.ack_hours, "hours"),
+            ("TED_RESOLVE_DAYS", self.resolve_days, "working days"),
+        ):
             for part in spec.split(","):
                 key, _, value = part.partition("=")
                 try:
@@ -151,8 +154,9 @@ class Settings:
                 except ValueError:
                     amount = -1
                 if not key.strip() or not 0 < amount <= 1000:
-                    raise ValueError(f"{name} must look like abuse_me=4,disparaging=8 ({unit} between 0 and "
-                                     f"1000), not {spec!r}")
+                    raise ValueError(
+                        f"{name} must look like abuse_me=4,disparaging=8 ({unit} between 0 and 1000), not {spec!r}"
+                    )
         if self.question_retention_days < 1:
             raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
         _teams_sdk(self.teams_sdk)
@@ -164,10 +168,12 @@ class Settings:
             time.fromisoformat(self.digest_time)
         except ValueError as exc:
             raise ValueError(f"TED_DIGEST_TIME must look like 09:00, not {self.digest_time!r}") from exc
-        for name, value in (("TED_HEADER_TIMEOUT_SECONDS", self.header_timeout_seconds),
-                            ("TED_BODY_TIMEOUT_SECONDS", self.body_timeout_seconds),
-                            ("TED_UPLOAD_ORPHAN_HOURS", self.upload_orphan_hours),
-                            ("TED_HEALTH_OUTBOX_MINUTES", self.health_outbox_minutes)):
+        for name, value in (
+            ("TED_HEADER_TIMEOUT_SECONDS", self.header_timeout_seconds),
+            ("TED_BODY_TIMEOUT_SECONDS", self.body_timeout_seconds),
+            ("TED_UPLOAD_ORPHAN_HOURS", self.upload_orphan_hours),
+            ("TED_HEALTH_OUTBOX_MINUTES", self.health_outbox_minutes),
+        ):
             if value <= 0:  # 0 would switch the limit off without saying so
                 raise ValueError(f"{name} must be more than 0")
         return self

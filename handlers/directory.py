@@ -45,9 +45,16 @@ class Person:
 
 
 def _person(row: dict) -> Person:
-    return Person(row["email"], row["name"], row["slack_user_id"] or "", row["teams_user_id"] or "",
-                  row["manager_email"] or "", row["service_area"] or "",
-                  frozenset(r for r in (row["roles"] or "").split(";") if r), bool(row["active"]))
+    return Person(
+        row["email"],
+        row["name"],
+        row["slack_user_id"] or "",
+        row["teams_user_id"] or "",
+        row["manager_email"] or "",
+        row["service_area"] or "",
+        frozenset(r for r in (row["roles"] or "").split(";") if r),
+        bool(row["active"]),
+    )
 
 
 def parse_csv(text: str) -> list[dict]:
@@ -73,8 +80,9 @@ def _parse_csv(text: str) -> list[dict]:
         roles = [r.strip() for r in row["roles"].split(";") if r.strip()]
         unknown = set(roles) - ROLES
         if unknown:
-            raise DirectoryError(f"line {n}: unknown role(s) {', '.join(sorted(unknown))}; "
-                                 f"use {', '.join(sorted(ROLES))}")
+            raise DirectoryError(
+                f"line {n}: unknown role(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(ROLES))}"
+            )
         row.update(email=email, manager_email=row["manager_email"].lower(), roles=";".join(roles))
         rows.append(row)
     return rows

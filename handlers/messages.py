@@ -1,51 +1,63 @@
 """Words TED says that don't come from a policy. Kept together so they can be reviewed as one."""
 
-EMPTY_QUESTION = ("I didn't catch a question there. Ask me anything about council policy — for example "
-                  "“can I add a supplier on my personal Facebook?” — or type “report” to report abuse "
-                  "or content that disparages the council.")
+EMPTY_QUESTION = (
+    "I didn't catch a question there. Ask me anything about council policy — for example "
+    "“can I add a supplier on my personal Facebook?” — or type “report” to report abuse "
+    "or content that disparages the council."
+)
 
 # Said first (the web chat's first message, Teams' welcome) and in `help`: TED is automated, what it can and can't
 # do, and the way to a person (transparency: UK GDPR Articles 13-14, the ICO's guidance on AI and on monitoring
 # workers). Keep DISCLOSURE short and plain; the privacy notice is /privacy in TED Web Chat.
-DISCLOSURE = ("I'm an automated assistant, not a person. I answer only from the council's published policies and I "
-              "can be wrong; I can't give legal or HR advice or make decisions about you. For anything personal, "
-              "urgent or that I can't answer, talk to your line manager, HR or the Communications Manager.")
+DISCLOSURE = (
+    "I'm an automated assistant, not a person. I answer only from the council's published policies and I "
+    "can be wrong; I can't give legal or HR advice or make decisions about you. For anything personal, "
+    "urgent or that I can't answer, talk to your line manager, HR or the Communications Manager."
+)
 
-PRIVACY_POINTER = ("What I keep about you, for how long and how to get a copy: the privacy notice, “Privacy notice” "
-                   "at the foot of TED Web Chat (/privacy).")
+PRIVACY_POINTER = (
+    "What I keep about you, for how long and how to get a copy: the privacy notice, “Privacy notice” "
+    "at the foot of TED Web Chat (/privacy)."
+)
 
-GREETING = ("Hello! I'm TED, the council's policy assistant. Ask me about the Social Media Policy — for "
-            "example “can I say I work for the council on my Instagram?” — and I'll quote the clause "
-            "that answers it. If you've seen abuse or content that disparages the council, say "
-            "“report” and I'll take the details to the right people.\n\n" + DISCLOSURE)
+GREETING = (
+    "Hello! I'm TED, the council's policy assistant. Ask me about the Social Media Policy — for "
+    "example “can I say I work for the council on my Instagram?” — and I'll quote the clause "
+    "that answers it. If you've seen abuse or content that disparages the council, say "
+    "“report” and I'll take the details to the right people.\n\n" + DISCLOSURE
+)
 
 # Greeting and help name the documents TED actually holds (AskService.greeting / .capabilities).
 HOLDING = "The documents I can answer from: {documents}."
 HOLDING_NONE = "I don't hold any policy documents yet: the Communications team can add them."
 
-CAPABILITIES = ("I can:\n• answer questions about council policy, quoting the exact clause I rely on "
-                "(and I'll tell you plainly when the policy doesn't cover something);\n"
-                "• take a report of social-media content that disparages the council, or of abuse aimed "
-                "at staff or councillors, and send it to your line manager, the service-area manager and "
-                "the Communications Manager.\nTry “can I accept a LinkedIn invite from a supplier?” or "
-                "“report”.\n\n" + DISCLOSURE + "\n\n" + PRIVACY_POINTER)
+CAPABILITIES = (
+    "I can:\n• answer questions about council policy, quoting the exact clause I rely on "
+    "(and I'll tell you plainly when the policy doesn't cover something);\n"
+    "• take a report of social-media content that disparages the council, or of abuse aimed "
+    "at staff or councillors, and send it to your line manager, the service-area manager and "
+    "the Communications Manager.\nTry “can I accept a LinkedIn invite from a supplier?” or "
+    "“report”.\n\n" + DISCLOSURE + "\n\n" + PRIVACY_POINTER
+)
 
 THANKS = "You're welcome. Ask me any time — and if you ever need to report something, just say “report”."
 
 GOODBYE = "Bye for now. I'm here whenever you have another policy question."
 
-REPORT_OFFER = ("I can take a report of that. Use the report form (type /report, or press “Report this”) "
-                "and I'll send it to your line manager, the relevant service-area manager and the "
-                "Communications Manager. Please don't engage with the poster. If someone is in immediate "
-                "danger, call 999.")
+REPORT_OFFER = (
+    "I can take a report of that. Use the report form (type /report, or press “Report this”) "
+    "and I'll send it to your line manager, the relevant service-area manager and the "
+    "Communications Manager. Please don't engage with the poster. If someone is in immediate "
+    "danger, call 999."
+)
 
-REPORT_ALSO = ("If you'd like to report this, use /report or press “Report this” and I'll route it to the "
-               "right people.")
+REPORT_ALSO = "If you'd like to report this, use /report or press “Report this” and I'll route it to the right people."
 
 FEEDBACK_THANKS = "Thanks for the feedback — it helps the communications team keep TED accurate."
 
-FEEDBACK_SORRY = ("Sorry that didn't help. If you tell me what was missing or wrong, the communications "
-                  "team will see it.")
+FEEDBACK_SORRY = (
+    "Sorry that didn't help. If you tell me what was missing or wrong, the communications team will see it."
+)
 
 FEEDBACK_UNKNOWN = "I couldn't find that answer any more, so I couldn't record your feedback."
 
@@ -53,76 +65,100 @@ CLAUSE_GONE = "That clause is no longer in the knowledge base — the policy may
 
 SHARE_REFUSED = "Only the person who asked can share that answer."
 
-REPORT_FORM_INTRO = ("Tell me what you saw and I'll send it to the right people. Please don't engage with the "
-                     "poster. If someone is in immediate danger, call 999 first.")
+REPORT_FORM_INTRO = (
+    "Tell me what you saw and I'll send it to the right people. Please don't engage with the "
+    "poster. If someone is in immediate danger, call 999 first."
+)
 
-REPORT_NOT_SAVED = ("⚠️ I couldn't save your report, so it has NOT been sent to anyone. The fault is on my side: "
-                    "my storage isn't accepting anything new right now. Please tell {manager} or {comms} directly "
-                    "instead, and keep any screenshots. If someone is in immediate danger, call 999.")
+REPORT_NOT_SAVED = (
+    "⚠️ I couldn't save your report, so it has NOT been sent to anyone. The fault is on my side: "
+    "my storage isn't accepting anything new right now. Please tell {manager} or {comms} directly "
+    "instead, and keep any screenshots. If someone is in immediate danger, call 999."
+)
 
-REPORT_HELP = ("/report — open the report form\n/report status — where your reports stand\n"
-               "/report open — reports waiting for you (managers and the communications team)")
+REPORT_HELP = (
+    "/report — open the report form\n/report status — where your reports stand\n"
+    "/report open — reports waiting for you (managers and the communications team)"
+)
 
 NO_REPORTS = "You haven't filed any reports with me. Type /report to file one."
 
 NOTHING_OPEN = "Nothing is waiting for you. 🎉"
 
-NOT_IN_DIRECTORY = ("I can't find you in the staff directory, so I can't show reports assigned to you. "
-                    "Please ask IT to add you.")
+NOT_IN_DIRECTORY = (
+    "I can't find you in the staff directory, so I can't show reports assigned to you. Please ask IT to add you."
+)
 
-NOT_ALLOWED = ("Sorry — only the people this report was sent to, and the communications team, can act on it. "
-               "Nothing has been changed.")
+NOT_ALLOWED = (
+    "Sorry — only the people this report was sent to, and the communications team, can act on it. "
+    "Nothing has been changed."
+)
 
-NOT_ALLOWED_TO_VIEW = ("Sorry — only the person who filed this report, the people it was sent to and the "
-                       "communications team can see it.")
+NOT_ALLOWED_TO_VIEW = (
+    "Sorry — only the person who filed this report, the people it was sent to and the communications team can see it."
+)
 
-WEB_PICK_FIRST_TO_REPORT = ("Please choose who you are first (“Signed in as”, at the top of the page), so the "
-                            "report goes to the right people and you can follow it up.")
+WEB_PICK_FIRST_TO_REPORT = (
+    "Please choose who you are first (“Signed in as”, at the top of the page), so the "
+    "report goes to the right people and you can follow it up."
+)
 
 # Slack's App Home tab (bot/slack/app.py); the tab also shows CAPABILITIES.
-SLACK_HOME_ASK = ("• Send me a direct message here (the Messages tab), for example “can I accept a LinkedIn invite "
-                  "from a supplier?”. Follow-ups in the same thread (“and what about Facebook?”) are read with "
-                  "the question before.\n• Mention @TED in a channel and I'll answer in a thread.\n"
-                  "• Type /ted and your question anywhere: only you see the answer, and “Share in channel” "
-                  "posts it for everyone.\nEvery answer quotes the clause it relies on; press 👍 or 👎 to tell "
-                  "the communications team whether it helped.")
+SLACK_HOME_ASK = (
+    "• Send me a direct message here (the Messages tab), for example “can I accept a LinkedIn invite "
+    "from a supplier?”. Follow-ups in the same thread (“and what about Facebook?”) are read with "
+    "the question before.\n• Mention @TED in a channel and I'll answer in a thread.\n"
+    "• Type /ted and your question anywhere: only you see the answer, and “Share in channel” "
+    "posts it for everyone.\nEvery answer quotes the clause it relies on; press 👍 or 👎 to tell "
+    "the communications team whether it helped."
+)
 
-SLACK_HOME_REPORT = ("Seen social-media content that disparages the council, or abuse aimed at staff or "
-                     "councillors? Type /report (or press “Report this” under an answer) and fill in the form. "
-                     "I'll send it to your line manager, the service-area manager and the Communications "
-                     "Manager. Please don't engage with the poster. If someone is in immediate danger, call 999.")
+SLACK_HOME_REPORT = (
+    "Seen social-media content that disparages the council, or abuse aimed at staff or "
+    "councillors? Type /report (or press “Report this” under an answer) and fill in the form. "
+    "I'll send it to your line manager, the service-area manager and the Communications "
+    "Manager. Please don't engage with the poster. If someone is in immediate danger, call 999."
+)
 
 # Microsoft Teams (bot/teams/).
-TEAMS_SENT_PRIVATELY = ("I've sent you that in a private chat with me, so only you can see it — look for TED in "
-                        "your Teams chats.")
+TEAMS_SENT_PRIVATELY = (
+    "I've sent you that in a private chat with me, so only you can see it — look for TED in your Teams chats."
+)
 
-TEAMS_SCREENSHOTS = ("Teams can't attach screenshots to this form. When you've sent it you'll get a reference "
-                     "(TED-…): please email any screenshots to {contact}, quoting it.")
+TEAMS_SCREENSHOTS = (
+    "Teams can't attach screenshots to this form. When you've sent it you'll get a reference "
+    "(TED-…): please email any screenshots to {contact}, quoting it."
+)
 
 TEAMS_ERROR = "Sorry — something went wrong on my side and I couldn't finish that. Please try again in a minute."
 
 # TED Web Chat (bot/web/): what the browser shows when something can't be done.
 WEB_BAD_JSON = "Sorry, I couldn't read that request. Please reload the page and try again."
-WEB_TOO_LONG = ("That {what} is very long ({length:,} characters). Please keep it under {limit:,} characters — "
-                "a sentence or two is plenty.")
+WEB_TOO_LONG = (
+    "That {what} is very long ({length:,} characters). Please keep it under {limit:,} characters — "
+    "a sentence or two is plenty."
+)
 WEB_TOO_SLOW = "That took too long to arrive, so I stopped waiting. Please check your connection and try again."
 WEB_BODY_TOO_LARGE = "That was too much to send in one go. Please shorten it and try again."
-WEB_CSRF = ("For your security I couldn't accept that: the page may be out of date. Please reload it and try "
-            "again.")
+WEB_CSRF = "For your security I couldn't accept that: the page may be out of date. Please reload it and try again."
 WEB_NOT_SIGNED_IN = "Please sign in to the intranet first, then open TED from there."
 WEB_PICK_FIRST = "Please choose who you are first (top of the page)."
 WEB_NO_PICKING = "Sign-in is handled by the intranet, so you can't switch person here."
-WEB_PICKING_OFF = ("Choosing who you are is switched off here, because TED can be reached from the network. Please "
-                   "open TED from the intranet, where you are signed in.")
+WEB_PICKING_OFF = (
+    "Choosing who you are is switched off here, because TED can be reached from the network. Please "
+    "open TED from the intranet, where you are signed in."
+)
 WEB_JSON_ONLY = 'Send the question as JSON (Content-Type: application/json), like {"question": "…"}.'
 WEB_CROSS_SITE = "For your security I only answer requests from TED's own pages, not from another site."
 WEB_UNKNOWN_PERSON = "I can't find that person in the staff directory."
 WEB_NOT_ADMIN = "This page is for the communications team. Ask the Communications Manager if you need access."
 WEB_UNKNOWN_ACTION = "Sorry, I don't know that button. Please reload the page and try again."
 WEB_ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
-WEB_STORAGE = ("Sorry, I couldn't save that: my storage isn't accepting anything new right now, so nothing was "
-               "changed. Please try again later. To report something urgently, tell your line manager or the "
-               "Communications Manager directly; if someone is in immediate danger, call 999.")
+WEB_STORAGE = (
+    "Sorry, I couldn't save that: my storage isn't accepting anything new right now, so nothing was "
+    "changed. Please try again later. To report something urgently, tell your line manager or the "
+    "Communications Manager directly; if someone is in immediate danger, call 999."
+)
 WEB_NOT_FOUND = "Sorry, there's nothing here."
 WEB_NO_POLICY = "I don't have a policy with that name. The policies I know are listed on this page."
 WEB_UPLOAD_TOO_BIG = "That file is too big: screenshots can be up to {mb} MB."
@@ -131,8 +167,10 @@ WEB_UPLOAD_MISSING = "One of the screenshots is no longer available. Please atta
 WEB_UPLOAD_NONE = "Please choose an image file to attach."
 
 # Knowledge-base curation (handlers/curation/, bot/web/curation.py).
-KB_REVIEW_DUE = ("Review due: the {title} is due for review on {date}. Please check it still says what the council "
-                 "does, then upload the new version (or change the review date) at {url}.")
+KB_REVIEW_DUE = (
+    "Review due: the {title} is due for review on {date}. Please check it still says what the council "
+    "does, then upload the new version (or change the review date) at {url}."
+)
 KB_DIGEST_TITLE = "TED's week: what staff asked, {start} to {end}"
 KB_DIGEST_UNANSWERED = "Questions TED couldn't answer ({n}):"
 KB_DIGEST_DOWN = "Answers marked 👎 ({n}):"
@@ -142,6 +180,8 @@ WEB_DOC_NONE = "Please choose a policy document to upload (.md, .txt, .html, .do
 WEB_DOC_TOO_BIG = "“{name}” is too big: documents can be up to {mb} MB."
 WEB_DOC_KIND = "“{name}” can't be used: {reason}. Nothing was changed."
 WEB_DOC_UNREADABLE = "“{name}” couldn't be read: {reason}. Nothing was changed."
-WEB_UPLOAD_QUOTA = ("You've attached {count} screenshot(s), {mb} MB, in the last hour, which is as much as I can take "
-                    "from one person in an hour. Please try again a little later; if it's urgent, send the report "
-                    "without them and email them to the Communications Manager, quoting its reference.")
+WEB_UPLOAD_QUOTA = (
+    "You've attached {count} screenshot(s), {mb} MB, in the last hour, which is as much as I can take "
+    "from one person in an hour. Please try again a little later; if it's urgent, send the report "
+    "without them and email them to the Communications Manager, quoting its reference."
+)

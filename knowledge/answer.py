@@ -37,8 +37,13 @@ class Citation:
     heading: str = ""
 
     def to_json(self) -> dict:
-        return {"doc": self.doc, "clause": self.clause, "title": self.title,
-                "text": self.text[:MAX_CITATION_CHARS], "score": round(self.score, 4)}
+        return {
+            "doc": self.doc,
+            "clause": self.clause,
+            "title": self.title,
+            "text": self.text[:MAX_CITATION_CHARS],
+            "score": round(self.score, 4),
+        }
 
     @property
     def label(self) -> str:
@@ -57,8 +62,14 @@ class Citation:
         return f"{self.where} — {self.label}"
 
 
-def plain_text(intent: str, text: str, citations: tuple[Citation, ...] = (), summary: str = "",
-               see_also: tuple[Citation, ...] = (), also: tuple[Citation, ...] = ()) -> str:
+def plain_text(
+    intent: str,
+    text: str,
+    citations: tuple[Citation, ...] = (),
+    summary: str = "",
+    see_also: tuple[Citation, ...] = (),
+    also: tuple[Citation, ...] = (),
+) -> str:
     """An answer as one plain text, for what shows no cards (`ted ask`, `ted chat`, a chat message's
     notification text): a policy answer leads with the plain-English summary, then its clause (heading, quote),
     the clauses that complete it ("Also relevant"), see-also, then TED's own words. Other answers are their
@@ -99,8 +110,12 @@ class Answer:
 
     def to_json(self) -> dict:
         # "answer" is the whole text shown to the person, as the contract has always had it.
-        out = {"intent": self.intent, "answer": self.plain_text, "confidence": round(self.confidence, 4),
-               "citations": [c.to_json() for c in self.citations]}
+        out = {
+            "intent": self.intent,
+            "answer": self.plain_text,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.to_json() for c in self.citations],
+        }
         if self.summary:
             out["summary"] = self.summary
         # Always present, empty when empty, so a reader of the JSON needn't test for them.
@@ -156,8 +171,13 @@ class DocumentInfo:
 class Answerer:
     """Answers one question from the knowledge base (policy or fallback, never a guess)."""
 
-    def __init__(self, db: sqlite_utils.Database, min_confidence: float = 0.0,
-                 fallback_contact: str = "the Communications Manager", embedder: Embedder | None = None):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        min_confidence: float = 0.0,
+        fallback_contact: str = "the Communications Manager",
+        embedder: Embedder | None = None,
+    ):
         self.db = db
         self.index = KnowledgeIndex(db, embedder)
         self.docs = DocumentInfo(db)
@@ -170,8 +190,16 @@ class Answerer:
 
     def citation(self, hit: Hit) -> Citation:
         info = self.docs.get(hit.doc_id, self.index._revision)
-        return Citation(hit.doc_id, hit.number, hit.title or hit.heading, hit.text, hit.score,
-                        info.get("title", hit.doc_id), info.get("version", ""), hit.heading)
+        return Citation(
+            hit.doc_id,
+            hit.number,
+            hit.title or hit.heading,
+            hit.text,
+            hit.score,
+            info.get("title", hit.doc_id),
+            info.get("version", ""),
+            hit.heading,
+        )
 
     def clause(self, doc_id: str, number: str) -> Citation | None:
         self.index.refresh()
@@ -198,16 +226,30 @@ class Answerer:
         best = hits[0]
         params = ranking_params()
         also = [h for h in hits[1:4] if completes(best, h) and h.score >= params["also_relevant_ratio"] * best.score]
-        also = also[:MAX_CARDS - 1]
+        also = also[: MAX_CARDS - 1]
         shown = {best.rowid, *(h.rowid for h in also)}
-        close = tuple(self.citation(h) for h in hits[1:3]
-                      if h.rowid not in shown and abs(best.score - h.score) <= params["did_you_mean_margin"])
+        close = tuple(
+            self.citation(h)
+            for h in hits[1:3]
+            if h.rowid not in shown and abs(best.score - h.score) <= params["did_you_mean_margin"]
+        )
         ordered = [best, *also, *(h for h in hits[1:] if h.rowid not in shown)]
         cites = tuple(self.citation(h) for h in ordered[:3])
-        see_also = tuple(c for c in (self.clause(best.doc_id, n) for n in best.refs)
-                         if c and c.clause not in {h.number for h in also})
-        return Answer(POLICY, "", confidence, cites, did_you_mean=close, see_also=see_also, summary=best.summary,
-                      also=tuple(self.citation(h) for h in also))
+        see_also = tuple(
+            c
+            for c in (self.clause(best.doc_id, n) for n in best.refs)
+            if c and c.clause not in {h.number for h in also}
+        )
+        return Answer(
+            POLICY,
+            "",
+            confidence,
+            cites,
+            did_you_mean=close,
+            see_also=see_also,
+            summary=best.summary,
+            also=tuple(self.citation(h) for h in also),
+        )
 
     def document_titles(self) -> list[str]:
         return sorted(d["title"] for d in self._documents())
@@ -234,9 +276,11 @@ class Answerer:
         return owner if owner.lower().startswith(("the ", "a ", "an ")) else f"the {owner}"
 
     def not_held(self, missing: dict, hits: list[Hit]) -> Answer:
-        text = (f"I don't hold the {missing['title']}, so I can't tell you what it says, and I won't guess. "
-                f"Please ask {self._contact(missing['owner'])}. I've noted your question so the "
-                f"knowledge base can be improved.")
+        text = (
+            f"I don't hold the {missing['title']}, so I can't tell you what it says, and I won't guess. "
+            f"Please ask {self._contact(missing['owner'])}. I've noted your question so the "
+            f"knowledge base can be improved."
+        )
         return Answer(FALLBACK, text, 0.0, nearest=(hits[0].doc_id, hits[0].number) if hits else ("", ""))
 
     def fallback(self, confidence: float = 0.0, hits: list[Hit] | None = None) -> Answer:
@@ -247,12 +291,17 @@ class Answerer:
         if near is None and len(docs) == 1:
             near = next(iter(docs.values()))
         if near:
-            where = (f"the {near['title']}" if len(docs) == 1
-                     else f"the {len(docs)} documents I hold (the closest is “{near['title']}”)")
+            where = (
+                f"the {near['title']}"
+                if len(docs) == 1
+                else f"the {len(docs)} documents I hold (the closest is “{near['title']}”)"
+            )
             contact = self._contact(near.get("owner", ""))
         else:
             where, contact = "the policies I know", self.fallback_contact
-        text = (f"I couldn't find that in {where}, so I won't guess. "
-                f"Please ask {contact}, who can help. I've noted your question so the "
-                f"knowledge base can be improved.")
+        text = (
+            f"I couldn't find that in {where}, so I won't guess. "
+            f"Please ask {contact}, who can help. I've noted your question so the "
+            f"knowledge base can be improved."
+        )
         return Answer(FALLBACK, text, confidence, nearest=(hits[0].doc_id, hits[0].number) if hits else ("", ""))

@@ -15,8 +15,15 @@ import sqlite_utils
 from core.db import utcnow
 
 # actions
-DRAFT, DISCARD, PUBLISH, INGEST, RETIRE, REMOVE, EDIT = "draft", "discard", "publish", "ingest", "retire", \
-    "remove", "edit"
+DRAFT, DISCARD, PUBLISH, INGEST, RETIRE, REMOVE, EDIT = (
+    "draft",
+    "discard",
+    "publish",
+    "ingest",
+    "retire",
+    "remove",
+    "edit",
+)
 TEACH, NOT_COVERED, FORGET, ORPHAN, DISMISS = "teach", "not_covered", "forget", "orphan", "dismiss"
 
 
@@ -28,22 +35,45 @@ def cli_actor() -> str:
         return "command line"
 
 
-def record(db: sqlite_utils.Database, actor: str, action: str, doc_id: str = "", target: str = "",
-           before: dict | None = None, after: dict | None = None) -> int:
+def record(
+    db: sqlite_utils.Database,
+    actor: str,
+    action: str,
+    doc_id: str = "",
+    target: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> int:
     """One audit entry; call it inside the transaction that makes the change."""
-    return db["kb_audit"].insert({
-        "at": utcnow(), "actor": actor or "ted", "action": action, "doc_id": doc_id, "target": target,
-        "before": json.dumps(before, ensure_ascii=False) if before is not None else "",
-        "after": json.dumps(after, ensure_ascii=False) if after is not None else "",
-    }).last_pk
+    return (
+        db["kb_audit"]
+        .insert(
+            {
+                "at": utcnow(),
+                "actor": actor or "ted",
+                "action": action,
+                "doc_id": doc_id,
+                "target": target,
+                "before": json.dumps(before, ensure_ascii=False) if before is not None else "",
+                "after": json.dumps(after, ensure_ascii=False) if after is not None else "",
+            }
+        )
+        .last_pk
+    )
 
 
 def entries(db: sqlite_utils.Database, doc_id: str | None = None, limit: int = 200) -> list[dict]:
     """Newest first; `before`/`after` decoded."""
     where, args = ("doc_id = ?", [doc_id]) if doc_id else (None, [])
     rows = db["kb_audit"].rows_where(where, args, order_by="id desc", limit=limit)
-    return [{**r, "before": json.loads(r["before"]) if r["before"] else None,
-             "after": json.loads(r["after"]) if r["after"] else None} for r in rows]
+    return [
+        {
+            **r,
+            "before": json.loads(r["before"]) if r["before"] else None,
+            "after": json.loads(r["after"]) if r["after"] else None,
+        }
+        for r in rows
+    ]
 
 
 def describe(entry: dict) -> str:

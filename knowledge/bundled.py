@@ -26,8 +26,11 @@ def bundled_documents() -> list[Document]:
         if name.endswith(".json") and not name.endswith((".enrichment.json", ".not_covered.json")):
             stem = name[: -len(".json")]
             extra = _companion(stem, "enrichment")
-            docs.append(document_from_json(json.loads(entry.read_text("utf-8")), extra,
-                                           _companion(stem, "not_covered").get("questions", ())))
+            docs.append(
+                document_from_json(
+                    json.loads(entry.read_text("utf-8")), extra, _companion(stem, "not_covered").get("questions", ())
+                )
+            )
     return docs
 
 

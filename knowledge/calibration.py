@@ -77,8 +77,9 @@ def threshold(params: dict, hits: Sequence[Ranked], semantic: bool, override: fl
     return model["threshold"] if model and name != "lexical" else params["min_confidence"]
 
 
-def fit(rows: Sequence[tuple[dict[str, float], int]], names: Sequence[str] = FEATURES, l2: float = 0.05,
-        steps: int = 400) -> dict:
+def fit(
+    rows: Sequence[tuple[dict[str, float], int]], names: Sequence[str] = FEATURES, l2: float = 0.05, steps: int = 400
+) -> dict:
     """Logistic regression by Newton's method with a small ridge penalty (features standardised inside)."""
     import numpy as np
 

@@ -43,19 +43,27 @@ class Score:
 
     @property
     def answers(self) -> dict:
-        return {"answered": self.answered, "right": self.answered_right, "wrong": self.confident_wrong,
-                "precision": round(self.precision, 4)}
+        return {
+            "answered": self.answered,
+            "right": self.answered_right,
+            "wrong": self.confident_wrong,
+            "precision": round(self.precision, 4),
+        }
 
     def line(self) -> str:
         parts = []
         for kind, row in self.summary().items():
             if kind == "policy":
-                parts.append(f"top-1 {row['passed']}/{row['total']} ({row['top1']:.1%}), "
-                             f"top-3 {row['top3_passed']}/{row['total']} ({row['top3']:.1%})")
+                parts.append(
+                    f"top-1 {row['passed']}/{row['total']} ({row['top1']:.1%}), "
+                    f"top-3 {row['top3_passed']}/{row['total']} ({row['top3']:.1%})"
+                )
             else:
                 parts.append(f"{kind} {row['passed']}/{row['total']} ({row['rate']:.1%})")
-        parts.append(f"answer precision {self.answered_right}/{self.answered} ({self.precision:.1%}), "
-                     f"confident wrong {self.confident_wrong}")
+        parts.append(
+            f"answer precision {self.answered_right}/{self.answered} ({self.precision:.1%}), "
+            f"confident wrong {self.confident_wrong}"
+        )
         return "; ".join(parts)
 
     def rate(self, kind: str) -> float:
@@ -66,8 +74,10 @@ class Score:
         return self.top3 / self.total["policy"] if self.total.get("policy") else 0.0
 
     def summary(self) -> dict:
-        out = {k: {"passed": self.passed.get(k, 0), "total": n, "rate": round(self.rate(k), 4)}
-               for k, n in sorted(self.total.items())}
+        out = {
+            k: {"passed": self.passed.get(k, 0), "total": n, "rate": round(self.rate(k), 4)}
+            for k, n in sorted(self.total.items())
+        }
         if "policy" in out:
             out["policy"]["top1"] = out["policy"]["rate"]
             out["policy"]["top3"] = round(self.top3_rate, 4)
@@ -76,8 +86,12 @@ class Score:
 
 
 def _is_question(row) -> bool:
-    return (isinstance(row, dict) and isinstance(row.get("question"), str) and isinstance(row.get("kind"), str)
-            and isinstance(row.get("expect", []), list))
+    return (
+        isinstance(row, dict)
+        and isinstance(row.get("question"), str)
+        and isinstance(row.get("kind"), str)
+        and isinstance(row.get("expect", []), list)
+    )
 
 
 def read_questions(path: Path) -> list[dict]:
@@ -98,16 +112,17 @@ def read_questions(path: Path) -> list[dict]:
             try:
                 row = json.loads(line)
             except (json.JSONDecodeError, RecursionError) as exc:
-                raise ValueError(f"{path}:{n}: not a JSON object ({getattr(exc, 'msg', 'too deeply nested')})") \
-                    from exc
+                raise ValueError(f"{path}:{n}: not a JSON object ({getattr(exc, 'msg', 'too deeply nested')})") from exc
             turns = row.get("turns") if isinstance(row, dict) else None
             if isinstance(turns, list) and turns and all(_is_question(t) for t in turns):
                 out.append(row)  # a conversation: its turns in order
                 continue
             if not _is_question(row):
-                raise ValueError(f'{path}:{n}: each line must be a JSON object with "question" and "kind" (text) '
-                                 'and, for policy questions, "expect" (a list) — or a conversation, {"turns": [...]} '
-                                 'of such objects')
+                raise ValueError(
+                    f'{path}:{n}: each line must be a JSON object with "question" and "kind" (text) '
+                    'and, for policy questions, "expect" (a list) — or a conversation, {"turns": [...]} '
+                    "of such objects"
+                )
             out.append(row)
     return out
 
@@ -134,9 +149,16 @@ def score(questions: Iterable[dict], ask: Callable[[str], dict]) -> Score:
             s.passed[kind] = s.passed.get(kind, 0) + 1
         else:
             got = a.get("citations", [])
-            s.failures.append({"id": q.get("id"), "kind": kind, "question": q["question"],
-                               "intent": a.get("intent"), "confidence": a.get("confidence"),
-                               "got": [c.get("clause") for c in got[:3]]})
+            s.failures.append(
+                {
+                    "id": q.get("id"),
+                    "kind": kind,
+                    "question": q["question"],
+                    "intent": a.get("intent"),
+                    "confidence": a.get("confidence"),
+                    "got": [c.get("clause") for c in got[:3]],
+                }
+            )
     return s
 
 
@@ -156,14 +178,21 @@ class ConversationScore:
     def summary(self) -> dict:
         total = sum(self.turns.total.values())
         passed = sum(self.turns.passed.values())
-        return {"conversations": self.conversations, "whole_right": self.whole_right, "turns": total,
-                "turns_right": passed, "rate": round(passed / total, 4) if total else 0.0,
-                "out_of_scope_logged": self.out_of_scope_logged, "by_kind": self.turns.summary(),
-                "answers": self.turns.answers}
+        return {
+            "conversations": self.conversations,
+            "whole_right": self.whole_right,
+            "turns": total,
+            "turns_right": passed,
+            "rate": round(passed / total, 4) if total else 0.0,
+            "out_of_scope_logged": self.out_of_scope_logged,
+            "by_kind": self.turns.summary(),
+            "answers": self.turns.answers,
+        }
 
 
-def score_conversations(conversations: Iterable[dict], start: Callable[[str], Callable[[str], dict]],
-                        logged: Callable[[], int]) -> ConversationScore:
+def score_conversations(
+    conversations: Iterable[dict], start: Callable[[str], Callable[[str], dict]], logged: Callable[[], int]
+) -> ConversationScore:
     """`start(conversation_id)` opens a conversation and returns its `say(text) -> answer JSON`; `logged()` counts
     the unanswered log, so each out-of-scope turn can be checked to have reached it."""
     out = ConversationScore()

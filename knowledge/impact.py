@@ -30,7 +30,9 @@ class Impact:
         skip = {" ".join(t.split()).lower() for t in taught}
         rows = answerer.db.execute(
             "select question from asked where intent = 'policy' and coalesce(question, '') != '' "
-            "group by lower(trim(question)) order by max(id) desc limit ?", [limit + 1]).fetchall()
+            "group by lower(trim(question)) order by max(id) desc limit ?",
+            [limit + 1],
+        ).fetchall()
         self.questions = [q for (q,) in rows if " ".join(q.split()).lower() not in skip][:limit]
         self.before = {q: _said(answerer, q) for q in self.questions}
 

@@ -18,8 +18,15 @@ from knowledge.lifecycle import CurationError, create_draft
 from knowledge.store import save_documents
 
 
-def ingest_paths(db: sqlite_utils.Database, paths: list[Path], replace: bool = False,
-                 quiet: bool = False, embedder=None, draft: bool = False, doc_id: str = "") -> int:
+def ingest_paths(
+    db: sqlite_utils.Database,
+    paths: list[Path],
+    replace: bool = False,
+    quiet: bool = False,
+    embedder=None,
+    draft: bool = False,
+    doc_id: str = "",
+) -> int:
     try:
         files = find_files(paths)
     except IngestError as exc:
@@ -42,8 +49,11 @@ def ingest_paths(db: sqlite_utils.Database, paths: list[Path], replace: bool = F
             print(f"ted ingest: {f}: cannot be read ({why}; nothing was changed).", file=sys.stderr)
             return 1
         if doc.id in seen:
-            print(f"ted ingest: {f} and {seen[doc.id]} would both be document '{doc.id}'; rename one "
-                  "(nothing was changed).", file=sys.stderr)
+            print(
+                f"ted ingest: {f} and {seen[doc.id]} would both be document '{doc.id}'; rename one "
+                "(nothing was changed).",
+                file=sys.stderr,
+            )
             return 1
         seen[doc.id] = f
         docs.append(doc)
@@ -67,9 +77,11 @@ def _drafts(db: sqlite_utils.Database, docs: list, doc_id: str, quiet: bool) -> 
         except CurationError as exc:
             print(f"ted ingest: {exc} Nothing was changed.", file=sys.stderr)
             return 1
-        print(f"Draft {row['doc_id']} version {row['seq']}: “{row['title']}”, {row['clause_count']} "
-              f"clauses/passages (not searched until published). Check it with the preview in /admin/knowledge, "
-              f"then `ted kb publish {row['doc_id']}`.")
+        print(
+            f"Draft {row['doc_id']} version {row['seq']}: “{row['title']}”, {row['clause_count']} "
+            f"clauses/passages (not searched until published). Check it with the preview in /admin/knowledge, "
+            f"then `ted kb publish {row['doc_id']}`."
+        )
         for c in () if quiet else doc.clauses:
             text = " ".join(c.text.split())
             print(f"  {c.number:<8} {c.heading[:40]:<40}  {text[:70]}{'…' if len(text) > 70 else ''}")

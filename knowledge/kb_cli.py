@@ -26,12 +26,14 @@ def configure(k: argparse.ArgumentParser, common: argparse.ArgumentParser) -> No
         return sub.add_parser(name, help=help_, description=help_, parents=[common])
 
     add("list", "List the documents with status and version (drafts waiting too).").add_argument(
-        "--all", action="store_true", help="also list retired documents")
+        "--all", action="store_true", help="also list retired documents"
+    )
     s = add("show", "Show one live clause: text, title, summary, keywords, example and taught questions.")
     s.add_argument("clause", help="clause number, e.g. 5.13")
     s.add_argument("--doc", help="document id (when several documents have that clause number)")
     add("publish", "Publish the draft waiting for a document: it replaces the live version.").add_argument(
-        "doc_id", help="document id (or a draft's version id)")
+        "doc_id", help="document id (or a draft's version id)"
+    )
     add("retire", "Retire a live document: it is never searched or cited again.").add_argument("doc_id")
     h = add("history", "A document's versions and every change made to it (who, what, when, before/after).")
     h.add_argument("doc_id")
@@ -44,8 +46,15 @@ def configure(k: argparse.ArgumentParser, common: argparse.ArgumentParser) -> No
 
 
 def kb_command(ted, args: argparse.Namespace) -> int:
-    run = {"list": _list, "show": _show, "publish": _publish, "retire": _retire, "history": _history,
-           "edit": _edit, **TEACHING}[args.action]
+    run = {
+        "list": _list,
+        "show": _show,
+        "publish": _publish,
+        "retire": _retire,
+        "history": _history,
+        "edit": _edit,
+        **TEACHING,
+    }[args.action]
     try:
         return run(ted, args)
     except lifecycle.CurationError as exc:
@@ -62,22 +71,30 @@ def _list(ted, args) -> int:
         cur, draft, d = r["current"], r["draft"], live.get(r["doc_id"])
         if d is not None:
             seq = f" (version {cur['seq']})" if cur else ""
-            print(f"{d['id']}: {document_name(d['title'], d['version'] or '')} — live{seq}, "
-                  f"{d['clause_count']} clauses/passages, ingested {d['ingested_at']}")
+            print(
+                f"{d['id']}: {document_name(d['title'], d['version'] or '')} — live{seq}, "
+                f"{d['clause_count']} clauses/passages, ingested {d['ingested_at']}"
+            )
             if d["owner"] or d["review_cycle"] or d["next_review"]:
-                print(f"    owner: {d['owner'] or '—'}; review: {d['review_cycle'] or '—'}"
-                      + (f"; next review {d['next_review']}" if d["next_review"] else ""))
+                print(
+                    f"    owner: {d['owner'] or '—'}; review: {d['review_cycle'] or '—'}"
+                    + (f"; next review {d['next_review']}" if d["next_review"] else "")
+                )
             related = json.loads(d["related"] or "[]")
             if related:
                 print(f"    related: {', '.join(related)}")
         elif cur is not None:
-            print(f"{r['doc_id']}: {document_name(cur['title'], cur['version'] or '')} — {cur['status']} "
-                  f"(version {cur['seq']}) {cur['ended_at'] or ''} by {cur['ended_by'] or '—'}")
+            print(
+                f"{r['doc_id']}: {document_name(cur['title'], cur['version'] or '')} — {cur['status']} "
+                f"(version {cur['seq']}) {cur['ended_at'] or ''} by {cur['ended_by'] or '—'}"
+            )
         else:
             print(f"{r['doc_id']}: {draft['title']} — draft only, never published")
         if draft is not None:
-            print(f"    draft waiting: version {draft['seq']}, {draft['clause_count']} clauses/passages, uploaded "
-                  f"{draft['created_at']} by {draft['created_by']} — `ted kb publish {r['doc_id']}`")
+            print(
+                f"    draft waiting: version {draft['seq']}, {draft['clause_count']} clauses/passages, uploaded "
+                f"{draft['created_at']} by {draft['created_by']} — `ted kb publish {r['doc_id']}`"
+            )
     return 0
 
 
@@ -92,8 +109,11 @@ def _show(ted, args) -> int:
         print(f"ted kb show: no clause {args.clause}" + (f" in {args.doc}" if args.doc else ""), file=sys.stderr)
         return 1
     if len(found) > 1:
-        print(f"Clause {args.clause} is in several documents; pick one with --doc: "
-              + ", ".join(doc.id for doc, _ in found), file=sys.stderr)
+        print(
+            f"Clause {args.clause} is in several documents; pick one with --doc: "
+            + ", ".join(doc.id for doc, _ in found),
+            file=sys.stderr,
+        )
         return 1
     doc, c = found[0]
     print(f"{doc.title} ({doc.id}) — {c.number}{' — ' + c.title if c.title else ''}")
@@ -106,8 +126,11 @@ def _show(ted, args) -> int:
         print(f"Keywords: {', '.join(c.keywords)}")
     if c.questions:
         print("Example questions:\n" + "\n".join(f"  - {q}" for q in c.questions))
-    taught = ted.db.execute("select id, question from taught where kind = 'phrasing' and status = 'active' and "
-                            "doc_id = ? and clause = ? order by id", [doc.id, c.number]).fetchall()
+    taught = ted.db.execute(
+        "select id, question from taught where kind = 'phrasing' and status = 'active' and "
+        "doc_id = ? and clause = ? order by id",
+        [doc.id, c.number],
+    ).fetchall()
     if taught:
         print("Taught questions:\n" + "\n".join(f"  - [{tid}] {q}" for tid, q in taught))
     return 0
@@ -115,23 +138,29 @@ def _show(ted, args) -> int:
 
 def _publish(ted, args) -> int:
     row = lifecycle.publish(ted.db, args.doc_id, actor(), ted.answerer.index.embedder)
-    print(f"Published {row['doc_id']} version {row['seq']} ({row['clause_count']} clauses/passages): it is now "
-          f"the live version ({row['result']}).")
+    print(
+        f"Published {row['doc_id']} version {row['seq']} ({row['clause_count']} clauses/passages): it is now "
+        f"the live version ({row['result']})."
+    )
     return 0
 
 
 def _retire(ted, args) -> int:
     lifecycle.retire(ted.db, args.doc_id, actor())
-    print(f"Retired {args.doc_id}: TED will not search or cite it again. `ted kb history {args.doc_id}` keeps "
-          "its versions.")
+    print(
+        f"Retired {args.doc_id}: TED will not search or cite it again. `ted kb history {args.doc_id}` keeps "
+        "its versions."
+    )
     return 0
 
 
 def _edit(ted, args) -> int:
     changes = {k: getattr(args, k) for k in versions.DETAILS if getattr(args, k) is not None}
     if not changes:
-        print("ted kb edit: nothing to change; give --title, --owner, --version, --date or --next-review.",
-              file=sys.stderr)
+        print(
+            "ted kb edit: nothing to change; give --title, --owner, --version, --date or --next-review.",
+            file=sys.stderr,
+        )
         return 2
     done = lifecycle.edit_details(ted.db, args.doc_id, changes, actor())
     print(f"Updated {args.doc_id}: " + ", ".join(f"{k} = {v or '—'}" for k, v in done.items()))
@@ -150,9 +179,11 @@ def _history(ted, args) -> int:
     for r in rows:
         when = r["published_at"] or r["created_at"] or ""
         ended = f", {r['status']} {r['ended_at']} by {r['ended_by']}" if r["ended_at"] else ""
-        print(f"  version {r['seq']:<3} {r['status']:<10} {document_name(r['title'], r['version'] or '')}; "
-              f"{r['clause_count']} clauses/passages; from {when} by {r['published_by'] or r['created_by'] or '—'}"
-              f"{ended}")
+        print(
+            f"  version {r['seq']:<3} {r['status']:<10} {document_name(r['title'], r['version'] or '')}; "
+            f"{r['clause_count']} clauses/passages; from {when} by {r['published_by'] or r['created_by'] or '—'}"
+            f"{ended}"
+        )
     print("Changes (newest first)")
     for e in log:
         target = f" {e['target']}" if e["target"] else ""

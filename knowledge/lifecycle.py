@@ -38,11 +38,15 @@ def _enrich_unchanged(doc: Document, live: Document | None) -> Document:
         o = old.get(c.number)
         same = o is not None and " ".join(o.text.split()) == " ".join(c.text.split())
         if same and not (c.summary or c.keywords or c.questions):
-            c = dataclasses.replace(c, title=o.title or c.title, summary=o.summary, keywords=o.keywords,
-                                    questions=o.questions)
+            c = dataclasses.replace(
+                c, title=o.title or c.title, summary=o.summary, keywords=o.keywords, questions=o.questions
+            )
         clauses.append(c)
-    keep = {k: getattr(live, k) for k in ("owner", "review_cycle", "next_review", "publisher", "related", "topics",
-                                          "not_covered") if not getattr(doc, k)}
+    keep = {
+        k: getattr(live, k)
+        for k in ("owner", "review_cycle", "next_review", "publisher", "related", "topics", "not_covered")
+        if not getattr(doc, k)
+    }
     return dataclasses.replace(doc, clauses=tuple(clauses), **keep)
 
 
@@ -76,9 +80,13 @@ def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:
 def preview(row: dict) -> dict:
     """What a draft holds, for people to check before publishing: its details and every clause it found."""
     doc = versions.from_json(row["content"])
-    return {"draft": {k: row[k] for k in row if k != "content"},
-            "clauses": [{"number": c.number, "kind": c.kind, "heading": c.heading, "title": c.title,
-                         "text": c.text} for c in doc.clauses]}
+    return {
+        "draft": {k: row[k] for k in row if k != "content"},
+        "clauses": [
+            {"number": c.number, "kind": c.kind, "heading": c.heading, "title": c.title, "text": c.text}
+            for c in doc.clauses
+        ],
+    }
 
 
 def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None) -> dict:

@@ -12,17 +12,105 @@ _KIND = r"(?:polic(?:y|ies)|strateg(?:y|ies)|guidelines?|procedures?|handbook|pl
 # Up to three words before the kind of document: "data protection policy", "travel plan".
 _NAME = re.compile(r"((?:[a-z&'-]+ ){1,3})" + _KIND + r"\b|\bcode of conduct\b")
 # ... and a question about what it says.
-_ABOUT = re.compile(r"\b(say|says|said|cover|covers|mention|mentions|state|states|contain|contains|allow|allows|"
-                    r"rules?|according to|under|in the|in our|what'?s in|set out|sets out|require|requires)\b")
+_ABOUT = re.compile(
+    r"\b(say|says|said|cover|covers|mention|mentions|state|states|contain|contains|allow|allows|"
+    r"rules?|according to|under|in the|in our|what'?s in|set out|sets out|require|requires)\b"
+)
 # Words that can stand before "policy" without naming a document ("what does the policy say", "this policy").
-_NOT_A_NAME = {"what", "which", "does", "do", "is", "are", "can", "could", "would", "will", "how", "where", "when",
-               "who", "about", "and", "so", "but", "according", "to", "under", "in", "the", "our", "my", "a", "an",
-               "any", "anything", "it", "say", "says", "of", "on", "for", "with", "this", "that", "your", "their",
-               "there", "council", "councils", "council's", "tdc", "tdcs", "tdc's", "new", "current", "latest", "same",
-               "whole", "relevant", "other", "another", "different", "actual", "official", "written", "own", "have",
-               "has", "we", "you", "i", "me", "if", "or", "by", "at", "from", "as", "be", "been", "was", "were"}
-_KIND_WORDS = {"policy", "policies", "strategy", "strategies", "guideline", "guidelines", "procedure", "procedures",
-               "code", "conduct", "handbook", "plan", "charter", "manual"}
+_NOT_A_NAME = {
+    "what",
+    "which",
+    "does",
+    "do",
+    "is",
+    "are",
+    "can",
+    "could",
+    "would",
+    "will",
+    "how",
+    "where",
+    "when",
+    "who",
+    "about",
+    "and",
+    "so",
+    "but",
+    "according",
+    "to",
+    "under",
+    "in",
+    "the",
+    "our",
+    "my",
+    "a",
+    "an",
+    "any",
+    "anything",
+    "it",
+    "say",
+    "says",
+    "of",
+    "on",
+    "for",
+    "with",
+    "this",
+    "that",
+    "your",
+    "their",
+    "there",
+    "council",
+    "councils",
+    "council's",
+    "tdc",
+    "tdcs",
+    "tdc's",
+    "new",
+    "current",
+    "latest",
+    "same",
+    "whole",
+    "relevant",
+    "other",
+    "another",
+    "different",
+    "actual",
+    "official",
+    "written",
+    "own",
+    "have",
+    "has",
+    "we",
+    "you",
+    "i",
+    "me",
+    "if",
+    "or",
+    "by",
+    "at",
+    "from",
+    "as",
+    "be",
+    "been",
+    "was",
+    "were",
+}
+_KIND_WORDS = {
+    "policy",
+    "policies",
+    "strategy",
+    "strategies",
+    "guideline",
+    "guidelines",
+    "procedure",
+    "procedures",
+    "code",
+    "conduct",
+    "handbook",
+    "plan",
+    "charter",
+    "manual",
+}
 
 
 def _words(text: str) -> set[str]:
@@ -52,7 +140,7 @@ def unheld_document(question: str, held_titles: Iterable[str], known_names: Iter
                 lead = lead[1:]
             if not lead:
                 continue
-            name = " ".join([*lead, m.group(0)[len(m.group(1)):]])
+            name = " ".join([*lead, m.group(0)[len(m.group(1)) :]])
             name_words = _words(name)
             if not name_words:
                 continue

@@ -32,10 +32,8 @@ from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
 
 PREFIX_MIN = 4  # stems at least this long are matched as prefixes in FTS5 (chosen on the training sets)
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
-NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0,
-                   "heading": 0.5}
-FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75, "summary": 0.75,
-                 "heading": 0.5}
+NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0, "heading": 0.5}
+FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75, "summary": 0.75, "heading": 0.5}
 
 
 # The live clauses, each with the phrasings the communications team taught it (knowledge.teach) appended to its
@@ -123,8 +121,14 @@ class KnowledgeIndex:
         vocab: Counter[str] = Counter()
         cur = self.db.execute(CLAUSES_SQL)
         for rowid, doc_id, number, title, heading, text, summary, keywords, questions, refs in cur:
-            fields = {"text": text, "title": title, "heading": heading, "summary": summary,
-                      "keywords": keywords, "questions": questions}
+            fields = {
+                "text": text,
+                "title": title,
+                "heading": heading,
+                "summary": summary,
+                "keywords": keywords,
+                "questions": questions,
+            }
             profile: dict[str, float] = {}
             counts: Counter[str] = Counter()
             for name, value in fields.items():
@@ -139,9 +143,20 @@ class KnowledgeIndex:
                         profile[s] = FIELD_WEIGHTS[name]
             df.update(profile.keys())
             qs = [set(stem(w) for w in content_words(q)) for q in (questions or "").split("\n") if q]
-            entries[rowid] = _Entry(rowid, doc_id, number, title, heading, text, summary,
-                                    tuple(json.loads(refs or "[]")), profile, qs, dict(counts),
-                                    sum(counts.values()))
+            entries[rowid] = _Entry(
+                rowid,
+                doc_id,
+                number,
+                title,
+                heading,
+                text,
+                summary,
+                tuple(json.loads(refs or "[]")),
+                profile,
+                qs,
+                dict(counts),
+                sum(counts.values()),
+            )
         topics: dict[str, set[str]] = {}
         vocab_by_doc: dict[str, set[str]] = {}
         for e in entries.values():
@@ -211,8 +226,7 @@ class KnowledgeIndex:
             alts: dict[str, float] = {s: 1.0}
             # Only a non-word is corrected: a real word the index lacks ("badmouth") is a vocabulary gap,
             # and turning it into the nearest index word would change the question.
-            if (s not in self._stem_set and not syn and len(w) >= 4 and w.isalpha()
-                    and is_english_word(w) is not True):
+            if s not in self._stem_set and not syn and len(w) >= 4 and w.isalpha() and is_english_word(w) is not True:
                 fixed = self._correct(w)
                 if fixed:
                     corrections[w] = fixed
@@ -226,7 +240,7 @@ class KnowledgeIndex:
         for phrase, canon in phrases.items():
             n = len(phrase)
             for i in range(len(all_words) - n + 1):
-                if tuple(all_words[i:i + n]) == phrase:
+                if tuple(all_words[i : i + n]) == phrase:
                     # A phrase ("lose my job", "say I work for") is a meaning of its own.
                     groups.append(Group(" ".join(phrase), {c: params["synonym_factor"] for c in canon}))
                     break
@@ -296,8 +310,9 @@ class KnowledgeIndex:
         if top_bm <= 0:
             top_bm = 1.0
         nb = naive_bayes(query, [self.entries[r] for r in cands if r in self.entries], self._stem_set, len(self.df))
-        qsims = question_similarity(query, self._q_postings, self._q_weight, total_idf,
-                                    ranking_params().get("qsim_top_k", 1))
+        qsims = question_similarity(
+            query, self._q_postings, self._q_weight, total_idf, ranking_params().get("qsim_top_k", 1)
+        )
         typo = params["typo_factor"]
         w_nb = params.get("w_nb", 0.0)
         hits = []
@@ -305,8 +320,9 @@ class KnowledgeIndex:
             e = self.entries.get(rowid)
             if e is None:
                 continue
-            cov = sum(g.idf * max(f * e.profile.get(a, 0.0) for a, f in g.alts.items())
-                      for g in query.groups) / total_idf
+            cov = (
+                sum(g.idf * max(f * e.profile.get(a, 0.0) for a, f in g.alts.items()) for g in query.groups) / total_idf
+            )
             qsim = qsims.get(rowid, 0.0)
             bmn = max(bm, 0.0) / top_bm
             sem = sims.get(rowid, 0.0) if sims else 0.0
@@ -319,9 +335,20 @@ class KnowledgeIndex:
             # Words the person actually typed (or a typo of them) decide whether the question is
             # about the document's subject; synonym expansions alone don't ("rang" is not "enquiry").
             on_topic = any(a in topic for g in query.groups for a, f in g.alts.items() if f >= typo)
-            hits.append(Hit(**e.view(), score=score, coverage=cov, qsim=qsim, bm25=bmn, nb=nb.get(rowid, 0.0),
-                            on_topic=on_topic, sem=sem, not_covered=nc.get(e.doc_id, -1.0),
-                            enriched=bool(e.questions)))
+            hits.append(
+                Hit(
+                    **e.view(),
+                    score=score,
+                    coverage=cov,
+                    qsim=qsim,
+                    bm25=bmn,
+                    nb=nb.get(rowid, 0.0),
+                    on_topic=on_topic,
+                    sem=sem,
+                    not_covered=nc.get(e.doc_id, -1.0),
+                    enriched=bool(e.questions),
+                )
+            )
         hits.sort(key=lambda h: h.score, reverse=True)
         return query, hits[:limit]
 

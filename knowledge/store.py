@@ -56,8 +56,13 @@ def revision(db: sqlite_utils.Database) -> int:
     return int(row[0]) if row else 0
 
 
-def save_documents(db: sqlite_utils.Database, docs: Iterable[Document],
-                   replace_all: bool = False, embedder=None, actor: str = "ted ingest") -> list[tuple[str, str]]:
+def save_documents(
+    db: sqlite_utils.Database,
+    docs: Iterable[Document],
+    replace_all: bool = False,
+    embedder=None,
+    actor: str = "ted ingest",
+) -> list[tuple[str, str]]:
     """Store (or replace) documents in one transaction, live at once (`ted ingest`).
 
     Returns [(doc_id, "added"|"replaced"|"unchanged"|"removed")]. With `replace_all`, documents
@@ -118,10 +123,13 @@ def orphan_taught(db: sqlite_utils.Database, doc_id: str, actor: str) -> list[in
     the rest re-attach to the clause with that number. Inside a transaction."""
     rows = db.execute(
         "select id, clause from taught where kind = 'phrasing' and status = 'active' and doc_id = ? and clause "
-        "not in (select number from clauses where doc_id = ?)", [doc_id, doc_id]).fetchall()
+        "not in (select number from clauses where doc_id = ?)",
+        [doc_id, doc_id],
+    ).fetchall()
     for tid, clause in rows:
-        db.execute("update taught set status = 'orphaned', ended_at = ?, ended_by = ? where id = ?",
-                   [utcnow(), actor, tid])
+        db.execute(
+            "update taught set status = 'orphaned', ended_at = ?, ended_by = ? where id = ?", [utcnow(), actor, tid]
+        )
         audit.record(db, actor, audit.ORPHAN, doc_id, f"taught {tid}", before={"clause": clause})
     return [r[0] for r in rows]
 
@@ -184,8 +192,15 @@ def _save_one(db: sqlite_utils.Database, doc: Document, actor: str, draft_id: in
         )
     vid = versions.went_live(db, doc, old, actor, draft_id)
     orphan_taught(db, doc.id, actor)
-    audit.record(db, actor, audit.PUBLISH if draft_id is not None else audit.INGEST, doc.id,
-                 f"version {versions.get(db, vid)['seq']}", before=versions.details(old), after=versions.details(doc))
+    audit.record(
+        db,
+        actor,
+        audit.PUBLISH if draft_id is not None else audit.INGEST,
+        doc.id,
+        f"version {versions.get(db, vid)['seq']}",
+        before=versions.details(old),
+        after=versions.details(doc),
+    )
     return "replaced" if existing else "added"
 
 
@@ -224,20 +239,37 @@ def load_document(db: sqlite_utils.Database, doc_id: str) -> Document | None:
     d = dict(zip(cols, row, strict=True))
     clauses = tuple(
         Clause(
-            number=r["number"], text=r["text"], section=r["section"], heading=r["heading"],
-            title=r["title"], summary=r["summary"],
+            number=r["number"],
+            text=r["text"],
+            section=r["section"],
+            heading=r["heading"],
+            title=r["title"],
+            summary=r["summary"],
             keywords=tuple(k for k in r["keywords"].split("; ") if k),
-            questions=tuple(q for q in r["questions"].split("\n") if q), kind=r["kind"],
+            questions=tuple(q for q in r["questions"].split("\n") if q),
+            kind=r["kind"],
         )
         for r in db["clauses"].rows_where("doc_id = ?", [doc_id], order_by="position")
     )
     return Document(
-        id=d["id"], title=d["title"], clauses=clauses,
+        id=d["id"],
+        title=d["title"],
+        clauses=clauses,
         sections=tuple(Section(**s) for s in json.loads(d["sections"] or "[]")),
-        publisher=d["publisher"], source=d["source"], format=d["format"], owner=d["owner"],
-        version=d["version"], date=d["date"], review_cycle=d["review_cycle"],
-        next_review=d["next_review"], related=tuple(json.loads(d["related"] or "[]")),
+        publisher=d["publisher"],
+        source=d["source"],
+        format=d["format"],
+        owner=d["owner"],
+        version=d["version"],
+        date=d["date"],
+        review_cycle=d["review_cycle"],
+        next_review=d["next_review"],
+        related=tuple(json.loads(d["related"] or "[]")),
         topics=tuple(json.loads(d.get("topics") or "[]")),
-        not_covered=tuple(r[0] for r in db.execute(
-            "select question from not_covered where doc_id = ? and source = 'document' order by id", [doc_id])),
+        not_covered=tuple(
+            r[0]
+            for r in db.execute(
+                "select question from not_covered where doc_id = ? and source = 'document' order by id", [doc_id]
+            )
+        ),
     )

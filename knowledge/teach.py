@@ -66,36 +66,86 @@ def _finish(db: sqlite_utils.Database, embedder) -> None:
     bump_revision(db, ingest=False)
 
 
-def teach(db: sqlite_utils.Database, number: str, question: str, actor: str, doc_id: str = "",
-          source: str = "cli", source_id: int | None = None, embedder=None) -> int:
+def teach(
+    db: sqlite_utils.Database,
+    number: str,
+    question: str,
+    actor: str,
+    doc_id: str = "",
+    source: str = "cli",
+    source_id: int | None = None,
+    embedder=None,
+) -> int:
     """Teach that *question* is answered by clause *number*. Returns the taught entry's id (an existing one
     when the same phrasing was already taught to that clause)."""
     q = _question(question)
     doc, number = find_clause(db, number, doc_id)
     with transaction(db):
-        same = db.execute("select id from taught where kind = ? and status = ? and doc_id = ? and clause = ? and "
-                          "lower(question) = lower(?)", [PHRASING, ACTIVE, doc, number, q]).fetchone()
+        same = db.execute(
+            "select id from taught where kind = ? and status = ? and doc_id = ? and clause = ? and "
+            "lower(question) = lower(?)",
+            [PHRASING, ACTIVE, doc, number, q],
+        ).fetchone()
         if same:
             return same[0]
-        tid = db["taught"].insert({"kind": PHRASING, "doc_id": doc, "clause": number, "question": q,
-                                   "status": ACTIVE, "source": source, "source_id": source_id,
-                                   "added_by": actor, "added_at": utcnow()}).last_pk
+        tid = (
+            db["taught"]
+            .insert(
+                {
+                    "kind": PHRASING,
+                    "doc_id": doc,
+                    "clause": number,
+                    "question": q,
+                    "status": ACTIVE,
+                    "source": source,
+                    "source_id": source_id,
+                    "added_by": actor,
+                    "added_at": utcnow(),
+                }
+            )
+            .last_pk
+        )
         audit.record(db, actor, audit.TEACH, doc, f"taught {tid}", after={"clause": number, "question": q})
         _finish(db, embedder)
     return tid
 
 
-def not_covered(db: sqlite_utils.Database, question: str, actor: str, doc_id: str = "", source: str = "cli",
-                source_id: int | None = None, embedder=None) -> int:
+def not_covered(
+    db: sqlite_utils.Database,
+    question: str,
+    actor: str,
+    doc_id: str = "",
+    source: str = "cli",
+    source_id: int | None = None,
+    embedder=None,
+) -> int:
     """Teach that the document does not cover *question* (TED should fall back on it and its rephrasings)."""
     q = _question(question)
     doc = live_document(db, doc_id)
     with transaction(db):
-        nid = db["not_covered"].insert({"doc_id": doc, "question": q, "source": "taught", "added_by": actor,
-                                        "added_at": utcnow()}).last_pk
-        tid = db["taught"].insert({"kind": NOT_COVERED, "doc_id": doc, "clause": "", "question": q,
-                                   "status": ACTIVE, "source": source, "source_id": source_id,
-                                   "not_covered_id": nid, "added_by": actor, "added_at": utcnow()}).last_pk
+        nid = (
+            db["not_covered"]
+            .insert({"doc_id": doc, "question": q, "source": "taught", "added_by": actor, "added_at": utcnow()})
+            .last_pk
+        )
+        tid = (
+            db["taught"]
+            .insert(
+                {
+                    "kind": NOT_COVERED,
+                    "doc_id": doc,
+                    "clause": "",
+                    "question": q,
+                    "status": ACTIVE,
+                    "source": source,
+                    "source_id": source_id,
+                    "not_covered_id": nid,
+                    "added_by": actor,
+                    "added_at": utcnow(),
+                }
+            )
+            .last_pk
+        )
         audit.record(db, actor, audit.NOT_COVERED, doc, f"taught {tid}", after={"question": q})
         _finish(db, embedder)
     return tid
@@ -115,18 +165,27 @@ def forget(db: sqlite_utils.Database, taught_id: int, actor: str) -> dict:
             db.execute("delete from not_covered where id = ?", [row["not_covered_id"]])
         db["taught"].update(row["id"], {"status": FORGOTTEN, "ended_by": actor, "ended_at": utcnow()})
         db.execute("delete from kb_triage where taught_id = ?", [row["id"]])
-        audit.record(db, actor, audit.FORGET, row["doc_id"], f"taught {row['id']}",
-                     before={"kind": row["kind"], "clause": row["clause"], "question": row["question"]})
+        audit.record(
+            db,
+            actor,
+            audit.FORGET,
+            row["doc_id"],
+            f"taught {row['id']}",
+            before={"kind": row["kind"], "clause": row["clause"], "question": row["question"]},
+        )
         bump_revision(db, ingest=False)
     return row
 
 
 def is_taught(db: sqlite_utils.Database, question: str) -> bool:
     """Whether this very question (ignoring case and spacing) is a phrasing taught to a live clause."""
-    return bool(db.execute(
-        "select 1 from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause where t.kind = ? "
-        "and t.status = ? and lower(t.question) = lower(?) limit 1", [PHRASING, ACTIVE, " ".join(question.split())],
-    ).fetchone())
+    return bool(
+        db.execute(
+            "select 1 from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause where t.kind = ? "
+            "and t.status = ? and lower(t.question) = lower(?) limit 1",
+            [PHRASING, ACTIVE, " ".join(question.split())],
+        ).fetchone()
+    )
 
 
 def taught(db: sqlite_utils.Database, include_forgotten: bool = False) -> list[dict]:

@@ -12,13 +12,18 @@ from knowledge.lifecycle import CurationError
 
 
 def configure_teaching(add) -> None:
-    t = add("teach", "Teach that a question is answered by a clause (with no QUESTION: lines CLAUSE<TAB>QUESTION "
-                     "on standard input).")
+    t = add(
+        "teach",
+        "Teach that a question is answered by a clause (with no QUESTION: lines CLAUSE<TAB>QUESTION "
+        "on standard input).",
+    )
     t.add_argument("--clause", help="the clause number that answers it, e.g. 5.13")
     t.add_argument("--doc", help="document id (when several documents have that clause number)")
     t.add_argument("question", nargs="?")
-    n = add("not-covered", "Teach that a document does not cover a question (with no QUESTION: one per line on "
-                           "standard input).")
+    n = add(
+        "not-covered",
+        "Teach that a document does not cover a question (with no QUESTION: one per line on standard input).",
+    )
     n.add_argument("--doc", help="document id (needed when more than one document is live)")
     n.add_argument("question", nargs="?")
     w = add("taught", "List what was taught, with who taught it and when (orphaned entries included).")

@@ -14,8 +14,9 @@ from importlib import resources
 
 import snowballstemmer
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-                         "\u2014": "-", "\u00a0": " "})
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
 
@@ -44,8 +45,17 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 # Irregular past forms the stemmer can't join to their verb ("swore" -> "swear"), for the verbs people
 # use when describing abuse or being contacted.
-_IRREGULAR = {"swore": "swear", "sworn": "swear", "rang": "ring", "rung": "ring", "sent": "send",
-              "told": "tell", "wrote": "write", "written": "write", "threatened": "threaten"}
+_IRREGULAR = {
+    "swore": "swear",
+    "sworn": "swear",
+    "rang": "ring",
+    "rung": "ring",
+    "sent": "send",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "threatened": "threaten",
+}
 
 
 @lru_cache(maxsize=65536)
@@ -80,9 +90,16 @@ def _english() -> frozenset[str]:
 
 
 # The list is American: "organisation", "colour", "recognised" are words here too.
-_UK = ((re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"), (re.compile(r"our(s|ed|ing)?$"), r"or\1"),
-       (re.compile(r"yse(s|d)?$"), r"yze\1"), (re.compile(r"tre(s)?$"), r"ter\1"), (re.compile(r"ogue(s)?$"), r"og\1"),
-       (re.compile(r"ence(s)?$"), r"ense\1"), (re.compile(r"lled$"), "led"), (re.compile(r"lling$"), "ling"))
+_UK = (
+    (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"our(s|ed|ing)?$"), r"or\1"),
+    (re.compile(r"yse(s|d)?$"), r"yze\1"),
+    (re.compile(r"tre(s)?$"), r"ter\1"),
+    (re.compile(r"ogue(s)?$"), r"og\1"),
+    (re.compile(r"ence(s)?$"), r"ense\1"),
+    (re.compile(r"lled$"), "led"),
+    (re.compile(r"lling$"), "ling"),
+)
 
 
 def is_english_word(word: str) -> bool | None:

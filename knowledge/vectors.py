@@ -148,11 +148,14 @@ def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None) -> int:
         # A half-written set (an older model's, say) is replaced whole.
         conn.executemany("delete from clause_vectors where clause_rowid = ?", [(r[0],) for r in rows])
         db["clause_vectors"].insert_all(
-            ({"clause_rowid": r, "doc_id": d, "field": f, "model": embedder.model, "vector": to_blob(v)}
-             for (r, d, f, _), v in zip(todo, vecs, strict=False)),
-            batch_size=500, replace=True,  # a taught phrasing's vector from another model is replaced
+            (
+                {"clause_rowid": r, "doc_id": d, "field": f, "model": embedder.model, "vector": to_blob(v)}
+                for (r, d, f, _), v in zip(todo, vecs, strict=False)
+            ),
+            batch_size=500,
+            replace=True,  # a taught phrasing's vector from another model is replaced
         )
-        for (nid, _), v in zip(nc, vecs[len(todo):], strict=True):
+        for (nid, _), v in zip(nc, vecs[len(todo) :], strict=True):
             db.execute("update not_covered set vector = ? where id = ?", [to_blob(v), nid])
     log.info("vectors written clauses=%d examples=%d not_covered=%d", len(rows), len(todo) - len(rows), len(nc))
     return len(todo) + len(nc)
@@ -215,15 +218,19 @@ def _stack(blobs: Iterable[bytes]) -> np.ndarray:
 def load_matrices(db: sqlite_utils.Database, model: str) -> Matrices:
     rows = db.execute(
         "select v.clause_rowid, v.field, v.vector from clause_vectors v join clauses c on c.rowid = v.clause_rowid "
-        "where v.model = ? order by v.clause_rowid", [model]
+        "where v.model = ? order by v.clause_rowid",
+        [model],
     ).fetchall()
     p = [(r, b) for r, f, b in rows if f == "passage"]
     q = [(r, b) for r, f, b in rows if f != "passage"]
     nc = db.execute("select doc_id, vector from not_covered where vector is not null order by id").fetchall()
     return Matrices(
-        np.array([r for r, _ in p], dtype=np.int64), _stack(b for _, b in p),
-        np.array([r for r, _ in q], dtype=np.int64), _stack(b for _, b in q),
-        [d for d, _ in nc], _stack(b for _, b in nc),
+        np.array([r for r, _ in p], dtype=np.int64),
+        _stack(b for _, b in p),
+        np.array([r for r, _ in q], dtype=np.int64),
+        _stack(b for _, b in q),
+        [d for d, _ in nc],
+        _stack(b for _, b in nc),
     )
 
 
@@ -240,6 +247,7 @@ def write_bundle(path, embedder: Embedder, texts: Iterable[str]) -> int:
     """Ship the vectors of the bundled policies' texts (bench/build_vectors.py), so first use encodes nothing."""
     texts = list(dict.fromkeys(texts))
     vecs = embedder.embed(texts)
-    np.savez_compressed(path, model=np.array(embedder.model), keys=np.array([key(t) for t in texts]),
-                        vectors=vecs.astype(np.float16))
+    np.savez_compressed(
+        path, model=np.array(embedder.model), keys=np.array([key(t) for t in texts]), vectors=vecs.astype(np.float16)
+    )
     return len(texts)

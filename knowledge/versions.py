@@ -29,8 +29,10 @@ def to_json(doc: Document) -> str:
 
 def from_json(text: str) -> Document:
     data = json.loads(text)
-    clauses = tuple(Clause(**{**c, "keywords": tuple(c["keywords"]), "questions": tuple(c["questions"])})
-                    for c in data.pop("clauses"))
+    clauses = tuple(
+        Clause(**{**c, "keywords": tuple(c["keywords"]), "questions": tuple(c["questions"])})
+        for c in data.pop("clauses")
+    )
     sections = tuple(Section(**s) for s in data.pop("sections"))
     listed = {k: tuple(data.pop(k, ())) for k in ("related", "topics", "not_covered")}
     return Document(clauses=clauses, sections=sections, **listed, **data)
@@ -57,15 +59,28 @@ def get(db: sqlite_utils.Database, version_id: int) -> dict | None:
 
 
 def current(db: sqlite_utils.Database, doc_id: str, status: str) -> dict | None:
-    rows = list(db["doc_versions"].rows_where("doc_id = ? and status = ?", [doc_id, status], order_by="id desc",
-                                              limit=1))
+    rows = list(
+        db["doc_versions"].rows_where("doc_id = ? and status = ?", [doc_id, status], order_by="id desc", limit=1)
+    )
     return rows[0] if rows else None
 
 
 def add_draft(db: sqlite_utils.Database, doc: Document, actor: str) -> int:
-    return db["doc_versions"].insert({
-        "doc_id": doc.id, "seq": next_seq(db, doc.id), "status": DRAFT, **_row(doc), "content": to_json(doc),
-        "created_at": utcnow(), "created_by": actor}).last_pk
+    return (
+        db["doc_versions"]
+        .insert(
+            {
+                "doc_id": doc.id,
+                "seq": next_seq(db, doc.id),
+                "status": DRAFT,
+                **_row(doc),
+                "content": to_json(doc),
+                "created_at": utcnow(),
+                "created_by": actor,
+            }
+        )
+        .last_pk
+    )
 
 
 def end(db: sqlite_utils.Database, version_id: int, status: str, actor: str, doc: Document | None = None) -> None:
@@ -76,41 +91,70 @@ def end(db: sqlite_utils.Database, version_id: int, status: str, actor: str, doc
     db["doc_versions"].update(version_id, change)
 
 
-def went_live(db: sqlite_utils.Database, doc: Document, old: Document | None, actor: str,
-              draft_id: int | None = None) -> int:
+def went_live(
+    db: sqlite_utils.Database, doc: Document, old: Document | None, actor: str, draft_id: int | None = None
+) -> int:
     """Record that *doc* is now the live version (the live tables were just written): the one it replaces is
     superseded, keeping its clauses, and the draft it came from (if any) becomes the live row."""
     live = current(db, doc.id, LIVE)
     if live is not None:
         end(db, live["id"], SUPERSEDED, actor, old if live["content"] is None and old is not None else None)
     elif old is not None:  # live since before versions were kept
-        vid = db["doc_versions"].insert({"doc_id": doc.id, "seq": next_seq(db, doc.id), **_row(old),
-                                         "content": to_json(old), "created_at": "", "created_by": ""}).last_pk
+        vid = (
+            db["doc_versions"]
+            .insert(
+                {
+                    "doc_id": doc.id,
+                    "seq": next_seq(db, doc.id),
+                    **_row(old),
+                    "content": to_json(old),
+                    "created_at": "",
+                    "created_by": "",
+                }
+            )
+            .last_pk
+        )
         end(db, vid, SUPERSEDED, actor)
     now = utcnow()
     if draft_id is not None:
-        db["doc_versions"].update(draft_id, {"status": LIVE, **_row(doc), "content": to_json(doc),
-                                             "published_at": now, "published_by": actor})
+        db["doc_versions"].update(
+            draft_id, {"status": LIVE, **_row(doc), "content": to_json(doc), "published_at": now, "published_by": actor}
+        )
         return draft_id
     # A plain ingest: the live tables hold the clauses, so the row keeps none until it is replaced.
-    return db["doc_versions"].insert({"doc_id": doc.id, "seq": next_seq(db, doc.id), "status": LIVE, **_row(doc),
-                                      "content": None, "created_at": now, "created_by": actor,
-                                      "published_at": now, "published_by": actor}).last_pk
+    return (
+        db["doc_versions"]
+        .insert(
+            {
+                "doc_id": doc.id,
+                "seq": next_seq(db, doc.id),
+                "status": LIVE,
+                **_row(doc),
+                "content": None,
+                "created_at": now,
+                "created_by": actor,
+                "published_at": now,
+                "published_by": actor,
+            }
+        )
+        .last_pk
+    )
 
 
 def history(db: sqlite_utils.Database, doc_id: str) -> list[dict]:
     """Every version of a document, newest first, without its clauses."""
     cols = [c.name for c in db["doc_versions"].columns if c.name != "content"]
-    return list(db.query(f"select {', '.join(cols)} from doc_versions where doc_id = ? order by seq desc",
-                         [doc_id]))
+    return list(db.query(f"select {', '.join(cols)} from doc_versions where doc_id = ? order by seq desc", [doc_id]))
 
 
 def overview(db: sqlite_utils.Database) -> list[dict]:
     """One row per document ever held: its live (or last) version and any draft waiting."""
     out: dict[str, dict] = {}
-    for r in db.query("select id, doc_id, seq, status, title, owner, version, date, review_cycle, next_review, "
-                      "clause_count, created_at, created_by, published_at, published_by, ended_at, ended_by "
-                      "from doc_versions where status != 'discarded' order by doc_id, seq"):
+    for r in db.query(
+        "select id, doc_id, seq, status, title, owner, version, date, review_cycle, next_review, "
+        "clause_count, created_at, created_by, published_at, published_by, ended_at, ended_by "
+        "from doc_versions where status != 'discarded' order by doc_id, seq"
+    ):
         entry = out.setdefault(r["doc_id"], {"doc_id": r["doc_id"], "current": None, "draft": None})
         if r["status"] == DRAFT:
             entry["draft"] = r

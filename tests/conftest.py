@@ -27,8 +27,6 @@ def ted() -> Ted:
     return build(Settings(), ":memory:")
 
 
-
-
 @pytest.fixture(params=["botbuilder", "agents"])
 def teams_binding(request) -> str:
     """TEAMS_SDK for a Teams test: every test that takes it (each `teams_test` does) runs on both bindings."""

@@ -12,8 +12,14 @@ class Styled:
     """A line laid out as a word processor would: where it starts, how much space above it, bold or not;
     `text` may be a list of (x, text) pieces on the one line (a table row, a bullet and its text)."""
 
-    def __init__(self, text: str | list[tuple[float, str]], size: float = 11.0, bold: bool = False,
-                 x: float = 72.0, space_before: float = 0.0) -> None:
+    def __init__(
+        self,
+        text: str | list[tuple[float, str]],
+        size: float = 11.0,
+        bold: bool = False,
+        x: float = 72.0,
+        space_before: float = 0.0,
+    ) -> None:
         self.text, self.size, self.bold, self.x, self.space_before = text, size, bold, x, space_before
 
 

@@ -12,20 +12,44 @@ from knowledge.answer import Citation
 
 GOLDEN = Path(__file__).parent / "golden"
 POLICY, VERSION = "Social Media Policy", "Web edition"
-C513 = Citation("tdc-social-media-policy", "5.13", "Adding business contacts on personal accounts",
-                "Employees are not permitted to proactively add business contacts made during the course of "
-                "employment to personal social media accounts.", 0.81, POLICY, VERSION, "Personal use")
-C515 = Citation("tdc-social-media-policy", "5.15", "LinkedIn as a professional network",
-                "Not withstanding the provisions of 5.13, it is recognised that some social media networks are "
-                "designed for professional use and networking; in particular, LinkedIn.", 0.55, POLICY, VERSION)
-C56 = Citation("tdc-social-media-policy", "5.6", "No council logo on personal accounts",
-               "The Council logo, or any sub-brands, should not be used on personal accounts.", 0.5, POLICY, VERSION)
+C513 = Citation(
+    "tdc-social-media-policy",
+    "5.13",
+    "Adding business contacts on personal accounts",
+    "Employees are not permitted to proactively add business contacts made during the course of "
+    "employment to personal social media accounts.",
+    0.81,
+    POLICY,
+    VERSION,
+    "Personal use",
+)
+C515 = Citation(
+    "tdc-social-media-policy",
+    "5.15",
+    "LinkedIn as a professional network",
+    "Not withstanding the provisions of 5.13, it is recognised that some social media networks are "
+    "designed for professional use and networking; in particular, LinkedIn.",
+    0.55,
+    POLICY,
+    VERSION,
+)
+C56 = Citation(
+    "tdc-social-media-policy",
+    "5.6",
+    "No council logo on personal accounts",
+    "The Council logo, or any sub-brands, should not be used on personal accounts.",
+    0.5,
+    POLICY,
+    VERSION,
+)
 SUMMARY_515 = "LinkedIn is a professional network, so business contacts there are treated differently."
 # The answer about 5.15 (see also 5.13) as plain text: what `ted ask` prints and a notification's text says.
 # It leads with the plain-English summary (a direct first line), then the clause it rests on.
-TEXT_515 = (f"In short: {SUMMARY_515}\n\n"
-            f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
-            f"See also 5.13 — Adding business contacts on personal accounts: “{C513.text}”")
+TEXT_515 = (
+    f"In short: {SUMMARY_515}\n\n"
+    f"{POLICY}, {VERSION} — 5.15 — LinkedIn as a professional network:\n\n“{C515.text}”\n\n"
+    f"See also 5.13 — Adding business contacts on personal accounts: “{C513.text}”"
+)
 
 
 def golden(name: str, got: dict) -> None:

@@ -81,6 +81,7 @@ def test_conversation_floors(council):
         def say(text):
             (r,) = council.router.message(Message("eval", "eval-user", text, conversation_id=f"floor-{cid}"))
             return {"intent": r.intent, "citations": [c.to_json() for c in r.citations]}
+
         return say
 
     convs = read_questions(ROOT / "eval" / "conversations_holdout.jsonl")

@@ -172,25 +172,39 @@ TEAMS_BINDINGS = ("bot.teams.sdk_botbuilder", "bot.teams.sdk_agents")
 def test_only_the_sdk_bindings_import_a_teams_sdk():
     # bot/teams/ is SDK-free but for one module per SDK (bot/teams/binding.py is the seam between them).
     g = graph(project_modules())
-    found = sorted(mod for mod, deps in g.items() if _in(mod, "bot.teams") and mod not in TEAMS_BINDINGS
-                   and any(_top(dep) in TEAMS_SDKS for dep in deps))
+    found = sorted(
+        mod
+        for mod, deps in g.items()
+        if _in(mod, "bot.teams") and mod not in TEAMS_BINDINGS and any(_top(dep) in TEAMS_SDKS for dep in deps)
+    )
     assert found == []
     assert not any(_top(dep) == "botbuilder" for dep in g["bot.teams.sdk_agents"])
     assert not any(_top(dep) == "microsoft_agents" for dep in g["bot.teams.sdk_botbuilder"])
 
 
-@pytest.mark.parametrize("env,loaded,absent", [
-    ({}, [], ["botbuilder", "microsoft_agents"]),
-    ({"TEAMS_ALLOW_UNAUTHENTICATED": "1"}, ["botbuilder"], ["microsoft_agents"]),
-    ({"TEAMS_ALLOW_UNAUTHENTICATED": "1", "TEAMS_SDK": "agents"}, ["microsoft_agents"], ["botbuilder"]),
-])
+@pytest.mark.parametrize(
+    "env,loaded,absent",
+    [
+        ({}, [], ["botbuilder", "microsoft_agents"]),
+        ({"TEAMS_ALLOW_UNAUTHENTICATED": "1"}, ["botbuilder"], ["microsoft_agents"]),
+        ({"TEAMS_ALLOW_UNAUTHENTICATED": "1", "TEAMS_SDK": "agents"}, ["microsoft_agents"], ["botbuilder"]),
+    ],
+)
 def test_the_server_imports_the_teams_sdk_only_when_teams_is_on_and_only_the_one_named(env, loaded, absent):
-    code = ("import sys\nfrom app import build\nfrom bot.server import make_app\nfrom core.settings import Settings\n"
-            "make_app(build(Settings.from_env(), ':memory:'))\n"
-            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    code = (
+        "import sys\nfrom app import build\nfrom bot.server import make_app\nfrom core.settings import Settings\n"
+        "make_app(build(Settings.from_env(), ':memory:'))\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TEAMS_", "SLACK_", "TED_"))}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, **env, "TED_SEMANTIC": "0"},
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env, "TED_SEMANTIC": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert all(m in out for m in loaded) and not any(m in out for m in absent)
 
 

@@ -10,21 +10,51 @@ def ask(ted, q, **kw):
     return ted.asker.ask(q, **kw)
 
 
-@pytest.mark.parametrize("text", [
-    '"', '""', "NEAR(", "linkedin NEAR/2 contacts", "*", "(", ")", "social:media", "-facebook",
-    "facebook AND OR NOT", "title:logo", "^logo", "'; drop table clauses; --", "{col1 col2}: x", "a + b",
-    "NOT", "AND", "OR", "\\", "%", "_", "\x00",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '""',
+        "NEAR(",
+        "linkedin NEAR/2 contacts",
+        "*",
+        "(",
+        ")",
+        "social:media",
+        "-facebook",
+        "facebook AND OR NOT",
+        "title:logo",
+        "^logo",
+        "'; drop table clauses; --",
+        "{col1 col2}: x",
+        "a + b",
+        "NOT",
+        "AND",
+        "OR",
+        "\\",
+        "%",
+        "_",
+        "\x00",
+    ],
+)
 def test_fts_syntax_is_just_words(ted_session, text):
     a = ask(ted_session, text)
     assert a.intent in {POLICY, FALLBACK, SMALLTALK}
     assert isinstance(a.text, str) and a.plain_text
 
 
-@pytest.mark.parametrize("text", [
-    "Can I use my café’s logo? ☕️🙂", "ｌｏｇｏ on my facebook?", "Ĺîñķêđíñ cöñtäcts", "שלום facebook",
-    "logo\u200b\u200d on \ufeffpersonal accounts", "😀😀😀", "e\u0301\u0301\u0301",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I use my café’s logo? ☕️🙂",
+        "ｌｏｇｏ on my facebook?",
+        "Ĺîñķêđíñ cöñtäcts",
+        "שלום facebook",
+        "logo\u200b\u200d on \ufeffpersonal accounts",
+        "😀😀😀",
+        "e\u0301\u0301\u0301",
+    ],
+)
 def test_odd_unicode(ted_session, text):
     a = ask(ted_session, text)
     assert a.intent in {POLICY, FALLBACK, SMALLTALK}

@@ -17,8 +17,7 @@ TED = [sys.executable, "-c", "import sys, app; sys.exit(app.main())"]
 def run_ted(args, stdin="", tmp_path=None):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("TED_LOG_LEVEL", None)
-    return subprocess.run(TED + args, input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=60)
+    return subprocess.run(TED + args, input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
 
 
 def test_ask_json_reads_one_question_per_line_from_stdin(tmp_path):
@@ -93,8 +92,12 @@ def test_ingest_replace_flag_makes_these_the_whole_knowledge_base(tmp_path, caps
 def test_eval_scores_a_question_file(tmp_path, capsys):
     f = tmp_path / "q.jsonl"
     rows = [
-        {"id": "1", "question": "can I put the council logo on my facebook?", "kind": "policy",
-         "expect": ["Council logo, or any sub-brands"]},
+        {
+            "id": "1",
+            "question": "can I put the council logo on my facebook?",
+            "kind": "policy",
+            "expect": ["Council logo, or any sub-brands"],
+        },
         {"id": "2", "question": "hello", "kind": "smalltalk", "expect": []},
         {"id": "3", "question": "who won the pub quiz last week?", "kind": "out_of_scope", "expect": []},
     ]

@@ -81,8 +81,10 @@ def test_teach_not_covered_taught_and_forget(tmp_path, capsys, monkeypatch):
     reply = ask_json(db, radio, capsys)
     assert reply["intent"] == "policy" and reply["citations"][0]["clause"] == "6.3"
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("5.13\tcan I friend a contractor on facebook?\n\n"
-                                                 "5.6\tcan I use the crest on my insta?\n"))
+    monkeypatch.setattr(
+        "sys.stdin",
+        io.StringIO("5.13\tcan I friend a contractor on facebook?\n\n5.6\tcan I use the crest on my insta?\n"),
+    )
     assert main(["kb", "teach", "--db", db]) == 0
     assert "taught to 5.6" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO("no tab on this line\n"))
@@ -109,8 +111,9 @@ def test_teach_not_covered_taught_and_forget(tmp_path, capsys, monkeypatch):
     assert main(["kb", "forget", str(first), "--db", db]) == 1
 
 
-@pytest.mark.parametrize("action", ["list", "show", "publish", "retire", "history", "edit", "teach", "not-covered",
-                                    "taught", "forget"])
+@pytest.mark.parametrize(
+    "action", ["list", "show", "publish", "retire", "history", "edit", "teach", "not-covered", "taught", "forget"]
+)
 def test_every_kb_action_has_help(action, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["kb", action, "--help"])

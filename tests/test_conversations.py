@@ -30,11 +30,20 @@ def clauses(reply) -> list[str]:
 
 def test_elliptical_messages_lean_on_the_previous_question_and_whole_questions_do_not():
     prev = "can I post photos of my team on my personal facebook page?"
-    for text in ("what about instagram?", "and if it's my own account?", "same for tiktok?",
-                 "does that apply to councillors too?", "instagram?"):
+    for text in (
+        "what about instagram?",
+        "and if it's my own account?",
+        "same for tiktok?",
+        "does that apply to councillors too?",
+        "instagram?",
+    ):
         assert is_elliptical(text, prev), text
-    for text in ("How do I renew my parking permit?", "can I add a supplier on my personal facebook?",
-                 "Where do I park at the depot?", "who approves a new council account for our team?"):
+    for text in (
+        "How do I renew my parking permit?",
+        "can I add a supplier on my personal facebook?",
+        "Where do I park at the depot?",
+        "who approves a new council account for our team?",
+    ):
         assert not is_elliptical(text, prev), text
 
 
@@ -95,10 +104,15 @@ def test_a_colleagues_possible_breach_offers_report_this(ted):
 
 
 def test_the_fallback_names_the_closest_document_and_its_owner_never_every_title(ted):
-    leave = Document("staff-leave", "Staff Leave Policy", (
-        Clause("1.1", "Annual leave must be booked through the HR portal at least two weeks ahead."),
-        Clause("1.2", "Sick leave is reported to your line manager before 10am on the first day."),
-    ), owner="Head of People")
+    leave = Document(
+        "staff-leave",
+        "Staff Leave Policy",
+        (
+            Clause("1.1", "Annual leave must be booked through the HR portal at least two weeks ahead."),
+            Clause("1.2", "Sick leave is reported to your line manager before 10am on the first day."),
+        ),
+        owner="Head of People",
+    )
     save_documents(ted.db, [leave], embedder=ted.answerer.index.embedder)
     (reply,) = chat(ted, "what time does Clacton library open on Saturdays?")
     assert reply.intent == "fallback" and " or " not in reply.text.split("so I won't guess")[0]
@@ -107,8 +121,21 @@ def test_the_fallback_names_the_closest_document_and_its_owner_never_every_title
 
 
 def test_ted_ask_json_always_has_did_you_mean_see_also_and_also_relevant(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "app", "ask", "--db", str(tmp_path / "t.db"), "--json",
-                          "where is the nearest post office?"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "ask",
+            "--db",
+            str(tmp_path / "t.db"),
+            "--json",
+            "where is the nearest post office?",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     answer = json.loads(out.stdout)
     assert answer["did_you_mean"] == [] and answer["see_also"] == [] and answer["also_relevant"] == []
 

@@ -20,8 +20,10 @@ PERMIT = "how much does a staff parking permit cost?"
 
 def parking(tmp_path: Path, permits: str = "Staff permits cost £5 a month.", extra: str = "") -> Path:
     path = tmp_path / "parking.md"
-    path.write_text(f"# Parking policy\n\n## Permits\n\n{permits}\n\n## Bikes\n\nBikes go in the shed by the depot."
-                    f"\n{extra}", "utf-8")
+    path.write_text(
+        f"# Parking policy\n\n## Permits\n\n{permits}\n\n## Bikes\n\nBikes go in the shed by the depot.\n{extra}",
+        "utf-8",
+    )
     return path
 
 
@@ -101,8 +103,12 @@ def test_retired_documents_are_never_cited_and_first_use_does_not_bring_them_bac
 
 
 def test_details_are_editable_and_every_edit_is_audited(council):
-    lifecycle.edit_details(council.db, "tdc-social-media-policy", {"owner": "casey.comms@tendring.example",
-                                                                   "next_review": "2027-03-31"}, "casey")
+    lifecycle.edit_details(
+        council.db,
+        "tdc-social-media-policy",
+        {"owner": "casey.comms@tendring.example", "next_review": "2027-03-31"},
+        "casey",
+    )
     (doc,) = list_documents(council.db)
     assert doc["owner"] == "casey.comms@tendring.example" and doc["next_review"] == "2027-03-31"
     entry = audit.entries(council.db, "tdc-social-media-policy")[0]
@@ -118,8 +124,9 @@ def test_details_are_editable_and_every_edit_is_audited(council):
 def test_a_new_version_keeps_the_enrichment_of_clauses_whose_words_did_not_change(council, tmp_path):
     emb = council.answerer.index.embedder
     save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
-    council.db.execute("update clauses set questions = 'where do bicycles go' where doc_id = 'parking' and "
-                       "number = '2.1'")
+    council.db.execute(
+        "update clauses set questions = 'where do bicycles go' where doc_id = 'parking' and number = '2.1'"
+    )
     row = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £7.")), "casey")
     doc = versions.from_json(row["content"])
     assert doc.clauses[1].questions == ("where do bicycles go",) and doc.clauses[0].questions == ()
@@ -145,10 +152,20 @@ def test_taught_phrasings_answer_the_question_and_close_rewordings(council):
 def test_teaching_clause_a_never_breaks_an_answer_from_clause_b(council):
     assert ask(council, SUPPLIER).citations[0].clause == "5.13"
     assert ask(council, LOGO).citations[0].clause == "5.6"
-    teach.teach(council.db, "5.6", "can I use the council crest on my own instagram page?", "casey",
-                embedder=council.answerer.index.embedder)
-    teach.teach(council.db, "6.3", "a journalist phoned me about a facebook story, what do I do?", "casey",
-                embedder=council.answerer.index.embedder)
+    teach.teach(
+        council.db,
+        "5.6",
+        "can I use the council crest on my own instagram page?",
+        "casey",
+        embedder=council.answerer.index.embedder,
+    )
+    teach.teach(
+        council.db,
+        "6.3",
+        "a journalist phoned me about a facebook story, what do I do?",
+        "casey",
+        embedder=council.answerer.index.embedder,
+    )
     for question, clause in ((SUPPLIER, "5.13"), (LOGO, "5.6")):
         answer = ask(council, question)
         assert answer.intent == "policy" and answer.citations[0].clause == clause
@@ -185,10 +202,12 @@ def test_taught_phrasings_survive_a_new_version_with_the_clause_and_are_orphaned
 
 
 def test_teaching_refuses_what_it_cannot_do_and_changes_nothing(council):
-    for call in (lambda: teach.teach(council.db, "99.9", "anything", "casey"),
-                 lambda: teach.teach(council.db, "5.13", "   ", "casey"),
-                 lambda: teach.not_covered(council.db, "x", "casey", doc_id="no-such-doc"),
-                 lambda: teach.forget(council.db, 12345, "casey")):
+    for call in (
+        lambda: teach.teach(council.db, "99.9", "anything", "casey"),
+        lambda: teach.teach(council.db, "5.13", "   ", "casey"),
+        lambda: teach.not_covered(council.db, "x", "casey", doc_id="no-such-doc"),
+        lambda: teach.forget(council.db, 12345, "casey"),
+    ):
         with pytest.raises(lifecycle.CurationError):
             call()
     assert not teach.taught(council.db, include_forgotten=True)

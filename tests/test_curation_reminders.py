@@ -83,7 +83,7 @@ def test_on_its_review_date_the_owner_hears_once_and_the_comms_manager_stands_in
     (row,) = notices(ted)
     assert row["recipient"] == CASEY  # "Communications Manager" is nobody in the directory
     assert asyncio.run(ted.outbox.run_once(clock())) == 1
-    (email, reply), = chat.sent
+    ((email, reply),) = chat.sent
     assert email == CASEY and "Social Media Policy, Web edition is due for review on 2027-03-31" in reply.text
     assert "/admin/knowledge" in reply.text
     (inbox,) = WebInbox(ted.db).for_person(CASEY)
@@ -101,13 +101,41 @@ def test_on_its_review_date_the_owner_hears_once_and_the_comms_manager_stands_in
 def seed_week(ted, at: datetime) -> None:
     stamp = at.isoformat(timespec="seconds")
     for q in ("who won the pub quiz?", "Who won the pub quiz?", "where do I park my bike?"):
-        ted.db["unanswered"].insert({"asked_at": stamp, "channel": "web", "question": q, "best_doc": DOC,
-                                     "best_clause": "5.7", "confidence": 0.1})
-    ted.db["feedback"].insert({"given_at": stamp, "channel": "web", "user_id": ALEX, "question": "can I tweet?",
-                               "doc_id": DOC, "clause": "5.6", "helpful": 0, "reason": "It was about logos"})
+        ted.db["unanswered"].insert(
+            {
+                "asked_at": stamp,
+                "channel": "web",
+                "question": q,
+                "best_doc": DOC,
+                "best_clause": "5.7",
+                "confidence": 0.1,
+            }
+        )
+    ted.db["feedback"].insert(
+        {
+            "given_at": stamp,
+            "channel": "web",
+            "user_id": ALEX,
+            "question": "can I tweet?",
+            "doc_id": DOC,
+            "clause": "5.6",
+            "helpful": 0,
+            "reason": "It was about logos",
+        }
+    )
     for clause in ("5.13", "5.13", "5.6"):
-        ted.db["asked"].insert({"asked_at": stamp, "platform": "web", "user_id": ALEX, "question": "q",
-                                "intent": "policy", "doc_id": DOC, "clause": clause, "confidence": 0.9})
+        ted.db["asked"].insert(
+            {
+                "asked_at": stamp,
+                "platform": "web",
+                "user_id": ALEX,
+                "question": "q",
+                "intent": "policy",
+                "doc_id": DOC,
+                "clause": clause,
+                "confidence": 0.9,
+            }
+        )
 
 
 def test_the_weekly_digest_goes_to_each_owner_and_the_channel_once_at_its_time():
@@ -122,7 +150,7 @@ def test_the_weekly_digest_goes_to_each_owner_and_the_channel_once_at_its_time()
     assert {r["recipient"] for r in notices(ted)} == {"comms_channel", CASEY}
     assert asyncio.run(ted.outbox.run_once(clock())) == 2
     (post,) = chat.channel_posts
-    (email, mine), = chat.sent
+    ((email, mine),) = chat.sent
     assert email == CASEY and mine.text == post.text  # Casey (standing in for the owner) owns the one document
     text = post.text
     assert text.startswith("TED's week: what staff asked, 2026-11-23 to 2026-11-30")
@@ -149,8 +177,9 @@ def test_a_digest_missed_while_ted_was_down_is_sent_once_when_it_comes_back():
 
 
 def test_the_scheduler_in_ted_serve_sends_reminders():
-    ted, clock, chat = world(datetime(2027, 3, 31, 10, 0, tzinfo=UTC), scheduler_interval_seconds=0.01,
-                             outbox_interval_seconds=0.01)
+    ted, clock, chat = world(
+        datetime(2027, 3, 31, 10, 0, tzinfo=UTC), scheduler_interval_seconds=0.01, outbox_interval_seconds=0.01
+    )
     lifecycle.edit_details(ted.db, DOC, {"next_review": "2027-03-31"}, "casey")
 
     async def serve_briefly():
@@ -164,13 +193,14 @@ def test_the_scheduler_in_ted_serve_sends_reminders():
             await ctx.__anext__()
 
     asyncio.run(serve_briefly())
-    (email, reply), = chat.sent
+    ((email, reply),) = chat.sent
     assert email == CASEY and "due for review" in reply.text
     assert ted.db.execute("select status from outbox where kind = ?", [outbox.NOTICE]).fetchone()[0] == "sent"
 
 
-@pytest.mark.parametrize("env, error", [({"TED_DIGEST_DAY": "someday"}, "TED_DIGEST_DAY"),
-                                        ({"TED_DIGEST_TIME": "9am"}, "TED_DIGEST_TIME")])
+@pytest.mark.parametrize(
+    "env, error", [({"TED_DIGEST_DAY": "someday"}, "TED_DIGEST_DAY"), ({"TED_DIGEST_TIME": "9am"}, "TED_DIGEST_TIME")]
+)
 def test_digest_settings_are_checked_at_start(env, error):
     with pytest.raises(ValueError, match=error):
         Settings.from_env(env).check()

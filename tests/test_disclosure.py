@@ -21,8 +21,14 @@ def test_the_disclosure_is_short_plain_and_names_a_person_to_go_to():
 
 @pytest.mark.parametrize("text,command", [("help", ""), ("what can you do?", ""), ("help", "/ted"), ("", "/ted")])
 def test_help_says_ted_is_automated_and_where_the_privacy_notice_is(ted_session, text, command):
-    msg = Message(platform="test", user_id="U1", text=text, conversation_id="D1",
-                  surface=COMMAND if command else DM, command=command)
+    msg = Message(
+        platform="test",
+        user_id="U1",
+        text=text,
+        conversation_id="D1",
+        surface=COMMAND if command else DM,
+        command=command,
+    )
     (reply,) = ted_session.router.message(msg)
     assert AUTOMATED in reply.text and A_PERSON in reply.text
     assert "/privacy" in reply.text and "Privacy notice" in reply.text

@@ -17,6 +17,11 @@ def test_the_dpia_names_every_table_the_migrations_create():
 
 
 def test_the_dpia_names_the_retention_and_pseudonymisation_settings():
-    for setting in ("TED_QUESTION_RETENTION_DAYS", "TED_REPORT_RETENTION_DAYS", "TED_PSEUDONYMISE_QUESTIONS",
-                    "TED_PSEUDONYM_KEY", "TED_WEB_UPLOADS"):
+    for setting in (
+        "TED_QUESTION_RETENTION_DAYS",
+        "TED_REPORT_RETENTION_DAYS",
+        "TED_PSEUDONYMISE_QUESTIONS",
+        "TED_PSEUDONYM_KEY",
+        "TED_WEB_UPLOADS",
+    ):
         assert setting in DPIA, setting

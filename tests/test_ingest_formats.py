@@ -259,7 +259,11 @@ def test_text_one_clause_per_line_keeps_numbers_and_leaves_chrome_as_passages(tm
     check_invariants(document)
     assert document.id == "social-media" and document.title == "Social media"
     assert [(c.number, c.kind) for c in document.clauses] == [
-        ("0.1", "passage"), ("0.2", "passage"), ("1.1", "clause"), ("1.2", "clause"), ("0.3", "passage"),
+        ("0.1", "passage"),
+        ("0.2", "passage"),
+        ("1.1", "clause"),
+        ("1.2", "clause"),
+        ("0.3", "passage"),
     ]
     assert by_number(document)["1.2"].text == "Breach of this policy may result in disciplinary action."
 
@@ -333,7 +337,7 @@ def test_title_falls_back_to_page_title_front_matter_then_file_name(tmp_path):
     )
     html = parse_file(write(tmp_path, "expenses.html", page))
     assert html.title == "Expenses Guide" and texts(html) == ["Claim within 3 months.", "Keep receipts."]
-    front_matter = "---\ntitle: \"Travel Policy\"\nowner: HR\n---\n\nBook early.\n"
+    front_matter = '---\ntitle: "Travel Policy"\nowner: HR\n---\n\nBook early.\n'
     md = parse_file(write(tmp_path, "fm.md", front_matter))
     assert md.title == "Travel Policy" and texts(md) == ["Book early."]
     plain = parse_file(write(tmp_path, "dress_code-policy.md", "Wear what you like.\n"))
@@ -368,7 +372,9 @@ def test_docx_styles_clauses_lists_and_tables(tmp_path):
     check_invariants(document)
     assert document.title == "Email and Internet Policy" and document.format == "docx"
     assert [(s.number, s.title) for s in document.sections] == [
-        ("1", "Introduction"), ("2", "Personal use"), ("2.2", "Allowances"),
+        ("1", "Introduction"),
+        ("2", "Personal use"),
+        ("2.2", "Allowances"),
     ]
     assert [(c.number, c.kind, c.text) for c in document.clauses] == [
         ("1.1", "clause", "This policy sets out how staff may use email."),
@@ -418,8 +424,10 @@ def _add_numbering(doc, formats: list[tuple[str, str]]) -> str:
     root = doc.part.numbering_part.element
     ids = [int(n.get(qn("w:numId"))) for n in root.findall(qn("w:num"))]
     num_id, abstract_id = str(max(ids, default=0) + 1), str(900 + len(ids))
-    levels = "".join(f'<w:lvl w:ilvl="{k}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-                     f'<w:lvlText w:val="{text}"/></w:lvl>' for k, (fmt, text) in enumerate(formats))
+    levels = "".join(
+        f'<w:lvl w:ilvl="{k}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for k, (fmt, text) in enumerate(formats)
+    )
     root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">{levels}</w:abstractNum>'))
     root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
     return num_id
@@ -437,10 +445,15 @@ def test_docx_nested_numbering_restarts_and_unnumbered_paragraphs_stay_in_their_
     doc.add_paragraph("To get a loaner:")
     steps = _add_numbering(doc, [("decimal", "%1."), ("lowerLetter", "%2)"), ("bullet", "•")])
     for text, num_id, level in [
-        ("Open a ticket.", steps, 0), ("Give a reason. Example:", steps, 0),
+        ("Open a ticket.", steps, 0),
+        ("Give a reason. Example:", steps, 0),
         ("Needed for testing.", "0", 0),  # numbering switched off: a paragraph inside the item
-        ("Say who it is for:", steps, 0), ("Name", steps, 1), ("Address", steps, 1),
-        ("Wait for the label.", steps, 0), ("Keep it safe", steps, 1), ("And dry", steps, 2),
+        ("Say who it is for:", steps, 0),
+        ("Name", steps, 1),
+        ("Address", steps, 1),
+        ("Wait for the label.", steps, 0),
+        ("Keep it safe", steps, 1),
+        ("And dry", steps, 2),
     ]:
         _in_list(doc.add_paragraph(text), num_id, level)
     doc.save(tmp_path / "loaners.docx")
@@ -452,10 +465,16 @@ def test_docx_nested_numbering_restarts_and_unnumbered_paragraphs_stay_in_their_
 
 
 def test_image_placeholders_are_not_passages_in_any_format(tmp_path):
-    md = parse_file(write(tmp_path, "pw.md", "# Passwords\n\nCompare these tips:\n\n[Image: tips]\n\n"
-                          "Note the second point.\n"))
-    html = parse_file(write(tmp_path, "pw.html", "<h1>Passwords</h1><p>Compare these tips:</p>"
-                            "<p>[Image: tips]</p><p>Note the second point.</p>"))
+    md = parse_file(
+        write(tmp_path, "pw.md", "# Passwords\n\nCompare these tips:\n\n[Image: tips]\n\nNote the second point.\n")
+    )
+    html = parse_file(
+        write(
+            tmp_path,
+            "pw.html",
+            "<h1>Passwords</h1><p>Compare these tips:</p><p>[Image: tips]</p><p>Note the second point.</p>",
+        )
+    )
     doc = docx.Document()
     doc.add_heading("Passwords", level=1)
     for text in ("Compare these tips:", "[Image: tips]", "Note the second point."):
@@ -510,30 +529,44 @@ def test_pdf_lines_are_rejoined_and_headings_detected(tmp_path):
     check_invariants(document)
     assert document.title == "LEAVE POLICY" and document.format == "pdf"
     assert [(s.number, s.title) for s in document.sections] == [
-        ("1", "Purpose"), ("2", "Annual leave"), ("3", "Personal Use"),
+        ("1", "Purpose"),
+        ("2", "Annual leave"),
+        ("3", "Personal Use"),
     ]
     assert [(c.number, c.kind, c.text) for c in document.clauses] == [
-        ("1.1", "passage", "This policy explains how staff request annual leave and how managers approve "
-                           "it. It applies to all employees of the Council, including those on fixed-term "
-                           "contracts."),
-        ("2.1", "clause", "Full-time staff receive 28 days of annual leave each year, including bank "
-                          "holidays. Part-time staff receive a pro rata amount."),
+        (
+            "1.1",
+            "passage",
+            "This policy explains how staff request annual leave and how managers approve "
+            "it. It applies to all employees of the Council, including those on fixed-term "
+            "contracts.",
+        ),
+        (
+            "2.1",
+            "clause",
+            "Full-time staff receive 28 days of annual leave each year, including bank "
+            "holidays. Part-time staff receive a pro rata amount.",
+        ),
         ("2.2", "clause", "Leave must be requested at least two weeks in advance."),
-        ("2.3", "passage", "Staff should also note:\nLeave cannot be carried over without approval\n"
-                           "Unused leave is not paid out"),
-        ("3.1", "passage", "Staff may use “council” email for personal use in moderation — never for "
-                           "trading."),
+        (
+            "2.3",
+            "passage",
+            "Staff should also note:\nLeave cannot be carried over without approval\nUnused leave is not paid out",
+        ),
+        ("3.1", "passage", "Staff may use “council” email for personal use in moderation — never for trading."),
     ]
 
 
 def test_pdf_headings_in_a_larger_font_need_no_title_case(tmp_path):
-    pages = [[
-        ("Staff handbook", 18),
-        "This handbook describes the rules that apply to every member of staff in the",
-        "council offices and depots.",
-        ("Working from home is allowed", 13),
-        "You may work from home with the agreement of your manager. Tell your team.",
-    ]]
+    pages = [
+        [
+            ("Staff handbook", 18),
+            "This handbook describes the rules that apply to every member of staff in the",
+            "council offices and depots.",
+            ("Working from home is allowed", 13),
+            "You may work from home with the agreement of your manager. Tell your team.",
+        ]
+    ]
     (tmp_path / "handbook.pdf").write_bytes(pdfmaker.make_pdf(pages))
     document = parse_file(tmp_path / "handbook.pdf")
     assert document.title == "Staff handbook"
@@ -555,45 +588,56 @@ GAP = 8  # the space a word processor leaves between paragraphs
 def word_processor_pdf() -> list[list]:
     """Pages laid out as LibreOffice or Word lay out a page: paragraphs spaced apart, lists set in,
     headings bold, tables in columns."""
-    return [[
-        Styled("Equipment", 20, True),
-        Styled("Your laptop should be ready before your first day. Laptops are shipped to your home",
-               space_before=4),
-        Styled("address."),
-        Styled("Read this first.", space_before=GAP),  # a line break inside a paragraph
-        Styled("It applies to every non-"),
-        Styled("GSA device you connect to the network, and to every device that GSA lends you."),
-        Styled("Lost or stolen equipment, and what to do", 15, True, space_before=12),
-        Styled("about it", 15, True),
-        Styled("If equipment is lost, do the following as quickly as possible:", space_before=4),
-        Styled([(90, "1."), (104, "Follow the GSA-wide steps, which are on the intranet page about lost equipment")],
-               space_before=GAP),
-        Styled("and stolen PIV cards.", x=104),
-        Styled([(90, "2."), (104, "Inform your team.")]),
-        Styled([(108, "o"), (122, "Your access may need to be removed.")]),  # Word's second-level bullet
-        Styled([(90, "3."), (104, "Inform #equipment.")]),
-        Styled("Rules", 11, True, space_before=12),  # bold, body size, closer to what it heads
-        Styled("Lock your computer before leaving it, and encrypt all portable media.", space_before=3),
-        Styled("Never share passwords", 11, True, space_before=GAP),  # bold, spaced as a paragraph
-        Styled("Not with colleagues, and not with the service desk.", space_before=GAP),
-        Styled([(72, "Donate blood or bone marrow"), (230, " "), (233, ", you can use administrative leave.")],
-               space_before=GAP),  # pypdf's space after a link
-        Styled("Tips", 11, True, space_before=12),
-        Styled("You should tether your laptop to your phone for internet access when you are on the go, and",
-               space_before=3),
-    ], [
-        Styled("you should never use public wifi without the VPN."),
-        Styled("For example:", space_before=GAP),
-        Styled([(80, "Day"), (200, "Hours")], bold=True, space_before=GAP),  # a header centred on its column
-        Styled([(72, "Monday"), (190, "10")], space_before=6),
-        Styled([(72, "Tuesday"), (190, "9")], space_before=6),
-        Styled([(72, "Wednesday"), (190, "8")], space_before=6),
-    ], [
-        Styled([(80, "Day"), (200, "Hours")], bold=True),  # the header repeated atop the next page
-        Styled([(72, "Thursday"), (190, "7")], space_before=6),
-        Styled([(72, "Total"), (190, "34")], bold=True, space_before=6),
-        Styled("That is the week.", space_before=GAP),
-    ]]
+    return [
+        [
+            Styled("Equipment", 20, True),
+            Styled(
+                "Your laptop should be ready before your first day. Laptops are shipped to your home", space_before=4
+            ),
+            Styled("address."),
+            Styled("Read this first.", space_before=GAP),  # a line break inside a paragraph
+            Styled("It applies to every non-"),
+            Styled("GSA device you connect to the network, and to every device that GSA lends you."),
+            Styled("Lost or stolen equipment, and what to do", 15, True, space_before=12),
+            Styled("about it", 15, True),
+            Styled("If equipment is lost, do the following as quickly as possible:", space_before=4),
+            Styled(
+                [(90, "1."), (104, "Follow the GSA-wide steps, which are on the intranet page about lost equipment")],
+                space_before=GAP,
+            ),
+            Styled("and stolen PIV cards.", x=104),
+            Styled([(90, "2."), (104, "Inform your team.")]),
+            Styled([(108, "o"), (122, "Your access may need to be removed.")]),  # Word's second-level bullet
+            Styled([(90, "3."), (104, "Inform #equipment.")]),
+            Styled("Rules", 11, True, space_before=12),  # bold, body size, closer to what it heads
+            Styled("Lock your computer before leaving it, and encrypt all portable media.", space_before=3),
+            Styled("Never share passwords", 11, True, space_before=GAP),  # bold, spaced as a paragraph
+            Styled("Not with colleagues, and not with the service desk.", space_before=GAP),
+            Styled(
+                [(72, "Donate blood or bone marrow"), (230, " "), (233, ", you can use administrative leave.")],
+                space_before=GAP,
+            ),  # pypdf's space after a link
+            Styled("Tips", 11, True, space_before=12),
+            Styled(
+                "You should tether your laptop to your phone for internet access when you are on the go, and",
+                space_before=3,
+            ),
+        ],
+        [
+            Styled("you should never use public wifi without the VPN."),
+            Styled("For example:", space_before=GAP),
+            Styled([(80, "Day"), (200, "Hours")], bold=True, space_before=GAP),  # a header centred on its column
+            Styled([(72, "Monday"), (190, "10")], space_before=6),
+            Styled([(72, "Tuesday"), (190, "9")], space_before=6),
+            Styled([(72, "Wednesday"), (190, "8")], space_before=6),
+        ],
+        [
+            Styled([(80, "Day"), (200, "Hours")], bold=True),  # the header repeated atop the next page
+            Styled([(72, "Thursday"), (190, "7")], space_before=6),
+            Styled([(72, "Total"), (190, "34")], bold=True, space_before=6),
+            Styled("That is the week.", space_before=GAP),
+        ],
+    ]
 
 
 def test_pdf_layout_decides_paragraphs_lists_headings_and_tables(tmp_path):
@@ -604,30 +648,47 @@ def test_pdf_layout_decides_paragraphs_lists_headings_and_tables(tmp_path):
     lost = "Lost or stolen equipment, and what to do about it"  # a heading wrapped over two lines
     assert [s.title for s in document.sections] == ["Equipment", lost, "Rules", "Tips"]
     assert [(c.heading, c.kind, c.text) for c in document.clauses] == [
-        ("", "passage", "Your laptop should be ready before your first day. Laptops are shipped to your home "
-                        "address."),
-        ("", "passage", "Read this first. It applies to every non-GSA device you connect to the network, and to "
-                        "every device that GSA lends you."),
-        (lost, "passage", "If equipment is lost, do the following as quickly as possible:\n"
-                          "1. Follow the GSA-wide steps, which are on the intranet page about lost equipment and "
-                          "stolen PIV cards.\n2. Inform your team.\n  Your access may need to be removed.\n"
-                          "3. Inform #equipment."),
+        ("", "passage", "Your laptop should be ready before your first day. Laptops are shipped to your home address."),
+        (
+            "",
+            "passage",
+            "Read this first. It applies to every non-GSA device you connect to the network, and to "
+            "every device that GSA lends you.",
+        ),
+        (
+            lost,
+            "passage",
+            "If equipment is lost, do the following as quickly as possible:\n"
+            "1. Follow the GSA-wide steps, which are on the intranet page about lost equipment and "
+            "stolen PIV cards.\n2. Inform your team.\n  Your access may need to be removed.\n"
+            "3. Inform #equipment.",
+        ),
         (f"{lost} › Rules", "passage", "Lock your computer before leaving it, and encrypt all portable media."),
         (f"{lost} › Rules", "passage", "Never share passwords"),
         (f"{lost} › Rules", "passage", "Not with colleagues, and not with the service desk."),
         (f"{lost} › Rules", "passage", "Donate blood or bone marrow, you can use administrative leave."),
-        (f"{lost} › Tips", "passage", "You should tether your laptop to your phone for internet access when you are "
-                                      "on the go, and you should never use public wifi without the VPN."),
-        (f"{lost} › Tips", "passage", "For example:\nDay: Monday; Hours: 10\nDay: Tuesday; Hours: 9\n"
-                                      "Day: Wednesday; Hours: 8\nDay: Thursday; Hours: 7\nDay: Total; Hours: 34"),
+        (
+            f"{lost} › Tips",
+            "passage",
+            "You should tether your laptop to your phone for internet access when you are "
+            "on the go, and you should never use public wifi without the VPN.",
+        ),
+        (
+            f"{lost} › Tips",
+            "passage",
+            "For example:\nDay: Monday; Hours: 10\nDay: Tuesday; Hours: 9\n"
+            "Day: Wednesday; Hours: 8\nDay: Thursday; Hours: 7\nDay: Total; Hours: 34",
+        ),
         (f"{lost} › Tips", "passage", "That is the week."),
     ]
 
 
 def test_pdf_layout_reading_drops_running_headers_and_page_numbers(tmp_path):
     plain = word_processor_pdf()
-    framed = [[Styled("TTS staff handbook", 9), *lines, Styled(f"Page {n} of {len(plain)}", 9, space_before=20)]
-              for n, lines in enumerate(plain, start=1)]
+    framed = [
+        [Styled("TTS staff handbook", 9), *lines, Styled(f"Page {n} of {len(plain)}", 9, space_before=20)]
+        for n, lines in enumerate(plain, start=1)
+    ]
     (tmp_path / "plain.pdf").write_bytes(pdfmaker.make_pdf(plain))
     (tmp_path / "framed.pdf").write_bytes(pdfmaker.make_pdf(framed))
     assert texts(parse_file(tmp_path / "framed.pdf")) == texts(parse_file(tmp_path / "plain.pdf"))
@@ -636,8 +697,10 @@ def test_pdf_layout_reading_drops_running_headers_and_page_numbers(tmp_path):
 def test_pdf_lines_with_pieces_that_happen_to_line_up_are_no_table(tmp_path):
     page = [
         Styled("Phones", 16, True),
-        Styled([(72, "Read the"), (120, "Slack"), (160, "and"), (190, "Gmail"), (225, "guides on two-factor login.")],
-               space_before=GAP),
+        Styled(
+            [(72, "Read the"), (120, "Slack"), (160, "and"), (190, "Gmail"), (225, "guides on two-factor login.")],
+            space_before=GAP,
+        ),
         Styled([(72, "You can use SMS or"), (190, "Google Authenticator"), (300, "for it.")]),
         Styled("Keep your phone updated.", space_before=GAP),
         Styled("Lock it.", space_before=GAP),
@@ -710,16 +773,28 @@ def test_error_documents_without_text(tmp_path):
 
 
 def test_find_files_expands_folders_recursively_and_sorted(tmp_path):
-    for name in ["b.md", "a.TXT", "sub/c.html", "sub/deeper/d.pdf", ".hidden.md", "README.md",
-                 "image.png", "sub/notes.rtf"]:
+    for name in [
+        "b.md",
+        "a.TXT",
+        "sub/c.html",
+        "sub/deeper/d.pdf",
+        ".hidden.md",
+        "README.md",
+        "image.png",
+        "sub/notes.rtf",
+    ]:
         write(tmp_path / "docs", name, "x")
     single = write(tmp_path, "single.docx", "x")
     found = find_files([single, tmp_path / "docs", single])
     docs = tmp_path / "docs"
     assert found == [
         single,
-        docs / ".hidden.md", docs / "README.md", docs / "a.TXT", docs / "b.md",
-        docs / "sub" / "c.html", docs / "sub" / "deeper" / "d.pdf",
+        docs / ".hidden.md",
+        docs / "README.md",
+        docs / "a.TXT",
+        docs / "b.md",
+        docs / "sub" / "c.html",
+        docs / "sub" / "deeper" / "d.pdf",
     ]
 
 

@@ -13,16 +13,19 @@ from tests.test_ops_cli import one_sentence, run_ted
 def test_a_backup_taken_while_another_connection_writes_is_whole_and_has_the_rows(tmp_path):
     live = tmp_path / "ted.db"
     db = dbmod.connect(live)
-    db["unanswered"].insert_all({"asked_at": "2026-01-01", "channel": "web", "question": f"q{i} " + "x" * 200}
-                                for i in range(2000))
+    db["unanswered"].insert_all(
+        {"asked_at": "2026-01-01", "channel": "web", "question": f"q{i} " + "x" * 200} for i in range(2000)
+    )
     stop, written = threading.Event(), [0]
 
     def writer() -> None:
         conn = sqlite3.connect(live, isolation_level=None, timeout=30)
         while not stop.is_set():
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany("insert into unanswered (asked_at, channel, question) values (?, 'web', ?)",
-                             [("2026-01-02", "y" * 300)] * 50)
+            conn.executemany(
+                "insert into unanswered (asked_at, channel, question) values (?, 'web', ?)",
+                [("2026-01-02", "y" * 300)] * 50,
+            )
             conn.execute("COMMIT")
             written[0] += 50
         conn.close()
@@ -62,8 +65,9 @@ def test_a_backup_of_nothing_or_of_a_damaged_database_is_refused_in_one_sentence
     one_sentence(run_ted(["backup", "--db", "missing.db", "--out", "copy.db"], tmp_path), "missing.db")
     assert not (tmp_path / "missing.db").exists()  # no empty database made on the way
     (tmp_path / "notes.db").write_text("not a database at all, just notes\n" * 20, "utf-8")
-    one_sentence(run_ted(["backup", "--db", "notes.db", "--out", "copy.db"], tmp_path), "notes.db",
-                 "not an SQLite database")
+    one_sentence(
+        run_ted(["backup", "--db", "notes.db", "--out", "copy.db"], tmp_path), "notes.db", "not an SQLite database"
+    )
     assert not (tmp_path / "copy.db").exists()
 
 

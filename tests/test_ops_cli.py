@@ -64,8 +64,10 @@ def test_every_sub_command_shows_its_own_help(path, capsys):
 def test_db_may_come_before_or_after_a_nested_sub_command(tmp_path, capsys):
     db = str(tmp_path / "t.db")
     csv = tmp_path / "staff.csv"
-    csv.write_text("email,name,slack_user_id,teams_user_id,manager_email,service_area,roles\n"
-                   "a@tendring.example,A,,,,Leisure,\n", "utf-8")
+    csv.write_text(
+        "email,name,slack_user_id,teams_user_id,manager_email,service_area,roles\na@tendring.example,A,,,,Leisure,\n",
+        "utf-8",
+    )
     assert main(["directory", "import", "--db", db, str(csv)]) == 0
     assert main(["directory", "--db", db, "list"]) == 0
     assert "a@tendring.example" in capsys.readouterr().out
@@ -103,9 +105,17 @@ def test_directory_import_with_a_missing_or_malformed_file_says_so_in_one_senten
 def test_the_operations_settings_are_read_and_checked(tmp_path):
     from core.settings import Settings
 
-    s = Settings.from_env({"TED_UPLOAD_QUOTA_COUNT": "5", "TED_UPLOAD_QUOTA_MB": "2.5", "TED_UPLOAD_ORPHAN_HOURS": "6",
-                           "TED_HEADER_TIMEOUT_SECONDS": "10", "TED_BODY_TIMEOUT_SECONDS": "30",
-                           "TED_HEALTH_OUTBOX_MAX": "7", "TED_HEALTH_OUTBOX_MINUTES": "20"}).check()
+    s = Settings.from_env(
+        {
+            "TED_UPLOAD_QUOTA_COUNT": "5",
+            "TED_UPLOAD_QUOTA_MB": "2.5",
+            "TED_UPLOAD_ORPHAN_HOURS": "6",
+            "TED_HEADER_TIMEOUT_SECONDS": "10",
+            "TED_BODY_TIMEOUT_SECONDS": "30",
+            "TED_HEALTH_OUTBOX_MAX": "7",
+            "TED_HEALTH_OUTBOX_MINUTES": "20",
+        }
+    ).check()
     assert (s.upload_quota_count, s.upload_quota_mb, s.upload_orphan_hours) == (5, 2.5, 6)
     assert (s.header_timeout_seconds, s.body_timeout_seconds) == (10, 30)
     assert (s.health_outbox_max, s.health_outbox_minutes) == (7, 20)

@@ -13,10 +13,20 @@ def queue(w, n: int, age: timedelta) -> None:
     """n notifications queued `age` ago, not due again for a day (so the worker leaves them alone)."""
     now = datetime.now(UTC)
     for i in range(n):
-        w.ted.db["outbox"].insert({"created_at": outbox.iso(now - age), "report_id": 0, "kind": outbox.DM,
-                                   "recipient": "x@tendring.example", "template": "new_report", "params": "{}",
-                                   "status": "pending", "attempts": 3, "dedupe_key": f"health-{age}-{i}",
-                                   "next_attempt_at": outbox.iso(now + timedelta(days=1))})
+        w.ted.db["outbox"].insert(
+            {
+                "created_at": outbox.iso(now - age),
+                "report_id": 0,
+                "kind": outbox.DM,
+                "recipient": "x@tendring.example",
+                "template": "new_report",
+                "params": "{}",
+                "status": "pending",
+                "attempts": 3,
+                "dedupe_key": f"health-{age}-{i}",
+                "next_attempt_at": outbox.iso(now + timedelta(days=1)),
+            }
+        )
 
 
 @web_test(db_file=True)

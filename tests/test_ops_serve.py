@@ -34,8 +34,14 @@ class Server:
     """A `ted serve` subprocess, stopped (by its own pid) when the test ends."""
 
     def __init__(self, db: Path, prefix: list[str] | None = None, **extra):
-        self.proc = subprocess.Popen((prefix or []) + TED + ["serve", "--db", str(db)], stderr=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, text=True, env=env(**extra), cwd=db.parent)
+        self.proc = subprocess.Popen(
+            (prefix or []) + TED + ["serve", "--db", str(db)],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            env=env(**extra),
+            cwd=db.parent,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -69,8 +75,14 @@ class Server:
 
 def refused(db: Path, prefix: list[str] | None = None, **extra) -> str:
     """Run `ted serve` expecting it to refuse; returns its one sentence."""
-    out = subprocess.run((prefix or []) + TED + ["serve", "--db", str(db)], capture_output=True, text=True,
-                         env=env(**extra), cwd=db.parent, timeout=60)
+    out = subprocess.run(
+        (prefix or []) + TED + ["serve", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env(**extra),
+        cwd=db.parent,
+        timeout=60,
+    )
     err = out.stderr.strip()
     assert out.returncode != 0, err
     assert "Traceback" not in out.stderr and len(err.splitlines()) == 1, out.stderr
@@ -81,8 +93,10 @@ def refused(db: Path, prefix: list[str] | None = None, **extra) -> str:
 def make_db(path: Path, rows: int = 400) -> Path:
     """A real TED database with some rows in it, closed cleanly (no write-ahead log left beside it)."""
     db = dbmod.connect(path)
-    db["unanswered"].insert_all({"asked_at": "2026-01-01T00:00:00+00:00", "channel": "web",
-                                 "question": f"question {i} " + "x" * 300} for i in range(rows))
+    db["unanswered"].insert_all(
+        {"asked_at": "2026-01-01T00:00:00+00:00", "channel": "web", "question": f"question {i} " + "x" * 300}
+        for i in range(rows)
+    )
     db.conn.close()
     assert not path.with_name(path.name + "-wal").exists()
     return path
@@ -126,7 +140,7 @@ def _random_pages(path: Path) -> None:
     page = 4096
     rng = random.Random(7)
     for start in range(3 * page, len(data) - page, 5 * page):  # every fifth page after the first three
-        data[start:start + page] = rng.randbytes(page)
+        data[start : start + page] = rng.randbytes(page)
     path.write_bytes(bytes(data))
 
 
@@ -144,9 +158,16 @@ def _text_file(path: Path) -> None:
     path.write_text("This is the minutes of the staff meeting, saved over the database.\n" * 50, "utf-8")
 
 
-@pytest.mark.parametrize("damage, says", [(_random_pages, "is damaged"), (_garbage_header, "not an SQLite database"),
-                                          (_truncated, "is cut short"), (_text_file, "not an SQLite database")],
-                         ids=["random-bytes-inside", "garbage-header", "truncated", "not-sqlite-at-all"])
+@pytest.mark.parametrize(
+    "damage, says",
+    [
+        (_random_pages, "is damaged"),
+        (_garbage_header, "not an SQLite database"),
+        (_truncated, "is cut short"),
+        (_text_file, "not an SQLite database"),
+    ],
+    ids=["random-bytes-inside", "garbage-header", "truncated", "not-sqlite-at-all"],
+)
 def test_a_damaged_database_is_refused_at_start_in_one_sentence(tmp_path, damage, says):
     db = make_db(tmp_path / "ted.db")
     damage(db)
@@ -157,8 +178,9 @@ def test_a_damaged_database_is_refused_at_start_in_one_sentence(tmp_path, damage
 def test_other_commands_say_the_same_about_a_damaged_database(tmp_path):
     db = make_db(tmp_path / "ted.db")
     _garbage_header(db)
-    out = subprocess.run(TED + ["reports", "list", "--db", str(db)], capture_output=True, text=True, env=env(),
-                         timeout=60)
+    out = subprocess.run(
+        TED + ["reports", "list", "--db", str(db)], capture_output=True, text=True, env=env(), timeout=60
+    )
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert out.stderr.strip().startswith(f"ted reports: {db} is not an SQLite database")
 
@@ -184,8 +206,10 @@ def test_an_unwritable_database_is_refused_at_start_in_one_sentence(tmp_path, wh
     if os.geteuid() == 0:
         prefix = _read_only_prefix(target)
         if prefix is None:
-            pytest.skip("running as root, where chmod does not stop writes, and no unshare/mount to make a "
-                        "read-only file system instead")
+            pytest.skip(
+                "running as root, where chmod does not stop writes, and no unshare/mount to make a "
+                "read-only file system instead"
+            )
         err = refused(db, prefix)
     else:
         target.chmod(0o444 if what == "file" else 0o555)

@@ -8,8 +8,9 @@ from handlers import messages
 from tests.fakes.web_world import ALEX, web_test
 from tests.fakes.world import SUPPLIER
 
-DISK_FULL = ("CREATE TRIGGER disk_full BEFORE INSERT ON reports "
-             "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+DISK_FULL = (
+    "CREATE TRIGGER disk_full BEFORE INSERT ON reports BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+)
 
 
 @web_test(db_file=True)
@@ -58,8 +59,9 @@ async def test_a_database_at_its_size_limit_is_a_real_disk_full_for_the_reporter
 async def test_any_other_change_that_cannot_be_saved_says_nothing_was_changed(w):
     alex = await w.browser(ALEX)
     (answer,) = await w.ask(SUPPLIER, as_=alex)
-    w.ted.db.execute("CREATE TRIGGER disk_full BEFORE INSERT ON feedback "
-                     "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+    w.ted.db.execute(
+        "CREATE TRIGGER disk_full BEFORE INSERT ON feedback BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+    )
     up = next(b for b in answer["buttons"] if b["label"].startswith("👍"))
     status, body = await w.press(up["action_id"], up["value"], as_=alex)
     assert status == 503 and body["error"] == messages.WEB_STORAGE
@@ -70,8 +72,10 @@ async def test_any_other_change_that_cannot_be_saved_says_nothing_was_changed(w)
 async def test_plain_questions_are_still_answered_when_nothing_can_be_written(w):
     alex = await w.browser(ALEX)
     for table in ("asked", "unanswered", "threads"):
-        w.ted.db.execute(f"CREATE TRIGGER full_{table} BEFORE INSERT ON {table} "
-                         "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+        w.ted.db.execute(
+            f"CREATE TRIGGER full_{table} BEFORE INSERT ON {table} "
+            "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+        )
     (answer,) = await w.ask(SUPPLIER, as_=alex)
     assert answer["intent"] == "policy" and answer["citations"][0]["clause"] == "5.13"
     (other,) = await w.ask("what time does the Clacton library open on Saturdays?", as_=alex)

@@ -53,8 +53,10 @@ def test_a_client_that_sends_its_headers_too_slowly_is_disconnected():
 def test_a_client_that_sends_its_body_too_slowly_gets_408_and_is_disconnected(caplog):
     async def body(w):
         reader, writer = await raw(w)
-        writer.write(b"POST /api/ask HTTP/1.1\r\nHost: ted\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 100\r\n\r\n" + b'{"question": ')
+        writer.write(
+            b"POST /api/ask HTTP/1.1\r\nHost: ted\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n" + b'{"question": '
+        )
         await writer.drain()
         answer = await closed_within(reader, 5)
         writer.close()
@@ -70,8 +72,10 @@ def test_a_client_that_sends_its_body_too_slowly_gets_408_and_is_disconnected(ca
 def test_a_client_that_disconnects_mid_request_is_logged_at_info_without_a_traceback(caplog):
     async def body(w):
         reader, writer = await raw(w)
-        writer.write(b"POST /api/ask HTTP/1.1\r\nHost: ted\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 1000\r\n\r\n" + b'{"question": "can I')
+        writer.write(
+            b"POST /api/ask HTTP/1.1\r\nHost: ted\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n" + b'{"question": "can I'
+        )
         await writer.drain()
         await asyncio.sleep(0.2)  # the handler is reading the body
         writer.close()
@@ -86,8 +90,11 @@ def test_a_client_that_disconnects_mid_request_is_logged_at_info_without_a_trace
     run(body)
     went = [r for r in caplog.records if "client went away" in r.getMessage()]
     assert went and went[0].levelno == logging.INFO and "/api/ask" in went[0].getMessage()
-    loud = [r for r in caplog.records if (r.exc_info or r.levelno >= logging.WARNING)
-            and r.name.startswith(("ted", "aiohttp"))]
+    loud = [
+        r
+        for r in caplog.records
+        if (r.exc_info or r.levelno >= logging.WARNING) and r.name.startswith(("ted", "aiohttp"))
+    ]
     assert not loud, [(r.name, r.getMessage()) for r in loud]
 
 
@@ -100,8 +107,12 @@ async def test_api_ask_refuses_cross_site_simple_requests(w):
     assert status == 415 and out["error"] == messages.WEB_JSON_ONLY
     for form in ("application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
         assert (await b.post("/api/ask", data=q, csrf=False, headers={"Content-Type": form}))[0] == 415
-    for foreign in ({"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
-                    {"Origin": "https://intranet.example.evil.example"}):
+    for foreign in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://intranet.example.evil.example"},
+    ):
         status, out = await b.post("/api/ask", {"question": SUPPLIER}, csrf=False, headers=foreign)
         assert status == 403 and out["error"] == messages.WEB_CROSS_SITE, foreign
     for ours in ({"Origin": w.base}, {"Origin": "https://intranet.example"}, {"Sec-Fetch-Site": "same-origin"}, {}):
@@ -154,9 +165,13 @@ async def test_an_upload_too_big_by_its_content_length_is_refused_before_its_bod
     alex = await w.browser(ALEX)
     cookie = next(c for c in alex.http.cookie_jar if c.key == "ted_session")
     reader, writer = await raw(w)
-    writer.write((f"POST /api/uploads HTTP/1.1\r\nHost: ted\r\nCookie: ted_session={cookie.value}\r\n"
-                  f"X-CSRF-Token: {alex.csrf}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n"
-                  f"Content-Length: {50 * 1024 * 1024}\r\n\r\n").encode())
+    writer.write(
+        (
+            f"POST /api/uploads HTTP/1.1\r\nHost: ted\r\nCookie: ted_session={cookie.value}\r\n"
+            f"X-CSRF-Token: {alex.csrf}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n"
+            f"Content-Length: {50 * 1024 * 1024}\r\n\r\n"
+        ).encode()
+    )
     await writer.drain()
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)  # answered at once: no body was sent
     writer.close()

@@ -45,8 +45,11 @@ def talk(ted, user: str = ALEX_SLACK, conversation: str = "D0ALEX") -> int:
     """A policy question (asked, conversation memory), 👎 with a reason (feedback), and one TED can't answer."""
     (reply,) = ted.router.message(msg(POLICY_Q, user, conversation))
     (sorry,) = ted.router.action(Action("slack", user, actions.FEEDBACK_DOWN, str(reply.asked_id)))
-    ted.router.action(Action("slack", user, actions.FEEDBACK_REASON, sorry.form.private_metadata,
-                             form={"reason": "it missed the point"}))
+    ted.router.action(
+        Action(
+            "slack", user, actions.FEEDBACK_REASON, sorry.form.private_metadata, form={"reason": "it missed the point"}
+        )
+    )
     ted.router.message(msg(UNANSWERED_Q, user, f"{conversation}-other"))
     return reply.asked_id
 
@@ -91,16 +94,19 @@ def test_ted_reports_purge_also_deletes_old_questions(tmp_path, capsys, monkeypa
     ted.db.conn.close()
     monkeypatch.setenv("TED_QUESTION_RETENTION_DAYS", "30")
     assert main(["reports", "purge", "--db", db, "--dry-run"]) == 0
-    assert "Would delete questions and feedback older than 30 days: 0 questions asked, 0 unanswered questions, " \
-           "1 feedback, 0 conversation memories." in capsys.readouterr().out
+    assert (
+        "Would delete questions and feedback older than 30 days: 0 questions asked, 0 unanswered questions, "
+        "1 feedback, 0 conversation memories." in capsys.readouterr().out
+    )
     assert main(["reports", "purge", "--db", db]) == 0
     assert "Deleted questions and feedback older than 30 days" in capsys.readouterr().out
     assert build(Settings(), db, first_use=False).db["feedback"].count == 0
 
 
 def test_the_retention_setting_is_read_from_the_environment_and_must_be_at_least_a_day():
-    s = Settings.from_env({"TED_QUESTION_RETENTION_DAYS": "30", "TED_PSEUDONYMISE_QUESTIONS": "1",
-                           "TED_PSEUDONYM_KEY": "k" * 32})
+    s = Settings.from_env(
+        {"TED_QUESTION_RETENTION_DAYS": "30", "TED_PSEUDONYMISE_QUESTIONS": "1", "TED_PSEUDONYM_KEY": "k" * 32}
+    )
     assert (s.question_retention_days, s.pseudonymise_questions, s.pseudonym_key) == (30, True, "k" * 32)
     defaults = Settings.from_env({})
     assert defaults.question_retention_days == 90 and not defaults.pseudonymise_questions
@@ -149,8 +155,9 @@ def test_the_pseudonym_key_can_live_outside_the_database():
 
 @pytest.mark.parametrize("pseudonymise", [False, True])
 def test_the_subject_access_export_finds_questions_either_way_and_says_what_it_covers(pseudonymise):
-    ted, _ = make(pseudonymise_questions=pseudonymise, dpo_contact="the DPO (dpo@example.gov.uk)",
-                  question_retention_days=60)
+    ted, _ = make(
+        pseudonymise_questions=pseudonymise, dpo_contact="the DPO (dpo@example.gov.uk)", question_retention_days=60
+    )
     talk(ted)
     talk(ted, user="U0SAMLEISR", conversation="D0SAM")
     data = export_person(ted, "alex.lifeguard@tendring.example")

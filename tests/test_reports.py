@@ -78,10 +78,18 @@ def make(path=":memory:", when=FRIDAY_4PM):
     return ted, clock, sender
 
 
-GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
-        "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
-        "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
-        "wants_hr": "no", "confidential": "no"}
+GOOD = {
+    "category": "abuse_me",
+    "platform": "facebook",
+    "links": "https://facebook.com/tdc/posts/1",
+    "account": "@angryresident",
+    "seen_at": "2026-08-27",
+    "service_area": "Leisure and Tourism",
+    "description": "Repeated abusive replies to me under the beach safety post.",
+    "at_risk": "no",
+    "wants_hr": "no",
+    "confidential": "no",
+}
 
 
 def submit(ted, user, **changes):
@@ -107,12 +115,19 @@ def test_report_command_opens_the_form_prefilled():
     assert dict((f.name, f.value) for f in r.form.fields)["description"] == "someone swore at me"
 
 
-@pytest.mark.parametrize("changes,field", [
-    ({"description": "   "}, "description"), ({"links": "not a link"}, "links"),
-    ({"links": "javascript:alert(1)"}, "links"), ({"category": ""}, "category"),
-    ({"seen_at": "2099-01-01"}, "seen_at"), ({"description": "x" * 3001}, "description"),
-    ({"at_risk": ""}, "at_risk"), ({"service_area": "Nonexistent"}, "service_area"),
-])
+@pytest.mark.parametrize(
+    "changes,field",
+    [
+        ({"description": "   "}, "description"),
+        ({"links": "not a link"}, "links"),
+        ({"links": "javascript:alert(1)"}, "links"),
+        ({"category": ""}, "category"),
+        ({"seen_at": "2099-01-01"}, "seen_at"),
+        ({"description": "x" * 3001}, "description"),
+        ({"at_risk": ""}, "at_risk"),
+        ({"service_area": "Nonexistent"}, "service_area"),
+    ],
+)
 def test_invalid_input_is_shown_inline_and_nothing_is_stored(changes, field):
     ted, _, _ = make()
     reply = submit(ted, "U0ALEXLIFE", **changes)
@@ -124,13 +139,17 @@ def test_abuse_goes_to_line_manager_and_comms_manager_with_a_reference_and_guida
     ted, _, sender = make()
     reply = submit(ted, "U0ALEXLIFE")
     assert "TED-2026-0001" in reply.text and "999" in reply.text and "don't engage" in reply.text
-    assert recipients(ted, "TED-2026-0001") == {"sam.leisure": "line_manager",
-                                                "casey.comms": "communications_manager"}
+    assert recipients(ted, "TED-2026-0001") == {"sam.leisure": "line_manager", "casey.comms": "communications_manager"}
     assert deliver(ted) == 3  # two DMs and the comms channel post
     assert sorted(u for u, _ in sender.sent) == ["U0COMMSMGR", "U0SAMLEISR"]
     dm = sender.sent[0][1]
-    assert [b.action_id for b in dm.buttons] == [actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_REASSIGN,
-                                                 actions.REPORT_RESOLVE, actions.REPORT_DETAILS]
+    assert [b.action_id for b in dm.buttons] == [
+        actions.REPORT_ACK,
+        actions.REPORT_NOTE,
+        actions.REPORT_REASSIGN,
+        actions.REPORT_RESOLVE,
+        actions.REPORT_DETAILS,
+    ]
     assert len(sender.channel_posts) == 1
     # Web chat inboxes hold the same messages.
     assert ted.db["web_messages"].count == 2
@@ -142,8 +161,11 @@ def test_hr_when_asked_and_disparaging_content_reaches_the_service_area_manager(
     assert recipients(ted, "TED-2026-0001")["harper.hr"] == "hr"
     submit(ted, "U0KITPLANR", category="disparaging", service_area="Waste and Recycling")
     got = recipients(ted, "TED-2026-0002")
-    assert got == {"drew.planning": "line_manager", "morgan.waste": "service_area_manager",
-                   "casey.comms": "communications_manager"}
+    assert got == {
+        "drew.planning": "line_manager",
+        "morgan.waste": "service_area_manager",
+        "casey.comms": "communications_manager",
+    }
 
 
 def test_missing_manager_falls_back_to_the_communications_team_and_is_flagged():
@@ -151,8 +173,10 @@ def test_missing_manager_falls_back_to_the_communications_team_and_is_flagged():
     submit(ted, "U0PATQUINN")
     report = ted.reports.by_ref("TED-2026-0001")
     assert json.loads(report["flags"]) == ["manager_missing"]
-    assert recipients(ted, "TED-2026-0001") == {"casey.comms": "communications_manager",
-                                                "robin.press": "communications"}
+    assert recipients(ted, "TED-2026-0001") == {
+        "casey.comms": "communications_manager",
+        "robin.press": "communications",
+    }
     deliver(ted)
     (msg,) = [m for m in WebInbox(ted.db).for_person("casey.comms@tendring.example")]
     assert "not in the staff directory" in msg["reply"]["text"]
@@ -193,16 +217,37 @@ def test_note_reassign_resolve_and_status_lists():
     submit(ted, "U0ALEXLIFE")
     (form,) = ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_NOTE, "TED-2026-0001"))
     assert form.form.form_id == actions.REPORT_NOTE_SUBMIT
-    ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_NOTE_SUBMIT, "TED-2026-0001",
-                             form={"note": "Asked Facebook to remove it"}))
-    ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_REASSIGN_SUBMIT, "TED-2026-0001",
-                             form={"to": "jordan.leisure@tendring.example"}))
+    ted.router.action(
+        Action(
+            "slack",
+            "U0COMMSMGR",
+            actions.REPORT_NOTE_SUBMIT,
+            "TED-2026-0001",
+            form={"note": "Asked Facebook to remove it"},
+        )
+    )
+    ted.router.action(
+        Action(
+            "slack",
+            "U0SAMLEISR",
+            actions.REPORT_REASSIGN_SUBMIT,
+            "TED-2026-0001",
+            form={"to": "jordan.leisure@tendring.example"},
+        )
+    )
     got = recipients(ted, "TED-2026-0001")
     assert got.get("jordan.leisure") == "assignee" and "sam.leisure" not in got
     (refused,) = ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
     assert "Nothing has been changed" in refused.text
-    ted.router.action(Action("slack", "U0HOSLEISR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001",
-                             form={"outcome": "removed", "note": "gone"}))
+    ted.router.action(
+        Action(
+            "slack",
+            "U0HOSLEISR",
+            actions.REPORT_RESOLVE_SUBMIT,
+            "TED-2026-0001",
+            form={"outcome": "removed", "note": "gone"},
+        )
+    )
     report = ted.reports.by_ref("TED-2026-0001")
     assert report["status"] == "resolved" and report["outcome"] == "removed"
     (mine,) = ted.router.message(Message("slack", "U0ALEXLIFE", "status", command="/report", surface=COMMAND))
@@ -281,8 +326,9 @@ def test_retention_purge_respects_legal_hold_and_export_gathers_a_persons_data()
     submit(ted, "U0ALEXLIFE")
     submit(ted, "U0ALEXLIFE", description="second one")
     for ref in ("TED-2026-0001", "TED-2026-0002"):
-        ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, ref,
-                                 form={"outcome": "no_action"}))
+        ted.router.action(
+            Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, ref, form={"outcome": "no_action"})
+        )
     escalation.set_legal_hold(ted.reports, "TED-2026-0002", True, "test")
     data = export_person(ted, "alex.lifeguard@tendring.example")
     assert {r["ref"] for r in data["reports_filed"]} == {"TED-2026-0001", "TED-2026-0002"}
@@ -312,8 +358,9 @@ def test_purge_deletes_stored_screenshots(tmp_path):
     (uploads / f"{upload_id}.img").write_bytes(b"\x89PNG\r\n\x1a\nfake")
     (uploads / f"{upload_id}.json").write_text("{}")
     submit(ted, "U0ALEXLIFE", screenshots=[{"id": upload_id, "name": "shot.png"}])
-    ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001",
-                             form={"outcome": "removed"}))
+    ted.router.action(
+        Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001", form={"outcome": "removed"})
+    )
     clock.now += timedelta(days=366)
     assert escalation.purge(ted.reports, forget_attachments=ted.forget_attachments) == ["TED-2026-0001"]
     assert list(uploads.iterdir()) == []
@@ -358,8 +405,9 @@ def test_purge_removes_copies_in_web_inboxes_and_the_reporter_from_the_audit():
     submit(ted, "U0ALEXLIFE", description="SECRET DESCRIPTION")
     deliver(ted)
     assert ted.db["web_messages"].count == 2
-    ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001",
-                             form={"outcome": "removed"}))
+    ted.router.action(
+        Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001", form={"outcome": "removed"})
+    )
     deliver(ted)
     clock.now += timedelta(days=366)
     escalation.purge(ted.reports)

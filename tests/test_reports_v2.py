@@ -13,8 +13,18 @@ from handlers.reports.cli import export_person, reports_command
 from handlers.reports.inbox import WebInbox
 from tests.test_reports import deliver, make, recipients, submit
 
-ALEX, SAM, JORDAN, CASEY, ROBIN, HARPER, JAMIE = (f"{n}@tendring.example" for n in (
-    "alex.lifeguard", "sam.leisure", "jordan.leisure", "casey.comms", "robin.press", "harper.hr", "jamie.crew"))
+ALEX, SAM, JORDAN, CASEY, ROBIN, HARPER, JAMIE = (
+    f"{n}@tendring.example"
+    for n in (
+        "alex.lifeguard",
+        "sam.leisure",
+        "jordan.leisure",
+        "casey.comms",
+        "robin.press",
+        "harper.hr",
+        "jamie.crew",
+    )
+)
 REF = "TED-2026-0001"
 
 
@@ -38,8 +48,9 @@ def test_every_copy_says_who_reported_it_including_copies_updated_in_place():
     assert all("Reported by: Alex Reed" in r.text for r in sender.channel_posts)
     press(ted, "U0SAMLEISR", actions.REPORT_ACK)
     deliver(ted)
-    assert sender.updates and all("Reported by: Alex Reed (Leisure and Tourism)" in r.text
-                                  for _, _, r in sender.updates)
+    assert sender.updates and all(
+        "Reported by: Alex Reed (Leisure and Tourism)" in r.text for _, _, r in sender.updates
+    )
 
 
 def test_confidential_goes_to_the_communications_team_only_and_anyone_later_sees_it_withheld():
@@ -76,11 +87,15 @@ def test_confidential_with_hr_support_adds_hr_who_does_not_see_the_name():
 def test_a_named_line_manager_is_skipped_for_the_next_manager_up_and_hr_and_never_sees_it():
     ted, clock, sender = make()
     (form,) = press(ted, "U0ALEXLIFE", actions.REPORT_OPEN, "")
-    assert "alex.lifeguard@tendring.example" not in dict(next(f for f in form.form.fields
-                                                              if f.name == "involved").options)
+    assert "alex.lifeguard@tendring.example" not in dict(
+        next(f for f in form.form.fields if f.name == "involved").options
+    )
     submit(ted, "U0ALEXLIFE", involved=["U0SAMLEISR"])  # Slack's user picker gives Slack ids
-    assert recipients(ted, REF) == {"jordan.leisure": "line_manager_above", "casey.comms": "communications_manager",
-                                    "harper.hr": "hr"}
+    assert recipients(ted, REF) == {
+        "jordan.leisure": "line_manager_above",
+        "casey.comms": "communications_manager",
+        "harper.hr": "hr",
+    }
     deliver(ted)
     assert texts_to(sender, "U0SAMLEISR") == []
     (jordan,) = texts_to(sender, "U0HOSLEISR")
@@ -114,8 +129,11 @@ def test_a_named_communications_manager_the_rest_of_the_team_and_the_line_manage
 def test_someone_in_my_management_line_id_rather_not_say_goes_to_hr_and_comms_and_escalation_skips_the_line():
     ted, clock, _ = make()
     submit(ted, "U0ALEXLIFE", involved_line=True)
-    assert recipients(ted, REF) == {"casey.comms": "communications_manager", "robin.press": "communications",
-                                    "harper.hr": "hr"}
+    assert recipients(ted, REF) == {
+        "casey.comms": "communications_manager",
+        "robin.press": "communications",
+        "harper.hr": "hr",
+    }
     clock.now = datetime(2026, 9, 8, 12, 0, tzinfo=UTC)
     escalation.tick(ted.reports)
     assert not {"sam.leisure", "jordan.leisure"} & set(recipients(ted, REF))
@@ -158,8 +176,11 @@ def test_outcome_reminder_before_it_is_due_then_handlers_and_comms_reminded_and_
     escalation.tick(ted.reports)
     escalation.tick(ted.reports)  # idempotent
     deliver(ted)
-    assert sorted(u for u, r in sender.sent if r.template == "outcome_overdue") == ["U0COMMSMGR", "U0COMMSOFF",
-                                                                                    "U0SAMLEISR"]
+    assert sorted(u for u, r in sender.sent if r.template == "outcome_overdue") == [
+        "U0COMMSMGR",
+        "U0COMMSOFF",
+        "U0SAMLEISR",
+    ]
     told = texts_to(sender, "U0ALEXLIFE")
     assert len(told) == 1 and "not reached an outcome" in told[0], told
     assert overview.is_overdue(ted.reports.by_ref(REF), clock.now)
@@ -173,8 +194,9 @@ def test_snooze_pauses_reminders_until_the_date_then_they_resume_and_the_timelin
     press(ted, "U0SAMLEISR", actions.REPORT_ACK)
     (again,) = press(ted, "U0SAMLEISR", actions.REPORT_SNOOZE_SUBMIT, until="2026-09-30", reason="leave")
     assert "until" in again.form.errors  # more than 10 working days ahead
-    done, card = press(ted, "U0SAMLEISR", actions.REPORT_SNOOZE_SUBMIT, until="2026-09-11",
-                       reason="waiting for Facebook")
+    done, card = press(
+        ted, "U0SAMLEISR", actions.REPORT_SNOOZE_SUBMIT, until="2026-09-11", reason="waiting for Facebook"
+    )
     assert "paused" in done.text and "Reminders paused until" in card.text
     deliver(ted)
     sender.sent.clear()
@@ -188,8 +210,14 @@ def test_snooze_pauses_reminders_until_the_date_then_they_resume_and_the_timelin
     assert "U0SAMLEISR" in {u for u, r in sender.sent if r.template == "outcome_overdue"}
     report = ted.reports.by_ref(REF)
     sam = [e for e in timeline.timeline(ted.reports, report, timeline.RECIPIENT) if e["action"] == "snoozed"]
-    assert sam == [{"at": sam[0]["at"], "actor": "Sam Okafor", "action": "snoozed",
-                    "note": "until 2026-09-11: waiting for Facebook"}]
+    assert sam == [
+        {
+            "at": sam[0]["at"],
+            "actor": "Sam Okafor",
+            "action": "snoozed",
+            "note": "until 2026-09-11: waiting for Facebook",
+        }
+    ]
     assert "snoozed" not in {e["action"] for e in timeline.timeline(ted.reports, report, timeline.REPORTER)}
 
 
@@ -200,13 +228,23 @@ def test_timeline_visibility_per_viewer():
     press(ted, "U0COMMSMGR", actions.REPORT_NOTE_SUBMIT, note="internal: asked Facebook")
     press(ted, "U0SAMLEISR", actions.REPORT_RESOLVE_SUBMIT, outcome="removed", note="gone now")
     assert {e: kind_of(ted, e) for e in (ALEX, SAM, CASEY, ROBIN, JAMIE, HARPER)} == {
-        ALEX: "reporter", SAM: "recipient", CASEY: "comms", ROBIN: "comms", JAMIE: None, HARPER: None}
+        ALEX: "reporter",
+        SAM: "recipient",
+        CASEY: "comms",
+        ROBIN: "comms",
+        JAMIE: None,
+        HARPER: None,
+    }
     report = ted.reports.by_ref(REF)
     mine = timeline.detail(ted.reports, report, timeline.REPORTER)
     assert mine["reporter"] == {"name": "Alex Reed", "email": ALEX}
     assert [(e["actor"], e["action"]) for e in mine["timeline"]] == [
-        ("Alex Reed", "filed"), ("Sam Okafor", "acknowledged"), ("TED", "told_reporter"), ("Sam Okafor", "resolved"),
-        ("TED", "told_reporter")]
+        ("Alex Reed", "filed"),
+        ("Sam Okafor", "acknowledged"),
+        ("TED", "told_reporter"),
+        ("Sam Okafor", "resolved"),
+        ("TED", "told_reporter"),
+    ]
     assert "internal" not in json.dumps(mine) and "gone now" not in json.dumps(mine["timeline"])
     assert mine["timeline"][3]["note"] == "Outcome: Content removed / account reported to the platform"
     theirs = timeline.detail(ted.reports, report, timeline.RECIPIENT)
@@ -243,8 +281,9 @@ def test_the_reporters_own_copy_is_never_replaced_by_a_recipients_card():
     deliver(ted)
     assert all(channel != "DU0ALEXLIFE" for channel, _, _ in sender.updates)
     alex = WebInbox(ted.db).for_person(ALEX)
-    assert alex and all(not m["reply"]["buttons"] or m["reply"]["buttons"][0]["action_id"] == actions.REPORT_DETAILS
-                        for m in alex)
+    assert alex and all(
+        not m["reply"]["buttons"] or m["reply"]["buttons"][0]["action_id"] == actions.REPORT_DETAILS for m in alex
+    )
     assert all(m["reply"]["text"].startswith("Your report") for m in alex)
 
 
@@ -264,8 +303,10 @@ def test_cli_show_json_includes_the_timeline(capsys):
     press(ted, "U0SAMLEISR", actions.REPORT_ACK)
     assert reports_command(ted, argparse.Namespace(action="show", ref=REF, json=True)) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert [(e["actor"], e["action"]) for e in shown["timeline"]][:2] == [("Alex Reed", "filed"),
-                                                                         ("Sam Okafor", "acknowledged")]
+    assert [(e["actor"], e["action"]) for e in shown["timeline"]][:2] == [
+        ("Alex Reed", "filed"),
+        ("Sam Okafor", "acknowledged"),
+    ]
 
 
 def test_metrics_count_and_median_working_time_per_category_and_csv_has_no_description():
@@ -276,11 +317,16 @@ def test_metrics_count_and_median_working_time_per_category_and_csv_has_no_descr
     clock.now = datetime(2026, 9, 2, 15, 0, tzinfo=UTC)  # Wednesday 16:00 BST: 16 working hours, two days
     press(ted, "U0SAMLEISR", actions.REPORT_RESOLVE_SUBMIT, outcome="no_action")
     m = overview.metrics(ted.reports)
-    assert m["abuse_me"] == {"label": "Abuse or harassment aimed at me", "count": 1,
-                             "median_hours_to_acknowledge": 2.0, "median_days_to_resolve": 2.0}
+    assert m["abuse_me"] == {
+        "label": "Abuse or harassment aimed at me",
+        "count": 1,
+        "median_hours_to_acknowledge": 2.0,
+        "median_days_to_resolve": 2.0,
+    }
     assert m["disparaging"]["count"] == 0 and m["disparaging"]["median_days_to_resolve"] is None
     text = overview.to_csv(overview.select(ted.reports, CASEY, status="all"))
-    assert text.splitlines()[0] == "ref,created,category,platform,service_area,status,acknowledged_at,resolved_at," \
-                                   "outcome"
+    assert (
+        text.splitlines()[0] == "ref,created,category,platform,service_area,status,acknowledged_at,resolved_at,outcome"
+    )
     assert f"{REF},2026-08-28T15:00:00+00:00,abuse_me,facebook,Leisure and Tourism,resolved," in text
     assert "PRIVATE" not in text and "@angryresident" not in text

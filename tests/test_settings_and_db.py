@@ -8,8 +8,14 @@ def test_settings_defaults_and_env():
     s = Settings.from_env({})
     assert (s.host, s.port, s.db_path) == ("127.0.0.1", 3978, "var/ted.db")
     assert s.slack_api_url == "https://slack.com/api/"
-    s = Settings.from_env({"TED_PORT": "8080", "TED_DB": "/tmp/x.db", "TEAMS_ALLOW_UNAUTHENTICATED": "1",
-                           "SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    s = Settings.from_env(
+        {
+            "TED_PORT": "8080",
+            "TED_DB": "/tmp/x.db",
+            "TEAMS_ALLOW_UNAUTHENTICATED": "1",
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        }
+    )
     assert s.port == 8080 and s.db_path == "/tmp/x.db" and s.teams_allow_unauthenticated
     assert s.slack_api_url == "http://127.0.0.1:9/api/"
 
@@ -48,11 +54,17 @@ def test_transaction_rolls_back_on_error(db):
     assert db["kb_meta"].count == 0
 
 
-@pytest.mark.parametrize("env,name", [
-    ({"TED_WORKING_HOURS": "9-5"}, "TED_WORKING_HOURS"), ({"TED_WORKING_HOURS": "17:00-09:00"}, "TED_WORKING_HOURS"),
-    ({"TED_TIMEZONE": "Mars/Olympus"}, "TED_TIMEZONE"), ({"TED_ACK_HOURS": "abuse_me=soon"}, "TED_ACK_HOURS"),
-    ({"TED_ACK_HOURS": "abuse_me=-4"}, "TED_ACK_HOURS"), ({"TED_REMINDER_HOURS": "0"}, "TED_REMINDER_HOURS"),
-])
+@pytest.mark.parametrize(
+    "env,name",
+    [
+        ({"TED_WORKING_HOURS": "9-5"}, "TED_WORKING_HOURS"),
+        ({"TED_WORKING_HOURS": "17:00-09:00"}, "TED_WORKING_HOURS"),
+        ({"TED_TIMEZONE": "Mars/Olympus"}, "TED_TIMEZONE"),
+        ({"TED_ACK_HOURS": "abuse_me=soon"}, "TED_ACK_HOURS"),
+        ({"TED_ACK_HOURS": "abuse_me=-4"}, "TED_ACK_HOURS"),
+        ({"TED_REMINDER_HOURS": "0"}, "TED_REMINDER_HOURS"),
+    ],
+)
 def test_bad_report_settings_are_refused_at_start(env, name):
     with pytest.raises(ValueError, match=name):
         Settings.from_env(env).check()

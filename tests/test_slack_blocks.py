@@ -17,13 +17,22 @@ from tests.renderer_fixtures import C56, C513, C515, SUMMARY_515, TEXT_515, gold
 
 
 def policy_reply(**kw) -> Reply:
-    base = dict(text="", intent="policy", citations=(C515, C513), summary=SUMMARY_515, see_also=(C513,),
-                choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
-                buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
-                         Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
-                         Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger"),
-                         Button(actions.SHARE, "Share in channel", "7")),
-                ephemeral=True, link="https://ted.example/policy/tdc-social-media-policy#5.15")
+    base = dict(
+        text="",
+        intent="policy",
+        citations=(C515, C513),
+        summary=SUMMARY_515,
+        see_also=(C513,),
+        choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
+        buttons=(
+            Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
+            Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
+            Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger"),
+            Button(actions.SHARE, "Share in channel", "7"),
+        ),
+        ephemeral=True,
+        link="https://ted.example/policy/tdc-social-media-policy#5.15",
+    )
     base.update(kw)
     return Reply(**base)
 
@@ -34,16 +43,24 @@ def test_policy_answer_golden():
 
 
 def test_fallback_golden_names_the_communications_manager():
-    text = ("I couldn't find that in the Social Media Policy, so I won't guess. Please ask the Communications "
-            "Manager, who can help. I've noted your question so the knowledge base can be improved.")
+    text = (
+        "I couldn't find that in the Social Media Policy, so I won't guess. Please ask the Communications "
+        "Manager, who can help. I've noted your question so the knowledge base can be improved."
+    )
     out = reply_message(Reply(text, intent="fallback", buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "9"),)))
     assert "Communications Manager" in out["text"] and "Communications Manager" in out["blocks"][0]["text"]["text"]
     golden("slack_fallback", out)
 
 
 def test_shared_answer_golden_escapes_the_question():
-    reply = policy_reply(ephemeral=False, choices=(), buttons=(), see_also=(),
-                         shared_by="U0ALEXLIFE", question="<!channel> can I add <@U999> on LinkedIn?")
+    reply = policy_reply(
+        ephemeral=False,
+        choices=(),
+        buttons=(),
+        see_also=(),
+        shared_by="U0ALEXLIFE",
+        question="<!channel> can I add <@U999> on LinkedIn?",
+    )
     out = reply_message(reply)
     assert out["blocks"][0]["elements"][0]["text"].startswith("Shared by <@U0ALEXLIFE>")
     assert "<!channel>" not in json.dumps(out) and "<@U999>" not in json.dumps(out)
@@ -94,19 +111,33 @@ def test_a_long_clause_never_splits_an_escape():
         assert len(text) <= 3000 and text.replace("&amp;", "").strip("…") == ""
 
 
-GENERIC = Form("test.form", "A form with a title much longer than Slack allows", (
-    FormField("what", "What happened?", "select", (("a", "Option A"), ("b", "Option B")), required=True, value="b"),
-    FormField("where", "Which sites?", "multiselect", (("fb", "Facebook"), ("x", "X"), ("li", "LinkedIn")),
-              value="fb,li"),
-    FormField("details", "Tell us more", "multiline", required=True, value="prefilled", hint="Don't engage.",
-              max_length=2000),
-    FormField("account", "Account name", "text", max_length=200),
-    FormField("link", "Link", "url", value="https://example.com/post/1"),
-    FormField("seen", "When?", "date", value="2026-11-02"),
-    FormField("consent", "Share with HR?", "checkbox", hint="Yes, HR may see this"),
-    FormField("topics", "Topics", "checkbox", (("t1", "Abuse"), ("t2", "Impersonation")), value="t2"),
-    FormField("shots", "Screenshots", "file"),
-), submit_label="Send it", private_metadata="report-42")
+GENERIC = Form(
+    "test.form",
+    "A form with a title much longer than Slack allows",
+    (
+        FormField("what", "What happened?", "select", (("a", "Option A"), ("b", "Option B")), required=True, value="b"),
+        FormField(
+            "where", "Which sites?", "multiselect", (("fb", "Facebook"), ("x", "X"), ("li", "LinkedIn")), value="fb,li"
+        ),
+        FormField(
+            "details",
+            "Tell us more",
+            "multiline",
+            required=True,
+            value="prefilled",
+            hint="Don't engage.",
+            max_length=2000,
+        ),
+        FormField("account", "Account name", "text", max_length=200),
+        FormField("link", "Link", "url", value="https://example.com/post/1"),
+        FormField("seen", "When?", "date", value="2026-11-02"),
+        FormField("consent", "Share with HR?", "checkbox", hint="Yes, HR may see this"),
+        FormField("topics", "Topics", "checkbox", (("t1", "Abuse"), ("t2", "Impersonation")), value="t2"),
+        FormField("shots", "Screenshots", "file"),
+    ),
+    submit_label="Send it",
+    private_metadata="report-42",
+)
 
 
 def test_generic_form_modal_golden():
@@ -119,14 +150,39 @@ def test_generic_form_modal_golden():
 
 def test_submitted_values_come_back_by_field_name_with_their_types():
     view = modal_view(GENERIC)
-    files = [{"id": "F1", "name": "shot.png", "mimetype": "image/png", "url_private": "https://files/F1",
-              "permalink": "https://tdc.slack.com/files/F1", "size": 10}]
-    answers = {"what": "a", "where": ["x"], "details": "they swore at me", "account": None, "link": "https://x.com/1",
-               "seen": "2026-11-01", "consent": ["yes"], "topics": ["t1", "t2"], "shots": files}
+    files = [
+        {
+            "id": "F1",
+            "name": "shot.png",
+            "mimetype": "image/png",
+            "url_private": "https://files/F1",
+            "permalink": "https://tdc.slack.com/files/F1",
+            "size": 10,
+        }
+    ]
+    answers = {
+        "what": "a",
+        "where": ["x"],
+        "details": "they swore at me",
+        "account": None,
+        "link": "https://x.com/1",
+        "seen": "2026-11-01",
+        "consent": ["yes"],
+        "topics": ["t1", "t2"],
+        "shots": files,
+    }
     values = form_values({"values": state_for(view, answers)})
-    assert values == {"what": "a", "where": ["x"], "details": "they swore at me", "account": "",
-                      "link": "https://x.com/1", "seen": "2026-11-01", "consent": True, "topics": ["t1", "t2"],
-                      "shots": [{k: files[0][k] for k in ("id", "name", "mimetype", "url_private", "permalink")}]}
+    assert values == {
+        "what": "a",
+        "where": ["x"],
+        "details": "they swore at me",
+        "account": "",
+        "link": "https://x.com/1",
+        "seen": "2026-11-01",
+        "consent": True,
+        "topics": ["t1", "t2"],
+        "shots": [{k: files[0][k] for k in ("id", "name", "mimetype", "url_private", "permalink")}],
+    }
     empty = form_values({"values": state_for(view, {})})
     assert empty["consent"] is False and empty["what"] == "" and empty["topics"] == [] and empty["shots"] == []
 
@@ -138,8 +194,12 @@ def test_form_errors_map_to_block_ids():
 
 def test_modal_limits_on_options_and_metadata():
     opts = tuple((f"v{i}" + "x" * 200, "L" * 100) for i in range(150))
-    form = Form("f", "F", (FormField("s", "S", "select", opts), FormField("c", "C", "checkbox", opts)),
-                private_metadata="m" * 5000)
+    form = Form(
+        "f",
+        "F",
+        (FormField("s", "S", "select", opts), FormField("c", "C", "checkbox", opts)),
+        private_metadata="m" * 5000,
+    )
     view = modal_view(form)
     sel, chk = (b["element"] for b in view["blocks"])
     assert len(sel["options"]) == 100 and len(chk["options"]) == 10
@@ -157,7 +217,8 @@ def test_private_metadata_carries_the_route_and_survives_foreign_text():
 
 
 def test_home_view_golden():
-    view = home_view(messages.CAPABILITIES, messages.SLACK_HOME_ASK, messages.SLACK_HOME_REPORT,
-                     ["Social Media Policy, Web edition"])
+    view = home_view(
+        messages.CAPABILITIES, messages.SLACK_HOME_ASK, messages.SLACK_HOME_REPORT, ["Social Media Policy, Web edition"]
+    )
     assert view["type"] == "home" and "/report" in json.dumps(view)
     golden("slack_home", view)

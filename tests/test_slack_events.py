@@ -31,8 +31,14 @@ async def test_slack_gets_its_ack_before_ted_answers(w):
     await w.ask("hello")  # Bolt's own first auth.test
     await w.api.wait_for("chat.postMessage")
     w.api.hold()  # Slack's Web API stops answering: an ack that waited for the answer would never come
-    event = {"type": "message", "channel": "D0ALEXLIFE", "channel_type": "im", "user": ALEX, "text": SUPPLIER,
-             "ts": "1700001000.000009"}
+    event = {
+        "type": "message",
+        "channel": "D0ALEXLIFE",
+        "channel_type": "im",
+        "user": ALEX,
+        "text": SUPPLIER,
+        "ts": "1700001000.000009",
+    }
     assert (await asyncio.wait_for(w.event(event), 2))[0] == 200
     assert await asyncio.wait_for(w.command("/ted", SUPPLIER), 2) == (200, "")
     await w.api.wait_for("chat.postMessage", 2)  # the answer is on its way, held by the slow API
@@ -86,8 +92,14 @@ async def test_dm_follow_up_at_the_top_level(w):
 
 @slack_test()
 async def test_a_retried_delivery_is_answered_once(w):
-    event = {"type": "message", "channel": "D0ALEXLIFE", "channel_type": "im", "user": ALEX, "text": SUPPLIER,
-             "ts": "1700001000.000001"}
+    event = {
+        "type": "message",
+        "channel": "D0ALEXLIFE",
+        "channel_type": "im",
+        "user": ALEX,
+        "text": SUPPLIER,
+        "ts": "1700001000.000001",
+    }
     assert (await w.event(event, event_id="Ev0RETRY"))[0] == 200
     assert (await w.event(event, event_id="Ev0RETRY", retry_num=1))[0] == 200
     await w.api.wait_for("chat.postMessage")
@@ -102,11 +114,27 @@ async def test_own_messages_other_bots_and_edits_are_ignored(w):
     await w.event({**base, "user": BOT_USER, "bot_id": BOT_ID, "ts": "1.1"})
     await w.event({**base, "bot_id": "B0OTHER", "subtype": "bot_message", "ts": "1.2"})
     await w.event({**base, "user": "U0OTHERAPP", "bot_id": "B0OTHER", "ts": "1.3"})
-    await w.event({"type": "message", "subtype": "message_changed", "channel": "D0ALEXLIFE", "channel_type": "im",
-                   "message": {"user": ALEX, "text": SUPPLIER}, "ts": "1.4"})
+    await w.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "D0ALEXLIFE",
+            "channel_type": "im",
+            "message": {"user": ALEX, "text": SUPPLIER},
+            "ts": "1.4",
+        }
+    )
     await w.event({**base, "user": ALEX, "subtype": "channel_join", "ts": "1.5"})
-    await w.event({"type": "app_mention", "channel": "C1", "user": "U0OTHERAPP", "bot_id": "B0OTHER",
-                   "text": f"<@{BOT_USER}> hi", "ts": "1.6"})
+    await w.event(
+        {
+            "type": "app_mention",
+            "channel": "C1",
+            "user": "U0OTHERAPP",
+            "bot_id": "B0OTHER",
+            "text": f"<@{BOT_USER}> hi",
+            "ts": "1.6",
+        }
+    )
     await w.api.settle()
     assert not w.api.of("chat.postMessage") and w.ted.db["asked"].count == 0
     await w.ask(SUPPLIER)

@@ -17,14 +17,19 @@ from knowledge.answer import POLICY, SMALLTALK
 BOT = "U0TEDBOT"
 
 
-@pytest.mark.parametrize("slack,plain", [
-    ("<@U0TEDBOT> can I add a supplier?", "can I add a supplier?"),
-    ("<!channel> can I &lt;b&gt; post &amp; share?", "@channel can I <b> post & share?"),
-    ("ask <@U0BOSS|sam> and <!subteam^S1|@comms> in <#C1|general>", "ask @sam and @comms in #general"),
-    ("see <https://x.com/tdc/1> or <https://x.com/tdc/2|this post>",
-     "see https://x.com/tdc/1 or this post (https://x.com/tdc/2)"),
-    ("<!here|here> hello", "here hello"),
-])
+@pytest.mark.parametrize(
+    "slack,plain",
+    [
+        ("<@U0TEDBOT> can I add a supplier?", "can I add a supplier?"),
+        ("<!channel> can I &lt;b&gt; post &amp; share?", "@channel can I <b> post & share?"),
+        ("ask <@U0BOSS|sam> and <!subteam^S1|@comms> in <#C1|general>", "ask @sam and @comms in #general"),
+        (
+            "see <https://x.com/tdc/1> or <https://x.com/tdc/2|this post>",
+            "see https://x.com/tdc/1 or this post (https://x.com/tdc/2)",
+        ),
+        ("<!here|here> hello", "here hello"),
+    ],
+)
 def test_plain_text_of_slack_markup(slack, plain):
     assert plain_text_of(slack, "U0TEDBOT") == plain
 
@@ -40,8 +45,13 @@ def handler_sees(msg: Message) -> list[str]:
 
 
 def test_a_mention_and_a_link_are_resolved_before_the_handler_sees_the_text():
-    event = {"type": "app_mention", "channel": "C1", "user": "U0ALEX", "ts": "1.1",
-             "text": f"<@{BOT}> is <https://x|the policy> fine for <@U0SAM|sam> and <@U0BOSS>? &amp; &lt;@U1&gt;"}
+    event = {
+        "type": "app_mention",
+        "channel": "C1",
+        "user": "U0ALEX",
+        "ts": "1.1",
+        "text": f"<@{BOT}> is <https://x|the policy> fine for <@U0SAM|sam> and <@U0BOSS>? &amp; &lt;@U1&gt;",
+    }
     msg, _ = message_from_event(event, "Ev1", BOT)
     assert msg.surface == MENTION
     assert handler_sees(msg) == ["is the policy (https://x) fine for @sam and @someone? & <@U1>"]
@@ -59,7 +69,8 @@ def test_a_bare_mention_of_ted_is_an_empty_question(ted_session):
 
 
 def test_mention_syntax_is_never_searched_or_echoed(ted_session):
-    a = ted_session.asker.ask(plain_text_of("<!channel> <@U024BE7LH> can I put the council logo on my own instagram?",
-                                            BOT))
+    a = ted_session.asker.ask(
+        plain_text_of("<!channel> <@U024BE7LH> can I put the council logo on my own instagram?", BOT)
+    )
     assert a.intent == POLICY and a.citations[0].clause == "5.6"
     assert "<!channel>" not in a.plain_text and "<@U024BE7LH>" not in a.plain_text

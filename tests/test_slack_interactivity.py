@@ -97,8 +97,9 @@ async def test_thumbs_down_opens_the_reason_modal_and_stores_the_reason(w):
 
 @slack_test()
 async def test_did_you_mean_in_a_thread_posts_that_clause_there(w):
-    message = reply_message(Reply("…", choices=(Button(actions.DID_YOU_MEAN, "5.15 — LinkedIn",
-                                                       "tdc-social-media-policy|5.15"),)))
+    message = reply_message(
+        Reply("…", choices=(Button(actions.DID_YOU_MEAN, "5.15 — LinkedIn", "tdc-social-media-policy|5.15"),))
+    )
     await w.press(actions.DID_YOU_MEAN, on=message, message_ts="1700000500.000002", thread="1700000500.000001")
     (post,) = await w.api.wait_for("chat.postMessage")
     assert post.body["thread_ts"] == "1700000500.000001" and post.body["channel"] == "C0GENERAL"
@@ -107,8 +108,15 @@ async def test_did_you_mean_in_a_thread_posts_that_clause_there(w):
 
 @slack_test()
 async def test_did_you_mean_under_a_private_answer_stays_private(w):
-    message = reply_message(Reply("…", choices=(Button(actions.DID_YOU_MEAN, "5.13", "tdc-social-media-policy|5.13"),
-                                                Button(actions.DID_YOU_MEAN, "5.6", "tdc-social-media-policy|5.6"))))
+    message = reply_message(
+        Reply(
+            "…",
+            choices=(
+                Button(actions.DID_YOU_MEAN, "5.13", "tdc-social-media-policy|5.13"),
+                Button(actions.DID_YOU_MEAN, "5.6", "tdc-social-media-policy|5.6"),
+            ),
+        )
+    )
     assert button_ids(message) == [actions.DID_YOU_MEAN, actions.DID_YOU_MEAN + "#1"]
     await w.press(actions.DID_YOU_MEAN, on=message, ephemeral=True, index=1)
     (private,) = await w.api.wait_for("response_url")
@@ -116,14 +124,19 @@ async def test_did_you_mean_under_a_private_answer_stays_private(w):
     assert not w.api.of("chat.postMessage")
 
 
-FORM = Form("test.form", "Tell us", (
-    FormField("details", "What happened?", "multiline", required=True),
-    FormField("kind", "Kind", "select", (("a", "A"), ("b", "B"))),
-    FormField("sites", "Sites", "multiselect", (("fb", "Facebook"), ("x", "X"))),
-    FormField("agree", "Agree", "checkbox"),
-    FormField("when", "When", "date"),
-    FormField("shots", "Screenshots", "file"),
-), private_metadata="case-7")
+FORM = Form(
+    "test.form",
+    "Tell us",
+    (
+        FormField("details", "What happened?", "multiline", required=True),
+        FormField("kind", "Kind", "select", (("a", "A"), ("b", "B"))),
+        FormField("sites", "Sites", "multiselect", (("fb", "Facebook"), ("x", "X"))),
+        FormField("agree", "Agree", "checkbox"),
+        FormField("when", "When", "date"),
+        FormField("shots", "Screenshots", "file"),
+    ),
+    private_metadata="case-7",
+)
 
 
 def register_test_form(ted, seen: list):
@@ -133,8 +146,17 @@ def register_test_form(ted, seen: list):
     def submitted(act):
         seen.append(act)
         if not act.form.get("details"):
-            return [Reply("", form=Form(FORM.form_id, FORM.title, FORM.fields,
-                                        errors={"details": "Please say what happened.", "nope": "Also this."}))]
+            return [
+                Reply(
+                    "",
+                    form=Form(
+                        FORM.form_id,
+                        FORM.title,
+                        FORM.fields,
+                        errors={"details": "Please say what happened.", "nope": "Also this."},
+                    ),
+                )
+            ]
         if act.form.get("kind") == "b":
             return [Reply("Step two.", form=Form("test.step2", "Step two", (FormField("more", "More"),)))]
         return [Reply("Thanks — case noted.", ephemeral=True)]
@@ -158,21 +180,31 @@ async def test_generic_form_opens_as_a_modal_and_errors_show_inline(w):
 
     status, text = await w.submit(view, {"details": ""})
     assert status == 200
-    assert json.loads(text) == {"response_action": "errors",
-                                "errors": {"details": "Please say what happened. Also this."}}
+    assert json.loads(text) == {
+        "response_action": "errors",
+        "errors": {"details": "Please say what happened. Also this."},
+    }
 
     status, text = await w.submit(view, {"details": "they swore", "kind": "b"})
     step = json.loads(text)
     assert step["response_action"] == "update" and step["view"]["callback_id"] == "test.step2"
 
     files = [{"id": "F1", "name": "a.png", "mimetype": "image/png", "url_private": "u", "permalink": "p"}]
-    status, text = await w.submit(view, {"details": "they swore", "kind": "a", "sites": ["x"], "agree": ["yes"],
-                                         "when": "2026-11-01", "shots": files})
+    status, text = await w.submit(
+        view,
+        {"details": "they swore", "kind": "a", "sites": ["x"], "agree": ["yes"], "when": "2026-11-01", "shots": files},
+    )
     assert status == 200 and text == ""
     act = seen[-1]
     assert act.action_id == "test.form" and act.value == "case-7" and act.conversation_id == "D0ALEXLIFE"
-    assert act.form == {"details": "they swore", "kind": "a", "sites": ["x"], "agree": True, "when": "2026-11-01",
-                        "shots": files}
+    assert act.form == {
+        "details": "they swore",
+        "kind": "a",
+        "sites": ["x"],
+        "agree": True,
+        "when": "2026-11-01",
+        "shots": files,
+    }
     thanks = (await w.api.wait_for("response_url"))[-1]
     assert thanks.body["text"] == "Thanks — case noted." and thanks.body["response_type"] == "ephemeral"
     assert hello.body["channel"] == "D0ALEXLIFE"
@@ -198,9 +230,14 @@ async def test_a_private_reply_falls_back_to_a_dm_when_slack_refuses(w):
     seen: list = []
     register_test_form(w.ted, seen)
     w.api.errors["chat.postEphemeral"] = "not_in_channel"
-    view = {"type": "modal", "callback_id": "test.form", "private_metadata": json.dumps({"m": "case-7", "c": "C0X"}),
-            "blocks": [{"type": "input", "block_id": "details",
-                        "element": {"type": "plain_text_input", "action_id": "multiline"}}]}
+    view = {
+        "type": "modal",
+        "callback_id": "test.form",
+        "private_metadata": json.dumps({"m": "case-7", "c": "C0X"}),
+        "blocks": [
+            {"type": "input", "block_id": "details", "element": {"type": "plain_text_input", "action_id": "multiline"}}
+        ],
+    }
     await w.submit(view, {"details": "ok"})
     (dm,) = await w.api.wait_for("chat.postMessage")
     assert w.api.of("conversations.open")[0].body["users"] == ALEX and dm.body["text"] == "Thanks — case noted."

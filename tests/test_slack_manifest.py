@@ -17,7 +17,7 @@ def _list_after(key: str) -> list[str]:
     start = next(i for i, line in enumerate(lines) if line.strip() == f"{key}:")
     indent = len(lines[start]) - len(lines[start].lstrip())
     out = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.strip() and len(line) - len(line.lstrip()) <= indent:
             break
         if line.strip().startswith("- "):
@@ -27,8 +27,9 @@ def _list_after(key: str) -> list[str]:
 
 def test_scopes_are_least_privilege_and_each_is_explained():
     scopes = _list_after("bot")
-    assert sorted(scopes) == sorted(["app_mentions:read", "chat:write", "commands", "im:history", "im:write",
-                                     "files:read"])
+    assert sorted(scopes) == sorted(
+        ["app_mentions:read", "chat:write", "commands", "im:history", "im:write", "files:read"]
+    )
     slack = README.split("## Slack", 1)[1].split("\n## ", 1)[0]
     for scope in scopes:
         assert re.search(rf"^\| `{re.escape(scope)}` \| \w", slack, re.M), f"README does not explain {scope}"
@@ -48,6 +49,15 @@ def test_events_commands_and_urls_match_what_ted_handles():
 
 def test_readme_walks_through_http_and_socket_mode():
     slack = README.split("## Slack", 1)[1].split("\n## ", 1)[0]
-    for needle in ("HTTP mode", "Socket Mode", "manifest/slack.yml", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
-                   "SLACK_APP_TOKEN", "connections:write", "/invite @TED", "channels on: web chat, Slack HTTP"):
+    for needle in (
+        "HTTP mode",
+        "Socket Mode",
+        "manifest/slack.yml",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "connections:write",
+        "/invite @TED",
+        "channels on: web chat, Slack HTTP",
+    ):
         assert needle in slack, needle

@@ -16,10 +16,18 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_world import FAST, slack_test
 from tests.fakes.world import SAMPLE_DIRECTORY
 
-GOOD = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
-        "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
-        "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
-        "wants_hr": "no", "confidential": "no"}
+GOOD = {
+    "category": "abuse_me",
+    "platform": "facebook",
+    "links": "https://facebook.com/tdc/posts/1",
+    "account": "@angryresident",
+    "seen_at": "2026-08-27",
+    "service_area": "Leisure and Tourism",
+    "description": "Repeated abusive replies to me under the beach safety post.",
+    "at_risk": "no",
+    "wants_hr": "no",
+    "confidential": "no",
+}
 
 
 @slack_test(comms_slack_channel="C0COMMS")
@@ -69,8 +77,12 @@ def test_slack_sender_permanent_errors_are_unreachable_for_dms_and_a_clear_error
         try:
             sender = SlackSender(SlackNotifier(make_web_client("xoxb-t", api.api_url, FAST), FAST), "C0COMMS")
             person = Person("a@x", "A", slack_user_id="U0A")
-            for method, error in [("conversations.open", "user_not_found"), ("conversations.open", "user_disabled"),
-                                  ("chat.postMessage", "account_inactive"), ("chat.postMessage", "is_archived")]:
+            for method, error in [
+                ("conversations.open", "user_not_found"),
+                ("conversations.open", "user_disabled"),
+                ("chat.postMessage", "account_inactive"),
+                ("chat.postMessage", "is_archived"),
+            ]:
                 api.errors = {method: error}
                 with pytest.raises(Unreachable, match=error):
                     await sender.dm(person, Reply("hi"))

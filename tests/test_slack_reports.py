@@ -10,10 +10,18 @@ from tests.fakes.slack_world import ALEX, JAMIE, SAM, slack_test
 from tests.fakes.world import SAMPLE_DIRECTORY
 
 REPORTER, MANAGER, STRANGER = ALEX, SAM, JAMIE
-GOOD = {"category": "abuse_me", "platform": "instagram", "links": "https://instagram.com/p/abc",
-        "account": "@troll", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
-        "description": "Threats in the council inbox <!channel>", "at_risk": "no", "wants_hr": "no",
-        "confidential": "no"}
+GOOD = {
+    "category": "abuse_me",
+    "platform": "instagram",
+    "links": "https://instagram.com/p/abc",
+    "account": "@troll",
+    "seen_at": "2026-08-27",
+    "service_area": "Leisure and Tourism",
+    "description": "Threats in the council inbox <!channel>",
+    "at_risk": "no",
+    "wants_hr": "no",
+    "confidential": "no",
+}
 
 
 @slack_test(comms_slack_channel="C0COMMS")

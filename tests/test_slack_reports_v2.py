@@ -78,8 +78,9 @@ async def test_slack_someone_in_my_line_rather_not_say_goes_to_hr_and_comms_and_
 async def test_slack_view_details_opens_a_modal_with_the_history_this_person_may_see(w):
     await filed(w)
     card = (await w.inbox(SAM))[0].body
-    w.ted.router.action(Action("slack", CASEY, actions.REPORT_NOTE_SUBMIT, REF,
-                               form={"note": "Internal: asked Facebook"}))
+    w.ted.router.action(
+        Action("slack", CASEY, actions.REPORT_NOTE_SUBMIT, REF, form={"note": "Internal: asked Facebook"})
+    )
     opened = len(w.api.of("views.open"))
     await w.press(actions.REPORT_DETAILS, on=card, as_=SAM, channel=dm_channel(SAM))
     (modal,) = (await w.api.wait_for("views.open", opened + 1))[opened:]

@@ -11,16 +11,27 @@ from handlers.directory import parse_csv
 from tests.fakes.slack_world import ALEX, clause_heading, slack_test
 from tests.fakes.world import SAMPLE_DIRECTORY, SUPPLIER
 
-REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
-          "account": "@angryresident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
-          "description": "Repeated abusive replies under the beach safety post.", "at_risk": "no",
-          "wants_hr": "no", "confidential": "no"}
+REPORT = {
+    "category": "abuse_me",
+    "platform": "facebook",
+    "links": "https://facebook.com/tdc/posts/1",
+    "account": "@angryresident",
+    "seen_at": "2026-08-27",
+    "service_area": "Leisure and Tourism",
+    "description": "Repeated abusive replies under the beach safety post.",
+    "at_risk": "no",
+    "wants_hr": "no",
+    "confidential": "no",
+}
 
 
 @slack_test()
 async def test_unsigned_bad_and_stale_requests_are_rejected(w):
-    body = json.dumps(w.event_body({"type": "message", "channel": "D1", "channel_type": "im", "user": ALEX,
-                                    "text": SUPPLIER, "ts": "1.1"}))
+    body = json.dumps(
+        w.event_body(
+            {"type": "message", "channel": "D1", "channel_type": "im", "user": ALEX, "text": SUPPLIER, "ts": "1.1"}
+        )
+    )
     assert (await w.post(body, "application/json", signed=False))[0] == 401
     bad = {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}
     assert (await w.post(body, "application/json", signed=False, headers=bad))[0] == 401
@@ -31,18 +42,25 @@ async def test_unsigned_bad_and_stale_requests_are_rejected(w):
     assert [c.method for c in w.api.calls if c.method != "auth.test"] == []
 
 
-JUNK = [("{not json", "application/json"), ("payload=notjson", "application/x-www-form-urlencoded"),
-        (b"\xff\xfe", "application/json"), (b"payload=\xff\xfe", "application/x-www-form-urlencoded"),
-        ("[1]", "application/json"), ("", "application/json")]
-MALFORMED = [{"type": "view_submission", "user": {"id": ALEX}, "view": {"callback_id": "ted.report.submit"}},
-             {"type": "view_submission", "user": {"id": ALEX}, "view": "V1"},
-             {"type": "view_submission", "view": {"type": "modal", "callback_id": "x", "state": {"values": [1]}}},
-             {"type": "block_actions", "user": {"id": ALEX}, "actions": "ted.share"},
-             {"type": "block_actions", "user": {"id": ALEX}, "actions": ["ted.share"]},
-             {"type": "block_actions", "user": {"id": ALEX}, "actions": []},
-             {"type": "block_actions", "user": {"id": ALEX}, "actions": [{"action_id": 7}]},
-             {"type": "block_actions", "user": "U1", "container": "x", "actions": [{"action_id": "ted.share"}]},
-             [1, 2]]
+JUNK = [
+    ("{not json", "application/json"),
+    ("payload=notjson", "application/x-www-form-urlencoded"),
+    (b"\xff\xfe", "application/json"),
+    (b"payload=\xff\xfe", "application/x-www-form-urlencoded"),
+    ("[1]", "application/json"),
+    ("", "application/json"),
+]
+MALFORMED = [
+    {"type": "view_submission", "user": {"id": ALEX}, "view": {"callback_id": "ted.report.submit"}},
+    {"type": "view_submission", "user": {"id": ALEX}, "view": "V1"},
+    {"type": "view_submission", "view": {"type": "modal", "callback_id": "x", "state": {"values": [1]}}},
+    {"type": "block_actions", "user": {"id": ALEX}, "actions": "ted.share"},
+    {"type": "block_actions", "user": {"id": ALEX}, "actions": ["ted.share"]},
+    {"type": "block_actions", "user": {"id": ALEX}, "actions": []},
+    {"type": "block_actions", "user": {"id": ALEX}, "actions": [{"action_id": 7}]},
+    {"type": "block_actions", "user": "U1", "container": "x", "actions": [{"action_id": "ted.share"}]},
+    [1, 2],
+]
 
 
 @slack_test()
@@ -60,10 +78,15 @@ async def test_junk_is_refused_before_it_is_parsed_and_malformed_payloads_are_a_
                 assert (await w.post(body, content_type))[0] == 400, body
         for payload in MALFORMED:
             assert (await w.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"))[
-                0] == 400, payload
-        events = [{"type": "event_callback", "event": "x"}, {"type": "event_callback", "event": {"text": "hi"}},
-                  {"type": "event_callback", "event": {"type": "message", "user": 5, "text": 7, "channel": "D1"}},
-                  {"type": "event_callback", "authorizations": "x", "event": {"type": "message"}}, {"type": 5}]
+                0
+            ] == 400, payload
+        events = [
+            {"type": "event_callback", "event": "x"},
+            {"type": "event_callback", "event": {"text": "hi"}},
+            {"type": "event_callback", "event": {"type": "message", "user": 5, "text": 7, "channel": "D1"}},
+            {"type": "event_callback", "authorizations": "x", "event": {"type": "message"}},
+            {"type": 5},
+        ]
         for body in events:
             assert (await w.post(json.dumps(body), "application/json"))[0] == 400, body
     finally:
@@ -77,8 +100,13 @@ async def test_junk_is_refused_before_it_is_parsed_and_malformed_payloads_are_a_
 
 @slack_test()
 async def test_url_verification_challenge_is_answered_when_signed(w):
-    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"})
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
     status, text = await w.post(body, "application/json")
     assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
     assert (await w.post(body, "application/json", signed=False))[0] == 401
@@ -94,8 +122,19 @@ def mrkdwn_objects(node) -> list[dict]:
 def assert_inert(body: dict, *, allowed_mention: str = "") -> None:
     """Nothing a person wrote can notify, mention or link live, in the blocks or in the notification text."""
     raw = json.dumps(body, ensure_ascii=False).replace(allowed_mention or "\0", "")
-    for live in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil", "<!", "<@", "@channel", "@here",
-                 "@someone", "@troll", " https://evil"):
+    for live in (
+        "<!channel>",
+        "<!here>",
+        "<@U0BOSS>",
+        "<https://evil",
+        "<!",
+        "<@",
+        "@channel",
+        "@here",
+        "@someone",
+        "@troll",
+        " https://evil",
+    ):
         assert live not in raw, live
     assert mrkdwn_objects(body["blocks"]) and all(m.get("verbatim") is True for m in mrkdwn_objects(body["blocks"]))
 
@@ -105,15 +144,22 @@ INJECTION = "<!channel> <!here> cc <@U0BOSS> <https://evil.example|free vouchers
 
 @slack_test(comms_slack_channel="C0COMMS")
 async def test_mention_injection_is_never_echoed_live(w):
-    question = ("<!channel> <!here> someone keeps sending me abuse after I replied from the council page, "
-                "what do I do? cc <@U0BOSS> <https://evil.example|free vouchers>")
+    question = (
+        "<!channel> <!here> someone keeps sending me abuse after I replied from the council page, "
+        "what do I do? cc <@U0BOSS> <https://evil.example|free vouchers>"
+    )
     await w.ask(question)
     (call,) = await w.api.wait_for("chat.postMessage")
     raw = call.raw
     for live in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil", "<!"):
         assert live not in raw, live
-    report = [e for b in call.body["blocks"] if b["type"] == "actions" for e in b["elements"]
-              if e["action_id"] == "ted.report.open"]
+    report = [
+        e
+        for b in call.body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "ted.report.open"
+    ]
     assert report and report[0]["value"].startswith("@channel @here someone keeps")
 
     # Share echoes the question ("asked: …") into the channel: inert there too.
@@ -128,8 +174,12 @@ async def test_mention_injection_is_never_echoed_live(w):
     # A report's account, links and description reach the communications channel inert.
     w.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
     form = await w.open_report()
-    answers = {**REPORT, "account": "@troll", "links": "https://evil.example/p/1",
-               "description": "Threats " + INJECTION + "see https://evil.example/x and www.evil.example"}
+    answers = {
+        **REPORT,
+        "account": "@troll",
+        "links": "https://evil.example/p/1",
+        "description": "Threats " + INJECTION + "see https://evil.example/x and www.evil.example",
+    }
     assert (await w.submit(form, answers))[0] == 200
     await w.deliver()
     await w.api.settle()
@@ -169,8 +219,7 @@ async def test_logs_carry_ids_never_message_text(w):
     assert w.ted.db["reports"].count == 1 and any("C0COMMS" == c.body.get("channel") for c in w.api.calls)
     ours = [r for r in records if r.name.startswith(("ted", "slack"))]
     assert any("event_id=" in r.getMessage() for r in ours)
-    leaks = [r.name for r in records for word in ("Zebediah", "Quentinborough", "Xanthippe")
-             if word in r.getMessage()]
+    leaks = [r.name for r in records for word in ("Zebediah", "Quentinborough", "Xanthippe") if word in r.getMessage()]
     assert not leaks
 
 

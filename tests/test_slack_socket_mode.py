@@ -13,8 +13,14 @@ SUPPLIER = "can I add a supplier on my personal facebook?"
 
 
 def envelope(kind: str, payload: dict, n: int) -> dict:
-    return {"envelope_id": f"env-{n}", "type": kind, "payload": payload,
-            "accepts_response_payload": kind != "events_api", "retry_attempt": 0, "retry_reason": ""}
+    return {
+        "envelope_id": f"env-{n}",
+        "type": kind,
+        "payload": payload,
+        "accepts_response_payload": kind != "events_api",
+        "retry_attempt": 0,
+        "retry_reason": "",
+    }
 
 
 async def acked(w, envelope_id: str, timeout: float = 5.0) -> dict:
@@ -34,8 +40,14 @@ async def test_socket_mode_answers_events_commands_and_buttons(w):
     async with w.http.post(w.events_url, data=b"{}") as resp:
         assert resp.status in (404, 405)  # Socket Mode instead of HTTP: no public endpoint
 
-    dm = {"type": "message", "channel": "D0ALEXLIFE", "channel_type": "im", "user": ALEX, "text": SUPPLIER,
-          "ts": "1700002000.000001"}
+    dm = {
+        "type": "message",
+        "channel": "D0ALEXLIFE",
+        "channel_type": "im",
+        "user": ALEX,
+        "text": SUPPLIER,
+        "ts": "1700002000.000001",
+    }
     await w.api.send_envelope(envelope("events_api", w.event_body(dm, "Ev0SOCKET"), 1))
     await acked(w, "env-1")
     (answer,) = await w.api.wait_for("chat.postMessage")
@@ -45,18 +57,33 @@ async def test_socket_mode_answers_events_commands_and_buttons(w):
     await w.api.send_envelope({**envelope("events_api", w.event_body(dm, "Ev0SOCKET"), 2), "retry_attempt": 1})
     await acked(w, "env-2")
 
-    command = {"command": "/ted", "text": SUPPLIER, "user_id": ALEX, "channel_id": "C0GENERAL", "team_id": "T0TDC",
-               "response_url": w.api.response_url("sock"), "trigger_id": "trigger.sock", "api_app_id": "A0TED"}
+    command = {
+        "command": "/ted",
+        "text": SUPPLIER,
+        "user_id": ALEX,
+        "channel_id": "C0GENERAL",
+        "team_id": "T0TDC",
+        "response_url": w.api.response_url("sock"),
+        "trigger_id": "trigger.sock",
+        "api_app_id": "A0TED",
+    }
     await w.api.send_envelope(envelope("slash_commands", command, 3))
     await acked(w, "env-3")
     (private,) = await w.api.wait_for("response_url")
     assert private.body["response_type"] == "ephemeral"
 
     button = next(e for b in answer.body["blocks"] if b["type"] == "actions" for e in b["elements"])
-    press = {"type": "block_actions", "team": {"id": "T0TDC"}, "user": {"id": ALEX}, "api_app_id": "A0TED",
-             "container": {"type": "message", "message_ts": "1.1", "channel_id": "D0ALEXLIFE"},
-             "channel": {"id": "D0ALEXLIFE"}, "trigger_id": "trigger.sock2",
-             "response_url": w.api.response_url("sock2"), "actions": [{**button, "block_id": "b"}]}
+    press = {
+        "type": "block_actions",
+        "team": {"id": "T0TDC"},
+        "user": {"id": ALEX},
+        "api_app_id": "A0TED",
+        "container": {"type": "message", "message_ts": "1.1", "channel_id": "D0ALEXLIFE"},
+        "channel": {"id": "D0ALEXLIFE"},
+        "trigger_id": "trigger.sock2",
+        "response_url": w.api.response_url("sock2"),
+        "actions": [{**button, "block_id": "b"}],
+    }
     await w.api.send_envelope(envelope("interactive", press, 4))
     await acked(w, "env-4")
     await w.api.wait_for("response_url", 2)

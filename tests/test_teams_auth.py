@@ -18,8 +18,12 @@ from tests.fakes.bot_connector import TENANT
 from tests.fakes.teams_world import ALEX, TeamsWorld, teams_test
 
 APP_ID = "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-AUTH_ON = dict(teams_allow_unauthenticated=False, teams_app_id=APP_ID, teams_app_password="not-a-real-secret",
-               teams_tenant_id=TENANT)
+AUTH_ON = dict(
+    teams_allow_unauthenticated=False,
+    teams_app_id=APP_ID,
+    teams_app_password="not-a-real-secret",
+    teams_tenant_id=TENANT,
+)
 
 
 def b64(data: dict) -> str:
@@ -29,10 +33,22 @@ def b64(data: dict) -> str:
 UNSIGNED = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64({'iss': 'https://sts.evil.example/', 'aud': APP_ID})}."
 
 
-@pytest.mark.parametrize("header", [
-    None, "", "Bearer", "Bearer ", "Bearer not-a-jwt", "Bearer a.b.c", "Bearer ....", "Basic dXNlcjpwYXNz",
-    f"Bearer {UNSIGNED}", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl", "Bearer 🙂.🙂.🙂",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer not-a-jwt",
+        "Bearer a.b.c",
+        "Bearer ....",
+        "Basic dXNlcjpwYXNz",
+        f"Bearer {UNSIGNED}",
+        "Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl",
+        "Bearer 🙂.🙂.🙂",
+    ],
+)
 @teams_test(**AUTH_ON)
 async def test_activities_without_a_valid_token_are_401(w, header):
     headers = {} if header is None else {"Authorization": header}
@@ -93,8 +109,12 @@ def test_with_credentials_teams_is_on_and_the_start_up_log_names_the_sdk(caplog,
 
 
 def test_multitenant_without_a_tenant_id_warns_loudly_at_start_up(caplog, teams_binding):
-    settings = dict(teams_app_id=APP_ID, teams_app_password="not-a-real-secret", teams_app_type="MultiTenant",
-                    teams_sdk=teams_binding)
+    settings = dict(
+        teams_app_id=APP_ID,
+        teams_app_password="not-a-real-secret",
+        teams_app_type="MultiTenant",
+        teams_sdk=teams_binding,
+    )
     with caplog.at_level(logging.INFO):
         make_app(build(Settings(**settings), ":memory:"))
     (warning,) = [r for r in caplog.records if "MultiTenant without TEAMS_TENANT_ID" in r.getMessage()]

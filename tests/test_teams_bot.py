@@ -58,11 +58,14 @@ def world(user=ALEX, conversation="a:dm-alex", kind="personal", ids="aad"):
     ted = build(Settings(), ":memory:")
     ted.directory.import_rows(directory_rows(ids))
     refs = TeamsRefs(ted.db, TENANT)
-    template = {"channelId": "msteams", "serviceUrl": "https://smba.example/",
-                "channelData": {"tenant": {"id": TENANT}},
-                "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad},
-                "recipient": {"id": BOT_ID, "name": "TED"},
-                "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT}}
+    template = {
+        "channelId": "msteams",
+        "serviceUrl": "https://smba.example/",
+        "channelData": {"tenant": {"id": TENANT}},
+        "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad},
+        "recipient": {"id": BOT_ID, "name": "TED"},
+        "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT},
+    }
     return ted, refs, FakeTurns(TeamsBot(ted, None, refs, CardSigner.for_db(ted.db)), template)
 
 
@@ -126,18 +129,24 @@ def test_a_submit_without_a_token_is_refused_with_a_note():
     assert ted.db["reports"].count == 0
 
 
-@pytest.mark.parametrize("change", [
-    {"sig": None},  # a token TED never issued: a nonce alone is not enough
-    {"nonce": "made-up-0"},  # a nonce TED never issued, with another card's signature
-    {"origin": "a:dm-alex|someone-elses-card"},  # pointing the result at another card
-    {"value": "TED-2026-0001"}, {"action_id": actions.REPORT_NOTE_SUBMIT}, {"form": None},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sig": None},  # a token TED never issued: a nonce alone is not enough
+        {"nonce": "made-up-0"},  # a nonce TED never issued, with another card's signature
+        {"origin": "a:dm-alex|someone-elses-card"},  # pointing the result at another card
+        {"value": "TED-2026-0001"},
+        {"action_id": actions.REPORT_NOTE_SUBMIT},
+        {"form": None},
+    ],
+)
 def test_a_forged_or_altered_submit_is_refused_as_expired(change):
     ted, _, adapter = world()
     (form,) = turn(adapter, "report")
     data = {**submits(card(form))[0], **change}
-    (note,) = turn(adapter, value={k: v for k, v in {**data, **GOOD_REPORT}.items() if v is not None},
-                   replyToId="form-1")
+    (note,) = turn(
+        adapter, value={k: v for k, v in {**data, **GOOD_REPORT}.items() if v is not None}, replyToId="form-1"
+    )
     assert text(note) == CARD_EXPIRED
     assert ted.db["reports"].count == 0 and adapter.updated == []
     turn(adapter, value={**submits(card(form))[0], **GOOD_REPORT}, replyToId="form-1")  # the real card still works
@@ -174,11 +183,25 @@ def test_installing_ted_personally_says_hello_and_remembers_the_chat():
 
 
 # -- translation ------------------------------------------------------------------------------
-def activity(text: str, conversation: str = "19:chan@thread.tacv2;messageid=1700000000123", kind: str = "channel",
-             entities=None, **kw) -> TeamsActivity:
-    return TeamsActivity({"type": "message", "id": "9", "text": text, "entities": entities,
-                          "from": {"id": "29:x", "aadObjectId": "aad-x"}, "recipient": {"id": BOT_ID, "name": "TED"},
-                          "conversation": {"id": conversation, "conversationType": kind}, **kw})
+def activity(
+    text: str,
+    conversation: str = "19:chan@thread.tacv2;messageid=1700000000123",
+    kind: str = "channel",
+    entities=None,
+    **kw,
+) -> TeamsActivity:
+    return TeamsActivity(
+        {
+            "type": "message",
+            "id": "9",
+            "text": text,
+            "entities": entities,
+            "from": {"id": "29:x", "aadObjectId": "aad-x"},
+            "recipient": {"id": BOT_ID, "name": "TED"},
+            "conversation": {"id": conversation, "conversationType": kind},
+            **kw,
+        }
+    )
 
 
 def mention(user_id: str, name: str) -> dict:
@@ -186,19 +209,27 @@ def mention(user_id: str, name: str) -> dict:
 
 
 def test_teds_mention_is_stripped_and_others_keep_their_names():
-    a = activity("<at>TED</at> can <at>Sam Okafor</at> add a supplier?",
-                 entities=[mention(BOT_ID, "TED"), mention("29:sam", "Sam Okafor")])
+    a = activity(
+        "<at>TED</at> can <at>Sam Okafor</at> add a supplier?",
+        entities=[mention(BOT_ID, "TED"), mention("29:sam", "Sam Okafor")],
+    )
     assert plain_text_of(a) == "can Sam Okafor add a supplier?"
     msg = message_from_activity(a)
     assert (msg.surface, msg.conversation_id, msg.thread_id, msg.user_id) == (
-        MENTION, "19:chan@thread.tacv2", "1700000000123", "aad-x")
+        MENTION,
+        "19:chan@thread.tacv2",
+        "1700000000123",
+        "aad-x",
+    )
 
 
 def test_mentions_and_entities_are_resolved_before_the_handler_sees_the_text():
     # TED's own mention is dropped, a colleague's keeps their display name, HTML entities become characters;
     # markup a person typed arrives as entities and stays text.
-    a = activity("<at>TED</at> can <at>Sam Okafor</at> share&nbsp;this &amp; that? &lt;at&gt;x&lt;/at&gt;",
-                 entities=[mention(BOT_ID, "TED"), mention("29:sam", "Sam Okafor")])
+    a = activity(
+        "<at>TED</at> can <at>Sam Okafor</at> share&nbsp;this &amp; that? &lt;at&gt;x&lt;/at&gt;",
+        entities=[mention(BOT_ID, "TED"), mention("29:sam", "Sam Okafor")],
+    )
     seen: list[str] = []
     router = Router()
     router.on_message(lambda m: seen.append(m.text) or [Reply("ok")])
@@ -206,11 +237,17 @@ def test_mentions_and_entities_are_resolved_before_the_handler_sees_the_text():
     assert seen == ["can Sam Okafor share this & that? <at>x</at>"]
 
 
-@pytest.mark.parametrize("text,command,rest", [
-    ("report", "/report", ""), ("Report status", "/report", "status"), ("/report open", "/report", "open"),
-    ("report: a fake council page", "/report", "a fake council page"), ("reporting lines?", "", "reporting lines?"),
-    ("/ted help", "/ted", "help"),
-])
+@pytest.mark.parametrize(
+    "text,command,rest",
+    [
+        ("report", "/report", ""),
+        ("Report status", "/report", "status"),
+        ("/report open", "/report", "open"),
+        ("report: a fake council page", "/report", "a fake council page"),
+        ("reporting lines?", "", "reporting lines?"),
+        ("/ted help", "/ted", "help"),
+    ],
+)
 def test_typed_commands(text, command, rest):
     msg = message_from_activity(activity(text, conversation="a:dm", kind="personal"))
     assert (msg.command, msg.text, msg.surface) == (command, rest, DM)
@@ -225,11 +262,25 @@ def test_a_bare_mention_is_an_empty_question_and_another_apps_submit_is_nothing(
 def test_submits_from_other_cards_are_not_teds():
     assert submit_from_activity(activity("", value={"action_id": "someone.else"})) is None
     assert submit_from_activity(activity("", value="text")) is None
-    s = submit_from_activity(activity("", value={"action_id": actions.REPORT_NOTE_SUBMIT, "value": "TED-2026-0001",
-                                                 "form": True, "nonce": "n-0", "note": "Called them"},
-                                      replyToId="msg-3"))
+    s = submit_from_activity(
+        activity(
+            "",
+            value={
+                "action_id": actions.REPORT_NOTE_SUBMIT,
+                "value": "TED-2026-0001",
+                "form": True,
+                "nonce": "n-0",
+                "note": "Called them",
+            },
+            replyToId="msg-3",
+        )
+    )
     assert (s.action.value, s.action.form, s.action.message_id, s.nonce) == (
-        "TED-2026-0001", {"note": "Called them"}, "msg-3", "n-0")
+        "TED-2026-0001",
+        {"note": "Called them"},
+        "msg-3",
+        "n-0",
+    )
 
 
 def test_reply_chains_split_from_their_channel():

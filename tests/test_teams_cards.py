@@ -19,20 +19,39 @@ from handlers.reports.views import recipient_reply
 from tests.fakes.bot_connector import block_texts
 from tests.renderer_fixtures import C56, C513, C515, SUMMARY_515, TEXT_515, golden
 
-REPORT = {"ref": "TED-2026-0042", "category": "abuse_me", "platform_name": "facebook", "account": "@angry_resident",
-          "links": json.dumps(["https://facebook.com/tdc/posts/1"]), "service_area": "Leisure and Tourism",
-          "description": "**Call me** on [this](https://evil.example) - {{DATE(2026-01-01T00:00:00Z)}}",
-          "at_risk": 1, "status": "open", "ack_due_at": "2026-08-28T15:30:00+00:00", "acknowledged_at": "",
-          "resolved_at": "", "outcome": "", "flags": json.dumps(["manager_missing"])}
+REPORT = {
+    "ref": "TED-2026-0042",
+    "category": "abuse_me",
+    "platform_name": "facebook",
+    "account": "@angry_resident",
+    "links": json.dumps(["https://facebook.com/tdc/posts/1"]),
+    "service_area": "Leisure and Tourism",
+    "description": "**Call me** on [this](https://evil.example) - {{DATE(2026-01-01T00:00:00Z)}}",
+    "at_risk": 1,
+    "status": "open",
+    "ack_due_at": "2026-08-28T15:30:00+00:00",
+    "acknowledged_at": "",
+    "resolved_at": "",
+    "outcome": "",
+    "flags": json.dumps(["manager_missing"]),
+}
 
 
 def policy_reply(**kw) -> Reply:
-    base = dict(text="", intent="policy", citations=(C515, C513), summary=SUMMARY_515, see_also=(C513,),
-                choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
-                buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
-                         Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
-                         Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger")),
-                link="https://ted.example/policy/tdc-social-media-policy#5.15")
+    base = dict(
+        text="",
+        intent="policy",
+        citations=(C515, C513),
+        summary=SUMMARY_515,
+        see_also=(C513,),
+        choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
+        buttons=(
+            Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
+            Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
+            Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger"),
+        ),
+        link="https://ted.example/policy/tdc-social-media-policy#5.15",
+    )
     base.update(kw)
     return Reply(**base)
 
@@ -44,9 +63,11 @@ def test_policy_answer_golden():
 
 
 def test_fallback_golden():
-    reply = Reply("The policy doesn't cover that.\n\nPlease ask the Communications Manager.", intent="fallback",
-                  buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "8"),
-                           Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "8")))
+    reply = Reply(
+        "The policy doesn't cover that.\n\nPlease ask the Communications Manager.",
+        intent="fallback",
+        buttons=(Button(actions.FEEDBACK_UP, "👍 Helpful", "8"), Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "8")),
+    )
     golden("teams_fallback", reply_card(reply, nonce="N"))
 
 
@@ -77,18 +98,33 @@ def test_recipient_notification_golden_shows_what_the_reporter_wrote_exactly():
     assert not [b for b in card["body"] if b["type"] == "TextBlock"]  # nothing in markdown-reading blocks
     urgent, heading = card["body"][:2]
     assert urgent["inlines"][0]["color"] == "Attention"
-    assert heading == {"type": "RichTextBlock", "spacing": "None", "inlines": [
-        {"type": "TextRun", "text": "New report: TED-2026-0042", "weight": "Bolder"}]}
-    assert [a["data"]["action_id"] for a in card["actions"]] == [actions.REPORT_ACK, actions.REPORT_NOTE,
-                                                                 actions.REPORT_REASSIGN, actions.REPORT_RESOLVE,
-                                                                 actions.REPORT_DETAILS]
+    assert heading == {
+        "type": "RichTextBlock",
+        "spacing": "None",
+        "inlines": [{"type": "TextRun", "text": "New report: TED-2026-0042", "weight": "Bolder"}],
+    }
+    assert [a["data"]["action_id"] for a in card["actions"]] == [
+        actions.REPORT_ACK,
+        actions.REPORT_NOTE,
+        actions.REPORT_REASSIGN,
+        actions.REPORT_RESOLVE,
+        actions.REPORT_DETAILS,
+    ]
 
 
 def test_report_form_golden_with_errors_beside_their_fields():
-    form = report_form(["Leisure and Tourism", "Planning"], values={"links": "not a link", "account": "@x_y_z"},
-                       errors={"links": "“not a link” doesn't look like a link.", "description": "Please describe."})
-    card = form_card(form, "Tell me what you saw.", nonce="N", origin="a:dm-1|msg-9",
-                     files_note="Email screenshots to casey.comms@tendring.example.")
+    form = report_form(
+        ["Leisure and Tourism", "Planning"],
+        values={"links": "not a link", "account": "@x_y_z"},
+        errors={"links": "“not a link” doesn't look like a link.", "description": "Please describe."},
+    )
+    card = form_card(
+        form,
+        "Tell me what you saw.",
+        nonce="N",
+        origin="a:dm-1|msg-9",
+        files_note="Email screenshots to casey.comms@tendring.example.",
+    )
     golden("teams_report_form", card)
     body = card["body"]
     ids = [b.get("id") for b in body]
@@ -99,8 +135,13 @@ def test_report_form_golden_with_errors_beside_their_fields():
     assert next(b for b in body if b.get("id") == "description")["isMultiline"] is True
     assert "screenshots" not in kinds and "casey.comms@tendring.example" in json.dumps(body)
     (submit,) = card["actions"]
-    assert submit["data"] == {"action_id": actions.REPORT_SUBMIT, "value": "", "form": True,
-                              "origin": "a:dm-1|msg-9", "nonce": "N-0"}
+    assert submit["data"] == {
+        "action_id": actions.REPORT_SUBMIT,
+        "value": "",
+        "form": True,
+        "origin": "a:dm-1|msg-9",
+        "nonce": "N-0",
+    }
 
 
 def test_every_submit_gets_its_own_single_use_token_and_none_without_one():
@@ -122,12 +163,23 @@ def test_links_only_for_web_addresses():
     assert not [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]
 
 
-@pytest.mark.parametrize("text,shown", [
-    ("a*b*c", "a*b*c"), ("_x_", "_x_"), ("[x](https://e.example)", "[x](https://e.example)"), ("`code`", "`code`"),
-    ("- item", "- item"), ("1. one", "1. one"), ("# head", "# head"), ("<at>Sam</at>", "<at>Sam</at>"),
-    ("a\\b", "a\\b"), ("5.13 — clause", "5.13 — clause"),
-    ("{{TIME(2026-01-01T00:00:00Z)}}", "{\u200b{TIME(2026-01-01T00:00:00Z)}}"), ("{{{x}}}", "{\u200b{\u200b{x}}}"),
-])
+@pytest.mark.parametrize(
+    "text,shown",
+    [
+        ("a*b*c", "a*b*c"),
+        ("_x_", "_x_"),
+        ("[x](https://e.example)", "[x](https://e.example)"),
+        ("`code`", "`code`"),
+        ("- item", "- item"),
+        ("1. one", "1. one"),
+        ("# head", "# head"),
+        ("<at>Sam</at>", "<at>Sam</at>"),
+        ("a\\b", "a\\b"),
+        ("5.13 — clause", "5.13 — clause"),
+        ("{{TIME(2026-01-01T00:00:00Z)}}", "{\u200b{TIME(2026-01-01T00:00:00Z)}}"),
+        ("{{{x}}}", "{\u200b{\u200b{x}}}"),
+    ],
+)
 def test_what_people_write_is_a_text_run_shown_as_written(text, shown):
     card = reply_card(Reply(f"Heading\n{text}", template="x"))
     assert runs(card) == ["Heading", shown]

@@ -89,7 +89,7 @@ async def test_invalid_report_shows_the_errors_beside_the_fields_in_place(w):
     (again,) = w.connector.of("update")
     body = again.card["body"]
     links = next(i for i, b in enumerate(body) if b.get("id") == "links")
-    after = block_texts(body[links + 1: links + 3])
+    after = block_texts(body[links + 1 : links + 3])
     assert any("doesn't look like a link" in t for t in after)
     assert next(b for b in body if b.get("id") == "account")["value"] == "@angry_resident"  # kept
     new_data = again.submit(actions.REPORT_SUBMIT)
@@ -108,9 +108,13 @@ async def test_the_manager_is_notified_proactively_and_acknowledging_updates_the
     await w.deliver()
     (note,) = (await w.inbox(SAM, "send"))[1:]
     assert note.kind == "send" and "New report: TED-2026-0001" in note.text
-    assert [d["action_id"] for d in note.submits()] == [actions.REPORT_ACK, actions.REPORT_NOTE,
-                                                        actions.REPORT_REASSIGN, actions.REPORT_RESOLVE,
-                                                        actions.REPORT_DETAILS]
+    assert [d["action_id"] for d in note.submits()] == [
+        actions.REPORT_ACK,
+        actions.REPORT_NOTE,
+        actions.REPORT_REASSIGN,
+        actions.REPORT_RESOLVE,
+        actions.REPORT_DETAILS,
+    ]
     await w.press(actions.REPORT_ACK, on=note, as_=SAM)
     assert w.ted.reports.by_ref("TED-2026-0001")["status"] == "acknowledged"
     updated = [c for c in w.connector.of("update") if c.activity_id == note.activity_id]

@@ -25,8 +25,12 @@ APP_ID = "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 ISSUER = "https://api.botframework.com"  # the Bot Framework's own issuer: tokens from Teams carry it
 KID = "ted-test-key"
 OUTBOUND = "token-ted-was-given-for-the-connector"
-AUTH_ON = dict(teams_allow_unauthenticated=False, teams_app_id=APP_ID, teams_app_password="not-a-real-secret",
-               teams_tenant_id=TENANT)
+AUTH_ON = dict(
+    teams_allow_unauthenticated=False,
+    teams_app_id=APP_ID,
+    teams_app_password="not-a-real-secret",
+    teams_tenant_id=TENANT,
+)
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -35,15 +39,24 @@ class OpenIdEndpoint:
     """/.well-known/openid-configuration and /keys, as login.botframework.com serves them."""
 
     def __init__(self):
-        jwk = {**json.loads(RSAAlgorithm.to_jwk(KEY.public_key())), "kid": KID, "use": "sig",
-               "endorsements": ["msteams"]}
+        jwk = {
+            **json.loads(RSAAlgorithm.to_jwk(KEY.public_key())),
+            "kid": KID,
+            "use": "sig",
+            "endorsements": ["msteams"],
+        }
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
-                docs = {"/.well-known/openid-configuration": {"issuer": ISSUER, "jwks_uri": f"{outer.base}/keys",
-                                                              "id_token_signing_alg_values_supported": ["RS256"]},
-                        "/keys": {"keys": [jwk]}}
+                docs = {
+                    "/.well-known/openid-configuration": {
+                        "issuer": ISSUER,
+                        "jwks_uri": f"{outer.base}/keys",
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                    },
+                    "/keys": {"keys": [jwk]},
+                }
                 body = json.dumps(docs.get(self.path, {})).encode()
                 self.send_response(200 if self.path in docs else 404)
                 self.send_header("Content-Type", "application/json")
@@ -120,11 +133,13 @@ async def test_a_valid_token_is_accepted_and_a_wrong_tenant_is_refused(w, openid
 @teams_test(**AUTH_ON)
 async def test_a_token_wrong_in_any_way_is_401(w, openid, wrong):
     url = w.connector.service_url
-    bad = {"another key": lambda: token(url, key=OTHER_KEY),
-           "another app": lambda: token(url, aud="00000000-0000-0000-0000-000000000000"),
-           "another issuer": lambda: token(url, iss="https://sts.evil.example/"),
-           "expired": lambda: token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
-           "another service": lambda: token("https://smba.evil.example/")}[wrong]()
+    bad = {
+        "another key": lambda: token(url, key=OTHER_KEY),
+        "another app": lambda: token(url, aud="00000000-0000-0000-0000-000000000000"),
+        "another issuer": lambda: token(url, iss="https://sts.evil.example/"),
+        "expired": lambda: token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
+        "another service": lambda: token("https://smba.evil.example/"),
+    }[wrong]()
     status, body = await w.post(w.teams.personal(ALEX, "hello"), headers={"Authorization": f"Bearer {bad}"})
     assert status == 401, body
     assert w.connector.calls == [] and w.ted.db["asked"].count == 0

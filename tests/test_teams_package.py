@@ -20,9 +20,9 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, chunks = 8, {}
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
         chunks[kind] = body
         pos += 12 + length
@@ -30,16 +30,16 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert (depth, colour) == (8, 6)
     raw = zlib.decompress(chunks[b"IDAT"])
     stride = 1 + width * 4
-    return width, height, [raw[i * stride + 1:(i + 1) * stride] for i in range(height)]
+    return width, height, [raw[i * stride + 1 : (i + 1) * stride] for i in range(height)]
 
 
 def test_icons_are_the_sizes_teams_wants():
     w, h, rows = decode_png(color_icon())
     assert (w, h) == (192, 192)
-    assert rows[0][:4] == bytes((0x1F, 0x4E, 0x79, 255)) and rows[96][96 * 4:96 * 4 + 4] == b"\xff\xff\xff\xff"
+    assert rows[0][:4] == bytes((0x1F, 0x4E, 0x79, 255)) and rows[96][96 * 4 : 96 * 4 + 4] == b"\xff\xff\xff\xff"
     w, h, rows = decode_png(outline_icon())
     assert (w, h) == (32, 32)
-    pixels = {bytes(r[i:i + 4]) for r in rows for i in range(0, len(r), 4)}
+    pixels = {bytes(r[i : i + 4]) for r in rows for i in range(0, len(r), 4)}
     assert pixels == {b"\x00\x00\x00\x00", b"\xff\xff\xff\xff"}  # white on transparency, nothing else
 
 
@@ -77,18 +77,21 @@ def test_ted_teams_channels_lists_what_ted_was_added_to(tmp_path, capsys):
     assert "not been added" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("settings,mode,why", [
-    (dict(), "", "TEAMS_APP_ID and TEAMS_APP_PASSWORD are not set"),
-    (dict(teams_app_id=APP_ID), "", "needs TEAMS_APP_PASSWORD, TEAMS_TENANT_ID"),
-    (dict(teams_app_id=APP_ID, teams_app_password="pw"), "", "SingleTenant needs TEAMS_TENANT_ID"),
-    (dict(teams_app_id=APP_ID, teams_app_password="pw", teams_tenant_id="t"), AUTHENTICATED, ""),
-    (dict(teams_app_id=APP_ID, teams_app_password="pw", teams_app_type="MultiTenant"), AUTHENTICATED, ""),
-    (dict(teams_app_id=APP_ID, teams_app_password="pw", teams_app_type="Nonsense"), "", "TEAMS_APP_TYPE"),
-    (dict(teams_allow_unauthenticated=True), UNAUTHENTICATED, ""),
-    (dict(teams_allow_unauthenticated=True, host="::1"), UNAUTHENTICATED, ""),
-    (dict(teams_allow_unauthenticated=True, host="0.0.0.0"), "", "TED_HOST=0.0.0.0 is not a loopback"),
-    (dict(teams_allow_unauthenticated=True, host="ted.tendring.example"), "", "not a loopback"),
-])
+@pytest.mark.parametrize(
+    "settings,mode,why",
+    [
+        (dict(), "", "TEAMS_APP_ID and TEAMS_APP_PASSWORD are not set"),
+        (dict(teams_app_id=APP_ID), "", "needs TEAMS_APP_PASSWORD, TEAMS_TENANT_ID"),
+        (dict(teams_app_id=APP_ID, teams_app_password="pw"), "", "SingleTenant needs TEAMS_TENANT_ID"),
+        (dict(teams_app_id=APP_ID, teams_app_password="pw", teams_tenant_id="t"), AUTHENTICATED, ""),
+        (dict(teams_app_id=APP_ID, teams_app_password="pw", teams_app_type="MultiTenant"), AUTHENTICATED, ""),
+        (dict(teams_app_id=APP_ID, teams_app_password="pw", teams_app_type="Nonsense"), "", "TEAMS_APP_TYPE"),
+        (dict(teams_allow_unauthenticated=True), UNAUTHENTICATED, ""),
+        (dict(teams_allow_unauthenticated=True, host="::1"), UNAUTHENTICATED, ""),
+        (dict(teams_allow_unauthenticated=True, host="0.0.0.0"), "", "TED_HOST=0.0.0.0 is not a loopback"),
+        (dict(teams_allow_unauthenticated=True, host="ted.tendring.example"), "", "not a loopback"),
+    ],
+)
 def test_teams_mode(settings, mode, why):
     got, reason = teams_mode(Settings(**settings))
     assert got == mode and why in reason

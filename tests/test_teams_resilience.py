@@ -1,7 +1,6 @@
 """Teams over HTTP when things are not straightforward: replies, card updates and private messages retried in
 the turn on 429/5xx within Teams' window; empty messages; activities without an id."""
 
-
 from chat import actions
 from handlers import messages
 from tests.fakes.teams_world import ALEX, CASEY, SAM, TEAM, teams_test

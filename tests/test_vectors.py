@@ -44,8 +44,12 @@ def test_vectors_are_written_at_ingest_in_the_same_transaction(ted):
     embedder = ted.answerer.index.embedder
     if embedder is None:
         pytest.skip("the model package is not installed")
-    doc = Document("car-parks", "Car Park Policy", (Clause("1.1", "Staff park in the rear car park only."),),
-                   not_covered=("Where can visitors park?",))
+    doc = Document(
+        "car-parks",
+        "Car Park Policy",
+        (Clause("1.1", "Staff park in the rear car park only."),),
+        not_covered=("Where can visitors park?",),
+    )
     save_documents(ted.db, [doc], embedder=embedder)
     rows = ted.db.execute("select field from clause_vectors where doc_id = 'car-parks'").fetchall()
     assert rows == [("passage",)]

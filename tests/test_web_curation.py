@@ -53,8 +53,10 @@ async def test_the_communications_manager_runs_a_policy_through_its_life_cycle(w
     assert (await alex.get("/policy/parking"))[0] == 404
     status, again = await casey.get(f"/api/admin/kb/drafts/{draft['id']}")
     assert status == 200 and again["clauses"] == preview["clauses"]
-    status, body = await casey.post(f"/api/admin/kb/drafts/{draft['id']}/details",
-                                    {"owner": CASEY, "version": "2026 edition", "next_review": "2027-04-01"})
+    status, body = await casey.post(
+        f"/api/admin/kb/drafts/{draft['id']}/details",
+        {"owner": CASEY, "version": "2026 edition", "next_review": "2027-04-01"},
+    )
     assert status == 200 and body["details"]["version"] == "2026 edition"
 
     status, body = await casey.post(f"/api/admin/kb/drafts/{draft['id']}/publish", {})
@@ -84,8 +86,15 @@ async def test_the_communications_manager_runs_a_policy_through_its_life_cycle(w
     (doc,) = [d for d in kb["documents"] if d["doc_id"] == "parking"]
     assert doc["status"] == "retired"
     mine = [(e["action"], e["target"]) for e in kb["audit"] if e["actor"] == CASEY]
-    assert mine == [("retire", "version 2"), ("edit", "live"), ("publish", "version 2"), ("draft", "version 2"),
-                    ("publish", "version 1"), ("edit", "version 1"), ("draft", "version 1")]
+    assert mine == [
+        ("retire", "version 2"),
+        ("edit", "live"),
+        ("publish", "version 2"),
+        ("draft", "version 2"),
+        ("publish", "version 1"),
+        ("edit", "version 1"),
+        ("draft", "version 1"),
+    ]
     (edit,) = [e for e in kb["audit"] if e["action"] == "edit" and e["target"] == "live"]
     assert "Parking policy" in edit["detail"] and "Staff parking policy" in edit["detail"]
 
@@ -114,8 +123,10 @@ async def test_teach_not_covered_dismiss_and_undo_from_the_unanswered_list_and_t
     status, found = await casey.get("/api/admin/kb/clauses?q=contacted+for+comments+publication")
     assert any(c["clause"] == "6.3" for c in found["clauses"])
 
-    status, body = await casey.post("/api/admin/kb/teach", {"kind": "unanswered", "id": item["id"],
-                                                            "doc_id": "tdc-social-media-policy", "clause": "6.3"})
+    status, body = await casey.post(
+        "/api/admin/kb/teach",
+        {"kind": "unanswered", "id": item["id"], "doc_id": "tdc-social-media-policy", "clause": "6.3"},
+    )
     assert status == 201
     taught_id = body["taught"]
     reply = await answer(alex, radio)
@@ -146,12 +157,14 @@ async def test_teach_not_covered_dismiss_and_undo_from_the_unanswered_list_and_t
 async def test_an_unreadable_upload_is_named_and_changes_nothing(w):
     casey = await w.browser(CASEY)
     count = w.ted.db.execute("select count(*) from doc_versions").fetchone()[0]
-    cases = [(b"MZ\x90\x00 not a policy", "policy.exe", 400, "'.exe' files are not supported"),
-             (b"# Just text\n\nhello\n", "policy.pdf", 400, "not a PDF file"),
-             (PNG, "policy.txt", 400, "not a text file"),
-             (b"PK\x03\x04 but not really a zip", "policy.docx", 400, "couldn't be read"),
-             (b"", "empty.md", 400, "it is empty"),
-             (b"x" * (10 * 1024 * 1024 + 1), "huge.txt", 413, "too big")]
+    cases = [
+        (b"MZ\x90\x00 not a policy", "policy.exe", 400, "'.exe' files are not supported"),
+        (b"# Just text\n\nhello\n", "policy.pdf", 400, "not a PDF file"),
+        (PNG, "policy.txt", 400, "not a text file"),
+        (b"PK\x03\x04 but not really a zip", "policy.docx", 400, "couldn't be read"),
+        (b"", "empty.md", 400, "it is empty"),
+        (b"x" * (10 * 1024 * 1024 + 1), "huge.txt", 413, "too big"),
+    ]
     for data, name, code, words in cases:
         status, body = await casey.post("/api/admin/kb/drafts", data=upload_form(data, name))
         assert status == code and name in body["error"] and words in body["error"], (name, body)
@@ -164,9 +177,12 @@ async def test_an_unreadable_upload_is_named_and_changes_nothing(w):
 
 
 ROUTES = [
-    ("get", "/admin/knowledge", None), ("get", "/api/admin/kb", None),
-    ("post", "/api/admin/kb/drafts", "upload"), ("get", "/api/admin/kb/drafts/{draft}", None),
-    ("post", "/api/admin/kb/drafts/{draft}/publish", {}), ("post", "/api/admin/kb/drafts/{draft}/discard", {}),
+    ("get", "/admin/knowledge", None),
+    ("get", "/api/admin/kb", None),
+    ("post", "/api/admin/kb/drafts", "upload"),
+    ("get", "/api/admin/kb/drafts/{draft}", None),
+    ("post", "/api/admin/kb/drafts/{draft}/publish", {}),
+    ("post", "/api/admin/kb/drafts/{draft}/discard", {}),
     ("post", "/api/admin/kb/drafts/{draft}/details", {"title": "Mine now"}),
     ("post", "/api/admin/kb/documents/tdc-social-media-policy/details", {"title": "Mine now"}),
     ("post", "/api/admin/kb/documents/tdc-social-media-policy/retire", {}),
@@ -184,22 +200,30 @@ def _refusal_test(who: str):
     async def body(w):
         casey = await w.browser(CASEY)
         _, preview = await casey.post("/api/admin/kb/drafts", data=upload_form(V1))
-        _, taught = await casey.post("/api/admin/kb/teach", {"question": "may I?", "doc_id": "tdc-social-media-policy",
-                                                             "clause": "5.13"})
+        _, taught = await casey.post(
+            "/api/admin/kb/teach", {"question": "may I?", "doc_id": "tdc-social-media-policy", "clause": "5.13"}
+        )
         ids = {"draft": preview["draft"]["id"], "taught": taught["taught"]}
-        before = [w.ted.db.execute(f"select count(*) from {t}").fetchone()[0]
-                  for t in ("kb_audit", "doc_versions", "taught", "not_covered", "kb_triage")]
+        before = [
+            w.ted.db.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("kb_audit", "doc_versions", "taught", "not_covered", "kb_triage")
+        ]
         other = await w.browser(who)
         for method, path, payload in ROUTES:
             path = path.format(**ids)
             if method == "get":
                 status, _ = await other.get(path)
             else:
-                status, _ = await other.post(path, data=upload_form(V1) if payload == "upload" else None,
-                                             **({} if payload == "upload" else {"json": payload}))
+                status, _ = await other.post(
+                    path,
+                    data=upload_form(V1) if payload == "upload" else None,
+                    **({} if payload == "upload" else {"json": payload}),
+                )
             assert status == (401 if not who else 403), (who, path, status)
-        after = [w.ted.db.execute(f"select count(*) from {t}").fetchone()[0]
-                 for t in ("kb_audit", "doc_versions", "taught", "not_covered", "kb_triage")]
+        after = [
+            w.ted.db.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("kb_audit", "doc_versions", "taught", "not_covered", "kb_triage")
+        ]
         assert after == before
         assert w.ted.db["documents"].get("tdc-social-media-policy")["title"] == "Social Media Policy"
         for method, path, payload in ROUTES:  # the communications team without the CSRF token: refused too
@@ -219,8 +243,10 @@ def test_everyone_but_the_communications_team_is_refused_every_curation_route(wh
 async def test_a_communications_officer_may_curate_too(w):
     robin = await w.browser(ROBIN)
     assert (await robin.get("/api/admin/kb"))[0] == 200
-    status, body = await robin.post("/api/admin/kb/teach", {"question": "can I friend a contractor on facebook?",
-                                                            "doc_id": "tdc-social-media-policy", "clause": "5.13"})
+    status, body = await robin.post(
+        "/api/admin/kb/teach",
+        {"question": "can I friend a contractor on facebook?", "doc_id": "tdc-social-media-policy", "clause": "5.13"},
+    )
     assert status == 201 and w.ted.db["taught"].get(body["taught"])["added_by"] == ROBIN
 
 
@@ -230,8 +256,10 @@ async def test_teaching_shows_which_recent_answers_it_changed(w):
     twitter = "I've just been given access to the service twitter, anything I need to know before I start?"
     assert (await answer(alex, twitter))["citations"][0]["clause"] == "8.4"
     assert (await answer(alex, "can I add a supplier on my personal facebook?"))["intent"] == "policy"
-    status, body = await casey.post("/api/admin/kb/not-covered", {"question": "when did twitter change its name to X",
-                                                                  "doc_id": "tdc-social-media-policy"})
+    status, body = await casey.post(
+        "/api/admin/kb/not-covered",
+        {"question": "when did twitter change its name to X", "doc_id": "tdc-social-media-policy"},
+    )
     assert status == 201
     assert body["changed"] == [{"question": twitter, "before": "8.4 (tdc-social-media-policy)", "after": "no answer"}]
     assert "This also changed TED's answer to 1 recent question(s)" in body["note"]

@@ -40,8 +40,11 @@ async def test_local_mode_lets_a_person_pick_who_they_are_from_the_directory(w):
 @web_test()
 async def test_every_state_changing_request_needs_the_sessions_csrf_token(w):
     alex, other = await w.browser(ALEX), await w.browser()
-    for path, body in (("/api/chat", {"text": "hi"}), ("/api/action", {"action_id": "ted.feedback.up"}),
-                       ("/api/identity", {"email": CASEY})):
+    for path, body in (
+        ("/api/chat", {"text": "hi"}),
+        ("/api/action", {"action_id": "ted.feedback.up"}),
+        ("/api/identity", {"email": CASEY}),
+    ):
         assert (await alex.post(path, body, csrf=False))[0] == 403, path
         status, out = await alex.post(path, body, headers={"X-CSRF-Token": other.csrf})
         assert status == 403 and out["error"] == messages.WEB_CSRF, path
@@ -93,8 +96,9 @@ async def test_the_header_is_ignored_from_an_address_that_is_not_a_trusted_proxy
 
 
 def test_trusted_proxies_match_addresses_and_blocks_and_nothing_else():
-    ident = WebIdentity(Settings(web_user_header="X-Email", web_trusted_proxies=("10.0.0.0/8", "192.168.1.5/32",
-                                                                                 "fd00::/8")), None)
+    ident = WebIdentity(
+        Settings(web_user_header="X-Email", web_trusted_proxies=("10.0.0.0/8", "192.168.1.5/32", "fd00::/8")), None
+    )
     assert ident.trusted_peer("10.20.30.40") and ident.trusted_peer("192.168.1.5")
     assert ident.trusted_peer("::ffff:10.0.0.1") and ident.trusted_peer("fd00::1")
     for peer in ("192.168.1.6", "127.0.0.1", "", None, "not-an-ip", "11.0.0.1"):
@@ -102,8 +106,9 @@ def test_trusted_proxies_match_addresses_and_blocks_and_nothing_else():
 
 
 def test_trusted_proxies_setting_is_checked_at_start():
-    s = Settings.from_env({"TED_WEB_USER_HEADER": "X-Forwarded-Email",
-                           "TED_WEB_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,,"})
+    s = Settings.from_env(
+        {"TED_WEB_USER_HEADER": "X-Forwarded-Email", "TED_WEB_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,,"}
+    )
     assert s.web_trusted_proxies == ("10.0.0.1/32", "172.16.0.0/12") and s.web_user_header == "X-Forwarded-Email"
     with pytest.raises(ValueError, match="TED_WEB_TRUSTED_PROXIES"):
         Settings.from_env({"TED_WEB_TRUSTED_PROXIES": "10.0.0.300"})

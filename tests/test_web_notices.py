@@ -20,10 +20,15 @@ async def test_the_accessibility_statement_follows_the_model_statement(w):
     status, page = await b.get("/accessibility")
     assert status == 200
     headings = [unescape(h) for h in re.findall(r"<h2[^>]*>([^<]+)</h2>", page)]
-    assert headings == ["How accessible this website is", "Feedback and contact information",
-                        "Reporting accessibility problems with this website", "Enforcement procedure",
-                        "Technical information about this website's accessibility",
-                        "What we're doing to improve accessibility", "Preparation of this accessibility statement"]
+    assert headings == [
+        "How accessible this website is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this website",
+        "Enforcement procedure",
+        "Technical information about this website's accessibility",
+        "What we're doing to improve accessibility",
+        "Preparation of this accessibility statement",
+    ]
     words = text_of(page)
     assert "<h3>Compliance status</h3>" in page and "<h3>Non-accessible content</h3>" in page
     assert "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard" in words
@@ -44,8 +49,15 @@ async def test_the_privacy_notice_says_what_why_how_long_who_and_how_to_ask_or_c
     status, page = await b.get("/privacy")
     assert status == 200
     words = text_of(page)
-    for held in ("Questions you ask TED", "Questions TED could not answer", "Feedback on answers",
-                 "Conversation memory", "Reports", "Screenshots attached to reports", "The staff directory"):
+    for held in (
+        "Questions you ask TED",
+        "Questions TED could not answer",
+        "Feedback on answers",
+        "Conversation memory",
+        "Reports",
+        "Screenshots attached to reports",
+        "The staff directory",
+    ):
         assert f"<h3>{held}" in page, held
     assert words.count("30 days, then deleted") == 4  # questions, unanswered, feedback, memory: the setting
     assert "200 days after the report is resolved" in words
@@ -66,8 +78,10 @@ async def test_the_privacy_notice_says_when_questions_are_pseudonymised(w):
 async def test_every_page_links_the_accessibility_statement_and_the_privacy_notice(w):
     guest, casey = await w.browser(), await w.browser(CASEY)
     await w.browser(ALEX)
-    pages = [await guest.get(p) for p in ("/", "/policy/tdc-social-media-policy", "/policy/nope", "/admin",
-                                          "/accessibility", "/privacy")]
+    pages = [
+        await guest.get(p)
+        for p in ("/", "/policy/tdc-social-media-policy", "/policy/nope", "/admin", "/accessibility", "/privacy")
+    ]
     pages.append(await casey.get("/admin"))
     assert [status for status, _ in pages] == [200, 200, 404, 401, 200, 200, 200]
     for status, page in pages:

@@ -48,8 +48,13 @@ async def test_a_report_with_a_screenshot_reaches_the_manager_who_acknowledges_a
     (msg,) = await w.inbox(sam)  # delivered at once: the action ran the outbox
     assert ref in msg["reply"]["text"]
     ids = [x["action_id"] for x in msg["reply"]["buttons"]]
-    assert ids == [actions.REPORT_ACK, actions.REPORT_NOTE, actions.REPORT_REASSIGN, actions.REPORT_RESOLVE,
-                   actions.REPORT_DETAILS]
+    assert ids == [
+        actions.REPORT_ACK,
+        actions.REPORT_NOTE,
+        actions.REPORT_REASSIGN,
+        actions.REPORT_RESOLVE,
+        actions.REPORT_DETAILS,
+    ]
     assert (await sam.get(f"/uploads/{shot['id']}"))[0] == 200  # a recipient may see the screenshot
 
     status, body = await w.press(actions.REPORT_ACK, ref, as_=sam)

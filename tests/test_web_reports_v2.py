@@ -52,8 +52,9 @@ async def test_web_confidential_report_and_who_sees_the_reporter(w):
     _, seen = await (await w.session(CASEY)).get(f"/api/reports/{ref}")
     assert seen["reporter"] == {"name": "Alex Reed", "email": ALEX}
     # Reassigned to Jordan, who is outside the Communications team: withheld, in the card and the history.
-    status, _ = await w.submit({"form_id": actions.REPORT_REASSIGN_SUBMIT, "private_metadata": ref},
-                               {"to": JORDAN}, as_=CASEY)
+    status, _ = await w.submit(
+        {"form_id": actions.REPORT_REASSIGN_SUBMIT, "private_metadata": ref}, {"to": JORDAN}, as_=CASEY
+    )
     assert status == 200
     (msg,) = await w.inbox(JORDAN)
     assert "Reported by: withheld (confidential)" in msg["reply"]["text"] and "Alex" not in msg["reply"]["text"]
@@ -72,8 +73,11 @@ async def test_web_someone_in_my_line_and_a_named_person_never_see_it(w):
     assert (await sam.get(f"/reports/{ref2}"))[0] == 403
     for action_id in (actions.REPORT_ACK, actions.REPORT_RESOLVE, actions.REPORT_DETAILS):
         status, body = await w.press(action_id, ref2, as_=sam)
-        assert status == 200 and "Nothing has been changed" in body["replies"][0]["text"] \
+        assert (
+            status == 200
+            and "Nothing has been changed" in body["replies"][0]["text"]
             or "only the person who filed" in body["replies"][0]["text"]
+        )
     assert w.ted.reports.by_ref(ref2)["status"] == "open"
 
 
@@ -81,8 +85,9 @@ async def test_web_someone_in_my_line_and_a_named_person_never_see_it(w):
 async def test_web_report_detail_and_timeline_per_viewer(w):
     ref, _ = await filed(w)
     await w.press(actions.REPORT_ACK, ref, as_=SAM)
-    await w.submit({"form_id": actions.REPORT_NOTE_SUBMIT, "private_metadata": ref}, {"note": "INTERNAL NOTE"},
-                   as_=CASEY)
+    await w.submit(
+        {"form_id": actions.REPORT_NOTE_SUBMIT, "private_metadata": ref}, {"note": "INTERNAL NOTE"}, as_=CASEY
+    )
     status, mine = await (await w.session(ALEX)).get(f"/api/reports/{ref}")
     assert status == 200 and mine["reporter"] == {"name": "Alex Reed", "email": ALEX}
     assert [e["action"] for e in mine["timeline"]] == ["filed", "acknowledged", "told_reporter"]
@@ -99,8 +104,9 @@ async def test_web_report_detail_and_timeline_per_viewer(w):
 async def test_web_admin_filters_csv_and_metrics(w):
     ref1, _ = await filed(w)
     ref2, _ = await filed(w, category="disparaging", service_area="Planning")
-    await w.submit({"form_id": actions.REPORT_RESOLVE_SUBMIT, "private_metadata": ref1}, {"outcome": "removed"},
-                   as_=CASEY)
+    await w.submit(
+        {"form_id": actions.REPORT_RESOLVE_SUBMIT, "private_metadata": ref1}, {"outcome": "removed"}, as_=CASEY
+    )
     casey = await w.session(CASEY)
     _, body = await casey.get("/api/admin/reports")
     assert [r["ref"] for r in body["reports"]] == [ref2]  # default: not yet resolved
@@ -113,8 +119,9 @@ async def test_web_admin_filters_csv_and_metrics(w):
     assert (await casey.get("/api/admin/reports?status=bogus"))[0] == 400
     status, text = await casey.get("/api/admin/reports.csv")
     lines = text.splitlines()
-    assert status == 200 and lines[0] == ("ref,created,category,platform,service_area,status,acknowledged_at,"
-                                          "resolved_at,outcome")
+    assert status == 200 and lines[0] == (
+        "ref,created,category,platform,service_area,status,acknowledged_at,resolved_at,outcome"
+    )
     assert {ln.split(",")[0] for ln in lines[1:]} == {ref1, ref2} and "beach" not in text
     _, admin = await casey.get("/api/admin")
     assert admin["metrics"]["abuse_me"]["count"] == 1 and admin["metrics"]["disparaging"]["count"] == 1
@@ -142,8 +149,7 @@ async def test_web_a_named_admin_cannot_open_the_reports_screenshots(w):
     alex = await w.browser(ALEX)
     _, shot = await upload(alex, PNG)
     form = await w.open_report(as_=alex)
-    status, _ = await w.submit(form, {**_good(), "involved": [CASEY], "screenshots": {"files": [shot["id"]]}},
-                               as_=alex)
+    status, _ = await w.submit(form, {**_good(), "involved": [CASEY], "screenshots": {"files": [shot["id"]]}}, as_=alex)
     assert status == 200
     assert (await (await w.session(CASEY)).get(f"/uploads/{shot['id']}"))[0] == 404  # admin, but named
     assert (await (await w.session(ROBIN)).get(f"/uploads/{shot['id']}"))[0] == 200

@@ -30,11 +30,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOT_SOURCE = (".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache")
 APP_ID = "6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-PACKAGE_DATA = ("bot/web/static/chat.html", "bot/web/static/ted.css", "bot/web/static/chat.js",
-                "bot/teams/manifest.json", "handlers/ask/intents.json", "knowledge/data/ranking.json",
-                "knowledge/data/stopwords.txt", "knowledge/data/synonyms.json",
-                "knowledge/policies/tdc-social-media-policy.json",
-                "knowledge/policies/tdc-social-media-policy.vectors.npz")
+PACKAGE_DATA = (
+    "bot/web/static/chat.html",
+    "bot/web/static/ted.css",
+    "bot/web/static/chat.js",
+    "bot/teams/manifest.json",
+    "handlers/ask/intents.json",
+    "knowledge/data/ranking.json",
+    "knowledge/data/stopwords.txt",
+    "knowledge/data/synonyms.json",
+    "knowledge/policies/tdc-social-media-policy.json",
+    "knowledge/policies/tdc-social-media-policy.vectors.npz",
+)
 
 
 class Installed:
@@ -44,8 +51,12 @@ class Installed:
 
     def env(self, **extra: str) -> dict[str, str]:
         """A clean environment: no PYTHONPATH, no platform credentials from the caller, TED's files in base."""
-        env = {"PATH": f"{self.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": str(self.base),
-               "LANG": "C.UTF-8", "TED_DB": str(self.base / "ted.db")}
+        env = {
+            "PATH": f"{self.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": str(self.base),
+            "LANG": "C.UTF-8",
+            "TED_DB": str(self.base / "ted.db"),
+        }
         return {**env, **extra}
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -59,17 +70,29 @@ def installed(tmp_path_factory) -> Installed:
     # Built from a copy, so setuptools' build/ and egg-info never land in (or stale files come from) the tree.
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", str(dist), str(src)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", str(dist), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     shutil.rmtree(src)
     (wheel,) = dist.glob("ted-*.whl")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     target = venv / "bin" / "python"
-    subprocess.run([*pip, "--python", str(target), "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [*pip, "--python", str(target), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     # Only now borrow the dependencies (pip above saw none of them, so it never touched the project's .venv).
-    site = subprocess.run([str(target), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(target), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (Path(site) / "ted-test-dependencies.pth").write_text("".join(f"{d}\n" for d in sorted(deps)), "utf-8")
     return Installed(base, wheel, venv)
@@ -79,10 +102,12 @@ def test_the_wheel_carries_the_package_data(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     assert set(PACKAGE_DATA) <= names and "app.py" in names
     # ...and the installed copy is what Python finds, not the source tree.
-    probe = ("import json, app, bot.web.endpoint as e, bot.teams.package as p\n"
-             "from importlib.resources import files\n"
-             "print(json.dumps([app.__file__, str(e.STATIC), str(p.TEMPLATE), str(files('knowledge') / 'policies'),\n"
-             "                  str(files('handlers.ask') / 'intents.json'), str(files('knowledge.data'))]))")
+    probe = (
+        "import json, app, bot.web.endpoint as e, bot.teams.package as p\n"
+        "from importlib.resources import files\n"
+        "print(json.dumps([app.__file__, str(e.STATIC), str(p.TEMPLATE), str(files('knowledge') / 'policies'),\n"
+        "                  str(files('handlers.ask') / 'intents.json'), str(files('knowledge.data'))]))"
+    )
     found = json.loads(installed.run(str(installed.python), "-c", probe).stdout)
     assert all(Path(f).resolve().is_relative_to(installed.venv.resolve()) for f in found), found
     assert not any(str(ROOT) in f for f in found)
@@ -106,8 +131,13 @@ def test_ted_serve_from_the_wheel_serves_the_chat_page_and_its_static_files(inst
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (installed.base / "serve.log").open("w")
-    proc = subprocess.Popen([str(installed.ted), "serve"], cwd=installed.base, stdout=log, stderr=subprocess.STDOUT,
-                            env=installed.env(TED_HOST="127.0.0.1", TED_PORT=str(port)))
+    proc = subprocess.Popen(
+        [str(installed.ted), "serve"],
+        cwd=installed.base,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=installed.env(TED_HOST="127.0.0.1", TED_PORT=str(port)),
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -136,8 +166,15 @@ def test_ted_serve_from_the_wheel_serves_the_chat_page_and_its_static_files(inst
 
 def test_ted_teams_package_from_the_wheel_fills_in_the_manifest_template(installed):
     out = installed.base / "teams" / "ted.zip"
-    done = installed.run(str(installed.ted), "teams", "package", "--out", str(out), TEAMS_APP_ID=APP_ID,
-                         TED_PUBLIC_URL="https://ted.tendring.example")
+    done = installed.run(
+        str(installed.ted),
+        "teams",
+        "package",
+        "--out",
+        str(out),
+        TEAMS_APP_ID=APP_ID,
+        TED_PUBLIC_URL="https://ted.tendring.example",
+    )
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(out) as z:
         assert sorted(z.namelist()) == ["color.png", "manifest.json", "outline.png"]
@@ -146,8 +183,13 @@ def test_ted_teams_package_from_the_wheel_fills_in_the_manifest_template(install
 
 
 def test_ted_ask_from_the_wheel_answers_from_the_bundled_policy(installed):
-    done = installed.run(str(installed.ted), "ask", "--json", "can I add a supplier on my personal facebook?",
-                         TED_DB=str(installed.base / "ask.db"))
+    done = installed.run(
+        str(installed.ted),
+        "ask",
+        "--json",
+        "can I add a supplier on my personal facebook?",
+        TED_DB=str(installed.base / "ask.db"),
+    )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["intent"] == "policy" and answer["citations"][0]["clause"] == "5.13"

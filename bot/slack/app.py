@@ -112,9 +112,14 @@ class SlackAdapter:
         self.socket: AsyncSocketModeHandler | None = None
         self.verifier = SignatureVerifier(s.slack_signing_secret) if s.slack_signing_secret else None
         # process_before_response=False: Bolt acks first and runs the listener after (Slack's 3-second rule).
-        self.bolt = AsyncApp(client=self.client, signing_secret=s.slack_signing_secret,
-                             request_verification_enabled=True, process_before_response=False,
-                             logger=_bolt_logger(), name=BOLT_LOGGER)
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=s.slack_signing_secret,
+            request_verification_enabled=True,
+            process_before_response=False,
+            logger=_bolt_logger(),
+            name=BOLT_LOGGER,
+        )
         app = self.bolt
         app.event("message")(self.on_message_event)
         app.event("app_mention")(self.on_message_event)
@@ -199,12 +204,16 @@ class SlackAdapter:
         try:
             resp = await self.client.auth_test()
         except SlackApiError as exc:
-            log.error("Slack rejected SLACK_BOT_TOKEN (auth.test error=%s); Slack answers will fail",
-                      exc.response.get("error"))
+            log.error(
+                "Slack rejected SLACK_BOT_TOKEN (auth.test error=%s); Slack answers will fail",
+                exc.response.get("error"),
+            )
             return False
         except Exception as exc:  # Slack unreachable: keep serving the web chat; Bolt retries auth per request
-            log.error("Slack could not be reached for auth.test (%s); Slack answers will fail until it can",
-                      type(exc).__name__)
+            log.error(
+                "Slack could not be reached for auth.test (%s); Slack answers will fail until it can",
+                type(exc).__name__,
+            )
             return False
         self.bot_user_id = str(resp.get("user_id", ""))
         log.info("slack connected team=%s bot_user=%s", resp.get("team_id"), self.bot_user_id)
@@ -213,8 +222,9 @@ class SlackAdapter:
     async def on_startup(self, _app: web.Application) -> None:
         await self.verify_token()
         if self.mode == SOCKET:
-            self.socket = AsyncSocketModeHandler(self.bolt, self.ted.settings.slack_app_token,
-                                                 web_client=self.client, logger=_bolt_logger())
+            self.socket = AsyncSocketModeHandler(
+                self.bolt, self.ted.settings.slack_app_token, web_client=self.client, logger=_bolt_logger()
+            )
             try:
                 await self.socket.connect_async()
             except Exception as exc:  # keep the web chat up; the log says why Slack is not
@@ -229,9 +239,12 @@ class SlackAdapter:
         raw = await read_bounded(request, MAX_BODY)
         if raw is None:
             return web.Response(status=413)
-        if self.verifier is None or not slack_payload.signed(self.verifier, raw,
-                                                             request.headers.get("X-Slack-Request-Timestamp", ""),
-                                                             request.headers.get("X-Slack-Signature", "")):
+        if self.verifier is None or not slack_payload.signed(
+            self.verifier,
+            raw,
+            request.headers.get("X-Slack-Request-Timestamp", ""),
+            request.headers.get("X-Slack-Signature", ""),
+        ):
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             text = raw.decode("utf-8")
@@ -239,8 +252,11 @@ class SlackAdapter:
         except UnicodeDecodeError:
             problem = "not utf-8"
         if not problem:
-            bolt_req = AsyncBoltRequest(body=text, query=request.query_string,
-                                        headers={k: request.headers.getall(k) for k in request.headers.keys()})
+            bolt_req = AsyncBoltRequest(
+                body=text,
+                query=request.query_string,
+                headers={k: request.headers.getall(k) for k in request.headers.keys()},
+            )
             try:
                 return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_req))
             except Exception as exc:  # Bolt could not read a signed payload: Slack's mistake, not a crash
@@ -252,14 +268,15 @@ class SlackAdapter:
 SLACK = web.AppKey("ted.slack", SlackAdapter)
 
 
-def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None,
-                pool: HandlerPool | None = None) -> str:
+def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None, pool: HandlerPool | None = None) -> str:
     """Adds Slack to TED's aiohttp app when configured; returns the channel's name ("" when off)."""
     mode = slack_mode(ted.settings)
     if not mode:
         if ted.settings.slack_bot_token or ted.settings.slack_signing_secret:
-            log.warning("Slack is off: it needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) "
-                        "or SLACK_APP_TOKEN (Socket Mode)")
+            log.warning(
+                "Slack is off: it needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) "
+                "or SLACK_APP_TOKEN (Socket Mode)"
+            )
         return ""
     adapter = SlackAdapter(ted, policy, pool)
     app[SLACK] = adapter

@@ -34,8 +34,14 @@ class _StatusRetryHandler(AsyncRetryHandler):
         super().__init__(max_retry_count=policy.max_retries)
         self.policy = policy
 
-    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
-                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         if response is None or response.status_code not in RETRIED_STATUSES:
             return False
         return self._wait(state, response) is not None
@@ -53,12 +59,21 @@ class _StatusRetryHandler(AsyncRetryHandler):
                 retry_after = 1.0
         return self.policy.wait_for(state.current_attempt, retry_after)
 
-    async def prepare_for_next_attempt_async(self, *, state: RetryState, request: HttpRequest,
-                                             response: HttpResponse | None = None,
-                                             error: Exception | None = None) -> None:
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
         wait = self._wait(state, response) if response is not None else 0.0
-        log.info("slack retry status=%s attempt=%s wait=%.2fs", getattr(response, "status_code", "-"),
-                 state.current_attempt + 1, wait or 0.0)
+        log.info(
+            "slack retry status=%s attempt=%s wait=%.2fs",
+            getattr(response, "status_code", "-"),
+            state.current_attempt + 1,
+            wait or 0.0,
+        )
         state.next_attempt_requested = True
         await self.policy.sleep(wait or 0.0)
         state.increment_current_attempt()
@@ -114,8 +129,15 @@ class SlackNotifier:
     async def publish_home(self, user_id: str, view: dict) -> None:
         await self.client.views_publish(user_id=user_id, view=view)
 
-    async def respond(self, response_url: str, reply: Reply | None, response_type: str = "ephemeral",
-                      thread_ts: str = "", delete_original: bool = False, replace_original: bool = False) -> bool:
+    async def respond(
+        self,
+        response_url: str,
+        reply: Reply | None,
+        response_type: str = "ephemeral",
+        thread_ts: str = "",
+        delete_original: bool = False,
+        replace_original: bool = False,
+    ) -> bool:
         """Answers through an interaction's response_url (works where TED is not a channel member:
         https://docs.slack.dev/interactivity/handling-user-interaction#message_responses), or with
         replace_original, replaces the message the button was on. True if Slack took it."""
@@ -136,4 +158,3 @@ class SlackNotifier:
         if resp.status_code != 200:
             log.warning("slack response_url status=%s", resp.status_code)
         return resp.status_code == 200
-

@@ -46,7 +46,9 @@ def _option(value: str, label: str) -> dict:
 
 def _element(f: FormField) -> dict:
     kind = f.kind
-    if kind == "people":  # Slack's own picker of workspace members: https://docs.slack.dev/reference/block-kit/block-elements/multi-select-menu-element#users_multi_select
+    if (
+        kind == "people"
+    ):  # Slack's own picker of workspace members: https://docs.slack.dev/reference/block-kit/block-elements/multi-select-menu-element#users_multi_select
         el = {"type": "multi_users_select", "action_id": kind, "placeholder": plain("Choose people…", MAX_PLACEHOLDER)}
         users = [u for u in f.value.split(",") if u.startswith(("U", "W"))]
         if users:
@@ -54,8 +56,12 @@ def _element(f: FormField) -> dict:
         return el
     if kind in ("select", "multiselect"):
         opts = [_option(v, label) for v, label in f.options[:MAX_OPTIONS]] or [_option("-", "—")]
-        el: dict = {"type": "static_select" if kind == "select" else "multi_static_select", "action_id": kind,
-                    "placeholder": plain("Choose…", MAX_PLACEHOLDER), "options": opts}
+        el: dict = {
+            "type": "static_select" if kind == "select" else "multi_static_select",
+            "action_id": kind,
+            "placeholder": plain("Choose…", MAX_PLACEHOLDER),
+            "options": opts,
+        }
         chosen = [o for o in opts if o["value"] in (f.value.split(",") if kind == "multiselect" else [f.value])]
         if chosen and kind == "select":
             el["initial_option"] = chosen[0]
@@ -85,16 +91,25 @@ def _element(f: FormField) -> dict:
         el = {"type": "url_text_input", "action_id": kind}
     else:
         limit = max(1, min(f.max_length or MAX_SECTION, MAX_SECTION))
-        el = {"type": "plain_text_input", "action_id": "multiline" if kind == "multiline" else "text",
-              "multiline": kind == "multiline", "max_length": limit}
+        el = {
+            "type": "plain_text_input",
+            "action_id": "multiline" if kind == "multiline" else "text",
+            "multiline": kind == "multiline",
+            "max_length": limit,
+        }
     if f.value:
         el["initial_value"] = f.value[: el.get("max_length", MAX_SECTION)]
     return el
 
 
 def input_block(f: FormField) -> dict:
-    block = {"type": "input", "block_id": f.name, "optional": not f.required,
-             "label": plain(f.label, MAX_LABEL), "element": _element(f)}
+    block = {
+        "type": "input",
+        "block_id": f.name,
+        "optional": not f.required,
+        "label": plain(f.label, MAX_LABEL),
+        "element": _element(f),
+    }
     if f.hint and not (f.kind == "checkbox" and not f.options):
         block["hint"] = plain(f.hint, MAX_LABEL)
     return block
@@ -105,17 +120,28 @@ def modal_view(form: Form, intro: str = "", private_metadata: str | None = None)
     blocks = sections(intro) if intro else []
     blocks += [input_block(f) for f in form.fields]
     meta = form.private_metadata if private_metadata is None else private_metadata
-    return {"type": "modal", "callback_id": form.form_id[:MAX_CALLBACK_ID], "title": plain(form.title, MAX_TITLE),
-            "submit": plain(form.submit_label or "Submit", MAX_TITLE), "close": plain("Cancel", MAX_TITLE),
-            "private_metadata": meta[:MAX_METADATA], "blocks": blocks[:MAX_MODAL_BLOCKS]}
+    return {
+        "type": "modal",
+        "callback_id": form.form_id[:MAX_CALLBACK_ID],
+        "title": plain(form.title, MAX_TITLE),
+        "submit": plain(form.submit_label or "Submit", MAX_TITLE),
+        "close": plain("Cancel", MAX_TITLE),
+        "private_metadata": meta[:MAX_METADATA],
+        "blocks": blocks[:MAX_MODAL_BLOCKS],
+    }
 
 
 def panel_view(reply: Reply) -> dict:
     """A reply shown on its own in a modal with only a Close button (e.g. a report's details and history).
     What people wrote in it is escaped and made inert, as in any report message."""
     title = f"Report {reply.report_ref}" if reply.report_ref and len(reply.report_ref) <= 17 else "Details"
-    return {"type": "modal", "callback_id": PANEL, "title": plain(title, MAX_TITLE),
-            "close": plain("Close", MAX_TITLE), "blocks": sections(inert(reply.text))[:MAX_MODAL_BLOCKS]}
+    return {
+        "type": "modal",
+        "callback_id": PANEL,
+        "title": plain(title, MAX_TITLE),
+        "close": plain("Close", MAX_TITLE),
+        "blocks": sections(inert(reply.text))[:MAX_MODAL_BLOCKS],
+    }
 
 
 def modal_errors(form: Form) -> dict[str, str]:

@@ -87,8 +87,9 @@ def message_from_event(event: dict, event_id: str, bot_user_id: str = "") -> tup
     else:
         return None
     text = plain_text_of(event.get("text", ""), bot_user_id)
-    msg = Message(PLATFORM, event["user"], text, conversation_id=channel, thread_id=thread, surface=surface,
-                  event_id=event_id)
+    msg = Message(
+        PLATFORM, event["user"], text, conversation_id=channel, thread_id=thread, surface=surface, event_id=event_id
+    )
     return msg, Route(channel=channel, user=event["user"], thread_ts=thread)
 
 
@@ -96,8 +97,13 @@ def message_from_command(body: dict, bot_user_id: str = "") -> tuple[Message, Ro
     user, channel = body.get("user_id", ""), body.get("channel_id", "")
     text = plain_text_of(body.get("text", ""), bot_user_id)
     msg = Message(PLATFORM, user, text, conversation_id=channel, surface=COMMAND, command=body.get("command", ""))
-    return msg, Route(channel=channel, user=user, response_url=body.get("response_url", ""),
-                      trigger_id=body.get("trigger_id", ""), source_ephemeral=True)
+    return msg, Route(
+        channel=channel,
+        user=user,
+        response_url=body.get("response_url", ""),
+        trigger_id=body.get("trigger_id", ""),
+        source_ephemeral=True,
+    )
 
 
 def _obj(value) -> dict:
@@ -120,11 +126,24 @@ def action_from_block_actions(body: dict) -> tuple[Action, Route] | None:
     if value is None:
         value = _obj(pressed.get("selected_option")).get("value", "")
     ephemeral = bool(container.get("is_ephemeral"))
-    act = Action(PLATFORM, user, base_action_id(str(pressed.get("action_id", ""))), str(value or ""),
-                 conversation_id=channel, thread_id=thread, message_id=ts)
-    route = Route(channel=channel, user=user, thread_ts=thread, response_url=body.get("response_url", ""),
-                  trigger_id=body.get("trigger_id", ""), source_ephemeral=ephemeral,
-                  message_ts="" if ephemeral else ts)
+    act = Action(
+        PLATFORM,
+        user,
+        base_action_id(str(pressed.get("action_id", ""))),
+        str(value or ""),
+        conversation_id=channel,
+        thread_id=thread,
+        message_id=ts,
+    )
+    route = Route(
+        channel=channel,
+        user=user,
+        thread_ts=thread,
+        response_url=body.get("response_url", ""),
+        trigger_id=body.get("trigger_id", ""),
+        source_ephemeral=ephemeral,
+        message_ts="" if ephemeral else ts,
+    )
     return act, route
 
 
@@ -134,10 +153,23 @@ def action_from_view_submission(body: dict) -> tuple[Action, Route]:
     user = _obj(body.get("user")).get("id", "")
     metadata, where = unwrap_metadata(str(view.get("private_metadata") or ""))
     values = form_values(_obj(view.get("state")))
-    act = Action(PLATFORM, user, view.get("callback_id", ""), metadata, conversation_id=where.get("c", ""),
-                 thread_id=where.get("t", ""), form=values)
+    act = Action(
+        PLATFORM,
+        user,
+        view.get("callback_id", ""),
+        metadata,
+        conversation_id=where.get("c", ""),
+        thread_id=where.get("t", ""),
+        form=values,
+    )
     # A modal is private, so whatever answers it is private too (source_ephemeral).
-    route = Route(channel=where.get("c", ""), user=user, thread_ts=where.get("t", ""),
-                  response_url=where.get("r", ""), trigger_id=body.get("trigger_id", ""), source_ephemeral=True,
-                  message_ts=where.get("s", ""))
+    route = Route(
+        channel=where.get("c", ""),
+        user=user,
+        thread_ts=where.get("t", ""),
+        response_url=where.get("r", ""),
+        trigger_id=body.get("trigger_id", ""),
+        source_ephemeral=True,
+        message_ts=where.get("s", ""),
+    )
     return act, route

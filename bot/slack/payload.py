@@ -18,10 +18,33 @@ from slack_sdk.signature import SignatureVerifier
 
 # Fields Bolt reads as an object (or, for the first four, an id string); null is allowed throughout.
 _DICT_OR_ID = ("team", "enterprise", "user", "channel")
-_DICT = ("event", "view", "container", "message", "previous_message", "item", "state", "function_data",
-         "assistant_thread", "workflow_step")
-_STR = ("type", "callback_id", "action_id", "command", "text", "trigger_id", "response_url", "event_id",
-        "api_app_id", "token", "team_id", "user_id", "channel_id")
+_DICT = (
+    "event",
+    "view",
+    "container",
+    "message",
+    "previous_message",
+    "item",
+    "state",
+    "function_data",
+    "assistant_thread",
+    "workflow_step",
+)
+_STR = (
+    "type",
+    "callback_id",
+    "action_id",
+    "command",
+    "text",
+    "trigger_id",
+    "response_url",
+    "event_id",
+    "api_app_id",
+    "token",
+    "team_id",
+    "user_id",
+    "channel_id",
+)
 _EVENT_STR = ("type", "subtype", "text", "ts", "thread_ts", "event_ts", "channel_type", "bot_id", "tab")
 
 
@@ -50,8 +73,9 @@ def parse(text: str, content_type: str) -> tuple[dict, str]:
     return body, problem(body)
 
 
-def _bad_fields(node: dict, where: str, strs: tuple[str, ...] = (), dicts: tuple[str, ...] = (),
-                ids: tuple[str, ...] = ()) -> str:
+def _bad_fields(
+    node: dict, where: str, strs: tuple[str, ...] = (), dicts: tuple[str, ...] = (), ids: tuple[str, ...] = ()
+) -> str:
     for key in strs:
         if node.get(key) is not None and not isinstance(node[key], str):
             return f"{where}{key} not a string"
@@ -69,7 +93,7 @@ def _list_of_dicts(value) -> bool:
 
 
 def problem(body: dict) -> str:
-    """"" when Bolt and TED can read this payload; else a short, fixed description of what is wrong."""
+    """ "" when Bolt and TED can read this payload; else a short, fixed description of what is wrong."""
     if bad := _bad_fields(body, "", _STR, _DICT, _DICT_OR_ID):
         return bad
     if body.get("authorizations") is not None and not _list_of_dicts(body["authorizations"]):
@@ -85,8 +109,9 @@ def problem(body: dict) -> str:
         event = body.get("event")
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return "event without a type"
-        if bad := _bad_fields(event, "event.", _EVENT_STR, ("message", "previous_message", "item"),
-                              ("user", "channel")):
+        if bad := _bad_fields(
+            event, "event.", _EVENT_STR, ("message", "previous_message", "item"), ("user", "channel")
+        ):
             return bad
     if kind in ("view_submission", "view_closed"):
         view = body.get("view")

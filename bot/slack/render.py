@@ -31,8 +31,10 @@ MAX_TEXT = 40000  # chat.postMessage truncates `text` beyond this
 DUPLICATE_SUFFIX = re.compile(r"#\d+$")  # Slack wants action_ids unique in a block; "#n" tells them apart
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 # A URL (up to its last non-punctuation character), or an "@" that starts a word (not an e-mail's).
-_LIVE = re.compile(r"(?P<url>(?i:\b(?:[a-z][a-z0-9+.-]*://|www\.|mailto:))[^\s`<>]*[^\s`<>.,;:!?)\]}'\"”’])"
-                   r"|(?<![\w.+-])@(?=\w)")
+_LIVE = re.compile(
+    r"(?P<url>(?i:\b(?:[a-z][a-z0-9+.-]*://|www\.|mailto:))[^\s`<>]*[^\s`<>.,;:!?)\]}'\"”’])"
+    r"|(?<![\w.+-])@(?=\w)"
+)
 ZWJ = "\u200d"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -85,7 +87,7 @@ def sections(text: str) -> list[dict]:
                 chunk = ""
             head = cut(para, MAX_SECTION)[:-1]
             out.append(section(head + "…"))
-            para = "…" + para[len(head):]
+            para = "…" + para[len(head) :]
         candidate = f"{chunk}\n\n{para}" if chunk else para
         if len(candidate) > MAX_SECTION:
             out.append(section(chunk))
@@ -102,8 +104,12 @@ def safe_url(url: str) -> str:
 
 
 def button(b: Button, action_id: str | None = None) -> dict:
-    out = {"type": "button", "action_id": (action_id or b.action_id)[:MAX_ACTION_ID],
-           "text": plain(b.label, MAX_BUTTON_LABEL), "value": b.value[:MAX_BUTTON_VALUE]}
+    out = {
+        "type": "button",
+        "action_id": (action_id or b.action_id)[:MAX_ACTION_ID],
+        "text": plain(b.label, MAX_BUTTON_LABEL),
+        "value": b.value[:MAX_BUTTON_VALUE],
+    }
     if b.style in ("primary", "danger"):
         out["style"] = b.style
     return out
@@ -114,7 +120,7 @@ def actions_block(buttons: Iterable[Button]) -> list[dict]:
     out = []
     items = list(buttons)
     for start in range(0, len(items), MAX_ACTIONS_PER_BLOCK):
-        group = items[start:start + MAX_ACTIONS_PER_BLOCK]
+        group = items[start : start + MAX_ACTIONS_PER_BLOCK]
         seen: dict[str, int] = {}
         elements = []
         for b in group:
@@ -139,8 +145,14 @@ def _citation_blocks(reply: Reply) -> list[dict]:
     for a in reply.also:
         blocks += [section(f"*{ALSO_LABEL} {escape(a.label)}*"), section(quote(a.text))]
     if reply.link:
-        blocks.append({"type": "context", "elements": [
-            mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {escape(c.where)}>", MAX_CONTEXT)]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    mrkdwn(f"<{safe_url(reply.link)}|Read {escape(c.clause)} in the {escape(c.where)}>", MAX_CONTEXT)
+                ],
+            }
+        )
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
         blocks.append(section(f"*See also {escape(s.label)}*\n{quote(s.text[:SEE_ALSO_CHARS] + more)}"))
@@ -184,8 +196,14 @@ def home_view(intro: str, how_to_ask: str, how_to_report: str, policies: Iterabl
     """The App Home tab: what TED can do and how to report (https://docs.slack.dev/surfaces/app-home)."""
     blocks = [{"type": "header", "text": plain("TED — the council's policy assistant", MAX_HEADER)}]
     blocks += sections(intro)
-    blocks += [{"type": "divider"}, section("*Asking a question*"), *sections(how_to_ask),
-               {"type": "divider"}, section("*Reporting abuse or disparaging content*"), *sections(how_to_report)]
+    blocks += [
+        {"type": "divider"},
+        section("*Asking a question*"),
+        *sections(how_to_ask),
+        {"type": "divider"},
+        section("*Reporting abuse or disparaging content*"),
+        *sections(how_to_report),
+    ]
     names = [escape(p) for p in policies]
     if names:
         blocks.append({"type": "context", "elements": [mrkdwn("Policies I know: " + "; ".join(names), MAX_CONTEXT)]})

@@ -28,11 +28,23 @@ log = logging.getLogger("ted.slack.sender")
 T = TypeVar("T")
 CHANNEL_FIX_SECONDS = 900.0  # a channel someone has to fix: try again in a while, not every minute
 # Slack errors that retrying will not change: this person or conversation cannot be reached from TED.
-PERMANENT = frozenset({
-    "user_not_found", "users_not_found", "user_not_visible", "user_disabled", "account_inactive",
-    "cannot_dm_bot", "channel_not_found", "not_in_channel", "is_archived", "restricted_action",
-    "no_permission", "team_access_not_granted", "messages_tab_disabled",
-})
+PERMANENT = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "user_not_visible",
+        "user_disabled",
+        "account_inactive",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "restricted_action",
+        "no_permission",
+        "team_access_not_granted",
+        "messages_tab_disabled",
+    }
+)
 
 
 def _error(exc: SlackApiError) -> str:
@@ -73,8 +85,12 @@ class SlackSender:
         except SlackApiError as exc:
             if (error := _error(exc)) not in PERMANENT:
                 raise
-            log.error("slack cannot post in the communications channel %s (error=%s): check TED_COMMS_SLACK_CHANNEL, "
-                      "unarchive the channel or invite TED to it; will try again", self.comms_channel, error)
+            log.error(
+                "slack cannot post in the communications channel %s (error=%s): check TED_COMMS_SLACK_CHANNEL, "
+                "unarchive the channel or invite TED to it; will try again",
+                self.comms_channel,
+                error,
+            )
             raise DeliveryError(f"slack {error} for the communications channel", CHANNEL_FIX_SECONDS) from exc
 
     async def update(self, channel: str, message_id: str, reply: Reply) -> None:

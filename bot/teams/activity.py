@@ -120,7 +120,12 @@ class TeamsActivity:
     def reference(self, conversation: dict) -> dict:
         """A ConversationReference (its JSON) to reach `conversation` later, as TED's bot. No ``activityId``:
         proactive messages start new posts, never replies to what was captured."""
-        ref = {"user": self.sender or None, "bot": self.recipient or None, "conversation": conversation,
-               "channelId": self._str("channelId") or CHANNEL_ID, "locale": self._str("locale") or None,
-               "serviceUrl": self.service_url or None}
+        ref = {
+            "user": self.sender or None,
+            "bot": self.recipient or None,
+            "conversation": conversation,
+            "channelId": self._str("channelId") or CHANNEL_ID,
+            "locale": self._str("locale") or None,
+            "serviceUrl": self.service_url or None,
+        }
         return {k: v for k, v in ref.items() if v is not None}

@@ -88,12 +88,16 @@ class TeamsEndpoint:
         try:
             identity = await self.binding.authenticate(inbound, header)
         except Exception as exc:  # Unauthenticated, the SDK's own refusal, or a token too malformed to read
-            log.warning("teams activity refused: not authenticated activity=%s error=%s", activity.id,
-                        type(exc).__name__)
+            log.warning(
+                "teams activity refused: not authenticated activity=%s error=%s", activity.id, type(exc).__name__
+            )
             return web.json_response({"error": "unauthorized"}, status=401)
         if self.tenant_id and activity.tenant != self.tenant_id:
-            log.warning("teams activity refused: tenant=%s is not TEAMS_TENANT_ID activity=%s",
-                        activity.tenant or "(none)", activity.id)
+            log.warning(
+                "teams activity refused: tenant=%s is not TEAMS_TENANT_ID activity=%s",
+                activity.tenant or "(none)",
+                activity.id,
+            )
             return web.json_response({"error": "unauthorized: this bot serves one organisation only"}, status=401)
         invoke = await self.binding.process(identity, inbound, self.bot.on_turn)
         if invoke is not None:
@@ -116,9 +120,15 @@ def mount_teams(app: web.Application, ted, mode: str, pool: HandlerPool | None =
     if endpoint.anonymous:
         log.warning("%s accepts UNAUTHENTICATED activities (TEAMS_ALLOW_UNAUTHENTICATED=1, loopback only)", label)
     elif not endpoint.tenant_id and ted.settings.teams_app_type.strip().lower() == "multitenant":
-        log.warning("TEAMS_APP_TYPE=MultiTenant without TEAMS_TENANT_ID: TED accepts activities from ANY "
-                    "Microsoft 365 organisation that installs the app, and can message their staff. Set "
-                    "TEAMS_TENANT_ID to the council's tenant id unless that is really wanted.")
-    log.info("%s: endpoint POST /api/messages tenant=%s comms_conversation=%s", label, endpoint.tenant_id or "(any)",
-             ted.settings.comms_teams_conversation or "(none)")
+        log.warning(
+            "TEAMS_APP_TYPE=MultiTenant without TEAMS_TENANT_ID: TED accepts activities from ANY "
+            "Microsoft 365 organisation that installs the app, and can message their staff. Set "
+            "TEAMS_TENANT_ID to the council's tenant id unless that is really wanted."
+        )
+    log.info(
+        "%s: endpoint POST /api/messages tenant=%s comms_conversation=%s",
+        label,
+        endpoint.tenant_id or "(any)",
+        ted.settings.comms_teams_conversation or "(none)",
+    )
     return f"{label} (unauthenticated, loopback only)" if endpoint.anonymous else label

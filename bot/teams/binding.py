@@ -76,4 +76,3 @@ class Binding(Protocol):
 
     async def update(self, ref: dict, activity_id: str, activity: dict) -> None:
         """Continue the conversation of `ref`: replace the activity `activity_id` in place."""
-

@@ -28,18 +28,22 @@ def teams_mode(settings) -> tuple[str, str]:
     s = settings
     if s.teams_allow_unauthenticated:
         if not is_loopback(s.host):
-            return "", (f"Teams is off: TEAMS_ALLOW_UNAUTHENTICATED=1 is refused because TED_HOST={s.host} is not "
-                        "a loopback address (it is for the Bot Framework Emulator and tests on 127.0.0.1 only). "
-                        "Unset it and set TEAMS_APP_ID and TEAMS_APP_PASSWORD.")
+            return "", (
+                f"Teams is off: TEAMS_ALLOW_UNAUTHENTICATED=1 is refused because TED_HOST={s.host} is not "
+                "a loopback address (it is for the Bot Framework Emulator and tests on 127.0.0.1 only). "
+                "Unset it and set TEAMS_APP_ID and TEAMS_APP_PASSWORD."
+            )
         return UNAUTHENTICATED, ""
     if not s.teams_app_id and not s.teams_app_password:
         return "", "Teams is off: TEAMS_APP_ID and TEAMS_APP_PASSWORD are not set (see README, Microsoft Teams)."
     app_type = APP_TYPES.get(s.teams_app_type.strip().lower())
     if app_type is None:
-        return "", (f"Teams is off: TEAMS_APP_TYPE={s.teams_app_type} is not one of "
-                    f"{', '.join(APP_TYPES.values())}.")
-    missing = [name for name, value in (("TEAMS_APP_ID", s.teams_app_id), ("TEAMS_APP_PASSWORD", s.teams_app_password))
-               if not value and not (name == "TEAMS_APP_PASSWORD" and app_type == "UserAssignedMSI")]
+        return "", (f"Teams is off: TEAMS_APP_TYPE={s.teams_app_type} is not one of {', '.join(APP_TYPES.values())}.")
+    missing = [
+        name
+        for name, value in (("TEAMS_APP_ID", s.teams_app_id), ("TEAMS_APP_PASSWORD", s.teams_app_password))
+        if not value and not (name == "TEAMS_APP_PASSWORD" and app_type == "UserAssignedMSI")
+    ]
     if app_type in ("SingleTenant", "UserAssignedMSI") and not s.teams_tenant_id:
         missing.append("TEAMS_TENANT_ID")
     if missing:

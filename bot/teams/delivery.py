@@ -37,14 +37,20 @@ def card_activity(reply: Reply, origin: str = "", files_note: str = "", signer: 
     """A Reply as a message activity (JSON) holding one Adaptive Card, with fresh single-use submit tokens, signed
     by `signer` (without one, TED will refuse the card's buttons: only for cards without any)."""
     nonce = secrets.token_urlsafe(12)
-    content = (form_card(reply.form, reply.text, nonce, origin, files_note) if reply.form is not None
-               else reply_card(reply, nonce))
+    content = (
+        form_card(reply.form, reply.text, nonce, origin, files_note)
+        if reply.form is not None
+        else reply_card(reply, nonce)
+    )
     if signer is not None:
         signer.sign_card(content)
     first = next((line for line in reply.plain_text.splitlines() if line.strip()), "")
     summary = cut(first, SUMMARY_CHARS)
-    return {"type": "message", **({"summary": summary} if summary else {}),
-            "attachments": [{"contentType": CONTENT_TYPE, "content": content}]}
+    return {
+        "type": "message",
+        **({"summary": summary} if summary else {}),
+        "attachments": [{"contentType": CONTENT_TYPE, "content": content}],
+    }
 
 
 def origin_of(conversation_id: str, activity_id: str) -> str:
@@ -57,8 +63,15 @@ def parse_origin(origin: str) -> tuple[str, str]:
 
 
 class TurnDelivery:
-    def __init__(self, io: TurnIO, binding: Binding, refs: TeamsRefs, files_note: str = "",
-                 signer: CardSigner | None = None, retry: RetryPolicy = IN_TURN):
+    def __init__(
+        self,
+        io: TurnIO,
+        binding: Binding,
+        refs: TeamsRefs,
+        files_note: str = "",
+        signer: CardSigner | None = None,
+        retry: RetryPolicy = IN_TURN,
+    ):
         self.io = io
         self.binding = binding  # to open a 1:1 chat
         self.refs = refs
@@ -110,8 +123,12 @@ class TurnDelivery:
         try:
             await retried(self.retry, lambda: self.io.update(conversation_id, activity_id, activity), "card update")
         except Exception as exc:  # the card was deleted, or is too old to edit: the answer is sent instead
-            log.warning("teams card update failed conversation=%s activity=%s error=%s", conversation_id,
-                        activity_id, type(exc).__name__)
+            log.warning(
+                "teams card update failed conversation=%s activity=%s error=%s",
+                conversation_id,
+                activity_id,
+                type(exc).__name__,
+            )
             return False
         log.info("teams card updated conversation=%s activity=%s", conversation_id, activity_id)
         return True
@@ -124,8 +141,12 @@ class TurnDelivery:
         if not conversation_id:
             await self.send_here(reply, origin)
             return
-        activity = {**self.card(reply, origin), "conversation": {"id": conversation_id},
-                    "from": self.activity.recipient, "recipient": self.activity.sender}
+        activity = {
+            **self.card(reply, origin),
+            "conversation": {"id": conversation_id},
+            "from": self.activity.recipient,
+            "recipient": self.activity.sender,
+        }
         await retried(self.retry, lambda: self.io.send(conversation_id, activity), "private message")
         if not self.noticed:
             self.noticed = True
@@ -138,11 +159,17 @@ class TurnDelivery:
         ref = self.refs.personal(aad or user_id)
         if ref is not None:
             return ref.conversation_id
-        person = {"tenant_id": self.activity.tenant, "user_id": user_id, "aad_object_id": aad,
-                  "service_url": self.activity.service_url, "bot_id": self.activity.bot_id}
+        person = {
+            "tenant_id": self.activity.tenant,
+            "user_id": user_id,
+            "aad_object_id": aad,
+            "service_url": self.activity.service_url,
+            "bot_id": self.activity.bot_id,
+        }
         try:
-            ref = await retried(self.retry, lambda: open_personal_chat(self.binding, self.refs, person),
-                                "opening a 1:1 chat")
+            ref = await retried(
+                self.retry, lambda: open_personal_chat(self.binding, self.refs, person), "opening a 1:1 chat"
+            )
         except Exception as exc:  # Teams refused (e.g. the app is blocked for them): answer in the thread
             log.warning("teams could not open a 1:1 chat error=%s", type(exc).__name__)
             return ""

@@ -79,9 +79,16 @@ def message_from_activity(activity: TeamsActivity, user_id: str | None = None) -
         command, said = "/report", m.group(1).strip()
     elif _TED.match(said):
         command, said = "/ted", _TED.sub("", said)
-    return Message(platform=PLATFORM, user_id=user_key(activity) if user_id is None else user_id, text=said,
-                   conversation_id=base, thread_id=thread, surface=surface, command=command,
-                   event_id=activity.id)
+    return Message(
+        platform=PLATFORM,
+        user_id=user_key(activity) if user_id is None else user_id,
+        text=said,
+        conversation_id=base,
+        thread_id=thread,
+        surface=surface,
+        command=command,
+        event_id=activity.id,
+    )
 
 
 def submit_from_activity(activity: TeamsActivity, user_id: str | None = None) -> Submit | None:
@@ -94,8 +101,20 @@ def submit_from_activity(activity: TeamsActivity, user_id: str | None = None) ->
     base, thread = split_conversation(activity.conversation_id)
     form = {k: v for k, v in data.items() if k not in RESERVED} if data.get("form") else {}
     value = data.get("value", "")
-    act = Action(platform=PLATFORM, user_id=user_key(activity) if user_id is None else user_id,
-                 action_id=data["action_id"], value=value if isinstance(value, str) else str(value),
-                 conversation_id=base, thread_id=thread, message_id=activity.reply_to_id, form=form)
-    return Submit(act, str(data.get("nonce") or ""), str(data.get("origin") or ""), bool(data.get("form")),
-                  str(data.get("sig") or ""))
+    act = Action(
+        platform=PLATFORM,
+        user_id=user_key(activity) if user_id is None else user_id,
+        action_id=data["action_id"],
+        value=value if isinstance(value, str) else str(value),
+        conversation_id=base,
+        thread_id=thread,
+        message_id=activity.reply_to_id,
+        form=form,
+    )
+    return Submit(
+        act,
+        str(data.get("nonce") or ""),
+        str(data.get("origin") or ""),
+        bool(data.get("form")),
+        str(data.get("sig") or ""),
+    )

@@ -65,8 +65,11 @@ def _fill(node, values: dict[str, str]):
     if isinstance(node, dict):
         return {k: _fill(v, values) for k, v in node.items()}
     if isinstance(node, list):
-        return [_fill(v, values) for v in node if not (isinstance(v, str) and v.startswith("${{") and not
-                                                        values.get(v[3:-2]))]
+        return [
+            _fill(v, values)
+            for v in node
+            if not (isinstance(v, str) and v.startswith("${{") and not values.get(v[3:-2]))
+        ]
     if isinstance(node, str):
         return re.sub(r"\$\{\{(\w+)\}\}", lambda m: values.get(m.group(1), ""), node)
     return node
@@ -100,18 +103,25 @@ def build_package(out: Path, app_id: str, version: str = "1.0.0", public_url: st
 def teams_command(args, settings, open_db: Callable) -> int:
     if args.action == "package":
         try:
-            path = build_package(Path(args.out or DEFAULT_OUT), settings.teams_app_id, args.app_version,
-                                 settings.public_url)
+            path = build_package(
+                Path(args.out or DEFAULT_OUT), settings.teams_app_id, args.app_version, settings.public_url
+            )
         except ValueError as exc:
             print(f"ted: {exc}", file=sys.stderr)
             return 2
         print(f"Teams app package: {path}\nUpload it in the Teams admin centre (Manage apps > Upload new app).")
         return 0
-    rows = list(open_db().query("select conversation_id, team_id, tenant_id, updated_at from teams_conversations "
-                                "where kind = 'channel' order by updated_at desc"))
+    rows = list(
+        open_db().query(
+            "select conversation_id, team_id, tenant_id, updated_at from teams_conversations "
+            "where kind = 'channel' order by updated_at desc"
+        )
+    )
     if not rows:
         print("TED has not been added to any Teams channel yet.")
     for r in rows:
-        print(f"{r['conversation_id']}  team={r['team_id'] or '-'}  tenant={r['tenant_id'] or '-'}  "
-              f"seen {r['updated_at']}")
+        print(
+            f"{r['conversation_id']}  team={r['team_id'] or '-'}  tenant={r['tenant_id'] or '-'}  "
+            f"seen {r['updated_at']}"
+        )
     return 0

@@ -55,8 +55,9 @@ class Ref:
 def _is_person(account: dict | None, bot_id: str) -> bool:
     who = account or {}
     user_id = text(who.get("id"))
-    return bool(user_id and user_id != bot_id and (who.get("role") or "user") != "bot"
-                and not user_id.startswith("28:"))
+    return bool(
+        user_id and user_id != bot_id and (who.get("role") or "user") != "bot" and not user_id.startswith("28:")
+    )
 
 
 class TeamsRefs:
@@ -72,42 +73,82 @@ class TeamsRefs:
         bot_id = activity.bot_id
         kind = activity.conversation_type
         base, _ = split_conversation(activity.conversation_id)
-        conversation = {"id": base, "conversationType": kind, "isGroup": kind != PERSONAL,
-                        **({"tenantId": tenant} if tenant else {})}
+        conversation = {
+            "id": base,
+            "conversationType": kind,
+            "isGroup": kind != PERSONAL,
+            **({"tenantId": tenant} if tenant else {}),
+        }
         ref = activity.reference(conversation)
         user = activity.sender if _is_person(activity.sender, bot_id) else None
         if kind == PERSONAL and user is None:
             return
         personal = user if user and kind == PERSONAL else {}
-        self.db["teams_conversations"].upsert({
-            "conversation_id": base, "kind": kind, "tenant_id": tenant, "team_id": activity.team_id,
-            "user_id": text(personal.get("id")), "aad_object_id": text(personal.get("aadObjectId")),
-            "reference": json.dumps(ref), "updated_at": utcnow()}, pk="conversation_id")
+        self.db["teams_conversations"].upsert(
+            {
+                "conversation_id": base,
+                "kind": kind,
+                "tenant_id": tenant,
+                "team_id": activity.team_id,
+                "user_id": text(personal.get("id")),
+                "aad_object_id": text(personal.get("aadObjectId")),
+                "reference": json.dumps(ref),
+                "updated_at": utcnow(),
+            },
+            pk="conversation_id",
+        )
         people = [user] if user else []
         people += [m for m in activity.members_added if _is_person(m, bot_id)]
         for person in people:
-            self.remember_person(tenant, text(person.get("id")), text(person.get("aadObjectId")),
-                                 activity.service_url, bot_id)
+            self.remember_person(
+                tenant, text(person.get("id")), text(person.get("aadObjectId")), activity.service_url, bot_id
+            )
 
     def remember_person(self, tenant: str, user_id: str, aad_object_id: str, service_url: str, bot_id: str) -> None:
         if not user_id or not service_url:
             return
-        self.db["teams_users"].upsert({"tenant_id": tenant, "user_id": user_id, "aad_object_id": aad_object_id,
-                                       "service_url": service_url, "bot_id": bot_id or "", "updated_at": utcnow()},
-                                      pk=("tenant_id", "user_id"))
+        self.db["teams_users"].upsert(
+            {
+                "tenant_id": tenant,
+                "user_id": user_id,
+                "aad_object_id": aad_object_id,
+                "service_url": service_url,
+                "bot_id": bot_id or "",
+                "updated_at": utcnow(),
+            },
+            pk=("tenant_id", "user_id"),
+        )
 
     def save_personal(self, conversation_id: str, person: dict) -> Ref:
         """Store the 1:1 chat TED just opened with a person (a row of teams_users)."""
         aad = person["aad_object_id"]
         user = {"id": person["user_id"], **({"aadObjectId": aad} if aad else {})}
-        conversation = {"id": conversation_id, "conversationType": PERSONAL, "isGroup": False,
-                        **({"tenantId": person["tenant_id"]} if person["tenant_id"] else {})}
-        ref = {"channelId": CHANNEL_ID, "serviceUrl": person["service_url"], "bot": {"id": person["bot_id"]},
-               "user": user, "conversation": conversation}
-        self.db["teams_conversations"].upsert({
-            "conversation_id": conversation_id, "kind": PERSONAL, "tenant_id": person["tenant_id"], "team_id": "",
-            "user_id": person["user_id"], "aad_object_id": person["aad_object_id"],
-            "reference": json.dumps(ref), "updated_at": utcnow()}, pk="conversation_id")
+        conversation = {
+            "id": conversation_id,
+            "conversationType": PERSONAL,
+            "isGroup": False,
+            **({"tenantId": person["tenant_id"]} if person["tenant_id"] else {}),
+        }
+        ref = {
+            "channelId": CHANNEL_ID,
+            "serviceUrl": person["service_url"],
+            "bot": {"id": person["bot_id"]},
+            "user": user,
+            "conversation": conversation,
+        }
+        self.db["teams_conversations"].upsert(
+            {
+                "conversation_id": conversation_id,
+                "kind": PERSONAL,
+                "tenant_id": person["tenant_id"],
+                "team_id": "",
+                "user_id": person["user_id"],
+                "aad_object_id": person["aad_object_id"],
+                "reference": json.dumps(ref),
+                "updated_at": utcnow(),
+            },
+            pk="conversation_id",
+        )
         return Ref(ref)
 
     def forget(self, conversation_id: str) -> None:
@@ -118,8 +159,10 @@ class TeamsRefs:
         is as stale) until they write to it again or it reads a team's roster with them in it."""
         if user:
             self.db.execute("delete from teams_users where user_id = ? or aad_object_id = ?", [user, user])
-            self.db.execute("delete from teams_conversations where kind = ? and (user_id = ? or aad_object_id = ?)",
-                            [PERSONAL, user, user])
+            self.db.execute(
+                "delete from teams_conversations where kind = ? and (user_id = ? or aad_object_id = ?)",
+                [PERSONAL, user, user],
+            )
 
     def forget_team(self, team_id: str) -> None:
         if team_id:
@@ -136,21 +179,29 @@ class TeamsRefs:
         extra, args = self._tenant_clause()
         row = self.db.execute(
             "select reference from teams_conversations where kind = ? and (user_id = ? or aad_object_id = ?)"
-            + extra + " order by updated_at desc limit 1", [PERSONAL, user, user, *args]).fetchone()
+            + extra
+            + " order by updated_at desc limit 1",
+            [PERSONAL, user, user, *args],
+        ).fetchone()
         return Ref.load(row[0]) if row else None
 
     def person(self, user: str) -> dict | None:
         if not user:
             return None
         extra, args = self._tenant_clause()
-        rows = list(self.db.query("select * from teams_users where (user_id = ? or aad_object_id = ?)" + extra
-                                  + " order by updated_at desc limit 1", [user, user, *args]))
+        rows = list(
+            self.db.query(
+                "select * from teams_users where (user_id = ? or aad_object_id = ?)"
+                + extra
+                + " order by updated_at desc limit 1",
+                [user, user, *args],
+            )
+        )
         return rows[0] if rows else None
 
     def reference(self, conversation_id: str) -> Ref | None:
         base, _ = split_conversation(conversation_id)
-        row = self.db.execute("select reference from teams_conversations where conversation_id = ?",
-                              [base]).fetchone()
+        row = self.db.execute("select reference from teams_conversations where conversation_id = ?", [base]).fetchone()
         return Ref.load(row[0]) if row else None
 
     def can_reach(self, user: str) -> bool:

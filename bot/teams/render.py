@@ -87,8 +87,13 @@ def submit(b: Button, nonce: str, n: int) -> dict:
 
 
 def card(body: list[dict], actions: list[dict] | None = None) -> dict:
-    out = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "msteams": {"width": "Full"},
-           "body": body or [text_block(" ")]}
+    out = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "msteams": {"width": "Full"},
+        "body": body or [text_block(" ")],
+    }
     if actions:
         out["actions"] = actions[:MAX_ACTIONS]
     return out
@@ -103,15 +108,22 @@ def _citation_body(reply: Reply) -> list[dict]:
     c = reply.citations[0]
     # A direct first line: the plain-English summary leads, the clause it rests on follows.
     body = [rich(run(f"{SUMMARY_LABEL} ", weight="Bolder"), reply.summary)] if reply.summary else []
-    body += [rich(c.label, weight="Bolder", size="Medium"), rich(c.where, spacing="None", isSubtle=True),
-             {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]}]
+    body += [
+        rich(c.label, weight="Bolder", size="Medium"),
+        rich(c.where, spacing="None", isSubtle=True),
+        {"type": "Container", "style": "emphasis", "items": [rich(f"“{c.text}”")]},
+    ]
     for a in reply.also:
-        body += [rich(f"{ALSO_LABEL} {a.label}", spacing="Medium", weight="Bolder"),
-                 {"type": "Container", "style": "emphasis", "items": [rich(f"“{a.text}”")]}]
+        body += [
+            rich(f"{ALSO_LABEL} {a.label}", spacing="Medium", weight="Bolder"),
+            {"type": "Container", "style": "emphasis", "items": [rich(f"“{a.text}”")]},
+        ]
     for s in reply.see_also:
         more = "…" if len(s.text) > SEE_ALSO_CHARS else ""
-        body += [rich(f"See also {s.label}", spacing="Medium", weight="Bolder"),
-                 rich(f"“{s.text[:SEE_ALSO_CHARS]}{more}”", spacing="None", isSubtle=True)]
+        body += [
+            rich(f"See also {s.label}", spacing="Medium", weight="Bolder"),
+            rich(f"“{s.text[:SEE_ALSO_CHARS]}{more}”", spacing="None", isSubtle=True),
+        ]
     return body
 
 
@@ -133,8 +145,9 @@ def reply_card(reply: Reply, nonce: str = "") -> dict:
     actions: list[dict] = []
     if reply.citations and reply.link.startswith(("https://", "http://")):
         c = reply.citations[0]
-        actions.append({"type": "Action.OpenUrl", "title": cut(f"Read {c.clause} in the {c.where}", MAX_TITLE),
-                        "url": reply.link})
+        actions.append(
+            {"type": "Action.OpenUrl", "title": cut(f"Read {c.clause} in the {c.where}", MAX_TITLE), "url": reply.link}
+        )
     for b in reply.buttons:
         actions.append(submit(b, nonce, n))
         n += 1
@@ -149,15 +162,26 @@ def _input(f: FormField, files_note: str) -> list[dict]:
     if f.kind in ("select", "multiselect", "people"):
         # A multi-select's answer comes back as its values joined with ","; "people" are the directory's.
         options = f.options[:MAX_PEOPLE] if f.kind == "people" else f.options
-        item = {"type": "Input.ChoiceSet", **base, "style": "compact", "placeholder": "Choose…",
-                "choices": [{"title": cut(label, MAX_TITLE), "value": value} for value, label in options]}
+        item = {
+            "type": "Input.ChoiceSet",
+            **base,
+            "style": "compact",
+            "placeholder": "Choose…",
+            "choices": [{"title": cut(label, MAX_TITLE), "value": value} for value, label in options],
+        }
         if f.kind in ("multiselect", "people"):
             item["isMultiSelect"] = True
     elif f.kind == "date":
         item = {"type": "Input.Date", **base}
     elif f.kind == "checkbox":
-        item = {"type": "Input.Toggle", **base, "title": cut(f.label, MAX_TITLE), "valueOn": "yes", "valueOff": "no",
-                "value": "yes" if f.value in ("yes", "true", "1") else "no"}
+        item = {
+            "type": "Input.Toggle",
+            **base,
+            "title": cut(f.label, MAX_TITLE),
+            "valueOn": "yes",
+            "valueOff": "no",
+            "value": "yes" if f.value in ("yes", "true", "1") else "no",
+        }
     elif f.kind == "file":  # Adaptive Cards have no file input; say where screenshots go instead
         return [rich(f.label, spacing="Medium", weight="Bolder"), rich(files_note, spacing="None", isSubtle=True)]
     else:
@@ -190,5 +214,6 @@ def form_card(form: Form, intro: str = "", nonce: str = "", origin: str = "", fi
             body.append(rich(f"⚠️ {form.errors[f.name]}", spacing="None", color="Attention"))
     extra = {"form": True, **({"origin": origin} if origin else {})}
     data = _data(form.form_id, form.private_metadata, nonce, 0, **extra)
-    return card(body, [{"type": "Action.Submit", "title": cut(form.submit_label, MAX_TITLE), "style": "positive",
-                        "data": data}])
+    return card(
+        body, [{"type": "Action.Submit", "title": cut(form.submit_label, MAX_TITLE), "style": "positive", "data": data}]
+    )

@@ -42,14 +42,33 @@ T = TypeVar("T")
 log = logging.getLogger("ted.teams.agents")
 BOT_FRAMEWORK = AuthenticationConstants.AGENTS_SDK_TOKEN_ISSUER  # https://api.botframework.com
 AUDIENCE = AuthenticationConstants.AGENTS_SDK_SCOPE  # whom TED's outbound tokens are for (the Bot Connector)
-AUTH_TYPES = {"SingleTenant": AuthTypes.client_secret, "MultiTenant": AuthTypes.client_secret,
-              "UserAssignedMSI": AuthTypes.user_managed_identity}
+AUTH_TYPES = {
+    "SingleTenant": AuthTypes.client_secret,
+    "MultiTenant": AuthTypes.client_secret,
+    "UserAssignedMSI": AuthTypes.user_managed_identity,
+}
 ACCOUNTS = ("from", "recipient", "conversation", "user", "bot")
 # What the SDK is given of an inbound activity: its envelope. TED reads the text, value, entities and attachments
 # from the activity as sent (bot.teams.activity), so what people wrote never reaches the SDK's models, nor the
 # error log its validator writes when it refuses one.
-ENVELOPE = ("type", "id", "timestamp", "serviceUrl", "channelId", "from", "conversation", "recipient", "locale",
-            "replyToId", "channelData", "name", "action", "deliveryMode", "membersAdded", "membersRemoved")
+ENVELOPE = (
+    "type",
+    "id",
+    "timestamp",
+    "serviceUrl",
+    "channelId",
+    "from",
+    "conversation",
+    "recipient",
+    "locale",
+    "replyToId",
+    "channelData",
+    "name",
+    "action",
+    "deliveryMode",
+    "membersAdded",
+    "membersRemoved",
+)
 
 
 def auth_config(settings, anonymous: bool) -> AgentAuthConfiguration:
@@ -59,8 +78,9 @@ def auth_config(settings, anonymous: bool) -> AgentAuthConfiguration:
     app_type = APP_TYPES[settings.teams_app_type.strip().lower()]
     # A multi-tenant app gets its tokens from the Bot Framework's own tenant, as botbuilder does.
     tenant = "botframework.com" if app_type == "MultiTenant" else settings.teams_tenant_id
-    return AgentAuthConfiguration(AUTH_TYPES[app_type], settings.teams_app_id, tenant,
-                                  settings.teams_app_password or None, validate_issuer=True)
+    return AgentAuthConfiguration(
+        AUTH_TYPES[app_type], settings.teams_app_id, tenant, settings.teams_app_password or None, validate_issuer=True
+    )
 
 
 async def connector_call(call: Awaitable[T]) -> T:
@@ -117,8 +137,9 @@ class AgentsTurn:
         reference.activity_id = None
         message = _activity(activity).apply_conversation_reference(reference)
         message.input_hint = "acceptingInput"  # as TurnContext.send_activity sets it
-        return await self.send(message.conversation.id, message.model_dump(by_alias=True, exclude_none=True,
-                                                                           mode="json"))
+        return await self.send(
+            message.conversation.id, message.model_dump(by_alias=True, exclude_none=True, mode="json")
+        )
 
     async def update(self, conversation_id: str, activity_id: str, activity: dict) -> None:
         update = _activity(activity)
@@ -130,13 +151,15 @@ class AgentsTurn:
         await connector_call(self.connector.conversations.update_activity(conversation_id, activity_id, update))
 
     async def send(self, conversation_id: str, activity: dict) -> str:
-        sent = await connector_call(self.connector.conversations.send_to_conversation(conversation_id,
-                                                                                       _activity(activity)))
+        sent = await connector_call(
+            self.connector.conversations.send_to_conversation(conversation_id, _activity(activity))
+        )
         return sent.id or ""
 
     async def members(self, conversation_id: str, token: str | None) -> tuple[list[dict], str | None]:
-        page = await connector_call(self.connector.conversations.get_conversation_paged_members(
-            conversation_id, continuation_token=token))
+        page = await connector_call(
+            self.connector.conversations.get_conversation_paged_members(conversation_id, continuation_token=token)
+        )
         members = [m.model_dump(by_alias=True, exclude_none=True, mode="json") for m in page.members or []]
         return members, page.continuation_token or None
 
@@ -155,8 +178,7 @@ class AgentsBinding:
     @staticmethod
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         # TED's turn handles its own failures (bot.teams.turns); this is for the SDK's own, and says only the type.
-        log.error("teams turn failed in the Agents SDK activity=%s error=%s", context.activity.id,
-                  type(error).__name__)
+        log.error("teams turn failed in the Agents SDK activity=%s error=%s", context.activity.id, type(error).__name__)
 
     def identity(self) -> ClaimsIdentity:
         """Who TED is when it calls the Bot Connector unprompted: no one (no token) in unauthenticated mode."""
@@ -188,11 +210,15 @@ class AgentsBinding:
 
     async def create_conversation(self, service_url: str, parameters: dict) -> str:
         identity = self.identity()
-        connector = await connector_call(self.factory.create_connector_client(
-            None, identity, service_url, AUDIENCE, use_anonymous=identity.allow_anonymous))
+        connector = await connector_call(
+            self.factory.create_connector_client(
+                None, identity, service_url, AUDIENCE, use_anonymous=identity.allow_anonymous
+            )
+        )
         try:
-            created = await connector_call(connector.conversations.create_conversation(
-                ConversationParameters.model_validate(parameters)))
+            created = await connector_call(
+                connector.conversations.create_conversation(ConversationParameters.model_validate(parameters))
+            )
         finally:
             await connector.close()
         return created.id
@@ -210,8 +236,11 @@ class AgentsBinding:
             except Exception as exc:
                 failures.append(exc)
 
-        await connector_call(self.adapter.continue_conversation_with_claims(
-            self.identity(), reference.get_continuation_activity(), turn, AUDIENCE))
+        await connector_call(
+            self.adapter.continue_conversation_with_claims(
+                self.identity(), reference.get_continuation_activity(), turn, AUDIENCE
+            )
+        )
         if failures:
             raise failures[0]
         return results[0]
@@ -222,8 +251,9 @@ class AgentsBinding:
             # event's made-up id, and a notification is a new message, not a reply.
             message = _activity(activity).apply_conversation_reference(reference)
             connector = context.services.get(ConnectorClientBase)
-            sent = await connector_call(connector.conversations.send_to_conversation(reference.conversation.id,
-                                                                                     message))
+            sent = await connector_call(
+                connector.conversations.send_to_conversation(reference.conversation.id, message)
+            )
             return sent.id or ""
 
         return await self._continue(ref, post)

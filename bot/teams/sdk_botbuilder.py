@@ -30,9 +30,12 @@ def auth_config(settings, anonymous: bool) -> SimpleNamespace:
     """botbuilder's configuration object (its names: APP_ID, APP_PASSWORD, APP_TYPE, APP_TENANTID, …)."""
     if anonymous:  # no app id: botbuilder treats authentication as disabled and sends without a token
         return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
-    return SimpleNamespace(APP_ID=settings.teams_app_id, APP_PASSWORD=settings.teams_app_password,
-                           APP_TYPE=APP_TYPES[settings.teams_app_type.strip().lower()],
-                           APP_TENANTID=settings.teams_tenant_id or None)
+    return SimpleNamespace(
+        APP_ID=settings.teams_app_id,
+        APP_PASSWORD=settings.teams_app_password,
+        APP_TYPE=APP_TYPES[settings.teams_app_type.strip().lower()],
+        APP_TENANTID=settings.teams_tenant_id or None,
+    )
 
 
 async def connector_call(call: Awaitable[T]) -> T:
@@ -45,8 +48,9 @@ async def connector_call(call: Awaitable[T]) -> T:
         headers = getattr(response, "headers", None)
         if not status:
             raise NoAnswer(type(exc).__name__) from exc
-        raise ConnectorError(status, parse_retry_after(headers.get("Retry-After") if headers is not None else None)) \
-            from exc
+        raise ConnectorError(
+            status, parse_retry_after(headers.get("Retry-After") if headers is not None else None)
+        ) from exc
     except (ClientRequestError, OSError) as exc:
         raise NoAnswer(type(exc).__name__) from exc
 
@@ -86,14 +90,16 @@ class BotbuilderTurn:
         await connector_call(self.connector.conversations.update_activity(conversation_id, activity_id, update))
 
     async def send(self, conversation_id: str, activity: dict) -> str:
-        sent = await connector_call(self.connector.conversations.send_to_conversation(conversation_id,
-                                                                                       _activity(activity)))
+        sent = await connector_call(
+            self.connector.conversations.send_to_conversation(conversation_id, _activity(activity))
+        )
         return sent.id if sent else ""
 
     async def members(self, conversation_id: str, token: str | None) -> tuple[list[dict], str | None]:
         # What botbuilder's TeamsInfo.get_paged_members calls for a team.
-        page = await connector_call(self.connector.conversations.get_teams_conversation_paged_members(
-            conversation_id, continuation_token=token))
+        page = await connector_call(
+            self.connector.conversations.get_teams_conversation_paged_members(conversation_id, continuation_token=token)
+        )
         return [m.serialize() for m in page.members or []], page.continuation_token or None
 
 
@@ -132,8 +138,11 @@ class BotbuilderBinding:
         async def opened(context: TurnContext) -> None:
             created.append(context.activity.conversation.id)
 
-        await connector_call(self.adapter.create_conversation(
-            self.app_id, opened, ConversationParameters().deserialize(parameters), CHANNEL_ID, service_url))
+        await connector_call(
+            self.adapter.create_conversation(
+                self.app_id, opened, ConversationParameters().deserialize(parameters), CHANNEL_ID, service_url
+            )
+        )
         return created[-1]
 
     async def _continue(self, ref: dict, fn: Callable[[TurnContext, ConversationReference], Awaitable[T]]) -> T:
@@ -160,8 +169,9 @@ class BotbuilderBinding:
             # event's made-up id, and a notification is a new message, not a reply.
             message = TurnContext.apply_conversation_reference(_activity(activity), reference)
             connector = context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
-            sent = await connector_call(connector.conversations.send_to_conversation(reference.conversation.id,
-                                                                                     message))
+            sent = await connector_call(
+                connector.conversations.send_to_conversation(reference.conversation.id, message)
+            )
             return sent.id if sent else ""
 
         return await self._continue(ref, post)

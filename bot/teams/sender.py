@@ -45,8 +45,14 @@ class TeamsSender:
     platform = "teams"
     inbox = False
 
-    def __init__(self, binding: Binding, refs: TeamsRefs, comms_conversation: str = "",
-                 signer: CardSigner | None = None, retry: RetryPolicy = NOTIFICATION):
+    def __init__(
+        self,
+        binding: Binding,
+        refs: TeamsRefs,
+        comms_conversation: str = "",
+        signer: CardSigner | None = None,
+        retry: RetryPolicy = NOTIFICATION,
+    ):
         self.binding = binding
         self.refs = refs
         self.comms_conversation = comms_conversation
@@ -66,8 +72,7 @@ class TeamsSender:
                 return ref.conversation_id, await self._call(lambda: self._send(ref, reply))
             except Gone as gone:  # TED was removed from that chat; a new one may still be opened below
                 self.refs.forget(ref.conversation_id)
-                log.warning("teams 1:1 conversation=%s refused status=%s; forgotten", ref.conversation_id,
-                            gone.status)
+                log.warning("teams 1:1 conversation=%s refused status=%s; forgotten", ref.conversation_id, gone.status)
         person = self.refs.person(user_id)
         if person is None:
             if ref is not None:
@@ -79,8 +84,9 @@ class TeamsSender:
             return await self._open_and_send(person, reply)
         except Gone as gone:
             self.refs.forget_person(person["user_id"])
-            log.warning("teams refused a 1:1 chat with user=%s status=%s; TED cannot reach them in Teams",
-                        user_id, gone.status)
+            log.warning(
+                "teams refused a 1:1 chat with user=%s status=%s; TED cannot reach them in Teams", user_id, gone.status
+            )
             raise Unreachable(f"Teams answered {gone.status} to a 1:1 chat") from gone
 
     async def channel(self, reply: Reply) -> tuple[str, str] | None:
@@ -88,8 +94,10 @@ class TeamsSender:
             return None
         ref = self.refs.reference(self.comms_conversation)
         if ref is None:
-            log.warning("TED_COMMS_TEAMS_CONVERSATION=%s is not a conversation TED has been added to; "
-                        "install TED in that team", self.comms_conversation)
+            log.warning(
+                "TED_COMMS_TEAMS_CONVERSATION=%s is not a conversation TED has been added to; install TED in that team",
+                self.comms_conversation,
+            )
             return None
         try:
             return ref.conversation_id, await self._call(lambda: self._send(ref, reply))
@@ -106,8 +114,12 @@ class TeamsSender:
         try:
             await self._call(lambda: self.binding.update(ref.json, message_id, activity))
         except Gone as gone:  # the message was deleted (or TED removed): an update has nowhere else to go
-            log.warning("teams update refused status=%s conversation=%s message=%s; left as it was", gone.status,
-                        channel, message_id)
+            log.warning(
+                "teams update refused status=%s conversation=%s message=%s; left as it was",
+                gone.status,
+                channel,
+                message_id,
+            )
 
     # -- sending ------------------------------------------------------------------------------------
     async def _send(self, ref: Ref, reply: Reply) -> str:

@@ -50,9 +50,13 @@ class CardSigner:
             if isinstance(node, dict):
                 data = node.get("data") if node.get("type") == "Action.Submit" else None
                 if isinstance(data, dict) and data.get("nonce"):
-                    data["sig"] = self.sign(data["nonce"], str(data.get("action_id", "")),
-                                            str(data.get("value", "")), str(data.get("origin", "")),
-                                            bool(data.get("form")))
+                    data["sig"] = self.sign(
+                        data["nonce"],
+                        str(data.get("action_id", "")),
+                        str(data.get("value", "")),
+                        str(data.get("origin", "")),
+                        bool(data.get("form")),
+                    )
                 for v in node.values():
                     walk(v)
             elif isinstance(node, list):

@@ -36,8 +36,15 @@ CARD_USED = "This card has already been used."
 
 
 class TeamsBot:
-    def __init__(self, ted, binding: Binding, refs: TeamsRefs, signer: CardSigner, retry: RetryPolicy = IN_TURN,
-                 pool: HandlerPool | None = None):
+    def __init__(
+        self,
+        ted,
+        binding: Binding,
+        refs: TeamsRefs,
+        signer: CardSigner,
+        retry: RetryPolicy = IN_TURN,
+        pool: HandlerPool | None = None,
+    ):
         self.ted = ted
         self.pool = pool or HandlerPool(ted, workers=0)  # where the router's handlers run (bot/pool.py)
         self.binding = binding
@@ -112,8 +119,9 @@ class TeamsBot:
             await delivery.send_here(Reply(CARD_USED))
             return
         if not self.signer.verify(submit.sig, submit.nonce, act.action_id, act.value, submit.origin, submit.is_form):
-            log.warning("teams submit refused (token not signed by TED) action=%s activity=%s", act.action_id,
-                        activity_id)
+            log.warning(
+                "teams submit refused (token not signed by TED) action=%s activity=%s", act.action_id, activity_id
+            )
             await delivery.send_here(Reply(CARD_EXPIRED))
             return
         if not self.ted.conversations.first_delivery("teams-submit", submit.nonce):
@@ -126,8 +134,7 @@ class TeamsBot:
             # Nothing was carried out (not this person's to do, or nothing to change): the token is given back, so
             # the card stays usable for the people who may act on it; the reply says why.
             self.ted.conversations.forget_delivery("teams-submit", submit.nonce)
-            log.info("teams action=%s not carried out; card token kept usable activity=%s", act.action_id,
-                     activity_id)
+            log.info("teams action=%s not carried out; card token kept usable activity=%s", act.action_id, activity_id)
         await delivery.deliver(replies, submit)
 
     # -- installs ----------------------------------------------------------------------------------
@@ -140,8 +147,7 @@ class TeamsBot:
             return
         if not any(m.get("id") == a.bot_id for m in a.members_added):
             return
-        log.info("teams installed kind=%s conversation=%s tenant=%s", a.conversation_type, a.conversation_id,
-                 a.tenant)
+        log.info("teams installed kind=%s conversation=%s tenant=%s", a.conversation_type, a.conversation_id, a.tenant)
         if a.conversation_type == PERSONAL:
             await self.delivery(io).send_here(Reply(self.ted.asker.greeting()))
         elif a.team_id:
@@ -161,8 +167,9 @@ class TeamsBot:
             for _ in range(ROSTER_PAGES):
                 members, token = await io.members(a.team_id or a.conversation_id, token)
                 for m in members:
-                    self.refs.remember_person(a.tenant, str(m.get("id") or ""), str(m.get("aadObjectId") or ""),
-                                              a.service_url, a.bot_id)
+                    self.refs.remember_person(
+                        a.tenant, str(m.get("id") or ""), str(m.get("aadObjectId") or ""), a.service_url, a.bot_id
+                    )
                     count += 1
                 if not token:
                     break

@@ -19,10 +19,19 @@ from handlers import messages
 
 def me_json(w: WebChat, who: Identity) -> dict:
     p = who.person
-    return {"mode": w.identity.mode, "can_switch": can_pick(w), "signed_in": bool(who.email),
-            "email": who.email, "name": who.name, "service_area": p.service_area if p else "",
-            "roles": sorted(p.roles) if p else [], "in_directory": p is not None, "is_admin": who.is_admin,
-            "csrf_token": w.identity.csrf_token(who), "greeting": w.ted.asker.greeting()}
+    return {
+        "mode": w.identity.mode,
+        "can_switch": can_pick(w),
+        "signed_in": bool(who.email),
+        "email": who.email,
+        "name": who.name,
+        "service_area": p.service_area if p else "",
+        "roles": sorted(p.roles) if p else [],
+        "in_directory": p is not None,
+        "is_admin": who.is_admin,
+        "csrf_token": w.identity.csrf_token(who),
+        "greeting": w.ted.asker.greeting(),
+    }
 
 
 @endpoint()
@@ -47,9 +56,14 @@ async def people(request: web.Request, w: WebChat, who: Identity) -> web.Respons
     """The directory to pick from: only where picking is allowed (local mode, on loopback or by explicit opt-in).
     In proxy mode the intranet says who you are; bound to the network, anyone could list every member of staff."""
     refuse_picking(w)
-    return web.json_response({"people": [
-        {"email": p.email, "name": p.name, "service_area": p.service_area, "roles": sorted(p.roles)}
-        for p in w.ted.directory.everyone()]})
+    return web.json_response(
+        {
+            "people": [
+                {"email": p.email, "name": p.name, "service_area": p.service_area, "roles": sorted(p.roles)}
+                for p in w.ted.directory.everyone()
+            ]
+        }
+    )
 
 
 @endpoint(write=True)

@@ -40,7 +40,7 @@ def choose_first() -> Reply:
 
 
 def split_command(text: str, known: dict) -> tuple[str, str]:
-    """"/report status" -> ("/report", "status") when /report is a command TED knows; else ("", text)."""
+    """ "/report status" -> ("/report", "status") when /report is a command TED knows; else ("", text)."""
     m = _COMMAND.match(text)
     if m and m.group(1) in known:
         return m.group(1), (m.group(2) or "").strip()
@@ -57,8 +57,9 @@ async def chat(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     command, rest = split_command(text, w.ted.router.commands)
     if command == "/report" and not who.email and rest.lower() not in {"help"}:
         return web.json_response({"replies": [reply_json(choose_first())]})
-    msg = Message(platform=PLATFORM, user_id=who.user_id, text=rest, conversation_id=who.session.sid,
-                  surface=WEB, command=command)
+    msg = Message(
+        platform=PLATFORM, user_id=who.user_id, text=rest, conversation_id=who.session.sid, surface=WEB, command=command
+    )
     replies = await w.pool.message(msg)
     return web.json_response({"replies": [reply_json(r) for r in replies]})
 
@@ -79,8 +80,14 @@ async def action(request: web.Request, w: WebChat, who: Identity) -> web.Respons
             raise BadInput(str(exc), field=name) from exc
     if action_id in FILING and not who.email:
         return web.json_response({"replies": [reply_json(choose_first())]})
-    act = Action(platform=PLATFORM, user_id=who.user_id, action_id=action_id, value=value,
-                 conversation_id=who.session.sid, form=form)
+    act = Action(
+        platform=PLATFORM,
+        user_id=who.user_id,
+        action_id=action_id,
+        value=value,
+        conversation_id=who.session.sid,
+        form=form,
+    )
     replies = await w.pool.action(act)
     await deliver_now(w)
     return web.json_response({"replies": [reply_json(r) for r in replies]})
@@ -91,6 +98,7 @@ async def deliver_now(w: WebChat) -> None:
     that is a few database writes, done before answering; with Slack or Teams on, their HTTP calls must not hold
     the browser up (a slow answer invites a second submit), so delivery runs in the background. Either way the
     action itself is already stored, and the background worker retries whatever fails."""
+
     async def run() -> None:
         try:
             await w.ted.outbox.run_once()
@@ -174,6 +182,12 @@ async def uploaded_file(request: web.Request, w: WebChat, who: Identity) -> web.
     path = w.uploads.data_path(meta["id"]) if meta else None
     if meta is None or path is None or not may_see(w, who, meta):
         raise BadInput(messages.WEB_NOT_FOUND, 404)
-    return web.Response(body=path.read_bytes(), content_type=meta["mimetype"], headers={
-        "Content-Disposition": "inline", "Cache-Control": "private, no-store",
-        "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return web.Response(
+        body=path.read_bytes(),
+        content_type=meta["mimetype"],
+        headers={
+            "Content-Disposition": "inline",
+            "Cache-Control": "private, no-store",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )

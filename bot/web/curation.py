@@ -25,7 +25,7 @@ from knowledge.impact import Impact, describe
 from knowledge.lifecycle import CurationError
 
 SHELL = (
-    '<h1>Knowledge base</h1>'
+    "<h1>Knowledge base</h1>"
     '<p class="lede">Upload and publish policies, teach TED from the questions staff really asked, and see every '
     'change. <a href="/admin">Back to TED admin</a></p>'
     '<p id="status" class="status" role="status" aria-live="polite"></p>'
@@ -45,38 +45,56 @@ SHELL = (
     '<h3 id="h-unanswered">Questions TED couldn\'t answer</h3><div id="queue-unanswered"></div>'
     '<h3 id="h-down">Answers marked 👎</h3><div id="queue-feedback"></div></section>'
     '<section aria-labelledby="h-taught"><h2 id="h-taught">What TED was taught</h2><div id="taught"></div>'
-    '</section>'
+    "</section>"
     '<section aria-labelledby="h-audit"><h2 id="h-audit">Changes</h2><div id="audit"></div></section>'
 )
 
 
 def documents(db) -> list[dict]:
-    live = {d["id"]: d for d in db.query("select id, title, owner, version, date, review_cycle, next_review, "
-                                         "ingested_at, (select count(*) from clauses c where c.doc_id = d.id) as "
-                                         "clause_count from documents d")}
+    live = {
+        d["id"]: d
+        for d in db.query(
+            "select id, title, owner, version, date, review_cycle, next_review, "
+            "ingested_at, (select count(*) from clauses c where c.doc_id = d.id) as "
+            "clause_count from documents d"
+        )
+    }
     out = []
     for r in versions.overview(db):
         cur, draft = r["current"], r["draft"]
         base = live.get(r["doc_id"]) or cur or draft
-        out.append({
-            "doc_id": r["doc_id"], "status": r["status"],
-            **{k: base.get(k) or "" for k in ("title", "owner", "version", "date", "review_cycle", "next_review")},
-            "clause_count": base.get("clause_count") or 0, "seq": cur["seq"] if cur else None,
-            "published_at": (cur or {}).get("published_at") or "", "published_by": (cur or {}).get("published_by")
-            or "", "ended_at": (cur or {}).get("ended_at") or "",
-            "draft": {k: draft[k] for k in ("id", "seq", "title", "clause_count", "created_at", "created_by")}
-            if draft else None})
+        out.append(
+            {
+                "doc_id": r["doc_id"],
+                "status": r["status"],
+                **{k: base.get(k) or "" for k in ("title", "owner", "version", "date", "review_cycle", "next_review")},
+                "clause_count": base.get("clause_count") or 0,
+                "seq": cur["seq"] if cur else None,
+                "published_at": (cur or {}).get("published_at") or "",
+                "published_by": (cur or {}).get("published_by") or "",
+                "ended_at": (cur or {}).get("ended_at") or "",
+                "draft": {k: draft[k] for k in ("id", "seq", "title", "clause_count", "created_at", "created_by")}
+                if draft
+                else None,
+            }
+        )
     return out
 
 
 def _audit_json(entries: list[dict]) -> list[dict]:
-    return [{k: e[k] for k in ("id", "at", "actor", "action", "doc_id", "target")} | {"detail": audit.describe(e)}
-            for e in entries]
+    return [
+        {k: e[k] for k in ("id", "at", "actor", "action", "doc_id", "target")} | {"detail": audit.describe(e)}
+        for e in entries
+    ]
 
 
 def kb_data(ted) -> dict:
-    return {"documents": documents(ted.db), "queue": queue.items(ted.db, ted.answerer.index),
-            "taught": teach.taught(ted.db), "audit": _audit_json(audit.entries(ted.db, limit=50))}
+    return {
+        "documents": documents(ted.db),
+        "queue": queue.items(ted.db, ted.answerer.index),
+        "taught": teach.taught(ted.db),
+        "audit": _audit_json(audit.entries(ted.db, limit=50)),
+    }
 
 
 def _curate(fn):
@@ -111,9 +129,13 @@ def _kind(body: dict) -> tuple[str, int]:
 @endpoint(html=True)
 @_curate
 async def knowledge_page(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    html = page("Knowledge base", SHELL.replace("{mb}", str(MAX_DOC_BYTES // (1024 * 1024))),
-                scripts=("/static/curation.js",), meta={"csrf-token": w.identity.csrf_token(who)},
-                signed_in_as=who.name)
+    html = page(
+        "Knowledge base",
+        SHELL.replace("{mb}", str(MAX_DOC_BYTES // (1024 * 1024))),
+        scripts=("/static/curation.js",),
+        meta={"csrf-token": w.identity.csrf_token(who)},
+        signed_in_as=who.name,
+    )
     return web.Response(text=html, content_type="text/html")
 
 
@@ -245,4 +267,3 @@ async def dismiss_item(request: web.Request, w: WebChat, who: Identity) -> web.R
 async def forget_taught(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     row = teach.forget(w.ted.db, _int(request.match_info["id"]), who.email)
     return web.json_response({"forgotten": row["id"]})
-

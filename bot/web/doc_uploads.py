@@ -50,8 +50,9 @@ async def read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]]
                 name = safe_name(part.filename)
                 return name, await _read_limited(part, name), fields
             if isinstance(part, BodyPartReader) and part.name:
-                fields[part.name] = clean_text((await part.read(decode=True))[:1000].decode("utf-8", "replace"),
-                                               200, part.name)
+                fields[part.name] = clean_text(
+                    (await part.read(decode=True))[:1000].decode("utf-8", "replace"), 200, part.name
+                )
             else:
                 await part.release()
     except (AssertionError, KeyError, ValueError) as exc:  # not multipart, or a malformed body
@@ -64,8 +65,7 @@ async def _read_limited(part: BodyPartReader, name: str) -> bytes:
     while chunk := await part.read_chunk(64 * 1024):
         data += chunk
         if len(data) > MAX_DOC_BYTES:
-            raise BadInput(messages.WEB_DOC_TOO_BIG.format(name=name, mb=MAX_DOC_BYTES // (1024 * 1024)), 413,
-                           "file")
+            raise BadInput(messages.WEB_DOC_TOO_BIG.format(name=name, mb=MAX_DOC_BYTES // (1024 * 1024)), 413, "file")
     problem = kind_problem(name, bytes(data[:16])) if data else "it is empty"
     if problem:
         raise BadInput(messages.WEB_DOC_KIND.format(name=name, reason=problem), field="file")
@@ -86,5 +86,7 @@ async def parse_upload(name: str, data: bytes) -> Document:
     except IngestError as exc:
         raise BadInput(messages.WEB_DOC_UNREADABLE.format(name=name, reason=exc.reason), field="file") from exc
     except Exception as exc:  # a parser library's own error on a damaged file
-        raise BadInput(messages.WEB_DOC_UNREADABLE.format(name=name, reason="the file is damaged or in a form "
-                                                         "TED can't read"), field="file") from exc
+        raise BadInput(
+            messages.WEB_DOC_UNREADABLE.format(name=name, reason="the file is damaged or in a form TED can't read"),
+            field="file",
+        ) from exc

@@ -31,8 +31,10 @@ from handlers.reports.inbox import WebInbox
 log = logging.getLogger("ted.web")
 
 STATIC = Path(__file__).resolve().parent / "static"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 PLATFORM_PATHS = ("/slack/", "/api/messages")  # Slack's and Teams' own endpoints keep their own headers
 
 
@@ -47,8 +49,12 @@ class WebChat:
         self.inbox = WebInbox(ted.db)
         self.sender = WebSender(self.inbox)
         s = ted.settings
-        self.uploads = UploadStore(Path(s.web_upload_dir) if s.web_upload_dir else default_folder(ted.db), ted.db,
-                                   quota_count=s.upload_quota_count, quota_mb=s.upload_quota_mb)
+        self.uploads = UploadStore(
+            Path(s.web_upload_dir) if s.web_upload_dir else default_folder(ted.db),
+            ted.db,
+            quota_count=s.upload_quota_count,
+            quota_mb=s.upload_quota_mb,
+        )
         if adopted := self.uploads.adopt():
             log.info("uploads: %s screenshot(s) stored before the uploads ledger are now in it", adopted)
         self.chat_page = (STATIC / "chat.html").read_text("utf-8").replace("<!--footer-->", FOOTER)
@@ -56,8 +62,10 @@ class WebChat:
     def sweep_uploads(self) -> int:
         """The scheduler's step: remove screenshots no report kept within TED_UPLOAD_ORPHAN_HOURS."""
         hours = self.ted.settings.upload_orphan_hours
-        removed = self.uploads.sweep(self.ted.reports.clock() - timedelta(hours=hours),
-                                     lambda upload_id: bool(self.ted.reports.with_attachment(upload_id)))
+        removed = self.uploads.sweep(
+            self.ted.reports.clock() - timedelta(hours=hours),
+            lambda upload_id: bool(self.ted.reports.with_attachment(upload_id)),
+        )
         if removed:
             log.info("uploads: removed %s screenshot(s) no report kept within %s hours", removed, hours)
         return removed
@@ -84,14 +92,16 @@ def same_site_json(request: web.Request, w: WebChat) -> None:
         raise BadInput(messages.WEB_JSON_ONLY, 415)
     origin = request.headers.get("Origin")
     if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" or (
-            origin is not None and _netloc(origin) not in {_netloc(f"{request.scheme}://{request.host}"),
-                                                           _netloc(w.ted.settings.public_url)} - {""}):
+        origin is not None
+        and _netloc(origin)
+        not in {_netloc(f"{request.scheme}://{request.host}"), _netloc(w.ted.settings.public_url)} - {""}
+    ):
         log.info("refused: cross-site request path=%s", request.path)
         raise BadInput(messages.WEB_CROSS_SITE, 403)
 
 
 def _netloc(url: str) -> str:
-    """"https://Intranet.example:443/x" -> "intranet.example" (default ports dropped); "" for anything else."""
+    """ "https://Intranet.example:443/x" -> "intranet.example" (default ports dropped); "" for anything else."""
     try:
         u = urlsplit(url.strip())
         port = u.port
@@ -128,12 +138,22 @@ def endpoint(write: bool = False, html: bool = False, cookie: bool = True):
             except (web.HTTPException, SlowClient, ConnectionError):  # bot/guard.py answers these
                 raise
             except sqlite3.Error as exc:  # a full disk, a read-only or damaged database: say so, not "went wrong"
-                log.error("web route could not use the database method=%s path=%s error=%s sqlite=%s",
-                          request.method, request.path, type(exc).__name__, getattr(exc, "sqlite_errorname", ""))
+                log.error(
+                    "web route could not use the database method=%s path=%s error=%s sqlite=%s",
+                    request.method,
+                    request.path,
+                    type(exc).__name__,
+                    getattr(exc, "sqlite_errorname", ""),
+                )
                 resp = problem(BadInput(messages.WEB_STORAGE, 503), html)
             except Exception as exc:  # a bug: answer politely, log where (never the request's content)
-                log.error("web route failed method=%s path=%s error=%s\n%s", request.method, request.path,
-                          type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+                log.error(
+                    "web route failed method=%s path=%s error=%s\n%s",
+                    request.method,
+                    request.path,
+                    type(exc).__name__,
+                    "".join(traceback.format_tb(exc.__traceback__)),
+                )
                 resp = problem(BadInput(messages.WEB_ERROR, 500), html)
             if cookie and who.fresh and COOKIE not in resp.cookies:
                 w.identity.set_cookie(resp, who)

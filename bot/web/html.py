@@ -27,8 +27,9 @@ FOOTER = (
 )
 
 
-def page(title: str, main: str, *, scripts: tuple[str, ...] = (), meta: dict[str, str] | None = None,
-         signed_in_as: str = "") -> str:
+def page(
+    title: str, main: str, *, scripts: tuple[str, ...] = (), meta: dict[str, str] | None = None, signed_in_as: str = ""
+) -> str:
     metas = "".join(f'<meta name="{esc(k)}" content="{esc(v)}">' for k, v in (meta or {}).items())
     tags = "".join(f'<script type="module" src="{esc(s)}"></script>' for s in scripts)
     who = f'<p class="who">Signed in as <strong>{esc(signed_in_as)}</strong></p>' if signed_in_as else ""
@@ -50,5 +51,4 @@ def page(title: str, main: str, *, scripts: tuple[str, ...] = (), meta: dict[str
 
 def error_page(message: str, status: int) -> str:
     title = {401: "Please sign in", 403: "Not available", 404: "Not found"}.get(status, "Sorry")
-    return page(title, f'<h1>{esc(title)}</h1><p class="lede">{esc(message)}</p>'
-                       '<p><a href="/">Back to TED</a></p>')
+    return page(title, f'<h1>{esc(title)}</h1><p class="lede">{esc(message)}</p><p><a href="/">Back to TED</a></p>')

@@ -143,8 +143,10 @@ class WebIdentity:
         # anyone be the Communications Manager, so it needs loopback or an explicit opt-in.
         self.local_allowed = is_loopback(settings.host) or settings.web_allow_local_identity
         if not self.header and not self.local_allowed:
-            log.warning("web chat: local sign-in is off because TED_HOST is not loopback; set TED_WEB_USER_HEADER "
-                        "(production) or TED_WEB_ALLOW_LOCAL_IDENTITY=1 (a trusted test network)")
+            log.warning(
+                "web chat: local sign-in is off because TED_HOST is not loopback; set TED_WEB_USER_HEADER "
+                "(production) or TED_WEB_ALLOW_LOCAL_IDENTITY=1 (a trusted test network)"
+            )
 
     @property
     def mode(self) -> str:
@@ -192,5 +194,12 @@ class WebIdentity:
         return self.codec.csrf_ok(who.session, who.email, request.headers.get(CSRF_HEADER))
 
     def set_cookie(self, response: web.StreamResponse, who: Identity) -> None:
-        response.set_cookie(COOKIE, self.codec.dumps(who.session), httponly=True, samesite="Lax",
-                            secure=self.secure, path="/", max_age=SESSION_MAX_AGE)
+        response.set_cookie(
+            COOKIE,
+            self.codec.dumps(who.session),
+            httponly=True,
+            samesite="Lax",
+            secure=self.secure,
+            path="/",
+            max_age=SESSION_MAX_AGE,
+        )

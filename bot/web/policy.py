@@ -20,9 +20,13 @@ from knowledge.store import list_documents, load_document
 
 
 def _meta_line(doc: Document) -> str:
-    parts = [doc.publisher, doc.version, f"Owner: {doc.owner}" if doc.owner else "",
-             f"Review: {doc.review_cycle}" if doc.review_cycle else "",
-             f"Next review: {doc.next_review}" if doc.next_review else ""]
+    parts = [
+        doc.publisher,
+        doc.version,
+        f"Owner: {doc.owner}" if doc.owner else "",
+        f"Review: {doc.review_cycle}" if doc.review_cycle else "",
+        f"Next review: {doc.next_review}" if doc.next_review else "",
+    ]
     return " · ".join(esc(p) for p in parts if p)
 
 
@@ -46,26 +50,36 @@ def policy_html(doc: Document, others: list[dict]) -> str:
     for key, head, clauses in groups:
         items = "".join(
             f'<div class="clause" id="{esc(c.number)}"><h3><a class="num" href="#{esc(c.number)}">'
-            f'{esc(c.number)}</a>{" " + esc(c.title) if c.title else ""}</h3>'
-            + "".join(f"<p>{esc(p)}</p>" for p in c.text.split("\n") if p.strip()) + "</div>"
-            for c in clauses)
-        body.append(f'<section aria-labelledby="section-{esc(key)}"><h2 id="section-{esc(key)}">{esc(head)}</h2>'
-                    f"{items}</section>")
-    more = "".join(f'<li><a href="{esc(policy_path(d["id"]))}">{esc(d["title"])}</a></li>'
-                   for d in others if d["id"] != doc.id)
-    main = (f'<p class="crumbs"><a href="/">TED</a> › Policies</p><h1>{esc(doc.title)}</h1>'
-            f'<p class="meta">{_meta_line(doc)}</p>'
-            '<p class="hint">Clause text is quoted exactly from the policy; the short clause titles are TED\'s, '
-            "to help you find your way. Link to any clause with its number, e.g. <code>#5.13</code>.</p>"
-            f'<nav class="toc" aria-label="Sections"><h2>Contents</h2><ol>{toc}</ol></nav>'
-            + "".join(body)
-            + (f'<nav aria-label="Other policies"><h2>Other policies</h2><ul>{more}</ul></nav>' if more else ""))
+            f"{esc(c.number)}</a>{' ' + esc(c.title) if c.title else ''}</h3>"
+            + "".join(f"<p>{esc(p)}</p>" for p in c.text.split("\n") if p.strip())
+            + "</div>"
+            for c in clauses
+        )
+        body.append(
+            f'<section aria-labelledby="section-{esc(key)}"><h2 id="section-{esc(key)}">{esc(head)}</h2>'
+            f"{items}</section>"
+        )
+    more = "".join(
+        f'<li><a href="{esc(policy_path(d["id"]))}">{esc(d["title"])}</a></li>' for d in others if d["id"] != doc.id
+    )
+    main = (
+        f'<p class="crumbs"><a href="/">TED</a> › Policies</p><h1>{esc(doc.title)}</h1>'
+        f'<p class="meta">{_meta_line(doc)}</p>'
+        '<p class="hint">Clause text is quoted exactly from the policy; the short clause titles are TED\'s, '
+        "to help you find your way. Link to any clause with its number, e.g. <code>#5.13</code>.</p>"
+        f'<nav class="toc" aria-label="Sections"><h2>Contents</h2><ol>{toc}</ol></nav>'
+        + "".join(body)
+        + (f'<nav aria-label="Other policies"><h2>Other policies</h2><ul>{more}</ul></nav>' if more else "")
+    )
     return page(document_name(doc.title, doc.version), main)  # named as the answers that link here name it
 
 
 def list_html(docs: list[dict], message: str = "") -> str:
-    items = "".join(f'<li><a href="{esc(policy_path(d["id"]))}">{esc(d["title"])}</a> '
-                    f'<span class="muted">{esc(d.get("version") or "")}</span></li>' for d in docs)
+    items = "".join(
+        f'<li><a href="{esc(policy_path(d["id"]))}">{esc(d["title"])}</a> '
+        f'<span class="muted">{esc(d.get("version") or "")}</span></li>'
+        for d in docs
+    )
     lede = f'<p class="lede">{esc(message)}</p>' if message else ""
     return page("Policies", f"<h1>Policies TED knows</h1>{lede}<ul>{items or '<li>None yet.</li>'}</ul>")
 

@@ -19,9 +19,18 @@ from knowledge.answer import Citation
 from knowledge.model import MAX_CITATION_CHARS
 
 # A stored reply from before Reply had typed fields kept them in a "meta" dict, under these names.
-LEGACY_META = {"asked_id": "asked_id", "confidence": "confidence", "shared_by": "shared_by", "question": "question",
-               "report_ref": "report_ref", "refs": "report_refs", "status": "report_status", "template": "template",
-               "changed": "changed", "replace_original": "replace_original"}
+LEGACY_META = {
+    "asked_id": "asked_id",
+    "confidence": "confidence",
+    "shared_by": "shared_by",
+    "question": "question",
+    "report_ref": "report_ref",
+    "refs": "report_refs",
+    "status": "report_status",
+    "template": "template",
+    "changed": "changed",
+    "replace_original": "replace_original",
+}
 
 
 def policy_path(doc: str, clause: str = "") -> str:
@@ -30,9 +39,18 @@ def policy_path(doc: str, clause: str = "") -> str:
 
 
 def citation_json(c: Citation) -> dict:
-    return {"doc": c.doc, "clause": c.clause, "title": c.title, "label": c.label,
-            "text": c.text[:MAX_CITATION_CHARS], "doc_title": c.doc_title or c.doc, "version": c.version,
-            "where": c.where, "heading": c.heading, "link": policy_path(c.doc, c.clause)}
+    return {
+        "doc": c.doc,
+        "clause": c.clause,
+        "title": c.title,
+        "label": c.label,
+        "text": c.text[:MAX_CITATION_CHARS],
+        "doc_title": c.doc_title or c.doc,
+        "version": c.version,
+        "where": c.where,
+        "heading": c.heading,
+        "link": policy_path(c.doc, c.clause),
+    }
 
 
 def button_json(b: Button) -> dict:
@@ -40,19 +58,32 @@ def button_json(b: Button) -> dict:
 
 
 def field_json(f: FormField, error: str = "") -> dict:
-    return {"name": f.name, "label": f.label, "kind": f.kind, "required": f.required, "value": f.value,
-            "hint": f.hint, "max_length": f.max_length, "error": error,
-            "options": [{"value": v, "label": label} for v, label in f.options]}
+    return {
+        "name": f.name,
+        "label": f.label,
+        "kind": f.kind,
+        "required": f.required,
+        "value": f.value,
+        "hint": f.hint,
+        "max_length": f.max_length,
+        "error": error,
+        "options": [{"value": v, "label": label} for v, label in f.options],
+    }
 
 
 def form_json(form: Form) -> dict:
     names = [f.name for f in form.fields]
     # An error for something that is not a field (a form-level problem) is shown at the top of the form.
     general = [str(m) for k, m in form.errors.items() if k not in names]
-    return {"form_id": form.form_id, "title": form.title, "submit_label": form.submit_label,
-            "private_metadata": form.private_metadata, "errors": {k: str(v) for k, v in form.errors.items()},
-            "general_errors": general,
-            "fields": [field_json(f, str(form.errors.get(f.name, ""))) for f in form.fields]}
+    return {
+        "form_id": form.form_id,
+        "title": form.title,
+        "submit_label": form.submit_label,
+        "private_metadata": form.private_metadata,
+        "errors": {k: str(v) for k, v in form.errors.items()},
+        "general_errors": general,
+        "fields": [field_json(f, str(form.errors.get(f.name, ""))) for f in form.fields],
+    }
 
 
 def notes_of(reply: Reply) -> list[str]:
@@ -115,34 +146,60 @@ def reply_from_stored(data: dict | str) -> Reply:
     d = json.loads(data) if isinstance(data, str) else dict(data)
     form = None
     if f := d.get("form"):
-        fields = tuple(FormField(**{**x, "options": tuple(tuple(o) for o in x.get("options") or ())})
-                       for x in f.get("fields") or ())
-        form = Form(f["form_id"], f.get("title", ""), fields, f.get("submit_label", "Submit"),
-                    f.get("private_metadata", ""), f.get("errors") or {})
+        fields = tuple(
+            FormField(**{**x, "options": tuple(tuple(o) for o in x.get("options") or ())})
+            for x in f.get("fields") or ()
+        )
+        form = Form(
+            f["form_id"],
+            f.get("title", ""),
+            fields,
+            f.get("submit_label", "Submit"),
+            f.get("private_metadata", ""),
+            f.get("errors") or {},
+        )
     return Reply(
-        text=d.get("text", ""), intent=d.get("intent", ""),
-        citations=tuple(Citation(**c) for c in d.get("citations") or ()), summary=d.get("summary", ""),
+        text=d.get("text", ""),
+        intent=d.get("intent", ""),
+        citations=tuple(Citation(**c) for c in d.get("citations") or ()),
+        summary=d.get("summary", ""),
         see_also=tuple(Citation(**c) for c in d.get("see_also") or ()),
         also=tuple(Citation(**c) for c in d.get("also") or ()),
         choices=tuple(Button(**b) for b in d.get("choices") or ()),
         buttons=tuple(Button(**b) for b in d.get("buttons") or ()),
-        form=form, ephemeral=bool(d.get("ephemeral")), link=d.get("link", ""), **_typed_fields(d),
+        form=form,
+        ephemeral=bool(d.get("ephemeral")),
+        link=d.get("link", ""),
+        **_typed_fields(d),
         links=tuple(str(u) for u in d.get("links") or ()),
         images=tuple((str(i[0]), str(i[1])) for i in d.get("images") or () if len(i) == 2),
     )
 
 
 def inbox_json(row: dict) -> dict:
-    return {"id": row["id"], "report_id": row["report_id"], "created_at": row["created_at"],
-            "updated_at": row["updated_at"], "reply": reply_json(reply_from_stored(row["reply"]))}
+    return {
+        "id": row["id"],
+        "report_id": row["report_id"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "reply": reply_json(reply_from_stored(row["reply"])),
+    }
 
 
 def report_json(r: dict) -> dict:
     """One report as its reporter sees it in "My reports"."""
-    return {"ref": r["ref"], "category": r["category"],
-            "category_label": CATEGORY_LABELS.get(r["category"], r["category"]),
-            "status": r["status"], "status_label": STATUS_LABELS.get(r["status"], r["status"]),
-            "created_at": r["created_at"], "created": when(r["created_at"]),
-            "ack_due_at": r["ack_due_at"], "ack_due": when(r["ack_due_at"]) if r["status"] == "open" else "",
-            "acknowledged_at": r["acknowledged_at"] or "", "resolved_at": r["resolved_at"] or "",
-            "outcome": r["outcome"] or "", "outcome_label": OUTCOME_LABELS.get(r["outcome"] or "", "")}
+    return {
+        "ref": r["ref"],
+        "category": r["category"],
+        "category_label": CATEGORY_LABELS.get(r["category"], r["category"]),
+        "status": r["status"],
+        "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+        "created_at": r["created_at"],
+        "created": when(r["created_at"]),
+        "ack_due_at": r["ack_due_at"],
+        "ack_due": when(r["ack_due_at"]) if r["status"] == "open" else "",
+        "acknowledged_at": r["acknowledged_at"] or "",
+        "resolved_at": r["resolved_at"] or "",
+        "outcome": r["outcome"] or "",
+        "outcome_label": OUTCOME_LABELS.get(r["outcome"] or "", ""),
+    }

@@ -52,10 +52,14 @@ async def report_page(request: web.Request, w: WebChat, who: Identity) -> web.Re
 
 def detail_html(d: dict) -> str:
     who = d["reporter"]
-    facts = [("What", d["category_label"]), ("Where", d["platform_label"] + (f" — {d['account']}" if d["account"]
-                                                                           else "")),
-             ("Service area", d["service_area"] or "—"), ("Status", d["status_label"]),
-             ("Reported by", f"{who['name']}" if who else timeline.WITHHELD), ("Filed", when(d["created_at"]))]
+    facts = [
+        ("What", d["category_label"]),
+        ("Where", d["platform_label"] + (f" — {d['account']}" if d["account"] else "")),
+        ("Service area", d["service_area"] or "—"),
+        ("Status", d["status_label"]),
+        ("Reported by", f"{who['name']}" if who else timeline.WITHHELD),
+        ("Filed", when(d["created_at"])),
+    ]
     if d["status"] == "resolved":
         facts.append(("Outcome", d["outcome_label"] or "—"))
     else:
@@ -65,22 +69,31 @@ def detail_html(d: dict) -> str:
     if d.get("recipients"):
         facts.append(("With", ", ".join(d["recipients"])))
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
-    links = "".join(f'<li><a href="{esc(u)}" rel="noopener noreferrer nofollow">{esc(u)}</a></li>'
-                    for u in d["links"] if u.startswith(("https://", "http://")))
-    shots = "".join(f'<a href="{esc(a["url"])}"><img src="{esc(a["url"])}" alt="Screenshot: {esc(a["name"])}">'
-                    f"</a>" for a in d["attachments"])
+    links = "".join(
+        f'<li><a href="{esc(u)}" rel="noopener noreferrer nofollow">{esc(u)}</a></li>'
+        for u in d["links"]
+        if u.startswith(("https://", "http://"))
+    )
+    shots = "".join(
+        f'<a href="{esc(a["url"])}"><img src="{esc(a["url"])}" alt="Screenshot: {esc(a["name"])}"></a>'
+        for a in d["attachments"]
+    )
     events = "".join(
         f'<li><time datetime="{esc(e["at"])}">{esc(when(e["at"]))}</time> — <strong>{esc(e["actor"])}</strong> '
-        f'{esc(e["action"].replace("_", " "))}{" — " + esc(e["note"]) if e["note"] else ""}</li>'
-        for e in d["timeline"])
-    return (f"<h1>Report {esc(d['ref'])}</h1>"
-            + ('<p class="badge overdue">At risk of harm</p>' if d["at_risk"] else "")
-            + f'<dl class="facts">{dl}</dl>'
-            + f'<section aria-labelledby="h-what"><h2 id="h-what">What happened</h2><p>{esc(d["description"])}</p>'
-            + (f'<ul class="report-links">{links}</ul>' if links else "")
-            + (f'<div class="shots">{shots}</div>' if shots else "") + "</section>"
-            + '<section aria-labelledby="h-history"><h2 id="h-history">History</h2>'
-            + f'<ol class="timeline">{events}</ol></section><p><a href="/">Back to TED</a></p>')
+        f"{esc(e['action'].replace('_', ' '))}{' — ' + esc(e['note']) if e['note'] else ''}</li>"
+        for e in d["timeline"]
+    )
+    return (
+        f"<h1>Report {esc(d['ref'])}</h1>"
+        + ('<p class="badge overdue">At risk of harm</p>' if d["at_risk"] else "")
+        + f'<dl class="facts">{dl}</dl>'
+        + f'<section aria-labelledby="h-what"><h2 id="h-what">What happened</h2><p>{esc(d["description"])}</p>'
+        + (f'<ul class="report-links">{links}</ul>' if links else "")
+        + (f'<div class="shots">{shots}</div>' if shots else "")
+        + "</section>"
+        + '<section aria-labelledby="h-history"><h2 id="h-history">History</h2>'
+        + f'<ol class="timeline">{events}</ol></section><p><a href="/">Back to TED</a></p>'
+    )
 
 
 # -- the communications team's view ---------------------------------------------------------------------------
@@ -98,5 +111,9 @@ async def admin_reports_csv(request: web.Request, w: WebChat, who: Identity) -> 
     f = filters(request)
     f["status"] = f["status"] or "all"  # an export is of every report unless asked otherwise
     rows = overview.select(w.ted.reports, who.email, **f)
-    return web.Response(text=overview.to_csv(rows), content_type="text/csv", charset="utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="ted-reports.csv"'})
+    return web.Response(
+        text=overview.to_csv(rows),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ted-reports.csv"'},
+    )

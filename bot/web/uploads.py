@@ -79,8 +79,14 @@ def _iso(dt: datetime) -> str:
 
 
 class UploadStore:
-    def __init__(self, folder: Path, db: sqlite_utils.Database, max_bytes: int = MAX_BYTES,
-                 quota_count: int = 0, quota_mb: float = 0):
+    def __init__(
+        self,
+        folder: Path,
+        db: sqlite_utils.Database,
+        max_bytes: int = MAX_BYTES,
+        quota_count: int = 0,
+        quota_mb: float = 0,
+    ):
         """`quota_count` / `quota_mb`: per person per hour; 0 means no limit."""
         self.folder = Path(folder)
         self.db = db
@@ -91,8 +97,9 @@ class UploadStore:
     def used(self, owner: str, now: datetime | None = None) -> tuple[int, int]:
         """How many screenshots, and bytes, *owner* stored in the hour before *now*."""
         since = _iso((now or datetime.now(UTC)) - timedelta(hours=1))
-        n, total = self.db.execute("select count(*), coalesce(sum(size), 0) from uploads "
-                                   "where owner = ? and uploaded_at > ?", [owner, since]).fetchone()
+        n, total = self.db.execute(
+            "select count(*), coalesce(sum(size), 0) from uploads where owner = ? and uploaded_at > ?", [owner, since]
+        ).fetchone()
         return n, total
 
     def allowance(self, owner: str) -> int:
@@ -135,10 +142,17 @@ class UploadStore:
             mimetype = sniff(head)
             if not size or not mimetype:
                 raise UploadError(messages.WEB_UPLOAD_NOT_IMAGE)
-            meta = {"id": upload_id, "name": safe_name(part.filename), "mimetype": mimetype, "size": size,
-                    "owner": owner, "uploaded_at": utcnow()}
-            self.db["uploads"].insert({"id": upload_id, "owner": owner, "size": size,
-                                       "uploaded_at": meta["uploaded_at"], "kept": 0})
+            meta = {
+                "id": upload_id,
+                "name": safe_name(part.filename),
+                "mimetype": mimetype,
+                "size": size,
+                "owner": owner,
+                "uploaded_at": utcnow(),
+            }
+            self.db["uploads"].insert(
+                {"id": upload_id, "owner": owner, "size": size, "uploaded_at": meta["uploaded_at"], "kept": 0}
+            )
             os.replace(tmp, data_path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -172,8 +186,9 @@ class UploadStore:
         sent the form); those a report does refer to are marked kept and not looked at again. Returns how many
         were removed."""
         removed = 0
-        for (upload_id,) in self.db.execute("select id from uploads where kept = 0 and uploaded_at < ?",
-                                            [_iso(older_than)]).fetchall():
+        for (upload_id,) in self.db.execute(
+            "select id from uploads where kept = 0 and uploaded_at < ?", [_iso(older_than)]
+        ).fetchall():
             if attached(upload_id):
                 self.db.execute("update uploads set kept = 1 where id = ?", [upload_id])
             else:
@@ -190,8 +205,15 @@ class UploadStore:
         rows = []
         for sidecar in self.folder.glob("*.json"):
             if sidecar.stem not in known and (m := self.meta(sidecar.stem)):
-                rows.append({"id": m["id"], "owner": m.get("owner", ""), "size": int(m.get("size", 0)),
-                             "uploaded_at": m.get("uploaded_at", ""), "kept": 0})
+                rows.append(
+                    {
+                        "id": m["id"],
+                        "owner": m.get("owner", ""),
+                        "size": int(m.get("size", 0)),
+                        "uploaded_at": m.get("uploaded_at", ""),
+                        "kept": 0,
+                    }
+                )
         if rows:
             self.db["uploads"].insert_all(rows, ignore=True)
         return len(rows)
@@ -203,6 +225,13 @@ class UploadStore:
             m = self.meta(upload_id)
             if m is None or m.get("owner") != owner:
                 raise UploadError(messages.WEB_UPLOAD_MISSING)
-            out.append({"id": m["id"], "name": m["name"], "mimetype": m["mimetype"], "size": m["size"],
-                        "url": f"/uploads/{m['id']}"})
+            out.append(
+                {
+                    "id": m["id"],
+                    "name": m["name"],
+                    "mimetype": m["mimetype"],
+                    "size": m["size"],
+                    "url": f"/uploads/{m['id']}",
+                }
+            )
         return out

@@ -60,8 +60,10 @@ class ChatHandlers:
     def reply_for(self, answer: Answer, asked_id: int, question: str, surface: str = "") -> Reply:
         buttons: list[Button] = []
         if answer.intent in (POLICY, FALLBACK):
-            buttons += [Button(actions.FEEDBACK_UP, "👍 Helpful", str(asked_id)),
-                        Button(actions.FEEDBACK_DOWN, "👎 Not helpful", str(asked_id))]
+            buttons += [
+                Button(actions.FEEDBACK_UP, "👍 Helpful", str(asked_id)),
+                Button(actions.FEEDBACK_DOWN, "👎 Not helpful", str(asked_id)),
+            ]
         if answer.offer_report or answer.intent == REPORT:
             buttons.append(Button(actions.REPORT_OPEN, "Report this", question[:MAX_PREFILL], "danger"))
         if surface == COMMAND and answer.intent == POLICY:
@@ -69,11 +71,19 @@ class ChatHandlers:
         choices = tuple(Button(actions.DID_YOU_MEAN, c.label, f"{c.doc}|{c.clause}") for c in answer.did_you_mean)
         top = answer.citations[0] if answer.citations else None
         return Reply(
-            text=answer.text, intent=answer.intent, citations=answer.citations, summary=answer.summary,
-            see_also=answer.see_also, also=answer.also,
-            choices=choices, buttons=tuple(buttons), ephemeral=surface == COMMAND, in_thread=surface == MENTION,
+            text=answer.text,
+            intent=answer.intent,
+            citations=answer.citations,
+            summary=answer.summary,
+            see_also=answer.see_also,
+            also=answer.also,
+            choices=choices,
+            buttons=tuple(buttons),
+            ephemeral=surface == COMMAND,
+            in_thread=surface == MENTION,
             link=self.policy_link(top.doc, top.clause) if top else "",
-            asked_id=asked_id, confidence=answer.confidence,
+            asked_id=asked_id,
+            confidence=answer.confidence,
         )
 
     def policy_link(self, doc: str, clause: str) -> str:
@@ -88,9 +98,13 @@ class ChatHandlers:
         log.info("feedback id=%s asked_id=%s helpful=%s", fid, act.value, helpful)
         if helpful:
             return [Reply(messages.FEEDBACK_THANKS, ephemeral=True)]
-        form = Form(actions.FEEDBACK_REASON, "What was wrong?", (
-            FormField("reason", "What was missing or wrong? (optional)", "multiline", max_length=2000),
-        ), submit_label="Send", private_metadata=str(fid))
+        form = Form(
+            actions.FEEDBACK_REASON,
+            "What was wrong?",
+            (FormField("reason", "What was missing or wrong? (optional)", "multiline", max_length=2000),),
+            submit_label="Send",
+            private_metadata=str(fid),
+        )
         return [Reply(messages.FEEDBACK_SORRY, ephemeral=True, form=form)]
 
     def on_feedback_reason(self, act: Action) -> list[Reply]:
@@ -113,7 +127,18 @@ class ChatHandlers:
             return [Reply(messages.SHARE_REFUSED, ephemeral=True)]
         answer = self.asker.ask(row["question"], channel=act.platform)
         reply = self.reply_for(answer, row["id"], row["question"])
-        return [Reply(reply.text, intent=reply.intent, citations=reply.citations, summary=reply.summary,
-                      see_also=reply.see_also, also=reply.also, link=reply.link,
-                      buttons=tuple(b for b in reply.buttons if b.action_id != actions.SHARE),
-                      shared_by=act.user_id, question=row["question"], asked_id=row["id"])]
+        return [
+            Reply(
+                reply.text,
+                intent=reply.intent,
+                citations=reply.citations,
+                summary=reply.summary,
+                see_also=reply.see_also,
+                also=reply.also,
+                link=reply.link,
+                buttons=tuple(b for b in reply.buttons if b.action_id != actions.SHARE),
+                shared_by=act.user_id,
+                question=row["question"],
+                asked_id=row["id"],
+            )
+        ]

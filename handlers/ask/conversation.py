@@ -40,13 +40,24 @@ class Conversations:
 
     def record_asked(self, msg: Message, question: str, answer: Answer) -> int:
         top = answer.citations[0] if answer.citations else None
-        return self.db["asked"].insert(
-            {"asked_at": utcnow(), "platform": msg.platform, "user_id": self.ids.stored(msg.platform, msg.user_id),
-             "conversation_id": self.ids.stored(msg.platform, msg.conversation_id), "thread_id": msg.thread_id,
-             "question": question[:4000],
-             "intent": answer.intent, "doc_id": top.doc if top else "", "clause": top.clause if top else "",
-             "confidence": round(answer.confidence, 4)}
-        ).last_pk
+        return (
+            self.db["asked"]
+            .insert(
+                {
+                    "asked_at": utcnow(),
+                    "platform": msg.platform,
+                    "user_id": self.ids.stored(msg.platform, msg.user_id),
+                    "conversation_id": self.ids.stored(msg.platform, msg.conversation_id),
+                    "thread_id": msg.thread_id,
+                    "question": question[:4000],
+                    "intent": answer.intent,
+                    "doc_id": top.doc if top else "",
+                    "clause": top.clause if top else "",
+                    "confidence": round(answer.confidence, 4),
+                }
+            )
+            .last_pk
+        )
 
     def asked(self, asked_id: int | str) -> dict | None:
         try:
@@ -73,7 +84,8 @@ class Conversations:
     def _context(self, platform: str, conversation_id: str, thread_id: str) -> tuple | None:
         return self.db.execute(
             "select last_question, updated_at from threads where platform = ? and conversation_id = ? "
-            "and thread_id = ?", [platform, self.ids.stored(platform, conversation_id), thread_id]
+            "and thread_id = ?",
+            [platform, self.ids.stored(platform, conversation_id), thread_id],
         ).fetchone()
 
     @staticmethod
@@ -82,9 +94,13 @@ class Conversations:
 
     def remember(self, msg: Message, question: str) -> None:
         self.db["threads"].upsert(
-            {"platform": msg.platform, "conversation_id": self.ids.stored(msg.platform, msg.conversation_id),
-             "thread_id": msg.thread_id,
-             "last_question": question[:2000], "updated_at": utcnow()},
+            {
+                "platform": msg.platform,
+                "conversation_id": self.ids.stored(msg.platform, msg.conversation_id),
+                "thread_id": msg.thread_id,
+                "last_question": question[:2000],
+                "updated_at": utcnow(),
+            },
             pk=("platform", "conversation_id", "thread_id"),
         )
 
@@ -95,15 +111,30 @@ class Conversations:
         if row is None:
             return None
         user_id = self.ids.stored(platform, user_id)
-        same = self.db.execute("select id from feedback where asked_id = ? and channel = ? and user_id = ? "
-                               "and helpful = ? order by id limit 1", [row["id"], platform, user_id, int(helpful)])
+        same = self.db.execute(
+            "select id from feedback where asked_id = ? and channel = ? and user_id = ? "
+            "and helpful = ? order by id limit 1",
+            [row["id"], platform, user_id, int(helpful)],
+        )
         if (found := same.fetchone()) is not None:
             return found[0]
-        return self.db["feedback"].insert(
-            {"given_at": utcnow(), "channel": platform, "user_id": user_id, "question": row["question"],
-             "doc_id": row["doc_id"], "clause": row["clause"], "helpful": int(helpful), "reason": "",
-             "asked_id": row["id"]}
-        ).last_pk
+        return (
+            self.db["feedback"]
+            .insert(
+                {
+                    "given_at": utcnow(),
+                    "channel": platform,
+                    "user_id": user_id,
+                    "question": row["question"],
+                    "doc_id": row["doc_id"],
+                    "clause": row["clause"],
+                    "helpful": int(helpful),
+                    "reason": "",
+                    "asked_id": row["id"],
+                }
+            )
+            .last_pk
+        )
 
     def feedback_reason(self, feedback_id: int | str, user_id: str, reason: str) -> bool:
         try:

@@ -57,8 +57,9 @@ class IntentExamples:
         if is_smalltalk(text):
             return True
         t = self.thresholds
-        return bool(s and s.smalltalk >= t.get("smalltalk", 1.1) and
-                    s.smalltalk - s.knowledge >= t.get("smalltalk_margin", 0.0))
+        return bool(
+            s and s.smalltalk >= t.get("smalltalk", 1.1) and s.smalltalk - s.knowledge >= t.get("smalltalk_margin", 0.0)
+        )
 
     def near_report(self, s: IntentScores | None) -> bool:
         """Close to a report example, though closer to a clause: answer it, and offer "Report this" too."""

@@ -15,26 +15,81 @@ from knowledge.text import content_words, fold
 
 # Things of one kind: a follow-up naming one of them replaces its kin in the previous question.
 KINDS: dict[str, tuple[str, ...]] = {
-    "platform": ("facebook", "fb", "instagram", "insta", "ig", "linkedin", "x", "twitter", "tiktok", "youtube",
-                 "snapchat", "threads", "whatsapp", "reddit", "nextdoor", "bluesky", "mastodon", "pinterest",
-                 "messenger", "blog", "blogs", "wiki", "forum", "forums"),
-    "people": ("councillor", "councillors", "cllr", "cllrs", "member", "members", "contractor", "contractors",
-               "volunteer", "volunteers", "agency", "temp", "temps", "manager", "managers", "director",
-               "directors", "colleague", "colleagues", "staff", "apprentice", "apprentices", "consultant",
-               "consultants", "supplier", "suppliers", "resident", "residents", "journalist", "journalists"),
+    "platform": (
+        "facebook",
+        "fb",
+        "instagram",
+        "insta",
+        "ig",
+        "linkedin",
+        "x",
+        "twitter",
+        "tiktok",
+        "youtube",
+        "snapchat",
+        "threads",
+        "whatsapp",
+        "reddit",
+        "nextdoor",
+        "bluesky",
+        "mastodon",
+        "pinterest",
+        "messenger",
+        "blog",
+        "blogs",
+        "wiki",
+        "forum",
+        "forums",
+    ),
+    "people": (
+        "councillor",
+        "councillors",
+        "cllr",
+        "cllrs",
+        "member",
+        "members",
+        "contractor",
+        "contractors",
+        "volunteer",
+        "volunteers",
+        "agency",
+        "temp",
+        "temps",
+        "manager",
+        "managers",
+        "director",
+        "directors",
+        "colleague",
+        "colleagues",
+        "staff",
+        "apprentice",
+        "apprentices",
+        "consultant",
+        "consultants",
+        "supplier",
+        "suppliers",
+        "resident",
+        "residents",
+        "journalist",
+        "journalists",
+    ),
 }
 # Whose account it is changes the question too, but "council" is everywhere in a question about council policy,
 # so these words are added to the previous question, never swapped into it.
 ACCOUNTS = ("personal", "own", "private", "work", "corporate", "team", "service", "official")
 _KIND_OF = {w: k for k, ws in KINDS.items() for w in ws}
 
-_CUE = re.compile(r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|what if|"
-                  r"same (for|with|goes for|applies to)|is that|is it|does that|does this|does it|would that|"
-                  r"will that|would it|and if|even if|what else)\b")
+_CUE = re.compile(
+    r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|what if|"
+    r"same (for|with|goes for|applies to)|is that|is it|does that|does this|does it|would that|"
+    r"will that|would it|and if|even if|what else)\b"
+)
 _TAIL = re.compile(r"\b(too|as well|also|either|then)\s*[?.!]*$")
 _DEICTIC = re.compile(r"\b(that|this|it|those|these|same|them|they)\b")
-_LEAD = re.compile(r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|"
-                   r"same (for|with|goes for|applies to)|and what about|and how about)\s+")
+_LEAD = re.compile(
+    r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|"
+    r"same (for|with|goes for|applies to)|and what about|and how about)\s+"
+)
 
 
 def _words(text: str) -> list[str]:

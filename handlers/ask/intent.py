@@ -86,12 +86,18 @@ def describes_abuse(text: str) -> bool:
 
 
 # "my colleague keeps posting rude things about our director": a colleague's possible breach, a report category.
-_COLLEAGUE = re.compile(r"\b(colleague|co-?worker|workmate|member of staff|staff member|someone (in|on|from) my team|"
-                        r"another officer|my manager|my boss|a manager)s?\b")
-_ONLINE_ACT = re.compile(r"\b(post\w*|tweet\w*|comment\w*|shar(e|es|ed|ing)|upload\w*|message\w*|online|"
-                         r"facebook|instagram|tiktok|twitter|linkedin|whatsapp|snapchat)\b")
-_BAD = re.compile(r"\b(rude|nasty|offensive|abus\w*|insult\w*|derogatory|disparag\w*|slag\w*|slat\w*|"
-                  r"bad[- ]?mouth\w*|criticis\w*|confidential|leak\w*|racist|sexist|mock\w*|lies|lying|false)\b")
+_COLLEAGUE = re.compile(
+    r"\b(colleague|co-?worker|workmate|member of staff|staff member|someone (in|on|from) my team|"
+    r"another officer|my manager|my boss|a manager)s?\b"
+)
+_ONLINE_ACT = re.compile(
+    r"\b(post\w*|tweet\w*|comment\w*|shar(e|es|ed|ing)|upload\w*|message\w*|online|"
+    r"facebook|instagram|tiktok|twitter|linkedin|whatsapp|snapchat)\b"
+)
+_BAD = re.compile(
+    r"\b(rude|nasty|offensive|abus\w*|insult\w*|derogatory|disparag\w*|slag\w*|slat\w*|"
+    r"bad[- ]?mouth\w*|criticis\w*|confidential|leak\w*|racist|sexist|mock\w*|lies|lying|false)\b"
+)
 
 
 def about_a_colleague(text: str) -> bool:

@@ -35,8 +35,12 @@ log = logging.getLogger("ted.privacy")
 KEY_ROW = "question_pseudonym_key"  # nosec: the name of the kb_meta row, not a secret
 PREFIX = "p:"
 # Each table that holds questions, and the column that says when the row was last written.
-QUESTION_TABLES = (("asked", "asked_at"), ("unanswered", "asked_at"), ("feedback", "given_at"),
-                   ("threads", "updated_at"))
+QUESTION_TABLES = (
+    ("asked", "asked_at"),
+    ("unanswered", "asked_at"),
+    ("feedback", "given_at"),
+    ("threads", "updated_at"),
+)
 
 
 class Pseudonyms:
@@ -50,8 +54,9 @@ class Pseudonyms:
     def key(self) -> bytes:
         if not self._key:
             # Made on first use and kept in kb_meta; the connection autocommits, so the first writer wins.
-            self.db.execute("insert or ignore into kb_meta (key, value) values (?, ?)",
-                            [KEY_ROW, secrets.token_hex(32)])
+            self.db.execute(
+                "insert or ignore into kb_meta (key, value) values (?, ?)", [KEY_ROW, secrets.token_hex(32)]
+            )
             (value,) = self.db.execute("select value from kb_meta where key = ?", [KEY_ROW]).fetchone()
             self._key = bytes.fromhex(value)
         return self._key
@@ -76,8 +81,9 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds")  # the form core.db.utcnow() writes
 
 
-def purge_questions(db: sqlite_utils.Database, days: int, now: datetime | None = None,
-                    dry_run: bool = False) -> dict[str, int]:
+def purge_questions(
+    db: sqlite_utils.Database, days: int, now: datetime | None = None, dry_run: bool = False
+) -> dict[str, int]:
     """Delete questions, unanswered questions, feedback and conversation memory last written more than `days`
     ago. Returns how many rows each table lost (or would lose, with `dry_run`)."""
     cutoff = _iso((now or datetime.now(UTC)) - timedelta(days=days))
@@ -90,6 +96,5 @@ def purge_questions(db: sqlite_utils.Database, days: int, now: datetime | None =
             else:
                 counts[table] = db.execute(f"delete from {table} where {where}", [cutoff]).rowcount
     if not dry_run and any(counts.values()):
-        log.info("questions past retention deleted days=%s %s", days,
-                 " ".join(f"{t}={n}" for t, n in counts.items()))
+        log.info("questions past retention deleted days=%s %s", days, " ".join(f"{t}={n}" for t, n in counts.items()))
     return counts

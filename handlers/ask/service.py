@@ -83,8 +83,14 @@ class AskService:
         best_doc, best_clause = answer.nearest
         try:
             row = self.db["unanswered"].insert(
-                {"asked_at": utcnow(), "channel": channel, "question": text[:2000], "best_doc": best_doc,
-                 "best_clause": best_clause, "confidence": round(answer.confidence, 4)}
+                {
+                    "asked_at": utcnow(),
+                    "channel": channel,
+                    "question": text[:2000],
+                    "best_doc": best_doc,
+                    "best_clause": best_clause,
+                    "confidence": round(answer.confidence, 4),
+                }
             )
         except sqlite3.Error as exc:  # a full disk: the honest "not covered" still goes out
             log.error("unanswered question not recorded channel=%s error=%s", channel, type(exc).__name__)

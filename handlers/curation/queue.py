@@ -25,9 +25,14 @@ _NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})+)\s*$")
 
 
 def _clause(hit, cited: tuple[str, str] = ("", "")) -> dict:
-    return {"doc_id": hit.doc_id, "clause": hit.number, "title": hit.title or hit.heading,
-            "text": hit.text[:SNIPPET] + ("…" if len(hit.text) > SNIPPET else ""), "score": round(hit.score, 4),
-            "cited": (hit.doc_id, hit.number) == cited}
+    return {
+        "doc_id": hit.doc_id,
+        "clause": hit.number,
+        "title": hit.title or hit.heading,
+        "text": hit.text[:SNIPPET] + ("…" if len(hit.text) > SNIPPET else ""),
+        "score": round(hit.score, 4),
+        "cited": (hit.doc_id, hit.number) == cited,
+    }
 
 
 def suggest(index: KnowledgeIndex, question: str, k: int = 3, cited: tuple[str, str] = ("", "")) -> list[dict]:
@@ -42,27 +47,44 @@ def search_clauses(index: KnowledgeIndex, text: str, limit: int = 8) -> list[dic
     if m:
         index.refresh()
         found = [e for e in index.entries.values() if e.number == m.group(1)]
-        return [{"doc_id": e.doc_id, "clause": e.number, "title": e.title or e.heading,
-                 "text": e.text[:SNIPPET], "score": 1.0, "cited": False} for e in found]
+        return [
+            {
+                "doc_id": e.doc_id,
+                "clause": e.number,
+                "title": e.title or e.heading,
+                "text": e.text[:SNIPPET],
+                "score": 1.0,
+                "cited": False,
+            }
+            for e in found
+        ]
     return suggest(index, text, limit) if (text or "").strip() else []
 
 
 def items(db: sqlite_utils.Database, index: KnowledgeIndex, limit: int = 30) -> dict:
     """{"unanswered": [...], "feedback": [...]}: what is still to deal with, newest first, with suggestions."""
-    unanswered = list(db.query(
-        # One max() and bare columns: SQLite takes them from the newest row of each group.
-        "select max(u.id) as id, u.asked_at, count(*) as times, u.question, u.channel, u.best_doc, u.best_clause "
-        "from unanswered u where not exists (select 1 from kb_triage t where t.kind = 'unanswered' and "
-        "t.item_id = u.id) and not exists (select 1 from taught x where x.kind = 'not_covered' and x.status = "
-        "'active' and lower(x.question) = lower(trim(u.question))) "  # TED fell back as it was taught to
-        "group by lower(trim(u.question)) order by max(u.id) desc limit ?", [limit]))
+    unanswered = list(
+        db.query(
+            # One max() and bare columns: SQLite takes them from the newest row of each group.
+            "select max(u.id) as id, u.asked_at, count(*) as times, u.question, u.channel, u.best_doc, u.best_clause "
+            "from unanswered u where not exists (select 1 from kb_triage t where t.kind = 'unanswered' and "
+            "t.item_id = u.id) and not exists (select 1 from taught x where x.kind = 'not_covered' and x.status = "
+            "'active' and lower(x.question) = lower(trim(u.question))) "  # TED fell back as it was taught to
+            "group by lower(trim(u.question)) order by max(u.id) desc limit ?",
+            [limit],
+        )
+    )
     for u in unanswered:
         u["kind"] = UNANSWERED
         u["suggestions"] = suggest(index, u["question"])
-    down = list(db.query(
-        "select f.id, f.given_at, f.channel, f.question, f.doc_id, f.clause, f.reason from feedback f "
-        "where f.helpful = 0 and coalesce(f.question, '') != '' and not exists (select 1 from kb_triage t "
-        "where t.kind = 'feedback' and t.item_id = f.id) order by f.id desc limit ?", [limit]))
+    down = list(
+        db.query(
+            "select f.id, f.given_at, f.channel, f.question, f.doc_id, f.clause, f.reason from feedback f "
+            "where f.helpful = 0 and coalesce(f.question, '') != '' and not exists (select 1 from kb_triage t "
+            "where t.kind = 'feedback' and t.item_id = f.id) order by f.id desc limit ?",
+            [limit],
+        )
+    )
     for f in down:
         f["kind"] = FEEDBACK
         f["suggestions"] = suggest(index, f["question"], cited=(f["doc_id"] or "", f["clause"] or ""))
@@ -82,29 +104,35 @@ def item(db: sqlite_utils.Database, kind: str, item_id: int) -> dict:
 def _settle(db: sqlite_utils.Database, kind: str, row: dict, outcome: str, actor: str, taught_id=None) -> None:
     """Mark the item dealt with (for an unanswered question, every time it was asked)."""
     if kind == UNANSWERED:
-        ids = [r[0] for r in db.execute(
-            "select id from unanswered u where lower(trim(question)) = lower(trim(?)) and not exists "
-            "(select 1 from kb_triage t where t.kind = 'unanswered' and t.item_id = u.id)", [row["question"]])]
+        ids = [
+            r[0]
+            for r in db.execute(
+                "select id from unanswered u where lower(trim(question)) = lower(trim(?)) and not exists "
+                "(select 1 from kb_triage t where t.kind = 'unanswered' and t.item_id = u.id)",
+                [row["question"]],
+            )
+        ]
     else:
         ids = [row["id"]]
     for i in ids:
-        db["kb_triage"].insert({"kind": kind, "item_id": i, "outcome": outcome, "taught_id": taught_id,
-                                "actor": actor, "at": utcnow()}, replace=True)
+        db["kb_triage"].insert(
+            {"kind": kind, "item_id": i, "outcome": outcome, "taught_id": taught_id, "actor": actor, "at": utcnow()},
+            replace=True,
+        )
 
 
-def answer_with(db: sqlite_utils.Database, kind: str, item_id: int, doc_id: str, clause: str, actor: str,
-                embedder=None) -> int:
+def answer_with(
+    db: sqlite_utils.Database, kind: str, item_id: int, doc_id: str, clause: str, actor: str, embedder=None
+) -> int:
     """*This clause answers it*: the item's question becomes a taught phrasing of that clause, at once."""
     with transaction(db):
         row = item(db, kind, item_id)
-        tid = teach.teach(db, clause, row["question"], actor, doc_id, source=kind, source_id=item_id,
-                          embedder=embedder)
+        tid = teach.teach(db, clause, row["question"], actor, doc_id, source=kind, source_id=item_id, embedder=embedder)
         _settle(db, kind, row, TAUGHT, actor, tid)
     return tid
 
 
-def not_covered(db: sqlite_utils.Database, kind: str, item_id: int, actor: str, doc_id: str = "",
-                embedder=None) -> int:
+def not_covered(db: sqlite_utils.Database, kind: str, item_id: int, actor: str, doc_id: str = "", embedder=None) -> int:
     """*Not covered*: a negative example for the document (by default the one TED came closest with)."""
     with transaction(db):
         row = item(db, kind, item_id)
@@ -118,5 +146,11 @@ def dismiss(db: sqlite_utils.Database, kind: str, item_id: int, actor: str) -> N
     with transaction(db):
         row = item(db, kind, item_id)
         _settle(db, kind, row, DISMISSED, actor)
-        audit.record(db, actor, audit.DISMISS, row.get("best_doc") or row.get("doc_id") or "",
-                     f"{kind} {item_id}", before={"question": row["question"]})
+        audit.record(
+            db,
+            actor,
+            audit.DISMISS,
+            row.get("best_doc") or row.get("doc_id") or "",
+            f"{kind} {item_id}",
+            before={"question": row["question"]},
+        )

@@ -56,12 +56,20 @@ def review_reminders(db: sqlite_utils.Database, directory: Directory, settings: 
         for d in _live(db):
             if not d["next_review"] or d["next_review"] > today:
                 continue
-            text = messages.KB_REVIEW_DUE.format(title=document_name(d["title"], d["version"] or ""),
-                                                 date=d["next_review"], url=url)
+            text = messages.KB_REVIEW_DUE.format(
+                title=document_name(d["title"], d["version"] or ""), date=d["next_review"], url=url
+            )
             for p in owners(directory, d["owner"]):
-                queued += outbox.enqueue(db, now, None, outbox.NOTICE, "kb_review", recipient=p.email,
-                                         params={"text": text},
-                                         dedupe_key=f"kb-review:{d['id']}:{d['next_review']}:{p.email}")
+                queued += outbox.enqueue(
+                    db,
+                    now,
+                    None,
+                    outbox.NOTICE,
+                    "kb_review",
+                    recipient=p.email,
+                    params={"text": text},
+                    dedupe_key=f"kb-review:{d['id']}:{d['next_review']}:{p.email}",
+                )
     return queued
 
 
@@ -78,31 +86,46 @@ def last_digest_moment(settings: Settings, now: datetime) -> datetime | None:
 
 def gather(db: sqlite_utils.Database, since: str, until: str) -> dict:
     """What staff asked in [since, until) (UTC ISO): unanswered questions, 👎 answers, most-asked clauses."""
-    unanswered = list(db.query(
-        # One max() and bare columns: SQLite takes the question as last worded, from the newest row.
-        "select max(id) as last_id, question, count(*) as times, best_doc as doc_id from unanswered "
-        "where asked_at >= ? and asked_at < ? group by lower(trim(question)) order by count(*) desc, max(id) desc",
-        [since, until]))
-    down = list(db.query(
-        "select question, doc_id, clause, reason from feedback where helpful = 0 and given_at >= ? and "
-        "given_at < ? order by id desc", [since, until]))
-    top = list(db.query(
-        "select a.doc_id, a.clause, count(*) as times, (select coalesce(nullif(c.title, ''), c.heading) from "
-        "clauses c where c.doc_id = a.doc_id and c.number = a.clause) as title from asked a where a.intent = "
-        "'policy' and a.asked_at >= ? and a.asked_at < ? and coalesce(a.clause, '') != '' group by a.doc_id, "
-        "a.clause order by count(*) desc, a.clause limit 5", [since, until]))
+    unanswered = list(
+        db.query(
+            # One max() and bare columns: SQLite takes the question as last worded, from the newest row.
+            "select max(id) as last_id, question, count(*) as times, best_doc as doc_id from unanswered "
+            "where asked_at >= ? and asked_at < ? group by lower(trim(question)) order by count(*) desc, max(id) desc",
+            [since, until],
+        )
+    )
+    down = list(
+        db.query(
+            "select question, doc_id, clause, reason from feedback where helpful = 0 and given_at >= ? and "
+            "given_at < ? order by id desc",
+            [since, until],
+        )
+    )
+    top = list(
+        db.query(
+            "select a.doc_id, a.clause, count(*) as times, (select coalesce(nullif(c.title, ''), c.heading) from "
+            "clauses c where c.doc_id = a.doc_id and c.number = a.clause) as title from asked a where a.intent = "
+            "'policy' and a.asked_at >= ? and a.asked_at < ? and coalesce(a.clause, '') != '' group by a.doc_id, "
+            "a.clause order by count(*) desc, a.clause limit 5",
+            [since, until],
+        )
+    )
     return {"unanswered": unanswered, "down": down, "top": top}
 
 
 def digest_text(data: dict, start: str, end: str, url: str) -> str:
     parts = [messages.KB_DIGEST_TITLE.format(start=start, end=end)]
     if data["unanswered"]:
-        lines = [f"• “{u['question']}”" + (f" (asked {u['times']} times)" if u["times"] > 1 else "")
-                 for u in data["unanswered"][:LIST_MAX]]
+        lines = [
+            f"• “{u['question']}”" + (f" (asked {u['times']} times)" if u["times"] > 1 else "")
+            for u in data["unanswered"][:LIST_MAX]
+        ]
         parts.append("\n".join([messages.KB_DIGEST_UNANSWERED.format(n=len(data["unanswered"])), *lines]))
     if data["down"]:
-        lines = [f"• {f['clause'] or '—'}: “{f['question']}”" + (f" — “{f['reason']}”" if f["reason"] else "")
-                 for f in data["down"][:LIST_MAX]]
+        lines = [
+            f"• {f['clause'] or '—'}: “{f['question']}”" + (f" — “{f['reason']}”" if f["reason"] else "")
+            for f in data["down"][:LIST_MAX]
+        ]
         parts.append("\n".join([messages.KB_DIGEST_DOWN.format(n=len(data["down"])), *lines]))
     if data["top"]:
         lines = [f"• {t['clause']}{' — ' + t['title'] if t['title'] else ''} ({t['times']})" for t in data["top"]]
@@ -134,20 +157,36 @@ def weekly_digest(db: sqlite_utils.Database, directory: Directory, settings: Set
     queued = 0
     with transaction(db):
         if any(data.values()):
-            queued += outbox.enqueue(db, now, None, outbox.NOTICE, "kb_digest", recipient=COMMS_CHANNEL,
-                                     params={"text": digest_text(data, start, end, url)},
-                                     dedupe_key=f"kb-digest:{key}:channel")
+            queued += outbox.enqueue(
+                db,
+                now,
+                None,
+                outbox.NOTICE,
+                "kb_digest",
+                recipient=COMMS_CHANNEL,
+                params={"text": digest_text(data, start, end, url)},
+                dedupe_key=f"kb-digest:{key}:channel",
+            )
         for email, docs in sorted(docs_of.items()):
             mine = _only(data, docs)
             if any(mine.values()):
-                queued += outbox.enqueue(db, now, None, outbox.NOTICE, "kb_digest", recipient=email,
-                                         params={"text": digest_text(mine, start, end, url)},
-                                         dedupe_key=f"kb-digest:{key}:{email}")
+                queued += outbox.enqueue(
+                    db,
+                    now,
+                    None,
+                    outbox.NOTICE,
+                    "kb_digest",
+                    recipient=email,
+                    params={"text": digest_text(mine, start, end, url)},
+                    dedupe_key=f"kb-digest:{key}:{email}",
+                )
         db["kb_meta"].upsert({"key": DIGEST_KEY, "value": key}, pk="key")
     return queued
 
 
 def tick(db: sqlite_utils.Database, directory: Directory, settings: Settings, now: datetime) -> dict[str, int]:
     """One scheduler step: review reminders due, and the digest when its time has come."""
-    return {"reminders": review_reminders(db, directory, settings, now),
-            "digest": weekly_digest(db, directory, settings, now)}
+    return {
+        "reminders": review_reminders(db, directory, settings, now),
+        "digest": weekly_digest(db, directory, settings, now),
+    }

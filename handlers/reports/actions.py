@@ -30,11 +30,25 @@ def announce(service: ReportService, report_id: int, now, tag: str, reporter_tem
     """Refresh every recipient's copy of the report in place (never the reporter's own messages: they get new
     ones); tell the reporter when it matters, and note that in the report's history."""
     for m in service.db["report_messages"].rows_where("report_id = ? and email != ?", [report_id, outbox.REPORTER]):
-        outbox.enqueue(service.db, now, report_id, outbox.UPDATE, "status", recipient=m["email"],
-                       target=str(m["id"]), dedupe_key=f"{report_id}:update:{m['id']}:{tag}")
-    if reporter_template and outbox.enqueue(service.db, now, report_id, outbox.DM, reporter_template,
-                                            recipient=outbox.REPORTER,
-                                            dedupe_key=f"{report_id}:{reporter_template}"):
+        outbox.enqueue(
+            service.db,
+            now,
+            report_id,
+            outbox.UPDATE,
+            "status",
+            recipient=m["email"],
+            target=str(m["id"]),
+            dedupe_key=f"{report_id}:update:{m['id']}:{tag}",
+        )
+    if reporter_template and outbox.enqueue(
+        service.db,
+        now,
+        report_id,
+        outbox.DM,
+        reporter_template,
+        recipient=outbox.REPORTER,
+        dedupe_key=f"{report_id}:{reporter_template}",
+    ):
         service.audit(report_id, "ted", "told_reporter", reporter_template)
 
 
@@ -80,8 +94,10 @@ class ReportActions:
             return Outcome(report, f"{report['ref']} was already {report['status']}.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
-            self.db["reports"].update(report["id"], {"status": "acknowledged", "acknowledged_at": outbox.iso(now),
-                                                     "acknowledged_by": actor.email})
+            self.db["reports"].update(
+                report["id"],
+                {"status": "acknowledged", "acknowledged_at": outbox.iso(now), "acknowledged_by": actor.email},
+            )
             self.s.audit(report["id"], actor.email, "acknowledged")
             self._announce(report["id"], now, "ack", "reporter_acknowledged")
         return Outcome(self.s.get(report["id"]), f"You acknowledged {report['ref']}. The reporter has been told.")
@@ -101,29 +117,52 @@ class ReportActions:
         report = self._check(report, actor)
         target = self.s.directory.get(to_email.strip()) if to_email.strip() else None
         if target is None or not target.active:
-            return Outcome(report, "I couldn't find that person in the staff directory, so nothing changed.",
-                           changed=False)
+            return Outcome(
+                report, "I couldn't find that person in the staff directory, so nothing changed.", changed=False
+            )
         if target.email == report["reporter_email"] or target.email in self.s.excluded(report):
-            return Outcome(report, "That person can't be given this report (they filed it, or it was routed "
-                                   "around them), so nothing changed.", changed=False)
+            return Outcome(
+                report,
+                "That person can't be given this report (they filed it, or it was routed "
+                "around them), so nothing changed.",
+                changed=False,
+            )
         if report["status"] == "resolved":
             return Outcome(report, f"{report['ref']} is already resolved, so nothing changed.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
             self.db["report_recipients"].upsert(
-                {"report_id": report["id"], "email": target.email, "role": "assignee",
-                 "reason": f"reassigned by {actor.name}", "added_at": outbox.iso(now), "active": 1},
-                pk=("report_id", "email"))
+                {
+                    "report_id": report["id"],
+                    "email": target.email,
+                    "role": "assignee",
+                    "reason": f"reassigned by {actor.name}",
+                    "added_at": outbox.iso(now),
+                    "active": 1,
+                },
+                pk=("report_id", "email"),
+            )
             if not actor.is_comms and actor.email != target.email:
-                self.db.execute("update report_recipients set active = 0 where report_id = ? and email = ?",
-                                [report["id"], actor.email])
+                self.db.execute(
+                    "update report_recipients set active = 0 where report_id = ? and email = ?",
+                    [report["id"], actor.email],
+                )
             self.db["reports"].update(report["id"], {"assigned_to": target.email})
             # Every copy so far now says "Reassigned to …" (no description, no buttons); the new one is whole.
-            self.db.execute("update report_messages set reassigned_to = ? where report_id = ? and email != ?",
-                            [target.email, report["id"], outbox.REPORTER])
+            self.db.execute(
+                "update report_messages set reassigned_to = ? where report_id = ? and email != ?",
+                [target.email, report["id"], outbox.REPORTER],
+            )
             self.s.audit(report["id"], actor.email, "reassigned", target.email)
-            outbox.enqueue(self.db, now, report["id"], outbox.DM, "assigned", recipient=target.email,
-                           dedupe_key=f"{report['id']}:assigned:{target.email}:{outbox.iso(now)}")
+            outbox.enqueue(
+                self.db,
+                now,
+                report["id"],
+                outbox.DM,
+                "assigned",
+                recipient=target.email,
+                dedupe_key=f"{report['id']}:assigned:{target.email}:{outbox.iso(now)}",
+            )
             self._announce(report["id"], now, f"reassign{now.timestamp()}")
         return Outcome(self.s.get(report["id"]), f"{report['ref']} is now with {target.name}.")
 
@@ -135,8 +174,12 @@ class ReportActions:
             return Outcome(report, f"{report['ref']} was already resolved.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
-            changes = {"status": "resolved", "resolved_at": outbox.iso(now), "resolved_by": actor.email,
-                       "outcome": outcome}
+            changes = {
+                "status": "resolved",
+                "resolved_at": outbox.iso(now),
+                "resolved_by": actor.email,
+                "outcome": outcome,
+            }
             if not report["acknowledged_at"]:
                 changes.update(acknowledged_at=outbox.iso(now), acknowledged_by=actor.email)
             self.db["reports"].update(report["id"], changes)
@@ -164,8 +207,12 @@ class ReportActions:
         report = self._check(report, actor)
         reason = reason.strip()
         if report["status"] != "acknowledged":
-            return Outcome(report, f"Reminders can be paused only on an acknowledged report; {report['ref']} is "
-                                   f"{report['status']}, so nothing changed.", changed=False)
+            return Outcome(
+                report,
+                f"Reminders can be paused only on an acknowledged report; {report['ref']} is "
+                f"{report['status']}, so nothing changed.",
+                changed=False,
+            )
         if not reason:
             return Outcome(report, "Please give a reason, so nothing changed.", changed=False)
         now = self.s.clock()
@@ -173,5 +220,6 @@ class ReportActions:
             self.db["reports"].update(report["id"], {"snoozed_until": outbox.iso(self.s.hours.midnight_after(until))})
             self.s.audit(report["id"], actor.email, "snoozed", f"until {until.isoformat()}: {reason[:1900]}")
             self._announce(report["id"], now, f"snooze{now.timestamp()}")
-        return Outcome(self.s.get(report["id"]), f"Reminders on {report['ref']} are paused until the end of "
-                                                 f"{until:%A %d %B}.")
+        return Outcome(
+            self.s.get(report["id"]), f"Reminders on {report['ref']} are paused until the end of {until:%A %d %B}."
+        )

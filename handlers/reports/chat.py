@@ -71,12 +71,15 @@ class ReportChat:
             return [Reply(messages.REPORT_HELP, intent="report", ephemeral=True)]
         return [self.form_reply(prefill=msg.text.strip(), me=self.person(msg.platform, msg.user_id))]
 
-    def form_reply(self, prefill: str = "", errors: dict | None = None, values: dict | None = None,
-                   me: Person | None = None) -> Reply:
-        people = [(p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name)
-                  for p in self.directory.everyone() if not me or p.email != me.email]
-        form = report_form(self.directory.service_areas(), prefill=prefill, errors=errors, values=values,
-                           people=people)
+    def form_reply(
+        self, prefill: str = "", errors: dict | None = None, values: dict | None = None, me: Person | None = None
+    ) -> Reply:
+        people = [
+            (p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name)
+            for p in self.directory.everyone()
+            if not me or p.email != me.email
+        ]
+        form = report_form(self.directory.service_areas(), prefill=prefill, errors=errors, values=values, people=people)
         return Reply(messages.REPORT_FORM_INTRO, intent="report", form=form, ephemeral=True)
 
     def on_open(self, act: Action) -> list[Reply]:
@@ -100,15 +103,23 @@ class ReportChat:
             errors["service_area"] = "Please choose a service area from the list."
         reporter = self.person(act.platform, act.user_id)
         if errors:
-            return [self.form_reply(errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)},
-                                    me=reporter)]
+            return [
+                self.form_reply(
+                    errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)}, me=reporter
+                )
+            ]
         clean["involved"] = self.involved(act.platform, clean["involved"], reporter)
         try:
-            report = self.service.file(reporter, act.platform, act.user_id, clean,
-                                       source_question=str(act.form.get("source_question", "")))
+            report = self.service.file(
+                reporter, act.platform, act.user_id, clean, source_question=str(act.form.get("source_question", ""))
+            )
         except sqlite3.Error as exc:  # a full disk, a read-only or damaged database: the transaction rolled back
-            log.error("report NOT saved platform=%s error=%s sqlite=%s", act.platform, type(exc).__name__,
-                      getattr(exc, "sqlite_errorname", ""))
+            log.error(
+                "report NOT saved platform=%s error=%s sqlite=%s",
+                act.platform,
+                type(exc).__name__,
+                getattr(exc, "sqlite_errorname", ""),
+            )
             return [self.not_saved(reporter)]
         return [reporter_confirmation(report)]
 
@@ -125,8 +136,7 @@ class ReportChat:
                 comms = f"the Communications Manager ({heads[0].name}, {heads[0].email})"
         except sqlite3.Error as exc:
             log.warning("directory unreadable while saying a report was not saved error=%s", type(exc).__name__)
-        return Reply(messages.REPORT_NOT_SAVED.format(manager=manager, comms=comms), intent="report",
-                     ephemeral=True)
+        return Reply(messages.REPORT_NOT_SAVED.format(manager=manager, comms=comms), intent="report", ephemeral=True)
 
     def on_status(self, act: Action) -> list[Reply]:
         me = self.person(act.platform, act.user_id)
@@ -152,9 +162,16 @@ class ReportChat:
             reply = reassigned_reply(outcome.report, timeline.name_of(self.service, outcome.report["assigned_to"]))
         else:
             reply = copy_for(self.service, outcome.report, "status", actor.email)
-        return [Reply(outcome.message, intent="report", ephemeral=True, report_ref=outcome.report["ref"],
-                      changed=outcome.changed),
-                dataclasses.replace(reply, replace_original=True)]
+        return [
+            Reply(
+                outcome.message,
+                intent="report",
+                ephemeral=True,
+                report_ref=outcome.report["ref"],
+                changed=outcome.changed,
+            ),
+            dataclasses.replace(reply, replace_original=True),
+        ]
 
     def _form_for(self, act: Action, make) -> list[Reply]:
         report = self.service.by_ref(act.value)

@@ -29,16 +29,17 @@ def directory_command(ted, args: argparse.Namespace) -> int:
         print(f"ted directory import: {args.file}: no such file (nothing was changed).", file=sys.stderr)
         return 1
     except IsADirectoryError:
-        print(f"ted directory import: {args.file} is a folder, not a CSV file (nothing was changed).",
-              file=sys.stderr)
+        print(f"ted directory import: {args.file} is a folder, not a CSV file (nothing was changed).", file=sys.stderr)
         return 1
     except UnicodeDecodeError as exc:
-        print(f"ted directory import: {args.file} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV "
-              "(nothing was changed).", file=sys.stderr)
+        print(
+            f"ted directory import: {args.file} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV "
+            "(nothing was changed).",
+            file=sys.stderr,
+        )
         return 1
     except OSError as exc:
-        print(f"ted directory import: cannot read {args.file} ({exc.strerror}; nothing was changed).",
-              file=sys.stderr)
+        print(f"ted directory import: cannot read {args.file} ({exc.strerror}; nothing was changed).", file=sys.stderr)
         return 1
     except DirectoryError as exc:
         print(f"ted directory import: {args.file}: {exc} (nothing was changed).", file=sys.stderr)
@@ -72,9 +73,17 @@ def reports_command(ted, args: argparse.Namespace) -> int:
             print(f"{report['ref']}: legal hold {'on' if args.action == 'hold' else 'off'}.")
             return 0
         if args.json:
-            print(json.dumps({**report, "recipients": svc.recipients(report["id"], False),
-                              "events": svc.events(report["id"]),
-                              "timeline": timeline.timeline(svc, report, timeline.ALL)}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        **report,
+                        "recipients": svc.recipients(report["id"], False),
+                        "events": svc.events(report["id"]),
+                        "timeline": timeline.timeline(svc, report, timeline.ALL),
+                    },
+                    indent=2,
+                )
+            )
             return 0
         print(f"{report['ref']} — {STATUS_LABELS[report['status']]}")
         print("\n".join(summary_lines(report)))
@@ -92,13 +101,18 @@ def reports_command(ted, args: argparse.Namespace) -> int:
     if args.action == "purge":
         refs = escalation.purge(svc, dry_run=args.dry_run, forget_attachments=ted.forget_attachments)
         verb = "Would purge" if args.dry_run else "Purged"
-        print(f"{verb} {len(refs)} report(s) older than {ted.settings.retention_days} days"
-              + (f": {', '.join(refs)}" if refs else "."))
+        print(
+            f"{verb} {len(refs)} report(s) older than {ted.settings.retention_days} days"
+            + (f": {', '.join(refs)}" if refs else ".")
+        )
         days = ted.settings.question_retention_days
         counts = purge_questions(ted.db, days, svc.clock(), dry_run=args.dry_run)
         verb = "Would delete" if args.dry_run else "Deleted"
-        print(f"{verb} questions and feedback older than {days} days: "
-              + ", ".join(f"{n} {QUESTION_TABLE_NAMES[t]}" for t, n in counts.items()) + ".")
+        print(
+            f"{verb} questions and feedback older than {days} days: "
+            + ", ".join(f"{n} {QUESTION_TABLE_NAMES[t]}" for t, n in counts.items())
+            + "."
+        )
         return 0
     if args.action == "tick":
         refs = escalation.tick(svc)
@@ -107,8 +121,12 @@ def reports_command(ted, args: argparse.Namespace) -> int:
     raise AssertionError(f"unhandled action {args.action}")
 
 
-QUESTION_TABLE_NAMES = {"asked": "questions asked", "unanswered": "unanswered questions", "feedback": "feedback",
-                        "threads": "conversation memories"}
+QUESTION_TABLE_NAMES = {
+    "asked": "questions asked",
+    "unanswered": "unanswered questions",
+    "feedback": "feedback",
+    "threads": "conversation memories",
+}
 
 
 def _public(r: dict) -> dict:
@@ -121,15 +139,26 @@ def export_person(ted, email: str) -> dict:
     person = ted.db.execute("select * from people where email = ?", [email]).fetchone()
     cols = [c.name for c in ted.db["people"].columns]
     filed = list(ted.db.query("select * from reports where reporter_email = ?", [email]))
-    received = list(ted.db.query("select r.ref, x.role, x.reason, x.added_at from report_recipients x "
-                                 "join reports r on r.id = x.report_id where x.email = ?", [email]))
-    actions = list(ted.db.query("select r.ref, e.at, e.action, e.detail from report_events e join reports r "
-                                "on r.id = e.report_id where e.actor = ?", [email]))
+    received = list(
+        ted.db.query(
+            "select r.ref, x.role, x.reason, x.added_at from report_recipients x "
+            "join reports r on r.id = x.report_id where x.email = ?",
+            [email],
+        )
+    )
+    actions = list(
+        ted.db.query(
+            "select r.ref, e.at, e.action, e.detail from report_events e join reports r "
+            "on r.id = e.report_id where e.actor = ?",
+            [email],
+        )
+    )
     messages = list(ted.db.query("select report_id, created_at, reply from web_messages where email = ?", [email]))
     entry = dict(zip(cols, person, strict=True)) if person else {}
     # The person's ids on each platform: questions and feedback are keyed by those, not by email.
-    ids = [("web", email)] + [(p, entry.get(c) or "") for p, c in (("slack", "slack_user_id"),
-                                                                    ("teams", "teams_user_id"))]
+    ids = [("web", email)] + [
+        (p, entry.get(c) or "") for p, c in (("slack", "slack_user_id"), ("teams", "teams_user_id"))
+    ]
     ids = [(p, i) for p, i in ids if i]
     where = " or ".join("(platform = ? and user_id = ?)" for _ in ids) or "0"
     flat = [x for pair in ids for x in pair]
@@ -137,25 +166,43 @@ def export_person(ted, email: str) -> dict:
     stored = [(p, s) for p, i in ids for s in ted.conversations.ids.every_form(p, i)]
     where_q = " or ".join("(platform = ? and user_id = ?)" for _ in stored) or "0"
     flat_q = [x for pair in stored for x in pair]
-    asked = list(ted.db.query(f"select asked_at, platform, question, intent, clause from asked where {where_q}",
-                              flat_q))
+    asked = list(
+        ted.db.query(f"select asked_at, platform, question, intent, clause from asked where {where_q}", flat_q)
+    )
     where_fb = where_q.replace("platform", "channel")
-    feedback = list(ted.db.query(f"select given_at, channel, question, clause, helpful, reason from feedback "
-                                 f"where {where_fb}", flat_q))
+    feedback = list(
+        ted.db.query(
+            f"select given_at, channel, question, clause, helpful, reason from feedback where {where_fb}", flat_q
+        )
+    )
     where_rep = where.replace("platform", "reporter_platform").replace("user_id", "reporter_user_id")
     by_id = list(ted.db.query(f"select * from reports where reporter_email != ? and ({where_rep})", [email, *flat]))
     for r in filed + by_id:
         # The person's own reports with what was done about them: the notes recipients added and the outcome.
-        r["notes"] = [{"at": e["at"], "by": timeline.name_of(ted.reports, e["actor"]), "note": text}
-                      for e in ted.reports.events(r["id"])
-                      if (text := e["detail"] if e["action"] == "note" else
-                          e["detail"].partition(":")[2].strip() if e["action"] == "resolved" else "")]
+        r["notes"] = [
+            {"at": e["at"], "by": timeline.name_of(ted.reports, e["actor"]), "note": text}
+            for e in ted.reports.events(r["id"])
+            if (
+                text := e["detail"]
+                if e["action"] == "note"
+                else e["detail"].partition(":")[2].strip()
+                if e["action"] == "resolved"
+                else ""
+            )
+        ]
         r["outcome_label"] = OUTCOME_LABELS.get(r["outcome"] or "", "")
         r["timeline"] = timeline.timeline(ted.reports, r, timeline.REPORTER)
-    return {"notice": export_notice(ted.settings, ted.reports.clock()), "email": email,
-            "directory": entry or None, "reports_filed": filed + by_id,
-            "reports_received": received, "actions_taken": actions, "web_messages": messages,
-            "questions_asked": asked, "feedback_given": feedback}
+    return {
+        "notice": export_notice(ted.settings, ted.reports.clock()),
+        "email": email,
+        "directory": entry or None,
+        "reports_filed": filed + by_id,
+        "reports_received": received,
+        "actions_taken": actions,
+        "web_messages": messages,
+        "questions_asked": asked,
+        "feedback_given": feedback,
+    }
 
 
 def export_notice(settings, now) -> dict:
@@ -164,21 +211,31 @@ def export_notice(settings, now) -> dict:
         "title": "Everything TED holds about this person (UK GDPR Article 15, subject access)",
         "generated_at": now.isoformat(timespec="seconds"),
         "controller": "Tendring District Council",
-        "covers": ["the staff directory entry", "reports filed (by email or by Slack/Teams id)",
-                   "reports sent to this person", "actions and notes they took on reports",
-                   "escalation messages in their TED Web Chat inbox",
-                   "questions asked and feedback given on any platform, including any stored under a pseudonym"],
-        "does_not_cover": ["the list of questions TED could not answer, which keeps no record of who asked (the "
-                           "person's own questions, answered or not, are under questions_asked)",
-                           "reports in which the person is only mentioned (search them by name)",
-                           "screenshot files (listed under each report's attachments; send them with this export)",
-                           "messages held by Slack or Microsoft Teams themselves (ask the council's IT team)",
-                           "anything already deleted under the retention periods below"],
-        "retention": {"questions_feedback_and_conversation_memory_days": settings.question_retention_days,
-                      "report_personal_content_days_after_resolution": settings.retention_days},
+        "covers": [
+            "the staff directory entry",
+            "reports filed (by email or by Slack/Teams id)",
+            "reports sent to this person",
+            "actions and notes they took on reports",
+            "escalation messages in their TED Web Chat inbox",
+            "questions asked and feedback given on any platform, including any stored under a pseudonym",
+        ],
+        "does_not_cover": [
+            "the list of questions TED could not answer, which keeps no record of who asked (the "
+            "person's own questions, answered or not, are under questions_asked)",
+            "reports in which the person is only mentioned (search them by name)",
+            "screenshot files (listed under each report's attachments; send them with this export)",
+            "messages held by Slack or Microsoft Teams themselves (ask the council's IT team)",
+            "anything already deleted under the retention periods below",
+        ],
+        "retention": {
+            "questions_feedback_and_conversation_memory_days": settings.question_retention_days,
+            "report_personal_content_days_after_resolution": settings.retention_days,
+        },
         "pseudonymised_questions": settings.pseudonymise_questions,
-        "how_to_complain": (f"Contact {settings.dpo_contact} first: the council will acknowledge a complaint within "
-                            "30 days. You can also complain to the Information Commissioner's Office (ICO): "
-                            "https://ico.org.uk/make-a-complaint/ or 0303 123 1113."),
+        "how_to_complain": (
+            f"Contact {settings.dpo_contact} first: the council will acknowledge a complaint within "
+            "30 days. You can also complain to the Information Commissioner's Office (ICO): "
+            "https://ico.org.uk/make-a-complaint/ or 0303 123 1113."
+        ),
         "privacy_notice": f"{settings.base_url}/privacy",
     }

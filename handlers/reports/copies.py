@@ -30,8 +30,13 @@ def copy_for(service: ReportService, report: dict, template: str, viewer: str) -
     """The whole copy of `report` that `viewer` (an email, or the comms channel) is sent."""
     involved = tuple(name_of(service, e) for e in json.loads(report.get("involved") or "[]"))
     images = tuple((a["name"], a["url"]) for a in web_uploads(report["attachments"]))
-    return recipient_reply(report, template, reported_by=reported_by(service, report, viewer_of(service, viewer)),
-                           involved=involved, images=images)
+    return recipient_reply(
+        report,
+        template,
+        reported_by=reported_by(service, report, viewer_of(service, viewer)),
+        involved=involved,
+        images=images,
+    )
 
 
 def render(service: ReportService, row: dict, report: dict) -> Reply:
@@ -42,8 +47,9 @@ def render(service: ReportService, row: dict, report: dict) -> Reply:
         msg = outbox.posted_message(service.db, row)
         if msg is not None and msg["email"] == outbox.REPORTER:
             # A row queued before reporter copies were left alone: the reporter sees where it stands instead.
-            return reporter_update(report, "reporter_resolved" if report["status"] == "resolved"
-                                   else "reporter_acknowledged")
+            return reporter_update(
+                report, "reporter_resolved" if report["status"] == "resolved" else "reporter_acknowledged"
+            )
         if msg is not None and msg.get("reassigned_to"):
             return reassigned_reply(report, name_of(service, msg["reassigned_to"]))
     return copy_for(service, report, row["template"], row["recipient"])

@@ -26,8 +26,12 @@ def tick(service: ReportService, now: datetime) -> list[str]:
     """Send the outcome reminders and notices that are due. Returns the refs of reports now overdue."""
     db = service.db
     stamp = outbox.iso(now)
-    rows = list(db.query("select * from reports where status != 'resolved' and resolve_due_at is not null "
-                         "and resolve_due_at != '' and purged_at is null order by id"))
+    rows = list(
+        db.query(
+            "select * from reports where status != 'resolved' and resolve_due_at is not null "
+            "and resolve_due_at != '' and purged_at is null order by id"
+        )
+    )
     overdue = []
     for r in rows:
         due = datetime.fromisoformat(r["resolve_due_at"])
@@ -36,28 +40,51 @@ def tick(service: ReportService, now: datetime) -> list[str]:
         with transaction(db):
             if not r["resolve_reminded_at"] and service.hours.opening(due) <= now < due and not snoozed:
                 for email in _handlers(service, r):
-                    outbox.enqueue(db, now, rid, outbox.DM, "outcome_due", recipient=email,
-                                   dedupe_key=f"{rid}:outcome_due:{email}")
+                    outbox.enqueue(
+                        db, now, rid, outbox.DM, "outcome_due", recipient=email, dedupe_key=f"{rid}:outcome_due:{email}"
+                    )
                 db["reports"].update(rid, {"resolve_reminded_at": stamp})
                 service.audit(rid, "ted", "outcome_reminder", "the outcome is due today")
             if now < due:
                 continue
             if not r["reporter_overdue_at"]:
                 db["reports"].update(rid, {"reporter_overdue_at": stamp})
-                if outbox.enqueue(db, now, rid, outbox.DM, "reporter_overdue", recipient=outbox.REPORTER,
-                                  dedupe_key=f"{rid}:reporter_overdue"):
+                if outbox.enqueue(
+                    db,
+                    now,
+                    rid,
+                    outbox.DM,
+                    "reporter_overdue",
+                    recipient=outbox.REPORTER,
+                    dedupe_key=f"{rid}:reporter_overdue",
+                ):
                     service.audit(rid, "ted", "told_reporter", "reporter_overdue")
             if not r["resolve_overdue_at"] and not snoozed:
                 never = service.excluded(r) | {r["reporter_email"]}
-                comms = service.directory.with_role("communications_manager") + \
-                    service.directory.with_role("communications")
+                comms = service.directory.with_role("communications_manager") + service.directory.with_role(
+                    "communications"
+                )
                 people = _handlers(service, r) + [p.email for p in comms if p.email not in never]
                 for email in dict.fromkeys(people):
-                    outbox.enqueue(db, now, rid, outbox.DM, "outcome_overdue", recipient=email,
-                                   dedupe_key=f"{rid}:outcome_overdue:{email}")
+                    outbox.enqueue(
+                        db,
+                        now,
+                        rid,
+                        outbox.DM,
+                        "outcome_overdue",
+                        recipient=email,
+                        dedupe_key=f"{rid}:outcome_overdue:{email}",
+                    )
                 if "channel_skipped" not in json.loads(r["flags"] or "[]"):
-                    outbox.enqueue(db, now, rid, outbox.CHANNEL, "outcome_overdue", recipient=COMMS_CHANNEL,
-                                   dedupe_key=f"{rid}:outcome_overdue:channel")
+                    outbox.enqueue(
+                        db,
+                        now,
+                        rid,
+                        outbox.CHANNEL,
+                        "outcome_overdue",
+                        recipient=COMMS_CHANNEL,
+                        dedupe_key=f"{rid}:outcome_overdue:channel",
+                    )
                 db["reports"].update(rid, {"resolve_overdue_at": stamp})
                 service.audit(rid, "ted", "outcome_overdue", f"reminded {len(set(people))}")
                 log.info("outcome overdue report id=%s reminded=%s", rid, len(set(people)))

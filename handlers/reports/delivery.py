@@ -96,8 +96,9 @@ class OutboxWorker:
                     self._give_up(row, now, f"{type(exc).__name__}: {exc}")
                     continue
                 outbox.mark_failed(self.db, row, now, f"{type(exc).__name__}: {exc}", retry_after)
-                log.warning("outbox id=%s will retry (attempt %s): %s", row["id"], row["attempts"] + 1,
-                            type(exc).__name__)
+                log.warning(
+                    "outbox id=%s will retry (attempt %s): %s", row["id"], row["attempts"] + 1, type(exc).__name__
+                )
                 continue
             outbox.mark_sent(self.db, row, now)
             sent += 1
@@ -133,8 +134,9 @@ class OutboxWorker:
         else:
             outbox.record_message(self.db, row, now, s.platform, *await posting)
 
-    async def _to_person(self, row: dict, report: dict, reply: Reply, notice: Notice, done: set[str],
-                         now: datetime) -> None:
+    async def _to_person(
+        self, row: dict, report: dict, reply: Reply, notice: Notice, done: set[str], now: datetime
+    ) -> None:
         person = self.service.directory.get(row["recipient"])
         if person is None:
             return
@@ -152,8 +154,9 @@ class OutboxWorker:
         if not reached and any(not s.inbox for s in self.senders):
             self._flag(report, f"unreachable:{person.email}")
 
-    async def _to_reporter(self, row: dict, report: dict, reply: Reply, notice: Notice, done: set[str],
-                           now: datetime) -> None:
+    async def _to_reporter(
+        self, row: dict, report: dict, reply: Reply, notice: Notice, done: set[str], now: datetime
+    ) -> None:
         for s in self.senders:
             if s.platform in done:
                 continue
@@ -218,11 +221,25 @@ class OutboxWorker:
     def _tell_comms(self, report: dict, email: str) -> None:
         """Someone could not be reached on any chat platform: the communications team hears of it."""
         now, rid = self.service.clock(), report["id"]
-        outbox.enqueue(self.db, now, rid, outbox.CHANNEL, "unreachable", recipient=COMMS_CHANNEL,
-                       dedupe_key=f"{rid}:unreachable:{email}:channel")
+        outbox.enqueue(
+            self.db,
+            now,
+            rid,
+            outbox.CHANNEL,
+            "unreachable",
+            recipient=COMMS_CHANNEL,
+            dedupe_key=f"{rid}:unreachable:{email}:channel",
+        )
         directory = self.service.directory
         never = self.service.excluded(report)
         for p in directory.with_role("communications_manager") + directory.with_role("communications"):
             if p.email != email and p.email not in never:
-                outbox.enqueue(self.db, now, rid, outbox.DM, "unreachable", recipient=p.email,
-                               dedupe_key=f"{rid}:unreachable:{email}:{p.email}")
+                outbox.enqueue(
+                    self.db,
+                    now,
+                    rid,
+                    outbox.DM,
+                    "unreachable",
+                    recipient=p.email,
+                    dedupe_key=f"{rid}:unreachable:{email}:{p.email}",
+                )

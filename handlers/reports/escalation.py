@@ -27,8 +27,13 @@ def tick(service: ReportService, now: datetime | None = None) -> list[str]:
     now = now or service.clock()
     db = service.db
     stamp = outbox.iso(now)
-    due = list(db.query("select * from reports where status = 'open' and ack_due_at <= ? and "
-                        "(snoozed_until is null or snoozed_until <= ?) order by id", [stamp, stamp]))
+    due = list(
+        db.query(
+            "select * from reports where status = 'open' and ack_due_at <= ? and "
+            "(snoozed_until is null or snoozed_until <= ?) order by id",
+            [stamp, stamp],
+        )
+    )
     done = []
     for report in due:
         level = report["escalation_level"] + 1
@@ -39,18 +44,46 @@ def tick(service: ReportService, now: datetime | None = None) -> list[str]:
                 if p.email not in existing:
                     existing.add(p.email)
                     added.append(p.email)
-                    db["report_recipients"].insert({"report_id": report["id"], "email": p.email,
-                                                    "role": "escalation", "reason": f"not acknowledged in time "
-                                                    f"(level {level})", "added_at": outbox.iso(now), "active": 1})
-                    outbox.enqueue(db, now, report["id"], outbox.DM, "escalated", recipient=p.email,
-                                   dedupe_key=f"{report['id']}:escalated:{level}:{p.email}")
+                    db["report_recipients"].insert(
+                        {
+                            "report_id": report["id"],
+                            "email": p.email,
+                            "role": "escalation",
+                            "reason": f"not acknowledged in time (level {level})",
+                            "added_at": outbox.iso(now),
+                            "active": 1,
+                        }
+                    )
+                    outbox.enqueue(
+                        db,
+                        now,
+                        report["id"],
+                        outbox.DM,
+                        "escalated",
+                        recipient=p.email,
+                        dedupe_key=f"{report['id']}:escalated:{level}:{p.email}",
+                    )
             for r in service.recipients(report["id"]):
                 if r["email"] not in added:
-                    outbox.enqueue(db, now, report["id"], outbox.DM, "reminder", recipient=r["email"],
-                                   dedupe_key=f"{report['id']}:reminder:{level}:{r['email']}")
+                    outbox.enqueue(
+                        db,
+                        now,
+                        report["id"],
+                        outbox.DM,
+                        "reminder",
+                        recipient=r["email"],
+                        dedupe_key=f"{report['id']}:reminder:{level}:{r['email']}",
+                    )
             if "channel_skipped" not in json.loads(report["flags"] or "[]"):
-                outbox.enqueue(db, now, report["id"], outbox.CHANNEL, "escalated", recipient=COMMS_CHANNEL,
-                               dedupe_key=f"{report['id']}:escalated:{level}:channel")
+                outbox.enqueue(
+                    db,
+                    now,
+                    report["id"],
+                    outbox.CHANNEL,
+                    "escalated",
+                    recipient=COMMS_CHANNEL,
+                    dedupe_key=f"{report['id']}:escalated:{level}:channel",
+                )
             if report["at_risk"]:
                 next_due = now + timedelta(minutes=service.settings.at_risk_ack_minutes)
             else:
@@ -84,34 +117,58 @@ def escalation_targets(service: ReportService, report: dict) -> list:
     return out + [p for p in d.with_role("communications_manager") if p.email not in excluded]
 
 
-def purge(service: ReportService, now: datetime | None = None, dry_run: bool = False,
-          forget_attachments: Callable[[list[dict]], None] | None = None) -> list[str]:
+def purge(
+    service: ReportService,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    forget_attachments: Callable[[list[dict]], None] | None = None,
+) -> list[str]:
     """Remove personal content from reports resolved more than the retention period ago, unless
     they are on legal hold. The report's reference, dates, category and outcome stay.
     `forget_attachments` deletes stored screenshots (the web chat's files) before the record goes."""
     now = now or service.clock()
     cutoff = outbox.iso(now - timedelta(days=service.settings.retention_days))
     db = service.db
-    rows = list(db.query("select id, ref, attachments from reports where status = 'resolved' and resolved_at <= ? "
-                         "and legal_hold = 0 and purged_at is null", [cutoff]))
+    rows = list(
+        db.query(
+            "select id, ref, attachments from reports where status = 'resolved' and resolved_at <= ? "
+            "and legal_hold = 0 and purged_at is null",
+            [cutoff],
+        )
+    )
     if dry_run:
         return [r["ref"] for r in rows]
     for r in rows:
         if forget_attachments:
             forget_attachments(json.loads(r["attachments"] or "[]"))
         with transaction(db):
-            db["reports"].update(r["id"], {"description": PURGED, "links": "[]", "account": "", "attachments": "[]",
-                                           "source_question": "", "reporter_user_id": "", "reporter_email": "",
-                                           "purged_at": outbox.iso(now)})
-            db.execute("update report_events set detail = ? where report_id = ? and action in ('note', 'resolved')",
-                       [PURGED, r["id"]])
-            db.execute("update report_events set actor = 'reporter' where report_id = ? and action = 'filed'",
-                       [r["id"]])
+            db["reports"].update(
+                r["id"],
+                {
+                    "description": PURGED,
+                    "links": "[]",
+                    "account": "",
+                    "attachments": "[]",
+                    "source_question": "",
+                    "reporter_user_id": "",
+                    "reporter_email": "",
+                    "purged_at": outbox.iso(now),
+                },
+            )
+            db.execute(
+                "update report_events set detail = ? where report_id = ? and action in ('note', 'resolved')",
+                [PURGED, r["id"]],
+            )
+            db.execute(
+                "update report_events set actor = 'reporter' where report_id = ? and action = 'filed'", [r["id"]]
+            )
             # Copies of the report in web inboxes go; copies in Slack/Teams are re-rendered from the purged
             # record, and the reporter's own messages are forgotten.
             db.execute("delete from web_messages where report_id = ?", [r["id"]])
-            db.execute("delete from report_messages where report_id = ? and "
-                       "(platform = 'web' or email in ('', 'reporter'))", [r["id"]])
+            db.execute(
+                "delete from report_messages where report_id = ? and (platform = 'web' or email in ('', 'reporter'))",
+                [r["id"]],
+            )
             announce(service, r["id"], now, "purged")
             service.audit(r["id"], "ted", "purged", f"retention {service.settings.retention_days} days")
     return [r["ref"] for r in rows]

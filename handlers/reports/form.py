@@ -19,9 +19,17 @@ CATEGORIES = (
 CATEGORY_LABELS = dict(CATEGORIES)
 ABUSE = {"abuse_me", "abuse_colleague"}
 PLATFORMS = (
-    ("facebook", "Facebook"), ("instagram", "Instagram"), ("x", "X (Twitter)"), ("linkedin", "LinkedIn"),
-    ("tiktok", "TikTok"), ("youtube", "YouTube"), ("threads", "Threads"), ("snapchat", "Snapchat"),
-    ("whatsapp", "WhatsApp"), ("nextdoor", "Nextdoor"), ("other", "Another site or app"),
+    ("facebook", "Facebook"),
+    ("instagram", "Instagram"),
+    ("x", "X (Twitter)"),
+    ("linkedin", "LinkedIn"),
+    ("tiktok", "TikTok"),
+    ("youtube", "YouTube"),
+    ("threads", "Threads"),
+    ("snapchat", "Snapchat"),
+    ("whatsapp", "WhatsApp"),
+    ("nextdoor", "Nextdoor"),
+    ("other", "Another site or app"),
 )
 PLATFORM_LABELS = dict(PLATFORMS)
 YES_NO = (("no", "No"), ("yes", "Yes"))
@@ -34,39 +42,87 @@ LINE_UNDISCLOSED = "Someone in my management line — I'd rather not say who"
 CONFIDENTIAL = "Keep my name from everyone except the Communications team"
 
 
-def report_form(service_areas: list[str], prefill: str = "", errors: dict | None = None,
-                values: dict | None = None, people: list[tuple[str, str]] | None = None) -> Form:
+def report_form(
+    service_areas: list[str],
+    prefill: str = "",
+    errors: dict | None = None,
+    values: dict | None = None,
+    people: list[tuple[str, str]] | None = None,
+) -> Form:
     """The report form. `people` are the directory's (email, label) for "Who is involved?" (a Slack user
     picker shows Slack's own list instead)."""
     v = values or {}
     areas = tuple((a, a) for a in service_areas) + (("unknown", "Not sure"),)
     return Form(
-        SUBMIT, "Report to TED", (
-            FormField("category", "What happened?", "select", CATEGORIES, required=True,
-                      value=v.get("category", "")),
+        SUBMIT,
+        "Report to TED",
+        (
+            FormField("category", "What happened?", "select", CATEGORIES, required=True, value=v.get("category", "")),
             FormField("platform", "Where was it?", "select", PLATFORMS, required=True, value=v.get("platform", "")),
-            FormField("links", "Link(s) to the post", "multiline", required=False, value=v.get("links", ""),
-                      hint="One link per line, starting https://", max_length=3000),
-            FormField("account", "The account responsible", "text", value=v.get("account", ""),
-                      hint="e.g. @name or the page name", max_length=200),
+            FormField(
+                "links",
+                "Link(s) to the post",
+                "multiline",
+                required=False,
+                value=v.get("links", ""),
+                hint="One link per line, starting https://",
+                max_length=3000,
+            ),
+            FormField(
+                "account",
+                "The account responsible",
+                "text",
+                value=v.get("account", ""),
+                hint="e.g. @name or the page name",
+                max_length=200,
+            ),
             FormField("seen_at", "When did you see it?", "date", value=v.get("seen_at", "")),
             FormField("service_area", "Service area concerned", "select", areas, value=v.get("service_area", "")),
-            FormField("description", "What happened, in your words", "multiline", required=True,
-                      value=v.get("description", prefill), max_length=MAX_DESCRIPTION,
-                      hint="Please don't engage with the poster."),
+            FormField(
+                "description",
+                "What happened, in your words",
+                "multiline",
+                required=True,
+                value=v.get("description", prefill),
+                max_length=MAX_DESCRIPTION,
+                hint="Please don't engage with the poster.",
+            ),
             FormField("screenshots", "Screenshots", "file", hint="Optional"),
-            FormField("involved", "Who is involved?", "people", tuple(people or ()), value=v.get("involved", ""),
-                      hint="Optional: colleagues or councillors involved. Nobody you name will be sent the report, "
-                           "see it or act on it."),
-            FormField("involved_line", LINE_UNDISCLOSED, "checkbox", value=v.get("involved_line", ""),
-                      hint="Tick this to send it to HR and the Communications team instead of your management line."),
-            FormField("at_risk", "Is anyone at risk of harm right now?", "select", YES_NO, required=True,
-                      value=v.get("at_risk", ""), hint="If someone is in immediate danger, call 999 first."),
-            FormField("wants_hr", "Would you like support from HR?", "select", YES_NO,
-                      value=v.get("wants_hr", "no")),
-            FormField("confidential", CONFIDENTIAL, "select", YES_NO, value=v.get("confidential", "no"),
-                      hint="Yes: only the Communications team (and HR, if you ask for support or someone is at "
-                           "risk) is sent it and sees your name."),
+            FormField(
+                "involved",
+                "Who is involved?",
+                "people",
+                tuple(people or ()),
+                value=v.get("involved", ""),
+                hint="Optional: colleagues or councillors involved. Nobody you name will be sent the report, "
+                "see it or act on it.",
+            ),
+            FormField(
+                "involved_line",
+                LINE_UNDISCLOSED,
+                "checkbox",
+                value=v.get("involved_line", ""),
+                hint="Tick this to send it to HR and the Communications team instead of your management line.",
+            ),
+            FormField(
+                "at_risk",
+                "Is anyone at risk of harm right now?",
+                "select",
+                YES_NO,
+                required=True,
+                value=v.get("at_risk", ""),
+                hint="If someone is in immediate danger, call 999 first.",
+            ),
+            FormField("wants_hr", "Would you like support from HR?", "select", YES_NO, value=v.get("wants_hr", "no")),
+            FormField(
+                "confidential",
+                CONFIDENTIAL,
+                "select",
+                YES_NO,
+                value=v.get("confidential", "no"),
+                hint="Yes: only the Communications team (and HR, if you ask for support or someone is at "
+                "risk) is sent it and sees your name.",
+            ),
         ),
         submit_label="Send report",
         errors=errors or {},
@@ -151,11 +207,18 @@ def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
     # typed into a form must never attach somebody else's screenshot.
     files = [f for f in files if isinstance(f, dict) and isinstance(f.get("id"), str)]
     clean = {
-        "category": category, "platform_name": platform, "links": links, "account": text("account")[:200],
-        "seen_at": seen, "service_area": "" if text("service_area") == "unknown" else text("service_area")[:100],
-        "description": description, "attachments": files,
-        "at_risk": text("at_risk") == "yes", "wants_hr": text("wants_hr") == "yes",
-        "confidential": text("confidential") == "yes", "involved": involved[:MAX_INVOLVED],
+        "category": category,
+        "platform_name": platform,
+        "links": links,
+        "account": text("account")[:200],
+        "seen_at": seen,
+        "service_area": "" if text("service_area") == "unknown" else text("service_area")[:100],
+        "description": description,
+        "attachments": files,
+        "at_risk": text("at_risk") == "yes",
+        "wants_hr": text("wants_hr") == "yes",
+        "confidential": text("confidential") == "yes",
+        "involved": involved[:MAX_INVOLVED],
         "line_undisclosed": truthy(values.get("involved_line")),
     }
     return clean, errors

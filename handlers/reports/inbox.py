@@ -27,9 +27,20 @@ class WebInbox:
 
     def post(self, email: str, report_id: int, outbox_id: int, reply: Reply) -> int:
         now = utcnow()
-        return self.db["web_messages"].insert({"email": email, "report_id": report_id, "outbox_id": outbox_id,
-                                               "created_at": now, "updated_at": now,
-                                               "reply": reply_json(reply)}).last_pk
+        return (
+            self.db["web_messages"]
+            .insert(
+                {
+                    "email": email,
+                    "report_id": report_id,
+                    "outbox_id": outbox_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "reply": reply_json(reply),
+                }
+            )
+            .last_pk
+        )
 
     def update(self, message_id: int, reply: Reply) -> None:
         self.db["web_messages"].update(message_id, {"reply": reply_json(reply), "updated_at": utcnow()})

@@ -31,8 +31,9 @@ def system_clock() -> datetime:
 
 
 class ReportService:
-    def __init__(self, db: sqlite_utils.Database, directory: Directory, settings: Settings,
-                 clock: Clock = system_clock):
+    def __init__(
+        self, db: sqlite_utils.Database, directory: Directory, settings: Settings, clock: Clock = system_clock
+    ):
         self.db = db
         self.directory = directory
         self.settings = settings
@@ -58,43 +59,86 @@ class ReportService:
         self.db["report_counters"].upsert({"year": year, "last": n}, pk="year")
         return f"TED-{year}-{n:04d}"
 
-    def file(self, reporter: Person | None, platform: str, user_id: str, clean: dict,
-             source_question: str = "") -> dict:
+    def file(
+        self, reporter: Person | None, platform: str, user_id: str, clean: dict, source_question: str = ""
+    ) -> dict:
         """Store the report, its recipients, its audit entry and every notification, in one
         transaction, before anyone is told it was received. Returns the stored report."""
         now = self.clock()
         route = self.route(reporter, clean)
         with transaction(self.db):
             ref = self.next_ref(now.astimezone(UTC).year)
-            rid = self.db["reports"].insert({
-                "ref": ref, "created_at": outbox.iso(now),
-                "reporter_email": reporter.email if reporter else "", "reporter_platform": platform,
-                "reporter_user_id": user_id, "category": clean["category"], "platform_name": clean["platform_name"],
-                "links": json.dumps(clean["links"]), "account": clean["account"], "seen_at": clean["seen_at"],
-                "service_area": clean["service_area"] or (reporter.service_area if reporter else ""),
-                "description": clean["description"], "attachments": json.dumps(clean["attachments"]),
-                "at_risk": int(clean["at_risk"]), "wants_hr": int(clean["wants_hr"]),
-                "involves_management": int(bool({"line_undisclosed", "involves_named_line"} & set(route.flags))),
-                "confidential": int(bool(clean.get("confidential"))), "involved": json.dumps(route.involved),
-                "excluded": json.dumps(route.never), "line_undisclosed": int(bool(clean.get("line_undisclosed"))),
-                "status": "open", "outcome": "",
-                "ack_due_at": outbox.iso(self.ack_due(now, clean["category"], clean["at_risk"])),
-                "resolve_due_at": outbox.iso(self.resolve_due(now, clean["category"])),
-                "escalation_level": 0, "flags": json.dumps(route.flags), "legal_hold": 0,
-                "source_question": source_question[:2000],
-            }).last_pk
+            rid = (
+                self.db["reports"]
+                .insert(
+                    {
+                        "ref": ref,
+                        "created_at": outbox.iso(now),
+                        "reporter_email": reporter.email if reporter else "",
+                        "reporter_platform": platform,
+                        "reporter_user_id": user_id,
+                        "category": clean["category"],
+                        "platform_name": clean["platform_name"],
+                        "links": json.dumps(clean["links"]),
+                        "account": clean["account"],
+                        "seen_at": clean["seen_at"],
+                        "service_area": clean["service_area"] or (reporter.service_area if reporter else ""),
+                        "description": clean["description"],
+                        "attachments": json.dumps(clean["attachments"]),
+                        "at_risk": int(clean["at_risk"]),
+                        "wants_hr": int(clean["wants_hr"]),
+                        "involves_management": int(
+                            bool({"line_undisclosed", "involves_named_line"} & set(route.flags))
+                        ),
+                        "confidential": int(bool(clean.get("confidential"))),
+                        "involved": json.dumps(route.involved),
+                        "excluded": json.dumps(route.never),
+                        "line_undisclosed": int(bool(clean.get("line_undisclosed"))),
+                        "status": "open",
+                        "outcome": "",
+                        "ack_due_at": outbox.iso(self.ack_due(now, clean["category"], clean["at_risk"])),
+                        "resolve_due_at": outbox.iso(self.resolve_due(now, clean["category"])),
+                        "escalation_level": 0,
+                        "flags": json.dumps(route.flags),
+                        "legal_hold": 0,
+                        "source_question": source_question[:2000],
+                    }
+                )
+                .last_pk
+            )
             for email, role, reason in route.recipients:
-                self.db["report_recipients"].insert({"report_id": rid, "email": email, "role": role,
-                                                     "reason": reason, "added_at": outbox.iso(now), "active": 1})
-                outbox.enqueue(self.db, now, rid, outbox.DM, "new_report", recipient=email,
-                               dedupe_key=f"{rid}:new:{email}")
+                self.db["report_recipients"].insert(
+                    {
+                        "report_id": rid,
+                        "email": email,
+                        "role": role,
+                        "reason": reason,
+                        "added_at": outbox.iso(now),
+                        "active": 1,
+                    }
+                )
+                outbox.enqueue(
+                    self.db, now, rid, outbox.DM, "new_report", recipient=email, dedupe_key=f"{rid}:new:{email}"
+                )
             if route.channel:
-                outbox.enqueue(self.db, now, rid, outbox.CHANNEL, "new_report", recipient=COMMS_CHANNEL,
-                               dedupe_key=f"{rid}:new:channel")
-            self.audit(rid, reporter.email if reporter else f"{platform}:{user_id}", "filed",
-                       f"recipients={','.join(e for e, _, _ in route.recipients)} flags={','.join(route.flags)}")
-        log.info("report filed id=%s ref=%s recipients=%s flags=%s", rid, ref, len(route.recipients),
-                 ",".join(route.flags))
+                outbox.enqueue(
+                    self.db,
+                    now,
+                    rid,
+                    outbox.CHANNEL,
+                    "new_report",
+                    recipient=COMMS_CHANNEL,
+                    dedupe_key=f"{rid}:new:channel",
+                )
+            self.audit(
+                rid,
+                reporter.email if reporter else f"{platform}:{user_id}",
+                "filed",
+                f"recipients={','.join(e for e, _, _ in route.recipients)} flags={','.join(route.flags)}",
+            )
+        log.info(
+            "report filed id=%s ref=%s recipients=%s flags=%s", rid, ref, len(route.recipients), ",".join(route.flags)
+        )
         return self.get(rid)
 
     # -- reading --------------------------------------------------------------------------------
@@ -111,10 +155,13 @@ class ReportService:
         return list(self.db["report_recipients"].rows_where(where, [report_id], order_by="added_at"))
 
     def for_reporter(self, email: str, platform: str, user_id: str) -> list[dict]:
-        return list(self.db.query(
-            "select * from reports where (reporter_email = ? and ? != '') or "
-            "(reporter_platform = ? and reporter_user_id = ?) order by id desc limit 20",
-            [email, email, platform, user_id]))
+        return list(
+            self.db.query(
+                "select * from reports where (reporter_email = ? and ? != '') or "
+                "(reporter_platform = ? and reporter_user_id = ?) order by id desc limit 20",
+                [email, email, platform, user_id],
+            )
+        )
 
     def unresolved(self) -> list[dict]:
         """Every report not yet resolved, the soonest deadline first (what the communications team oversees)."""
@@ -123,8 +170,11 @@ class ReportService:
     def with_attachment(self, upload_id: str) -> list[dict]:
         """The reports a stored screenshot (its upload id) is attached to."""
         rows = self.db.query("select * from reports where attachments like ?", [f"%{upload_id}%"])
-        return [r for r in rows if upload_id in {a.get("id") for a in json.loads(r["attachments"] or "[]")
-                                                 if isinstance(a, dict)}]
+        return [
+            r
+            for r in rows
+            if upload_id in {a.get("id") for a in json.loads(r["attachments"] or "[]") if isinstance(a, dict)}
+        ]
 
     def excluded(self, report: dict) -> set[str]:
         """Who must never receive, see or act on the report: the people the reporter named, and the management
@@ -139,13 +189,24 @@ class ReportService:
     def open_for(self, person: Person) -> list[dict]:
         if person.is_comms:
             return [r for r in self.unresolved() if person.email not in self.excluded(r)]
-        return list(self.db.query(
-            "select r.* from reports r join report_recipients x on x.report_id = r.id "
-            "where x.email = ? and x.active = 1 and r.status != 'resolved' order by r.ack_due_at", [person.email]))
+        return list(
+            self.db.query(
+                "select r.* from reports r join report_recipients x on x.report_id = r.id "
+                "where x.email = ? and x.active = 1 and r.status != 'resolved' order by r.ack_due_at",
+                [person.email],
+            )
+        )
 
     def events(self, report_id: int) -> list[dict]:
         return list(self.db["report_events"].rows_where("report_id = ?", [report_id], order_by="id"))
 
     def audit(self, report_id: int, actor: str, action: str, detail: str = "") -> None:
-        self.db["report_events"].insert({"report_id": report_id, "at": outbox.iso(self.clock()), "actor": actor,
-                                         "action": action, "detail": detail[:2000]})
+        self.db["report_events"].insert(
+            {
+                "report_id": report_id,
+                "at": outbox.iso(self.clock()),
+                "actor": actor,
+                "action": action,
+                "detail": detail[:2000],
+            }
+        )

@@ -30,8 +30,17 @@ def iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def enqueue(db: sqlite_utils.Database, now: datetime, report_id: int | None, kind: str, template: str,
-            recipient: str = "", target: str = "", params: dict | None = None, dedupe_key: str = "") -> bool:
+def enqueue(
+    db: sqlite_utils.Database,
+    now: datetime,
+    report_id: int | None,
+    kind: str,
+    template: str,
+    recipient: str = "",
+    target: str = "",
+    params: dict | None = None,
+    dedupe_key: str = "",
+) -> bool:
     """Add a notification. Must be called inside the transaction that made the change. False if a
     notification with the same dedupe key already exists."""
     key = dedupe_key or f"{report_id}:{kind}:{template}:{recipient}:{target}:{iso(now)}"
@@ -55,11 +64,16 @@ def claim_due(db: sqlite_utils.Database, now: datetime, limit: int = 20) -> list
     with transaction(db):
         # A row claimed long ago and never finished (a worker that died, or hit a database error between
         # sending and marking) goes back in the queue.
-        db.execute("update outbox set status = 'pending' where status = 'sending' and claimed_at <= ?",
-                   [iso(now - STALE_CLAIM)])
-        rows = list(db.query(
-            "select * from outbox where status = 'pending' and next_attempt_at <= ? order by id limit ?",
-            [iso(now), limit]))
+        db.execute(
+            "update outbox set status = 'pending' where status = 'sending' and claimed_at <= ?",
+            [iso(now - STALE_CLAIM)],
+        )
+        rows = list(
+            db.query(
+                "select * from outbox where status = 'pending' and next_attempt_at <= ? order by id limit ?",
+                [iso(now), limit],
+            )
+        )
         for r in rows:
             db.execute("update outbox set status = 'sending', claimed_at = ? where id = ?", [iso(now), r["id"]])
     return rows
@@ -69,13 +83,22 @@ def mark_sent(db: sqlite_utils.Database, row: dict, now: datetime) -> None:
     db.execute("update outbox set status = 'sent', sent_at = ?, last_error = '' where id = ?", [iso(now), row["id"]])
 
 
-def record_message(db: sqlite_utils.Database, row: dict, now: datetime, platform: str, channel: str,
-                   message_id: str) -> None:
+def record_message(
+    db: sqlite_utils.Database, row: dict, now: datetime, platform: str, channel: str, message_id: str
+) -> None:
     """Remember a message posted for an outbox row, so it can be updated in place later and is
     not posted again if another platform's part of the same row has to be retried."""
-    db["report_messages"].insert({"report_id": row["report_id"], "email": row["recipient"], "platform": platform,
-                                  "channel": channel, "message_id": message_id, "posted_at": iso(now),
-                                  "outbox_id": row["id"]})
+    db["report_messages"].insert(
+        {
+            "report_id": row["report_id"],
+            "email": row["recipient"],
+            "platform": platform,
+            "channel": channel,
+            "message_id": message_id,
+            "posted_at": iso(now),
+            "outbox_id": row["id"],
+        }
+    )
 
 
 def posted_message(db: sqlite_utils.Database, row: dict) -> dict | None:
@@ -84,8 +107,9 @@ def posted_message(db: sqlite_utils.Database, row: dict) -> dict | None:
     try:
         return db["report_messages"].get(int(row["target"]))
     except Exception as exc:
-        log.info("outbox id=%s: message %.20s to update not found error=%s", row["id"], row["target"],
-                 type(exc).__name__)
+        log.info(
+            "outbox id=%s: message %.20s to update not found error=%s", row["id"], row["target"], type(exc).__name__
+        )
         return None
 
 
@@ -95,16 +119,19 @@ def delivered_platforms(db: sqlite_utils.Database, outbox_id: int) -> set[str]:
 
 def mark_failed(db: sqlite_utils.Database, row: dict, now: datetime, error: str, retry_after: float = 0) -> None:
     attempts = row["attempts"] + 1
-    delay = max(timedelta(seconds=min(2 ** attempts, MAX_BACKOFF.total_seconds())),
-                timedelta(seconds=retry_after))
-    db.execute("update outbox set status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? "
-               "where id = ?", [attempts, iso(now + delay), error[:300], row["id"]])
+    delay = max(timedelta(seconds=min(2**attempts, MAX_BACKOFF.total_seconds())), timedelta(seconds=retry_after))
+    db.execute(
+        "update outbox set status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? where id = ?",
+        [attempts, iso(now + delay), error[:300], row["id"]],
+    )
 
 
 def mark_given_up(db: sqlite_utils.Database, row: dict, error: str) -> None:
     """No more tries: the row stays `failed` (the report is flagged by the caller)."""
-    db.execute("update outbox set status = 'failed', attempts = attempts + 1, last_error = ? where id = ?",
-               [error[:300], row["id"]])
+    db.execute(
+        "update outbox set status = 'failed', attempts = attempts + 1, last_error = ? where id = ?",
+        [error[:300], row["id"]],
+    )
 
 
 def pending_count(db: sqlite_utils.Database) -> int:
@@ -117,6 +144,7 @@ def failed_count(db: sqlite_utils.Database) -> int:
 
 def backlog(db: sqlite_utils.Database) -> tuple[int, str]:
     """Notifications not yet sent nor given up: how many, and when the oldest was queued ("" when none)."""
-    n, oldest = db.execute("select count(*), min(created_at) from outbox where status in ('pending', 'sending')"
-                           ).fetchone()
+    n, oldest = db.execute(
+        "select count(*), min(created_at) from outbox where status in ('pending', 'sending')"
+    ).fetchone()
     return n, oldest or ""

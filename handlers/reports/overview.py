@@ -16,8 +16,17 @@ from handlers.reports.intake import ReportService
 from handlers.reports.views import STATUS_LABELS
 
 STATUSES = ("open", "acknowledged", "resolved")
-CSV_COLUMNS = ("ref", "created", "category", "platform", "service_area", "status", "acknowledged_at",
-               "resolved_at", "outcome")
+CSV_COLUMNS = (
+    "ref",
+    "created",
+    "category",
+    "platform",
+    "service_area",
+    "status",
+    "acknowledged_at",
+    "resolved_at",
+    "outcome",
+)
 
 
 def is_overdue(report: dict, now: datetime) -> bool:
@@ -29,8 +38,15 @@ def is_overdue(report: dict, now: datetime) -> bool:
     return late_ack or bool(report.get("resolve_due_at")) and report["resolve_due_at"] <= stamp
 
 
-def select(service: ReportService, viewer: str, status: str = "", category: str = "", service_area: str = "",
-           overdue: bool = False, now: datetime | None = None) -> list[dict]:
+def select(
+    service: ReportService,
+    viewer: str,
+    status: str = "",
+    category: str = "",
+    service_area: str = "",
+    overdue: bool = False,
+    now: datetime | None = None,
+) -> list[dict]:
     """Reports matching the filters, newest first. `status` "" means every report not yet resolved, "all" every
     report; `service_area` is the service area the report concerns."""
     now = now or service.clock()
@@ -55,17 +71,25 @@ def select(service: ReportService, viewer: str, status: str = "", category: str 
 
 def row_json(report: dict, now: datetime) -> dict:
     return {
-        "ref": report["ref"], "created_at": report["created_at"], "category": report["category"],
+        "ref": report["ref"],
+        "created_at": report["created_at"],
+        "category": report["category"],
         "category_label": CATEGORY_LABELS.get(report["category"], report["category"]),
         "platform": report["platform_name"],
         "platform_label": PLATFORM_LABELS.get(report["platform_name"], report["platform_name"]),
-        "service_area": report["service_area"], "status": report["status"],
+        "service_area": report["service_area"],
+        "status": report["status"],
         "status_label": STATUS_LABELS.get(report["status"], report["status"]),
-        "ack_due_at": report["ack_due_at"], "resolve_due_at": report.get("resolve_due_at") or "",
-        "acknowledged_at": report["acknowledged_at"] or "", "resolved_at": report["resolved_at"] or "",
-        "outcome": report["outcome"] or "", "outcome_label": OUTCOME_LABELS.get(report["outcome"] or "", ""),
-        "overdue": is_overdue(report, now), "at_risk": bool(report["at_risk"]),
-        "confidential": bool(report.get("confidential")), "link": f"/reports/{report['ref']}",
+        "ack_due_at": report["ack_due_at"],
+        "resolve_due_at": report.get("resolve_due_at") or "",
+        "acknowledged_at": report["acknowledged_at"] or "",
+        "resolved_at": report["resolved_at"] or "",
+        "outcome": report["outcome"] or "",
+        "outcome_label": OUTCOME_LABELS.get(report["outcome"] or "", ""),
+        "overdue": is_overdue(report, now),
+        "at_risk": bool(report["at_risk"]),
+        "confidential": bool(report.get("confidential")),
+        "link": f"/reports/{report['ref']}",
     }
 
 
@@ -74,8 +98,19 @@ def to_csv(reports: list[dict]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in reports:
-        writer.writerow([r["ref"], r["created_at"], r["category"], r["platform_name"], r["service_area"],
-                         r["status"], r["acknowledged_at"] or "", r["resolved_at"] or "", r["outcome"] or ""])
+        writer.writerow(
+            [
+                r["ref"],
+                r["created_at"],
+                r["category"],
+                r["platform_name"],
+                r["service_area"],
+                r["status"],
+                r["acknowledged_at"] or "",
+                r["resolved_at"] or "",
+                r["outcome"] or "",
+            ]
+        )
     return out.getvalue()
 
 
@@ -87,11 +122,21 @@ def metrics(service: ReportService) -> dict:
     rows = list(service.db.query("select category, created_at, acknowledged_at, resolved_at from reports"))
     for category, _ in CATEGORIES:
         mine = [r for r in rows if r["category"] == category]
-        ack = [hours.between(datetime.fromisoformat(r["created_at"]), datetime.fromisoformat(r["acknowledged_at"]))
-               for r in mine if r["acknowledged_at"]]
-        done = [hours.between(datetime.fromisoformat(r["created_at"]), datetime.fromisoformat(r["resolved_at"]))
-                / hours.day_hours for r in mine if r["resolved_at"]]
-        out[category] = {"label": CATEGORY_LABELS[category], "count": len(mine),
-                         "median_hours_to_acknowledge": round(statistics.median(ack), 2) if ack else None,
-                         "median_days_to_resolve": round(statistics.median(done), 2) if done else None}
+        ack = [
+            hours.between(datetime.fromisoformat(r["created_at"]), datetime.fromisoformat(r["acknowledged_at"]))
+            for r in mine
+            if r["acknowledged_at"]
+        ]
+        done = [
+            hours.between(datetime.fromisoformat(r["created_at"]), datetime.fromisoformat(r["resolved_at"]))
+            / hours.day_hours
+            for r in mine
+            if r["resolved_at"]
+        ]
+        out[category] = {
+            "label": CATEGORY_LABELS[category],
+            "count": len(mine),
+            "median_hours_to_acknowledge": round(statistics.median(ack), 2) if ack else None,
+            "median_days_to_resolve": round(statistics.median(done), 2) if done else None,
+        }
     return out

@@ -53,7 +53,7 @@ class RetryPolicy:
         if attempt >= self.max_retries:
             return None
         if retry_after is None:
-            wait = min(self.backoff * (2 ** attempt), self.max_wait)
+            wait = min(self.backoff * (2**attempt), self.max_wait)
         elif retry_after > self.max_wait:
             return None
         else:
@@ -62,8 +62,12 @@ class RetryPolicy:
             return None
         return wait + random.random() * self.jitter
 
-    async def run(self, attempt: Callable[[], Awaitable[T]], transient: Callable[[Exception], Transient | None],
-                  what: str = "call") -> T:
+    async def run(
+        self,
+        attempt: Callable[[], Awaitable[T]],
+        transient: Callable[[Exception], Transient | None],
+        what: str = "call",
+    ) -> T:
         """`attempt()`, tried again while `transient` says its failure is worth it and the policy allows; the
         last failure is raised as it was."""
         start = time.monotonic()
@@ -75,7 +79,13 @@ class RetryPolicy:
                 wait = None if why is None else self.wait_for(n, why.retry_after, time.monotonic() - start)
                 if wait is None:
                     raise
-                log.info("%s failed (%s); trying again in %.1fs (retry %s of %s)", what, why.reason, wait, n + 1,
-                         self.max_retries)
+                log.info(
+                    "%s failed (%s); trying again in %.1fs (retry %s of %s)",
+                    what,
+                    why.reason,
+                    wait,
+                    n + 1,
+                    self.max_retries,
+                )
                 await self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -36,8 +36,12 @@ class Route:
     channel: bool = True  # post in the communications team's channel
 
     def add(self, person: Person | None, role: str, reason: str) -> None:
-        if person and person.active and person.email not in self.exclude \
-                and person.email not in {e for e, _, _ in self.recipients}:
+        if (
+            person
+            and person.active
+            and person.email not in self.exclude
+            and person.email not in {e for e, _, _ in self.recipients}
+        ):
             self.recipients.append((person.email, role, reason))
 
     def has_role(self, *roles: str) -> bool:
@@ -107,8 +111,9 @@ def plan(d: Directory, reporter: Person | None, report: dict) -> Route:
         _confidential(d, r, report, hr_reason)
     else:
         _usual(d, r, reporter, report, hr_reason)
-    involved_comms = [p for p in d.with_role("communications_manager") + d.with_role("communications")
-                      if p.email in set(r.never)]
+    involved_comms = [
+        p for p in d.with_role("communications_manager") + d.with_role("communications") if p.email in set(r.never)
+    ]
     if involved_comms:
         r.channel = False
         r.flags.append("channel_skipped")
@@ -130,8 +135,15 @@ def _confidential(d: Directory, r: Route, report: dict, hr_reason: str) -> None:
     for p in d.with_role("communications"):
         r.add(p, "communications", "the communications team (confidential report)")
     if report["wants_hr"] or report["at_risk"] or hr_reason:
-        _hr(d, r, "the reporter asked for HR support" if report["wants_hr"]
-            else "someone is at risk" if report["at_risk"] else hr_reason)
+        _hr(
+            d,
+            r,
+            "the reporter asked for HR support"
+            if report["wants_hr"]
+            else "someone is at risk"
+            if report["at_risk"]
+            else hr_reason,
+        )
 
 
 def _usual(d: Directory, r: Route, reporter: Person | None, report: dict, hr_reason: str) -> None:
@@ -148,16 +160,24 @@ def _usual(d: Directory, r: Route, reporter: Person | None, report: dict, hr_rea
     if category == "disparaging" and area:
         for p in d.with_role("service_area_manager", area):
             if p.email in r.involved:
-                _above(d, r, p, "service_area_manager", f"the {area} service-area manager is involved: the next "
-                                                        "manager up")
+                _above(
+                    d, r, p, "service_area_manager", f"the {area} service-area manager is involved: the next manager up"
+                )
             else:
                 r.add(p, "service_area_manager", f"manager of the {area} service area")
     comms_managers = d.with_role("communications_manager")
     for p in comms_managers:
         r.add(p, "communications_manager", "the Communications Manager")
     if report["wants_hr"] or (category in ABUSE and report["at_risk"]) or hr_reason:
-        _hr(d, r, "the reporter asked for HR support" if report["wants_hr"]
-            else "someone is at risk" if report["at_risk"] and category in ABUSE else hr_reason)
+        _hr(
+            d,
+            r,
+            "the reporter asked for HR support"
+            if report["wants_hr"]
+            else "someone is at risk"
+            if report["at_risk"] and category in ABUSE
+            else hr_reason,
+        )
     comms_missing = not any(p.active and p.email not in r.exclude for p in comms_managers)
     if not r.has_role("line_manager", "line_manager_above") or comms_missing:
         # Whoever else is missing or involved, the communications team always hears.

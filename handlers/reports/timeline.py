@@ -19,9 +19,11 @@ from handlers.reports.intake import ReportService
 REPORTER, RECIPIENT, COMMS, ALL = "reporter", "recipient", "comms", "all"
 WITHHELD = "withheld (confidential)"
 REPORTER_SEES = {"filed", "acknowledged", "reassigned", "resolved", "told_reporter"}
-TOLD = {"reporter_acknowledged": "told the reporter it was acknowledged",
-        "reporter_resolved": "told the reporter it was resolved",
-        "reporter_overdue": "told the reporter the outcome is late"}
+TOLD = {
+    "reporter_acknowledged": "told the reporter it was acknowledged",
+    "reporter_resolved": "told the reporter it was resolved",
+    "reporter_overdue": "told the reporter the outcome is late",
+}
 STATUS = {"open": "Open — awaiting acknowledgement", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 
 
@@ -83,8 +85,11 @@ def _entry(service: ReportService, report: dict, e: dict, kind: str) -> dict | N
     if report["reporter_email"] and actor == report["reporter_email"] and reporter_of(service, report, kind) is None:
         name = WITHHELD
     elif actor.count(":") == 1 and "@" not in actor and action == "filed":
-        name = WITHHELD if report["confidential"] and kind not in (REPORTER, COMMS, ALL) else \
-            "someone not in the staff directory"
+        name = (
+            WITHHELD
+            if report["confidential"] and kind not in (REPORTER, COMMS, ALL)
+            else "someone not in the staff directory"
+        )
     else:
         name = name_of(service, actor)
     note = ""
@@ -115,28 +120,43 @@ def web_uploads(attachments: str | None) -> list[dict]:
         items = json.loads(attachments or "[]")
     except ValueError:
         return []
-    return [{"name": str(a.get("name", "")), "url": a["url"]} for a in items
-            if isinstance(a, dict) and str(a.get("url", "")).startswith("/uploads/")]
+    return [
+        {"name": str(a.get("name", "")), "url": a["url"]}
+        for a in items
+        if isinstance(a, dict) and str(a.get("url", "")).startswith("/uploads/")
+    ]
 
 
 def detail(service: ReportService, report: dict, kind: str) -> dict:
     """The report as `kind` of viewer sees it (GET /api/reports/<ref>, /reports/<ref>, "View details")."""
     names = [name_of(service, e) for e in json.loads(report.get("involved") or "[]")]
     out = {
-        "ref": report["ref"], "category": report["category"],
+        "ref": report["ref"],
+        "category": report["category"],
         "category_label": CATEGORY_LABELS.get(report["category"], report["category"]),
         "platform": report["platform_name"],
         "platform_label": PLATFORM_LABELS.get(report["platform_name"], report["platform_name"]),
-        "service_area": report["service_area"], "status": report["status"],
-        "status_label": STATUS.get(report["status"], report["status"]), "created_at": report["created_at"],
-        "ack_due_at": report["ack_due_at"], "resolve_due_at": report.get("resolve_due_at") or "",
-        "acknowledged_at": report["acknowledged_at"] or "", "resolved_at": report["resolved_at"] or "",
-        "outcome": report["outcome"] or "", "outcome_label": OUTCOME_LABELS.get(report["outcome"] or "", ""),
-        "confidential": bool(report.get("confidential")), "at_risk": bool(report["at_risk"]),
-        "account": report["account"], "links": json.loads(report["links"] or "[]"),
-        "description": report["description"], "attachments": web_uploads(report["attachments"]),
-        "involved": names, "line_undisclosed": bool(report.get("line_undisclosed")),
-        "reporter": None, "viewer": kind, "timeline": timeline(service, report, kind),
+        "service_area": report["service_area"],
+        "status": report["status"],
+        "status_label": STATUS.get(report["status"], report["status"]),
+        "created_at": report["created_at"],
+        "ack_due_at": report["ack_due_at"],
+        "resolve_due_at": report.get("resolve_due_at") or "",
+        "acknowledged_at": report["acknowledged_at"] or "",
+        "resolved_at": report["resolved_at"] or "",
+        "outcome": report["outcome"] or "",
+        "outcome_label": OUTCOME_LABELS.get(report["outcome"] or "", ""),
+        "confidential": bool(report.get("confidential")),
+        "at_risk": bool(report["at_risk"]),
+        "account": report["account"],
+        "links": json.loads(report["links"] or "[]"),
+        "description": report["description"],
+        "attachments": web_uploads(report["attachments"]),
+        "involved": names,
+        "line_undisclosed": bool(report.get("line_undisclosed")),
+        "reporter": None,
+        "viewer": kind,
+        "timeline": timeline(service, report, kind),
     }
     who = reporter_of(service, report, kind)
     out["reporter"] = {"name": who["name"], "email": who["email"]} if who else None

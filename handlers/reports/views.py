@@ -16,7 +16,7 @@ from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
 STATUS_LABELS = {"open": "Open — awaiting acknowledgement", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 FLAG_LABELS = {
     "manager_missing": "⚠️ The reporter's line manager is not in the staff directory — sent to the communications "
-                       "team instead.",
+    "team instead.",
     "manager_left": "⚠️ The reporter's line manager has left the council — sent to the communications team instead.",
     "involves_management": "ℹ️ Involves the reporter's own management line — routed to the head of service and HR.",
     "reporter_not_in_directory": "⚠️ The reporter is not in the staff directory.",
@@ -24,17 +24,21 @@ FLAG_LABELS = {
     "no_recipients": "⚠️ Nobody in the directory could be sent this report.",
     "confidential": "🔒 Confidential: the reporter asked that only the Communications team sees their name.",
     "line_undisclosed": "ℹ️ Someone in the reporter's management line is involved (not named) — sent to HR and the "
-                        "communications team, not the line.",
+    "communications team, not the line.",
     "involves_named_line": "ℹ️ Someone in the reporter's management line is involved — sent to the next manager "
-                           "up and HR instead.",
+    "up and HR instead.",
     "no_manager_above": "⚠️ No manager above the person involved could be found — the communications team and HR "
-                        "have it.",
+    "have it.",
     "channel_skipped": "ℹ️ Not posted in the communications channel: someone involved is on the communications team.",
 }
 TEMPLATE_HEADINGS = {
-    "new_report": "New report", "reminder": "Reminder: not yet acknowledged",
-    "escalated": "Escalated: not acknowledged in time", "assigned": "Report assigned to you", "status": "Report",
-    "unreachable": "Could not reach a recipient", "outcome_due": "Reminder: outcome due soon",
+    "new_report": "New report",
+    "reminder": "Reminder: not yet acknowledged",
+    "escalated": "Escalated: not acknowledged in time",
+    "assigned": "Report assigned to you",
+    "status": "Report",
+    "unreachable": "Could not reach a recipient",
+    "outcome_due": "Reminder: outcome due soon",
     "outcome_overdue": "Outcome overdue",
 }
 UNREACHABLE = "⚠️ {email} could not be reached in any chat (only their TED Web Chat inbox) — please make sure they know."
@@ -63,8 +67,14 @@ def summary_lines(report: dict) -> list[str]:
     return lines
 
 
-def recipient_reply(report: dict, template: str = "status", *, reported_by: str = "", involved: tuple[str, ...] = (),
-                    images: tuple[tuple[str, str], ...] = ()) -> Reply:
+def recipient_reply(
+    report: dict,
+    template: str = "status",
+    *,
+    reported_by: str = "",
+    involved: tuple[str, ...] = (),
+    images: tuple[tuple[str, str], ...] = (),
+) -> Reply:
     heading = TEMPLATE_HEADINGS.get(template, "Report")
     urgent = "🚨 SOMEONE MAY BE AT RISK OF HARM — please act now.\n" if report["at_risk"] else ""
     status = STATUS_LABELS.get(report["status"], report["status"])
@@ -94,20 +104,32 @@ def recipient_reply(report: dict, template: str = "status", *, reported_by: str 
             *([Button(actions.REPORT_ACK, "Acknowledge", ref, "primary")] if report["status"] == "open" else []),
             Button(actions.REPORT_NOTE, "Add note", ref),
             Button(actions.REPORT_REASSIGN, "Reassign", ref),
-            *([Button(actions.REPORT_SNOOZE, "Snooze reminders", ref)] if report["status"] == "acknowledged"
-              else []),
+            *([Button(actions.REPORT_SNOOZE, "Snooze reminders", ref)] if report["status"] == "acknowledged" else []),
             Button(actions.REPORT_RESOLVE, "Resolve", ref, "danger"),
             *buttons,
         )
     links = tuple(u for u in json.loads(report["links"] or "[]") if u.startswith(("https://", "http://")))
-    return Reply("\n".join(lines), intent="report", buttons=buttons, report_ref=ref,
-                 report_status=report["status"], template=template, links=links, images=images)
+    return Reply(
+        "\n".join(lines),
+        intent="report",
+        buttons=buttons,
+        report_ref=ref,
+        report_status=report["status"],
+        template=template,
+        links=links,
+        images=images,
+    )
 
 
 def reassigned_reply(report: dict, to_name: str) -> Reply:
     """An old copy after a reassignment: who has it now, and nothing else (no description, no buttons)."""
-    return Reply(f"{report['ref']}: Reassigned to {to_name}.", intent="report", report_ref=report["ref"],
-                 report_status=report["status"], template="reassigned")
+    return Reply(
+        f"{report['ref']}: Reassigned to {to_name}.",
+        intent="report",
+        report_ref=report["ref"],
+        report_status=report["status"],
+        template="reassigned",
+    )
 
 
 def details_button(ref: str) -> tuple[Button, ...]:
@@ -116,19 +138,27 @@ def details_button(ref: str) -> tuple[Button, ...]:
 
 def reporter_confirmation(report: dict) -> Reply:
     if "no_recipients" in json.loads(report["flags"] or "[]"):
-        return Reply(f"Your report is saved as {report['ref']}, but I couldn't find anyone in the staff directory "
-                     f"to send it to. Please tell the Communications Manager about it directly, quoting "
-                     f"{report['ref']}. If someone is in immediate danger, call 999.", intent="report",
-                     report_ref=report["ref"])
-    who = ("It has gone to the Communications team only; nobody else will see your name. "
-           if report.get("confidential") else "It has gone to the right people. ")
-    text = (f"Thank you — your report is {report['ref']}. {who}You'll hear from me when it is acknowledged "
-            f"and when it is resolved.\n\n"
-            f"When to expect to hear: acknowledgement by {when(report['ack_due_at'])}, and an outcome by "
-            f"{when(report['resolve_due_at'])}.\n\n"
-            f"While you wait: please don't engage with the poster. Support is available from HR and the staff "
-            f"support programmes. If someone is in immediate danger, call 999.\n\n"
-            f"Type “/report status” at any time to see where your reports stand.")
+        return Reply(
+            f"Your report is saved as {report['ref']}, but I couldn't find anyone in the staff directory "
+            f"to send it to. Please tell the Communications Manager about it directly, quoting "
+            f"{report['ref']}. If someone is in immediate danger, call 999.",
+            intent="report",
+            report_ref=report["ref"],
+        )
+    who = (
+        "It has gone to the Communications team only; nobody else will see your name. "
+        if report.get("confidential")
+        else "It has gone to the right people. "
+    )
+    text = (
+        f"Thank you — your report is {report['ref']}. {who}You'll hear from me when it is acknowledged "
+        f"and when it is resolved.\n\n"
+        f"When to expect to hear: acknowledgement by {when(report['ack_due_at'])}, and an outcome by "
+        f"{when(report['resolve_due_at'])}.\n\n"
+        f"While you wait: please don't engage with the poster. Support is available from HR and the staff "
+        f"support programmes. If someone is in immediate danger, call 999.\n\n"
+        f"Type “/report status” at any time to see where your reports stand."
+    )
     return Reply(text, intent="report", report_ref=report["ref"], buttons=details_button(report["ref"]))
 
 
@@ -137,13 +167,17 @@ def reporter_update(report: dict, template: str) -> Reply:
         outcome = OUTCOME_LABELS.get(report["outcome"], "")
         text = f"Your report {report['ref']} has been resolved. Outcome: {outcome}. Thank you for reporting it."
     elif template == "reporter_overdue":
-        text = (f"Your report {report['ref']} has not reached an outcome by {when(report['resolve_due_at'])}, "
-                "the date I gave you. It is still being looked at, and the Communications team has been told. "
-                "I'll tell you when it is resolved.")
+        text = (
+            f"Your report {report['ref']} has not reached an outcome by {when(report['resolve_due_at'])}, "
+            "the date I gave you. It is still being looked at, and the Communications team has been told. "
+            "I'll tell you when it is resolved."
+        )
     else:
-        text = (f"Your report {report['ref']} has been acknowledged and is being looked at. "
-                f"You should have an outcome by {when(report['resolve_due_at'])}; I'll tell you when it is "
-                "resolved.")
+        text = (
+            f"Your report {report['ref']} has been acknowledged and is being looked at. "
+            f"You should have an outcome by {when(report['resolve_due_at'])}; I'll tell you when it is "
+            "resolved."
+        )
     return Reply(text, intent="report", report_ref=report["ref"], buttons=details_button(report["ref"]))
 
 
@@ -166,9 +200,16 @@ def detail_reply(d: dict) -> Reply:
         note = f" — {e['note']}" if e["note"] else ""
         lines.append(f"• {when(e['at'])}: {e['actor']} {e['action'].replace('_', ' ')}{note}")
     # changed=False: looking changes nothing, so it never spends a card's single-use token (Teams).
-    return Reply("\n".join(lines), intent="report", ephemeral=True, panel=True, report_ref=d["ref"], changed=False,
-                 report_status=d["status"], links=tuple(u for u in d["links"] if u.startswith(("https://",
-                                                                                             "http://"))))
+    return Reply(
+        "\n".join(lines),
+        intent="report",
+        ephemeral=True,
+        panel=True,
+        report_ref=d["ref"],
+        changed=False,
+        report_status=d["status"],
+        links=tuple(u for u in d["links"] if u.startswith(("https://", "http://"))),
+    )
 
 
 def status_list(reports: list[dict], heading: str, empty: str) -> Reply:
@@ -177,35 +218,65 @@ def status_list(reports: list[dict], heading: str, empty: str) -> Reply:
     lines = [heading]
     for r in reports:
         due = f", due {when(r['ack_due_at'])}" if r["status"] == "open" else ""
-        lines.append(f"• {r['ref']} — {CATEGORY_LABELS.get(r['category'], r['category'])} — "
-                     f"{STATUS_LABELS.get(r['status'], r['status'])}{due}")
-    return Reply("\n".join(lines), intent="report", ephemeral=True,
-                 report_refs=tuple(r["ref"] for r in reports))
+        lines.append(
+            f"• {r['ref']} — {CATEGORY_LABELS.get(r['category'], r['category'])} — "
+            f"{STATUS_LABELS.get(r['status'], r['status'])}{due}"
+        )
+    return Reply("\n".join(lines), intent="report", ephemeral=True, report_refs=tuple(r["ref"] for r in reports))
 
 
 def note_form(ref: str, errors: dict | None = None) -> Form:
-    return Form(actions.REPORT_NOTE_SUBMIT, f"Note on {ref}"[:24], (
-        FormField("note", "Note", "multiline", required=True, max_length=2000),
-    ), submit_label="Add note", private_metadata=ref, errors=errors or {})
+    return Form(
+        actions.REPORT_NOTE_SUBMIT,
+        f"Note on {ref}"[:24],
+        (FormField("note", "Note", "multiline", required=True, max_length=2000),),
+        submit_label="Add note",
+        private_metadata=ref,
+        errors=errors or {},
+    )
 
 
 def reassign_form(ref: str, people: list[Person], errors: dict | None = None) -> Form:
     options = tuple((p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name) for p in people)[:100]
-    return Form(actions.REPORT_REASSIGN_SUBMIT, f"Reassign {ref}"[:24], (
-        FormField("to", "Reassign to", "select", options, required=True),
-    ), submit_label="Reassign", private_metadata=ref, errors=errors or {})
+    return Form(
+        actions.REPORT_REASSIGN_SUBMIT,
+        f"Reassign {ref}"[:24],
+        (FormField("to", "Reassign to", "select", options, required=True),),
+        submit_label="Reassign",
+        private_metadata=ref,
+        errors=errors or {},
+    )
 
 
 def resolve_form(ref: str, errors: dict | None = None) -> Form:
-    return Form(actions.REPORT_RESOLVE_SUBMIT, f"Resolve {ref}"[:24], (
-        FormField("outcome", "Outcome", "select", OUTCOMES, required=True),
-        FormField("note", "Note (optional)", "multiline", max_length=2000),
-    ), submit_label="Resolve", private_metadata=ref, errors=errors or {})
+    return Form(
+        actions.REPORT_RESOLVE_SUBMIT,
+        f"Resolve {ref}"[:24],
+        (
+            FormField("outcome", "Outcome", "select", OUTCOMES, required=True),
+            FormField("note", "Note (optional)", "multiline", max_length=2000),
+        ),
+        submit_label="Resolve",
+        private_metadata=ref,
+        errors=errors or {},
+    )
 
 
 def snooze_form(ref: str, errors: dict | None = None) -> Form:
-    return Form(actions.REPORT_SNOOZE_SUBMIT, f"Snooze {ref}"[:24], (
-        FormField("until", "Pause reminders until", "date", required=True,
-                  hint="At most 10 working days ahead. Reminders and escalation resume after this date."),
-        FormField("reason", "Reason", "multiline", required=True, max_length=500),
-    ), submit_label="Snooze", private_metadata=ref, errors=errors or {})
+    return Form(
+        actions.REPORT_SNOOZE_SUBMIT,
+        f"Snooze {ref}"[:24],
+        (
+            FormField(
+                "until",
+                "Pause reminders until",
+                "date",
+                required=True,
+                hint="At most 10 working days ahead. Reminders and escalation resume after this date.",
+            ),
+            FormField("reason", "Reason", "multiline", required=True, max_length=500),
+        ),
+        submit_label="Snooze",
+        private_metadata=ref,
+        errors=errors or {},
+    )

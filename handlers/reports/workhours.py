@@ -31,7 +31,7 @@ class WorkingHours:
 
     @classmethod
     def parse(cls, spec: str, tz: str = "Europe/London") -> WorkingHours:
-        """"09:00-17:00" -> WorkingHours."""
+        """ "09:00-17:00" -> WorkingHours."""
         a, _, b = spec.partition("-")
         start, end = time.fromisoformat(a.strip()), time.fromisoformat(b.strip())
         if end <= start:
@@ -96,8 +96,9 @@ class WorkingHours:
 
     @property
     def day_hours(self) -> float:
-        return (datetime.combine(date(2000, 1, 3), self.end) - datetime.combine(date(2000, 1, 3), self.start)
-                ).total_seconds() / 3600
+        return (
+            datetime.combine(date(2000, 1, 3), self.end) - datetime.combine(date(2000, 1, 3), self.start)
+        ).total_seconds() / 3600
 
     def between(self, a: datetime, b: datetime) -> float:
         """Working hours from `a` to `b` (0 when b is not after a)."""

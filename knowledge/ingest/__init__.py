@@ -39,9 +39,7 @@ def find_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARSERS)
-            )
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARSERS))
         elif not path.exists():
             raise IngestError(path, "file not found")
         elif path.suffix.lower() not in _PARSERS:

@@ -26,7 +26,7 @@ def clause_number(text: str, section: str | None = "") -> tuple[str, str]:
     m = _CLAUSE_NUM.match(text)
     if not m:
         return "", text
-    rest = text[m.end():]
+    rest = text[m.end() :]
     if m.group(1):
         lower = not m.group(2) and rest[:1].islower()
         if lower and section is not None and not (section and m.group(1).startswith(section + ".")):
@@ -38,7 +38,7 @@ def clause_number(text: str, section: str | None = "") -> tuple[str, str]:
 def _sentences(text: str) -> list[str]:
     parts, start = [], 0
     for m in _SENTENCE_GAP.finditer(text):
-        parts.append(text[start:m.start(1)])
+        parts.append(text[start : m.start(1)])
         start = m.end(1)
     parts.append(text[start:])
     return [p for p in parts if p]
@@ -51,7 +51,7 @@ def split_text(text: str, limit: int) -> list[str]:
     options = (("\n", text.split("\n")), (" ", _sentences(text)), (" ", text.split(" ")))
     found = next(((sep, parts) for sep, parts in options if len(parts) > 1), None)
     if found is None:
-        return [text[i:i + limit] for i in range(0, len(text), limit)]
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
     sep, parts = found
     target = len(text) / math.ceil(len(text) / limit)
     chunks: list[str] = []

@@ -62,8 +62,21 @@ def _list_level(paragraph: Paragraph) -> int | None:
 
 def _roman(n: int) -> str:
     out = ""
-    for value, numeral in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+    for value, numeral in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
         while n >= value:
             out, n = out + numeral, n - value
     return out
@@ -74,8 +87,12 @@ def _letters(n: int) -> str:
 
 
 _FORMATS = {
-    "decimal": str, "decimalZero": lambda n: f"{n:02d}", "lowerLetter": _letters,
-    "upperLetter": lambda n: _letters(n).upper(), "lowerRoman": _roman, "upperRoman": lambda n: _roman(n).upper(),
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "lowerLetter": _letters,
+    "upperLetter": lambda n: _letters(n).upper(),
+    "lowerRoman": _roman,
+    "upperRoman": lambda n: _roman(n).upper(),
 }
 
 
@@ -138,8 +155,7 @@ class _Numbering:
 
 def _is_bold(paragraph: Paragraph) -> bool:
     runs = [r for r in paragraph.runs if r.text.strip()]
-    return bool(runs) and all(r.bold or (r.bold is None and r.style is not None and r.style.font.bold)
-                              for r in runs)
+    return bool(runs) and all(r.bold or (r.bold is None and r.style is not None and r.style.font.bold) for r in runs)
 
 
 def _item(paragraph: Paragraph, text: str, level: int, numbering: _Numbering) -> Block:
@@ -235,8 +251,11 @@ def parse(path: Path) -> list[Block]:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:
-        raise IngestError(path, "this is not a readable Word document (.docx); the file may be "
-                          "corrupt, password-protected or an old .doc renamed to .docx") from None
+        raise IngestError(
+            path,
+            "this is not a readable Word document (.docx); the file may be "
+            "corrupt, password-protected or an old .doc renamed to .docx",
+        ) from None
     try:
         found = _content(document.iter_inner_content(), _Numbering(document))
     except Exception as exc:

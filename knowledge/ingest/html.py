@@ -8,16 +8,58 @@ from pathlib import Path
 
 from .base import Block, read_text, squash, table_row
 
-_SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template", "svg",
-         "head", "button", "select", "iframe", "object", "canvas"}
+_SKIP = {
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "noscript",
+    "template",
+    "svg",
+    "head",
+    "button",
+    "select",
+    "iframe",
+    "object",
+    "canvas",
+}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCKS = _HEADINGS | {
-    "p", "div", "section", "article", "main", "body", "li", "ul", "ol", "blockquote", "table",
-    "tr", "td", "th", "dl", "dt", "dd", "pre", "figure", "figcaption", "address", "details",
-    "summary", "caption", "thead", "tbody", "tfoot", "form", "fieldset", "center", "hr",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "figure",
+    "figcaption",
+    "address",
+    "details",
+    "summary",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "form",
+    "fieldset",
+    "center",
+    "hr",
 }
-_VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source",
-         "track", "wbr", "param"}
+_VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
 
 
 class _Reader(HTMLParser):

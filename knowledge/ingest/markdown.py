@@ -65,8 +65,7 @@ def _join(lines: list[str]) -> str:
 
 
 def _starts_block(line: str) -> bool:
-    return bool(_ATX.match(line) or _HR.match(line) or _FENCE.match(line) or _QUOTE.match(line)
-                or _ITEM.match(line))
+    return bool(_ATX.match(line) or _HR.match(line) or _FENCE.match(line) or _QUOTE.match(line) or _ITEM.match(line))
 
 
 def _cells(line: str) -> list[str]:
@@ -162,9 +161,7 @@ def parse_lines(lines: list[str], depth: int = 0) -> list[Block]:
         elif _QUOTE.match(line):
             flush()
             quoted = []
-            while i < len(lines) and lines[i].strip() and (
-                _QUOTE.match(lines[i]) or not _starts_block(lines[i])
-            ):
+            while i < len(lines) and lines[i].strip() and (_QUOTE.match(lines[i]) or not _starts_block(lines[i])):
                 quoted.append(_QUOTE.sub("", lines[i], count=1))
                 i += 1
             blocks.extend(parse_lines(quoted, depth))
@@ -215,7 +212,7 @@ def _front_matter(lines: list[str]) -> tuple[list[str], str]:
             for line in lines[1:end]:
                 if m := re.match(r"^title:\s*(.+?)\s*$", line):
                     title = m.group(1).strip("\"'")
-            return lines[end + 1:], title
+            return lines[end + 1 :], title
     return lines, ""
 
 

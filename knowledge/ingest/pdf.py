@@ -65,9 +65,11 @@ def _page_lines(page: PageObject) -> list[PdfLine]:
         return [PdfLine(squash(line)) for line in text.split("\n")]
     # pypdf puts a space where text jumps ahead, as after a link: none before a comma or full stop.
     filled = [k for k, piece in enumerate(pieces) if piece[0]]
-    drop = {k for a, k, b in zip(filled, filled[1:], filled[2:], strict=False) if (
-        pieces[k][0].strip(" ") == "" and pieces[a][0][-1:] not in " \n" and pieces[b][0][:1] in tuple(",.;:!?)")
-    )}
+    drop = {
+        k
+        for a, k, b in zip(filled, filled[1:], filled[2:], strict=False)
+        if (pieces[k][0].strip(" ") == "" and pieces[a][0][-1:] not in " \n" and pieces[b][0][:1] in tuple(",.;:!?)"))
+    }
     pieces = [piece for k, piece in enumerate(pieces) if k not in drop]
     lines: list[PdfLine] = []
     current, sizes, bold, runs = "", Counter(), [], []
@@ -75,8 +77,15 @@ def _page_lines(page: PageObject) -> list[PdfLine]:
     for piece, size, is_bold, x, y in pieces + [("\n", 0.0, False, 0.0, 0.0)]:
         for k, part in enumerate(piece.split("\n")):
             if k:
-                lines.append(PdfLine(squash(current), max(sizes, key=sizes.get) if sizes else 0.0,
-                                     bool(bold) and all(bold), *(where or (None, None)), runs))
+                lines.append(
+                    PdfLine(
+                        squash(current),
+                        max(sizes, key=sizes.get) if sizes else 0.0,
+                        bool(bold) and all(bold),
+                        *(where or (None, None)),
+                        runs,
+                    )
+                )
                 current, sizes, bold, runs, where = "", Counter(), [], [], None
             if part.strip():
                 if where is None:
@@ -129,9 +138,13 @@ def _body_pages(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
     out = []
     for lines in pages:
         edges = _edges(lines)
-        out.append([line for k, line in enumerate(lines) if not (
-            line.text and k in edges and (_PAGE_NUMBER.match(line.text) or _shape(line.text) in running)
-        )])
+        out.append(
+            [
+                line
+                for k, line in enumerate(lines)
+                if not (line.text and k in edges and (_PAGE_NUMBER.match(line.text) or _shape(line.text) in running))
+            ]
+        )
     return out
 
 
@@ -304,8 +317,12 @@ def _table_rows(page: list[PdfLine], layout: _Layout) -> dict[int, tuple[str, li
         return sum(any(abs(x - y) <= _TOLERANCE for y in b) for x in a)
 
     def follows(a: int, b: int) -> bool:
-        return (candidate(a) and candidate(b) and abs(starts(a)[0] - starts(b)[0]) <= _TOLERANCE
-                and aligned(starts(a), starts(b)) >= max(2, min(len(cells[a]), len(cells[b]))))
+        return (
+            candidate(a)
+            and candidate(b)
+            and abs(starts(a)[0] - starts(b)[0]) <= _TOLERANCE
+            and aligned(starts(a), starts(b)) >= max(2, min(len(cells[a]), len(cells[b])))
+        )
 
     rows: dict[int, tuple[str, list[str]]] = {}
     k = 0
@@ -386,8 +403,11 @@ def _layout_lines(pages: list[list[PdfLine]], layout: _Layout, width: int) -> li
                 continue
             nxt = page[k + 1] if k + 1 < len(page) else None
             wraps = nxt is not None and nxt.size == line.size and _space(line, nxt, layout) < layout.gap
-            size_level = levels.get(line.size, 0) if len(text) <= 120 and (
-                text[-1] not in ".,;" or text[-1] == "," and wraps) else 0
+            size_level = (
+                levels.get(line.size, 0)
+                if len(text) <= 120 and (text[-1] not in ".,;" or text[-1] == "," and wraps)
+                else 0
+            )
             level = size_level or (bold_levels.get(line.size, 0) if (p, k) in bold_heads else 0)
             space = _space(prev, line, layout) if prev is not None else None
             gap = space is not None and space > layout.gap
@@ -405,13 +425,15 @@ def _layout_lines(pages: list[list[PdfLine]], layout: _Layout, width: int) -> li
                 else:
                     markers.append(x)
                 ordered = _ORDERED.match(text)
-                item_text = text if ordered else text[marker.end():]
+                item_text = text if ordered else text[marker.end() :]
                 number = ordered.group(1) if ordered else ""
                 out.append(Line(item_text, 0, gap, kind="item", marker=number, depth=len(markers) - 1))
                 kind = "item"
                 item_x = line.runs[1][0] if len(line.runs) > 1 and len(line.runs[0][1]) <= 4 else None
             elif (
-                kind == "item" and x > markers[-1] + 1 and (space is not None or not _ends(last, width))
+                kind == "item"
+                and x > markers[-1] + 1
+                and (space is not None or not _ends(last, width))
                 and (not gap or item_x is None or x >= item_x - _TOLERANCE)
             ):
                 # A wrapped line of the item, or (after a gap, set in as far as its text) a paragraph inside it.

@@ -160,7 +160,7 @@ def _flush(node: _Node, numbers: _Numbers) -> None:
             number = numbers.claim(written)
         else:
             number = numbers.next_child(node, [0])
-        node.clauses.append(Clause(
-            number=number, text=text, section=node.number, heading=heading, title=node.title, kind=kind
-        ))
+        node.clauses.append(
+            Clause(number=number, text=text, section=node.number, heading=heading, title=node.title, kind=kind)
+        )
     node.blocks.clear()

@@ -102,7 +102,7 @@ def lines_to_blocks(lines: list[Line], guess_headings: bool = True) -> list[Bloc
                 blocks.append(Block("break"))
             blocks.append(Block("row", line.text))
         elif m := BULLET.match(line.text):
-            blocks.append(Block("item", line.text[m.end():], 1 if line.indent > base_indent + 1 else 0))
+            blocks.append(Block("item", line.text[m.end() :], 1 if line.indent > base_indent + 1 else 0))
         else:
             if blocks and blocks[-1].kind in ("item", "row"):
                 blocks.append(Block("break"))

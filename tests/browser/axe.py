@@ -24,8 +24,11 @@ def violations(page) -> list[dict]:
     """axe.run over the whole document with TAGS; its violations (empty when the page passes)."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(engine())
-    return page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: "
-                         "['violations']}).then(r => r.violations)", list(TAGS))
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: "
+        "['violations']}).then(r => r.violations)",
+        list(TAGS),
+    )
 
 
 def describe(found: list[dict]) -> str:

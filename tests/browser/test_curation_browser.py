@@ -37,7 +37,8 @@ def test_upload_preview_publish_and_teach(page: Page, live):
     expect(page.locator("#documents")).to_contain_text("Social Media Policy")
 
     page.get_by_label(re.compile("^Policy document")).set_input_files(
-        files=[{"name": "car-sharing.md", "mimeType": "text/markdown", "buffer": POLICY}])
+        files=[{"name": "car-sharing.md", "mimeType": "text/markdown", "buffer": POLICY}]
+    )
     page.get_by_role("button", name="Upload and preview").click()
     preview = page.locator("#preview")
     expect(preview.get_by_role("heading", name=re.compile("Preview: Car sharing policy"))).to_be_focused()

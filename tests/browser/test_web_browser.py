@@ -88,8 +88,9 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
     dialog.get_by_label("Where was it?").select_option("facebook")
     dialog.get_by_label("Link(s) to the post").fill("https://facebook.com/tdc/posts/1")
     dialog.get_by_label("Is anyone at risk of harm right now?").select_option("no")  # no default: answered
-    dialog.get_by_label("Screenshots", exact=True).set_input_files(files=[{"name": "shot.png", "mimeType": "image/png",
-                                                               "buffer": PNG}])
+    dialog.get_by_label("Screenshots", exact=True).set_input_files(
+        files=[{"name": "shot.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     expect(dialog.get_by_role("status")).to_have_text("Attached shot.png.")
     dialog.get_by_role("button", name="Send report").click()  # no description yet: shown beside the field
     description = dialog.get_by_label("What happened, in your words")
@@ -165,7 +166,9 @@ def test_report_page_and_admin_read_on_a_phone(page: Page, live):
     page.get_by_label("Category").select_option("disparaging")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#reports-filtered")).to_contain_text("Content disparaging the council")
-    wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391"
-                         " && !e.closest('.table-wrap')).map(e => e.tagName + '.' + e.className + '#' + e.id)"
-                         ".slice(0, 8)")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391"
+        " && !e.closest('.table-wrap')).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+        ".slice(0, 8)"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide

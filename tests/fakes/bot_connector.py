@@ -118,8 +118,9 @@ class FakeBotConnector:
     def service_url(self) -> str:
         return str(self._server.make_url("/"))
 
-    def fail_next(self, n: int = 1, status: int = 429, retry_after: str | None = "7",
-                  when: Callable[[Call], bool] | None = None) -> None:
+    def fail_next(
+        self, n: int = 1, status: int = 429, retry_after: str | None = "7", when: Callable[[Call], bool] | None = None
+    ) -> None:
         """The next n calls (that `when` accepts) fail with `status`; retry_after=None sends no Retry-After."""
         self._failures += [(status, retry_after, when)] * n
 
@@ -136,8 +137,14 @@ class FakeBotConnector:
     # -- handlers ---------------------------------------------------------------------------------
     async def _record(self, request: web.Request, kind: str) -> Call | web.Response:
         body = await request.json() if request.can_read_body else {}
-        call = Call(request.method, kind, request.match_info.get("cid", ""), request.match_info.get("aid", ""),
-                    body, dict(request.headers))
+        call = Call(
+            request.method,
+            kind,
+            request.match_info.get("cid", ""),
+            request.match_info.get("aid", ""),
+            body,
+            dict(request.headers),
+        )
         self.calls.append(call)
         for n, (status, retry_after, when) in enumerate(self._failures):
             if when is None or when(call):
@@ -145,8 +152,9 @@ class FakeBotConnector:
                 call.status = status
                 headers = {"Retry-After": retry_after} if retry_after is not None else {}
                 code = "Throttled" if status == 429 else "Forbidden" if status == 403 else "Failed"
-                return web.json_response({"error": {"code": code, "message": "refused"}}, status=status,
-                                         headers=headers)
+                return web.json_response(
+                    {"error": {"code": code, "message": "refused"}}, status=status, headers=headers
+                )
         return call
 
     async def _create(self, request: web.Request) -> web.Response:
@@ -192,19 +200,40 @@ class TeamsClient:
         self.tenant = tenant
         self._ids = itertools.count(1000)
 
-    def activity(self, user: TeamsUser, conversation_id: str, kind: str = "message",
-                 conversation_type: str = "personal", tenant: str | None = None, team: str = "", **fields) -> dict:
+    def activity(
+        self,
+        user: TeamsUser,
+        conversation_id: str,
+        kind: str = "message",
+        conversation_type: str = "personal",
+        tenant: str | None = None,
+        team: str = "",
+        **fields,
+    ) -> dict:
         tenant = self.tenant if tenant is None else tenant
         channel_data: dict = {"tenant": {"id": tenant}}
         if team:
-            channel_data |= {"team": {"id": team, "name": "Communications"},
-                             "channel": {"id": conversation_id.split(";")[0], "name": "General"}}
-        body = {"type": kind, "id": str(next(self._ids)), "timestamp": "2026-08-28T15:00:00.000Z",
-                "serviceUrl": self.service_url, "channelId": "msteams",
-                "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad},
-                "conversation": {"id": conversation_id, "conversationType": conversation_type, "tenantId": tenant,
-                                 **({"isGroup": True} if conversation_type != "personal" else {})},
-                "recipient": {"id": BOT_ID, "name": BOT_NAME}, "channelData": channel_data, "locale": "en-GB"}
+            channel_data |= {
+                "team": {"id": team, "name": "Communications"},
+                "channel": {"id": conversation_id.split(";")[0], "name": "General"},
+            }
+        body = {
+            "type": kind,
+            "id": str(next(self._ids)),
+            "timestamp": "2026-08-28T15:00:00.000Z",
+            "serviceUrl": self.service_url,
+            "channelId": "msteams",
+            "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad},
+            "conversation": {
+                "id": conversation_id,
+                "conversationType": conversation_type,
+                "tenantId": tenant,
+                **({"isGroup": True} if conversation_type != "personal" else {}),
+            },
+            "recipient": {"id": BOT_ID, "name": BOT_NAME},
+            "channelData": channel_data,
+            "locale": "en-GB",
+        }
         body.update({k: v for k, v in fields.items() if v is not None})
         return body
 
@@ -214,22 +243,44 @@ class TeamsClient:
     def mention(self, user: TeamsUser, channel: str, text: str, thread: str = "", **kw) -> dict:
         conversation = f"{channel};messageid={thread}" if thread else channel
         entity = {"type": "mention", "text": f"<at>{BOT_NAME}</at>", "mentioned": {"id": BOT_ID, "name": BOT_NAME}}
-        return self.activity(user, conversation, conversation_type="channel", team="19:team-general@thread.tacv2",
-                             text=f"<at>{BOT_NAME}</at> {text}", entities=[entity], **kw)
+        return self.activity(
+            user,
+            conversation,
+            conversation_type="channel",
+            team="19:team-general@thread.tacv2",
+            text=f"<at>{BOT_NAME}</at> {text}",
+            entities=[entity],
+            **kw,
+        )
 
     def submit(self, user: TeamsUser, card: Call, data: dict, inputs: dict | None = None, **kw) -> dict:
         """Pressing an Action.Submit on `card`: Teams merges the card's inputs into the data."""
         conversation_type = "channel" if card.conversation_id.startswith("19:") else "personal"
         extra = {"team": "19:team-general@thread.tacv2"} if conversation_type == "channel" else {}
-        return self.activity(user, card.conversation_id, conversation_type=conversation_type,
-                             replyToId=card.activity_id, value={**data, **(inputs or {})}, **extra, **kw)
+        return self.activity(
+            user,
+            card.conversation_id,
+            conversation_type=conversation_type,
+            replyToId=card.activity_id,
+            value={**data, **(inputs or {})},
+            **extra,
+            **kw,
+        )
 
     def installed(self, user: TeamsUser, conversation_id: str = "", team: str = "", **kw) -> dict:
         if team:
-            return self.activity(user, team, kind="conversationUpdate", conversation_type="channel", team=team,
-                                 membersAdded=[{"id": BOT_ID}], **kw)
-        return self.activity(user, conversation_id or f"a:dm-{user.aad}", kind="conversationUpdate",
-                             membersAdded=[{"id": BOT_ID}], **kw)
+            return self.activity(
+                user,
+                team,
+                kind="conversationUpdate",
+                conversation_type="channel",
+                team=team,
+                membersAdded=[{"id": BOT_ID}],
+                **kw,
+            )
+        return self.activity(
+            user, conversation_id or f"a:dm-{user.aad}", kind="conversationUpdate", membersAdded=[{"id": BOT_ID}], **kw
+        )
 
 
 def dumps(activity: dict) -> bytes:

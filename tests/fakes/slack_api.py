@@ -127,8 +127,9 @@ class FakeSlackApi:
         status, retry_after = self._failures.pop(0)
         call.status = status
         headers = {"Retry-After": retry_after} if status == 429 else {}
-        return web.json_response({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"},
-                                 status=status, headers=headers)
+        return web.json_response(
+            {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}, status=status, headers=headers
+        )
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -148,11 +149,23 @@ class FakeSlackApi:
         self._ts += 1
         ts = f"1700000000.{self._ts:06d}"
         if method == "auth.test":
-            return {"ok": True, "url": "https://tdc.slack.com/", "team": "Tendring District Council", "user": "ted",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://tdc.slack.com/",
+                "team": "Tendring District Council",
+                "user": "ted",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
         if method == "chat.postMessage":
-            return {"ok": True, "channel": body.get("channel"), "ts": ts,
-                    "message": {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}}
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method == "chat.update":

@@ -33,8 +33,14 @@ class SlackWorld(World):
 
     async def __aenter__(self) -> SlackWorld:
         await self.api.start()
-        self.build_ted(dict(slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
-                            slack_api_url=self.api.api_url, public_url="https://ted.example"))
+        self.build_ted(
+            dict(
+                slack_bot_token="xoxb-test-token",
+                slack_signing_secret=SECRET,
+                slack_api_url=self.api.api_url,
+                public_url="https://ted.example",
+            )
+        )
         await self.serve(make_app(self.ted, slack_retry=FAST, pool=self.pool()))
         return self
 
@@ -47,8 +53,14 @@ class SlackWorld(World):
         return self.url("/slack/events")
 
     # -- raw requests -------------------------------------------------------------------------
-    async def post(self, body: str | bytes, content_type: str, signed: bool = True, timestamp: int | None = None,
-                   headers: dict | None = None) -> tuple[int, str]:
+    async def post(
+        self,
+        body: str | bytes,
+        content_type: str,
+        signed: bool = True,
+        timestamp: int | None = None,
+        headers: dict | None = None,
+    ) -> tuple[int, str]:
         h = {"Content-Type": content_type, **(headers or {})}
         if signed:
             h.update(sign(SECRET, body, timestamp))
@@ -58,10 +70,16 @@ class SlackWorld(World):
 
     # -- what Slack sends ---------------------------------------------------------------------
     def event_body(self, event: dict, event_id: str | None = None) -> dict:
-        return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0TED", "type": "event_callback",
-                "event_id": event_id or f"Ev{next(self._ids):08d}", "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True,
-                                    "is_enterprise_install": False}], "event": event}
+        return {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A0TED",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(self._ids):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True, "is_enterprise_install": False}],
+            "event": event,
+        }
 
     async def event(self, event: dict, event_id: str | None = None, retry_num: int | None = None) -> tuple[int, str]:
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
@@ -74,8 +92,17 @@ class SlackWorld(World):
     async def ask(self, text: str, as_: str = ALEX, thread: str = "", **fields) -> str:
         """A direct message to TED; returns its ts (TED answers afterwards: `w.api.wait_for`)."""
         ts = self.next_ts()
-        event = {"type": "message", "channel": dm_channel(as_), "channel_type": "im", "user": as_, "text": text,
-                 "ts": ts, "event_ts": ts, **({"thread_ts": thread} if thread else {}), **fields}
+        event = {
+            "type": "message",
+            "channel": dm_channel(as_),
+            "channel_type": "im",
+            "user": as_,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            **({"thread_ts": thread} if thread else {}),
+            **fields,
+        }
         status, _ = await self.event(event)
         assert status == 200
         return ts
@@ -83,8 +110,15 @@ class SlackWorld(World):
     async def mention(self, text: str, as_: str = ALEX, channel: str = "C0GENERAL", thread: str = "") -> str:
         """@TED in a channel (in `thread`, if given); returns the message's ts."""
         ts = self.next_ts()
-        event = {"type": "app_mention", "channel": channel, "user": as_, "text": f"<@{BOT_USER}> {text}",
-                 "ts": ts, "event_ts": ts, **({"thread_ts": thread} if thread else {})}
+        event = {
+            "type": "app_mention",
+            "channel": channel,
+            "user": as_,
+            "text": f"<@{BOT_USER}> {text}",
+            "ts": ts,
+            "event_ts": ts,
+            **({"thread_ts": thread} if thread else {}),
+        }
         status, _ = await self.event(event)
         assert status == 200
         return ts
@@ -92,42 +126,84 @@ class SlackWorld(World):
     async def command(self, command: str, text: str, as_: str = ALEX, channel: str = "C0GENERAL") -> tuple[int, str]:
         """A slash command (Slack's own): the ack's status and body; TED answers through response_url."""
         n = next(self._ids)
-        form = {"token": "legacy", "team_id": TEAM, "team_domain": "tdc", "channel_id": channel,
-                "channel_name": "general", "user_id": as_, "user_name": "alex", "command": command, "text": text,
-                "api_app_id": "A0TED", "is_enterprise_install": "false",
-                "response_url": self.api.response_url(f"cmd{n}"), "trigger_id": f"trigger.cmd{n}"}
+        form = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "tdc",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": as_,
+            "user_name": "alex",
+            "command": command,
+            "text": text,
+            "api_app_id": "A0TED",
+            "is_enterprise_install": "false",
+            "response_url": self.api.response_url(f"cmd{n}"),
+            "trigger_id": f"trigger.cmd{n}",
+        }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
 
     async def interact(self, payload: dict) -> tuple[int, str]:
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    async def press(self, action_id: str, *, on: dict, as_: str = ALEX, channel: str = "C0GENERAL",
-                    message_ts: str = "1700000000.000001", ephemeral: bool = False, thread: str = "",
-                    index: int = 0) -> tuple[int, str]:
+    async def press(
+        self,
+        action_id: str,
+        *,
+        on: dict,
+        as_: str = ALEX,
+        channel: str = "C0GENERAL",
+        message_ts: str = "1700000000.000001",
+        ephemeral: bool = False,
+        thread: str = "",
+        index: int = 0,
+    ) -> tuple[int, str]:
         """Presses a button found in a rendered message `on` (blocks TED sent to the fake API); the
         `index`-th of those with that action id. The rest say where that message is."""
-        button = [e for b in on["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"].split("#")[0] == action_id][index]
+        button = [
+            e
+            for b in on["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"].split("#")[0] == action_id
+        ][index]
         n = next(self._ids)
         container = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
         if thread:
             container["thread_ts"] = thread
-        payload = {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": as_, "team_id": TEAM},
-                   "api_app_id": "A0TED", "token": "legacy", "container": container,
-                   "trigger_id": f"trigger.act{n}", "channel": {"id": channel},
-                   "response_url": self.api.response_url(f"act{n}"),
-                   "actions": [{**button, "block_id": "b1", "action_ts": str(time.time())}]}
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": as_, "team_id": TEAM},
+            "api_app_id": "A0TED",
+            "token": "legacy",
+            "container": container,
+            "trigger_id": f"trigger.act{n}",
+            "channel": {"id": channel},
+            "response_url": self.api.response_url(f"act{n}"),
+            "actions": [{**button, "block_id": "b1", "action_ts": str(time.time())}],
+        }
         if not ephemeral:
-            payload["message"] = {"ts": message_ts, "text": on.get("text", ""), "blocks": on["blocks"],
-                                  **({"thread_ts": thread} if thread else {})}
+            payload["message"] = {
+                "ts": message_ts,
+                "text": on.get("text", ""),
+                "blocks": on["blocks"],
+                **({"thread_ts": thread} if thread else {}),
+            }
         return await self.interact(payload)
 
     async def submit(self, form: dict, values: dict, as_: str = ALEX) -> tuple[int, str]:
         """Submits a modal TED opened (its view), filling its inputs with `values` {block_id: value}."""
-        payload = {"type": "view_submission", "team": {"id": TEAM}, "user": {"id": as_, "team_id": TEAM},
-                   "api_app_id": "A0TED", "token": "legacy", "trigger_id": f"trigger.view{next(self._ids)}",
-                   "view": {**form, "id": "V123", "state": {"values": state_for(form, values)}},
-                   "response_urls": []}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": as_, "team_id": TEAM},
+            "api_app_id": "A0TED",
+            "token": "legacy",
+            "trigger_id": f"trigger.view{next(self._ids)}",
+            "view": {**form, "id": "V123", "state": {"values": state_for(form, values)}},
+            "response_urls": [],
+        }
         return await self.interact(payload)
 
     async def open_report(self, text: str = "", as_: str = ALEX) -> dict:

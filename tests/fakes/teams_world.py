@@ -26,8 +26,13 @@ CASEY = TeamsUser("29:casey", "aad-casey-0003", "Casey Morgan")  # the Communica
 ROBIN = TeamsUser("29:robin", "aad-robin-0004", "Robin Patel")  # communications team
 HARPER = TeamsUser("29:harper", "aad-harper-0005", "Harper Singh")  # HR
 STRANGER = TeamsUser("29:stranger", "aad-stranger-9999", "Not In Directory")
-TEAMS_IDS = {"alex.lifeguard": ALEX, "sam.leisure": SAM, "casey.comms": CASEY, "robin.press": ROBIN,
-             "harper.hr": HARPER}
+TEAMS_IDS = {
+    "alex.lifeguard": ALEX,
+    "sam.leisure": SAM,
+    "casey.comms": CASEY,
+    "robin.press": ROBIN,
+    "harper.hr": HARPER,
+}
 TEAM = "19:team-general@thread.tacv2"
 COMMS_CHANNEL = "19:comms-reports@thread.tacv2"
 
@@ -59,8 +64,14 @@ class TeamsWorld(World):
 
     async def __aenter__(self) -> TeamsWorld:
         await self.connector.start()
-        self.build_ted(dict(teams_allow_unauthenticated=True, public_url="https://ted.example",
-                            outbox_interval_seconds=3600, scheduler_interval_seconds=3600))
+        self.build_ted(
+            dict(
+                teams_allow_unauthenticated=True,
+                public_url="https://ted.example",
+                outbox_interval_seconds=3600,
+                scheduler_interval_seconds=3600,
+            )
+        )
         self.ted.directory.import_rows(directory_rows(self.directory_ids))
         app = make_app(self.ted, pool=self.pool())
         if TEAMS in app:
@@ -130,7 +141,6 @@ class TeamsWorld(World):
         await self.file_report(as_=reporter)
         await self.deliver()
         return (await self.inbox(recipient, "send"))[-1]
-
 
     @classmethod
     def test(cls, **settings):

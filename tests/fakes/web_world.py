@@ -21,8 +21,10 @@ ALEX = "alex.lifeguard@tendring.example"  # staff; line manager Sam
 SAM = "sam.leisure@tendring.example"  # Alex's line manager
 CASEY = "casey.comms@tendring.example"  # Communications Manager and admin
 JAMIE = "jamie.crew@tendring.example"  # unrelated member of staff
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 class Browser:
@@ -112,8 +114,7 @@ class WebWorld(World):
 
     async def press(self, action_id: str, value: str = "", *, as_: str | Browser = ALEX) -> tuple[int, dict]:
         """A button: the page sends its action id and value; the answer's status and body."""
-        return await (await self.session(as_)).post("/api/action", {"action_id": action_id, "value": value,
-                                                                    "form": {}})
+        return await (await self.session(as_)).post("/api/action", {"action_id": action_id, "value": value, "form": {}})
 
     async def submit(self, form: dict, values: dict, as_: str | Browser = ALEX) -> tuple[int, dict]:
         """Sends the form `form` (a reply's form: its form_id and private_metadata) filled with `values`."""

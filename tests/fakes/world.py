@@ -24,10 +24,18 @@ SAMPLE_DIRECTORY = (ROOT / "sample" / "directory.csv").read_text("utf-8")
 SUPPLIER = "can I add a supplier on my personal facebook?"  # answered with clause 5.13
 DID_YOU_MEAN = "can I post about work on my own account?"  # close candidates: TED offers "Did you mean"
 # The report form's fields, answered well: `file_report(**changes)` sends these with `changes` on top.
-GOOD_REPORT = {"category": "abuse_me", "platform": "facebook", "links": "https://facebook.com/tdc/posts/1",
-               "account": "@angry_resident", "seen_at": "2026-08-27", "service_area": "Leisure and Tourism",
-               "description": "Repeated abusive replies to me under the beach safety post.", "at_risk": "no",
-               "wants_hr": "no", "confidential": "no"}
+GOOD_REPORT = {
+    "category": "abuse_me",
+    "platform": "facebook",
+    "links": "https://facebook.com/tdc/posts/1",
+    "account": "@angry_resident",
+    "seen_at": "2026-08-27",
+    "service_area": "Leisure and Tourism",
+    "description": "Repeated abusive replies to me under the beach safety post.",
+    "at_risk": "no",
+    "wants_hr": "no",
+    "confidential": "no",
+}
 
 
 class World:
