@@ -35,10 +35,13 @@ def test_readme_documents_every_environment_variable():
         assert f"`{var}`" in README, f"README does not document {var}"
 
 
-def test_ruff_is_clean():
+def test_ruff_lint_and_format_are_clean():
     import shutil
     import subprocess
 
     ruff = shutil.which("ruff") or str(Path(__import__("sys").executable).parent / "ruff")
     out = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:]
+    # ... and formatted the one way `ruff format` writes it (applied once, in its own commit).
+    out = subprocess.run([ruff, "format", "--check", str(ROOT)], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:]
