@@ -10,8 +10,8 @@ import statistics
 from datetime import datetime
 
 from handlers.reports import outbox
-from handlers.reports.actions import OUTCOME_LABELS
-from handlers.reports.form import CATEGORIES, CATEGORY_LABELS, PLATFORM_LABELS
+from handlers.reports.fields import report_fields
+from handlers.reports.form import CATEGORIES, CATEGORY_LABELS
 from handlers.reports.intake import ReportService
 from handlers.reports.views import STATUS_LABELS
 
@@ -71,23 +71,8 @@ def select(
 
 def row_json(report: dict, now: datetime) -> dict:
     return {
-        "ref": report["ref"],
-        "created_at": report["created_at"],
-        "category": report["category"],
-        "category_label": CATEGORY_LABELS.get(report["category"], report["category"]),
-        "platform": report["platform_name"],
-        "platform_label": PLATFORM_LABELS.get(report["platform_name"], report["platform_name"]),
-        "service_area": report["service_area"],
-        "status": report["status"],
-        "status_label": STATUS_LABELS.get(report["status"], report["status"]),
-        "ack_due_at": report["ack_due_at"],
-        "resolve_due_at": report.get("resolve_due_at") or "",
-        "acknowledged_at": report["acknowledged_at"] or "",
-        "resolved_at": report["resolved_at"] or "",
-        "outcome": report["outcome"] or "",
-        "outcome_label": OUTCOME_LABELS.get(report["outcome"] or "", ""),
+        **report_fields(report, STATUS_LABELS),
         "overdue": is_overdue(report, now),
-        "at_risk": bool(report["at_risk"]),
         "confidential": bool(report.get("confidential")),
         "link": f"/reports/{report['ref']}",
     }

@@ -13,7 +13,7 @@ import json
 
 from handlers.directory import Person
 from handlers.reports.actions import OUTCOME_LABELS
-from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
+from handlers.reports.fields import report_fields
 from handlers.reports.intake import ReportService
 
 REPORTER, RECIPIENT, COMMS, ALL = "reporter", "recipient", "comms", "all"
@@ -131,23 +131,8 @@ def detail(service: ReportService, report: dict, kind: str) -> dict:
     """The report as `kind` of viewer sees it (GET /api/reports/<ref>, /reports/<ref>, "View details")."""
     names = [name_of(service, e) for e in json.loads(report.get("involved") or "[]")]
     out = {
-        "ref": report["ref"],
-        "category": report["category"],
-        "category_label": CATEGORY_LABELS.get(report["category"], report["category"]),
-        "platform": report["platform_name"],
-        "platform_label": PLATFORM_LABELS.get(report["platform_name"], report["platform_name"]),
-        "service_area": report["service_area"],
-        "status": report["status"],
-        "status_label": STATUS.get(report["status"], report["status"]),
-        "created_at": report["created_at"],
-        "ack_due_at": report["ack_due_at"],
-        "resolve_due_at": report.get("resolve_due_at") or "",
-        "acknowledged_at": report["acknowledged_at"] or "",
-        "resolved_at": report["resolved_at"] or "",
-        "outcome": report["outcome"] or "",
-        "outcome_label": OUTCOME_LABELS.get(report["outcome"] or "", ""),
+        **report_fields(report, STATUS),
         "confidential": bool(report.get("confidential")),
-        "at_risk": bool(report["at_risk"]),
         "account": report["account"],
         "links": json.loads(report["links"] or "[]"),
         "description": report["description"],
