@@ -135,9 +135,13 @@ def unheld_document(question: str, held_titles: Iterable[str], known_names: Iter
         if m.group(0) == "code of conduct":
             name_words, name = {"code", "conduct"}, "code of conduct"
         else:
-            lead = m.group(1).split()
-            while lead and lead[0] in _NOT_A_NAME:
-                lead = lead[1:]
+            # A name is the words right before "policy" ("data protection policy"): a function word ends it, so
+            # "any role in the policy" names no document ("the policy" is the one being asked about).
+            lead: list[str] = []
+            for w in reversed(m.group(1).split()):
+                if w in _NOT_A_NAME:
+                    break
+                lead.insert(0, w)
             if not lead:
                 continue
             name = " ".join([*lead, m.group(0)[len(m.group(1)) :]])

@@ -1,0 +1,32 @@
+"""A question about a document TED does not hold is recognised by name (knowledge/scope.py), and the ones that
+name the document TED does hold, or no document at all, are not."""
+
+import pytest
+
+from knowledge.scope import unheld_document
+
+HELD = ["Social Media Policy"]
+RELATED = ["Data Protection Policy", "IT Strategy", "Covert Surveillance Policy Procedure & Manual (RIPA Policy)"]
+
+
+@pytest.mark.parametrize(
+    "question,name",
+    [
+        ("what does the Procurement Policy say about gifts?", "Procurement Policy"),
+        ("what does the data protection policy say about retention", "Data Protection Policy"),
+        ("what does the ripa policy say", "Covert Surveillance Policy Procedure & Manual (RIPA Policy)"),
+        ("what does the code of conduct say about gifts", "Code of Conduct"),
+        ("whats in the council's travel plan", "Travel Plan"),
+        ("does the social media policy cover tiktok?", None),
+        ("is there any role in the policy for managers?", None),
+        ("what does this policy say about linkedin", None),
+        ("can I post on facebook?", None),
+    ],
+)
+def test_documents_named_in_questions(question, name):
+    assert unheld_document(question, HELD, RELATED) == name
+
+
+def test_a_question_about_a_document_not_held_falls_back_naming_it(ted):
+    answer = ted.asker.ask("what does the Procurement Policy say about gifts from suppliers?")
+    assert answer.intent == "fallback" and "Procurement Policy" in answer.text and not answer.citations
