@@ -8,6 +8,7 @@ through the same functions here so they meet halfway.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -40,7 +41,16 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in raw.split() if w.strip() and not w.startswith("#"))
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+# snowballstemmer's pure-Python stemmer keeps each word's working state on the object, so two threads (the
+# server's answer workers) sharing one get wrong stems and IndexErrors: one stemmer per thread.
+_STEMMERS = threading.local()
+
+
+def _stemmer():
+    s = getattr(_STEMMERS, "english", None)
+    if s is None:
+        s = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return s
 
 
 # Irregular past forms the stemmer can't join to their verb ("swore" -> "swear"), for the verbs people
@@ -61,7 +71,7 @@ _IRREGULAR = {
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """English (Porter2) stem: post/posts/posting/posted -> post; swore/swears -> swear."""
-    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
+    return _stemmer().stemWord(_IRREGULAR.get(word, word))
 
 
 def content_words(text: str) -> list[str]:

@@ -147,3 +147,25 @@ def test_one_heading_names_a_quoted_clause_everywhere():
     assert C513.headline == "Social Media Policy, Web edition — 5.13 — Adding business contacts on personal accounts"
     untitled = Citation("expenses-guide", "2.1", "", "Claim within 3 months.", 1.0)
     assert untitled.where == "expenses-guide" and untitled.headline == "expenses-guide — 2.1"
+
+
+def test_stemming_is_right_from_many_threads_at_once():
+    # The answer workers stem in parallel; a shared snowball stemmer gave wrong stems and IndexErrors.
+    import threading
+
+    from knowledge.text import _stemmer
+
+    words = [f"{w}{i % 7}" for i in range(4000) for w in ("confidentiality", "organisations", "posting")]
+    want = {w: _stemmer().stemWord(w) for w in set(words)}
+    wrong: list[str] = []
+
+    def run():
+        s = _stemmer()
+        wrong.extend(w for w in words if s.stemWord(w) != want[w])
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong
