@@ -47,7 +47,6 @@ _NOT_A_NAME = {
     "an",
     "any",
     "anything",
-    "it",
     "say",
     "says",
     "of",

@@ -17,6 +17,7 @@ RELATED = ["Data Protection Policy", "IT Strategy", "Covert Surveillance Policy 
         ("what does the ripa policy say", "Covert Surveillance Policy Procedure & Manual (RIPA Policy)"),
         ("what does the code of conduct say about gifts", "Code of Conduct"),
         ("whats in the council's travel plan", "Travel Plan"),
+        ("what does the IT Strategy say about who leads on social media", "IT Strategy"),
         ("does the social media policy cover tiktok?", None),
         ("is there any role in the policy for managers?", None),
         ("what does this policy say about linkedin", None),

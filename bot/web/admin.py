@@ -107,7 +107,7 @@ def admin_data(ted, now: datetime | None = None, viewer: str = "") -> dict:
             "last_ingest": meta.get("last_ingest", ""),
             "revision": meta.get("revision", ""),
         },
-        "metrics": overview.metrics(ted.reports),
+        "metrics": overview.metrics(ted.reports, viewer),
     }
 
 

@@ -79,7 +79,7 @@ def admin_sections(ted, viewer: str, request: web.Request) -> str:
         if rows
         else '<p class="muted">No reports match.</p>'
     )
-    m = overview.metrics(ted.reports)
+    m = overview.metrics(ted.reports, viewer)
     mrows = "".join(
         f'<tr><th scope="row">{esc(v["label"])}</th><td>{v["count"]}</td>'
         f"<td>{esc('—' if v['median_hours_to_acknowledge'] is None else v['median_hours_to_acknowledge'])}"

@@ -185,7 +185,14 @@ class ReportChat:
     def on_note_button(self, act: Action) -> list[Reply]:
         return self._form_for(act, note_form)
 
+    def _may_act(self, act: Action) -> bool:
+        """A form sent back with an error is still an action on the report: refuse first whoever may not act."""
+        report = self.service.by_ref(act.value or str(act.form.get("private_metadata", "")))
+        return self.acts.can_act(report, self.person(act.platform, act.user_id))
+
     def on_note(self, act: Action) -> list[Reply]:
+        if not self._may_act(act):
+            return [refused()]
         note = str(act.form.get("note", "")).strip()
         if not note:
             return [Reply("", form=note_form(act.value, {"note": "Please write a note."}), ephemeral=True)]
@@ -207,6 +214,8 @@ class ReportChat:
         return self._form_for(act, resolve_form)
 
     def on_resolve(self, act: Action) -> list[Reply]:
+        if not self._may_act(act):
+            return [refused()]
         outcome = str(act.form.get("outcome", ""))
         if not outcome:
             return [Reply("", form=resolve_form(act.value, {"outcome": "Please choose an outcome."}), ephemeral=True)]
@@ -223,6 +232,8 @@ class ReportChat:
         return self._form_for(act, snooze_form)
 
     def on_snooze(self, act: Action) -> list[Reply]:
+        if not self._may_act(act):
+            return [refused()]
         until, problem = self.acts.snooze_until(str(act.form.get("until", "")))
         reason = str(act.form.get("reason", "")).strip()
         errors = {"until": problem} if problem else {}

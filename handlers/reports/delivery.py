@@ -221,17 +221,18 @@ class OutboxWorker:
     def _tell_comms(self, report: dict, email: str) -> None:
         """Someone could not be reached on any chat platform: the communications team hears of it."""
         now, rid = self.service.clock(), report["id"]
-        outbox.enqueue(
-            self.db,
-            now,
-            rid,
-            outbox.CHANNEL,
-            "unreachable",
-            recipient=COMMS_CHANNEL,
-            dedupe_key=f"{rid}:unreachable:{email}:channel",
-        )
+        if "channel_skipped" not in json.loads(report["flags"] or "[]"):  # someone involved reads the channel
+            outbox.enqueue(
+                self.db,
+                now,
+                rid,
+                outbox.CHANNEL,
+                "unreachable",
+                recipient=COMMS_CHANNEL,
+                dedupe_key=f"{rid}:unreachable:{email}:channel",
+            )
         directory = self.service.directory
-        never = self.service.excluded(report)
+        never = self.service.excluded(report) | {report["reporter_email"]}
         for p in directory.with_role("communications_manager") + directory.with_role("communications"):
             if p.email != email and p.email not in never:
                 outbox.enqueue(

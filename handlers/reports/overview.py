@@ -99,12 +99,13 @@ def to_csv(reports: list[dict]) -> str:
     return out.getvalue()
 
 
-def metrics(service: ReportService) -> dict:
+def metrics(service: ReportService, viewer: str = "") -> dict:
     """Per category id: how many reports, the median working hours to acknowledge and working days to resolve
-    (None when none has been)."""
+    (None when none has been). A report `viewer` is named in (or routed around) is not counted: its count and
+    timings would tell them it exists."""
     hours = service.hours
     out = {}
-    rows = list(service.db.query("select category, created_at, acknowledged_at, resolved_at from reports"))
+    rows = [r for r in service.db.query("select * from reports") if not viewer or viewer not in service.excluded(r)]
     for category, _ in CATEGORIES:
         mine = [r for r in rows if r["category"] == category]
         ack = [
