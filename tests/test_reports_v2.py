@@ -330,3 +330,22 @@ def test_metrics_count_and_median_working_time_per_category_and_csv_has_no_descr
     )
     assert f"{REF},2026-08-28T15:00:00+00:00,abuse_me,facebook,Leisure and Tourism,resolved," in text
     assert "PRIVATE" not in text and "@angryresident" not in text
+
+
+def test_a_named_person_is_not_told_by_the_metrics_nor_answered_with_a_form_and_no_channel_alert():
+    ted, _, sender = make()
+    submit(ted, "U0ALEXLIFE", involved=[CASEY])
+    cat = ted.reports.by_ref(REF)["category"]
+    assert overview.metrics(ted.reports, CASEY)[cat]["count"] == 0  # its count would say it exists
+    assert overview.metrics(ted.reports, ROBIN)[cat]["count"] == 1
+    # An empty note, outcome or snooze from someone named is refused before any form comes back.
+    for action_id in (actions.REPORT_NOTE_SUBMIT, actions.REPORT_RESOLVE_SUBMIT, actions.REPORT_SNOOZE_SUBMIT):
+        (reply,) = press(ted, "U0COMMSMGR", action_id)
+        assert reply.refused and reply.form is None, action_id
+    # Someone the report can't reach: the comms team hears, but never in the channel Casey reads.
+    ted.db.execute("update reports set flags = ? where ref = ?", [json.dumps(["channel_skipped"]), REF])
+    deliver(ted)
+    sender.channel_posts.clear()
+    ted.outbox._flag(ted.reports.by_ref(REF), "unreachable:sam.leisure@tendring.example")
+    deliver(ted)
+    assert sender.channel_posts == []
