@@ -34,10 +34,12 @@ class Slow:
         ted.router.on_action(SLOW_ACTION, self.handle)
         ted.router.on_command(SLOW_COMMAND, self.handle)
 
+    seconds = SLOW_SECONDS
+
     def handle(self, _request) -> list[Reply]:
         self.threads.append(threading.current_thread().name)
         self.started.set()
-        time.sleep(SLOW_SECONDS)
+        time.sleep(self.seconds)
         self.finished.set()
         return [Reply("done slowly")]
 
@@ -139,3 +141,22 @@ async def test_teams_answers_and_takes_a_button_press_on_a_database_file(w):
     assert "5.15 — LinkedIn as a professional network" in card.text
     await w.press(actions.FEEDBACK_UP, on=card, as_=teams_world.ALEX)
     assert w.ted.db["feedback"].count == 1
+
+
+class SlowerThanSlacksAck(Slow):
+    seconds = 3.2  # longer than the 3 s Slack gives a modal submission's acknowledgement
+
+
+slow_modal = SlowerThanSlacksAck()
+
+
+@slack_test(db_file=True, tweak=slow_modal)
+async def test_a_slow_modal_submission_is_acked_in_time_and_answered_afterwards(w):
+    view = {**(await w.open_report()), "callback_id": SLOW_ACTION}  # a real modal, answered by the slow handler
+    start = time.monotonic()
+    status, body = await w.submit(view, {})
+    assert (status, body) == (200, "") and time.monotonic() - start < 3.0  # the modal closes in time
+    deadline = time.monotonic() + 5
+    while not any("done slowly" in str(c.body) for c in w.api.calls) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert any("done slowly" in str(c.body) for c in w.api.calls)  # ... and its answer still arrives

@@ -10,6 +10,7 @@ event loop, so acks are never queued behind an answer), and deliver the replies
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -45,6 +46,7 @@ from knowledge.store import list_documents
 log = logging.getLogger("ted.slack")
 
 HTTP, SOCKET = "Slack HTTP", "Slack Socket Mode"
+ACK_BUDGET_SECONDS = 2.5  # a modal submission is acked by then, answered or not (Slack allows 3 s)
 MAX_BODY = 1024 * 1024  # Slack payloads carry whole messages and views; far above them, far below harm
 # Bolt's app logger; also its app name, which Bolt uses as a logger name and configures from this one,
 # so it must not be "ted" (that would copy this logger's level onto all of TED's logs).
@@ -186,7 +188,16 @@ class SlackAdapter:
             return
         act, route = action_from_view_submission(body)
         log.info("slack form=%s submitted", act.action_id)
-        replies = await self.pool.action(act)
+        job = asyncio.ensure_future(self.pool.action(act))
+        try:
+            # Slack waits 3 s for the ack; the workers may be busy with other answers.
+            replies = await asyncio.wait_for(asyncio.shield(job), ACK_BUDGET_SECONDS)
+        except TimeoutError:
+            await ack()  # close the modal now; what the submission says back arrives as messages
+            log.info("slack form=%s acked before its answer was ready", act.action_id)
+            replies = await job
+            await self.delivery.deliver([r for r in replies if r.form is None], route)
+            return
         form_reply = next((r for r in replies if r.form is not None), None)
         if form_reply is None:
             await ack()
