@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+from chat import actions
+from chat.model import Button, Reply
 from knowledge.answer import Citation
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -60,3 +62,25 @@ def golden(name: str, got: dict) -> None:
         path.write_text(text, "utf-8")
     assert path.exists(), f"{path.name} is missing; see the module docstring"
     assert json.loads(path.read_text("utf-8")) == got, f"{path.name} differs; see the module docstring"
+
+
+def policy_reply(*extra_buttons: Button, **kw) -> Reply:
+    """The sample answer about 5.15 every renderer draws: the clause, its summary, see-also 5.13, a "Did you
+    mean" chip and the feedback and report buttons (plus any platform-specific ones)."""
+    base = dict(
+        text="",
+        intent="policy",
+        citations=(C515, C513),
+        summary=SUMMARY_515,
+        see_also=(C513,),
+        choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
+        buttons=(
+            Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
+            Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
+            Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger"),
+            *extra_buttons,
+        ),
+        link="https://ted.example/policy/tdc-social-media-policy#5.15",
+    )
+    base.update(kw)
+    return Reply(**base)

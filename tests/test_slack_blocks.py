@@ -13,28 +13,13 @@ from chat.model import Button, Form, FormField, Reply
 from handlers import messages
 from knowledge.answer import Citation
 from tests.fakes.slack_world import state_for
-from tests.renderer_fixtures import C56, C513, C515, SUMMARY_515, TEXT_515, golden
+from tests.renderer_fixtures import TEXT_515, golden
+from tests.renderer_fixtures import policy_reply as sample_policy_reply
 
 
 def policy_reply(**kw) -> Reply:
-    base = dict(
-        text="",
-        intent="policy",
-        citations=(C515, C513),
-        summary=SUMMARY_515,
-        see_also=(C513,),
-        choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
-        buttons=(
-            Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
-            Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
-            Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger"),
-            Button(actions.SHARE, "Share in channel", "7"),
-        ),
-        ephemeral=True,
-        link="https://ted.example/policy/tdc-social-media-policy#5.15",
-    )
-    base.update(kw)
-    return Reply(**base)
+    """The shared sample answer as Slack's /ted gives it: private, with Share."""
+    return sample_policy_reply(Button(actions.SHARE, "Share in channel", "7"), **{"ephemeral": True, **kw})
 
 
 def test_policy_answer_golden():

@@ -15,19 +15,7 @@ from handlers.reports.delivery import DeliveryError, Unreachable
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_world import FAST, slack_test
 from tests.fakes.world import SAMPLE_DIRECTORY
-
-GOOD = {
-    "category": "abuse_me",
-    "platform": "facebook",
-    "links": "https://facebook.com/tdc/posts/1",
-    "account": "@angryresident",
-    "seen_at": "2026-08-27",
-    "service_area": "Leisure and Tourism",
-    "description": "Repeated abusive replies to me under the beach safety post.",
-    "at_risk": "no",
-    "wants_hr": "no",
-    "confidential": "no",
-}
+from tests.test_reports import GOOD
 
 
 @slack_test(comms_slack_channel="C0COMMS")

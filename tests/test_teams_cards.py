@@ -17,7 +17,8 @@ from chat.model import Button, Form, FormField, Reply
 from handlers.reports.form import report_form
 from handlers.reports.views import recipient_reply
 from tests.fakes.bot_connector import block_texts
-from tests.renderer_fixtures import C56, C513, C515, SUMMARY_515, TEXT_515, golden
+from tests.renderer_fixtures import TEXT_515, golden
+from tests.renderer_fixtures import policy_reply as sample_policy_reply
 
 REPORT = {
     "ref": "TED-2026-0042",
@@ -38,22 +39,7 @@ REPORT = {
 
 
 def policy_reply(**kw) -> Reply:
-    base = dict(
-        text="",
-        intent="policy",
-        citations=(C515, C513),
-        summary=SUMMARY_515,
-        see_also=(C513,),
-        choices=(Button(actions.DID_YOU_MEAN, C56.label, "tdc-social-media-policy|5.6"),),
-        buttons=(
-            Button(actions.FEEDBACK_UP, "👍 Helpful", "7"),
-            Button(actions.FEEDBACK_DOWN, "👎 Not helpful", "7"),
-            Button(actions.REPORT_OPEN, "Report this", "can I add a supplier?", "danger"),
-        ),
-        link="https://ted.example/policy/tdc-social-media-policy#5.15",
-    )
-    base.update(kw)
-    return Reply(**base)
+    return sample_policy_reply(**kw)
 
 
 def test_policy_answer_golden():

@@ -156,30 +156,25 @@ def weekly_digest(db: sqlite_utils.Database, directory: Directory, settings: Set
             docs_of.setdefault(p.email, set()).add(d["id"])
     queued = 0
     with transaction(db):
-        if any(data.values()):
-            queued += outbox.enqueue(
+
+        def send(recipient: str, what: dict, tag: str) -> int:
+            if not any(what.values()):
+                return 0
+            text = digest_text(what, start, end, url)
+            return outbox.enqueue(
                 db,
                 now,
                 None,
                 outbox.NOTICE,
                 "kb_digest",
-                recipient=COMMS_CHANNEL,
-                params={"text": digest_text(data, start, end, url)},
-                dedupe_key=f"kb-digest:{key}:channel",
+                recipient=recipient,
+                params={"text": text},
+                dedupe_key=f"kb-digest:{key}:{tag}",
             )
+
+        queued += send(COMMS_CHANNEL, data, "channel")  # the whole week, for the communications channel
         for email, docs in sorted(docs_of.items()):
-            mine = _only(data, docs)
-            if any(mine.values()):
-                queued += outbox.enqueue(
-                    db,
-                    now,
-                    None,
-                    outbox.NOTICE,
-                    "kb_digest",
-                    recipient=email,
-                    params={"text": digest_text(mine, start, end, url)},
-                    dedupe_key=f"kb-digest:{key}:{email}",
-                )
+            queued += send(email, _only(data, docs), email)  # each owner: their own documents
         db["kb_meta"].upsert({"key": DIGEST_KEY, "value": key}, pk="key")
     return queued
 
