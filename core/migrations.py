@@ -375,6 +375,15 @@ def _m011_reports_v2(db: sqlite_utils.Database) -> None:
     db["report_messages"].add_column("reassigned_to", str)
 
 
+def _m012_index_segments(db: sqlite_utils.Database) -> None:
+    # The search index, persisted per document (knowledge/postings.py): the arrays built from a document's live
+    # clauses and taught phrasings, and the stamp of what they were built from (a stale one is rebuilt).
+    db["kb_segments"].create(
+        {"doc_id": str, "stamp": str, "format": int, "clauses": int, "data": bytes},
+        pk="doc_id",
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -387,4 +396,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("009_curation", _m009_curation),
     ("010_uploads", _m010_uploads),
     ("011_reports_v2", _m011_reports_v2),
+    ("012_index_segments", _m012_index_segments),
 ]

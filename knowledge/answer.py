@@ -202,8 +202,7 @@ class Answerer:
         )
 
     def clause(self, doc_id: str, number: str) -> Citation | None:
-        self.index.refresh()
-        e = self.index.by_number.get((doc_id, number))
+        e = self.index.view(doc_id, number)
         return self.citation(Hit(**e.view())) if e else None
 
     def answer(self, question: str) -> tuple[Answer, Query, list[Hit]]:

@@ -59,12 +59,19 @@ def ingest_paths(
         docs.append(doc)
     if draft:
         return _drafts(db, docs, doc_id, quiet)
-    results = save_documents(db, docs, replace_all=replace, embedder=embedder, actor=cli_actor())
+    results = save_documents(db, docs, replace_all=replace, embedder=embedder, actor=cli_actor(), progress=_bars(quiet))
     counts = Counter(r for _, r in results)
     clauses = sum(len(d.clauses) for d in docs)
     parts = [f"{n} {what}" for what, n in sorted(counts.items())]
     print(f"Ingested {len(docs)} document(s), {clauses} clauses/passages: {', '.join(parts)}.")
     return 0
+
+
+def _bars(quiet: bool):
+    """Progress bars on a terminal for the slow steps of an ingest (encoding passages, indexing them)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda desc, total: tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, leave=False)
 
 
 def _drafts(db: sqlite_utils.Database, docs: list, doc_id: str, quiet: bool) -> int:

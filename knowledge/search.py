@@ -1,49 +1,52 @@
 """Finding the clauses that answer a question.
 
-Two stages. SQLite FTS5 (BM25 over clause text, titles and enrichment) picks candidates;
-then each candidate is scored on signals that survive the way staff actually type:
+Two stages over TED's own index (knowledge/postings.py: arrays loaded from SQLite, not rebuilt at each start).
+BM25 over clause text, titles and enrichment picks the candidates, and the semantic signal adds the clauses
+nearest in meaning; then each candidate, and only the candidates, is scored on signals that survive the way
+staff actually type:
 
 - coverage: how much of the question's meaning (IDF-weighted words, after typo correction
   and synonym expansion) the clause and its enrichment account for;
 - example-question similarity: how close the question is to one of the clause's example
-  questions (the QnA-Maker "alternative phrasings" idea);
-- BM25 from FTS5, normalised among the candidates.
+  questions, bundled or taught (the QnA-Maker "alternative phrasings" idea);
+- Naive Bayes, each clause a class trained on its own words and examples;
+- BM25, normalised among the candidates;
+- the semantic signal (knowledge/vectors.py): the question's cosine with the passage and its example questions.
 
-The signals (knowledge/signals.py, plus the semantic one from knowledge/vectors.py) are fused with weights
-from `knowledge/data/ranking.json`; the question is read by knowledge/query.py.
+They are fused with weights from `knowledge/data/ranking.json`; the question is read by knowledge/query.py.
+While a large index is first built (in the background), SQLite FTS5 supplies the candidates and they are ranked
+the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import math
+import sqlite3
 import threading
-from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
+import numpy as np
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
+from core import db as dbmod
+from core.db import transaction
+from knowledge import postings
+from knowledge.postings import CLAUSES_SQL, Snapshot
 from knowledge.query import Group, Query, ranking_params, synonym_table
-from knowledge.signals import naive_bayes, question_similarity
 from knowledge.store import revision
-from knowledge.text import content_words, is_english_word, stem, stopwords, words
+from knowledge.text import is_english_word, stem, stopwords, words
 from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
 
-PREFIX_MIN = 4  # stems at least this long are matched as prefixes in FTS5 (chosen on the training sets)
+log = logging.getLogger("ted.index")
+
+PREFIX_MIN = 4  # stems at least this long are matched as prefixes in FTS5 (the interim index only)
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
-NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0, "heading": 0.5}
-FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75, "summary": 0.75, "heading": 0.5}
-
-
-# The live clauses, each with the phrasings the communications team taught it (knowledge.teach) appended to its
-# example questions, so they feed the same lexical signals (example-question similarity, Naive Bayes).
-CLAUSES_SQL = (
-    "select c.rowid, c.doc_id, c.number, c.title, c.heading, c.text, c.summary, c.keywords, "
-    "coalesce(c.questions, '') || coalesce(char(10) || (select group_concat(t.question, char(10)) from taught t "
-    "where t.doc_id = c.doc_id and t.clause = c.number and t.kind = 'phrasing' and t.status = 'active'), ''), "
-    "c.refs from clauses c"
-)
+CANDIDATES = 100  # clauses scored in full per question (best BM25), beside the semantic signal's nearest
+_VIEW_SQL = "select rowid, doc_id, number, title, heading, text, summary, refs from clauses"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class ClauseView:
     def view(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(ClauseView)}
 
+    @classmethod
+    def of(cls, row) -> ClauseView:
+        return cls(row[0], row[1], row[2], row[3], row[4], row[5], row[6], tuple(json.loads(row[7] or "[]")))
+
 
 @dataclass(frozen=True)
 class Hit(ClauseView):
@@ -76,138 +83,123 @@ class Hit(ClauseView):
     enriched: bool = False  # the clause has example questions written for it
 
 
-@dataclass(frozen=True)
-class _Entry(ClauseView):
-    profile: dict[str, float] = field(default_factory=dict)  # stem -> best field weight
-    questions: list[set[str]] = field(default_factory=list)
-    counts: dict[str, float] = field(default_factory=dict)  # stem -> weighted count (Naive Bayes)
-    total: float = 0.0
+# One loaded index per database file and revision, shared by every thread's KnowledgeIndex (the worker pool's):
+# the arrays are read-only once built, so a process holds one copy however many workers it runs.
+_shared: dict[str, tuple[int, Snapshot, Matrices]] = {}
+_shared_lock = threading.Lock()
+_builders: dict[str, threading.Thread] = {}
+
+
+def _file_of(db: sqlite_utils.Database) -> str:
+    row = db.execute("pragma database_list").fetchone()
+    return row[2] if row and row[2] else ""
 
 
 class KnowledgeIndex:
-    """The searchable view of the knowledge base, rebuilt when the knowledge base changes."""
+    """The searchable view of the knowledge base: loaded from its stored segments (knowledge/postings.py) when
+    the knowledge base's revision changes, built only for what changed."""
 
     def __init__(self, db: sqlite_utils.Database, embedder: Embedder | None = None):
         self.db = db
         self.embedder = embedder
+        self.snapshot = Snapshot([], {})
         self.matrices = Matrices()
         self._lock = threading.Lock()
         self._revision = -1
-        self.entries: dict[int, _Entry] = {}
-        self.df: Counter[str] = Counter()
-        self.vocab: list[str] = []
-        self._vocab_set: set[str] = set()
-        self._stem_set: set[str] = set()
-        self.topics: dict[str, set[str]] = {}
-        self._idf: dict[str, float] = {}
-        self._q_postings: dict[str, list[tuple[int, int]]] = {}
-        self._q_weight: dict[tuple[int, int], float] = {}
-        self.by_number: dict[tuple[str, str], _Entry] = {}  # (doc id, clause number) -> entry, for see-also
-        self._corrections: dict[str, str | None] = {}  # typo -> correction, per revision
+        self._path = _file_of(db)
+        self.interim = False  # segments are being built in the background: candidates come from FTS5 meanwhile
 
-    # -- building -------------------------------------------------------------------------
+    # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         rev = revision(self.db)
-        if rev == self._revision:
+        if rev == self._revision and not (self.interim and not self._building()):
             return
         with self._lock:
-            if rev != self._revision:
-                self._build()
-                self._revision = rev
+            if rev != self._revision or (self.interim and not self._building()):
+                self._load(rev)
 
-    def _build(self) -> None:
-        entries: dict[int, _Entry] = {}
-        df: Counter[str] = Counter()
-        vocab: Counter[str] = Counter()
-        cur = self.db.execute(CLAUSES_SQL)
-        for rowid, doc_id, number, title, heading, text, summary, keywords, questions, refs in cur:
-            fields = {
-                "text": text,
-                "title": title,
-                "heading": heading,
-                "summary": summary,
-                "keywords": keywords,
-                "questions": questions,
-            }
-            profile: dict[str, float] = {}
-            counts: Counter[str] = Counter()
-            for name, value in fields.items():
-                if not value:
-                    continue
-                ws = content_words(value)
-                vocab.update(w for w in ws if len(w) >= 4 and w.isalpha())
-                for w in ws:
-                    s = stem(w)
-                    counts[s] += NB_FIELD_COUNTS[name]
-                    if FIELD_WEIGHTS[name] > profile.get(s, 0.0):
-                        profile[s] = FIELD_WEIGHTS[name]
-            df.update(profile.keys())
-            qs = [set(stem(w) for w in content_words(q)) for q in (questions or "").split("\n") if q]
-            entries[rowid] = _Entry(
-                rowid,
-                doc_id,
-                number,
-                title,
-                heading,
-                text,
-                summary,
-                tuple(json.loads(refs or "[]")),
-                profile,
-                qs,
-                dict(counts),
-                sum(counts.values()),
-            )
-        topics: dict[str, set[str]] = {}
-        vocab_by_doc: dict[str, set[str]] = {}
-        for e in entries.values():
-            vocab_by_doc.setdefault(e.doc_id, set()).update(e.profile)
-        for doc_id, title, listed in self.db.execute("select id, title, topics from documents"):
-            # A document's subject: the words its owner listed; for a document nobody described,
-            # every word it uses (so the off-topic test only bites on questions it cannot touch).
-            words_listed = " ".join(json.loads(listed or "[]"))
-            if words_listed:
-                topics[doc_id] = {stem(w) for w in content_words(f"{title} {words_listed}")}
-            else:
-                topics[doc_id] = vocab_by_doc.get(doc_id, set())
-        self.entries, self.df, self.topics = entries, df, topics
-        n = max(len(entries), 1)
-        self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
-        # Example questions as an inverted index: stem -> [(rowid, question number)], and each
-        # question's total IDF, so similarity touches only questions sharing a word with the query.
-        postings: dict[str, list[tuple[int, int]]] = {}
-        q_weight: dict[tuple[int, int], float] = {}
-        for e in entries.values():
-            for i, q in enumerate(e.questions):
-                q_weight[(e.rowid, i)] = sum(self._idf.get(t, 0.0) for t in q)
-                for t in q:
-                    postings.setdefault(t, []).append((e.rowid, i))
-        self._q_postings, self._q_weight = postings, q_weight
-        self.by_number = {(e.doc_id, e.number): e for e in entries.values()}
-        self._corrections = {}
-        self.vocab = [w for w, _ in vocab.most_common()]
-        self._vocab_set = set(self.vocab)
-        self._stem_set = set(df)
+    def _building(self) -> bool:
+        t = _builders.get(self._path)
+        return t is not None and t.is_alive()
+
+    def _load(self, rev: int) -> None:
+        if self._path:
+            with _shared_lock:
+                got = _shared.get(self._path)
+            if got and got[0] == rev:
+                _, self.snapshot, self.matrices = got
+                self._revision, self.interim = rev, False
+                return
         if self.embedder is not None:
             ensure_vectors(self.db, self.embedder)  # only a knowledge base ingested without the model lacks them
-            self.matrices = load_matrices(self.db, self.embedder.model)
+        with _reading(self.db):
+            current = postings.stamps(self.db)
+            segments = postings.load_segments(self.db, {d: s for d, (s, _) in current.items()})
+            missing = {d: v for d, v in current.items() if d not in segments}
+            if self._path and sum(n for _, n in missing.values()) > postings.SYNC_LIMIT:
+                self._start_builder()
+                self.interim, self._revision = True, rev
+                self.snapshot = Snapshot([], {})
+                self.matrices = load_matrices(self.db, self.embedder.model) if self.embedder else Matrices()
+                return
+            built = [postings.build_document(self.db, d, s) for d, (s, _) in missing.items()]
+            segments.update((b.doc_id, b) for b in built)
+            ordered = [segments[d] for d in sorted(segments)]
+            snapshot = Snapshot(ordered, postings.topics_of(self.db, ordered))
+            matrices = load_matrices(self.db, self.embedder.model) if self.embedder else Matrices()
+        if built:
+            self._store(built)
+        self.snapshot, self.matrices, self._revision, self.interim = snapshot, matrices, rev, False
+        if self._path:
+            with _shared_lock:
+                _shared[self._path] = (rev, snapshot, matrices)
+
+    def _store(self, built: list[postings.Segment]) -> None:
+        try:
+            with transaction(self.db):
+                for seg in built:
+                    postings.save_segment(self.db, seg)
+        except sqlite3.OperationalError as exc:  # busy or read-only: the index works from memory this time
+            log.warning("index segments not stored (%s); they are rebuilt at the next start", exc)
+
+    def _start_builder(self) -> None:
+        with _shared_lock:
+            if self._building():
+                return
+            t = threading.Thread(target=_build_in_background, args=(self._path,), name="ted-index", daemon=True)
+            _builders[self._path] = t
+            t.start()
+        log.info("index building in the background; answering from FTS5 candidates meanwhile")
 
     def knows(self, word: str) -> bool:
         """The knowledge base uses this word (or another of its stem)."""
         self.refresh()
-        return stem(word) in self._stem_set
+        return stem(word) in self.snapshot.term_id
 
     @property
     def size(self) -> int:
-        return len(self.entries)
+        return self.snapshot.n
 
-    def idf(self, s: str) -> float:
-        cached = self._idf.get(s)
-        if cached is not None:
-            return cached
-        return math.log((max(len(self.entries), 1) + 1) / 0.5)
+    def idf(self, s: str, snap: Snapshot | None = None) -> float:
+        snap = snap or self.snapshot
+        t = snap.term_id.get(s)
+        if t is not None:
+            return float(snap.idf[t])
+        return math.log((max(snap.n, 1) + 1) / 0.5)
+
+    def view(self, doc_id: str, number: str) -> ClauseView | None:
+        """One live clause by document and number (see-also, the clause search)."""
+        row = self.db.execute(_VIEW_SQL + " where doc_id = ? and number = ?", [doc_id, number]).fetchone()
+        return ClauseView.of(row) if row else None
+
+    def with_number(self, number: str) -> list[ClauseView]:
+        """Every live clause numbered *number*, in any document."""
+        return [ClauseView.of(r) for r in self.db.execute(_VIEW_SQL + " where number = ? order by doc_id", [number])]
 
     # -- the question -----------------------------------------------------------------------
-    def analyse(self, question: str) -> Query:
+    def analyse(self, question: str, snap: Snapshot | None = None) -> Query:
+        snap = snap or self.snapshot
+        known = snap.term_id
         params = ranking_params()
         text = question[:MAX_QUESTION_CHARS]
         all_words = words(text)
@@ -226,8 +218,8 @@ class KnowledgeIndex:
             alts: dict[str, float] = {s: 1.0}
             # Only a non-word is corrected: a real word the index lacks ("badmouth") is a vocabulary gap,
             # and turning it into the nearest index word would change the question.
-            if s not in self._stem_set and not syn and len(w) >= 4 and w.isalpha() and is_english_word(w) is not True:
-                fixed = self._correct(w)
+            if s not in known and not syn and len(w) >= 4 and w.isalpha() and is_english_word(w) is not True:
+                fixed = self._correct(w, snap)
                 if fixed:
                     corrections[w] = fixed
                     alts[stem(fixed)] = params["typo_factor"]
@@ -244,44 +236,50 @@ class KnowledgeIndex:
                     # A phrase ("lose my job", "say I work for") is a meaning of its own.
                     groups.append(Group(" ".join(phrase), {c: params["synonym_factor"] for c in canon}))
                     break
-        unknown_idf = params["unknown_idf_ratio"] * math.log(max(len(self.entries), 2) + 1)
+        unknown_idf = params["unknown_idf_ratio"] * math.log(max(snap.n, 2) + 1)
         for g in groups:
             # A word's weight is its own rarity; what may stand for it only counts when the word
             # itself is unknown to the knowledge base (a typo, or "fb" for "facebook").
-            primary = [a for a, f in g.alts.items() if f == 1.0 and a in self._stem_set]
-            known = [self.idf(a) for a in g.alts if a in self._stem_set]
-            g.idf = self.idf(primary[0]) if primary else max(known) if known else unknown_idf
+            primary = [a for a, f in g.alts.items() if f == 1.0 and a in known]
+            rarity = [self.idf(a, snap) for a in g.alts if a in known]
+            g.idf = self.idf(primary[0], snap) if primary else max(rarity) if rarity else unknown_idf
         return Query(text, groups, corrections)
 
-    def _correct(self, w: str) -> str | None:
-        if w in self._corrections:
-            return self._corrections[w]
-        fixed = self._nearest_word(w)
-        if len(self._corrections) < 50_000:
-            self._corrections[w] = fixed
+    def _correct(self, w: str, snap: Snapshot) -> str | None:
+        cache = snap.corrections
+        if w in cache:
+            return cache[w]
+        fixed = None
+        if snap.vocab:
+            cutoff = 80 if len(w) >= 6 else 84
+            found = process.extractOne(w, snap.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+            fixed = found[0] if found else None
+        if len(cache) < 50_000:
+            cache[w] = fixed
         return fixed
 
-    def _nearest_word(self, w: str) -> str | None:
-        if not self.vocab:
-            return None
-        cutoff = 80 if len(w) >= 6 else 84
-        found = process.extractOne(w, self.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return found[0] if found else None
-
     # -- ranking ----------------------------------------------------------------------------
-    def candidates(self, query: Query, limit: int = 100) -> dict[int, float]:
+    def fts_candidates(self, query: Query, limit: int = CANDIDATES) -> list[int]:
+        """SQLite FTS5's best clauses for the question: the interim index's candidates while the real one builds.
+        Every term is quoted, so FTS5 operators in what people type are only ever words; a long stem is a prefix
+        ("leav"* also finds what FTS5's own Porter stemmer makes of "leave")."""
         terms = query.fts_words
         if not terms:
-            return {}
-        # Every term is quoted, so FTS5 operators in what people type are only ever words. Only a long stem is
-        # a prefix ("leav"* also finds what FTS5's own Porter stemmer makes of "leave"); a short one
-        # ("t"*) would walk every term that starts with it, most of the query's cost on a large knowledge base.
+            return []
         match = " OR ".join('"' + t.replace('"', "") + ('"*' if len(t) >= PREFIX_MIN else '"') for t in terms[:64])
-        sql = (
-            "select rowid, -bm25(clauses_fts, 1.0, 0.5, 1.0, 0.8, 0.8, 0.6) as s from clauses_fts "
-            "where clauses_fts match ? order by s desc limit ?"
-        )
-        return {r[0]: r[1] for r in self.db.execute(sql, [match, limit])}
+        sql = "select rowid from clauses_fts where clauses_fts match ? order by bm25(clauses_fts) limit ?"
+        return [r[0] for r in self.db.execute(sql, [match, limit])]
+
+    def _interim(self, question: str) -> tuple[Query, Snapshot]:
+        """While the segments build: an index of FTS5's candidates alone, ranked the same way."""
+        rowids = self.fts_candidates(self.analyse(question, Snapshot([], {})))
+        if not rowids:
+            return self.analyse(question, Snapshot([], {})), Snapshot([], {})
+        rows = self.db.execute(CLAUSES_SQL + f" where c.rowid in ({','.join('?' * len(rowids))})", rowids).fetchall()
+        seg = postings.build_segment("", "", rows)
+        listed = postings.topics_of(self.db, [])
+        snap = Snapshot([seg], {d: topic or set(seg.terms) for d, topic in listed.items()})
+        return self.analyse(question, snap), snap
 
     def semantic(self, query: Query) -> tuple[dict[int, float], dict[str, float], list[tuple[int, float]]]:
         """(clause rowid -> similarity, doc -> not-covered similarity, the nearest clauses) or empty ones."""
@@ -295,62 +293,115 @@ class KnowledgeIndex:
 
     def search(self, question: str, limit: int = 5) -> tuple[Query, list[Hit]]:
         self.refresh()
-        query = self.analyse(question)
-        cands = self.candidates(query)
+        if self.interim:
+            query, snap = self._interim(question)
+        else:
+            query, snap = self.analyse(question), self.snapshot
         sims, nc, nearest = self.semantic(query)
-        for rowid, _ in nearest:
-            cands.setdefault(rowid, 0.0)  # found by meaning alone: no word in common, so no BM25
-        if not cands:
+        if not snap.n:
             return query, []
         params = ranking_params()
+        cand, bm = snap.bm25(snap.phrases(query.fts_words, PREFIX_MIN), CANDIDATES)
+        extra = snap.positions(r for r, _ in nearest)  # found by meaning alone: no word in common, so no BM25
+        extra = extra[~np.isin(extra, cand)]
+        if len(extra):
+            cand = np.concatenate([cand, extra])
+            bm = np.concatenate([bm, np.zeros(len(extra))])
+        if not len(cand):
+            return query, []
         w_sem = params.get("w_semantic", 0.0) if sims else 0.0
-        w_cov, w_q, w_bm = params["w_coverage"], params["w_qsim"], params["w_bm25"]
-        total_idf = sum(g.idf for g in query.groups) or 1.0
-        top_bm = max(cands.values()) or 1.0
-        if top_bm <= 0:
-            top_bm = 1.0
-        nb = naive_bayes(query, [self.entries[r] for r in cands if r in self.entries], self._stem_set, len(self.df))
-        qsims = question_similarity(
-            query, self._q_postings, self._q_weight, total_idf, ranking_params().get("qsim_top_k", 1)
-        )
+        w_cov, w_q, w_bm, w_nb = params["w_coverage"], params["w_qsim"], params["w_bm25"], params.get("w_nb", 0.0)
         typo = params["typo_factor"]
-        w_nb = params.get("w_nb", 0.0)
+        total_idf = sum(g.idf for g in query.groups) or 1.0
+        top_bm = float(bm.max()) if len(bm) else 0.0
+        top_bm = top_bm if top_bm > 0 else 1.0
+        # Each meaningful word, as term ids: what stands for it, and how much a match on each counts.
+        groups = [{snap.term_id[a]: f for a, f in g.alts.items() if a in snap.term_id} for g in query.groups]
+        used = sorted({t for alts in groups for t in alts})
+        col = {t: j for j, t in enumerate(used)}
+        prof, cnt = snap.columns(used, cand)
+        cov = np.zeros(len(cand))
+        for g, alts in zip(query.groups, groups, strict=True):
+            if alts:
+                cov += g.idf * np.max([f * prof[:, col[t]] for t, f in alts.items()], axis=0)
+        cov /= total_idf
+        nb = snap.naive_bayes(groups, cand, cnt, col)
+        qs = snap.question_similarity(
+            [(g.idf, alts) for g, alts in zip(query.groups, groups, strict=True)],
+            total_idf,
+            params.get("qsim_top_k", 1),
+        )
+        qsim = np.array([qs.get(int(p), 0.0) for p in cand])
+        rowids = snap.rowids[cand]
+        sem = np.array([sims.get(int(r), 0.0) for r in rowids]) if sims else np.zeros(len(cand))
+        score = w_cov * cov + w_q * qsim + w_bm * (np.maximum(bm, 0.0) / top_bm) + w_nb * nb + w_sem * sem
+        enriched = snap.has_questions[cand]
+        # Nobody wrote example questions for a passage of an ingested document: judge it on the other signals,
+        # re-weighted, rather than count the missing one as a miss.
+        score = np.where(enriched, score, score / ((1.0 - w_q) or 1.0))
+        order = np.argsort(-score, kind="stable")[:limit]
+        # Words the person actually typed (or a typo of them) decide whether the question is about the
+        # document's subject; synonym expansions alone don't ("rang" is not "enquiry").
+        typed = {a for g in query.groups for a, f in g.alts.items() if f >= typo}
+        views = self._views([int(rowids[i]) for i in order])
         hits = []
-        for rowid, bm in cands.items():
-            e = self.entries.get(rowid)
-            if e is None:
+        for i in order:
+            v = views.get(int(rowids[i]))
+            if v is None:  # gone since this revision was loaded
                 continue
-            cov = (
-                sum(g.idf * max(f * e.profile.get(a, 0.0) for a, f in g.alts.items()) for g in query.groups) / total_idf
-            )
-            qsim = qsims.get(rowid, 0.0)
-            bmn = max(bm, 0.0) / top_bm
-            sem = sims.get(rowid, 0.0) if sims else 0.0
-            score = w_cov * cov + w_q * qsim + w_bm * bmn + w_nb * nb.get(rowid, 0.0) + w_sem * sem
-            if not e.questions:
-                # Nobody wrote example questions for this passage (an ingested document): judge it on
-                # the other signals, re-weighted, rather than count the missing one as a miss.
-                score /= (1.0 - w_q) or 1.0
-            topic = self.topics.get(e.doc_id, set())
-            # Words the person actually typed (or a typo of them) decide whether the question is
-            # about the document's subject; synonym expansions alone don't ("rang" is not "enquiry").
-            on_topic = any(a in topic for g in query.groups for a, f in g.alts.items() if f >= typo)
             hits.append(
                 Hit(
-                    **e.view(),
-                    score=score,
-                    coverage=cov,
-                    qsim=qsim,
-                    bm25=bmn,
-                    nb=nb.get(rowid, 0.0),
-                    on_topic=on_topic,
-                    sem=sem,
-                    not_covered=nc.get(e.doc_id, -1.0),
-                    enriched=bool(e.questions),
+                    **v.view(),
+                    score=float(score[i]),
+                    coverage=float(cov[i]),
+                    qsim=float(qsim[i]),
+                    bm25=float(max(bm[i], 0.0) / top_bm),
+                    nb=float(nb[i]),
+                    on_topic=bool(typed & snap.topics.get(v.doc_id, set())),
+                    sem=float(sem[i]),
+                    not_covered=nc.get(v.doc_id, -1.0),
+                    enriched=bool(enriched[i]),
                 )
             )
-        hits.sort(key=lambda h: h.score, reverse=True)
-        return query, hits[:limit]
+        return query, hits
+
+    def _views(self, rowids: list[int]) -> dict[int, ClauseView]:
+        if not rowids:
+            return {}
+        rows = self.db.execute(_VIEW_SQL + f" where rowid in ({','.join('?' * len(rowids))})", rowids)
+        return {r[0]: ClauseView.of(r) for r in rows}
+
+
+def _build_in_background(path: str) -> None:
+    """Build and store every missing segment on a connection of its own; the next question loads them."""
+    try:
+        db = dbmod.connect(path)
+        current = postings.stamps(db)
+        have = {d for d, s in db.execute("select doc_id, stamp from kb_segments") if current.get(d, ("",))[0] == s}
+        for doc_id, (stamp, n) in current.items():
+            if doc_id in have:
+                continue
+            seg = postings.build_document(db, doc_id, stamp)
+            with transaction(db):
+                postings.save_segment(db, seg)
+            log.info("index segment built doc=%s clauses=%d", doc_id, n)
+        db.conn.close()
+    except Exception:  # the interim index keeps answering; the next start tries again
+        log.exception("index build in the background failed")
+
+
+@contextlib.contextmanager
+def _reading(db: sqlite_utils.Database):
+    """One read transaction: the stamps, segments and clauses an index is built from are of one moment."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.execute("begin")
+    try:
+        yield
+    finally:
+        if db.conn.in_transaction:
+            db.execute("commit")
 
 
 class _Lookup:

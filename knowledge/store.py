@@ -42,8 +42,13 @@ def content_hash(doc: Document) -> str:
     return h.hexdigest()[:16]
 
 
-def bump_revision(db: sqlite_utils.Database, ingest: bool = True) -> None:
-    """The knowledge base changed: every index rebuilds before its next question (`ingest`: documents did)."""
+def bump_revision(db: sqlite_utils.Database, ingest: bool = True, progress=None) -> None:
+    """The knowledge base changed: every index reloads before its next question (`ingest`: documents did). Inside
+    the change's transaction, the stored index segments of the documents it touched are rebuilt with it
+    (knowledge.postings); a very large one outside an ingest is left to the index's background build."""
+    from knowledge import postings  # numpy: only when the knowledge base changes
+
+    postings.update_segments(db, progress, limit=None if ingest else postings.SYNC_LIMIT)
     row = db.execute("select value from kb_meta where key = 'revision'").fetchone()
     rev = int(row[0]) + 1 if row else 1
     db["kb_meta"].upsert({"key": "revision", "value": str(rev)}, pk="key")
@@ -62,12 +67,14 @@ def save_documents(
     replace_all: bool = False,
     embedder=None,
     actor: str = "ted ingest",
+    progress=None,
 ) -> list[tuple[str, str]]:
     """Store (or replace) documents in one transaction, live at once (`ted ingest`).
 
     Returns [(doc_id, "added"|"replaced"|"unchanged"|"removed")]. With `replace_all`, documents
     not among *docs* are removed in the same transaction.
     With an `embedder` (knowledge.vectors), the new clauses' vectors are written in the same transaction.
+    `progress(description, total)` makes a bar (tqdm's shape: `.update(n)`, `.close()`) for the slow steps.
     """
     results = []
     with transaction(db):
@@ -80,7 +87,7 @@ def save_documents(
                     take_down(db, old, actor, versions.RETIRED, audit.REMOVE)
                     results.append((old, "removed"))
         if any(r != "unchanged" for _, r in results):
-            _finish(db, embedder)
+            _finish(db, embedder, progress)
     return results
 
 
@@ -93,12 +100,12 @@ def publish_document(db: sqlite_utils.Database, doc: Document, draft_id: int, ac
     return result
 
 
-def _finish(db: sqlite_utils.Database, embedder) -> None:
+def _finish(db: sqlite_utils.Database, embedder, progress=None) -> None:
     if embedder is not None:
         from knowledge.vectors import ensure_vectors  # numpy and the model only when vectors are wanted
 
-        ensure_vectors(db, embedder)
-    bump_revision(db)
+        ensure_vectors(db, embedder, progress)
+    bump_revision(db, progress=progress)
 
 
 def take_down(db: sqlite_utils.Database, doc_id: str, actor: str, status: str, action: str) -> None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -106,6 +108,8 @@ class Embedder:
 
 
 _shared: dict[int, Embedder] = {}
+ENCODE_CHUNK = 128  # texts encoded between two steps of a progress bar
+ENCODE_THREADS = min(2, os.cpu_count() or 1)
 
 
 def make_embedder(enabled: bool = True) -> Embedder | None:
@@ -118,8 +122,30 @@ def make_embedder(enabled: bool = True) -> Embedder | None:
     return _shared[id(encoder)]
 
 
-def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None) -> int:
-    """Write the vectors that are missing for this model (clauses and not-covered examples); returns how many."""
+def encode_many(embedder: Embedder, texts: list[str], progress=None) -> np.ndarray:
+    """Vectors of many texts (an ingest's passages): in chunks of similar length, on ENCODE_THREADS threads (the
+    encoder's matrix products release the GIL, so two cores encode twice as fast), with a progress bar."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    chunks = [[texts[i] for i in order[a : a + ENCODE_CHUNK]] for a in range(0, len(order), ENCODE_CHUNK)]
+    bar = progress("encoding", len(texts)) if progress and texts else None
+    parts = []
+    with ThreadPoolExecutor(max(1, min(ENCODE_THREADS, len(chunks)))) as pool:
+        for got in pool.map(embedder.embed, chunks):
+            parts.append(got)
+            if bar:
+                bar.update(len(got))
+    if bar:
+        bar.close()
+    if not parts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    out = np.empty((len(texts), DIM), dtype=np.float32)
+    out[order] = np.concatenate(parts)
+    return out
+
+
+def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None, progress=None) -> int:
+    """Write the vectors that are missing for this model (clauses and not-covered examples); returns how many.
+    `progress(description, total)`: a bar (tqdm's shape) advanced as the texts are encoded."""
     if embedder is None:
         return 0
     rows = db.execute(
@@ -143,7 +169,7 @@ def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None) -> int:
     nc = db.execute("select id, question from not_covered where vector is null").fetchall()
     if not todo and not nc:
         return 0
-    vecs = embedder.embed([t for *_, t in todo] + [q for _, q in nc])
+    vecs = encode_many(embedder, [t for *_, t in todo] + [q for _, q in nc], progress)
     with transaction(db) as conn:
         # A half-written set (an older model's, say) is replaced whole.
         conn.executemany("delete from clause_vectors where clause_rowid = ?", [(r[0],) for r in rows])

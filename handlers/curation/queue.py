@@ -45,8 +45,7 @@ def search_clauses(index: KnowledgeIndex, text: str, limit: int = 8) -> list[dic
     """Clauses for the "find another clause" box: by number ("5.13") or by words."""
     m = _NUMBER.match(text or "")
     if m:
-        index.refresh()
-        found = [e for e in index.entries.values() if e.number == m.group(1)]
+        found = index.with_number(m.group(1))
         return [
             {
                 "doc_id": e.doc_id,

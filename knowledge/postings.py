@@ -1,0 +1,498 @@
+"""TED's own inverted index of the live clauses: compact arrays, persisted per document, merged in memory.
+
+A *segment* is one document's clauses as arrays: for each stem (term) the clauses that use it, with three
+numbers per (term, clause) — the best field weight (coverage), the weighted count (Naive Bayes) and the
+column-weighted term frequency (BM25) — plus the example questions (bundled and taught) as postings of their
+own. Segments are stored in SQLite (`kb_segments`) with a stamp of what they were built from, so an index is
+loaded, not rebuilt: a start reads the blobs, and an ingest rebuilds the segment of the document it changed.
+
+A *snapshot* merges the segments of one knowledge-base revision into one set of arrays (term ids, int32
+positions, float32 weights) and answers the three questions ranking asks, each costing what the answer costs,
+not what the knowledge base holds:
+
+- `bm25(term ids)`: scores over the terms' postings (numpy, no Python loop over clauses), the top candidates;
+- `columns(term ids, candidates)`: each candidate's numbers for each term, by binary search in the postings;
+- `question_matches(groups)`: the example questions sharing a word with the question.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import io
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sqlite_utils
+
+from knowledge.text import content_words, stem, words
+
+log = logging.getLogger("ted.index")
+
+FORMAT = 1  # bump when a segment's arrays change meaning: stored segments of another format are rebuilt
+NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0, "heading": 0.5}
+FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75, "summary": 0.75, "heading": 0.5}
+BM25_COLUMNS = {"title": 1.0, "heading": 0.5, "text": 1.0, "summary": 0.8, "keywords": 0.8, "questions": 0.6}
+K1, B = 1.2, 0.75  # BM25's usual constants (SQLite FTS5's too)
+SYNC_LIMIT = 20_000  # clauses an index waits for; a larger stale document is built in the background
+TINY_IDF = 1e-6  # a term in more than half the clauses: FTS5's floor for its idf
+
+# The live clauses, each with the phrasings the communications team taught it (knowledge.teach) appended to its
+# example questions, so they feed the same signals as the bundled ones.
+CLAUSES_SQL = (
+    "select c.rowid, c.doc_id, c.number, c.title, c.heading, c.text, c.summary, c.keywords, "
+    "coalesce(c.questions, '') || coalesce(char(10) || (select group_concat(t.question, char(10)) from taught t "
+    "where t.doc_id = c.doc_id and t.clause = c.number and t.kind = 'phrasing' and t.status = 'active'), ''), "
+    "c.refs from clauses c"
+)
+FIELDS = ("title", "heading", "text", "summary", "keywords", "questions")  # CLAUSES_SQL's columns 3..8, by name
+
+# What a document's segment is built from: its clauses (re-saved whole on every change, so the ingest time and
+# the rowids tell a new version) and the phrasings taught to it.
+_STAMPS_SQL = (
+    "select d.id, d.source_hash, d.ingested_at, count(c.rowid), min(c.rowid), max(c.rowid), "
+    "(select group_concat(t.id) from taught t where t.doc_id = d.id and t.kind = 'phrasing' "
+    "and t.status = 'active') from documents d left join clauses c on c.doc_id = d.id group by d.id"
+)
+
+
+def stamps(db: sqlite_utils.Database) -> dict[str, tuple[str, int]]:
+    """{doc id: (stamp, clause count)} for every live document."""
+    out = {}
+    for doc_id, *parts in db.execute(_STAMPS_SQL):
+        key = "|".join(str(p) for p in parts) + f"|f{FORMAT}"
+        out[doc_id] = (hashlib.sha1(key.encode()).hexdigest()[:20], int(parts[2] or 0))
+    return out
+
+
+@dataclass
+class Segment:
+    """One document's clauses as arrays (positions are local: 0..n-1 in rowid order)."""
+
+    doc_id: str
+    stamp: str
+    rowids: np.ndarray  # int64 [n]
+    length: np.ndarray  # float32 [n]: words, every field (BM25's document length)
+    nb_total: np.ndarray  # float32 [n]: the clause's weighted word count (Naive Bayes)
+    has_questions: np.ndarray  # bool [n]
+    terms: list[str]  # [T] stems
+    indptr: np.ndarray  # int64 [T+1]
+    pos: np.ndarray  # int32 [P], sorted within each term
+    profile: np.ndarray  # float32 [P]
+    count: np.ndarray  # float32 [P]
+    tf: np.ndarray  # float32 [P]
+    q_owner: np.ndarray  # int32 [Q]: the clause (position) each example question belongs to
+    q_indptr: np.ndarray  # int64 [T+1]
+    q_ids: np.ndarray  # int32 [QP]
+    words: list[str] = field(default_factory=list)  # spelled-out words, for typo correction
+    word_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    _ARRAYS = (
+        "rowids length nb_total has_questions indptr pos profile count tf q_owner q_indptr q_ids word_counts"
+    ).split()
+
+    def to_blob(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            **{name: getattr(self, name) for name in self._ARRAYS},
+            terms=np.array("\n".join(self.terms)),
+            words=np.array("\n".join(self.words)),
+        )
+        return buf.getvalue()
+
+    @classmethod
+    def from_blob(cls, doc_id: str, stamp: str, blob: bytes) -> Segment:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            arrays = {name: z[name] for name in cls._ARRAYS}
+            terms, words = str(z["terms"]), str(z["words"])
+        return cls(
+            doc_id,
+            stamp,
+            terms=terms.split("\n") if terms else [],
+            words=words.split("\n") if words else [],
+            **arrays,
+        )
+
+    @property
+    def size(self) -> int:
+        return len(self.rowids)
+
+
+def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
+    """A segment from CLAUSES_SQL rows of one document (or of any clauses: the interim index uses it too)."""
+    term_ids: dict[str, int] = {}
+    t_list: list[int] = []
+    p_list: list[int] = []
+    prof_list: list[float] = []
+    cnt_list: list[float] = []
+    tf_list: list[float] = []
+    q_terms: list[int] = []
+    q_list: list[int] = []
+    q_owner: list[int] = []
+    rowids: list[int] = []
+    length: list[float] = []
+    totals: list[float] = []
+    has_q: list[bool] = []
+    vocab: Counter[str] = Counter()
+    for p, row in enumerate(sorted(rows, key=lambda r: r[0])):
+        rowids.append(row[0])
+        profile: dict[str, float] = {}
+        counts: dict[str, float] = {}
+        tf: dict[str, float] = {}
+        n_words = 0
+        for name, value in zip(FIELDS, row[3:9], strict=True):
+            if not value:
+                continue
+            n_words += len(words(value))  # every token, as FTS5 counts a row's length
+            ws = content_words(value)
+            vocab.update(w for w in ws if len(w) >= 4 and w.isalpha())
+            fw, nw, cw = FIELD_WEIGHTS[name], NB_FIELD_COUNTS[name], BM25_COLUMNS[name]
+            for w in ws:
+                s = stem(w)
+                counts[s] = counts.get(s, 0.0) + nw
+                tf[s] = tf.get(s, 0.0) + cw
+                if fw > profile.get(s, 0.0):
+                    profile[s] = fw
+        for s, fw in profile.items():
+            t = term_ids.setdefault(s, len(term_ids))
+            t_list.append(t)
+            p_list.append(p)
+            prof_list.append(fw)
+            cnt_list.append(counts[s])
+            tf_list.append(tf[s])
+        questions = [q for q in (row[8] or "").split("\n") if q]
+        for q in questions:
+            qid = len(q_owner)
+            q_owner.append(p)
+            for s in {stem(w) for w in content_words(q)}:
+                q_terms.append(term_ids.setdefault(s, len(term_ids)))
+                q_list.append(qid)
+        length.append(float(n_words))
+        totals.append(sum(counts.values()))
+        has_q.append(bool(questions))
+    n_terms = len(term_ids)
+    t_arr = np.array(t_list, dtype=np.int64)
+    order = np.argsort(t_arr, kind="stable")  # by term; positions stay ascending within a term
+    qt_arr = np.array(q_terms, dtype=np.int64)
+    q_order = np.argsort(qt_arr, kind="stable")
+    spelled = [w for w, _ in vocab.most_common()]
+    return Segment(
+        doc_id,
+        stamp,
+        rowids=np.array(rowids, dtype=np.int64),
+        length=np.array(length, dtype=np.float32),
+        nb_total=np.array(totals, dtype=np.float32),
+        has_questions=np.array(has_q, dtype=bool),
+        terms=list(term_ids),
+        indptr=_indptr(t_arr, n_terms),
+        pos=np.array(p_list, dtype=np.int32)[order],
+        profile=np.array(prof_list, dtype=np.float32)[order],
+        count=np.array(cnt_list, dtype=np.float32)[order],
+        tf=np.array(tf_list, dtype=np.float32)[order],
+        q_owner=np.array(q_owner, dtype=np.int32),
+        q_indptr=_indptr(qt_arr, n_terms),
+        q_ids=np.array(q_list, dtype=np.int32)[q_order],
+        words=spelled,
+        word_counts=np.array([vocab[w] for w in spelled], dtype=np.int32),
+    )
+
+
+def _indptr(term_of_posting: np.ndarray, n_terms: int) -> np.ndarray:
+    out = np.zeros(n_terms + 1, dtype=np.int64)
+    if len(term_of_posting):
+        np.cumsum(np.bincount(term_of_posting, minlength=n_terms), out=out[1:])
+    return out
+
+
+# -- persistence -------------------------------------------------------------------------------------
+def load_segments(db: sqlite_utils.Database, wanted: dict[str, str]) -> dict[str, Segment]:
+    """The stored segments whose stamp is still the document's ({doc id: stamp} wanted)."""
+    out: dict[str, Segment] = {}
+    for doc_id, stamp, fmt, blob in db.execute("select doc_id, stamp, format, data from kb_segments"):
+        if wanted.get(doc_id) == stamp and fmt == FORMAT:
+            try:
+                out[doc_id] = Segment.from_blob(doc_id, stamp, blob)
+            except (ValueError, KeyError, OSError) as exc:  # a damaged blob is rebuilt, never fatal
+                log.warning("index segment unreadable doc=%s (%s); rebuilding it", doc_id, type(exc).__name__)
+    return out
+
+
+def build_document(db: sqlite_utils.Database, doc_id: str, stamp: str) -> Segment:
+    rows = db.execute(CLAUSES_SQL + " where c.doc_id = ?", [doc_id]).fetchall()
+    return build_segment(doc_id, stamp, rows)
+
+
+def save_segment(db: sqlite_utils.Database, seg: Segment) -> None:
+    db.execute(
+        "insert or replace into kb_segments (doc_id, stamp, format, clauses, data) values (?, ?, ?, ?, ?)",
+        [seg.doc_id, seg.stamp, FORMAT, seg.size, seg.to_blob()],
+    )
+
+
+def update_segments(db: sqlite_utils.Database, progress=None, limit: int | None = None) -> int:
+    """Rebuild the stored segments that no longer match their document (those of at most *limit* clauses), drop
+    those of documents gone; returns how many were rebuilt. Called inside the change's own transaction, so the
+    index and the clauses change together. `progress(description, total)`: a bar, as knowledge.store takes."""
+    current = stamps(db)
+    stored = {d: s for d, s in db.execute("select doc_id, stamp from kb_segments where format = ?", [FORMAT])}
+    db.execute("delete from kb_segments where doc_id not in (select id from documents) or format != ?", [FORMAT])
+    todo = [(d, s, n) for d, (s, n) in current.items() if stored.get(d) != s and (limit is None or n <= limit)]
+    bar = progress("indexing", sum(n for *_, n in todo)) if progress and todo else None
+    for doc_id, stamp, n in todo:
+        save_segment(db, build_document(db, doc_id, stamp))
+        if bar:
+            bar.update(n)
+    if bar:
+        bar.close()
+    return len(todo)
+
+
+# -- the merged, in-memory index ---------------------------------------------------------------------
+class Snapshot:
+    """Every live clause of one revision, as one set of arrays, read-only once built (threads share it)."""
+
+    def __init__(self, segments: Sequence[Segment], topics: dict[str, set[str]]):
+        self.topics = topics
+        self.doc_ids = [s.doc_id for s in segments]
+        sizes = [s.size for s in segments]
+        offsets = np.cumsum([0, *sizes])
+        self.n = int(offsets[-1])
+        self.rowids = _cat([s.rowids for s in segments], np.int64)
+        self.doc_of = np.repeat(np.arange(len(segments), dtype=np.int32), sizes)
+        self.length = _cat([s.length for s in segments], np.float32)
+        self.nb_total = _cat([s.nb_total for s in segments], np.float32)
+        self.has_questions = _cat([s.has_questions for s in segments], bool)
+        self._by_rowid = np.argsort(self.rowids, kind="stable")
+        # One vocabulary: a segment's local term ids mapped to global ones.
+        self.term_id: dict[str, int] = {}
+        maps = []
+        for s in segments:
+            maps.append(np.array([self.term_id.setdefault(t, len(self.term_id)) for t in s.terms], dtype=np.int64))
+        n_terms = len(self.term_id)
+        self.indptr, (self.pos, self.profile, self.count, self.tf) = _merge(
+            segments, maps, offsets, n_terms, "indptr", ("pos", "profile", "count", "tf"), offset_first=True
+        )
+        q_counts = [len(s.q_owner) for s in segments]
+        q_offsets = np.cumsum([0, *q_counts])
+        self.q_owner = _cat([s.q_owner.astype(np.int64) + o for s, o in zip(segments, offsets, strict=False)], np.int32)
+        self.q_indptr, (self.q_ids,) = _merge(segments, maps, q_offsets, n_terms, "q_indptr", ("q_ids",), True)
+        df = np.diff(self.indptr).astype(np.float64)
+        self.df = df
+        n = max(self.n, 1)
+        self.idf = np.log((n + 1) / (df + 0.5))  # coverage's rarity of a word
+        avg = float(self.length.mean()) if self.n else 1.0
+        self.norm = K1 * (1 - B + B * self.length / max(avg, 1e-9))
+        tf = self.tf
+        self.sat = (tf * (K1 + 1) / (tf + self.norm[self.pos])).astype(np.float32)  # BM25's per-posting part
+        q_terms = np.repeat(np.arange(n_terms), np.diff(self.q_indptr))
+        self.q_weight = np.bincount(self.q_ids, weights=self.idf[q_terms], minlength=len(self.q_owner))
+        vocab: Counter[str] = Counter()
+        for s in segments:
+            vocab.update(dict(zip(s.words, s.word_counts.tolist(), strict=True)))
+        self.vocab = [w for w, _ in vocab.most_common()]
+        self.vocab_size = n_terms
+        self._sorted_terms = sorted(self.term_id)
+        self.corrections: dict[str, str | None] = {}  # typo -> correction, for this revision
+
+    # -- lookups ---------------------------------------------------------------------------------
+    def positions(self, rowids: Iterable[int]) -> np.ndarray:
+        r = np.fromiter(rowids, dtype=np.int64)
+        if not self.n or not len(r):
+            return np.zeros(0, dtype=np.int64)
+        i = np.searchsorted(self.rowids, r, sorter=self._by_rowid)
+        i = np.minimum(i, self.n - 1)
+        p = self._by_rowid[i]
+        return p[self.rowids[p] == r]
+
+    def ids(self, stems: Iterable[str]) -> list[int]:
+        return [t for t in (self.term_id.get(s) for s in stems) if t is not None]
+
+    def phrases(self, query_words: Iterable[str], prefix_min: int) -> list[list[int]]:
+        """What BM25 sums for these query words, as FTS5 would: one phrase per word, matched by its stem, a long
+        one as a prefix (every term it begins); a word and its stem are each a phrase."""
+        out: list[list[int]] = []
+        for w in query_words:
+            base = stem(w)
+            if len(w) < prefix_min:
+                t = self.term_id.get(base)
+                terms = [t] if t is not None else []
+            else:
+                terms = []
+                i = bisect.bisect_left(self._sorted_terms, base)
+                while i < len(self._sorted_terms) and self._sorted_terms[i].startswith(base):
+                    terms.append(self.term_id[self._sorted_terms[i]])
+                    i += 1
+            if terms:
+                out.append(terms)
+        return out
+
+    # -- ranking ---------------------------------------------------------------------------------
+    def bm25(self, phrases: Sequence[Sequence[int]], limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, scores) of the best *limit* clauses matching any phrase (a phrase: the terms one query word
+        matches), best first. A phrase in more than half the clauses scores next to nothing (FTS5's idf floor); it
+        is only walked when the rarer ones find fewer than *limit* clauses."""
+        if not phrases or not self.n:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        df = [self._phrase_df(p) for p in phrases]
+        idf = [max(math.log((self.n - d + 0.5) / (d + 0.5)), TINY_IDF) for d in df]
+        rare = [(p, i) for p, i in zip(phrases, idf, strict=True) if i > TINY_IDF]
+        common = [(p, i) for p, i in zip(phrases, idf, strict=True) if i <= TINY_IDF]
+        scores = self._accumulate(rare)
+        found = int(np.count_nonzero(scores)) if scores is not None else 0
+        if found < limit and common:
+            more = self._accumulate(common)
+            scores = more if scores is None else scores + more
+            found = int(np.count_nonzero(scores))
+        if scores is None or not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        k = min(limit, found)
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[scores[top] > 0]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return top, scores[top]
+
+    def _phrase_df(self, terms: Sequence[int]) -> int:
+        if len(terms) == 1:
+            return int(self.indptr[terms[0] + 1] - self.indptr[terms[0]])
+        return len(np.unique(np.concatenate([self.pos[self.indptr[t] : self.indptr[t + 1]] for t in terms])))
+
+    def _accumulate(self, phrases: Sequence[tuple[Sequence[int], float]]) -> np.ndarray | None:
+        if not phrases:
+            return None
+        pos_parts, w_parts = [], []
+        for terms, idf in phrases:
+            if len(terms) == 1:  # the usual case: BM25's saturation was computed once, at load
+                a, b = self.indptr[terms[0]], self.indptr[terms[0] + 1]
+                pos_parts.append(self.pos[a:b])
+                w_parts.append(self.sat[a:b] * idf)
+                continue
+            spans = [(self.indptr[t], self.indptr[t + 1]) for t in terms]
+            pos = np.concatenate([self.pos[a:b] for a, b in spans])
+            tf = np.concatenate([self.tf[a:b] for a, b in spans]).astype(np.float64)
+            uniq, inv = np.unique(pos, return_inverse=True)
+            tf = np.bincount(inv, weights=tf)  # the phrase's frequency: every term it matches, in each clause
+            pos_parts.append(uniq)
+            w_parts.append(idf * tf * (K1 + 1) / (tf + self.norm[uniq]))
+        return np.bincount(np.concatenate(pos_parts), weights=np.concatenate(w_parts), minlength=self.n)
+
+    def columns(self, term_ids: Sequence[int], cands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(profile, count) matrices [len(cands), len(term_ids)]: each candidate's numbers for each term."""
+        prof = np.zeros((len(cands), len(term_ids)), dtype=np.float64)
+        cnt = np.zeros_like(prof)
+        for j, t in enumerate(term_ids):
+            a, b = self.indptr[t], self.indptr[t + 1]
+            if a == b:
+                continue
+            i = np.searchsorted(self.pos[a:b], cands)
+            ic = np.minimum(i, b - a - 1)
+            hit = self.pos[a + ic] == cands
+            prof[:, j] = np.where(hit, self.profile[a + ic], 0.0)
+            cnt[:, j] = np.where(hit, self.count[a + ic], 0.0)
+        return prof, cnt
+
+    def question_similarity(self, groups: Sequence[tuple[float, dict[int, float]]], total_idf: float, k: int):
+        """Closeness to each clause's example questions: IDF-weighted Dice against each question, then the mean
+        of a clause's best k. *groups*: (idf, {term id: factor}) per meaningful word. {position: similarity}."""
+        ids_parts, w_parts = [], []
+        for idf, alts in groups:
+            spans = [(self.q_indptr[t], self.q_indptr[t + 1], f) for t, f in alts.items()]
+            spans = [s for s in spans if s[1] > s[0]]
+            if not spans:
+                continue
+            ids = np.concatenate([self.q_ids[a:b] for a, b, _ in spans])
+            fs = np.concatenate([np.full(b - a, f) for a, b, f in spans])
+            if len(spans) > 1:  # a question matching two alternatives of one word counts the better once
+                order = np.lexsort((-fs, ids))
+                ids, fs = ids[order], fs[order]
+                first = np.ones(len(ids), dtype=bool)
+                first[1:] = ids[1:] != ids[:-1]
+                ids, fs = ids[first], fs[first]
+            ids_parts.append(ids)
+            w_parts.append(fs * idf)
+        if not ids_parts:
+            return {}
+        uq, inv = np.unique(np.concatenate(ids_parts), return_inverse=True)
+        shared = np.bincount(inv, weights=np.concatenate(w_parts))
+        sim = np.minimum(2 * shared / (total_idf + self.q_weight[uq]), 1.0)
+        owner = self.q_owner[uq]
+        order = np.lexsort((-sim, owner))
+        owner, sim = owner[order], sim[order]
+        start = np.ones(len(owner), dtype=bool)
+        start[1:] = owner[1:] != owner[:-1]
+        rank = np.arange(len(owner)) - np.maximum.accumulate(np.where(start, np.arange(len(owner)), 0))
+        keep = rank < k
+        total = np.bincount(owner[keep], weights=sim[keep])
+        clauses = np.unique(owner[keep])
+        return dict(zip(clauses.tolist(), (total[clauses] / k).tolist(), strict=True))
+
+    def naive_bayes(
+        self, groups: Sequence[dict[int, float]], cands: np.ndarray, cnt: np.ndarray, col: dict
+    ) -> np.ndarray:
+        """Posterior over the candidates, each clause a class trained on its own words and examples."""
+        if not len(cands):
+            return np.zeros(0)
+        alpha, v = 0.5, max(self.vocab_size, 1)
+        total = np.zeros(len(cands))
+        used = 0
+        for alts in groups:
+            if not alts:
+                continue
+            used += 1
+            best = None
+            for t, f in alts.items():
+                x = np.log((cnt[:, col[t]] + alpha) * f)
+                best = x if best is None else np.maximum(best, x)
+            total += best
+        logp = total - used * np.log(self.nb_total[cands].astype(np.float64) + alpha * v)
+        e = np.exp(logp - logp.max())
+        return e / e.sum()
+
+
+def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+
+def _merge(segments, maps, offsets, n_terms, ptr_name, names, offset_first):
+    """Concatenate the segments' postings under global term ids: (indptr, [arrays]), the first array shifted
+    by each segment's offset (positions, or question ids)."""
+    if len(segments) == 1 and np.array_equal(maps[0], np.arange(len(maps[0]))):
+        s = segments[0]
+        return getattr(s, ptr_name).astype(np.int64), [getattr(s, n) for n in names]
+    terms = []
+    cols: list[list[np.ndarray]] = [[] for _ in names]
+    for s, m, off in zip(segments, maps, offsets, strict=False):
+        ptr = getattr(s, ptr_name)
+        terms.append(np.repeat(m, np.diff(ptr)))
+        for j, name in enumerate(names):
+            a = getattr(s, name)
+            cols[j].append(a.astype(np.int64) + off if (j == 0 and offset_first) else a)
+    t = np.concatenate(terms) if terms else np.zeros(0, dtype=np.int64)
+    order = np.argsort(t, kind="stable")  # segments in offset order: positions stay ascending within a term
+    out = []
+    for j, parts in enumerate(cols):
+        a = np.concatenate(parts) if parts else np.zeros(0)
+        a = a[order]
+        out.append(a.astype(np.int32) if j == 0 and offset_first else a)
+    return _indptr(t, n_terms), out
+
+
+def topics_of(db: sqlite_utils.Database, segments: Sequence[Segment]) -> dict[str, set[str]]:
+    """A document's subject: the words its owner listed; for a document nobody described, every word it uses (so
+    the off-topic test only bites on questions it cannot touch)."""
+    by_doc = {s.doc_id: s for s in segments}
+    out: dict[str, set[str]] = {}
+    for doc_id, title, listed in db.execute("select id, title, topics from documents"):
+        words_listed = " ".join(json.loads(listed or "[]"))
+        if words_listed:
+            out[doc_id] = {stem(w) for w in content_words(f"{title} {words_listed}")}
+        elif doc_id in by_doc:
+            out[doc_id] = set(by_doc[doc_id].terms)
+        else:
+            out[doc_id] = set()
+    return out
