@@ -17,12 +17,10 @@ not what the knowledge base holds:
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import io
 import json
 import logging
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlite_utils
 
-from knowledge.text import content_words, stem, words
+from knowledge.text import content_words, stem, stopwords, words
 
 log = logging.getLogger("ted.index")
 
@@ -139,22 +137,32 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
     length: list[float] = []
     totals: list[float] = []
     has_q: list[bool] = []
-    vocab: Counter[str] = Counter()
+    spelled: dict[str, int] = {}  # words of four letters or more -> how often, for typo correction
+    sw = stopwords()
+    stems: dict[str, str] = {}  # word -> stem, for this build (most words recur thousands of times)
+    fields = [(i + 3, FIELD_WEIGHTS[n], NB_FIELD_COUNTS[n], BM25_COLUMNS[n]) for i, n in enumerate(FIELDS)]
     for p, row in enumerate(sorted(rows, key=lambda r: r[0])):
         rowids.append(row[0])
         profile: dict[str, float] = {}
         counts: dict[str, float] = {}
         tf: dict[str, float] = {}
         n_words = 0
-        for name, value in zip(FIELDS, row[3:9], strict=True):
+        for col, fw, nw, cw in fields:
+            value = row[col]
             if not value:
                 continue
-            n_words += len(words(value))  # every token, as FTS5 counts a row's length
-            ws = content_words(value)
-            vocab.update(w for w in ws if len(w) >= 4 and w.isalpha())
-            fw, nw, cw = FIELD_WEIGHTS[name], NB_FIELD_COUNTS[name], BM25_COLUMNS[name]
+            ws = words(value)
+            n_words += len(ws)  # every token, as FTS5 counts a row's length
             for w in ws:
-                s = stem(w)
+                if w in sw or len(w) < 2:
+                    continue
+                s = stems.get(w)
+                if s is None:
+                    s = stems[w] = stem(w)
+                    if len(w) >= 4 and w.isalpha():
+                        spelled[w] = 0
+                if w in spelled:
+                    spelled[w] += 1
                 counts[s] = counts.get(s, 0.0) + nw
                 tf[s] = tf.get(s, 0.0) + cw
                 if fw > profile.get(s, 0.0):
@@ -170,7 +178,7 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
         for q in questions:
             qid = len(q_owner)
             q_owner.append(p)
-            for s in {stem(w) for w in content_words(q)}:
+            for s in {stems.get(w) or stem(w) for w in content_words(q)}:
                 q_terms.append(term_ids.setdefault(s, len(term_ids)))
                 q_list.append(qid)
         length.append(float(n_words))
@@ -181,7 +189,7 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
     order = np.argsort(t_arr, kind="stable")  # by term; positions stay ascending within a term
     qt_arr = np.array(q_terms, dtype=np.int64)
     q_order = np.argsort(qt_arr, kind="stable")
-    spelled = [w for w, _ in vocab.most_common()]
+    by_count = sorted(spelled, key=lambda w: -spelled[w])
     return Segment(
         doc_id,
         stamp,
@@ -198,8 +206,8 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
         q_owner=np.array(q_owner, dtype=np.int32),
         q_indptr=_indptr(qt_arr, n_terms),
         q_ids=np.array(q_list, dtype=np.int32)[q_order],
-        words=spelled,
-        word_counts=np.array([vocab[w] for w in spelled], dtype=np.int32),
+        words=by_count,
+        word_counts=np.array([spelled[w] for w in by_count], dtype=np.int32),
     )
 
 
@@ -286,10 +294,11 @@ class Snapshot:
         self.df = df
         n = max(self.n, 1)
         self.idf = np.log((n + 1) / (df + 0.5))  # coverage's rarity of a word
+        self.bm25_idf = np.maximum(np.log((self.n - df + 0.5) / (df + 0.5)), TINY_IDF)  # FTS5's
         avg = float(self.length.mean()) if self.n else 1.0
-        self.norm = K1 * (1 - B + B * self.length / max(avg, 1e-9))
+        norm = K1 * (1 - B + B * self.length / max(avg, 1e-9))
         tf = self.tf
-        self.sat = (tf * (K1 + 1) / (tf + self.norm[self.pos])).astype(np.float32)  # BM25's per-posting part
+        self.sat = (tf * (K1 + 1) / (tf + norm[self.pos])).astype(np.float32)  # BM25's per-posting part
         q_terms = np.repeat(np.arange(n_terms), np.diff(self.q_indptr))
         self.q_weight = np.bincount(self.q_ids, weights=self.idf[q_terms], minlength=len(self.q_owner))
         vocab: Counter[str] = Counter()
@@ -297,7 +306,6 @@ class Snapshot:
             vocab.update(dict(zip(s.words, s.word_counts.tolist(), strict=True)))
         self.vocab = [w for w, _ in vocab.most_common()]
         self.vocab_size = n_terms
-        self._sorted_terms = sorted(self.term_id)
         self.corrections: dict[str, str | None] = {}  # typo -> correction, for this revision
 
     # -- lookups ---------------------------------------------------------------------------------
@@ -313,36 +321,21 @@ class Snapshot:
     def ids(self, stems: Iterable[str]) -> list[int]:
         return [t for t in (self.term_id.get(s) for s in stems) if t is not None]
 
-    def phrases(self, query_words: Iterable[str], prefix_min: int) -> list[list[int]]:
-        """What BM25 sums for these query words, as FTS5 would: one phrase per word, matched by its stem, a long
-        one as a prefix (every term it begins); a word and its stem are each a phrase."""
-        out: list[list[int]] = []
-        for w in query_words:
-            base = stem(w)
-            if len(w) < prefix_min:
-                t = self.term_id.get(base)
-                terms = [t] if t is not None else []
-            else:
-                terms = []
-                i = bisect.bisect_left(self._sorted_terms, base)
-                while i < len(self._sorted_terms) and self._sorted_terms[i].startswith(base):
-                    terms.append(self.term_id[self._sorted_terms[i]])
-                    i += 1
-            if terms:
-                out.append(terms)
-        return out
+    def phrases(self, query_words: Iterable[str]) -> list[int]:
+        """The terms BM25 sums for these query words, as FTS5 would: one per word, matched by its stem (a word and
+        its stem, "posting" and "post", each count, as in FTS5). Unlike FTS5, no word is a prefix: both sides are
+        stemmed alike, and a prefix walks every term it begins (most of FTS5's cost at scale)."""
+        return [t for t in (self.term_id.get(stem(w)) for w in query_words) if t is not None]
 
     # -- ranking ---------------------------------------------------------------------------------
-    def bm25(self, phrases: Sequence[Sequence[int]], limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """(positions, scores) of the best *limit* clauses matching any phrase (a phrase: the terms one query word
-        matches), best first. A phrase in more than half the clauses scores next to nothing (FTS5's idf floor); it
-        is only walked when the rarer ones find fewer than *limit* clauses."""
-        if not phrases or not self.n:
+    def bm25(self, terms: Sequence[int], limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, scores) of the best *limit* clauses using any of the terms, best first. A term in more than
+        half the clauses scores next to nothing (FTS5's idf floor); its postings are only walked when the rarer
+        terms find fewer than *limit* clauses."""
+        if not terms or not self.n:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        df = [self._phrase_df(p) for p in phrases]
-        idf = [max(math.log((self.n - d + 0.5) / (d + 0.5)), TINY_IDF) for d in df]
-        rare = [(p, i) for p, i in zip(phrases, idf, strict=True) if i > TINY_IDF]
-        common = [(p, i) for p, i in zip(phrases, idf, strict=True) if i <= TINY_IDF]
+        rare = [t for t in terms if self.bm25_idf[t] > TINY_IDF]
+        common = [t for t in terms if self.bm25_idf[t] <= TINY_IDF]
         scores = self._accumulate(rare)
         found = int(np.count_nonzero(scores)) if scores is not None else 0
         if found < limit and common:
@@ -357,29 +350,13 @@ class Snapshot:
         top = top[np.argsort(-scores[top], kind="stable")]
         return top, scores[top]
 
-    def _phrase_df(self, terms: Sequence[int]) -> int:
-        if len(terms) == 1:
-            return int(self.indptr[terms[0] + 1] - self.indptr[terms[0]])
-        return len(np.unique(np.concatenate([self.pos[self.indptr[t] : self.indptr[t + 1]] for t in terms])))
-
-    def _accumulate(self, phrases: Sequence[tuple[Sequence[int], float]]) -> np.ndarray | None:
-        if not phrases:
+    def _accumulate(self, terms: Sequence[int]) -> np.ndarray | None:
+        if not terms:
             return None
-        pos_parts, w_parts = [], []
-        for terms, idf in phrases:
-            if len(terms) == 1:  # the usual case: BM25's saturation was computed once, at load
-                a, b = self.indptr[terms[0]], self.indptr[terms[0] + 1]
-                pos_parts.append(self.pos[a:b])
-                w_parts.append(self.sat[a:b] * idf)
-                continue
-            spans = [(self.indptr[t], self.indptr[t + 1]) for t in terms]
-            pos = np.concatenate([self.pos[a:b] for a, b in spans])
-            tf = np.concatenate([self.tf[a:b] for a, b in spans]).astype(np.float64)
-            uniq, inv = np.unique(pos, return_inverse=True)
-            tf = np.bincount(inv, weights=tf)  # the phrase's frequency: every term it matches, in each clause
-            pos_parts.append(uniq)
-            w_parts.append(idf * tf * (K1 + 1) / (tf + self.norm[uniq]))
-        return np.bincount(np.concatenate(pos_parts), weights=np.concatenate(w_parts), minlength=self.n)
+        spans = [(self.indptr[t], self.indptr[t + 1]) for t in terms]
+        pos = np.concatenate([self.pos[a:b] for a, b in spans])
+        w = np.concatenate([self.sat[a:b] * self.bm25_idf[t] for t, (a, b) in zip(terms, spans, strict=True)])
+        return np.bincount(pos, weights=w, minlength=self.n)
 
     def columns(self, term_ids: Sequence[int], cands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(profile, count) matrices [len(cands), len(term_ids)]: each candidate's numbers for each term."""

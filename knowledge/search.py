@@ -43,7 +43,7 @@ from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
 
 log = logging.getLogger("ted.index")
 
-PREFIX_MIN = 4  # stems at least this long are matched as prefixes in FTS5 (the interim index only)
+PREFIX_MIN = 4  # words at least this long are matched as prefixes in FTS5 (the interim index's candidates)
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
 CANDIDATES = 100  # clauses scored in full per question (best BM25), beside the semantic signal's nearest
 _VIEW_SQL = "select rowid, doc_id, number, title, heading, text, summary, refs from clauses"
@@ -301,7 +301,7 @@ class KnowledgeIndex:
         if not snap.n:
             return query, []
         params = ranking_params()
-        cand, bm = snap.bm25(snap.phrases(query.fts_words, PREFIX_MIN), CANDIDATES)
+        cand, bm = snap.bm25(snap.phrases(query.fts_words), CANDIDATES)
         extra = snap.positions(r for r, _ in nearest)  # found by meaning alone: no word in common, so no BM25
         extra = extra[~np.isin(extra, cand)]
         if len(extra):
