@@ -206,3 +206,15 @@ def test_a_colleagues_possible_breach_that_no_clause_answers_gets_the_report_for
         conversation="c9",
     )[1:]
     assert follow.intent == "policy" and follow.citations[0].clause == "5.10"  # what was reported is the topic
+
+
+def test_every_report_category_has_a_bridge_to_the_form(ted):
+    described = {
+        "disparaging": "someone posted a video on tiktok disparaging the council",
+        "abuse_me": "a resident keeps sending me abusive messages on facebook",
+        "abuse_colleague": "a councillor is being harassed on twitter by a troll",
+        "colleague_breach": "my colleague keeps posting rude things about our director",
+    }
+    for i, text in enumerate(described.values()):
+        (reply,) = chat(ted, text, conversation=f"r{i}")
+        assert actions.REPORT_OPEN in {b.action_id for b in reply.buttons}, text
