@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -205,8 +206,14 @@ class Answerer:
         e = self.index.view(doc_id, number)
         return self.citation(Hit(**e.view())) if e else None
 
-    def answer(self, question: str) -> tuple[Answer, Query, list[Hit]]:
-        query, hits = self.index.search(question, limit=5)
+    def answer(self, question: str, keep: Callable[[Hit], bool] | None = None) -> tuple[Answer, Query, list[Hit]]:
+        """`keep`, when given, leaves out the clauses it refuses before the answer is ranked and scored (a
+        follow-up about one's own account is not answered by a clause about the council's accounts only)."""
+        if keep is None:
+            query, hits = self.index.search(question, limit=5)
+        else:
+            query, hits = self.index.search(question, limit=10)
+            hits = [h for h in hits if keep(h)][:5]
         missing = self.unheld(question)
         # A question the communications team taught to a clause is that clause's, whatever the wording suggests.
         if missing and not is_taught(self.db, question):

@@ -149,3 +149,72 @@ async def test_a_conversation_in_the_web_chat(w):
     (other,) = await w.ask("How do I renew my parking permit?")
     assert other["intent"] == "fallback"
     assert w.ted.db["unanswered"].count == 1
+    (again,) = await w.ask("same for instagram?")  # the parking question set no topic
+    assert again["intent"] == "policy" and again["citations"][0]["clause"] == "5.13"
+
+
+def test_a_follow_up_naming_whose_account_swaps_the_owner_in_the_previous_question():
+    assert combine("can I use my own facebook to look into a resident?", "and from the council's account?").startswith(
+        "can I use the council's facebook to look into a resident?"
+    )
+    assert combine("can I share my views on the council's facebook page?", "and on my own account?").startswith(
+        "can I share my views on my own facebook page?"
+    )
+
+
+def test_a_follow_up_about_the_other_side_s_account_is_not_answered_by_a_clause_about_the_first(ted):
+    own, council = chat(
+        ted, "can I use my own facebook to look into a benefit claimant?", "and from the council's account?"
+    )
+    assert own.citations[0].clause == "5.18"
+    assert council.intent == "policy" and council.citations[0].clause == "7.4"
+
+
+def test_an_out_of_scope_turn_sets_no_topic_and_the_follow_up_after_it_leans_on_the_question_before(ted):
+    before = ted.db["unanswered"].count
+    first, meeting, again = chat(
+        ted,
+        "can I reply to a journalist who messaged me on twitter?",
+        "how do I book a meeting room?",
+        "and if they phone me instead?",
+    )
+    assert meeting.intent == "fallback" and ted.db["unanswered"].count == before + 1
+    assert first.citations[0].clause == again.citations[0].clause == "6.3"
+
+
+def test_a_fragment_is_read_as_the_question_it_completes_not_as_smalltalk(ted):
+    _, who = chat(ted, "do I need permission to speak for the council on social media?", "who from?")
+    assert who.intent == "policy" and who.citations[0].clause == "6.2"
+
+
+def test_a_combined_reading_that_lands_where_the_question_before_did_is_answered(ted):
+    _, training = chat(
+        ted,
+        "who is responsible for making sure staff in my service follow the policy?",
+        "do they have to arrange training too?",
+    )
+    assert training.intent == "policy" and training.citations[0].clause == "3.2"
+
+
+def test_a_colleagues_possible_breach_that_no_clause_answers_gets_the_report_form(ted):
+    (reply,) = chat(ted, "my colleague posted confidential info about a planning application on facebook")
+    assert reply.intent == "report" and actions.REPORT_OPEN in {b.action_id for b in reply.buttons}
+    (follow,) = chat(
+        ted,
+        "a coworker has been slagging off the council on tiktok",
+        "what does the policy say about that?",
+        conversation="c9",
+    )[1:]
+    assert follow.intent == "policy" and follow.citations[0].clause == "5.10"  # what was reported is the topic
+
+
+def test_every_report_category_has_a_bridge_to_the_form(ted):
+    described = {
+        "disparaging": "someone posted a video on tiktok disparaging the council",
+        "abuse_me": "a resident keeps sending me abusive messages on facebook",
+        "abuse_colleague": "a councillor is being harassed on twitter by a troll",
+        "colleague_breach": "my colleague keeps posting rude things about our director",
+    }
+    for i, text in enumerate(described.values()):
+        (reply,) = chat(ted, text, conversation=f"r{i}")
+        assert actions.REPORT_OPEN in {b.action_id for b in reply.buttons}, text

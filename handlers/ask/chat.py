@@ -46,9 +46,8 @@ class ChatHandlers:
         answer = self.asker.ask(text, channel=msg.platform, follow_up_of=previous)
         try:
             asked_id = self.conversations.record_asked(msg, text, answer)
-            if answer.intent in (POLICY, FALLBACK):
-                # The next follow-up leans on this question as TED read it ("what about instagram?" -> the whole).
-                self.conversations.remember(msg, answer.read_as or text)
+            if topic := self.asker.topic(text, answer, previous):
+                self.conversations.remember(msg, topic)
         except sqlite3.Error as exc:
             # A full disk or a read-only database: the person still gets the answer (reading works), only
             # the question log and conversation memory miss it; 👍/👎 on it will say the answer is gone.

@@ -74,10 +74,23 @@ KINDS: dict[str, tuple[str, ...]] = {
         "journalists",
     ),
 }
-# Whose account it is changes the question too, but "council" is everywhere in a question about council policy,
-# so these words are added to the previous question, never swapped into it.
+# Whose account it is changes the question too ("and if it's my own account?" after a question about the
+# council's page). "council" is everywhere in a question about council policy, so an owner is swapped only where
+# it owns an account (the council's page, my own facebook), and added to the question when none does.
 ACCOUNTS = ("personal", "own", "private", "work", "corporate", "team", "service", "official")
 _KIND_OF = {w: k for k, ws in KINDS.items() for w in ws}
+_ACCOUNT_NOUN = r"(?:accounts?|pages?|profiles?|channels?|feeds?|handles?|" + "|".join(KINDS["platform"]) + r")"
+_CORPORATE = r"(?:(?:the|our|a) )?(?:council'?s|council|tdc'?s|tdc|corporate|official|work|team'?s|service'?s)"
+_PERSONAL = r"(?:(?:my|your|their|his|her) (?:own |personal |private )*|(?:own|personal|private) )"
+_OWNED = {
+    side: re.compile(rf"\b{owner}\s*(?=(?:[a-z]+ ){{0,2}}{_ACCOUNT_NOUN}\b)", re.IGNORECASE)
+    for side, owner in (("corporate", _CORPORATE), ("personal", _PERSONAL))
+}
+_SIDE_WORDS = {
+    "personal": {"own", "personal", "private"},
+    "corporate": {"council", "corporate", "official", "work", "team", "service", "tdc"},
+}
+_OWNER_PHRASE = {"personal": "my own ", "corporate": "the council's "}
 
 _CUE = re.compile(
     r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|what if|"
@@ -126,21 +139,56 @@ def is_elliptical(text: str, previous: str) -> bool:
     return n <= 1  # "instagram?" alone
 
 
+def owner(text: str) -> str:
+    """Whose account a follow-up speaks of: "personal", "corporate", or "" when it names no owner."""
+    words = set(_words(text))
+    sides = [side for side, ws in _SIDE_WORDS.items() if words & ws]
+    return sides[0] if len(sides) == 1 else ""
+
+
+def owners(text: str) -> set[str]:
+    """The sides whose accounts a text speaks of: {"corporate"} for "posts from Council accounts"."""
+    return {side for side, pattern in _OWNED.items() if pattern.search(fold(text))}
+
+
+def fits_owner(clause_text: str, side: str) -> bool:
+    """False for a clause only about the other side's accounts (5.18's "their own social media accounts" for a
+    question about the council's account)."""
+    found = owners(clause_text)
+    return not found or side in found
+
+
+def swap_owner(previous: str, side: str) -> str:
+    """The previous question with its account owner changed to `side` ("the council's page" -> "my own page");
+    unchanged when no owner of the other side owns an account in it."""
+    other = "corporate" if side == "personal" else "personal"
+    return _OWNED[other].sub(_OWNER_PHRASE[side], previous)
+
+
 def combine(previous: str, follow_up: str) -> str:
     """The follow-up read with the question before it, as one new question."""
     pairs = kin(previous, follow_up)
-    if pairs:
-        out = previous
-        for old, new in pairs:
-            out = re.sub(rf"\b{re.escape(old)}\b", new, out, flags=re.IGNORECASE)
-        # Whatever else the follow-up says that the previous question didn't ("…for a volunteer's own page?").
-        said = set(content_words(previous)) | {n for _, n in pairs}
-        rest = [w for w in content_words(follow_up) if w not in said]
-        return out if not rest else f"{out} {_LEAD.sub('', fold(follow_up))}"
-    return f"{previous} {_LEAD.sub('', fold(follow_up))}"
+    out = previous
+    for old, new in pairs:
+        out = re.sub(rf"\b{re.escape(old)}\b", new, out, flags=re.IGNORECASE)
+    side = owner(follow_up)
+    swapped = swap_owner(out, side) if side else out
+    if not pairs and swapped == previous:
+        return f"{previous} {_LEAD.sub('', fold(follow_up))}"
+    # Whatever else the follow-up says that the previous question didn't ("…for a volunteer's own page?").
+    said = set(content_words(swapped)) | {n for _, n in pairs}
+    rest = [w for w in content_words(follow_up) if w not in said and w not in _SIDE_WORDS[side or "personal"]]
+    return swapped if not rest else f"{swapped} {_LEAD.sub('', fold(follow_up))}"
 
 
 def new_words(follow_up: str, known) -> list[str]:
     """Content words of the follow-up that the knowledge base has never seen: a sign of a new topic
     ("and how do I renew my parking permit?"), not of a follow-up."""
     return [w for w in content_words(follow_up) if w not in _KIND_OF and not known(w)]
+
+
+def new_topic(follow_up: str, known) -> bool:
+    """Mostly words the knowledge base has never seen ("and my parking permit?", "what about the depot?"): a new
+    topic. One unseen word among known ones ("do they have to arrange training too?") is still a follow-up."""
+    unseen = new_words(follow_up, known)
+    return 2 * len(unseen) > len(content_words(follow_up))

@@ -12,7 +12,7 @@ import sqlite_utils
 from core.db import utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
-from handlers.ask.followup import combine, is_elliptical, new_words
+from handlers.ask.followup import combine, fits_owner, is_elliptical, new_topic, owner
 from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
 from knowledge.text import fold
@@ -57,27 +57,64 @@ class AskService:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
-        answer, _, hits = self.answerer.answer(text)
-        scores = self.intents.scores(text, max((h.sem for h in hits), default=0.0))
+        reading = self.reading(text, follow_up_of)
+        elliptical = reading != text
+        answer, _, hits = self.answer(text, reading, follow_up_of)
+        # A fragment ("who from?", "and from the council's account?") is judged as the question it completes:
+        # only the patterns, which need no context, may call it smalltalk or a report.
+        scores = None if elliptical else self.intents.scores(text, max((h.sem for h in hits), default=0.0))
         if self.intents.is_smalltalk(text, scores):
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
-        if self.intents.wants_to_report(text, scores):
+        colleague = about_a_colleague(text)
+        if self.intents.wants_to_report(text, scores) or (colleague and answer.intent != POLICY):
+            # A colleague's possible breach is a report category: when no clause answers it, the form is the
+            # answer; when one does, the clause comes with "Report this" (below).
             cites = answer.citations if answer.intent == POLICY else ()
             return Answer(REPORT, messages.REPORT_OFFER, answer.confidence, cites, offer_report=True)
-        if follow_up_of and is_elliptical(text, follow_up_of) and not new_words(text, self.answerer.index.knows):
-            # "what about instagram?" means little alone: read it with the question before it, as a new question.
-            # If even the combined reading isn't covered, the honest answer is "not covered", not whatever
-            # the fragment alone happens to match.
-            reading = combine(follow_up_of, text)
-            combined, _, _ = self.answerer.answer(reading)
-            answer = dataclasses.replace(combined, read_as=reading)
-        abuse = describes_abuse(text) or about_a_colleague(text) or self.intents.near_report(scores)
+        if elliptical:
+            answer = dataclasses.replace(answer, read_as=reading)
+        abuse = describes_abuse(reading) or colleague or self.intents.near_report(scores)
         if answer.intent == FALLBACK:
             self.record_unanswered(text, channel, answer)
         if abuse:
             words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
             answer = dataclasses.replace(answer, text=words, offer_report=True)
         return answer
+
+    def answer(self, text: str, reading: str, previous: str | None) -> tuple[Answer, object, list]:
+        if reading == text:
+            return self.answerer.answer(text)
+        # A follow-up naming whose account it is ("and if it's my own account?") is not answered by a clause
+        # about the other side's accounts only, however well that clause matched the question before.
+        side = owner(text)
+        keep = (lambda h: fits_owner(h.text, side)) if side else None
+        answer, query, hits = self.answerer.answer(reading, keep)
+        if answer.intent == FALLBACK and hits and not self.answerer.unheld(reading):
+            # Unsure of the combined reading, but it lands where the question before it did (one of its best
+            # clauses, answered with confidence then): the follow-up asks about the same rule.
+            before, _, before_hits = self.answerer.answer(previous or "", keep)
+            if before.intent == POLICY and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
+                answer = self.answerer.compose(hits, before.confidence)
+        return answer, query, hits
+
+    def reading(self, text: str, follow_up_of: str | None) -> str:
+        """The message as TED reads it: alone, or, when it can't stand alone, with the question before it.
+        A message with words the knowledge base has never seen starts a new topic ("and my parking permit?")."""
+        if follow_up_of and is_elliptical(text, follow_up_of) and not new_topic(text, self.answerer.index.knows):
+            return combine(follow_up_of, text)
+        return text
+
+    def topic(self, text: str, answer: Answer, previous: str | None) -> str | None:
+        """What the next follow-up leans on after this message, or None to keep the topic as it was.
+        A policy answer is the topic, as TED read it ("what about instagram?" -> the whole question); so is what
+        someone reports ("…is slagging off the council on tiktok", then "what does the policy say about that?").
+        An out-of-scope question or smalltalk sets no topic: "same for a youtube channel?" after "where do I
+        park?" still means the account question before it."""
+        if answer.intent == POLICY:
+            return answer.read_as or text
+        if answer.intent == REPORT and not (previous and is_elliptical(text, previous)):
+            return text
+        return None
 
     def record_unanswered(self, text: str, channel: str, answer: Answer) -> int:
         best_doc, best_clause = answer.nearest
