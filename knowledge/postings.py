@@ -344,9 +344,9 @@ class Snapshot:
             found = int(np.count_nonzero(scores))
         if scores is None or not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        k = min(limit, found)
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        top = top[scores[top] > 0]
+        top = np.flatnonzero(scores)
+        if len(top) > limit:
+            top = top[np.argpartition(-scores[top], limit - 1)[:limit]]
         top = top[np.argsort(-scores[top], kind="stable")]
         return top, scores[top]
 
