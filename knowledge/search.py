@@ -99,9 +99,11 @@ class KnowledgeIndex:
     """The searchable view of the knowledge base: loaded from its stored segments (knowledge/postings.py) when
     the knowledge base's revision changes, built only for what changed."""
 
-    def __init__(self, db: sqlite_utils.Database, embedder: Embedder | None = None):
+    def __init__(self, db: sqlite_utils.Database, embedder: Embedder | None = None, sync_limit: int | None = None):
         self.db = db
         self.embedder = embedder
+        self.sync_limit = postings.SYNC_LIMIT if sync_limit is None else sync_limit
+        self.last_load: dict = {}  # how the current revision was loaded: segments stored, built, or shared
         self.snapshot = Snapshot([], {})
         self.matrices = Matrices()
         self._lock = threading.Lock()
@@ -129,6 +131,7 @@ class KnowledgeIndex:
             if got and got[0] == rev:
                 _, self.snapshot, self.matrices = got
                 self._revision, self.interim = rev, False
+                self.last_load = {"revision": rev, "shared": True, "stored": 0, "built": 0}
                 return
         if self.embedder is not None:
             ensure_vectors(self.db, self.embedder)  # only a knowledge base ingested without the model lacks them
@@ -136,9 +139,10 @@ class KnowledgeIndex:
             current = postings.stamps(self.db)
             segments = postings.load_segments(self.db, {d: s for d, (s, _) in current.items()})
             missing = {d: v for d, v in current.items() if d not in segments}
-            if self._path and sum(n for _, n in missing.values()) > postings.SYNC_LIMIT:
+            if self._path and sum(n for _, n in missing.values()) > self.sync_limit:
                 self._start_builder()
                 self.interim, self._revision = True, rev
+                self.last_load = {"revision": rev, "shared": False, "stored": len(segments), "built": 0}
                 self.snapshot = Snapshot([], {})
                 self.matrices = load_matrices(self.db, self.embedder.model) if self.embedder else Matrices()
                 return
@@ -150,6 +154,8 @@ class KnowledgeIndex:
         if built:
             self._store(built)
         self.snapshot, self.matrices, self._revision, self.interim = snapshot, matrices, rev, False
+        self.last_load = {"revision": rev, "shared": False, "stored": len(segments) - len(built), "built": len(built)}
+        log.info("index loaded revision=%d segments=%d built=%d clauses=%d", rev, len(segments), len(built), snapshot.n)
         if self._path:
             with _shared_lock:
                 _shared[self._path] = (rev, snapshot, matrices)
