@@ -148,7 +148,10 @@ def report_of(a_rows, b_rows, reworded, before, after, taught) -> dict:
 
 def show(title: str, report: dict, before, after, taught, verbose: bool) -> None:
     t, sp = report["taught"], report["split"]
-    print(f"{title} split by id parity: A (odd) {sp['A']}, B (even) {sp['B']}; rewordings of A's taught questions: {sp['rewordings']}")
+    print(
+        f"{title} split by id parity: A (odd) {sp['A']}, B (even) {sp['B']}; "
+        f"rewordings of A's taught questions: {sp['rewordings']}"
+    )
     print(
         f"taught from A's misses: {t['phrasings']} phrasings, {t['not_covered']} not covered; "
         f"taught questions right afterwards: {t['right_after']}/{t['total']} ({t['rate']:.1%})"
@@ -189,8 +192,14 @@ def main() -> None:
         extra = read_questions(TRAIN_REWORDINGS) if TRAIN_REWORDINGS.exists() else []
         for kb, files in TRAIN_SETS.items():
             rows = [r for f in files for r in read_questions(ROOT / "eval" / f)]
-            runs.append((f"training {kb} ({' + '.join(files)})", knowledge_base(kb, Settings()), rows,
-                         [r for r in extra if r.get("kb") == kb]))
+            runs.append(
+                (
+                    f"training {kb} ({' + '.join(files)})",
+                    knowledge_base(kb, Settings()),
+                    rows,
+                    [r for r in extra if r.get("kb") == kb],
+                )
+            )
     else:
         rows = read_questions(HOLDOUT)
         reworded = read_questions(REWORDINGS) if REWORDINGS.exists() else []

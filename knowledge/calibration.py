@@ -5,6 +5,11 @@ policy; the first handbook set plus its training out-of-scope questions for docu
 model per kind of document, because a clause with example questions written for it scores differently from a
 bare passage. The parameters live in knowledge/data/ranking.json under "calibration".
 
+What the communications team taught (knowledge.teach) is weighed first (`taught_decides`): a question whose
+nearest example in the whole knowledge base is a taught phrasing, close and clearly closer than anything else, is
+that clause's; one whose nearest is a taught "not covered" example falls back. Otherwise the taught examples
+count only as the signals they feed (example questions, Naive Bayes, vectors, nc_gap), like the bundled ones.
+
 With the semantic signal off (TED_SEMANTIC=0, or no model installed) the lexical curve of the first version
 is used, so TED still answers, only less well.
 """
@@ -40,6 +45,24 @@ def features(hits: Sequence[Ranked]) -> dict[str, float]:
         "nc_gap": nc_gap,
         "coverage": best.coverage,
     }
+
+
+class Nearest(Protocol):
+    similarity: float
+    lead: float
+
+
+def taught_decides(nearest: Nearest | None, params: dict) -> bool:
+    """The taught example nearest the question is near enough, and clearly nearer than any clause's passage or
+    example question, to settle the answer. Thresholds chosen on the training analogue (bench/teach_eval.py
+    --train): light rewordings of a taught question sit at 0.79-1.0 with a lead of 0.06 or more; unrelated
+    questions near a taught one (0.76 at most) trail another clause or lead by little. Below them, the taught
+    example still counts as the example question it also is."""
+    return (
+        nearest is not None
+        and nearest.similarity >= params.get("taught_similarity", 1.0)
+        and nearest.lead >= params.get("taught_lead", 1.0)
+    )
 
 
 def model_name(hits: Sequence[Ranked], semantic: bool) -> str:

@@ -43,4 +43,14 @@ def question_similarity(query: Query, postings: dict, weights: dict, total_idf: 
         shared = sum(query.groups[gi].idf * f for gi, f in got.items())
         sim = min(2 * shared / (total_idf + weights[key]), 1.0)
         per_clause.setdefault(key[0], []).append(sim)
-    return {r: sum(sorted(v, reverse=True)[:k]) / k for r, v in per_clause.items()}
+    # A clause with fewer than k example questions (a passage with only the phrasings taught to it) is judged on
+    # the ones it has: its missing questions are not misses.
+    return {r: sum(sorted(v, reverse=True)[:k]) / _held(weights, r, k) for r, v in per_clause.items()}
+
+
+def _held(weights: dict, rowid: int, k: int) -> int:
+    """How many example questions the clause has, up to k (they are numbered from 0)."""
+    n = 1
+    while n < k and (rowid, n) in weights:
+        n += 1
+    return n
