@@ -5,7 +5,8 @@
 Sets: the council policy (bundled, enriched) with eval/tdc_dev.jsonl and eval/tdc_holdout.jsonl (TRAINING:
 the weights, confidence models and intent thresholds were fitted on them) and eval/tdc_v2_holdout.jsonl
 (held out); the TTS handbook ingested as-is with eval/tts_handbook.jsonl (TRAINING) and
-eval/tts_v2_holdout.jsonl (held out). --lexical turns the semantic signal off (TED_SEMANTIC=0).
+eval/tts_v2_holdout.jsonl (held out). --lexical turns the semantic signal off (TED_SEMANTIC=0). --train scores
+the training sets only (what to look at while developing; the held-out figures are for measuring).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ SETS = {
     "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl", "tdc_v2_holdout.jsonl"],
     "handbook": ["tts_handbook.jsonl", "tts_v2_holdout.jsonl"],
 }
+TRAIN_SETS = {
+    "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl"],
+    "handbook": ["tts_handbook.jsonl", "train/tts_oos_train.jsonl"],
+}
 
 
 def knowledge_base(name: str, settings: Settings):
@@ -43,10 +48,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lexical", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--train", action="store_true", help="the training sets only")
     args = ap.parse_args()
     settings = Settings(semantic=not args.lexical)
     out = {}
-    for kb, files in SETS.items():
+    for kb, files in (TRAIN_SETS if args.train else SETS).items():
         ted = knowledge_base(kb, settings)
         for f in files:
             s = score(read_questions(ROOT / "eval" / f), lambda q: ted.asker.ask(q, channel="eval").to_json())

@@ -15,6 +15,12 @@ Then A is scored again (the taught questions themselves should now be right, at 
 eval/teach_rewordings_A.jsonl (light rewordings of A's taught questions, written by hand: does teaching reach
 beyond the exact string?) and B (generalisation to questions nobody taught; out-of-scope on B must not get
 worse). Prints before -> after for each.
+
+`--train` runs the same protocol on TRAINING sets only, the analogue to develop against (the held-out run is
+for measuring, not for tuning): the council policy with eval/tdc_dev.jsonl + eval/tdc_holdout.jsonl, and the
+TTS handbook ingested as-is (no example questions) with eval/tts_handbook.jsonl +
+eval/train/tts_oos_train.jsonl, each split by id parity, with the rewordings of their taught questions in
+eval/train/teach_rewordings_train.jsonl (field "kb" says which knowledge base; written before any tuning).
 """
 
 from __future__ import annotations
@@ -29,13 +35,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import build  # noqa: E402
+from bench.eval_all import knowledge_base  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from knowledge import teach  # noqa: E402
 from knowledge.evaluate import norm, read_questions, score  # noqa: E402
 
 HOLDOUT = ROOT / "eval" / "tdc_v2_holdout.jsonl"
 REWORDINGS = ROOT / "eval" / "teach_rewordings_A.jsonl"
+TRAIN_REWORDINGS = ROOT / "eval" / "train" / "teach_rewordings_train.jsonl"
 ACTOR = "bench/teach_eval.py"
+# knowledge base -> its training question files (see --train)
+TRAIN_SETS = {
+    "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl"],
+    "handbook": ["tts_handbook.jsonl", "train/tts_oos_train.jsonl"],
+}
 
 
 def halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -101,27 +114,26 @@ def line(s) -> str:
     return ", ".join(parts)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--json", action="store_true")
-    ap.add_argument("-v", "--verbose", action="store_true", help="list what was taught and what still fails")
-    args = ap.parse_args()
-    a_rows, b_rows = halves(read_questions(HOLDOUT))
-    reworded = read_questions(REWORDINGS) if REWORDINGS.exists() else []
-    ted = build(Settings(), ":memory:")
-    before = {name: run(ted, rows) for name, rows in (("A", a_rows), ("rewordings", reworded), ("B", b_rows))}
+def protocol(ted, a_rows: list[dict], b_rows: list[dict], reworded: list[dict]) -> tuple[dict, dict, list[dict]]:
+    """Score A, the rewordings and B; teach A's misses; score them again. (before, after, what was taught)."""
+    sets = (("A", a_rows), ("rewordings", reworded), ("B", b_rows))
+    before = {name: run(ted, rows) for name, rows in sets}
     a_score, a_answers = before["A"]
     taught = teach_misses(ted, misses(a_rows, a_answers, a_score))
-    after = {name: run(ted, rows) for name, rows in (("A", a_rows), ("rewordings", reworded), ("B", b_rows))}
+    after = {name: run(ted, rows) for name, rows in sets}
+    return before, after, taught
+
+
+def report_of(a_rows, b_rows, reworded, before, after, taught) -> dict:
     ids = {r["id"] for r in taught}
-    still = {f["id"] for f in after["A"][0].failures}
-    right = len(ids - still)
-    report = {
+    right = len(ids - {f["id"] for f in after["A"][0].failures})
+    return {
         "split": {"A": len(a_rows), "B": len(b_rows), "rewordings": len(reworded)},
         "taught": {
             "phrasings": sum(r["teach"] == "clause" for r in taught),
             "not_covered": sum(r["teach"] == "not_covered" for r in taught),
             "right_after": right,
+            "total": len(ids),
             "rate": round(right / len(ids), 4) if ids else 1.0,
         },
         **{
@@ -132,22 +144,22 @@ def main() -> None:
             for name in before
         },
     }
-    if args.json:
-        print(json.dumps(report, indent=2))
-        return
-    t = report["taught"]
+
+
+def show(title: str, report: dict, before, after, taught, verbose: bool) -> None:
+    t, sp = report["taught"], report["split"]
     print(
-        f"tdc_v2_holdout split by id parity: A (odd) {len(a_rows)}, B (even) {len(b_rows)}; "
-        f"rewordings of A's taught questions: {len(reworded)}"
+        f"{title} split by id parity: A (odd) {sp['A']}, B (even) {sp['B']}; "
+        f"rewordings of A's taught questions: {sp['rewordings']}"
     )
     print(
         f"taught from A's misses: {t['phrasings']} phrasings, {t['not_covered']} not covered; "
-        f"taught questions right afterwards: {right}/{len(ids)} ({t['rate']:.1%})"
+        f"taught questions right afterwards: {t['right_after']}/{t['total']} ({t['rate']:.1%})"
     )
     for name in before:
         print(f"{name:11} before: {line(before[name][0])}")
         print(f"{'':11} after:  {line(after[name][0])}")
-    oos = [report["B"][w]["out_of_scope"]["passed"] for w in ("before", "after")]
+    oos = [report["B"][w].get("out_of_scope", {}).get("passed", 0) for w in ("before", "after")]
     print(f"B out of scope: {oos[0]} -> {oos[1]} ({'not worse' if oos[1] >= oos[0] else 'WORSE'})")
     for name in before:
         was = {f["id"] for f in before[name][0].failures}
@@ -155,10 +167,10 @@ def main() -> None:
         fixed, broke = sorted(was - set(now)), sorted(set(now) - was)
         if fixed or broke:
             print(f"{name}: now right {', '.join(fixed) or '—'}; now wrong {', '.join(broke) or '—'}")
-        for i in broke if args.verbose else ():
+        for i in broke if verbose else ():
             f = now[i]
             print(f"  now wrong {i} [{f['kind']}] got {f['intent']} {f['got']} conf={f['confidence']}: {f['question']}")
-    if args.verbose:
+    if verbose:
         for r in taught:
             print(
                 f"  taught {r['id']} [{r['teach']}{' ' + r.get('clause', '') if r['teach'] == 'clause' else ''}]: "
@@ -167,6 +179,41 @@ def main() -> None:
         for name in after:
             for f in after[name][0].failures:
                 print(f"  still failing {name} {f['id']} [{f['kind']}] got {f['intent']} {f['got']}: {f['question']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list what was taught and what still fails")
+    ap.add_argument("--train", action="store_true", help="the same protocol on the training sets (for development)")
+    args = ap.parse_args()
+    if args.train:
+        runs = []
+        extra = read_questions(TRAIN_REWORDINGS) if TRAIN_REWORDINGS.exists() else []
+        for kb, files in TRAIN_SETS.items():
+            rows = [r for f in files for r in read_questions(ROOT / "eval" / f)]
+            runs.append(
+                (
+                    f"training {kb} ({' + '.join(files)})",
+                    knowledge_base(kb, Settings()),
+                    rows,
+                    [r for r in extra if r.get("kb") == kb],
+                )
+            )
+    else:
+        rows = read_questions(HOLDOUT)
+        reworded = read_questions(REWORDINGS) if REWORDINGS.exists() else []
+        runs = [("tdc_v2_holdout", build(Settings(), ":memory:"), rows, reworded)]
+    out = {}
+    for title, ted, rows, reworded in runs:
+        a_rows, b_rows = halves(rows)
+        before, after, taught = protocol(ted, a_rows, b_rows, reworded)
+        report = report_of(a_rows, b_rows, reworded, before, after, taught)
+        out[title] = report
+        if not args.json:
+            show(title, report, before, after, taught, args.verbose)
+    if args.json:
+        print(json.dumps(out if args.train else out[runs[0][0]], indent=2))
 
 
 if __name__ == "__main__":

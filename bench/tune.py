@@ -37,19 +37,19 @@ WEIGHTS = ("w_coverage", "w_qsim", "w_bm25", "w_nb", "w_semantic")
 RANKING = ROOT / "knowledge" / "data" / "ranking.json"
 
 
-def council():
-    return build(Settings(), ":memory:")
+def council(semantic: bool = True):
+    return build(Settings(semantic=semantic), ":memory:")
 
 
-def plain(path: Path):
+def plain(path: Path, semantic: bool = True):
     """A knowledge base of documents ingested as they are, nobody's enrichment in sight."""
-    ted = build(Settings(), ":memory:", first_use=False)
+    ted = build(Settings(semantic=semantic), ":memory:", first_use=False)
     save_documents(ted.db, [parse_file(p) for p in find_files([path])], embedder=ted.answerer.index.embedder)
     return ted
 
 
-def handbook():
-    return plain(ROOT / "corpora" / "tts-handbook")
+def handbook(semantic: bool = True):
+    return plain(ROOT / "corpora" / "tts-handbook", semantic)
 
 
 def questions(*names: str) -> list[dict]:
@@ -107,9 +107,9 @@ def top1(rows, w) -> float:
 WRONG_COST = {"enriched": 2, "plain": 1}
 
 
-def fit_kind(data, wrong_cost: int) -> dict:
+def fit_kind(data, wrong_cost: int, names=calibration.FEATURES) -> dict:
     feats = [(calibration.features(hits), int(in_scope and right[0])) for in_scope, hits, right in data if hits]
-    model = calibration.fit(feats, l2=1.0)
+    model = calibration.fit(feats, names, l2=1.0)
     best = None
     for t in [x / 100 for x in range(5, 96)]:
         gain = 0
@@ -181,6 +181,20 @@ def main() -> None:
         data = ranked(rows, w)
         models[name] = fit_kind(data, WRONG_COST[name])
         report(name, data, models[name])
+    # With the semantic signal off (TED_SEMANTIC=0, or no model installed) the same weights rank without it, and a
+    # model of its own per kind judges the confidence on the lexical features alone.
+    c, h = council(False), handbook(False)
+    lexical_rows = {
+        "enriched": collect(c, tdc) + collect(c, [q for q in tts if q["kind"] == "policy"][:40], as_oos=True),
+        "plain": collect(h, tts)
+        + collect(h, [q for q in tdc if q["kind"] == "policy"][:40], as_oos=True)
+        + collect(plain(ROOT / "corpora" / "tdc-social-media-policy.txt", False), tdc),
+    }
+    for kind, rows in lexical_rows.items():
+        data = ranked(rows, w | {"w_semantic": 0.0})
+        name = f"lexical_{kind}"
+        models[name] = fit_kind(data, WRONG_COST[kind], calibration.LEXICAL_FEATURES)
+        report(name, data, models[name])
     print(json.dumps(models, indent=2))
     if args.write:
         raw = json.loads(RANKING.read_text("utf-8"))
@@ -190,8 +204,9 @@ def main() -> None:
             "Ranking weights and confidence models fitted by bench/tune.py on TRAINING questions only: "
             "eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl, eval/tts_handbook.jsonl, "
             "eval/train/tts_oos_train.jsonl (and cross-document negatives). The *_v2_holdout sets are "
-            "never used here. confidence_* / off_topic_penalty / min_confidence: the lexical curve, "
-            "used when the semantic signal is off."
+            "never used here. calibration.lexical_*: the models used when the semantic signal is off; "
+            "confidence_* / off_topic_penalty / min_confidence: the first version's curve, used only when "
+            "a model is missing."
         )
         RANKING.write_text(json.dumps(raw, indent=2) + "\n", "utf-8")
         print(f"wrote {RANKING.relative_to(ROOT)}")

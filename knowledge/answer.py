@@ -12,13 +12,15 @@ from knowledge import calibration
 from knowledge.model import MAX_CITATION_CHARS
 from knowledge.scope import unheld_document
 from knowledge.search import Hit, KnowledgeIndex, Query, ranking_params
-from knowledge.teach import is_taught
-from knowledge.vectors import Embedder
+from knowledge.teach import is_taught, says_more
+from knowledge.vectors import Embedder, Taught
 
 POLICY, REPORT, SMALLTALK, FALLBACK = "policy", "report", "smalltalk", "fallback"
 INTENTS = (POLICY, REPORT, SMALLTALK, FALLBACK)
 SUMMARY_LABEL = "In short:"  # what every channel puts before a clause's plain-English summary
 SEE_ALSO_CHARS = 300
+SHOWN = 5  # ranked clauses an answer is made from
+SEARCHED = 20  # ranked clauses looked at, so a taught clause that ranks lower can still be put first
 
 
 def document_name(title: str, version: str = "") -> str:
@@ -209,22 +211,63 @@ class Answerer:
     def answer(self, question: str, keep: Callable[[Hit], bool] | None = None) -> tuple[Answer, Query, list[Hit]]:
         """`keep`, when given, leaves out the clauses it refuses before the answer is ranked and scored (a
         follow-up about one's own account is not answered by a clause about the council's accounts only)."""
-        if keep is None:
-            query, hits = self.index.search(question, limit=5)
-        else:
-            query, hits = self.index.search(question, limit=10)
-            hits = [h for h in hits if keep(h)][:5]
+        query, hits = self.index.search(question, limit=SEARCHED if keep is None else 2 * SEARCHED)
+        if keep is not None:
+            hits = [h for h in hits if keep(h)][:SEARCHED]
+        params = ranking_params()
+        taught = self.taught(query)
+        if calibration.taught_decides(taught, params) and self.settles(query, taught, hits, params):
+            # The communications team settled this question (or one worded nearly the same): theirs, whatever
+            # the wording suggests (a document TED doesn't hold, a clause that reads closer).
+            if not taught.phrasing:
+                return self.fallback(0.0, hits[:SHOWN]), query, hits[:SHOWN]
+            hits = self.promoted(hits, taught)
+            conf = max(calibration.confidence(hits, params, self.semantic), taught.similarity)
+            if conf >= calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
+                return self.compose(hits, conf), query, hits
+            return self.fallback(conf, hits), query, hits
+        hits = hits[:SHOWN]
         missing = self.unheld(question)
         # A question the communications team taught to a clause is that clause's, whatever the wording suggests.
         if missing and not is_taught(self.db, question):
             return self.not_held(missing, hits), query, hits
         if not hits:
             return self.fallback(), query, hits
-        params = ranking_params()
         conf = calibration.confidence(hits, params, self.semantic)
         if conf < calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
             return self.fallback(conf, hits), query, hits
         return self.compose(hits, conf), query, hits
+
+    def taught(self, query: Query) -> Taught | None:
+        """The taught example nearest the question (semantic: the question's vector is already memoised)."""
+        m, emb = self.index.matrices, self.index.embedder
+        if emb is None or m.empty or not m.has_taught or not query.text.strip():
+            return None
+        qv = emb.embed_query(query.corrected_text)
+        return m.nearest_taught(qv, m.similarity(qv))
+
+    def settles(self, query: Query, taught: Taught, hits: list[Hit], params: dict) -> bool:
+        """Whether the taught example, near enough, may overrule the ranking: a "not covered" mark speaks for its
+        own document only, and neither it nor a phrasing taught to another clause speaks for a question that adds
+        words of the ranked clause's own wording (knowledge.teach.says_more)."""
+        if not hits:
+            return taught.phrasing
+        best, typo = hits[0], params["typo_factor"]
+        wording = self.index.entries[best.rowid].profile if best.rowid in self.index.entries else {}
+        if not taught.phrasing:
+            return best.doc_id == taught.doc and not says_more(query, taught.text, wording, {}, typo)
+        if best.rowid == taught.clause:
+            return True
+        mine = self.index.entries.get(taught.clause)
+        return not says_more(query, taught.text, wording, mine.profile if mine else {}, typo)
+
+    def promoted(self, hits: list[Hit], taught: Taught) -> list[Hit]:
+        """The ranking with the taught clause first (found by meaning alone it may rank low, or not at all)."""
+        mine = [h for h in hits if h.rowid == taught.clause]
+        if not mine:
+            e = self.index.entries.get(taught.clause)
+            mine = [Hit(**e.view(), sem=taught.similarity, enriched=bool(e.questions))] if e else []
+        return [*mine, *(h for h in hits if h.rowid != taught.clause)][:SHOWN]
 
     def compose(self, hits: list[Hit], confidence: float) -> Answer:
         """A policy answer from ranked hits, best first: the clauses that complete it are cards of their own

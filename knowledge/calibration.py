@@ -5,8 +5,14 @@ policy; the first handbook set plus its training out-of-scope questions for docu
 model per kind of document, because a clause with example questions written for it scores differently from a
 bare passage. The parameters live in knowledge/data/ranking.json under "calibration".
 
-With the semantic signal off (TED_SEMANTIC=0, or no model installed) the lexical curve of the first version
-is used, so TED still answers, only less well.
+What the communications team taught (knowledge.teach) is weighed first (`taught_decides`): a question whose
+nearest example in the whole knowledge base is a taught phrasing, close and clearly closer than anything else, is
+that clause's; one whose nearest is a taught "not covered" example falls back. Otherwise the taught examples
+count only as the signals they feed (example questions, Naive Bayes, vectors, nc_gap), like the bundled ones.
+
+With the semantic signal off (TED_SEMANTIC=0, or no model installed) a model of its own per kind of document
+("lexical_enriched", "lexical_plain", fitted the same way on the lexical features alone) judges, so TED still
+answers, only less well.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 FEATURES = ("score", "margin", "sem", "sem_margin", "nc_gap", "coverage")
+LEXICAL_FEATURES = ("score", "margin", "coverage")  # without the semantic signal
 
 
 class Ranked(Protocol):
@@ -42,10 +49,27 @@ def features(hits: Sequence[Ranked]) -> dict[str, float]:
     }
 
 
+class Nearest(Protocol):
+    similarity: float
+    lead: float
+
+
+def taught_decides(nearest: Nearest | None, params: dict) -> bool:
+    """The taught example nearest the question is near enough, and clearly nearer than any clause's passage or
+    example question, to settle the answer. Thresholds chosen on the training analogue (bench/teach_eval.py
+    --train): light rewordings of a taught question sit at 0.79-1.0 with a lead of 0.06 or more; unrelated
+    questions near a taught one (0.76 at most) trail another clause or lead by little. Below them, the taught
+    example still counts as the example question it also is."""
+    return (
+        nearest is not None
+        and nearest.similarity >= params.get("taught_similarity", 1.0)
+        and nearest.lead >= params.get("taught_lead", 1.0)
+    )
+
+
 def model_name(hits: Sequence[Ranked], semantic: bool) -> str:
-    if not semantic:
-        return "lexical"
-    return "enriched" if hits[0].enriched else "plain"
+    kind = "enriched" if hits[0].enriched else "plain"
+    return kind if semantic else f"lexical_{kind}"
 
 
 def logistic(x: float) -> float:
@@ -60,7 +84,7 @@ def confidence(hits: Sequence[Ranked], params: dict, semantic: bool) -> float:
         return 0.0
     name = model_name(hits, semantic)
     model = params.get("calibration", {}).get(name)
-    if model is None or name == "lexical":
+    if model is None:  # the first version's curve: only for parameters fitted before the models were
         mid = params["confidence_midpoint"] + (0.0 if hits[0].on_topic else params["off_topic_penalty"])
         return logistic(params["confidence_slope"] * (hits[0].score - mid))
     f = features(hits)
@@ -72,9 +96,9 @@ def threshold(params: dict, hits: Sequence[Ranked], semantic: bool, override: fl
     """The confidence below which TED says "not covered" (TED_MIN_CONFIDENCE overrides every model's)."""
     if override:
         return override
-    name = model_name(hits, semantic) if hits else "lexical"
+    name = model_name(hits, semantic) if hits else ""
     model = params.get("calibration", {}).get(name)
-    return model["threshold"] if model and name != "lexical" else params["min_confidence"]
+    return model["threshold"] if model else params["min_confidence"]
 
 
 def fit(

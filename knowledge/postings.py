@@ -41,12 +41,13 @@ SYNC_LIMIT = 20_000  # clauses an index waits for; a larger stale document is bu
 TINY_IDF = 1e-6  # a term in more than half the clauses: FTS5's floor for its idf
 
 # The live clauses, each with the phrasings the communications team taught it (knowledge.teach) appended to its
-# example questions, so they feed the same signals as the bundled ones.
+# example questions, so they feed the same signals as the bundled ones; the last column says whether it has example
+# questions of its own (an enriched clause: a passage with only taught phrasings is still judged as a plain one).
 CLAUSES_SQL = (
     "select c.rowid, c.doc_id, c.number, c.title, c.heading, c.text, c.summary, c.keywords, "
     "coalesce(c.questions, '') || coalesce(char(10) || (select group_concat(t.question, char(10)) from taught t "
     "where t.doc_id = c.doc_id and t.clause = c.number and t.kind = 'phrasing' and t.status = 'active'), ''), "
-    "c.refs from clauses c"
+    "c.refs, coalesce(c.questions, '') != '' from clauses c"
 )
 FIELDS = ("title", "heading", "text", "summary", "keywords", "questions")  # CLAUSES_SQL's columns 3..8, by name
 
@@ -77,7 +78,7 @@ class Segment:
     rowids: np.ndarray  # int64 [n]
     length: np.ndarray  # float32 [n]: words, every field (BM25's document length)
     nb_total: np.ndarray  # float32 [n]: the clause's weighted word count (Naive Bayes)
-    has_questions: np.ndarray  # bool [n]
+    has_questions: np.ndarray  # bool [n]: example questions of its own (not only taught ones)
     terms: list[str]  # [T] stems
     indptr: np.ndarray  # int64 [T+1]
     pos: np.ndarray  # int32 [P], sorted within each term
@@ -183,7 +184,7 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
                 q_list.append(qid)
         length.append(float(n_words))
         totals.append(sum(counts.values()))
-        has_q.append(bool(questions))
+        has_q.append(bool(row[10]) if len(row) > 10 else bool(questions))
     n_terms = len(term_ids)
     t_arr = np.array(t_list, dtype=np.int64)
     order = np.argsort(t_arr, kind="stable")  # by term; positions stay ascending within a term
@@ -289,6 +290,7 @@ class Snapshot:
         q_counts = [len(s.q_owner) for s in segments]
         q_offsets = np.cumsum([0, *q_counts])
         self.q_owner = _cat([s.q_owner.astype(np.int64) + o for s, o in zip(segments, offsets, strict=False)], np.int32)
+        self.q_count = np.bincount(self.q_owner, minlength=self.n)  # example questions per clause
         self.q_indptr, (self.q_ids,) = _merge(segments, maps, q_offsets, n_terms, "q_indptr", ("q_ids",), True)
         df = np.diff(self.indptr).astype(np.float64)
         self.df = df
@@ -406,7 +408,10 @@ class Snapshot:
         keep = rank < k
         total = np.bincount(owner[keep], weights=sim[keep])
         clauses = np.unique(owner[keep])
-        return dict(zip(clauses.tolist(), (total[clauses] / k).tolist(), strict=True))
+        # A clause with fewer than k example questions (a passage with only the phrasings taught to it) is judged
+        # on the ones it has: its missing questions are not misses.
+        held = np.minimum(self.q_count[clauses], k)
+        return dict(zip(clauses.tolist(), (total[clauses] / held).tolist(), strict=True))
 
     def naive_bayes(
         self, groups: Sequence[dict[int, float]], cands: np.ndarray, cnt: np.ndarray, col: dict

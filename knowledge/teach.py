@@ -5,7 +5,9 @@ to that clause's example questions (knowledge.search, lexical signals) and knowl
 like an example question (field `t<ID>`, semantic signal), so close rephrasings are answered too. A new
 version of the document that still has the clause number keeps it; one that hasn't drops it, listed as
 orphaned (knowledge.store.orphan_taught). A "not covered" question is a row of `not_covered` (source
-'taught'), which TED's confidence already weighs against the document's clauses.
+'taught'), which TED's confidence weighs against the document's clauses when it is close. A question nearest to
+a taught example of either kind, and clearly so, is settled by it (knowledge.calibration.taught_decides,
+knowledge.answer), unless it says more than the example in another clause's words (`says_more`).
 
 Every change is one transaction with its audit entry and a new knowledge-base revision, so every index
 reloads before its next question: teaching takes effect at once.
@@ -18,7 +20,9 @@ import sqlite_utils
 from core.db import transaction, utcnow
 from knowledge import audit
 from knowledge.lifecycle import CurationError
+from knowledge.query import Query
 from knowledge.store import bump_revision
+from knowledge.text import content_words, stem
 
 PHRASING, NOT_COVERED = "phrasing", "not_covered"
 ACTIVE, ORPHANED, FORGOTTEN = "active", "orphaned", "forgotten"
@@ -186,6 +190,21 @@ def is_taught(db: sqlite_utils.Database, question: str) -> bool:
             [PHRASING, ACTIVE, " ".join(question.split())],
         ).fetchone()
     )
+
+
+def says_more(query: Query, example: str, wording: dict[str, float], other: dict[str, float], typo: float) -> bool:
+    """Whether the question says something its taught example doesn't, in words of a clause's own wording
+    (`wording`: stem -> best field weight, 1.0 for its text and title) that `other` lacks: "how much is a
+    *staff* permit" beside the "not covered" example "how much is a visitor permit", when the permits clause
+    reads "Staff permits cost…". Then the example does not speak for the question; the ranking does."""
+    said = {stem(w) for w in content_words(example)}
+    for g in query.groups:
+        if any(a in said for a in g.alts):
+            continue
+        own = [a for a, f in g.alts.items() if f >= typo]  # the word typed (or its typo), not a synonym of it
+        if any(wording.get(a, 0.0) >= 1.0 for a in own) and not any(other.get(a, 0.0) >= 1.0 for a in own):
+            return True
+    return False
 
 
 def taught(db: sqlite_utils.Database, include_forgotten: bool = False) -> list[dict]:

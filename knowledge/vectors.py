@@ -27,6 +27,7 @@ import numpy as np
 import sqlite_utils
 
 from core.db import transaction
+from knowledge.query import ranking_params
 from knowledge.semantic import DIM, PINNED_SHA256, from_blob, load_encoder, to_blob
 
 log = logging.getLogger("ted.vectors")
@@ -197,6 +198,9 @@ class Matrices:
     questions: np.ndarray = field(default_factory=lambda: np.zeros((0, DIM), dtype=np.float32))
     nc_docs: list[str] = field(default_factory=list)
     not_covered: np.ndarray = field(default_factory=lambda: np.zeros((0, DIM), dtype=np.float32))
+    taught: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # question row is a taught phrasing
+    nc_taught: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # not-covered row was taught
+    texts: dict[tuple[bool, int], str] = field(default_factory=dict)  # (is a phrasing, row) -> taught question
 
     position: dict[int, int] = field(default_factory=dict)  # clause rowid -> row in `passages`
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # question -> passage row
@@ -205,7 +209,13 @@ class Matrices:
         self.position = {int(r): i for i, r in enumerate(self.passage_rows)}
         self.owner = np.array([self.position.get(int(r), -1) for r in self.question_rows], dtype=np.int64)
         keep = self.owner >= 0
-        self.owner, self.questions = self.owner[keep], self.questions[keep]
+        if len(self.taught) != len(keep):
+            self.taught = np.zeros(len(keep), dtype=bool)
+        if len(self.nc_taught) != len(self.nc_docs):
+            self.nc_taught = np.zeros(len(self.nc_docs), dtype=bool)
+        rows = np.cumsum(keep) - 1  # a question's row once the orphans are dropped
+        self.texts = {(p, int(rows[i]) if p else i): t for (p, i), t in self.texts.items() if not p or keep[i]}
+        self.owner, self.questions, self.taught = self.owner[keep], self.questions[keep], self.taught[keep]
 
     @property
     def empty(self) -> bool:
@@ -227,13 +237,67 @@ class Matrices:
         return [(int(self.passage_rows[i]), float(sim[i])) for i in idx]
 
     def not_covered_by_doc(self, qv: np.ndarray) -> dict[str, float]:
-        """The question's closeness to each document's "not covered" examples (its best match per document)."""
+        """The question's closeness to each document's "not covered" examples (its best match per document).
+
+        One the communications team taught counts only when it is close (`taught_not_covered_floor`): it comes
+        from real traffic, anywhere in the document's neighbourhood, and the confidence models were fitted on
+        the examples shipped with documents, written from their scope; so a far one must not weigh against
+        every clause of its document."""
         out: dict[str, float] = {}
         if len(self.nc_docs):
-            for doc, v in zip(self.nc_docs, (self.not_covered @ qv).tolist(), strict=True):
-                if v > out.get(doc, -1.0):
+            floor = ranking_params().get("taught_not_covered_floor", -1.0)
+            sims = self.not_covered @ qv
+            for doc, v, taught in zip(self.nc_docs, sims.tolist(), self.nc_taught.tolist(), strict=True):
+                if v > out.get(doc, -1.0) and not (taught and v < floor):
                     out[doc] = v
         return out
+
+    @property
+    def has_taught(self) -> bool:
+        """The communications team taught something (knowledge.teach) that has a vector."""
+        return bool(self.taught.any() or self.nc_taught.any())
+
+    def nearest_taught(self, qv: np.ndarray, sim: np.ndarray) -> Taught | None:
+        """What the communications team taught that is nearest the question: a phrasing taught to a clause, or a
+        "not covered" example they marked, whichever is closer, with its lead over the runner-up (the best
+        passage or example question of any other clause, and the nearest example of the other kind)."""
+        phrasing = not_covered = (-1.0, -1)
+        if self.taught.any():
+            rows = np.flatnonzero(self.taught)
+            ts = self.questions[rows] @ qv
+            i = int(np.argmax(ts))
+            phrasing = (float(ts[i]), int(rows[i]))
+        if self.nc_taught.any():
+            rows = np.flatnonzero(self.nc_taught)
+            ns = self.not_covered[rows] @ qv
+            i = int(np.argmax(ns))
+            not_covered = (float(ns[i]), int(rows[i]))
+        if phrasing[1] < 0 and not_covered[1] < 0:
+            return None
+        nc_any = float((self.not_covered @ qv).max()) if len(self.nc_docs) else -1.0
+        if phrasing[0] > not_covered[0]:
+            cos, row = phrasing
+            own = int(self.owner[row])
+            others = sim.copy()
+            others[own] = -1.0
+            runner_up = max(float(others.max()) if len(others) else -1.0, nc_any)
+            text = self.texts.get((True, row), "")
+            return Taught(True, cos, cos - runner_up, text, clause=int(self.passage_rows[own]))
+        cos, row = not_covered
+        runner_up = max(float(sim.max()) if len(sim) else -1.0, phrasing[0])
+        return Taught(False, cos, cos - runner_up, self.texts.get((False, row), ""), doc=self.nc_docs[row])
+
+
+@dataclass(frozen=True)
+class Taught:
+    """The taught example nearest a question (Matrices.nearest_taught)."""
+
+    phrasing: bool  # a phrasing taught to a clause; False: a "not covered" example
+    similarity: float  # its cosine with the question
+    lead: float  # how much closer it is than the runner-up
+    text: str = ""  # the question that was taught
+    clause: int = -1  # a phrasing's clause rowid
+    doc: str = ""  # a "not covered" example's document
 
 
 def _stack(blobs: Iterable[bytes]) -> np.ndarray:
@@ -248,15 +312,23 @@ def load_matrices(db: sqlite_utils.Database, model: str) -> Matrices:
         [model],
     ).fetchall()
     p = [(r, b) for r, f, b in rows if f == "passage"]
-    q = [(r, b) for r, f, b in rows if f != "passage"]
-    nc = db.execute("select doc_id, vector from not_covered where vector is not null order by id").fetchall()
+    q = [(r, f, b) for r, f, b in rows if f != "passage"]
+    nc = db.execute(
+        "select doc_id, vector, source = 'taught', question from not_covered where vector is not null order by id"
+    ).fetchall()
+    phrasings = {f"t{i}": t for i, t in db.execute("select id, question from taught where kind = 'phrasing'")}
+    texts = {(True, i): phrasings.get(f, "") for i, (_, f, _) in enumerate(q) if f.startswith("t")}
+    texts |= {(False, i): row[3] for i, row in enumerate(nc) if row[2]}
     return Matrices(
         np.array([r for r, _ in p], dtype=np.int64),
         _stack(b for _, b in p),
-        np.array([r for r, _ in q], dtype=np.int64),
-        _stack(b for _, b in q),
-        [d for d, _ in nc],
-        _stack(b for _, b in nc),
+        np.array([r for r, _, _ in q], dtype=np.int64),
+        _stack(b for _, _, b in q),
+        [d for d, *_ in nc],
+        _stack(b for _, b, *_ in nc),
+        np.array([f.startswith("t") for _, f, _ in q], dtype=bool),
+        np.array([bool(t) for _, _, t, _ in nc], dtype=bool),
+        texts,
     )
 
 

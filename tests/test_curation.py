@@ -233,3 +233,45 @@ def test_a_taught_question_is_answered_even_when_it_reads_like_one_about_another
     teach.teach(council.db, "3.1", q, "casey", embedder=council.answerer.index.embedder)
     answer = ask(council, f"  {q.upper()} ")
     assert answer.intent == "policy" and answer.citations[0].clause == "3.1"
+
+
+def test_a_rewording_of_a_taught_question_is_answered_even_when_it_names_a_document_ted_does_not_hold(council):
+    q = "what does the IT Strategy say about who leads on social media"
+    reworded = "who leads on social media according to the IT strategy?"
+    assert ask(council, reworded).intent == "fallback"
+    teach.teach(council.db, "3.1", q, "casey", embedder=council.answerer.index.embedder)
+    answer = ask(council, reworded)
+    assert answer.intent == "policy" and answer.citations[0].clause == "3.1" and answer.confidence > 0.8
+
+
+def test_on_a_document_nobody_enriched_teaching_reaches_close_rewordings_and_nothing_else(council, tmp_path):
+    emb = council.answerer.index.embedder
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
+    motorbike, staff = "can I park my motorbike in the bike shed?", "how much does a staff parking permit cost?"
+    assert ask(council, motorbike).citations[0].clause == "2.1"
+    teach.not_covered(council.db, motorbike, "casey", doc_id="parking", embedder=emb)
+    # One word away from the staff permit, but the permits clause has the word that differs ("Staff permits…").
+    teach.not_covered(council.db, "how much is a visitor parking permit?", "casey", doc_id="parking", embedder=emb)
+    for q in (motorbike, "is it ok to leave a motorbike in the bike shed?", "how much is a visitors parking permit"):
+        assert ask(council, q).intent == "fallback", q
+    for q, clause in ((staff, "1.1"), ("what does a parking permit for staff cost?", "1.1"), (SUPPLIER, "5.13")):
+        answer = ask(council, q)
+        assert answer.intent == "policy" and answer.citations[0].clause == clause, q
+    teach.teach(council.db, "2.1", "where do I put my bike during the day?", "casey", doc_id="parking", embedder=emb)
+    assert ask(council, "during the day where do I put my bicycle").citations[0].clause == "2.1"
+    assert ask(council, staff).citations[0].clause == "1.1"
+
+
+def test_a_generic_taught_phrasing_steals_no_other_clause_s_questions(council):
+    emb = council.answerer.index.embedder
+    others = {
+        SUPPLIER: "5.13",
+        LOGO: "5.6",
+        "a journalist phoned me about a facebook story, what do I do?": "6.3",
+        "can I set up a new instagram account for my team?": "6.1",
+    }
+    assert {q: ask(council, q).citations[0].clause for q in others} == others
+    teach.teach(council.db, "5.1", "is this allowed?", "casey", embedder=emb)
+    teach.teach(council.db, "8.4", "what are the rules on this?", "casey", embedder=emb)
+    assert {q: ask(council, q).citations[0].clause for q in others} == others
+    assert ask(council, "is that allowed?").citations[0].clause == "5.1"

@@ -1,5 +1,6 @@
 """The README documents every command and setting; lint is clean. (Import rules: test_architecture.py.)"""
 
+import argparse
 import re
 from pathlib import Path
 
@@ -22,6 +23,24 @@ def test_readme_quick_start_is_make_run_and_make_test():
 def test_readme_documents_every_command():
     for name in _subcommands():
         assert f"`ted {name}" in README, f"README does not document `ted {name}`"
+
+
+def _commands():
+    """(`ted kb teach`, its parser) for every command and every action of a command that has actions."""
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        yield f"ted {name}", p
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                yield from ((f"ted {name} {action}", q) for action, q in a.choices.items())
+
+
+def test_readme_documents_every_action_and_option():
+    for command, p in _commands():
+        assert f"`{command}" in README, f"README does not document `{command}`"
+        for opt in (o for a in p._actions for o in a.option_strings if o.startswith("--")):
+            if opt not in ("--help", "--db"):  # every command has them; documented once
+                assert opt in README, f"README does not document {command} {opt}"
 
 
 def test_readme_documents_every_environment_variable():

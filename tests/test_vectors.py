@@ -55,3 +55,36 @@ def test_vectors_are_written_at_ingest_in_the_same_transaction(ted):
     assert rows == [("passage",)]
     (vec,) = ted.db.execute("select vector from not_covered where doc_id = 'car-parks'").fetchone()
     assert vec and len(vec) == 384 * 4
+
+
+def test_the_nearest_taught_example_leads_only_when_nothing_else_is_as_close():
+    import numpy as np
+
+    from knowledge.vectors import Matrices
+
+    def unit(*xs: float) -> np.ndarray:
+        v = np.zeros(384, dtype=np.float32)
+        v[: len(xs)] = xs
+        return v / np.linalg.norm(v)
+
+    m = Matrices(
+        passage_rows=np.array([10, 20], dtype=np.int64),
+        passages=np.stack([unit(1, 0, 0), unit(0, 1, 0)]),
+        question_rows=np.array([10, 20], dtype=np.int64),
+        questions=np.stack([unit(1, 1, 0), unit(0, 0, 1)]),  # a bundled question of 10, a phrasing taught to 20
+        nc_docs=["doc", "doc"],
+        not_covered=np.stack([unit(0, 1, 1), unit(1, -1, 0)]),  # one shipped with the document, one taught
+        taught=np.array([False, True]),
+        nc_taught=np.array([False, True]),
+    )
+    assert m.has_taught and not Matrices().has_taught
+    qv = unit(0, 0.1, 1)
+    near = m.nearest_taught(qv, m.similarity(qv))
+    assert near.phrasing and near.clause == 20 and near.similarity > 0.99
+    # its lead is over the other clause and over the shipped "not covered" example, never over its own clause
+    assert near.lead == pytest.approx(near.similarity - float(m.not_covered[0] @ qv), abs=1e-6)
+    qv = unit(1, -0.9, 0)
+    near = m.nearest_taught(qv, m.similarity(qv))
+    assert not near.phrasing and near.doc == "doc" and near.lead > 0.2
+    qv = unit(1, 0.05, 0)  # nearest the passage of clause 10: a taught example is no better than runner-up
+    assert m.nearest_taught(qv, m.similarity(qv)).lead < 0

@@ -253,15 +253,44 @@ async def test_a_communications_officer_may_curate_too(w):
 @web_test()
 async def test_teaching_shows_which_recent_answers_it_changed(w):
     casey, alex = await w.browser(CASEY), await w.browser(ALEX)
-    twitter = "I've just been given access to the service twitter, anything I need to know before I start?"
-    assert (await answer(alex, twitter))["citations"][0]["clause"] == "8.4"
+    # Someone asked about their Teams password in other words; TED answered from a clause all the same.
+    teams = "how do i reset my password for teams?"
+    was = (await answer(alex, teams))["citations"][0]["clause"]
     assert (await answer(alex, "can I add a supplier on my personal facebook?"))["intent"] == "policy"
     status, body = await casey.post(
         "/api/admin/kb/not-covered",
-        {"question": "when did twitter change its name to X", "doc_id": "tdc-social-media-policy"},
+        {"question": "how do I reset my Teams password", "doc_id": "tdc-social-media-policy"},
     )
     assert status == 201
-    assert body["changed"] == [{"question": twitter, "before": "8.4 (tdc-social-media-policy)", "after": "no answer"}]
+    assert body["changed"] == [{"question": teams, "before": f"{was} (tdc-social-media-policy)", "after": "no answer"}]
     assert "This also changed TED's answer to 1 recent question(s)" in body["note"]
     status, body = await casey.post(f"/api/admin/kb/taught/{body['taught']}/forget", {})
-    assert (await answer(alex, twitter))["citations"][0]["clause"] == "8.4"  # undone at once
+    assert (await answer(alex, teams))["citations"][0]["clause"] == was  # undone at once
+
+
+@web_test()
+async def test_not_covered_from_the_unanswered_list_reaches_rephrasings_and_is_undone(w):
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    teams = "how do I reset my Teams password"
+    assert (await answer(alex, teams))["intent"] == "policy"  # a wrong answer nobody flagged yet
+    party = "when is the staff christmas party this year?"
+    assert (await answer(alex, party))["intent"] == "fallback"
+    _, kb = await casey.get("/api/admin/kb")
+    item = {u["question"]: u for u in kb["queue"]["unanswered"]}[party]
+    status, body = await casey.post("/api/admin/kb/not-covered", {"kind": "unanswered", "id": item["id"]})
+    assert status == 201
+    status, marked = await casey.post(
+        "/api/admin/kb/not-covered", {"question": teams, "doc_id": "tdc-social-media-policy"}
+    )
+    assert status == 201
+    for question in (party, teams, "how do i reset my password for teams?"):
+        assert (await answer(alex, question))["intent"] == "fallback", question
+    assert (await answer(alex, "can I add a supplier on my personal facebook?"))["citations"][0]["clause"] == "5.13"
+    _, kb = await casey.get("/api/admin/kb")
+    assert party not in {u["question"] for u in kb["queue"]["unanswered"]}
+    for tid in (body["taught"], marked["taught"]):
+        assert (await casey.post(f"/api/admin/kb/taught/{tid}/forget", {}))[0] == 200
+    assert (await answer(alex, teams))["intent"] == "policy"  # undone at once
+    _, kb = await casey.get("/api/admin/kb")
+    assert party in {u["question"] for u in kb["queue"]["unanswered"]}  # back on the list
+    assert not kb["taught"]
