@@ -253,20 +253,19 @@ class Answerer:
         if not hits:
             return taught.phrasing
         best, typo = hits[0], params["typo_factor"]
-        wording = self.index.entries[best.rowid].profile if best.rowid in self.index.entries else {}
+        wording = self.index.wording(best.rowid)
         if not taught.phrasing:
             return best.doc_id == taught.doc and not says_more(query, taught.text, wording, {}, typo)
         if best.rowid == taught.clause:
             return True
-        mine = self.index.entries.get(taught.clause)
-        return not says_more(query, taught.text, wording, mine.profile if mine else {}, typo)
+        return not says_more(query, taught.text, wording, self.index.wording(taught.clause), typo)
 
     def promoted(self, hits: list[Hit], taught: Taught) -> list[Hit]:
         """The ranking with the taught clause first (found by meaning alone it may rank low, or not at all)."""
         mine = [h for h in hits if h.rowid == taught.clause]
         if not mine:
-            e = self.index.entries.get(taught.clause)
-            mine = [Hit(**e.view(), sem=taught.similarity, enriched=bool(e.questions))] if e else []
+            got = self.index.clause_at(taught.clause)
+            mine = [Hit(**got[0].view(), sem=taught.similarity, enriched=got[1])] if got else []
         return [*mine, *(h for h in hits if h.rowid != taught.clause)][:SHOWN]
 
     def compose(self, hits: list[Hit], confidence: float) -> Answer:

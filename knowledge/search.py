@@ -47,6 +47,7 @@ PREFIX_MIN = 4  # words at least this long are matched as prefixes in FTS5 (the 
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
 CANDIDATES = 100  # clauses scored in full per question (best BM25), beside the semantic signal's nearest
 _VIEW_SQL = "select rowid, doc_id, number, title, heading, text, summary, refs from clauses"
+_VIEW_SQL_ = _VIEW_SQL.removesuffix(" from clauses")
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,24 @@ class KnowledgeIndex:
         """One live clause by document and number (see-also, the clause search)."""
         row = self.db.execute(_VIEW_SQL + " where doc_id = ? and number = ?", [doc_id, number]).fetchone()
         return ClauseView.of(row) if row else None
+
+    def clause_at(self, rowid: int) -> tuple[ClauseView, bool] | None:
+        """A live clause by rowid, and whether it has example questions of its own (is enriched)."""
+        row = self.db.execute(
+            _VIEW_SQL_ + ", coalesce(questions, '') != '' from clauses where rowid = ?", [rowid]
+        ).fetchone()
+        return (ClauseView.of(row), bool(row[8])) if row else None
+
+    def wording(self, rowid: int) -> dict[str, float]:
+        """A clause's words as ranking sees them: stem -> the weight of the best field it is in (its text, title,
+        summary, keywords, example questions — taught ones too — or heading)."""
+        row = self.db.execute(CLAUSES_SQL + " where c.rowid = ?", [rowid]).fetchone()
+        if not row:
+            return {}
+        seg = postings.build_segment("", "", [row])
+        return {
+            t: float(seg.profile[seg.indptr[i]]) for i, t in enumerate(seg.terms) if seg.indptr[i + 1] > seg.indptr[i]
+        }
 
     def with_number(self, number: str) -> list[ClauseView]:
         """Every live clause numbered *number*, in any document."""
