@@ -8,7 +8,8 @@ never assertions (shared, noisy machines).
     .venv/bin/python bench/load.py [--seconds 10] [--clients 8] [--workers 0,2] [--clauses 0]
 
 `--clauses N` adds a generated policy of N clauses (bench/run_all.py's generator) so each answer costs more, as
-a large handbook's would.
+a large handbook's would. `--lexical` runs with TED_SEMANTIC=0 (the way the scale targets at 100,000 clauses are
+measured: encoding that many generated passages would take hours here).
 """
 
 from __future__ import annotations
@@ -238,7 +239,10 @@ async def main() -> None:
     p.add_argument("--workers", default="0,2", help="TED_WORKERS values to compare (0 = answers on the loop)")
     p.add_argument("--clauses", type=int, default=0, help="also ingest a generated policy of this many clauses")
     p.add_argument("--json", action="store_true", help="print the results as JSON too")
+    p.add_argument("--lexical", action="store_true", help="TED_SEMANTIC=0: the semantic signal off")
     args = p.parse_args()
+    if args.lexical:
+        os.environ["TED_SEMANTIC"] = "0"
     qs = questions()
     runner, api_url = await slack_stub()
     results = {}

@@ -37,15 +37,16 @@ from core.db import transaction
 from knowledge import postings
 from knowledge.postings import CLAUSES_SQL, Snapshot
 from knowledge.query import Group, Query, ranking_params, synonym_table
-from knowledge.store import revision
+from knowledge.store import bump_revision, revision
 from knowledge.text import is_english_word, stem, stopwords, words
-from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices
+from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices, missing_vectors
 
 log = logging.getLogger("ted.index")
 
 PREFIX_MIN = 4  # words at least this long are matched as prefixes in FTS5 (the interim index's candidates)
 MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted post, say)
 CANDIDATES = 100  # clauses scored in full per question (best BM25), beside the semantic signal's nearest
+SYNC_VECTORS = 2000  # texts without vectors a load encodes before answering; more are encoded in the background
 _VIEW_SQL = "select rowid, doc_id, number, title, heading, text, summary, refs from clauses"
 _VIEW_SQL_ = _VIEW_SQL.removesuffix(" from clauses")
 
@@ -104,6 +105,7 @@ class KnowledgeIndex:
         self.db = db
         self.embedder = embedder
         self.sync_limit = postings.SYNC_LIMIT if sync_limit is None else sync_limit
+        self.sync_vectors = SYNC_VECTORS
         self.last_load: dict = {}  # how the current revision was loaded: segments stored, built, or shared
         self.snapshot = Snapshot([], {})
         self.matrices = Matrices()
@@ -122,8 +124,7 @@ class KnowledgeIndex:
                 self._load(rev)
 
     def _building(self) -> bool:
-        t = _builders.get(self._path)
-        return t is not None and t.is_alive()
+        return self._running("ted-index")
 
     def _load(self, rev: int) -> None:
         if self._path:
@@ -135,7 +136,12 @@ class KnowledgeIndex:
                 self.last_load = {"revision": rev, "shared": True, "stored": 0, "built": 0}
                 return
         if self.embedder is not None:
-            ensure_vectors(self.db, self.embedder)  # only a knowledge base ingested without the model lacks them
+            # Only a knowledge base ingested without the model lacks vectors: a few are encoded now, many on a
+            # thread of their own (the semantic signal covers them from the next revision; words answer meanwhile).
+            if self._path and missing_vectors(self.db, self.embedder.model) > self.sync_vectors:
+                self._start(_encode_in_background, self.embedder, "ted-vectors")
+            elif not self._running("ted-vectors"):
+                ensure_vectors(self.db, self.embedder)
         with _reading(self.db):
             current = postings.stamps(self.db)
             segments = postings.load_segments(self.db, {d: s for d, (s, _) in current.items()})
@@ -170,13 +176,21 @@ class KnowledgeIndex:
             log.warning("index segments not stored (%s); they are rebuilt at the next start", exc)
 
     def _start_builder(self) -> None:
+        if self._start(_build_in_background, None, "ted-index"):
+            log.info("index building in the background; answering from FTS5 candidates meanwhile")
+
+    def _running(self, name: str) -> bool:
+        t = _builders.get(f"{self._path}|{name}")
+        return t is not None and t.is_alive()
+
+    def _start(self, target, arg, name: str) -> bool:
         with _shared_lock:
-            if self._building():
-                return
-            t = threading.Thread(target=_build_in_background, args=(self._path,), name="ted-index", daemon=True)
-            _builders[self._path] = t
+            if self._running(name):
+                return False
+            t = threading.Thread(target=target, args=(self._path, arg), name=name, daemon=True)
+            _builders[f"{self._path}|{name}"] = t
             t.start()
-        log.info("index building in the background; answering from FTS5 candidates meanwhile")
+            return True
 
     def knows(self, word: str) -> bool:
         """The knowledge base uses this word (or another of its stem)."""
@@ -397,7 +411,21 @@ class KnowledgeIndex:
         return {r[0]: ClauseView.of(r) for r in rows}
 
 
-def _build_in_background(path: str) -> None:
+def _encode_in_background(path: str, embedder: Embedder) -> None:
+    """Encode every missing vector on a connection of its own, then mark the knowledge base changed so every
+    index loads them."""
+    try:
+        db = dbmod.connect(path)
+        n = ensure_vectors(db, embedder)
+        with transaction(db):
+            bump_revision(db, ingest=False)
+        log.info("vectors encoded in the background texts=%d", n)
+        db.conn.close()
+    except Exception:  # the lexical signals keep answering; the next start tries again
+        log.exception("vector encoding in the background failed")
+
+
+def _build_in_background(path: str, _unused=None) -> None:
     """Build and store every missing segment on a connection of its own; the next question loads them."""
     try:
         db = dbmod.connect(path)

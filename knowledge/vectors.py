@@ -144,6 +144,15 @@ def encode_many(embedder: Embedder, texts: list[str], progress=None) -> np.ndarr
     return out
 
 
+def missing_vectors(db: sqlite_utils.Database, model: str) -> int:
+    """How many clauses have no passage vector for this model."""
+    return db.execute(
+        "select count(*) from clauses c where not exists (select 1 from clause_vectors v where "
+        "v.clause_rowid = c.rowid and v.field = 'passage' and v.model = ?)",
+        [model],
+    ).fetchone()[0]
+
+
 def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None, progress=None) -> int:
     """Write the vectors that are missing for this model (clauses and not-covered examples); returns how many.
     `progress(description, total)`: a bar (tqdm's shape) advanced as the texts are encoded."""

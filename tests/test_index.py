@@ -17,6 +17,7 @@ from knowledge.ingest import parse_file
 from knowledge.postings import CLAUSES_SQL, Snapshot
 from knowledge.search import KnowledgeIndex
 from knowledge.store import save_documents
+from knowledge.vectors import make_embedder, missing_vectors
 from tests.conftest import ROOT
 
 POLICY = "tdc-social-media-policy"
@@ -135,7 +136,7 @@ def test_a_large_missing_index_is_built_in_the_background_while_ted_answers(tmp_
     _, hits = index.search("can I accept a supplier's request on linkedin?", limit=3)
     assert index.interim and index.last_load["built"] == 0
     assert {h.number for h in hits} & {"5.13", "5.15"}  # answered meanwhile, from FTS5's candidates
-    search._builders[index._path].join(30)
+    search._builders[index._path + "|ted-index"].join(30)
     assert stored(ted.db)[POLICY][0] == postings.stamps(ted.db)[POLICY][0]
     index.refresh()
     assert not index.interim and index.last_load["stored"] == 1 and index.size == 60
@@ -202,3 +203,19 @@ def test_an_ingest_reports_its_progress(tmp_path, fresh_process):
     assert seen["indexing"] == [2, 2, "closed"]
     if ted.answerer.index.embedder is not None:
         assert seen["encoding"][0] == seen["encoding"][1] >= 2 and seen["encoding"][2] == "closed"
+
+
+def test_vectors_missing_from_a_large_knowledge_base_are_encoded_in_the_background(tmp_path, fresh_process):
+    ted = build(Settings(semantic=False), str(tmp_path / "ted.db"), first_use=False)
+    save_documents(ted.db, [parking(tmp_path)])  # ingested without the model: no vectors
+    embedder = make_embedder()
+    if embedder is None:
+        pytest.skip("the sentence model is not installed")
+    index = KnowledgeIndex(ted.db, embedder)
+    index.sync_vectors = 0  # two passages count as "many" here
+    _, hits = index.search("where do depot staff park?", limit=1)
+    assert hits[0].number == "2.1"  # answered by words meanwhile
+    search._builders[index._path + "|ted-vectors"].join(60)
+    assert missing_vectors(ted.db, embedder.model) == 0
+    index.refresh()
+    assert not index.matrices.empty and index.search("where do depot staff park?", limit=1)[1][0].sem > 0
