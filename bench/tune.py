@@ -152,14 +152,22 @@ def report(name: str, data, model) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true", help="write the fitted parameters to ranking.json")
+    ap.add_argument(
+        "--lexical-only",
+        action="store_true",
+        help="keep the weights and the semantic models in ranking.json; fit only the lexical confidence models",
+    )
     args = ap.parse_args()
-    c, h = council(), handbook()
     tdc = questions("tdc_dev.jsonl", "tdc_holdout.jsonl")
     tts = questions("tts_handbook.jsonl", "train/tts_oos_train.jsonl")
-    enriched_rows = collect(c, tdc) + collect(c, [q for q in tts if q["kind"] == "policy"][:40], as_oos=True)
-    plain_rows = collect(h, tts) + collect(h, [q for q in tdc if q["kind"] == "policy"][:40], as_oos=True)
-    # The council policy's own text, ingested plain, is a second unenriched document with labelled questions.
-    plain_rows += collect(plain(ROOT / "corpora" / "tdc-social-media-policy.txt"), tdc)
+    enriched_rows: list = []
+    plain_rows: list = []
+    if not args.lexical_only:
+        c, h = council(), handbook()
+        enriched_rows = collect(c, tdc) + collect(c, [q for q in tts if q["kind"] == "policy"][:40], as_oos=True)
+        plain_rows = collect(h, tts) + collect(h, [q for q in tdc if q["kind"] == "policy"][:40], as_oos=True)
+        # The council policy's own text, ingested plain, is a second unenriched document with labelled questions.
+        plain_rows += collect(plain(ROOT / "corpora" / "tdc-social-media-policy.txt"), tdc)
     params = ranking_params()
     grid = {
         "w_coverage": [0.05, 0.1, 0.2, 0.3],
@@ -168,19 +176,24 @@ def main() -> None:
         "w_nb": [0.0, 0.05, 0.1],
         "w_semantic": [0.0, 0.4, 0.6, 0.8, 1.0],
     }
-    best = None
-    for combo in itertools.product(*grid.values()):
-        w = dict(zip(grid, combo, strict=True))
-        a, b = top1(enriched_rows, w), top1(plain_rows, w)
-        if best is None or a + b > best[0]:
-            best = (a + b, w, a, b)
-    _, w, a, b = best
-    print(f"weights {w}: training top-1 council {a:.1%}, handbook {b:.1%}")
-    models = {}
-    for name, rows in (("enriched", enriched_rows), ("plain", plain_rows)):
-        data = ranked(rows, w)
-        models[name] = fit_kind(data, WRONG_COST[name])
-        report(name, data, models[name])
+    if args.lexical_only:
+        w = {k: params[k] for k in WEIGHTS}
+        models = dict(params.get("calibration", {}))
+        print(f"weights kept from ranking.json: {w}")
+    else:
+        best = None
+        for combo in itertools.product(*grid.values()):
+            w = dict(zip(grid, combo, strict=True))
+            a, b = top1(enriched_rows, w), top1(plain_rows, w)
+            if best is None or a + b > best[0]:
+                best = (a + b, w, a, b)
+        _, w, a, b = best
+        print(f"weights {w}: training top-1 council {a:.1%}, handbook {b:.1%}")
+        models = {}
+        for name, rows in (("enriched", enriched_rows), ("plain", plain_rows)):
+            data = ranked(rows, w)
+            models[name] = fit_kind(data, WRONG_COST[name])
+            report(name, data, models[name])
     # With the semantic signal off (TED_SEMANTIC=0, or no model installed) the same weights rank without it, and a
     # model of its own per kind judges the confidence on the lexical features alone.
     c, h = council(False), handbook(False)
@@ -199,7 +212,7 @@ def main() -> None:
     if args.write:
         raw = json.loads(RANKING.read_text("utf-8"))
         raw.update(w)
-        raw["calibration"] = models
+        raw["calibration"] = models  # with --lexical-only, the semantic models as they were
         raw["_about"] = (
             "Ranking weights and confidence models fitted by bench/tune.py on TRAINING questions only: "
             "eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl, eval/tts_handbook.jsonl, "

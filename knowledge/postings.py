@@ -312,13 +312,20 @@ class Snapshot:
 
     # -- lookups ---------------------------------------------------------------------------------
     def positions(self, rowids: Iterable[int]) -> np.ndarray:
-        r = np.fromiter(rowids, dtype=np.int64)
+        """The positions of those of these clauses the index holds, in their order."""
+        pos, keep = self.locate(list(rowids))
+        return pos
+
+    def locate(self, rowids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the clauses held, which of *rowids* are held)."""
+        r = np.asarray(rowids, dtype=np.int64)
         if not self.n or not len(r):
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(len(r), dtype=bool)
         i = np.searchsorted(self.rowids, r, sorter=self._by_rowid)
         i = np.minimum(i, self.n - 1)
         p = self._by_rowid[i]
-        return p[self.rowids[p] == r]
+        keep = self.rowids[p] == r
+        return p[keep], keep
 
     def ids(self, stems: Iterable[str]) -> list[int]:
         return [t for t in (self.term_id.get(s) for s in stems) if t is not None]
