@@ -58,7 +58,8 @@ class AskService:
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         answer, _, hits = self.answerer.answer(text)
-        scores = self.intents.scores(text, max((h.sem for h in hits), default=0.0))
+        enriched = hits[0].enriched if hits else True
+        scores = self.intents.scores(text, max((h.sem for h in hits), default=0.0), enriched)
         if self.intents.is_smalltalk(text, scores):
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         if self.intents.wants_to_report(text, scores):
