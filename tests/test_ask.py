@@ -122,10 +122,40 @@ def test_report_intent_offers_the_form(ted_session):
     assert a.intent == REPORT and a.offer_report
 
 
-def test_policy_question_describing_abuse_also_offers_the_report_form(ted_session):
+def test_abuse_told_as_it_happens_is_a_report_with_its_clause(ted_session):
+    # Someone telling what is happening to them wants it dealt with: the form, and the clause that says how.
     a = ask(ted_session, "someone keeps sending me abuse after I replied from the council page, what do I do?")
+    assert a.intent == REPORT and a.offer_report
+    assert a.citations[0].clause in {"7.1", "7.2", "7.3"}
+
+
+def test_question_about_abuse_in_general_is_answered_and_offers_the_report_form(ted_session):
+    a = ask(ted_session, "what should I do if someone is abusive to me on the council page?")
     assert a.intent == POLICY and a.offer_report
     assert a.citations[0].clause in {"7.1", "7.2", "7.3"}
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "who should staff tell if they come across a post that reflects badly on the council?",
+        "is calling the council rubbish on my own instagram a breach?",
+    ],
+)
+def test_question_about_the_rules_is_not_a_report(ted_session, q):
+    assert ask(ted_session, q).intent != REPORT
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "a resident has put my photo on facebook saying he'll be waiting for me after work",
+        "there's a tiktok going round that mocks our refuse collectors by name",
+    ],
+)
+def test_a_report_phrased_without_the_word_report(ted_session, q):
+    a = ask(ted_session, q)
+    assert a.intent == REPORT and a.offer_report
 
 
 def test_follow_up_reads_the_previous_question(ted_session):
@@ -169,3 +199,14 @@ def test_stemming_is_right_from_many_threads_at_once():
     for t in threads:
         t.join()
     assert not wrong
+
+
+def test_report_model_is_only_used_beside_an_enriched_document():
+    # Fitted where questions sit close to example questions; beside a bare passage the margin means something else.
+    from handlers.ask.examples import IntentExamples, IntentScores
+
+    intents = IntentExamples(None)
+    cues = {"happening": 1.0, "in_general": 0.0, "pass_on": 1.0, "abuse": 1.0}
+    near = IntentScores(0.1, 0.9, 0.3, 0.85, cues)
+    assert intents.report_probability(near) > intents.report_model["threshold"]
+    assert intents.report_probability(IntentScores(0.1, 0.9, 0.3, 0.85, cues, enriched=False)) == 0.0

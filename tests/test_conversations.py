@@ -77,7 +77,8 @@ def test_the_whole_answer_shows_the_clauses_that_complete_it_as_cards(ted):
     shown = {linkedin.citations[0].clause, *(c.clause for c in linkedin.also)}
     assert {"5.13", "5.15"} <= shown  # the rule and its LinkedIn exception, both as cards
     assert not {c.split("|")[1] for c in (b.value for b in linkedin.choices)} & shown
-    (abuse,) = chat(ted, "someone left an abusive comment about me on the council's page", conversation="c2")
+    # (told as it happens, "someone left an abusive comment…", it is a report: the form comes first)
+    (abuse,) = chat(ted, "what if someone leaves an abusive comment about me on the council's page?", conversation="c2")
     assert {"7.1", "7.2"} <= {abuse.citations[0].clause, *(c.clause for c in abuse.also)}
     assert len(abuse.also) <= 2  # at most three cards
     assert linkedin.summary and linkedin.plain_text.startswith("In short:")  # a direct first line

@@ -52,7 +52,7 @@ _REPORTABLE = re.compile(
 )
 
 _ABUSE = re.compile(
-    r"\b(abus\w*|harass\w*|threat\w*|troll\w*|bull(y|ied|ying)|racis\w*|hate\w*|homophob\w*|sexis\w*|"
+    r"\b(abus\w*|harass\w*|hassl\w*|threat\w*|troll\w*|bull(y|ied|ying)|racis\w*|hate\w*|homophob\w*|sexis\w*|"
     r"swear\w*|swore|slur\w*|disparag\w*|trash\w*|slag\w*|pile[- ]?on|defam\w*|fake account|parody|"
     r"impersonat\w*|stalk\w*|doxx?\w*|intimidat\w*|nasty|offensive|insult\w*|mock\w*)\b"
 )
@@ -81,6 +81,22 @@ def wants_to_report(text: str) -> bool:
     return bool(_REPORT_RE.search(t)) and bool(_REPORTABLE.search(t) or _ABUSE.search(t))
 
 
+# Something online or abuse, named as such: what the report form takes. Narrower than _REPORTABLE, whose pronouns
+# stand for anything at all, because the semantic route has no "report" verb to lean on.
+_ONLINE_THING = re.compile(
+    r"\b(post\w*|comment\w*|messag\w*|dms?|inbox|account\w*|tweet\w*|video\w*|stor(y|ies)|photo\w*|pics?|"
+    r"image\w*|online|page|profile|group|thread|feed|social|facebook|fb|instagram|insta|twitter|x|tiktok|"
+    r"youtube|linkedin|snapchat|threads|whatsapp|reddit|nextdoor|messenger|parody|fake|meme\w*|review\w*|"
+    r"forum|impersonat\w*|troll\w*|screenshot\w*|blog\w*)\b"
+)
+
+
+def reportable(text: str) -> bool:
+    """It is about something TED takes reports of: something online, or abuse."""
+    t = fold(text)
+    return bool(_ONLINE_THING.search(t) or _ABUSE.search(t))
+
+
 def describes_abuse(text: str) -> bool:
     return bool(_ABUSE.search(fold(text)))
 
@@ -104,3 +120,51 @@ def about_a_colleague(text: str) -> bool:
     """A colleague's possible breach of the policy, described as it happened."""
     t = fold(text)
     return bool(_COLLEAGUE.search(t) and _ONLINE_ACT.search(t) and _BAD.search(t))
+
+
+# Sentence shapes that tell a report from a question about the rules, whatever the topic. A report tells what is
+# happening ("there's a post…", "a resident keeps messaging me…", "I've been sent…"); a question about the rules
+# asks in general or in the conditional ("what happens if…", "am I allowed to…", "does the policy…").
+_HAPPENING = re.compile(
+    r"\b(there'?s|there is|there are|there'?re|some(one|body)'?s|i'?ve (been|had|got|seen|just|found)|"
+    r"i'?m (being|getting|receiving)|i (got|was|keep|just)|got sent|just (seen|found|had|got)|"
+    r"((?<=[a-z] )(is|are|am|keeps?|been|was|were)|'s|'re) (posting|sending|messaging|commenting|calling|threatening|"
+    r"harass\w*|abusing|trolling|slagging|slating|bad-?mouthing|spreading|sharing|tagging|filming|leaving|"
+    r"piling|ganging|running|pretending|impersonating|writing|saying|getting|receiving|mocking|attacking|naming|"
+    r"accusing|blaming|insulting|targeting|bullying|hassling|stalking|following|contacting)|"
+    r"(has|have|had) (posted|put|shared|written|sent|made|set up|left|called|threatened|said|filmed|"
+    r"screenshotted|uploaded|leaked|started)|"
+    r"(posted|sent|wrote|called|threatened|shared|left|filmed|said|made|leaked|tagged) (me|my|a |an |on |in |"
+    r"that|it|this|about|our|the|him|her|them|photos?|pics?|videos?))\b"
+)
+_IN_GENERAL = re.compile(
+    r"^((is|are) \w+ing\b|(can|could|would) you (tell|show|find|get|give) me|if|when|what if|what happens|"
+    r"what would|what (is|'s|are) (the|our|my) (process|rules?|policy|procedure|position|stance|attitude|"
+    r"council'?s)|what (counts|does|do)|am i allowed|are (we|staff|employees) "
+    r"(allowed|supposed|expected)|(can|could|may|must|should|do|does|will|would|is|are) (i|we|staff|employees|"
+    r"the policy|the council|it|there|my manager|contractors|volunteers)\b|is it (ok|okay|alright|allowed|fine|"
+    r"a breach|against)|who (is|looks|keeps|monitors|reviews|needs|should be)|how (often|quickly|long))|"
+    r"\bif (i|we|they|he|she|someone|somebody|anyone|anybody|a|an|any|staff|people|my|our|the|you|your)\b|"
+    r"\bam i allowed\b|"
+    # Asking about one's own conduct, anywhere in the message: "…tagged me in it, should I reply?"
+    r"\b(should|can|could|may|must|do) (i|we) (\w+ )?(say|reply|respond|comment|challenge|answer|delete|block|"
+    r"share|post|like|ignore|hide|accept|add|use|put|have to|need to)\b|"
+    r"\b(am i|are we|is it|is that|is this) (ok|okay|alright|allowed|fine|a breach|against|acceptable|"
+    r"appropriate|expected|supposed|required|meant)\b|"
+    r"\b(will|could|would|can|might) (i|we) (get|be) (in trouble|disciplined|sacked|dismissed)\b"
+)
+_PASS_ON = re.compile(
+    r"\b(report\w*|reprot\w*|flag\w*|log|record|escalat\w*|pass (it |this |them )?on|forward|send (it|this|them)|"
+    r"tell(?! me)|let \w+ know|look at|deal with|on record|who do i (go|send|tell|pass))\b"
+)
+
+
+def report_cues(text: str) -> dict[str, float]:
+    """How the message is put, as numbers for the report model (handlers/ask/examples.py)."""
+    t = fold(text)
+    return {
+        "happening": float(bool(_HAPPENING.search(t))),
+        "in_general": float(bool(_IN_GENERAL.search(t))),
+        "pass_on": float(bool(_PASS_ON.search(t))),
+        "abuse": float(describes_abuse(t) or about_a_colleague(t)),
+    }

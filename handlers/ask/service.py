@@ -60,9 +60,10 @@ class AskService:
         reading = self.reading(text, follow_up_of)
         elliptical = reading != text
         answer, _, hits = self.answer(text, reading, follow_up_of)
+        enriched = hits[0].enriched if hits else True
         # A fragment ("who from?", "and from the council's account?") is judged as the question it completes:
         # only the patterns, which need no context, may call it smalltalk or a report.
-        scores = None if elliptical else self.intents.scores(text, max((h.sem for h in hits), default=0.0))
+        scores = None if elliptical else self.intents.scores(text, max((h.sem for h in hits), default=0.0), enriched)
         if self.intents.is_smalltalk(text, scores):
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         colleague = about_a_colleague(text)
