@@ -107,8 +107,10 @@ def test_what_is_taught_enters_the_index_and_what_is_forgotten_leaves_it(tmp_pat
     assert not index.knows("hovercraft")
     tid = teach.teach(ted.db, "5.8", "may I film the hovercraft launch for my vlog?", "casey@tendring.gov.uk")
     assert index.knows("hovercraft")
-    _, hits = index.search("filming the hovercraft launch for a vlog", limit=1)
-    assert hits[0].number == "5.8"
+    snap = index.snapshot
+    t = snap.term_id["hovercraft"]
+    owners = snap.rowids[snap.pos[snap.indptr[t] : snap.indptr[t + 1]]].tolist()
+    assert owners == [index.view(POLICY, "5.8").rowid]  # clause 5.8 now uses the word, as an example question
     teach.forget(ted.db, tid, "casey@tendring.gov.uk")
     assert not index.knows("hovercraft")
     blob = stored(ted.db)[POLICY][1]
