@@ -150,8 +150,9 @@ async def kb_api(request: web.Request, w: WebChat, who: Identity) -> web.Respons
 async def upload_draft(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     name, data, fields = await read_upload(request)
     doc = await parse_upload(name, data)
-    row = lifecycle.create_draft(w.ted.db, doc, who.email, fields.get("doc_id", "").strip())
-    return web.json_response(lifecycle.preview(row), status=201)
+    doc_id = fields.get("doc_id", "").strip()
+    row = await w.pool.run(lambda ted: lifecycle.preview(lifecycle.create_draft(ted.db, doc, who.email, doc_id)))
+    return web.json_response(row, status=201)
 
 
 @endpoint()
@@ -163,7 +164,9 @@ async def draft_preview(request: web.Request, w: WebChat, who: Identity) -> web.
 @endpoint(write=True)
 @_curate
 async def publish_draft(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    row = lifecycle.publish(w.ted.db, _int(request.match_info["id"]), who.email, w.ted.answerer.index.embedder)
+    ref = _int(request.match_info["id"])
+    # Publishing encodes the new version's passages: on a worker, never on the loop every channel is served from.
+    row = await w.pool.run(lambda ted: lifecycle.publish(ted.db, ref, who.email, ted.answerer.index.embedder))
     return web.json_response({"published": {k: v for k, v in row.items() if k != "content"}})
 
 
@@ -195,7 +198,8 @@ async def document_details(request: web.Request, w: WebChat, who: Identity) -> w
 @endpoint(write=True)
 @_curate
 async def retire_document(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    lifecycle.retire(w.ted.db, request.match_info["doc"], who.email)
+    doc = request.match_info["doc"]
+    await w.pool.run(lambda ted: lifecycle.retire(ted.db, doc, who.email))
     return web.json_response({"retired": request.match_info["doc"]})
 
 
@@ -227,31 +231,39 @@ def _question(db, body: dict) -> tuple[str, str, int]:
 @endpoint(write=True)
 @_curate
 async def teach_clause(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    body, ted = await read_json(request), w.ted
+    body = await read_json(request)
     doc, clause = clean_text(body.get("doc_id"), 100, "document"), clean_text(body.get("clause"), 50, "clause")
-    question, kind, item_id = _question(ted.db, body)
-    impact, emb = Impact(ted.answerer, [question]), ted.answerer.index.embedder
-    if kind:
-        tid = queue.answer_with(ted.db, kind, item_id, doc, clause, who.email, emb)
-    else:
-        tid = teach.teach(ted.db, clause, question, who.email, doc, source="web", embedder=emb)
-    changed = impact.changes()
-    return web.json_response({"taught": tid, "changed": changed, "note": describe(changed)}, status=201)
+
+    def work(ted) -> dict:  # encodes the phrasing and re-asks recent questions: on a worker
+        question, kind, item_id = _question(ted.db, body)
+        impact, emb = Impact(ted.answerer, [question]), ted.answerer.index.embedder
+        if kind:
+            tid = queue.answer_with(ted.db, kind, item_id, doc, clause, who.email, emb)
+        else:
+            tid = teach.teach(ted.db, clause, question, who.email, doc, source="web", embedder=emb)
+        changed = impact.changes()
+        return {"taught": tid, "changed": changed, "note": describe(changed)}
+
+    return web.json_response(await w.pool.run(work), status=201)
 
 
 @endpoint(write=True)
 @_curate
 async def teach_not_covered(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    body, ted = await read_json(request), w.ted
+    body = await read_json(request)
     doc = clean_text(body.get("doc_id"), 100, "document")
-    question, kind, item_id = _question(ted.db, body)
-    impact, emb = Impact(ted.answerer, [question]), ted.answerer.index.embedder
-    if kind:
-        tid = queue.not_covered(ted.db, kind, item_id, who.email, doc, emb)
-    else:
-        tid = teach.not_covered(ted.db, question, who.email, doc, source="web", embedder=emb)
-    changed = impact.changes()
-    return web.json_response({"taught": tid, "changed": changed, "note": describe(changed)}, status=201)
+
+    def work(ted) -> dict:  # encodes the example and re-asks recent questions: on a worker
+        question, kind, item_id = _question(ted.db, body)
+        impact, emb = Impact(ted.answerer, [question]), ted.answerer.index.embedder
+        if kind:
+            tid = queue.not_covered(ted.db, kind, item_id, who.email, doc, emb)
+        else:
+            tid = teach.not_covered(ted.db, question, who.email, doc, source="web", embedder=emb)
+        changed = impact.changes()
+        return {"taught": tid, "changed": changed, "note": describe(changed)}
+
+    return web.json_response(await w.pool.run(work), status=201)
 
 
 @endpoint(write=True)
@@ -265,5 +277,6 @@ async def dismiss_item(request: web.Request, w: WebChat, who: Identity) -> web.R
 @endpoint(write=True)
 @_curate
 async def forget_taught(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    row = teach.forget(w.ted.db, _int(request.match_info["id"]), who.email)
+    ref = _int(request.match_info["id"])
+    row = await w.pool.run(lambda ted: teach.forget(ted.db, ref, who.email))
     return web.json_response({"forgotten": row["id"]})
