@@ -285,15 +285,14 @@ class Snapshot:
             maps.append(np.array([self.term_id.setdefault(t, len(self.term_id)) for t in s.terms], dtype=np.int64))
         n_terms = len(self.term_id)
         self.indptr, (self.pos, self.profile, self.count, self.tf) = _merge(
-            segments, maps, offsets, n_terms, "indptr", ("pos", "profile", "count", "tf"), offset_first=True
+            segments, maps, offsets, n_terms, "indptr", ("pos", "profile", "count", "tf")
         )
         q_counts = [len(s.q_owner) for s in segments]
         q_offsets = np.cumsum([0, *q_counts])
         self.q_owner = _cat([s.q_owner.astype(np.int64) + o for s, o in zip(segments, offsets, strict=False)], np.int32)
         self.q_count = np.bincount(self.q_owner, minlength=self.n)  # example questions per clause
-        self.q_indptr, (self.q_ids,) = _merge(segments, maps, q_offsets, n_terms, "q_indptr", ("q_ids",), True)
-        df = np.diff(self.indptr).astype(np.float64)
-        self.df = df
+        self.q_indptr, (self.q_ids,) = _merge(segments, maps, q_offsets, n_terms, "q_indptr", ("q_ids",))
+        df = np.diff(self.indptr).astype(np.float64)  # clauses per term
         n = max(self.n, 1)
         self.idf = np.log((n + 1) / (df + 0.5))  # coverage's rarity of a word
         self.bm25_idf = np.maximum(np.log((self.n - df + 0.5) / (df + 0.5)), TINY_IDF)  # FTS5's
@@ -327,10 +326,7 @@ class Snapshot:
         keep = self.rowids[p] == r
         return p[keep], keep
 
-    def ids(self, stems: Iterable[str]) -> list[int]:
-        return [t for t in (self.term_id.get(s) for s in stems) if t is not None]
-
-    def phrases(self, query_words: Iterable[str]) -> list[int]:
+    def query_terms(self, query_words: Iterable[str]) -> list[int]:
         """The terms BM25 sums for these query words, as FTS5 would: one per word, matched by its stem (a word and
         its stem, "posting" and "post", each count, as in FTS5). Unlike FTS5, no word is a prefix: both sides are
         stemmed alike, and a prefix walks every term it begins (most of FTS5's cost at scale)."""
@@ -447,7 +443,7 @@ def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
-def _merge(segments, maps, offsets, n_terms, ptr_name, names, offset_first):
+def _merge(segments, maps, offsets, n_terms, ptr_name, names):
     """Concatenate the segments' postings under global term ids: (indptr, [arrays]), the first array shifted
     by each segment's offset (positions, or question ids)."""
     if len(segments) == 1 and np.array_equal(maps[0], np.arange(len(maps[0]))):
@@ -460,14 +456,14 @@ def _merge(segments, maps, offsets, n_terms, ptr_name, names, offset_first):
         terms.append(np.repeat(m, np.diff(ptr)))
         for j, name in enumerate(names):
             a = getattr(s, name)
-            cols[j].append(a.astype(np.int64) + off if (j == 0 and offset_first) else a)
+            cols[j].append(a.astype(np.int64) + off if j == 0 else a)
     t = np.concatenate(terms) if terms else np.zeros(0, dtype=np.int64)
     order = np.argsort(t, kind="stable")  # segments in offset order: positions stay ascending within a term
     out = []
     for j, parts in enumerate(cols):
         a = np.concatenate(parts) if parts else np.zeros(0)
         a = a[order]
-        out.append(a.astype(np.int32) if j == 0 and offset_first else a)
+        out.append(a.astype(np.int32) if j == 0 else a)
     return _indptr(t, n_terms), out
 
 

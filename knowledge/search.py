@@ -48,8 +48,8 @@ MAX_QUESTION_CHARS = 2000  # longer text is analysed only this far (a pasted pos
 FTS5_UP_TO = 20_000  # clauses up to which SQLite FTS5 picks the candidates (knowledge/postings.py's BM25 beyond)
 CANDIDATES = 100  # clauses scored in full per question (best BM25), beside the semantic signal's nearest
 SYNC_VECTORS = 2000  # texts without vectors a load encodes before answering; more are encoded in the background
-_VIEW_SQL = "select rowid, doc_id, number, title, heading, text, summary, refs from clauses"
-_VIEW_SQL_ = _VIEW_SQL.removesuffix(" from clauses")
+_VIEW_COLUMNS = "rowid, doc_id, number, title, heading, text, summary, refs"
+_VIEW_SQL = f"select {_VIEW_COLUMNS} from clauses"
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class KnowledgeIndex:
             # Only a knowledge base ingested without the model lacks vectors: a few are encoded now, many on a
             # thread of their own (the semantic signal covers them from the next revision; words answer meanwhile).
             if self._path and missing_vectors(self.db, self.embedder.model) > self.sync_vectors:
-                self._start(_encode_in_background, self.embedder, "ted-vectors")
+                self._start("ted-vectors", _encode_in_background, self.embedder)
             elif not self._running("ted-vectors"):
                 ensure_vectors(self.db, self.embedder)
         with _reading(self.db):
@@ -177,18 +177,19 @@ class KnowledgeIndex:
             log.warning("index segments not stored (%s); they are rebuilt at the next start", exc)
 
     def _start_builder(self) -> None:
-        if self._start(_build_in_background, None, "ted-index"):
+        if self._start("ted-index", _build_in_background):
             log.info("index building in the background; answering from FTS5 candidates meanwhile")
 
     def _running(self, name: str) -> bool:
         t = _builders.get(f"{self._path}|{name}")
         return t is not None and t.is_alive()
 
-    def _start(self, target, arg, name: str) -> bool:
+    def _start(self, name: str, target, *args) -> bool:
+        """Run target(database path, *args) on a thread called *name*, unless one is running for this file."""
         with _shared_lock:
             if self._running(name):
                 return False
-            t = threading.Thread(target=target, args=(self._path, arg), name=name, daemon=True)
+            t = threading.Thread(target=target, args=(self._path, *args), name=name, daemon=True)
             _builders[f"{self._path}|{name}"] = t
             t.start()
             return True
@@ -217,7 +218,7 @@ class KnowledgeIndex:
     def clause_at(self, rowid: int) -> tuple[ClauseView, bool] | None:
         """A live clause by rowid, and whether it has example questions of its own (is enriched)."""
         row = self.db.execute(
-            _VIEW_SQL_ + ", coalesce(questions, '') != '' from clauses where rowid = ?", [rowid]
+            f"select {_VIEW_COLUMNS}, coalesce(questions, '') != '' from clauses where rowid = ?", [rowid]
         ).fetchone()
         return (ClauseView.of(row), bool(row[8])) if row else None
 
@@ -314,27 +315,33 @@ class KnowledgeIndex:
         )
         return [(r[0], r[1]) for r in self.db.execute(sql, [match, limit])]
 
-    def _candidates(self, query: Query, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(
+        self, query: Query, snap: Snapshot, found: list[tuple[int, float]] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(positions, BM25) of the clauses worth scoring: FTS5's on a knowledge base of council size (about 4 ms at
-        10,000 clauses), TED's own postings beyond, where FTS5's prefix walk costs 40 ms and more."""
-        if snap.n > FTS5_UP_TO and not self.interim:
-            return snap.bm25(snap.phrases(query.fts_words), CANDIDATES)
-        found = self.fts_candidates(query)
+        10,000 clauses), TED's own postings beyond, where FTS5's prefix walk costs 40 ms and more. *found*: FTS5's
+        candidates when they are already known (the interim index is made of them)."""
+        if found is None:
+            if snap.n > FTS5_UP_TO:
+                return snap.bm25(snap.query_terms(query.fts_words), CANDIDATES)
+            found = self.fts_candidates(query)
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         pos, keep = snap.locate([r for r, _ in found])
-        return pos, np.array([b for b, k in zip((b for _, b in found), keep, strict=True) if k], dtype=np.float64)
+        return pos, np.array([b for (_, b), k in zip(found, keep, strict=True) if k], dtype=np.float64)
 
-    def _interim(self, question: str) -> tuple[Query, Snapshot]:
-        """While the segments build: an index of FTS5's candidates alone, ranked the same way."""
-        rowids = [r for r, _ in self.fts_candidates(self.analyse(question, Snapshot([], {})))]
-        if not rowids:
-            return self.analyse(question, Snapshot([], {})), Snapshot([], {})
+    def _interim(self, question: str) -> tuple[Query, Snapshot, list[tuple[int, float]]]:
+        """While the segments build: an index of FTS5's candidates alone, ranked the same way (and the candidates)."""
+        empty = Snapshot([], {})
+        found = self.fts_candidates(self.analyse(question, empty))
+        if not found:
+            return self.analyse(question, empty), empty, []
+        rowids = [r for r, _ in found]
         rows = self.db.execute(CLAUSES_SQL + f" where c.rowid in ({','.join('?' * len(rowids))})", rowids).fetchall()
         seg = postings.build_segment("", "", rows)
         listed = postings.topics_of(self.db, [])
         snap = Snapshot([seg], {d: topic or set(seg.terms) for d, topic in listed.items()})
-        return self.analyse(question, snap), snap
+        return self.analyse(question, snap), snap, found
 
     def semantic(self, query: Query) -> tuple[dict[int, float], dict[str, float], list[tuple[int, float]]]:
         """(clause rowid -> similarity, doc -> not-covered similarity, the nearest clauses) or empty ones."""
@@ -348,15 +355,16 @@ class KnowledgeIndex:
 
     def search(self, question: str, limit: int = 5) -> tuple[Query, list[Hit]]:
         self.refresh()
+        found = None
         if self.interim:
-            query, snap = self._interim(question)
+            query, snap, found = self._interim(question)
         else:
             query, snap = self.analyse(question), self.snapshot
         sims, nc, nearest = self.semantic(query)
         if not snap.n:
             return query, []
         params = ranking_params()
-        cand, bm = self._candidates(query, snap)
+        cand, bm = self._candidates(query, snap, found)
         extra = snap.positions(r for r, _ in nearest)  # found by meaning alone: no word in common, so no BM25
         extra = extra[~np.isin(extra, cand)]
         if len(extra):
@@ -441,7 +449,7 @@ def _encode_in_background(path: str, embedder: Embedder) -> None:
         log.exception("vector encoding in the background failed")
 
 
-def _build_in_background(path: str, _unused=None) -> None:
+def _build_in_background(path: str) -> None:
     """Build and store every missing segment on a connection of its own; the next question loads them."""
     try:
         db = dbmod.connect(path)

@@ -12,7 +12,7 @@ import pytest
 
 from app import build
 from core.settings import Settings
-from knowledge import postings, search, teach
+from knowledge import postings, search, teach, text
 from knowledge.ingest import parse_file
 from knowledge.postings import CLAUSES_SQL, Snapshot
 from knowledge.search import KnowledgeIndex
@@ -171,13 +171,13 @@ def test_ranking_over_merged_segments_equals_ranking_over_one(tmp_path):
     whole = Snapshot([postings.build_segment("", "", rows)], {})
     assert merged.n == whole.n and set(merged.term_id) == set(whole.term_id)
     for question in ("can I post about work on facebook?", "annual leave carry over", "who signs off expenses"):
-        words = [w for w in question.split()]
-        a_pos, a_scores = merged.bm25(merged.phrases(words), 20)
-        b_pos, b_scores = whole.bm25(whole.phrases(words), 20)
+        words = text.words(question)
+        a_pos, a_scores = merged.bm25(merged.query_terms(words), 20)
+        b_pos, b_scores = whole.bm25(whole.query_terms(words), 20)
         a = dict(zip(merged.rowids[a_pos].tolist(), a_scores.tolist(), strict=True))
         b = dict(zip(whole.rowids[b_pos].tolist(), b_scores.tolist(), strict=True))
         assert a.keys() == b.keys() and all(abs(a[k] - b[k]) < 1e-9 for k in a)
-        terms = sorted(set(merged.phrases(words)))
+        terms = sorted(set(merged.query_terms(words)))
         cand = a_pos[:10]
         prof, cnt = merged.columns(terms, cand)
         wterms = [whole.term_id[t] for t in (next(k for k, v in merged.term_id.items() if v == x) for x in terms)]
