@@ -219,3 +219,24 @@ def test_every_report_category_has_a_bridge_to_the_form(ted):
     for i, text in enumerate(described.values()):
         (reply,) = chat(ted, text, conversation=f"r{i}")
         assert actions.REPORT_OPEN in {b.action_id for b in reply.buttons}, text
+
+
+def test_a_follow_up_asking_the_rules_next_step_gets_that_clause_first(ted):
+    # The combined reading is mostly the question before it; what the follow-up itself asks picks the next clause
+    # of the same rule, and the clause answered before stays beside it as a card.
+    fast, sunday = chat(ted, "how fast do we have to reply to comments on the council's instagram?", "and on a sunday?")
+    assert fast.citations[0].clause == "6.8"
+    assert sunday.intent == "policy" and sunday.citations[0].clause == "6.9"
+    assert "6.8" in {c.clause for c in sunday.also}
+    _, leaver = chat(
+        ted,
+        "what should the password be like for our team's twitter?",
+        "and when someone leaves the team?",
+        conversation="c2",
+    )
+    assert leaver.citations[0].clause == "8.2"
+
+
+def test_a_follow_up_about_the_same_rule_keeps_its_clause(ted):
+    _, who = chat(ted, "do I have to do a course before I can post on the council's tiktok?", "who runs it?")
+    assert who.intent == "policy" and who.citations[0].clause == "8.4"

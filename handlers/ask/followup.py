@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.text import content_words, fold
+from knowledge.text import content_words, fold, stem, terms, words
 
 # Things of one kind: a follow-up naming one of them replaces its kin in the previous question.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -165,20 +165,36 @@ def swap_owner(previous: str, side: str) -> str:
     return _OWNED[other].sub(_OWNER_PHRASE[side], previous)
 
 
-def combine(previous: str, follow_up: str) -> str:
-    """The follow-up read with the question before it, as one new question."""
+def _read_together(previous: str, follow_up: str) -> tuple[str, str]:
+    """(the combined reading, what it appends of the follow-up's own words, or "" when it only swaps words)."""
     pairs = kin(previous, follow_up)
     out = previous
     for old, new in pairs:
         out = re.sub(rf"\b{re.escape(old)}\b", new, out, flags=re.IGNORECASE)
     side = owner(follow_up)
     swapped = swap_owner(out, side) if side else out
+    own = _LEAD.sub("", fold(follow_up))
     if not pairs and swapped == previous:
-        return f"{previous} {_LEAD.sub('', fold(follow_up))}"
+        return f"{previous} {own}", own
     # Whatever else the follow-up says that the previous question didn't ("…for a volunteer's own page?").
     said = set(content_words(swapped)) | {n for _, n in pairs}
     rest = [w for w in content_words(follow_up) if w not in said and w not in _SIDE_WORDS[side or "personal"]]
-    return swapped if not rest else f"{swapped} {_LEAD.sub('', fold(follow_up))}"
+    return (swapped, "") if not rest else (f"{swapped} {own}", own)
+
+
+def combine(previous: str, follow_up: str) -> str:
+    """The follow-up read with the question before it, as one new question."""
+    return _read_together(previous, follow_up)[0]
+
+
+def asks_more(previous: str, follow_up: str) -> str:
+    """What the follow-up asks beyond the question before it ("at weekends?", "who do I tell?"): the words the
+    combined reading appends, less those the previous question already has ("and when someone leaves the team?"
+    after a question about the team's account asks "when someone leaves"); "" when it only puts another word in
+    the previous question's place ("what about instagram?")."""
+    own = _read_together(previous, follow_up)[1]
+    said = set(terms(previous))
+    return " ".join(w for w in words(own) if stem(w) not in said) if own else ""
 
 
 def new_words(follow_up: str, known) -> list[str]:

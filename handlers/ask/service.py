@@ -12,15 +12,20 @@ import sqlite_utils
 from core.db import utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
-from handlers.ask.followup import combine, fits_owner, is_elliptical, new_topic, owner
+from handlers.ask.followup import asks_more, combine, fits_owner, is_elliptical, new_topic, owner
 from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
-from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
+from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer, completes
 from knowledge.text import fold
 
 log = logging.getLogger("ted.ask")
 
 _THANKS = re.compile(r"\b(thanks|thank|thx|ta|cheers|appreciated|brilliant|great|perfect|lovely)\b")
 _BYE = re.compile(r"\b(bye|goodbye|see you|see ya|cya|laters|night|that'?s (all|it|everything))\b")
+# A follow-up asking for the next step of the rule just answered ("and at weekends?" after how quickly to answer):
+# the rule's neighbour or cross-reference among the combined reading's best few, closer in meaning to what the
+# follow-up itself asks than the clause ranked first by at least this much.
+NEXT_STEP_RANKS = 3
+NEXT_STEP_MARGIN = 0.15
 _GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo)\b")
 
 
@@ -96,7 +101,27 @@ class AskService:
             before, _, before_hits = self.answerer.answer(previous or "", keep)
             if before.intent == POLICY and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
                 answer = self.answerer.compose(hits, before.confidence)
+        if answer.intent == POLICY and (asked := asks_more(previous or "", text)):
+            ordered = self.next_step(asked, hits)
+            if ordered is not hits:
+                hits, answer = ordered, self.answerer.compose(ordered, answer.confidence)
         return answer, query, hits
+
+    def next_step(self, asked: str, hits: list) -> list:
+        """The combined reading of "and at weekends?" is mostly the question before it, so it ranks first the clause
+        that answered that question. Where the same rule's next clause (its neighbour or a cross-reference,
+        knowledge.answer.completes), among the best few, is plainly closer in meaning to what the follow-up itself
+        asks, the follow-up asks for that next step: it goes first, and the rule before it stays beside it as a
+        card. Meaning only: the follow-up's few words alone rank by chance."""
+        index = self.answerer.index
+        sims, _, _ = index.semantic(index.analyse(asked))
+        if not sims or len(hits) < 2:
+            return hits
+        best = hits[0]
+        for h in hits[1:NEXT_STEP_RANKS]:
+            if completes(best, h) and sims.get(h.rowid) - sims.get(best.rowid) >= NEXT_STEP_MARGIN:
+                return [h, *(x for x in hits if x.rowid != h.rowid)]
+        return hits
 
     def reading(self, text: str, follow_up_of: str | None) -> str:
         """The message as TED reads it: alone, or, when it can't stand alone, with the question before it.
