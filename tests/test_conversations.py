@@ -240,3 +240,31 @@ def test_a_follow_up_asking_the_rules_next_step_gets_that_clause_first(ted):
 def test_a_follow_up_about_the_same_rule_keeps_its_clause(ted):
     _, who = chat(ted, "do I have to do a course before I can post on the council's tiktok?", "who runs it?")
     assert who.intent == "policy" and who.citations[0].clause == "8.4"
+
+
+def test_a_rule_for_council_accounts_does_not_answer_the_same_question_about_ones_own_account(ted):
+    # Political content is ruled on for council accounts only: on one's own account TED says it is not sure
+    # rather than offer whatever else mentions one's own account ("share the council's posts on your own").
+    before = ted.db["unanswered"].count
+    council, own = chat(
+        ted, "is it ok to post about the labour party on the council's instagram?", "and if it's my own instagram?"
+    )
+    assert council.citations[0].clause == "6.6"
+    assert own.intent == "fallback" and ted.db["unanswered"].count == before + 1
+    logged = next(ted.db["unanswered"].rows_where(order_by="id desc", limit=1))["question"]
+    assert "labour party" in logged and "own instagram" in logged  # as TED read it, not the fragment alone
+
+
+def test_instead_at_the_end_leans_on_the_previous_question():
+    prev = "can I post professional updates about my council project on linkedin?"
+    assert is_elliptical("should it go on the council's account instead?", prev)
+    assert is_elliptical("can I do that on the council's page instead?", prev)
+
+
+def test_people_named_in_more_than_one_word_take_the_place_of_those_before_one_for_one():
+    assert combine("do contractors have to follow the social media policy?", "what about agency staff?") == (
+        "do agency staff have to follow the social media policy?"
+    )
+    assert combine("does the policy apply to agency workers?", "and councillors?") == (
+        "does the policy apply to councillors?"
+    )

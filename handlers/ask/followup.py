@@ -62,6 +62,12 @@ KINDS: dict[str, tuple[str, ...]] = {
         "colleague",
         "colleagues",
         "staff",
+        "worker",
+        "workers",
+        "employee",
+        "employees",
+        "officer",
+        "officers",
         "apprentice",
         "apprentices",
         "consultant",
@@ -97,7 +103,7 @@ _CUE = re.compile(
     r"same (for|with|goes for|applies to)|is that|is it|does that|does this|does it|would that|"
     r"will that|would it|and if|even if|what else)\b"
 )
-_TAIL = re.compile(r"\b(too|as well|also|either|then)\s*[?.!]*$")
+_TAIL = re.compile(r"\b(too|as well|also|either|then|instead)\s*[?.!]*$")
 _DEICTIC = re.compile(r"\b(that|this|it|those|these|same|them|they)\b")
 _LEAD = re.compile(
     r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|"
@@ -109,17 +115,30 @@ def _words(text: str) -> list[str]:
     return [w.removesuffix("'s") for w in re.findall(r"[a-z0-9']+", fold(text))]
 
 
+def _runs(words: list[str]) -> list[tuple[str, str]]:
+    """(kind, phrase) for each run of words of one kind: "agency staff", "councillors", "facebook"."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        kind = _KIND_OF.get(words[i])
+        j = i + 1
+        while kind and j < len(words) and _KIND_OF.get(words[j]) == kind:
+            j += 1
+        if kind:
+            out.append((kind, " ".join(words[i:j])))
+        i = j
+    return out
+
+
 def kin(previous: str, follow_up: str) -> list[tuple[str, str]]:
-    """(word of the previous question, word of the follow-up) pairs of the same kind and different."""
-    prev = _words(previous)
-    pairs = []
-    for w in _words(follow_up):
-        kind = _KIND_OF.get(w)
-        if kind is None:
-            continue
-        for p in prev:
-            if _KIND_OF.get(p) == kind and p != w and (p, w) not in pairs:
-                pairs.append((p, w))
+    """(phrase of the previous question, phrase of the follow-up) pairs of the same kind and different: "what
+    about agency staff?" after a question about contractors gives ("contractors", "agency staff"), one for one."""
+    prev = _runs(_words(previous))
+    pairs: list[tuple[str, str]] = []
+    for kind, phrase in _runs(_words(follow_up)):
+        for k, p in prev:
+            if k == kind and p != phrase and all(p != old for old, _ in pairs):
+                pairs.append((p, phrase))
                 break
     return pairs
 
@@ -170,14 +189,15 @@ def _read_together(previous: str, follow_up: str) -> tuple[str, str]:
     pairs = kin(previous, follow_up)
     out = previous
     for old, new in pairs:
-        out = re.sub(rf"\b{re.escape(old)}\b", new, out, flags=re.IGNORECASE)
+        said_as = r"(?:'s)?\W+".join(re.escape(w) for w in old.split())  # as typed: "agency workers", "council's"
+        out = re.sub(rf"\b{said_as}\b", new, out, flags=re.IGNORECASE)
     side = owner(follow_up)
     swapped = swap_owner(out, side) if side else out
     own = _LEAD.sub("", fold(follow_up))
     if not pairs and swapped == previous:
         return f"{previous} {own}", own
     # Whatever else the follow-up says that the previous question didn't ("…for a volunteer's own page?").
-    said = set(content_words(swapped)) | {n for _, n in pairs}
+    said = set(content_words(swapped)) | {w for _, n in pairs for w in n.split()}
     rest = [w for w in content_words(follow_up) if w not in said and w not in _SIDE_WORDS[side or "personal"]]
     return (swapped, "") if not rest else (f"{swapped} {own}", own)
 

@@ -81,7 +81,9 @@ class AskService:
             answer = dataclasses.replace(answer, read_as=reading)
         abuse = describes_abuse(reading) or colleague or self.intents.near_report(scores)
         if answer.intent == FALLBACK:
-            self.record_unanswered(text, channel, answer)
+            # A fragment is logged as TED read it: "and if it's my own account?" alone could be neither answered
+            # nor taught to a clause by the communications team.
+            self.record_unanswered(reading, channel, answer)
         if abuse:
             words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
             answer = dataclasses.replace(answer, text=words, offer_report=True)
@@ -97,9 +99,13 @@ class AskService:
         answer, query, hits = self.answerer.answer(reading, keep)
         if answer.intent == FALLBACK and hits and not self.answerer.unheld(reading):
             # Unsure of the combined reading, but it lands where the question before it did (one of its best
-            # clauses, answered with confidence then): the follow-up asks about the same rule.
-            before, _, before_hits = self.answerer.answer(previous or "", keep)
-            if before.intent == POLICY and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
+            # clauses, answered with confidence then): the follow-up asks about the same rule. Where the question
+            # before was answered by a rule for the other side's accounts only (political content from council
+            # accounts, then "and from my own account?"), the follow-up is not about that rule, and whatever else
+            # mentions its side ("share the council's posts on your own accounts") is no answer either.
+            before, _, before_hits = self.answerer.answer(previous or "")
+            same_rule = before.intent == POLICY and (keep is None or keep(before_hits[0]))
+            if same_rule and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
                 answer = self.answerer.compose(hits, before.confidence)
         if answer.intent == POLICY and (asked := asks_more(previous or "", text)):
             ordered = self.next_step(asked, hits)
