@@ -10,7 +10,7 @@ import sys
 
 from chat import actions
 from chat.model import Message
-from handlers.ask.followup import combine, is_elliptical
+from handlers.ask.followup import combine, is_elliptical, stands_alone
 from knowledge.model import Clause, Document
 from knowledge.store import save_documents
 from tests.fakes.web_world import web_test
@@ -268,3 +268,25 @@ def test_people_named_in_more_than_one_word_take_the_place_of_those_before_one_f
     assert combine("does the policy apply to agency workers?", "and councillors?") == (
         "does the policy apply to councillors?"
     )
+
+
+def test_a_whole_question_opening_with_and_is_a_new_topic_unless_it_speaks_of_the_rule_before(ted):
+    before = ted.db["unanswered"].count
+    _, holiday = chat(ted, "who approves new council accounts?", "and who approves my holiday?")
+    assert holiday.intent == "fallback" and ted.db["unanswered"].count == before + 1
+    logged = next(ted.db["unanswered"].rows_where(order_by="id desc", limit=1))["question"]
+    assert logged == "and who approves my holiday?"  # read alone: not coloured by the accounts question
+    _, trainer = chat(
+        ted,
+        "do I need training before I post on the council's tiktok?",
+        "and who runs the training?",
+        conversation="c2",
+    )
+    assert trainer.intent == "policy" and trainer.citations[0].clause == "8.4"
+
+
+def test_stands_alone_tells_a_whole_question_from_a_follow_up():
+    assert stands_alone("and how do I change my email password?")
+    assert stands_alone("and who approves my holiday?")
+    for text in ("and when should it be changed?", "what about my work email?", "who do I tell?", "what if I refuse?"):
+        assert not stands_alone(text), text

@@ -105,9 +105,9 @@ _CUE = re.compile(
 )
 _TAIL = re.compile(r"\b(too|as well|also|either|then|instead)\s*[?.!]*$")
 _DEICTIC = re.compile(r"\b(that|this|it|those|these|same|them|they)\b")
-_LEAD = re.compile(
-    r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|"
-    r"same (for|with|goes for|applies to)|and what about|and how about)\s+"
+_LEAD = re.compile(  # the longer first: "and what about" is one lead, not "and" before "what about"
+    r"^(and what about|and how about|ok,? and|okay,? and|right,? and|and|but|also|plus|so|or|what about|how about|"
+    r"same (for|with|goes for|applies to))\s+"
 )
 
 
@@ -141,6 +141,24 @@ def kin(previous: str, follow_up: str) -> list[tuple[str, str]]:
                 pairs.append((p, phrase))
                 break
     return pairs
+
+
+# A question put in full: an opening question word and a verb of its own ("and how do I change my email
+# password?", "and who approves my holiday?"). "What about…", "what if…", "and if…" are not: they are shapes of
+# a follow-up.
+_OPENER = re.compile(
+    r"^(?:(?:how|what|who|where|when|why|which)(?:'s| (?:do|does|did|can|could|should|would|will|is|are|was|"
+    r"were|has|have|must|may|\w+s))|(?:can|could|do|does|is|are|should|may|must|will|would|am|have|has) "
+    r"(?:i|we|you|staff|employees|the|my|our|a|an))\b"
+)
+
+
+def stands_alone(text: str) -> bool:
+    """A whole question, though it may open like a follow-up ("and who approves my holiday?"): a question word and
+    verb of its own, two or more words that carry meaning, and nothing that points back ("it", "that", "they",
+    "too", "instead")."""
+    t = _LEAD.sub("", fold(text))
+    return bool(_OPENER.match(t)) and len(content_words(t)) >= 2 and not (_DEICTIC.search(t) or _TAIL.search(t))
 
 
 def is_elliptical(text: str, previous: str) -> bool:

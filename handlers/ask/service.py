@@ -12,10 +12,10 @@ import sqlite_utils
 from core.db import utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
-from handlers.ask.followup import asks_more, combine, fits_owner, is_elliptical, new_topic, owner
+from handlers.ask.followup import asks_more, combine, fits_owner, is_elliptical, new_topic, owner, stands_alone
 from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer, completes
-from knowledge.text import fold
+from knowledge.text import fold, terms
 
 log = logging.getLogger("ted.ask")
 
@@ -63,8 +63,11 @@ class AskService:
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         reading = self.reading(text, follow_up_of)
-        elliptical = reading != text
         answer, _, hits = self.answer(text, reading, follow_up_of)
+        if reading != text and stands_alone(text) and not self.leans(text, follow_up_of or "", answer, hits):
+            reading = text
+            answer, _, hits = self.answer(text, text, None)
+        elliptical = reading != text
         enriched = hits[0].enriched if hits else True
         # A fragment ("who from?", "and from the council's account?") is judged as the question it completes:
         # only the patterns, which need no context, may call it smalltalk or a report.
@@ -112,6 +115,17 @@ class AskService:
             if ordered is not hits:
                 hits, answer = ordered, self.answerer.compose(ordered, answer.confidence)
         return answer, query, hits
+
+    def leans(self, text: str, previous: str, answer: Answer, hits: list) -> bool:
+        """Whether a whole question that opens like a follow-up ("and who runs the training?", "and who approves my
+        holiday?") is read with the one before. Only where, alone, it finds no answer, and read with the question
+        before, it lands on a clause whose wording has every word it adds: the training is that rule's training;
+        a holiday is a new topic, answered (or not) on its own and never by the rule before."""
+        if answer.intent != POLICY or not hits or self.answerer.answer(text)[0].intent == POLICY:
+            return False
+        said = set(terms(previous))
+        wording = self.answerer.index.wording(hits[0].rowid)
+        return all(t in wording for t in terms(text) if t not in said)
 
     def next_step(self, asked: str, hits: list) -> list:
         """The combined reading of "and at weekends?" is mostly the question before it, so it ranks first the clause
