@@ -10,7 +10,7 @@ import sys
 
 from chat import actions
 from chat.model import Message
-from handlers.ask.followup import combine, is_elliptical
+from handlers.ask.followup import combine, is_elliptical, stands_alone
 from knowledge.model import Clause, Document
 from knowledge.store import save_documents
 from tests.fakes.web_world import web_test
@@ -219,3 +219,74 @@ def test_every_report_category_has_a_bridge_to_the_form(ted):
     for i, text in enumerate(described.values()):
         (reply,) = chat(ted, text, conversation=f"r{i}")
         assert actions.REPORT_OPEN in {b.action_id for b in reply.buttons}, text
+
+
+def test_a_follow_up_asking_the_rules_next_step_gets_that_clause_first(ted):
+    # The combined reading is mostly the question before it; what the follow-up itself asks picks the next clause
+    # of the same rule, and the clause answered before stays beside it as a card.
+    fast, sunday = chat(ted, "how fast do we have to reply to comments on the council's instagram?", "and on a sunday?")
+    assert fast.citations[0].clause == "6.8"
+    assert sunday.intent == "policy" and sunday.citations[0].clause == "6.9"
+    assert "6.8" in {c.clause for c in sunday.also}
+    _, leaver = chat(
+        ted,
+        "what should the password be like for our team's twitter?",
+        "and when someone leaves the team?",
+        conversation="c2",
+    )
+    assert leaver.citations[0].clause == "8.2"
+
+
+def test_a_follow_up_about_the_same_rule_keeps_its_clause(ted):
+    _, who = chat(ted, "do I have to do a course before I can post on the council's tiktok?", "who runs it?")
+    assert who.intent == "policy" and who.citations[0].clause == "8.4"
+
+
+def test_a_rule_for_council_accounts_does_not_answer_the_same_question_about_ones_own_account(ted):
+    # Political content is ruled on for council accounts only: on one's own account TED says it is not sure
+    # rather than offer whatever else mentions one's own account ("share the council's posts on your own").
+    before = ted.db["unanswered"].count
+    council, own = chat(
+        ted, "is it ok to post about the labour party on the council's instagram?", "and if it's my own instagram?"
+    )
+    assert council.citations[0].clause == "6.6"
+    assert own.intent == "fallback" and ted.db["unanswered"].count == before + 1
+    logged = next(ted.db["unanswered"].rows_where(order_by="id desc", limit=1))["question"]
+    assert "labour party" in logged and "own instagram" in logged  # as TED read it, not the fragment alone
+
+
+def test_instead_at_the_end_leans_on_the_previous_question():
+    prev = "can I post professional updates about my council project on linkedin?"
+    assert is_elliptical("should it go on the council's account instead?", prev)
+    assert is_elliptical("can I do that on the council's page instead?", prev)
+
+
+def test_people_named_in_more_than_one_word_take_the_place_of_those_before_one_for_one():
+    assert combine("do contractors have to follow the social media policy?", "what about agency staff?") == (
+        "do agency staff have to follow the social media policy?"
+    )
+    assert combine("does the policy apply to agency workers?", "and councillors?") == (
+        "does the policy apply to councillors?"
+    )
+
+
+def test_a_whole_question_opening_with_and_is_a_new_topic_unless_it_speaks_of_the_rule_before(ted):
+    before = ted.db["unanswered"].count
+    _, holiday = chat(ted, "who approves new council accounts?", "and who approves my holiday?")
+    assert holiday.intent == "fallback" and ted.db["unanswered"].count == before + 1
+    logged = next(ted.db["unanswered"].rows_where(order_by="id desc", limit=1))["question"]
+    assert logged == "and who approves my holiday?"  # read alone: not coloured by the accounts question
+    _, trainer = chat(
+        ted,
+        "do I need training before I post on the council's tiktok?",
+        "and who runs the training?",
+        conversation="c2",
+    )
+    assert trainer.intent == "policy" and trainer.citations[0].clause == "8.4"
+
+
+def test_stands_alone_tells_a_whole_question_from_a_follow_up():
+    assert stands_alone("and how do I change my email password?")
+    assert stands_alone("and who approves my holiday?")
+    for text in ("and when should it be changed?", "what about my work email?", "who do I tell?", "what if I refuse?"):
+        assert not stands_alone(text), text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.text import content_words, fold
+from knowledge.text import content_words, fold, stem, terms, words
 
 # Things of one kind: a follow-up naming one of them replaces its kin in the previous question.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -62,6 +62,12 @@ KINDS: dict[str, tuple[str, ...]] = {
         "colleague",
         "colleagues",
         "staff",
+        "worker",
+        "workers",
+        "employee",
+        "employees",
+        "officer",
+        "officers",
         "apprentice",
         "apprentices",
         "consultant",
@@ -97,11 +103,11 @@ _CUE = re.compile(
     r"same (for|with|goes for|applies to)|is that|is it|does that|does this|does it|would that|"
     r"will that|would it|and if|even if|what else)\b"
 )
-_TAIL = re.compile(r"\b(too|as well|also|either|then)\s*[?.!]*$")
+_TAIL = re.compile(r"\b(too|as well|also|either|then|instead)\s*[?.!]*$")
 _DEICTIC = re.compile(r"\b(that|this|it|those|these|same|them|they)\b")
-_LEAD = re.compile(
-    r"^(and|but|also|plus|so|or|ok,? and|okay,? and|right,? and|what about|how about|"
-    r"same (for|with|goes for|applies to)|and what about|and how about)\s+"
+_LEAD = re.compile(  # the longer first: "and what about" is one lead, not "and" before "what about"
+    r"^(and what about|and how about|ok,? and|okay,? and|right,? and|and|but|also|plus|so|or|what about|how about|"
+    r"same (for|with|goes for|applies to))\s+"
 )
 
 
@@ -109,19 +115,50 @@ def _words(text: str) -> list[str]:
     return [w.removesuffix("'s") for w in re.findall(r"[a-z0-9']+", fold(text))]
 
 
+def _runs(words: list[str]) -> list[tuple[str, str]]:
+    """(kind, phrase) for each run of words of one kind: "agency staff", "councillors", "facebook"."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        kind = _KIND_OF.get(words[i])
+        j = i + 1
+        while kind and j < len(words) and _KIND_OF.get(words[j]) == kind:
+            j += 1
+        if kind:
+            out.append((kind, " ".join(words[i:j])))
+        i = j
+    return out
+
+
 def kin(previous: str, follow_up: str) -> list[tuple[str, str]]:
-    """(word of the previous question, word of the follow-up) pairs of the same kind and different."""
-    prev = _words(previous)
-    pairs = []
-    for w in _words(follow_up):
-        kind = _KIND_OF.get(w)
-        if kind is None:
-            continue
-        for p in prev:
-            if _KIND_OF.get(p) == kind and p != w and (p, w) not in pairs:
-                pairs.append((p, w))
+    """(phrase of the previous question, phrase of the follow-up) pairs of the same kind and different: "what
+    about agency staff?" after a question about contractors gives ("contractors", "agency staff"), one for one."""
+    prev = _runs(_words(previous))
+    pairs: list[tuple[str, str]] = []
+    for kind, phrase in _runs(_words(follow_up)):
+        for k, p in prev:
+            if k == kind and p != phrase and all(p != old for old, _ in pairs):
+                pairs.append((p, phrase))
                 break
     return pairs
+
+
+# A question put in full: an opening question word and a verb of its own ("and how do I change my email
+# password?", "and who approves my holiday?"). "What about…", "what if…", "and if…" are not: they are shapes of
+# a follow-up.
+_OPENER = re.compile(
+    r"^(?:(?:how|what|who|where|when|why|which)(?:'s| (?:do|does|did|can|could|should|would|will|is|are|was|"
+    r"were|has|have|must|may|\w+s))|(?:can|could|do|does|is|are|should|may|must|will|would|am|have|has) "
+    r"(?:i|we|you|staff|employees|the|my|our|a|an))\b"
+)
+
+
+def stands_alone(text: str) -> bool:
+    """A whole question, though it may open like a follow-up ("and who approves my holiday?"): a question word and
+    verb of its own, two or more words that carry meaning, and nothing that points back ("it", "that", "they",
+    "too", "instead")."""
+    t = _LEAD.sub("", fold(text))
+    return bool(_OPENER.match(t)) and len(content_words(t)) >= 2 and not (_DEICTIC.search(t) or _TAIL.search(t))
 
 
 def is_elliptical(text: str, previous: str) -> bool:
@@ -165,20 +202,37 @@ def swap_owner(previous: str, side: str) -> str:
     return _OWNED[other].sub(_OWNER_PHRASE[side], previous)
 
 
-def combine(previous: str, follow_up: str) -> str:
-    """The follow-up read with the question before it, as one new question."""
+def _read_together(previous: str, follow_up: str) -> tuple[str, str]:
+    """(the combined reading, what it appends of the follow-up's own words, or "" when it only swaps words)."""
     pairs = kin(previous, follow_up)
     out = previous
     for old, new in pairs:
-        out = re.sub(rf"\b{re.escape(old)}\b", new, out, flags=re.IGNORECASE)
+        said_as = r"(?:'s)?\W+".join(re.escape(w) for w in old.split())  # as typed: "agency workers", "council's"
+        out = re.sub(rf"\b{said_as}\b", new, out, flags=re.IGNORECASE)
     side = owner(follow_up)
     swapped = swap_owner(out, side) if side else out
+    own = _LEAD.sub("", fold(follow_up))
     if not pairs and swapped == previous:
-        return f"{previous} {_LEAD.sub('', fold(follow_up))}"
+        return f"{previous} {own}", own
     # Whatever else the follow-up says that the previous question didn't ("…for a volunteer's own page?").
-    said = set(content_words(swapped)) | {n for _, n in pairs}
+    said = set(content_words(swapped)) | {w for _, n in pairs for w in n.split()}
     rest = [w for w in content_words(follow_up) if w not in said and w not in _SIDE_WORDS[side or "personal"]]
-    return swapped if not rest else f"{swapped} {_LEAD.sub('', fold(follow_up))}"
+    return (swapped, "") if not rest else (f"{swapped} {own}", own)
+
+
+def combine(previous: str, follow_up: str) -> str:
+    """The follow-up read with the question before it, as one new question."""
+    return _read_together(previous, follow_up)[0]
+
+
+def asks_more(previous: str, follow_up: str) -> str:
+    """What the follow-up asks beyond the question before it ("at weekends?", "who do I tell?"): the words the
+    combined reading appends, less those the previous question already has ("and when someone leaves the team?"
+    after a question about the team's account asks "when someone leaves"); "" when it only puts another word in
+    the previous question's place ("what about instagram?")."""
+    own = _read_together(previous, follow_up)[1]
+    said = set(terms(previous))
+    return " ".join(w for w in words(own) if stem(w) not in said) if own else ""
 
 
 def new_words(follow_up: str, known) -> list[str]:

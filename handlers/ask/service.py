@@ -12,15 +12,20 @@ import sqlite_utils
 from core.db import utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
-from handlers.ask.followup import combine, fits_owner, is_elliptical, new_topic, owner
+from handlers.ask.followup import asks_more, combine, fits_owner, is_elliptical, new_topic, owner, stands_alone
 from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
-from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer
-from knowledge.text import fold
+from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer, completes
+from knowledge.text import fold, terms
 
 log = logging.getLogger("ted.ask")
 
 _THANKS = re.compile(r"\b(thanks|thank|thx|ta|cheers|appreciated|brilliant|great|perfect|lovely)\b")
 _BYE = re.compile(r"\b(bye|goodbye|see you|see ya|cya|laters|night|that'?s (all|it|everything))\b")
+# A follow-up asking for the next step of the rule just answered ("and at weekends?" after how quickly to answer):
+# the rule's neighbour or cross-reference among the combined reading's best few, closer in meaning to what the
+# follow-up itself asks than the clause ranked first by at least this much.
+NEXT_STEP_RANKS = 3
+NEXT_STEP_MARGIN = 0.15
 _GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo)\b")
 
 
@@ -58,8 +63,11 @@ class AskService:
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         reading = self.reading(text, follow_up_of)
-        elliptical = reading != text
         answer, _, hits = self.answer(text, reading, follow_up_of)
+        if reading != text and stands_alone(text) and not self.leans(text, follow_up_of or "", answer, hits):
+            reading = text
+            answer, _, hits = self.answer(text, text, None)
+        elliptical = reading != text
         enriched = hits[0].enriched if hits else True
         # A fragment ("who from?", "and from the council's account?") is judged as the question it completes:
         # only the patterns, which need no context, may call it smalltalk or a report.
@@ -76,7 +84,9 @@ class AskService:
             answer = dataclasses.replace(answer, read_as=reading)
         abuse = describes_abuse(reading) or colleague or self.intents.near_report(scores)
         if answer.intent == FALLBACK:
-            self.record_unanswered(text, channel, answer)
+            # A fragment is logged as TED read it: "and if it's my own account?" alone could be neither answered
+            # nor taught to a clause by the communications team.
+            self.record_unanswered(reading, channel, answer)
         if abuse:
             words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
             answer = dataclasses.replace(answer, text=words, offer_report=True)
@@ -92,11 +102,46 @@ class AskService:
         answer, query, hits = self.answerer.answer(reading, keep)
         if answer.intent == FALLBACK and hits and not self.answerer.unheld(reading):
             # Unsure of the combined reading, but it lands where the question before it did (one of its best
-            # clauses, answered with confidence then): the follow-up asks about the same rule.
-            before, _, before_hits = self.answerer.answer(previous or "", keep)
-            if before.intent == POLICY and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
+            # clauses, answered with confidence then): the follow-up asks about the same rule. Where the question
+            # before was answered by a rule for the other side's accounts only (political content from council
+            # accounts, then "and from my own account?"), the follow-up is not about that rule, and whatever else
+            # mentions its side ("share the council's posts on your own accounts") is no answer either.
+            before, _, before_hits = self.answerer.answer(previous or "")
+            same_rule = before.intent == POLICY and (keep is None or keep(before_hits[0]))
+            if same_rule and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
                 answer = self.answerer.compose(hits, before.confidence)
+        if answer.intent == POLICY and (asked := asks_more(previous or "", text)):
+            ordered = self.next_step(asked, hits)
+            if ordered is not hits:
+                hits, answer = ordered, self.answerer.compose(ordered, answer.confidence)
         return answer, query, hits
+
+    def leans(self, text: str, previous: str, answer: Answer, hits: list) -> bool:
+        """Whether a whole question that opens like a follow-up ("and who runs the training?", "and who approves my
+        holiday?") is read with the one before. Only where, alone, it finds no answer, and read with the question
+        before, it lands on a clause whose wording has every word it adds: the training is that rule's training;
+        a holiday is a new topic, answered (or not) on its own and never by the rule before."""
+        if answer.intent != POLICY or not hits or self.answerer.answer(text)[0].intent == POLICY:
+            return False
+        said = set(terms(previous))
+        wording = self.answerer.index.wording(hits[0].rowid)
+        return all(t in wording for t in terms(text) if t not in said)
+
+    def next_step(self, asked: str, hits: list) -> list:
+        """The combined reading of "and at weekends?" is mostly the question before it, so it ranks first the clause
+        that answered that question. Where the same rule's next clause (its neighbour or a cross-reference,
+        knowledge.answer.completes), among the best few, is plainly closer in meaning to what the follow-up itself
+        asks, the follow-up asks for that next step: it goes first, and the rule before it stays beside it as a
+        card. Meaning only: the follow-up's few words alone rank by chance."""
+        index = self.answerer.index
+        sims, _, _ = index.semantic(index.analyse(asked))
+        if not sims or len(hits) < 2:
+            return hits
+        best = hits[0]
+        for h in hits[1:NEXT_STEP_RANKS]:
+            if completes(best, h) and sims.get(h.rowid) - sims.get(best.rowid) >= NEXT_STEP_MARGIN:
+                return [h, *(x for x in hits if x.rowid != h.rowid)]
+        return hits
 
     def reading(self, text: str, follow_up_of: str | None) -> str:
         """The message as TED reads it: alone, or, when it can't stand alone, with the question before it.
