@@ -20,7 +20,8 @@ worse). Prints before -> after for each.
 for measuring, not for tuning): the council policy with eval/tdc_dev.jsonl + eval/tdc_holdout.jsonl, and the
 TTS handbook ingested as-is (no example questions) with eval/tts_handbook.jsonl +
 eval/train/tts_oos_train.jsonl, each split by id parity, with the rewordings of their taught questions in
-eval/train/teach_rewordings_train.jsonl (field "kb" says which knowledge base; written before any tuning).
+eval/train/teach_rewordings_train.jsonl and eval/train/teach_rewordings_train2.jsonl (field "kb" says which
+knowledge base; each written before the tuning that used it).
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ from knowledge.evaluate import norm, read_questions, score  # noqa: E402
 
 HOLDOUT = ROOT / "eval" / "tdc_v2_holdout.jsonl"
 REWORDINGS = ROOT / "eval" / "teach_rewordings_A.jsonl"
-TRAIN_REWORDINGS = ROOT / "eval" / "train" / "teach_rewordings_train.jsonl"
+TRAIN_REWORDINGS = [
+    ROOT / "eval" / "train" / f for f in ("teach_rewordings_train.jsonl", "teach_rewordings_train2.jsonl")
+]
 ACTOR = "bench/teach_eval.py"
 # knowledge base -> its training question files (see --train)
 TRAIN_SETS = {
@@ -189,7 +192,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.train:
         runs = []
-        extra = read_questions(TRAIN_REWORDINGS) if TRAIN_REWORDINGS.exists() else []
+        extra = [r for f in TRAIN_REWORDINGS if f.exists() for r in read_questions(f)]
         for kb, files in TRAIN_SETS.items():
             rows = [r for f in files for r in read_questions(ROOT / "eval" / f)]
             runs.append(

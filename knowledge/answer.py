@@ -152,6 +152,14 @@ def completes(best: Hit, other: Hit) -> bool:
     return other.number in best.refs or best.number in other.refs or _next_to(best.number, other.number)
 
 
+def agrees(taught: Taught | None, hits: list[Hit]) -> bool:
+    """The ranking says what the taught example says: its clause ranks first (a "not covered" example: its document
+    holds the best clause)."""
+    if taught is None or not hits:
+        return False
+    return hits[0].rowid == taught.clause if taught.phrasing else hits[0].doc_id == taught.doc
+
+
 class DocumentInfo:
     """Titles, versions and owners of the documents, cached per knowledge-base revision."""
 
@@ -216,7 +224,9 @@ class Answerer:
             hits = [h for h in hits if keep(h)][:SEARCHED]
         params = ranking_params()
         taught = self.taught(query)
-        if calibration.taught_decides(taught, params) and self.settles(query, taught, hits, params):
+        if calibration.taught_decides(taught, params, agrees(taught, hits)) and self.settles(
+            query, taught, hits, params
+        ):
             # The communications team settled this question (or one worded nearly the same): theirs, whatever
             # the wording suggests (a document TED doesn't hold, a clause that reads closer).
             if not taught.phrasing:

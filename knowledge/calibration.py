@@ -54,16 +54,31 @@ class Nearest(Protocol):
     lead: float
 
 
-def taught_decides(nearest: Nearest | None, params: dict) -> bool:
+# A taught example the ranking agrees with (its clause ranks first; a "not covered" one's document holds the best
+# clause) may settle the answer from a little further away, when nothing else comes near it. Chosen on the training
+# analogue (bench/teach_eval.py --train, both rewording files): light rewordings of a taught question sit at 0.77
+# and up with a lead of 0.10 or more; the nearest untaught question the ranking also puts on the taught clause was
+# at 0.67 (lead 0.11). Read from the ranking parameters when they name them, so bench/tune.py may fit them.
+TAUGHT_AGREEING_SIMILARITY = 0.74
+TAUGHT_AGREEING_LEAD = 0.1
+
+
+def taught_decides(nearest: Nearest | None, params: dict, agrees: bool = False) -> bool:
     """The taught example nearest the question is near enough, and clearly nearer than any clause's passage or
     example question, to settle the answer. Thresholds chosen on the training analogue (bench/teach_eval.py
-    --train): light rewordings of a taught question sit at 0.79-1.0 with a lead of 0.06 or more; unrelated
-    questions near a taught one (0.76 at most) trail another clause or lead by little. Below them, the taught
-    example still counts as the example question it also is."""
+    --train): light rewordings of a taught question sit at 0.77-1.0 with a lead of 0.1 or more; unrelated
+    questions near a taught one (0.79 at most) trail another clause. `agrees`: the ranking puts the question on
+    the taught example's clause (or, for a "not covered" one, its document) too; two signals saying the same
+    thing settle it from a little further away (TAUGHT_AGREEING_*). Below them, the taught example still counts
+    as the example question it also is."""
+    if nearest is None:
+        return False
+    if nearest.similarity >= params.get("taught_similarity", 1.0) and nearest.lead >= params.get("taught_lead", 1.0):
+        return True
     return (
-        nearest is not None
-        and nearest.similarity >= params.get("taught_similarity", 1.0)
-        and nearest.lead >= params.get("taught_lead", 1.0)
+        agrees
+        and nearest.similarity >= params.get("taught_agreeing_similarity", TAUGHT_AGREEING_SIMILARITY)
+        and nearest.lead >= params.get("taught_agreeing_lead", TAUGHT_AGREEING_LEAD)
     )
 
 

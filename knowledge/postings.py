@@ -32,24 +32,30 @@ from knowledge.text import content_words, stem, stopwords, words
 
 log = logging.getLogger("ted.index")
 
-FORMAT = 1  # bump when a segment's arrays change meaning: stored segments of another format are rebuilt
+FORMAT = 2  # bump when a segment's arrays change meaning: stored segments of another format are rebuilt
 NB_FIELD_COUNTS = {"text": 1.0, "title": 2.0, "keywords": 1.0, "questions": 1.0, "summary": 1.0, "heading": 0.5}
 FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75, "summary": 0.75, "heading": 0.5}
 BM25_COLUMNS = {"title": 1.0, "heading": 0.5, "text": 1.0, "summary": 0.8, "keywords": 0.8, "questions": 0.6}
+# A phrasing the communications team taught (knowledge.teach) is an example question, but one from real traffic:
+# besides what makes it the clause's, it carries what made it that person's (a place, an event, the app they use).
+# It counts like a bundled one for coverage, BM25 and example-question similarity, but adds nothing to the clause's
+# Naive Bayes class: there its incidental words ("beach huts") would pull every question that mentions them to the
+# clause (seen on bench/teach_eval.py --train's analogue when all of half A was taught: right answers turned).
+TAUGHT_FIELD = ("taught", 0.75, 0.0, 0.6)  # (name, coverage weight, Naive Bayes count, BM25 column weight)
 K1, B = 1.2, 0.75  # BM25's usual constants (SQLite FTS5's too)
 SYNC_LIMIT = 20_000  # clauses an index waits for; a larger stale document is built in the background
 TINY_IDF = 1e-6  # a term in more than half the clauses: FTS5's floor for its idf
 
-# The live clauses, each with the phrasings the communications team taught it (knowledge.teach) appended to its
-# example questions, so they feed the same signals as the bundled ones; the last column says whether it has example
-# questions of its own (an enriched clause: a passage with only taught phrasings is still judged as a plain one).
+# The live clauses, each with the phrasings the communications team taught it (knowledge.teach, the last column),
+# which join its example questions (TAUGHT_FIELD); column 10 says whether it has example questions of its own (an
+# enriched clause: a passage with only taught phrasings is still judged as a plain one).
 CLAUSES_SQL = (
-    "select c.rowid, c.doc_id, c.number, c.title, c.heading, c.text, c.summary, c.keywords, "
-    "coalesce(c.questions, '') || coalesce(char(10) || (select group_concat(t.question, char(10)) from taught t "
-    "where t.doc_id = c.doc_id and t.clause = c.number and t.kind = 'phrasing' and t.status = 'active'), ''), "
-    "c.refs, coalesce(c.questions, '') != '' from clauses c"
+    "select c.rowid, c.doc_id, c.number, c.title, c.heading, c.text, c.summary, c.keywords, c.questions, "
+    "c.refs, coalesce(c.questions, '') != '', (select group_concat(t.question, char(10)) from taught t "
+    "where t.doc_id = c.doc_id and t.clause = c.number and t.kind = 'phrasing' and t.status = 'active') from clauses c"
 )
 FIELDS = ("title", "heading", "text", "summary", "keywords", "questions")  # CLAUSES_SQL's columns 3..8, by name
+TAUGHT_COLUMN = 11
 
 # What a document's segment is built from: its clauses (re-saved whole on every change, so the ingest time and
 # the rowids tell a new version) and the phrasings taught to it.
@@ -142,6 +148,7 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
     sw = stopwords()
     stems: dict[str, str] = {}  # word -> stem, for this build (most words recur thousands of times)
     fields = [(i + 3, FIELD_WEIGHTS[n], NB_FIELD_COUNTS[n], BM25_COLUMNS[n]) for i, n in enumerate(FIELDS)]
+    fields.append((TAUGHT_COLUMN, *TAUGHT_FIELD[1:]))
     for p, row in enumerate(sorted(rows, key=lambda r: r[0])):
         rowids.append(row[0])
         profile: dict[str, float] = {}
@@ -149,7 +156,7 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
         tf: dict[str, float] = {}
         n_words = 0
         for col, fw, nw, cw in fields:
-            value = row[col]
+            value = row[col] if col < len(row) else None
             if not value:
                 continue
             ws = words(value)
@@ -175,7 +182,8 @@ def build_segment(doc_id: str, stamp: str, rows: Iterable[Sequence]) -> Segment:
             prof_list.append(fw)
             cnt_list.append(counts[s])
             tf_list.append(tf[s])
-        questions = [q for q in (row[8] or "").split("\n") if q]
+        taught = row[TAUGHT_COLUMN] if len(row) > TAUGHT_COLUMN else ""
+        questions = [q for q in f"{row[8] or ''}\n{taught or ''}".split("\n") if q]
         for q in questions:
             qid = len(q_owner)
             q_owner.append(p)

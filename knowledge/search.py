@@ -397,11 +397,14 @@ class KnowledgeIndex:
         qsim = np.array([qs.get(int(p), 0.0) for p in cand])
         rowids = snap.rowids[cand]
         sem = np.array([sims.get(int(r), 0.0) for r in rowids]) if sims else np.zeros(len(cand))
-        score = w_cov * cov + w_q * qsim + w_bm * (np.maximum(bm, 0.0) / top_bm) + w_nb * nb + w_sem * sem
+        rest = w_cov * cov + w_bm * (np.maximum(bm, 0.0) / top_bm) + w_nb * nb + w_sem * sem
         enriched = snap.has_questions[cand]
         # Nobody wrote example questions for a passage of an ingested document: judge it on the other signals,
-        # re-weighted, rather than count the missing one as a miss.
-        score = np.where(enriched, score, score / ((1.0 - w_q) or 1.0))
+        # re-weighted, rather than count the missing one as a miss (its example-question similarity is taken to be
+        # as good as the rest). A phrasing taught to it counts only where the question is closer to it than that,
+        # so one taught question does not lift its clause over every passage nobody taught anything.
+        imputed = rest / ((1.0 - w_q) or 1.0)
+        score = np.where(enriched, rest + w_q * qsim, rest + w_q * np.maximum(qsim, imputed))
         order = np.argsort(-score, kind="stable")[:limit]
         # Words the person actually typed (or a typo of them) decide whether the question is about the
         # document's subject; synonym expansions alone don't ("rang" is not "enquiry").
