@@ -2,9 +2,13 @@
 
     .venv/bin/python bench/tune.py [--write]
 
-Training data (never the held-out sets eval/*_v2_holdout.jsonl, eval/conversations_holdout.jsonl):
-- council policy (enriched): eval/tdc_dev.jsonl + eval/tdc_holdout.jsonl;
-- documents nobody enriched: eval/tts_handbook.jsonl + eval/train/tts_oos_train.jsonl over corpora/tts-handbook,
+Training data (never the held-out sets eval/*_v2_holdout.jsonl, eval/*_v3_holdout.jsonl,
+eval/conversations_*holdout.jsonl, eval/teach_rewordings_A.jsonl; eval/tdc_holdout.jsonl, the first version's
+holdout, has been training data since the weights were first fitted on it):
+- council policy (enriched): eval/tdc_dev.jsonl + eval/tdc_holdout.jsonl + eval/train/tdc_train3.jsonl and the
+  out-of-scope eval/train/tdc_oos_fit.jsonl + eval/train/tdc_oos_check.jsonl (COUNCIL_TRAINING);
+- documents nobody enriched: eval/tts_handbook.jsonl + eval/train/tts_oos_train.jsonl + eval/train/tts_train2.jsonl
+  over corpora/tts-handbook (HANDBOOK_TRAINING),
   and the council training questions over the policy's own text ingested plain (corpora/tdc-social-media-policy.txt);
 - cross-negatives: each document's questions asked of a knowledge base holding only the other one are out of
   scope by construction.
@@ -32,6 +36,16 @@ from knowledge.evaluate import norm, read_questions  # noqa: E402
 from knowledge.ingest import find_files, parse_file  # noqa: E402
 from knowledge.search import ranking_params  # noqa: E402
 from knowledge.store import save_documents  # noqa: E402
+
+# The training questions (never a held-out set): what the weights and the confidence models are fitted on.
+COUNCIL_TRAINING = (
+    "tdc_dev.jsonl",
+    "tdc_holdout.jsonl",
+    "train/tdc_train3.jsonl",
+    "train/tdc_oos_fit.jsonl",
+    "train/tdc_oos_check.jsonl",
+)
+HANDBOOK_TRAINING = ("tts_handbook.jsonl", "train/tts_oos_train.jsonl", "train/tts_train2.jsonl")
 
 WEIGHTS = ("w_coverage", "w_qsim", "w_bm25", "w_nb", "w_semantic")
 RANKING = ROOT / "knowledge" / "data" / "ranking.json"
@@ -113,7 +127,7 @@ def fit_kind(data, wrong_cost: int, names=calibration.FEATURES) -> dict:
     best = None
     for t in [x / 100 for x in range(5, 96)]:
         gain = 0
-        for (f, label), (in_scope, _, _) in zip(feats, [d for d in data if d[1]], strict=True):
+        for (f, label), (in_scope, *_) in zip(feats, [d for d in data if d[1]], strict=True):
             z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
             answered = calibration.logistic(z) >= t
             if answered:
@@ -145,8 +159,31 @@ def report(name: str, data, model) -> None:
             fell += 1
     print(
         f"  {name}: answered {answered}, right {right}, wrong {wrong} (precision {right / max(answered, 1):.1%}); "
-        f"top-1 {right}/{pol}; out of scope fell back {fell}/{oos}  [TRAINING figures]"
+        f"top-1 {right}/{pol}; out of scope fell back {fell}/{oos}" + ("" if "[" in name else "  [TRAINING figures]")
     )
+
+
+def grid_search(grid: dict, enriched_rows, plain_rows) -> dict:
+    best = None
+    for combo in itertools.product(*grid.values()):
+        w = dict(zip(grid, combo, strict=True))
+        a, b = top1(enriched_rows, w), top1(plain_rows, w)
+        if best is None or a + b > best[0]:
+            best = (a + b, w, a, b)
+    _, w, a, b = best
+    print(f"weights {w}: training top-1 council {a:.1%}, handbook {b:.1%}")
+    return w
+
+
+def validate(checks: dict[str, list], w: dict, models: dict) -> None:
+    """The third of the training questions left out of the fit (--validate), judged by what was fitted."""
+    print("validation (a third of the training questions, left out of this fit):")
+    for semantic in (True, False):
+        c, h = council(semantic), handbook(semantic)
+        weights = w if semantic else w | {"w_semantic": 0.0}
+        for kind, ted, qs in (("enriched", c, checks["council"]), ("plain", h, checks["handbook"])):
+            name = kind if semantic else f"lexical_{kind}"
+            report(name + " [validation]", ranked(collect(ted, qs), weights), models[name])
 
 
 def main() -> None:
@@ -157,9 +194,20 @@ def main() -> None:
         action="store_true",
         help="keep the weights and the semantic models in ranking.json; fit only the lexical confidence models",
     )
+    ap.add_argument("--keep-weights", action="store_true", help="keep the ranking weights; fit the confidence models")
+    ap.add_argument(
+        "--validate",
+        action="store_true",
+        help="fit on two thirds of the training questions and report on the other third",
+    )
     args = ap.parse_args()
-    tdc = questions("tdc_dev.jsonl", "tdc_holdout.jsonl")
-    tts = questions("tts_handbook.jsonl", "train/tts_oos_train.jsonl")
+    tdc = questions(*COUNCIL_TRAINING)
+    tts = questions(*HANDBOOK_TRAINING)
+    checks: dict[str, list] = {}
+    if args.validate:
+        checks = {"council": tdc[::3], "handbook": tts[::3]}
+        tdc = [q for i, q in enumerate(tdc) if i % 3]
+        tts = [q for i, q in enumerate(tts) if i % 3]
     enriched_rows: list = []
     plain_rows: list = []
     if not args.lexical_only:
@@ -179,16 +227,13 @@ def main() -> None:
     if args.lexical_only:
         w = {k: params[k] for k in WEIGHTS}
         models = dict(params.get("calibration", {}))
-        print(f"weights kept from ranking.json: {w}")
+        print(f"weights and semantic models kept from ranking.json: {w}")
     else:
-        best = None
-        for combo in itertools.product(*grid.values()):
-            w = dict(zip(grid, combo, strict=True))
-            a, b = top1(enriched_rows, w), top1(plain_rows, w)
-            if best is None or a + b > best[0]:
-                best = (a + b, w, a, b)
-        _, w, a, b = best
-        print(f"weights {w}: training top-1 council {a:.1%}, handbook {b:.1%}")
+        if args.keep_weights:
+            w = {k: params[k] for k in WEIGHTS}
+            print(f"weights kept from ranking.json: {w}")
+        else:
+            w = grid_search(grid, enriched_rows, plain_rows)
         models = {}
         for name, rows in (("enriched", enriched_rows), ("plain", plain_rows)):
             data = ranked(rows, w)
@@ -209,15 +254,17 @@ def main() -> None:
         models[name] = fit_kind(data, WRONG_COST[kind], calibration.LEXICAL_FEATURES)
         report(name, data, models[name])
     print(json.dumps(models, indent=2))
+    if checks:
+        validate(checks, w, models)
     if args.write:
         raw = json.loads(RANKING.read_text("utf-8"))
         raw.update(w)
         raw["calibration"] = models  # with --lexical-only, the semantic models as they were
         raw["_about"] = (
             "Ranking weights and confidence models fitted by bench/tune.py on TRAINING questions only: "
-            "eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl, eval/tts_handbook.jsonl, "
-            "eval/train/tts_oos_train.jsonl (and cross-document negatives). The *_v2_holdout sets are "
-            "never used here. calibration.lexical_*: the models used when the semantic signal is off; "
+            f"{', '.join('eval/' + f for f in COUNCIL_TRAINING + HANDBOOK_TRAINING)} (and cross-document "
+            "negatives). The held-out sets (*_v2_holdout, *_v3_holdout) are never used here. "
+            "calibration.lexical_*: the models used when the semantic signal is off; "
             "confidence_* / off_topic_penalty / min_confidence: the first version's curve, used only when "
             "a model is missing."
         )
