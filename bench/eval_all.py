@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/eval_all.py [--lexical] [--json]
 
-Sets: the council policy (bundled, enriched) with eval/tdc_dev.jsonl and eval/tdc_holdout.jsonl (TRAINING:
-the weights, confidence models and intent thresholds were fitted on them) and eval/tdc_v2_holdout.jsonl
-(held out); the TTS handbook ingested as-is with eval/tts_handbook.jsonl (TRAINING) and
-eval/tts_v2_holdout.jsonl (held out). --lexical turns the semantic signal off (TED_SEMANTIC=0). --train scores
+Sets: the council policy (bundled, enriched) with eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl and
+eval/train/tdc_train3.jsonl (TRAINING: bench/tune.py fits on them) and eval/tdc_v2_holdout.jsonl,
+eval/tdc_v3_holdout.jsonl (held out); the TTS handbook ingested as-is with eval/tts_handbook.jsonl,
+eval/train/tts_oos_train.jsonl, eval/train/tts_train2.jsonl (TRAINING) and eval/tts_v2_holdout.jsonl,
+eval/tts_v3_holdout.jsonl (held out). --lexical turns the semantic signal off (TED_SEMANTIC=0). --train scores
 the training sets only (what to look at while developing; the held-out figures are for measuring).
 """
 
@@ -25,14 +26,15 @@ from knowledge.evaluate import read_questions, score  # noqa: E402
 from knowledge.ingest import find_files, parse_file  # noqa: E402
 from knowledge.store import save_documents  # noqa: E402
 
-SETS = {
-    "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl", "tdc_v2_holdout.jsonl"],
-    "handbook": ["tts_handbook.jsonl", "tts_v2_holdout.jsonl"],
-}
 TRAIN_SETS = {
-    "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl"],
-    "handbook": ["tts_handbook.jsonl", "train/tts_oos_train.jsonl"],
+    "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl", "train/tdc_train3.jsonl"],
+    "handbook": ["tts_handbook.jsonl", "train/tts_oos_train.jsonl", "train/tts_train2.jsonl"],
 }
+HELD_OUT = {
+    "council": ["tdc_v2_holdout.jsonl", "tdc_v3_holdout.jsonl"],
+    "handbook": ["tts_v2_holdout.jsonl", "tts_v3_holdout.jsonl"],
+}
+SETS = {kb: TRAIN_SETS[kb] + HELD_OUT[kb] for kb in TRAIN_SETS}
 
 
 def knowledge_base(name: str, settings: Settings):
