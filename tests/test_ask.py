@@ -122,6 +122,24 @@ def test_report_intent_offers_the_form(ted_session):
     assert a.intent == REPORT and a.offer_report
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "could I put in a report about a reply under our facebook video?",
+        "how do i submit a report on a post slating the housing team",
+        "can we reprot a nasty comment on our page",  # two letters swapped
+        "can i repotr a horrible reply",
+    ],
+)
+def test_asking_to_file_a_report_however_it_is_put(ted_session, q):
+    assert ask(ted_session, q).intent == REPORT
+
+
+def test_a_real_word_next_to_report_is_not_taken_for_it(ted_session):
+    # "repost" is one letter from "report", but not a slip of it: sharing a post is a policy question.
+    assert ask(ted_session, "can I repost the council's post about the carnival on my own facebook?").intent == POLICY
+
+
 def test_abuse_told_as_it_happens_is_a_report_with_its_clause(ted_session):
     # Someone telling what is happening to them wants it dealt with: the form, and the clause that says how.
     a = ask(ted_session, "someone keeps sending me abuse after I replied from the council page, what do I do?")

@@ -39,14 +39,14 @@ _REPORT = [
     r"\bhow (do|can|should|would) (i|we|you) (report|flag)\b",
     r"\b(can|could|may|should) (i|we) (report|flag)\b",
     r"\b(report|flag) (this|that|it|him|her|them)\b",
-    r"\bmake a report\b|\bfile a report\b|\braise a report\b|\blog a report\b",
+    r"\b(make|file|raise|log|lodge|submit|send in|put in|open|start) a report\b|\bput a report in\b",
     r"^/?report\b",
 ]
 _REPORT_RE = re.compile("|".join(_REPORT))
 # What TED takes reports of: something online, or abuse. "How do I report a pothole?" is not one.
 _REPORTABLE = re.compile(
-    r"\b(post\w*|comment\w*|messag\w*|dm\w*|inbox|account\w*|tweet\w*|video\w*|stor(y|ies)|photo\w*|pic\w*|"
-    r"image\w*|online|page|profile|group|thread|feed|social|facebook|fb|instagram|insta|twitter|x|tiktok|"
+    r"\b(post\w*|comment\w*|repl(y|ies)|messag\w*|dm\w*|inbox|account\w*|tweet\w*|video\w*|stor(y|ies)|photo\w*|"
+    r"pic\w*|image\w*|online|page|profile|group|thread|feed|social|facebook|fb|instagram|insta|twitter|x|tiktok|"
     r"youtube|linkedin|snapchat|threads|whatsapp|reddit|nextdoor|colleague\w*|councillor\w*|parody|fake|"
     r"impersonat\w*|troll\w*|this|it|them|him|her)\b"
 )
@@ -74,8 +74,21 @@ def is_smalltalk(text: str) -> bool:
     return len(t) < 40 and not content_words(t) and "?" not in t
 
 
+def _transpositions(word: str) -> set[str]:
+    """The word with two neighbouring letters swapped: the slip a hurried typist makes ("reprot")."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}
+
+
+# Only swaps, never a letter changed: "repost" (a real word, and a policy question) must stay itself.
+_REPORT_SLIPS = {slip: word for word in ("report", "reporting", "reported") for slip in _transpositions(word)}
+
+
+def _unslipped(t: str) -> str:
+    return re.sub(r"[a-z]+", lambda m: _REPORT_SLIPS.get(m.group(0), m.group(0)), t)
+
+
 def wants_to_report(text: str) -> bool:
-    t = fold(text)
+    t = _unslipped(fold(text))
     if t.startswith("/report"):
         return True
     return bool(_REPORT_RE.search(t)) and bool(_REPORTABLE.search(t) or _ABUSE.search(t))
