@@ -158,6 +158,10 @@ def test_question_about_abuse_in_general_is_answered_and_offers_the_report_form(
     [
         "who should staff tell if they come across a post that reflects badly on the council?",
         "is calling the council rubbish on my own instagram a breach?",
+        # told as it happened, but asking about the rules
+        "why is abusing coworkers on social media treated as serious",
+        "I've been asked to run the museum's instagram, do I need sign-off first?",
+        "I posted on the council page as myself by mistake, whats the rule on that?",
     ],
 )
 def test_question_about_the_rules_is_not_a_report(ted_session, q):

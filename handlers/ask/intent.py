@@ -152,7 +152,8 @@ _HAPPENING = re.compile(
 )
 _IN_GENERAL = re.compile(
     r"^((is|are) \w+ing\b|(can|could|would) you (tell|show|find|get|give) me|if|when|what if|what happens|"
-    r"what would|what (is|'s|are) (the|our|my) (process|rules?|policy|procedure|position|stance|attitude|"
+    r"why (is|are|do|does|would|should|can|can'?t|must)\b|"
+    r"what would|what( is|'?s| are) (the|our|my) (process|rules?|policy|procedure|position|stance|attitude|"
     r"council'?s)|what (counts|does|do)|am i allowed|are (we|staff|employees) "
     r"(allowed|supposed|expected)|(can|could|may|must|should|do|does|will|would|is|are) (i|we|staff|employees|"
     r"the policy|the council|it|there|my manager|contractors|volunteers)\b|is it (ok|okay|alright|allowed|fine|"
@@ -164,7 +165,10 @@ _IN_GENERAL = re.compile(
     r"share|post|like|ignore|hide|accept|add|use|put|have to|need to)\b|"
     r"\b(am i|are we|is it|is that|is this) (ok|okay|alright|allowed|fine|a breach|against|acceptable|"
     r"appropriate|expected|supposed|required|meant)\b|"
-    r"\b(will|could|would|can|might) (i|we) (get|be) (in trouble|disciplined|sacked|dismissed)\b"
+    r"\b(will|could|would|can|might) (i|we) (get|be) (in trouble|disciplined|sacked|dismissed)\b|"
+    r"\b(do|does|will) (i|we|staff|they) (need|have to|require)\b|"
+    # Asking about a rule, anywhere in the message: "…as myself, what's the rule on that?"
+    r"\bwhat( is|'?s| are) the (rules?|policy|position|guidance) (on|about|for)\b"
 )
 _PASS_ON = re.compile(
     r"\b(report\w*|reprot\w*|flag\w*|log|record|escalat\w*|pass (it |this |them )?on|forward|send (it|this|them)|"
