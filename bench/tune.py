@@ -58,7 +58,8 @@ def council(semantic: bool = True):
 def plain(path: Path, semantic: bool = True):
     """A knowledge base of documents ingested as they are, nobody's enrichment in sight."""
     ted = build(Settings(semantic=semantic), ":memory:", first_use=False)
-    save_documents(ted.db, [parse_file(p) for p in find_files([path])], embedder=ted.answerer.index.embedder)
+    files = [p for p in find_files([path]) if p.name != "SOURCE.md"]  # where the corpus came from, not a policy
+    save_documents(ted.db, [parse_file(p) for p in files], embedder=ted.answerer.index.embedder)
     return ted
 
 
@@ -201,6 +202,12 @@ def main() -> None:
         help="fit on two thirds of the training questions and report on the other third",
     )
     args = ap.parse_args()
+    if args.validate and (args.write or args.lexical_only):
+        ap.error(
+            "--validate fits on two thirds of the questions to measure the rest: not with --write or --lexical-only"
+        )
+    if args.keep_weights and args.lexical_only:
+        ap.error("--lexical-only already keeps the weights (and the semantic models)")
     tdc = questions(*COUNCIL_TRAINING)
     tts = questions(*HANDBOOK_TRAINING)
     checks: dict[str, list] = {}

@@ -384,6 +384,12 @@ def _m012_index_segments(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m013_topic_intent(db: sqlite_utils.Database) -> None:
+    # Whether a conversation's remembered topic was a policy answer or something reported: a follow-up on a report
+    # is never written to the unanswered list as read with the report's words.
+    db["threads"].add_column("topic_intent", str)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -397,4 +403,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_uploads", _m010_uploads),
     ("011_reports_v2", _m011_reports_v2),
     ("012_index_segments", _m012_index_segments),
+    ("013_topic_intent", _m013_topic_intent),
 ]

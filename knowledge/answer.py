@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -106,6 +106,7 @@ class Answer:
     read_as: str = ""  # the question as TED read it, when a follow-up was read with the one before it
     summary: str = ""  # the top clause's plain-English summary
     also: tuple[Citation, ...] = ()  # clauses that complete the answer (its exception, next step, cross-reference)
+    taught: bool = False  # settled by what the communications team taught (knowledge.teach)
 
     @property
     def plain_text(self) -> str:
@@ -152,12 +153,15 @@ def completes(best: Hit, other: Hit) -> bool:
     return other.number in best.refs or best.number in other.refs or _next_to(best.number, other.number)
 
 
-def agrees(taught: Taught | None, hits: list[Hit]) -> bool:
-    """The ranking says what the taught example says: its clause ranks first (a "not covered" example: its document
-    holds the best clause)."""
+def agrees(taught: Taught | None, hits: list[Hit], unsure: bool) -> bool:
+    """The ranking says what the taught example says: its clause ranks first; for a "not covered" example, the
+    ranking would not answer either (`unsure`: its confidence is below the threshold) and its document holds the
+    best clause."""
     if taught is None or not hits:
         return False
-    return hits[0].rowid == taught.clause if taught.phrasing else hits[0].doc_id == taught.doc
+    if taught.phrasing:
+        return hits[0].rowid == taught.clause
+    return unsure and hits[0].doc_id == taught.doc
 
 
 class DocumentInfo:
@@ -224,7 +228,10 @@ class Answerer:
             hits = [h for h in hits if keep(h)][:SEARCHED]
         params = ranking_params()
         taught = self.taught(query)
-        if calibration.taught_decides(taught, params, agrees(taught, hits)) and self.settles(
+        unsure = bool(taught and not taught.phrasing and hits) and calibration.confidence(
+            hits[:SHOWN], params, self.semantic
+        ) < calibration.threshold(params, hits, self.semantic, self.min_confidence_override)
+        if calibration.taught_decides(taught, params, agrees(taught, hits, unsure)) and self.settles(
             query, taught, hits, params
         ):
             # The communications team settled this question (or one worded nearly the same): theirs, whatever
@@ -234,7 +241,7 @@ class Answerer:
             hits = self.promoted(hits, taught)
             conf = max(calibration.confidence(hits, params, self.semantic), taught.similarity)
             if conf >= calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
-                return self.compose(hits, conf), query, hits
+                return replace(self.compose(hits, conf), taught=True), query, hits
             return self.fallback(conf, hits), query, hits
         hits = hits[:SHOWN]
         missing = self.unheld(question)

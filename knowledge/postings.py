@@ -38,9 +38,11 @@ FIELD_WEIGHTS = {"text": 1.0, "title": 1.0, "keywords": 0.85, "questions": 0.75,
 BM25_COLUMNS = {"title": 1.0, "heading": 0.5, "text": 1.0, "summary": 0.8, "keywords": 0.8, "questions": 0.6}
 # A phrasing the communications team taught (knowledge.teach) is an example question, but one from real traffic:
 # besides what makes it the clause's, it carries what made it that person's (a place, an event, the app they use).
-# It counts like a bundled one for coverage, BM25 and example-question similarity, but adds nothing to the clause's
-# Naive Bayes class: there its incidental words ("beach huts") would pull every question that mentions them to the
-# clause (seen on bench/teach_eval.py --train's analogue when all of half A was taught: right answers turned).
+# It counts like a bundled one for coverage and example-question similarity (and for BM25 where TED's own postings
+# pick the candidates, beyond search.FTS5_UP_TO clauses: FTS5 indexes the clauses table only), but adds nothing to
+# the clause's Naive Bayes class: there its incidental words ("beach huts") would pull every question that mentions
+# them to the clause (seen on bench/teach_eval.py --train's analogue when all of half A was taught: right answers
+# turned).
 TAUGHT_FIELD = ("taught", 0.75, 0.0, 0.6)  # (name, coverage weight, Naive Bayes count, BM25 column weight)
 K1, B = 1.2, 0.75  # BM25's usual constants (SQLite FTS5's too)
 SYNC_LIMIT = 20_000  # clauses an index waits for; a larger stale document is built in the background

@@ -135,6 +135,17 @@ def test_asking_to_file_a_report_however_it_is_put(ted_session, q):
     assert ask(ted_session, q).intent == REPORT
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "how do I submit a report to cabinet about our social media strategy?",
+        "can I put in a report about the council's instagram engagement figures to my manager?",
+    ],
+)
+def test_a_report_that_is_council_work_is_not_a_report_of_something_posted(ted_session, q):
+    assert ask(ted_session, q).intent != REPORT
+
+
 def test_a_real_word_next_to_report_is_not_taken_for_it(ted_session):
     # "repost" is one letter from "report", but not a slip of it: sharing a post is a policy question.
     assert ask(ted_session, "can I repost the council's post about the carnival on my own facebook?").intent == POLICY
@@ -173,6 +184,9 @@ def test_question_about_the_rules_is_not_a_report(ted_session, q):
     [
         "a resident has put my photo on facebook saying he'll be waiting for me after work",
         "there's a tiktok going round that mocks our refuse collectors by name",
+        # someone else's doing, with a question about the rules: still a report
+        "a resident has posted my car reg online, what's the policy on that?",
+        "why does someone keep posting my phone number on the council page?",
     ],
 )
 def test_a_report_phrased_without_the_word_report(ted_session, q):

@@ -10,7 +10,7 @@ import sys
 
 from chat import actions
 from chat.model import Message
-from handlers.ask.followup import combine, is_elliptical, stands_alone
+from handlers.ask.followup import asks_more, combine, is_elliptical, stands_alone
 from knowledge.model import Clause, Document
 from knowledge.store import save_documents
 from tests.fakes.web_world import web_test
@@ -290,3 +290,36 @@ def test_stands_alone_tells_a_whole_question_from_a_follow_up():
     assert stands_alone("and who approves my holiday?")
     for text in ("and when should it be changed?", "what about my work email?", "who do I tell?", "what if I refuse?"):
         assert not stands_alone(text), text
+
+
+def test_a_follow_up_on_something_reported_is_logged_in_its_own_words_only(ted):
+    # What someone reports is for the people it is routed to; the unanswered list is for the curators.
+    report, _, allowed = chat(
+        ted,
+        "my neighbour Dave Smith keeps posting abuse about me on tiktok",
+        "and if it's on nextdoor?",
+        "is that allowed?",
+    )
+    assert report.intent == "report"
+    logged = [r["question"] for r in ted.db["unanswered"].rows]
+    assert logged and not any("Dave Smith" in q or "neighbour" in q for q in logged)
+    assert allowed.intent in {"fallback", "policy", "report"}
+
+
+def test_a_follow_up_asking_what_happens_then_is_read_with_the_question_before(ted):
+    _, weekends = chat(
+        ted, "how fast do we have to reply to comments on the council's instagram?", "and what happens at weekends?"
+    )
+    assert weekends.intent == "policy" and weekends.citations[0].clause in {"6.8", "6.9"}
+
+
+def test_instead_and_too_are_not_words_the_follow_up_asks():
+    prev = "can contractors post on the council's facebook?"
+    assert "instead" not in asks_more(prev, "and instagram instead?")
+    assert asks_more(prev, "and instagram too?") == ""
+
+
+def test_a_follow_up_naming_someone_already_asked_about_repeats_nobody():
+    assert "councillors and councillors" not in combine(
+        "can staff and councillors post on facebook?", "what about councillors?"
+    )

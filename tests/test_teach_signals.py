@@ -84,3 +84,17 @@ def test_a_phrasing_taught_to_a_plain_passage_lifts_it_only_for_questions_close_
     assert hit("shed?", "2.1").score == pytest.approx(before["shed?"])
     assert hit(close, "2.1").score > before[close]
     assert ted.answerer.index.search(close, limit=1)[1][0].number == "2.1"
+
+
+def test_a_not_covered_example_agrees_with_the_ranking_only_where_the_ranking_would_not_answer_either():
+    from knowledge.answer import agrees
+    from knowledge.search import Hit
+    from knowledge.vectors import Taught
+
+    hits = [Hit(rowid=7, doc_id="doc-a", number="1.1", title="t", heading="", text="x", summary="", refs=())]
+    marked = Taught(phrasing=False, similarity=0.76, lead=0.12, doc="doc-a")
+    assert not agrees(marked, hits, unsure=False)  # the ranking answers with confidence: no agreement
+    assert agrees(marked, hits, unsure=True)
+    assert not agrees(Taught(phrasing=False, similarity=0.76, lead=0.12, doc="doc-b"), hits, unsure=True)
+    taught_here = Taught(phrasing=True, similarity=0.76, lead=0.12, clause=7)
+    assert agrees(taught_here, hits, unsure=False)

@@ -42,12 +42,16 @@ class ChatHandlers:
         text = msg.text.strip()
         if msg.command == "/ted" and text.lower() in {"", "help"}:
             return [Reply(self.asker.capabilities(), intent="smalltalk", ephemeral=True)]
-        previous = self.conversations.previous_question(msg)
-        answer = self.asker.ask(text, channel=msg.platform, follow_up_of=previous)
+        previous, previous_intent = self.conversations.previous_topic(msg) or (None, "")
+        answer = self.asker.ask(
+            text, channel=msg.platform, follow_up_of=previous, follow_up_of_report=previous_intent == REPORT
+        )
         try:
             asked_id = self.conversations.record_asked(msg, text, answer)
             if topic := self.asker.topic(text, answer, previous):
-                self.conversations.remember(msg, topic)
+                # A follow-up read with what was reported carries the report's words on: it stays a report's topic.
+                reported = answer.intent == REPORT or (previous_intent == REPORT and bool(answer.read_as))
+                self.conversations.remember(msg, topic, REPORT if reported else answer.intent)
         except sqlite3.Error as exc:
             # A full disk or a read-only database: the person still gets the answer (reading works), only
             # the question log and conversation memory miss it; 👍/👎 on it will say the answer is gone.

@@ -67,23 +67,28 @@ class Conversations:
             return None
 
     def previous_question(self, msg: Message) -> str | None:
+        topic = self.previous_topic(msg)
+        return topic[0] if topic else None
+
+    def previous_topic(self, msg: Message) -> tuple[str, str] | None:
+        """What a follow-up leans on: (the question as TED read it, or what was reported; the intent it had)."""
         row = self._context(msg.platform, msg.conversation_id, msg.thread_id)
         if not row and msg.thread_id:
             # A reply in a new thread under a question asked at the top of the conversation.
             row = self._context(msg.platform, msg.conversation_id, "")
             if row and self._stale(row[1]):
                 return None
-            return row[0] if row else None
+            return (row[0], row[2] or "") if row else None
         if not row:
             return None
         if not msg.thread_id:
             if self._stale(row[1]):
                 return None
-        return row[0]
+        return row[0], row[2] or ""
 
     def _context(self, platform: str, conversation_id: str, thread_id: str) -> tuple | None:
         return self.db.execute(
-            "select last_question, updated_at from threads where platform = ? and conversation_id = ? "
+            "select last_question, updated_at, topic_intent from threads where platform = ? and conversation_id = ? "
             "and thread_id = ?",
             [platform, self.ids.stored(platform, conversation_id), thread_id],
         ).fetchone()
@@ -92,7 +97,7 @@ class Conversations:
     def _stale(updated_at: str) -> bool:
         return datetime.now(UTC) - datetime.fromisoformat(updated_at) > timedelta(minutes=DM_CONTEXT_MINUTES)
 
-    def remember(self, msg: Message, question: str) -> None:
+    def remember(self, msg: Message, question: str, intent: str = "") -> None:
         self.db["threads"].upsert(
             {
                 "platform": msg.platform,
@@ -100,6 +105,7 @@ class Conversations:
                 "thread_id": msg.thread_id,
                 "last_question": question[:2000],
                 "updated_at": utcnow(),
+                "topic_intent": intent,
             },
             pk=("platform", "conversation_id", "thread_id"),
         )

@@ -136,6 +136,8 @@ def kin(previous: str, follow_up: str) -> list[tuple[str, str]]:
     prev = _runs(_words(previous))
     pairs: list[tuple[str, str]] = []
     for kind, phrase in _runs(_words(follow_up)):
+        if any(p == phrase for _, p in prev):  # already in the question: "councillors?" after "staff and councillors"
+            continue
         for k, p in prev:
             if k == kind and p != phrase and all(p != old for old, _ in pairs):
                 pairs.append((p, phrase))
@@ -148,7 +150,8 @@ def kin(previous: str, follow_up: str) -> list[tuple[str, str]]:
 # a follow-up.
 _OPENER = re.compile(
     r"^(?:(?:how|what|who|where|when|why|which)(?:'s| (?:do|does|did|can|could|should|would|will|is|are|was|"
-    r"were|has|have|must|may|\w+s))|(?:can|could|do|does|is|are|should|may|must|will|would|am|have|has) "
+    r"were|has|have|must|may|(?!(?:happens|applies|means|counts|goes|matters|changes)\b)\w+s))|"
+    r"(?:can|could|do|does|is|are|should|may|must|will|would|am|have|has) "
     r"(?:i|we|you|staff|employees|the|my|our|a|an))\b"
 )
 
@@ -230,7 +233,7 @@ def asks_more(previous: str, follow_up: str) -> str:
     combined reading appends, less those the previous question already has ("and when someone leaves the team?"
     after a question about the team's account asks "when someone leaves"); "" when it only puts another word in
     the previous question's place ("what about instagram?")."""
-    own = _read_together(previous, follow_up)[1]
+    own = _TAIL.sub("", _read_together(previous, follow_up)[1] or "")  # "instead", "too": no new words
     said = set(terms(previous))
     return " ".join(w for w in words(own) if stem(w) not in said) if own else ""
 

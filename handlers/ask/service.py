@@ -56,7 +56,15 @@ class AskService:
     def capabilities(self) -> str:
         return f"{messages.CAPABILITIES}\n\n{self.holding()}"
 
-    def ask(self, question: str | None, channel: str = "cli", follow_up_of: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str | None,
+        channel: str = "cli",
+        follow_up_of: str | None = None,
+        follow_up_of_report: bool = False,
+    ) -> Answer:
+        """`follow_up_of`: the conversation's topic, if any; `follow_up_of_report`: that topic is something reported,
+        whose words stay out of the unanswered list (only the people a report is routed to may read it)."""
         text = (question or "").strip()
         if not text:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
@@ -85,8 +93,8 @@ class AskService:
         abuse = describes_abuse(reading) or colleague or self.intents.near_report(scores)
         if answer.intent == FALLBACK:
             # A fragment is logged as TED read it: "and if it's my own account?" alone could be neither answered
-            # nor taught to a clause by the communications team.
-            self.record_unanswered(reading, channel, answer)
+            # nor taught to a clause by the communications team. Never with a report's words, though.
+            self.record_unanswered(text if follow_up_of_report else reading, channel, answer)
         if abuse:
             words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
             answer = dataclasses.replace(answer, text=words, offer_report=True)
@@ -110,7 +118,8 @@ class AskService:
             same_rule = before.intent == POLICY and (keep is None or keep(before_hits[0]))
             if same_rule and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
                 answer = self.answerer.compose(hits, before.confidence)
-        if answer.intent == POLICY and (asked := asks_more(previous or "", text)):
+        # What the communications team taught settles the answer; the next-step reading never overrules it.
+        if answer.intent == POLICY and not answer.taught and (asked := asks_more(previous or "", text)):
             ordered = self.next_step(asked, hits)
             if ordered is not hits:
                 hits, answer = ordered, self.answerer.compose(ordered, answer.confidence)
