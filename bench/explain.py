@@ -15,9 +15,9 @@ db = ":memory:"
 if args and args[0] == "--db":
     db, args = args[1], args[2:]
 ted = build(Settings(), db)
-semantic = ted.answerer.semantic
 for q in args:
     query, hits = ted.answerer.index.search(q, limit=6)
+    semantic = ted.answerer.semantic  # after the search: the index (and its vectors) load with the first one
     print(f"\n{q}")
     print(
         "  groups: "
