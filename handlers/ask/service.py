@@ -72,9 +72,11 @@ class AskService:
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         reading = self.reading(text, follow_up_of)
         answer, _, hits = self.answer(text, reading, follow_up_of)
-        if reading != text and stands_alone(text) and not self.leans(text, follow_up_of or "", answer, hits):
-            reading = text
-            answer, _, hits = self.answer(text, text, None)
+        if reading != text and stands_alone(text):
+            alone = self.answerer.answer(text)
+            if not self.leans(text, follow_up_of or "", answer, hits, alone[0]):
+                reading = text
+                answer, _, hits = alone
         elliptical = reading != text
         enriched = hits[0].enriched if hits else True
         # A fragment ("who from?", "and from the council's account?") is judged as the question it completes:
@@ -125,12 +127,12 @@ class AskService:
                 hits, answer = ordered, self.answerer.compose(ordered, answer.confidence)
         return answer, query, hits
 
-    def leans(self, text: str, previous: str, answer: Answer, hits: list) -> bool:
+    def leans(self, text: str, previous: str, answer: Answer, hits: list, alone: Answer) -> bool:
         """Whether a whole question that opens like a follow-up ("and who runs the training?", "and who approves my
         holiday?") is read with the one before. Only where, alone, it finds no answer, and read with the question
         before, it lands on a clause whose wording has every word it adds: the training is that rule's training;
         a holiday is a new topic, answered (or not) on its own and never by the rule before."""
-        if answer.intent != POLICY or not hits or self.answerer.answer(text)[0].intent == POLICY:
+        if answer.intent != POLICY or not hits or alone.intent == POLICY:
             return False
         said = set(terms(previous))
         wording = self.answerer.index.wording(hits[0].rowid)
