@@ -34,7 +34,7 @@ from handlers.ask.intent import is_smalltalk, wants_to_report  # noqa: E402
 from knowledge import calibration  # noqa: E402
 from knowledge.evaluate import norm, read_questions  # noqa: E402
 from knowledge.ingest import find_files, parse_file  # noqa: E402
-from knowledge.search import ranking_params  # noqa: E402
+from knowledge.search import fused, ranking_params  # noqa: E402
 from knowledge.store import save_documents  # noqa: E402
 
 # The training questions (never a held-out set): what the weights and the confidence models are fitted on.
@@ -92,14 +92,7 @@ def collect(ted, qs: list[dict], as_oos: bool = False) -> list[tuple[bool, list]
 
 
 def rescore(h, w: dict) -> float:
-    s = (
-        w["w_coverage"] * h.coverage
-        + w["w_qsim"] * h.qsim
-        + w["w_bm25"] * h.bm25
-        + w["w_nb"] * h.nb
-        + w["w_semantic"] * h.sem
-    )
-    return s if h.enriched else s / ((1.0 - w["w_qsim"]) or 1.0)
+    return float(fused(w, h.coverage, h.qsim, h.bm25, h.nb, h.sem, h.enriched))
 
 
 def ranked(rows, w):

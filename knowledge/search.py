@@ -93,6 +93,18 @@ _shared_lock = threading.Lock()
 _builders: dict[str, threading.Thread] = {}
 
 
+def fused(w: dict, coverage, qsim, bm25, nb, sem, enriched):
+    """The ranking score from the signals (numbers or numpy arrays alike; bench/tune.py re-scores with it).
+
+    Nobody wrote example questions for a passage of an ingested document: it is judged on the other signals,
+    re-weighted, rather than counting the missing one as a miss (its example-question similarity is taken to be as
+    good as the rest). A phrasing taught to it counts only where the question is closer to it than that, so one
+    taught question does not lift its clause over every passage nobody taught anything."""
+    rest = w["w_coverage"] * coverage + w["w_bm25"] * bm25 + w["w_nb"] * nb + w["w_semantic"] * sem
+    imputed = rest / ((1.0 - w["w_qsim"]) or 1.0)
+    return np.where(enriched, rest + w["w_qsim"] * qsim, rest + w["w_qsim"] * np.maximum(qsim, imputed))
+
+
 def _file_of(db: sqlite_utils.Database) -> str:
     row = db.execute("pragma database_list").fetchone()
     return row[2] if row and row[2] else ""
@@ -397,14 +409,9 @@ class KnowledgeIndex:
         qsim = np.array([qs.get(int(p), 0.0) for p in cand])
         rowids = snap.rowids[cand]
         sem = np.array([sims.get(int(r), 0.0) for r in rowids]) if sims else np.zeros(len(cand))
-        rest = w_cov * cov + w_bm * (np.maximum(bm, 0.0) / top_bm) + w_nb * nb + w_sem * sem
         enriched = snap.has_questions[cand]
-        # Nobody wrote example questions for a passage of an ingested document: judge it on the other signals,
-        # re-weighted, rather than count the missing one as a miss (its example-question similarity is taken to be
-        # as good as the rest). A phrasing taught to it counts only where the question is closer to it than that,
-        # so one taught question does not lift its clause over every passage nobody taught anything.
-        imputed = rest / ((1.0 - w_q) or 1.0)
-        score = np.where(enriched, rest + w_q * qsim, rest + w_q * np.maximum(qsim, imputed))
+        weights = {"w_coverage": w_cov, "w_qsim": w_q, "w_bm25": w_bm, "w_nb": w_nb, "w_semantic": w_sem}
+        score = fused(weights, cov, qsim, np.maximum(bm, 0.0) / top_bm, nb, sem, enriched)
         order = np.argsort(-score, kind="stable")[:limit]
         # Words the person actually typed (or a typo of them) decide whether the question is about the
         # document's subject; synonym expansions alone don't ("rang" is not "enquiry").

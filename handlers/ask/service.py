@@ -21,12 +21,13 @@ log = logging.getLogger("ted.ask")
 
 _THANKS = re.compile(r"\b(thanks|thank|thx|ta|cheers|appreciated|brilliant|great|perfect|lovely)\b")
 _BYE = re.compile(r"\b(bye|goodbye|see you|see ya|cya|laters|night|that'?s (all|it|everything))\b")
+_GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo)\b")
+
 # A follow-up asking for the next step of the rule just answered ("and at weekends?" after how quickly to answer):
 # the rule's neighbour or cross-reference among the combined reading's best few, closer in meaning to what the
 # follow-up itself asks than the clause ranked first by at least this much.
 NEXT_STEP_RANKS = 3
 NEXT_STEP_MARGIN = 0.15
-_GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo)\b")
 
 
 def smalltalk_reply(text: str, holding: str = "") -> str:
