@@ -16,6 +16,11 @@ _ABOUT = re.compile(
     r"\b(say|says|said|cover|covers|mention|mentions|state|states|contain|contains|allow|allows|"
     r"rules?|according to|under|in the|in our|what'?s in|set out|sets out|require|requires)\b"
 )
+# ... or nothing but the name: "and the expenses policy?", "what about the data protection policy?" asks about it.
+_JUST_A_NAME = re.compile(
+    r"^(?:(?:and|but|or|so|also|what about|how about|same for|and what about)\s+)?(?:(?:the|our|a|an)\s+)?"
+    r"(?:[a-z&'-]+ ){1,3}" + _KIND + r"\s*(?:too|then|instead)?\s*[?.!]*$"
+)
 # Words that can stand before "policy" without naming a document ("what does the policy say", "this policy").
 _NOT_A_NAME = {
     "what",
@@ -127,7 +132,7 @@ def unheld_document(question: str, held_titles: Iterable[str], known_names: Iter
     `held_titles` are the documents TED holds; `known_names` are documents they mention (their "related"
     lists), so the name is given as the document itself spells it."""
     q = fold(question)
-    if not _ABOUT.search(q):
+    if not (_ABOUT.search(q) or _JUST_A_NAME.match(q.strip())):
         return None
     held = [_words(t) for t in held_titles]
     for m in _NAME.finditer(q):

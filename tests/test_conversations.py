@@ -323,3 +323,14 @@ def test_a_follow_up_naming_someone_already_asked_about_repeats_nobody():
     assert "councillors and councillors" not in combine(
         "can staff and councillors post on facebook?", "what about councillors?"
     )
+
+
+def test_a_follow_up_naming_a_document_ted_does_not_hold_is_a_new_topic(ted):
+    _, expenses, held = chat(
+        ted,
+        "can I post photos of my team on my personal facebook?",
+        "and the expenses policy?",
+        "and the social media policy?",
+    )
+    assert expenses.intent == "fallback" and "Expenses Policy" in expenses.text
+    assert held.intent == "policy"  # the document TED holds, named loosely, is no new topic

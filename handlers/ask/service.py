@@ -157,8 +157,14 @@ class AskService:
 
     def reading(self, text: str, follow_up_of: str | None) -> str:
         """The message as TED reads it: alone, or, when it can't stand alone, with the question before it.
-        A message with words the knowledge base has never seen starts a new topic ("and my parking permit?")."""
-        if follow_up_of and is_elliptical(text, follow_up_of) and not new_topic(text, self.answerer.index.knows):
+        A message with words the knowledge base has never seen starts a new topic ("and my parking permit?"), and so
+        does one naming a document TED doesn't hold ("and the expenses policy?")."""
+        if (
+            follow_up_of
+            and is_elliptical(text, follow_up_of)
+            and not new_topic(text, self.answerer.index.knows)
+            and not self.answerer.unheld(text)
+        ):
             return combine(follow_up_of, text)
         return text
 
