@@ -334,3 +334,13 @@ def test_a_follow_up_naming_a_document_ted_does_not_hold_is_a_new_topic(ted):
     )
     assert expenses.intent == "fallback" and "Expenses Policy" in expenses.text
     assert held.intent == "policy"  # the document TED holds, named loosely, is no new topic
+
+
+def test_an_unsure_follow_up_on_the_next_clause_of_the_rule_answered_is_answered(ted):
+    # The combined reading is not sure of itself, but it lands on the next clause of the rule just answered, and
+    # what the follow-up asks ("a disclaimer") is plainly closer to that clause than to the one before.
+    first, disclaimer = chat(
+        ted, "can I put that I work in housing on my facebook profile?", "and what about a disclaimer?"
+    )
+    assert first.citations[0].clause == "5.7"
+    assert disclaimer.intent == "policy" and disclaimer.citations[0].clause == "5.8"

@@ -121,6 +121,10 @@ class AskService:
             same_rule = before.intent == POLICY and (keep is None or keep(before_hits[0]))
             if same_rule and hits[0].rowid in {h.rowid for h in before_hits[:3]}:
                 answer = self.answerer.compose(hits, before.confidence)
+            elif same_rule and self.asks_next_step(previous or "", text, before_hits[0], hits[0]):
+                # Or on the next clause of the rule answered before, where what the follow-up itself asks is
+                # plainly closer to it ("…say which department I work in?", then "and do I need a disclaimer?").
+                answer = self.answerer.compose(hits, before.confidence)
         # What the communications team taught settles the answer; the next-step reading never overrules it.
         if answer.intent == POLICY and not answer.taught and (asked := asks_more(previous or "", text)):
             ordered = self.next_step(asked, hits)
@@ -145,15 +149,27 @@ class AskService:
         knowledge.answer.completes), among the best few, is plainly closer in meaning to what the follow-up itself
         asks, the follow-up asks for that next step: it goes first, and the rule before it stays beside it as a
         card. Meaning only: the follow-up's few words alone rank by chance."""
-        index = self.answerer.index
-        sims, _, _ = index.semantic(index.analyse(asked))
-        if not sims or len(hits) < 2:
+        if len(hits) < 2:
             return hits
-        best = hits[0]
+        closer = self.closer_to(asked, hits[0])
         for h in hits[1:NEXT_STEP_RANKS]:
-            if completes(best, h) and sims.get(h.rowid) - sims.get(best.rowid) >= NEXT_STEP_MARGIN:
+            if closer(h):
                 return [h, *(x for x in hits if x.rowid != h.rowid)]
         return hits
+
+    def asks_next_step(self, previous: str, text: str, before, best) -> bool:
+        """The follow-up's best clause is the next clause of the rule that answered the question before it."""
+        asked = asks_more(previous, text)
+        return bool(asked) and best.rowid != before.rowid and self.closer_to(asked, before)(best)
+
+    def closer_to(self, asked: str, rule):
+        """A test of a clause: it completes `rule` (knowledge.answer.completes) and is plainly closer in meaning to
+        what the follow-up asks (`asked`) than `rule` is. Meaning only: the follow-up's few words rank by chance."""
+        index = self.answerer.index
+        sims, _, _ = index.semantic(index.analyse(asked))
+        if not sims:
+            return lambda h: False
+        return lambda h: completes(rule, h) and sims.get(h.rowid) - sims.get(rule.rowid) >= NEXT_STEP_MARGIN
 
     def reading(self, text: str, follow_up_of: str | None) -> str:
         """The message as TED reads it: alone, or, when it can't stand alone, with the question before it.
