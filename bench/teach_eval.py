@@ -44,14 +44,17 @@ from knowledge.evaluate import norm, read_questions, score  # noqa: E402
 HOLDOUT = ROOT / "eval" / "tdc_v2_holdout.jsonl"
 REWORDINGS = ROOT / "eval" / "teach_rewordings_A.jsonl"
 TRAIN_REWORDINGS = [
-    ROOT / "eval" / "train" / f for f in ("teach_rewordings_train.jsonl", "teach_rewordings_train2.jsonl")
+    ROOT / "eval" / "train" / f
+    for f in ("teach_rewordings_train.jsonl", "teach_rewordings_train2.jsonl", "teach_rewordings_train3.jsonl")
 ]
 ACTOR = "bench/teach_eval.py"
-# knowledge base -> its training question files (see --train)
-TRAIN_SETS = {
-    "council": ["tdc_dev.jsonl", "tdc_holdout.jsonl"],
-    "handbook": ["tts_handbook.jsonl", "train/tts_oos_train.jsonl"],
-}
+# (knowledge base, its training question files), one run each (see --train)
+TRAIN_SETS = (
+    ("council", ["tdc_dev.jsonl", "tdc_holdout.jsonl"]),
+    ("handbook", ["tts_handbook.jsonl", "train/tts_oos_train.jsonl"]),
+    ("council", ["train/tdc_train3.jsonl"]),
+    ("handbook", ["train/tts_train2.jsonl"]),
+)
 
 
 def halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -193,14 +196,15 @@ def main() -> None:
     if args.train:
         runs = []
         extra = [r for f in TRAIN_REWORDINGS if f.exists() for r in read_questions(f)]
-        for kb, files in TRAIN_SETS.items():
+        for kb, files in TRAIN_SETS:
             rows = [r for f in files for r in read_questions(ROOT / "eval" / f)]
+            ids = {r["id"] for r in rows}
             runs.append(
                 (
                     f"training {kb} ({' + '.join(files)})",
                     knowledge_base(kb, Settings()),
                     rows,
-                    [r for r in extra if r.get("kb") == kb],
+                    [r for r in extra if r.get("kb") == kb and r.get("of") in ids],
                 )
             )
     else:
