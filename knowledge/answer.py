@@ -237,7 +237,7 @@ class Answerer:
             # The communications team settled this question (or one worded nearly the same): theirs, whatever
             # the wording suggests (a document TED doesn't hold, a clause that reads closer).
             if not taught.phrasing:
-                return self.fallback(0.0, hits[:SHOWN]), query, hits[:SHOWN]
+                return replace(self.fallback(0.0, hits[:SHOWN]), taught=True), query, hits[:SHOWN]
             hits = self.promoted(hits, taught)
             conf = max(calibration.confidence(hits, params, self.semantic), taught.similarity)
             if conf >= calibration.threshold(params, hits, self.semantic, self.min_confidence_override):

@@ -61,6 +61,11 @@ class Nearest(Protocol):
 # at 0.67 (lead 0.11). Read from the ranking parameters when they name them, so bench/tune.py may fit them.
 TAUGHT_AGREEING_SIMILARITY = 0.74
 TAUGHT_AGREEING_LEAD = 0.1
+# Or from as far, without the ranking's agreement, when it leads every clause by this much: on the training
+# analogue (bench/teach_eval.py --train, three rewording files, 1,034 questions) a lead of 0.2 or more came only
+# with rewordings of the taught question ("does the policy stop applying when I clock off at 5", then "is the
+# policy only during work hours or does it stop when i finish at 5": 0.78, lead 0.27, the ranking elsewhere).
+TAUGHT_CLEAR_LEAD = 0.2
 
 
 def taught_decides(nearest: Nearest | None, params: dict, agrees: bool = False) -> bool:
@@ -69,17 +74,18 @@ def taught_decides(nearest: Nearest | None, params: dict, agrees: bool = False) 
     --train): light rewordings of a taught question sit at 0.77-1.0 with a lead of 0.1 or more; unrelated
     questions near a taught one (0.79 at most) trail another clause. `agrees`: the ranking puts the question on
     the taught example's clause (or, for a "not covered" one, its document) too; two signals saying the same
-    thing settle it from a little further away (TAUGHT_AGREEING_*). Below them, the taught example still counts
+    thing settle it from a little further away (TAUGHT_AGREEING_*), and so does a clear lead over every clause
+    (TAUGHT_CLEAR_LEAD). Below them, the taught example still counts
     as the example question it also is."""
     if nearest is None:
         return False
     if nearest.similarity >= params.get("taught_similarity", 1.0) and nearest.lead >= params.get("taught_lead", 1.0):
         return True
-    return (
-        agrees
-        and nearest.similarity >= params.get("taught_agreeing_similarity", TAUGHT_AGREEING_SIMILARITY)
-        and nearest.lead >= params.get("taught_agreeing_lead", TAUGHT_AGREEING_LEAD)
-    )
+    if nearest.similarity < params.get("taught_agreeing_similarity", TAUGHT_AGREEING_SIMILARITY):
+        return False
+    if nearest.lead >= params.get("taught_clear_lead", TAUGHT_CLEAR_LEAD):
+        return True
+    return agrees and nearest.lead >= params.get("taught_agreeing_lead", TAUGHT_AGREEING_LEAD)
 
 
 def model_name(hits: Sequence[Ranked], semantic: bool) -> str:

@@ -192,6 +192,14 @@ def is_taught(db: sqlite_utils.Database, question: str) -> bool:
     )
 
 
+# Words that change how a question is put, not what it asks: "who is the director *right now*", "should I report
+# it *anyway*". A rewording that adds one still asks what was taught.
+FILLER = frozenset(
+    "now right currently presently anyway still actually really just even also too ever quick please pls "
+    "exactly basically honestly".split()
+)
+
+
 def says_more(query: Query, example: str, wording: dict[str, float], other: dict[str, float], typo: float) -> bool:
     """Whether the question says something its taught example doesn't, in words of a clause's own wording
     (`wording`: stem -> best field weight, 1.0 for its text and title) that `other` lacks: "how much is a
@@ -199,7 +207,7 @@ def says_more(query: Query, example: str, wording: dict[str, float], other: dict
     reads "Staff permits cost…". Then the example does not speak for the question; the ranking does."""
     said = {stem(w) for w in content_words(example)}
     for g in query.groups:
-        if any(a in said for a in g.alts):
+        if any(a in said for a in g.alts) or g.word in FILLER:
             continue
         own = [a for a, f in g.alts.items() if f >= typo]  # the word typed (or its typo), not a synonym of it
         if any(wording.get(a, 0.0) >= 1.0 for a in own) and not any(other.get(a, 0.0) >= 1.0 for a in own):

@@ -121,3 +121,8 @@ def is_english_word(word: str) -> bool | None:
     if word in known:
         return True
     return any(rx.search(word) and rx.sub(us, word) in known for rx, us in _UK)
+
+
+def transpositions(word: str) -> set[str]:
+    """The word with two neighbouring letters swapped: the slip a hurried typist makes ("reprot")."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}

@@ -151,6 +151,18 @@ def test_taught_phrasings_answer_the_question_and_close_rewordings(council):
     assert row["status"] == "forgotten" and row["ended_by"] == "robin"
 
 
+def test_a_taught_question_that_sounds_like_a_report_is_answered_by_its_clause(council):
+    # "should I report it?" about the rules is what the communications team taught it to be; only /report files.
+    q = "should I still report it if it might be a false alarm?"
+    emb = council.answerer.index.embedder
+    assert ask(council, q).intent == "report"
+    teach.teach(council.db, "7.2", q, "casey", embedder=emb)
+    for asked in (q, "if it might be a false alarm, should I still report it?"):
+        got = ask(council, asked)
+        assert got.intent == "policy" and got.citations[0].clause == "7.2", asked
+    assert ask(council, "/report " + q).intent == "report"
+
+
 def test_teaching_clause_a_never_breaks_an_answer_from_clause_b(council):
     assert ask(council, SUPPLIER).citations[0].clause == "5.13"
     assert ask(council, LOGO).citations[0].clause == "5.6"

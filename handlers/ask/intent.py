@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.text import content_words, fold
+from knowledge.text import content_words, fold, transpositions
 
 _SMALLTALK = [
     r"(hi|hello|hey|hiya|howdy|morning|good (morning|afternoon|evening)|greetings|yo|alright)( there)?( ted)?",
@@ -80,13 +80,8 @@ def is_smalltalk(text: str) -> bool:
     return len(t) < 40 and not content_words(t) and "?" not in t
 
 
-def _transpositions(word: str) -> set[str]:
-    """The word with two neighbouring letters swapped: the slip a hurried typist makes ("reprot")."""
-    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}
-
-
 # Only swaps, never a letter changed: "repost" (a real word, and a policy question) must stay itself.
-_REPORT_SLIPS = {slip: word for word in ("report", "reporting", "reported") for slip in _transpositions(word)}
+_REPORT_SLIPS = {slip: word for word in ("report", "reporting", "reported") for slip in transpositions(word)}
 
 
 def _unslipped(t: str) -> str:

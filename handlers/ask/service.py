@@ -83,10 +83,15 @@ class AskService:
         # A fragment ("who from?", "and from the council's account?") is judged as the question it completes:
         # only the patterns, which need no context, may call it smalltalk or a report.
         scores = None if elliptical else self.intents.scores(text, max((h.sem for h in hits), default=0.0), enriched)
-        if self.intents.is_smalltalk(text, scores):
+        # What the communications team taught settles the answer: a question they taught to a clause, or marked
+        # "not covered" (and close rewordings of it), is neither smalltalk nor a report by its likeness to examples
+        # ("I'm worried it's a false alarm, should I still report it?", taught to the incident handbook's clause).
+        # Only the /report command itself still opens the form.
+        settled = answer.taught and not text.lower().startswith("/report")
+        if not settled and self.intents.is_smalltalk(text, scores):
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         colleague = about_a_colleague(text)
-        if self.intents.wants_to_report(text, scores) or (colleague and answer.intent != POLICY):
+        if not settled and (self.intents.wants_to_report(text, scores) or (colleague and answer.intent != POLICY)):
             # A colleague's possible breach is a report category: when no clause answers it, the form is the
             # answer; when one does, the clause comes with "Report this" (below).
             cites = answer.citations if answer.intent == POLICY else ()
