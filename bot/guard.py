@@ -17,6 +17,7 @@ import asyncio
 import logging
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from core.settings import Settings
 from handlers import messages
@@ -28,9 +29,54 @@ class SlowClient(Exception):
     """The request body did not arrive within TED_BODY_TIMEOUT_SECONDS."""
 
 
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """One line per request: method, path, status, size and time. Never the query string, where people's words
+    go ("/api/admin/kb/clauses?q=…"), nor the referrer or user agent."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %s %.3fs", request.method, request.path, response.status, response.body_length, time)
+
+
+class MalformedRequests(logging.Filter):
+    """aiohttp logs a request it could not parse (a header over 8 KB, a bad method, Content-Length beside
+    Transfer-Encoding) at ERROR with a traceback and the start of the offending bytes. It is the client's doing,
+    and those bytes may be anyone's words: one INFO line with the kind of problem instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.levelno >= logging.ERROR:
+            kind = record.exc_info[0].__name__ if record.exc_info[0] else "error"
+            record.msg, record.args = "refused a request it could not read (%s)", (kind,)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+logging.getLogger("aiohttp.server").addFilter(MalformedRequests())
+
+
 def server_options(settings: Settings) -> dict:
     """Options for aiohttp's request handler (web.run_app, AppRunner, TestServer)."""
-    return {"keepalive_timeout": settings.header_timeout_seconds}
+    return {"keepalive_timeout": settings.header_timeout_seconds, "access_log_class": PathOnlyAccessLogger}
+
+
+@web.middleware
+async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
+    """What the router itself answers (no such route, a method a route doesn't take) in TED's own words: JSON
+    `{"error": …}` under /api/, the HTML error page elsewhere. Slack's and Teams' endpoints keep theirs."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or request.path.startswith(("/slack/", "/api/messages")):
+            raise
+        message = messages.HTTP_ERRORS.get(exc.status, messages.WEB_ERROR)
+        headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
+        if request.path.startswith("/api/"):
+            return web.json_response({"error": message}, status=exc.status, headers=headers)
+        from bot.web.html import error_page  # the web chat's page shell (bot/ may import bot/web)
+
+        return web.Response(
+            text=error_page(message, exc.status), status=exc.status, content_type="text/html", headers=headers
+        )
 
 
 def body_deadline(settings: Settings):

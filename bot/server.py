@@ -8,7 +8,7 @@ import socket
 
 from aiohttp import web
 
-from bot.guard import body_deadline, server_options
+from bot.guard import body_deadline, plain_errors, server_options
 from bot.health import health_route
 from bot.pool import POOL, HandlerPool
 from bot.teams.config import off_level as teams_off_level
@@ -27,7 +27,7 @@ def make_app(ted, slack_retry=None, pool: HandlerPool | None = None) -> web.Appl
     """The one server. `slack_retry` (a handlers.reports.retry.RetryPolicy) lets tests shorten Slack back-off;
     `pool` (bot/pool.py) is where every channel's handlers run: by default TED_WORKERS threads, each with its own
     TED on the same database file."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[body_deadline(ted.settings)])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[plain_errors, body_deadline(ted.settings)])
     app[CHANNELS] = ["web chat"]
     app[POOL] = pool = pool or HandlerPool(ted)
     app.cleanup_ctx.append(pool.lifecycle)  # first: the workers are up before any channel starts, down after

@@ -19,6 +19,21 @@ from core.migrations import MIGRATIONS, Migration  # noqa: F401  (re-exported: t
 BUSY_TIMEOUT_MS = 5000
 
 
+MAX_ROWID = 2**63 - 1  # the largest id SQLite can hold
+
+
+def row_id(value: object) -> int | None:
+    """An id as a button, form or URL gave it ("12", 12), or None when it is not one SQLite could hold: a forged
+    "9999999999999999999" is an unknown id, not an OverflowError."""
+    if isinstance(value, bool):
+        return None
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return n if 0 < n <= MAX_ROWID else None
+
+
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

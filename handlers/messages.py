@@ -94,6 +94,9 @@ NOT_ALLOWED = (
     "Nothing has been changed."
 )
 
+REPORT_NOT_FOUND = (
+    "I can't find that report (it may have been deleted under the retention period). Nothing has been changed."
+)
 NOT_ALLOWED_TO_VIEW = (
     "Sorry — only the person who filed this report, the people it was sent to and the communications team can see it."
 )
@@ -149,6 +152,8 @@ WEB_PICKING_OFF = (
     "open TED from the intranet, where you are signed in."
 )
 WEB_JSON_ONLY = 'Send the question as JSON (Content-Type: application/json), like {"question": "…"}.'
+WEB_JSON_BODY = "Send this as JSON (Content-Type: application/json), the way TED's own pages do."
+WEB_WRONG_HOST = "This address isn't one TED is served under. Open TED from its own address (see TED_PUBLIC_URL)."
 WEB_CROSS_SITE = "For your security I only answer requests from TED's own pages, not from another site."
 WEB_UNKNOWN_PERSON = "I can't find that person in the staff directory."
 WEB_NOT_ADMIN = "This page is for the communications team. Ask the Communications Manager if you need access."
@@ -185,3 +190,11 @@ WEB_UPLOAD_QUOTA = (
     "from one person in an hour. Please try again a little later; if it's urgent, send the report "
     "without them and email them to the Communications Manager, quoting its reference."
 )
+
+# What the web server says for a route or method it doesn't have (bot/guard.py's plain_errors).
+HTTP_ERRORS = {
+    404: "There's nothing at that address.",
+    405: "That address doesn't take that kind of request.",
+    413: "That request is too big.",
+    415: "That kind of content isn't accepted here.",
+}

@@ -13,7 +13,7 @@ from datetime import date
 
 import sqlite_utils
 
-from core.db import transaction
+from core.db import row_id, transaction
 from knowledge import audit, versions
 from knowledge.model import Document
 from knowledge.store import bump_revision, load_document, publish_document, take_down
@@ -56,6 +56,11 @@ def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: s
     if doc_id:
         if not _ID.match(doc_id):
             raise CurationError(f"“{doc_id}” is not a document id (lower-case letters, digits and hyphens).")
+        if not versions.history(db, doc_id) and load_document(db, doc_id) is None:
+            raise CurationError(
+                f"There is no document “{doc_id}” to make a new version of: check the id (`ted kb list`), or leave "
+                "it out to add a new document."
+            )
         doc = dataclasses.replace(doc, id=doc_id)
     with transaction(db):
         doc = _enrich_unchanged(doc, load_document(db, doc.id))
@@ -71,7 +76,8 @@ def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: s
 
 def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:
     """A waiting draft by its version id, or the one waiting for a document id."""
-    row = versions.get(db, int(ref)) if str(ref).isdigit() else versions.current(db, str(ref), versions.DRAFT)
+    n = row_id(ref) if str(ref).isdigit() else None
+    row = versions.get(db, n) if n is not None else versions.current(db, str(ref), versions.DRAFT)
     if row is None or row["status"] != versions.DRAFT:
         raise CurationError(f"There is no draft waiting for “{ref}”. Upload one first.")
     return row

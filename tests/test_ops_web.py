@@ -38,12 +38,12 @@ async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bytes:
 def test_a_client_that_sends_its_headers_too_slowly_is_disconnected():
     async def body(w):
         reader, writer = await raw(w)
-        writer.write(b"GET /healthz HTTP/1.1\r\nHost: ted\r\n")  # and never the blank line that ends the headers
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line that ends the headers
         await writer.drain()
         assert await closed_within(reader, 5) == b""
         writer.close()
         reader, writer = await raw(w)  # a prompt client is served as before
-        writer.write(b"GET /healthz HTTP/1.1\r\nHost: ted\r\nConnection: close\r\n\r\n")
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         assert (await closed_within(reader, 5)).startswith(b"HTTP/1.1 200")
         writer.close()
 
@@ -54,7 +54,7 @@ def test_a_client_that_sends_its_body_too_slowly_gets_408_and_is_disconnected(ca
     async def body(w):
         reader, writer = await raw(w)
         writer.write(
-            b"POST /api/ask HTTP/1.1\r\nHost: ted\r\nContent-Type: application/json\r\n"
+            b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Content-Length: 100\r\n\r\n" + b'{"question": '
         )
         await writer.drain()
@@ -73,7 +73,7 @@ def test_a_client_that_disconnects_mid_request_is_logged_at_info_without_a_trace
     async def body(w):
         reader, writer = await raw(w)
         writer.write(
-            b"POST /api/ask HTTP/1.1\r\nHost: ted\r\nContent-Type: application/json\r\n"
+            b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Content-Length: 1000\r\n\r\n" + b'{"question": "can I'
         )
         await writer.drain()
@@ -167,7 +167,7 @@ async def test_an_upload_too_big_by_its_content_length_is_refused_before_its_bod
     reader, writer = await raw(w)
     writer.write(
         (
-            f"POST /api/uploads HTTP/1.1\r\nHost: ted\r\nCookie: ted_session={cookie.value}\r\n"
+            f"POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ted_session={cookie.value}\r\n"
             f"X-CSRF-Token: {alex.csrf}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n"
             f"Content-Length: {50 * 1024 * 1024}\r\n\r\n"
         ).encode()
@@ -204,3 +204,23 @@ async def test_screenshots_stored_before_the_ledger_are_adopted_into_it(w):
     assert w.web.uploads.used(ALEX) == (0, 0)
     assert w.web.uploads.adopt() == 1 and w.web.uploads.adopt() == 0
     assert w.web.uploads.used(ALEX) == (1, len(PNG))
+
+
+def test_a_request_the_server_cannot_read_is_one_info_line_without_its_bytes_and_the_access_log_has_no_query(caplog):
+    async def body(w):
+        reader, writer = await raw(w)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + b"secretwords" * 1000 + b"\r\n\r\n")
+        await writer.drain()
+        answer = await closed_within(reader, 5)
+        assert answer.startswith((b"HTTP/1.0 400", b"HTTP/1.1 400"))  # aiohttp's own answer, to that client only
+        async with aiohttp.ClientSession() as http:
+            async with http.get(w.url("/api/me?q=my+private+words")) as r:
+                assert r.status == 200
+
+    caplog.set_level(logging.INFO)
+    run(body)
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "secretwords" not in text and "private" not in text
+    assert any("could not read" in r.getMessage() for r in caplog.records)
+    assert any(r.name == "aiohttp.access" and "/api/me" in r.getMessage() for r in caplog.records)

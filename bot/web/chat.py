@@ -14,6 +14,7 @@ import logging
 import re
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.web.endpoint import WebChat, endpoint, require_person, same_site_json
 from bot.web.identity import PLATFORM, Identity
@@ -136,6 +137,8 @@ MAX_PARTS = 5
 @endpoint(write=True)
 async def upload(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     require_person(w, who)
+    if not who.email:  # a screenshot only goes with a report, and a guest files none
+        raise BadInput(messages.WEB_PICK_FIRST, 401, "file")
     # Refused before a byte of the body is read: too big by its own account, or the person's hour is used up.
     if (request.content_length or 0) > w.uploads.max_bytes + MULTIPART_SLACK:
         raise BadInput(messages.WEB_UPLOAD_TOO_BIG.format(mb=w.uploads.max_bytes // (1024 * 1024)), 413, "file")
@@ -153,7 +156,7 @@ async def upload(request: web.Request, w: WebChat, who: Identity) -> web.Respons
             part = await reader.next()
         else:
             part = None
-    except (AssertionError, KeyError, ValueError) as exc:  # not multipart, or a malformed body
+    except (AssertionError, KeyError, ValueError, HttpProcessingError) as exc:  # not multipart, or malformed
         raise BadInput(messages.WEB_UPLOAD_NONE) from exc
     if part is None:
         raise BadInput(messages.WEB_UPLOAD_NONE)

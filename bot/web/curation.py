@@ -19,6 +19,7 @@ from bot.web.endpoint import WebChat, endpoint
 from bot.web.html import page
 from bot.web.identity import Identity
 from bot.web.input import BadInput, clean_text, read_json
+from core.db import row_id
 from handlers.curation import queue
 from knowledge import audit, lifecycle, teach, versions
 from knowledge.impact import Impact, describe
@@ -113,10 +114,10 @@ def _curate(fn):
 
 
 def _int(value: object, what: str = "id") -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise BadInput(f"That {what} isn't a number.") from None
+    n = row_id(value)
+    if n is None:
+        raise BadInput(f"That {what} isn't one TED knows (ids are whole numbers from 1).")
+    return n
 
 
 def _kind(body: dict) -> tuple[str, int]:

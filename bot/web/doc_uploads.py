@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.web.input import BadInput, clean_text
 from bot.web.uploads import safe_name, sniff
@@ -55,7 +56,7 @@ async def read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]]
                 )
             else:
                 await part.release()
-    except (AssertionError, KeyError, ValueError) as exc:  # not multipart, or a malformed body
+    except (AssertionError, KeyError, ValueError, HttpProcessingError) as exc:  # not multipart, or malformed
         raise BadInput(messages.WEB_DOC_NONE, field="file") from exc
     raise BadInput(messages.WEB_DOC_NONE, field="file")
 

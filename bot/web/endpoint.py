@@ -21,7 +21,7 @@ from aiohttp import web
 from bot.guard import SlowClient
 from bot.pool import HandlerPool
 from bot.web.html import FOOTER, error_page
-from bot.web.identity import COOKIE, PROXY, Identity, WebIdentity
+from bot.web.identity import COOKIE, LOCAL, PROXY, Identity, WebIdentity
 from bot.web.input import BadInput
 from bot.web.sender import WebSender
 from bot.web.uploads import UploadStore, default_folder
@@ -114,6 +114,23 @@ def _netloc(url: str) -> str:
     return host if port in (None, default) else f"{host}:{port}"
 
 
+WRITE_TYPES = ("application/json", "multipart/form-data")  # what TED's pages send; nothing else changes anything
+LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def host_ok(request: web.Request, w: WebChat) -> bool:
+    """In local mode (people pick who they are) on a loopback address, TED answers only to loopback names and
+    TED_PUBLIC_URL's: another site's page whose name was pointed at 127.0.0.1 (DNS rebinding) gets nothing, its
+    Origin matching its Host or not. On any other address the names it is reached by are the network's business
+    (and its proxy's)."""
+    s = w.ted.settings
+    if w.identity.mode != LOCAL or s.host.strip("[]") not in {h.strip("[]") for h in LOOPBACK}:
+        return True
+    name = _netloc(f"http://{request.host}").rsplit(":", 1)[0] if request.host else ""
+    public = _netloc(s.public_url).rsplit(":", 1)[0] if s.public_url else ""
+    return name in LOOPBACK or (bool(public) and name == public)
+
+
 def require_person(w: WebChat, who: Identity) -> None:
     """In proxy mode nothing happens without a signed-in person; locally, guests may ask questions."""
     if w.identity.mode == PROXY and not who.email:
@@ -129,9 +146,17 @@ def endpoint(write: bool = False, html: bool = False, cookie: bool = True):
             w = request.app[WEB]
             who = w.identity.identify(request)
             try:
-                if write and not w.identity.csrf_ok(who, request):
-                    log.info("refused: no valid CSRF token method=%s path=%s", request.method, request.path)
-                    raise BadInput(messages.WEB_CSRF, 403)
+                if not host_ok(request, w):
+                    log.info("refused: a Host this TED is not served under path=%s", request.path)
+                    raise BadInput(messages.WEB_WRONG_HOST, 421)
+                if write:
+                    require_person(w, who)  # in proxy mode, nobody signed in is told so before anything else
+                    if not w.identity.csrf_ok(who, request):
+                        log.info("refused: no valid CSRF token method=%s path=%s", request.method, request.path)
+                        raise BadInput(messages.WEB_CSRF, 403)
+                    if request.body_exists and request.content_type not in WRITE_TYPES:
+                        log.info("refused: %s body path=%s", request.content_type, request.path)
+                        raise BadInput(messages.WEB_JSON_BODY, 415)
                 resp = await fn(request, w, who)
             except BadInput as exc:
                 resp = problem(exc, html)
@@ -173,5 +198,7 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     if response.content_type == "text/html":
         h.setdefault("Content-Security-Policy", CSP)
         h.setdefault("X-Frame-Options", "DENY")
+    else:  # JSON, files: nothing in them runs, and no page may frame them
+        h.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
     if request.path.startswith("/api/") or response.content_type == "text/html":
         h.setdefault("Cache-Control", "no-store")

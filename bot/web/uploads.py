@@ -61,9 +61,19 @@ def sniff(head: bytes) -> str:
     return ""
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")  # what a file name that was not UTF-8 decodes to
+
+
 def safe_name(name: str | None) -> str:
-    base = _NAME_BAD.sub("", os.path.basename(unquote(name or "").replace("\\", "/"))).strip(" .")
-    return base[:MAX_NAME] or "screenshot"
+    """The file's own name, fit to store and show: no folders, no control or bidi characters, no bytes that were
+    never text, and at most MAX_NAME characters with its extension kept ("….png")."""
+    raw = _SURROGATES.sub("", unquote(name or "", errors="replace"))
+    base = _NAME_BAD.sub("", os.path.basename(raw.replace("\\", "/"))).strip(" ")
+    stem, dot, ext = base.rpartition(".")
+    if not (dot and 0 < len(ext) <= 10 and ext.isalnum()):
+        return base.strip(" .")[:MAX_NAME] or "screenshot"
+    stem = stem.strip(" .") or "screenshot"
+    return f"{stem[: MAX_NAME - len(ext) - 1]}.{ext}"
 
 
 def default_folder(db: sqlite_utils.Database) -> Path:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from chat.model import Message
-from core.db import utcnow
+from core.db import row_id, utcnow
 from handlers.ask.privacy import Pseudonyms
 from knowledge.answer import Answer
 
@@ -60,10 +60,11 @@ class Conversations:
         )
 
     def asked(self, asked_id: int | str) -> dict | None:
+        n = row_id(asked_id)
         try:
-            return self.db["asked"].get(int(asked_id))
-        except (ValueError, TypeError, sqlite_utils.db.NotFoundError) as exc:  # a stale or forged button
-            log.info("no stored answer asked_id=%.20s error=%s", asked_id, type(exc).__name__)
+            return self.db["asked"].get(n) if n is not None else None
+        except sqlite_utils.db.NotFoundError:  # a stale or forged button (what it carried is never logged)
+            log.info("no stored answer for that button")
             return None
 
     def previous_question(self, msg: Message) -> str | None:
@@ -143,10 +144,13 @@ class Conversations:
         )
 
     def feedback_reason(self, feedback_id: int | str, user_id: str, reason: str) -> bool:
+        n = row_id(feedback_id)
         try:
-            row = self.db["feedback"].get(int(feedback_id))
-        except (ValueError, TypeError, sqlite_utils.db.NotFoundError) as exc:  # a stale or forged form
-            log.info("no stored feedback feedback_id=%.20s error=%s", feedback_id, type(exc).__name__)
+            row = self.db["feedback"].get(n) if n is not None else None
+        except sqlite_utils.db.NotFoundError:  # a stale or forged form
+            row = None
+        if row is None:
+            log.info("no stored feedback for that form")
             return False
         if row["user_id"] != self.ids.stored(row["channel"], user_id):
             return False

@@ -129,6 +129,10 @@ class ReportActions:
             )
         if report["status"] == "resolved":
             return Outcome(report, f"{report['ref']} is already resolved, so nothing changed.", changed=False)
+        holders = {r["email"] for r in self.s.recipients(report["id"])}
+        if report.get("assigned_to") == target.email or (target.email == actor.email and actor.email in holders):
+            who = "you" if target.email == actor.email else target.name
+            return Outcome(report, f"{report['ref']} is already with {who}, so nothing changed.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
             self.db["report_recipients"].upsert(

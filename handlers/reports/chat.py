@@ -15,7 +15,7 @@ from handlers.directory import Directory, Person
 from handlers.reports import timeline
 from handlers.reports.actions import NotAllowed, Outcome, ReportActions
 from handlers.reports.copies import copy_for
-from handlers.reports.form import report_form, validate
+from handlers.reports.form import MAX_NOTE, report_form, validate
 from handlers.reports.intake import ReportService
 from handlers.reports.views import (
     detail_reply,
@@ -153,6 +153,8 @@ class ReportChat:
     def _act(self, act: Action, fn) -> list[Reply]:
         report = self.service.by_ref(act.value or str(act.form.get("private_metadata", "")))
         actor = self.person(act.platform, act.user_id)
+        if report is None:
+            return [refused(messages.REPORT_NOT_FOUND)]
         try:
             outcome: Outcome = fn(report, actor)
         except NotAllowed:
@@ -175,6 +177,8 @@ class ReportChat:
 
     def _form_for(self, act: Action, make) -> list[Reply]:
         report = self.service.by_ref(act.value)
+        if report is None:
+            return [refused(messages.REPORT_NOT_FOUND)]
         if not self.acts.can_act(report, self.person(act.platform, act.user_id)):
             return [refused()]
         return [Reply("", intent="report", form=make(report["ref"]), ephemeral=True)]
@@ -185,17 +189,23 @@ class ReportChat:
     def on_note_button(self, act: Action) -> list[Reply]:
         return self._form_for(act, note_form)
 
-    def _may_act(self, act: Action) -> bool:
-        """A form sent back with an error is still an action on the report: refuse first whoever may not act."""
+    def _refusal(self, act: Action) -> Reply | None:
+        """A form sent back with an error is still an action on the report: refuse first whoever may not act (and
+        say so plainly when there is no such report)."""
         report = self.service.by_ref(act.value or str(act.form.get("private_metadata", "")))
-        return self.acts.can_act(report, self.person(act.platform, act.user_id))
+        if report is None:
+            return refused(messages.REPORT_NOT_FOUND)
+        return None if self.acts.can_act(report, self.person(act.platform, act.user_id)) else refused()
 
     def on_note(self, act: Action) -> list[Reply]:
-        if not self._may_act(act):
-            return [refused()]
+        if (no := self._refusal(act)) is not None:
+            return [no]
         note = str(act.form.get("note", "")).strip()
         if not note:
             return [Reply("", form=note_form(act.value, {"note": "Please write a note."}), ephemeral=True)]
+        if len(note) > MAX_NOTE:
+            problem = f"Please keep the note under {MAX_NOTE:,} characters (it is {len(note):,})."
+            return [Reply("", form=note_form(act.value, {"note": problem}, note), ephemeral=True)]
         return self._act(act, lambda r, a: self.acts.add_note(r, a, note))
 
     def on_reassign_button(self, act: Action) -> list[Reply]:
@@ -214,8 +224,8 @@ class ReportChat:
         return self._form_for(act, resolve_form)
 
     def on_resolve(self, act: Action) -> list[Reply]:
-        if not self._may_act(act):
-            return [refused()]
+        if (no := self._refusal(act)) is not None:
+            return [no]
         outcome = str(act.form.get("outcome", ""))
         if not outcome:
             return [Reply("", form=resolve_form(act.value, {"outcome": "Please choose an outcome."}), ephemeral=True)]
@@ -232,8 +242,8 @@ class ReportChat:
         return self._form_for(act, snooze_form)
 
     def on_snooze(self, act: Action) -> list[Reply]:
-        if not self._may_act(act):
-            return [refused()]
+        if (no := self._refusal(act)) is not None:
+            return [no]
         until, problem = self.acts.snooze_until(str(act.form.get("until", "")))
         reason = str(act.form.get("reason", "")).strip()
         errors = {"until": problem} if problem else {}

@@ -34,6 +34,8 @@ PLATFORMS = (
 PLATFORM_LABELS = dict(PLATFORMS)
 YES_NO = (("no", "No"), ("yes", "Yes"))
 MAX_DESCRIPTION = 3000
+MAX_ACCOUNT = 200
+MAX_NOTE = 2000
 MAX_LINKS = 10
 MAX_INVOLVED = 20
 
@@ -193,6 +195,8 @@ def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
                 errors["seen_at"] = "That date is in the future."
         except ValueError:
             errors["seen_at"] = "Please give a date like 2026-11-23."
+    if len(text("account")) > MAX_ACCOUNT:
+        errors["account"] = f"Please keep this under {MAX_ACCOUNT} characters (it is {len(text('account')):,})."
     for flag in ("at_risk", "wants_hr", "confidential"):
         if text(flag) not in ("", "yes", "no"):
             errors[flag] = "Please choose yes or no."
@@ -210,7 +214,7 @@ def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
         "category": category,
         "platform_name": platform,
         "links": links,
-        "account": text("account")[:200],
+        "account": text("account")[:MAX_ACCOUNT],
         "seen_at": seen,
         "service_area": "" if text("service_area") == "unknown" else text("service_area")[:100],
         "description": description,

@@ -21,6 +21,7 @@ from handlers.reports.workhours import WorkingHours
 
 log = logging.getLogger("ted.reports")
 
+DUPLICATE_SECONDS = 600  # the same form from the same person within this is the same report
 COMMS_CHANNEL = "comms_channel"  # outbox recipient meaning "the communications team's channel"
 
 Clock = Callable[[], datetime]
@@ -59,6 +60,35 @@ class ReportService:
         self.db["report_counters"].upsert({"year": year, "last": n}, pk="year")
         return f"TED-{year}-{n:04d}"
 
+    def _just_filed(self, reporter: Person | None, platform: str, user_id: str, clean: dict, route, now) -> dict | None:
+        """The report this person filed with the very same form in the last DUPLICATE_SECONDS, if any."""
+        same = {
+            "category": clean["category"],
+            "platform_name": clean["platform_name"],
+            "links": json.dumps(clean["links"]),
+            "account": clean["account"],
+            "seen_at": clean["seen_at"],
+            "description": clean["description"],
+            "attachments": json.dumps(clean["attachments"]),
+            "at_risk": int(clean["at_risk"]),
+            "wants_hr": int(clean["wants_hr"]),
+            "confidential": int(bool(clean.get("confidential"))),
+            "line_undisclosed": int(bool(clean.get("line_undisclosed"))),
+            "involved": json.dumps(route.involved),
+            "excluded": json.dumps(route.never),
+        }
+        if reporter:
+            same["reporter_email"] = reporter.email
+        else:
+            same |= {"reporter_platform": platform, "reporter_user_id": user_id}
+        where = " and ".join(f"{k} = ?" for k in same)
+        since = outbox.iso(now - timedelta(seconds=DUPLICATE_SECONDS))
+        row = self.db.execute(
+            f"select id from reports where created_at >= ? and {where} order by id desc limit 1",
+            [since, *same.values()],
+        ).fetchone()
+        return self.get(row[0]) if row else None
+
     def file(
         self, reporter: Person | None, platform: str, user_id: str, clean: dict, source_question: str = ""
     ) -> dict:
@@ -67,6 +97,10 @@ class ReportService:
         now = self.clock()
         route = self.route(reporter, clean)
         with transaction(self.db):
+            if (same := self._just_filed(reporter, platform, user_id, clean, route, now)) is not None:
+                # The same form sent twice (a double click, a retried request): one report, told once.
+                log.info("report sent again within %ss; kept as %s", DUPLICATE_SECONDS, same["ref"])
+                return same
             ref = self.next_ref(now.astimezone(UTC).year)
             rid = (
                 self.db["reports"]

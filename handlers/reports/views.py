@@ -11,7 +11,7 @@ from chat import actions
 from chat.model import Button, Form, FormField, Reply
 from handlers.directory import Person
 from handlers.reports.actions import OUTCOME_LABELS, OUTCOMES
-from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
+from handlers.reports.form import CATEGORY_LABELS, MAX_NOTE, PLATFORM_LABELS
 
 STATUS_LABELS = {"open": "Open — awaiting acknowledgement", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 FLAG_LABELS = {
@@ -225,11 +225,12 @@ def status_list(reports: list[dict], heading: str, empty: str) -> Reply:
     return Reply("\n".join(lines), intent="report", ephemeral=True, report_refs=tuple(r["ref"] for r in reports))
 
 
-def note_form(ref: str, errors: dict | None = None) -> Form:
+def note_form(ref: str, errors: dict | None = None, note: str = "") -> Form:
+    """`note`: what was typed, given back with the error that stopped it (nothing typed is lost)."""
     return Form(
         actions.REPORT_NOTE_SUBMIT,
         f"Note on {ref}"[:24],
-        (FormField("note", "Note", "multiline", required=True, max_length=2000),),
+        (FormField("note", "Note", "multiline", required=True, value=note, max_length=MAX_NOTE),),
         submit_label="Add note",
         private_metadata=ref,
         errors=errors or {},
