@@ -7,8 +7,10 @@ documented in README.md (a test checks that).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -387,7 +389,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _text_streams() -> None:
+    """Bytes that aren't UTF-8 on standard input, or a terminal that can't show a character, are a character
+    replaced, never a crash halfway through a batch."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _text_streams()
+    # An argument that wasn't UTF-8 arrives with stand-ins for its bytes (surrogateescape): make it plain text.
+    argv = [a.encode("utf-8", "replace").decode("utf-8") for a in (sys.argv[1:] if argv is None else argv)]
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C: the person meant to stop, so stop without a traceback
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `ted … | head`: whoever read the output has all they wanted
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     if not hasattr(args, "db"):
         args.db = None

@@ -18,6 +18,7 @@ import logging
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 
 from core.settings import Settings
 from handlers import messages
@@ -43,8 +44,9 @@ class MalformedRequests(logging.Filter):
     and those bytes may be anyone's words: one INFO line with the kind of problem instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.levelno >= logging.ERROR:
-            kind = record.exc_info[0].__name__ if record.exc_info[0] else "error"
+        # Only what the parser refused: a handler's own crash stays an ERROR with its traceback.
+        if record.exc_info and record.levelno >= logging.ERROR and isinstance(record.exc_info[1], HttpProcessingError):
+            kind = type(record.exc_info[1]).__name__
             record.msg, record.args = "refused a request it could not read (%s)", (kind,)
             record.exc_info = record.exc_text = None
             record.levelno, record.levelname = logging.INFO, "INFO"

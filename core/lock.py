@@ -28,7 +28,8 @@ class AlreadyServing(Problem):
 
 
 def lock_path(db_path: str | Path) -> Path:
-    p = Path(db_path)
+    """Beside the database file itself: a symlink to it, or another path to it, names the same lock."""
+    p = Path(db_path).resolve()
     return p.with_name(p.name + ".lock")
 
 

@@ -6,6 +6,7 @@ Every variable here is documented in README.md (a test checks that).
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +14,10 @@ from pathlib import Path
 
 DEFAULT_DB = "var/ted.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# The report categories TED_ACK_HOURS and TED_RESOLVE_DAYS name (handlers/reports/form.py has their labels).
+REPORT_CATEGORIES = ("disparaging", "abuse_me", "abuse_colleague", "colleague_breach", "other")
+MAX_SETTING = 1_000_000  # no count, hour or day TED reads comes near it
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DIGEST_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEAMS_SDKS = ("botbuilder", "agents")  # TEAMS_SDK: which SDK carries Teams (bot/teams/sdk_*.py)
 
@@ -25,9 +30,20 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(text)
     except ValueError as exc:
         raise ValueError(f"{name} must be a number, not {text!r}") from exc
+    if not math.isfinite(value):  # "nan" and "inf" parse, and would switch a limit off or crash later
+        raise ValueError(f"{name} must be an ordinary number, not {text!r}")
     if value < 0:
         raise ValueError(f"{name} must not be negative")
+    if value > MAX_SETTING:
+        raise ValueError(f"{name} is far too big ({text}); use a number up to {MAX_SETTING:,}")
     return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value != int(value):
+        raise ValueError(f"{name} must be a whole number, not {env.get(name, '').strip()!r}")
+    return int(value)
 
 
 def _networks(text: str) -> tuple[str, ...]:
@@ -58,6 +74,17 @@ def _per_category(spec: str, category: str, default: float) -> float:
         if key.strip() and value.strip():
             table[key.strip()] = float(value)
     return table.get(category, table.get("other", default))
+
+
+def _digest_day(text: str) -> str:
+    """ "mon", "Monday", "off": a day's first three letters, but only of a day's name ("monkey" is no day)."""
+    value = text.strip().lower() or "mon"
+    names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    if value == "off" or (len(value) >= 3 and any(n.startswith(value) for n in names)):
+        return value[:3]
+    raise ValueError(
+        f"TED_DIGEST_DAY must be one of {', '.join(DIGEST_DAYS)} (or the day's name) or off, not {text.strip()!r}"
+    )
 
 
 def _flag(value: str | None) -> bool:
@@ -157,6 +184,12 @@ class Settings:
                     raise ValueError(
                         f"{name} must look like abuse_me=4,disparaging=8 ({unit} between 0 and 1000), not {spec!r}"
                     )
+                if key.strip() not in REPORT_CATEGORIES:
+                    raise ValueError(
+                        f"{name}: {key.strip()!r} is not a report category (use {', '.join(REPORT_CATEGORIES)})"
+                    )
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"TED_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
         if self.question_retention_days < 1:
             raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
         _teams_sdk(self.teams_sdk)
@@ -194,9 +227,13 @@ class Settings:
             port = int(port_text)
         except ValueError as exc:
             raise ValueError(f"TED_PORT must be a whole number, not {port_text!r}") from exc
+        if not 0 <= port <= 65535:
+            raise ValueError(f"TED_PORT must be a port number from 1 to 65535 (0: any free port), not {port_text!r}")
         conf_text = e.get("TED_MIN_CONFIDENCE", "").strip()
         try:
             min_conf = float(conf_text) if conf_text else 0.0
+            if not 0.0 <= min_conf <= 1.0:  # also refuses nan
+                raise ValueError
         except ValueError as exc:
             raise ValueError(f"TED_MIN_CONFIDENCE must be a number between 0 and 1, not {conf_text!r}") from exc
         return cls(
@@ -226,9 +263,9 @@ class Settings:
             ack_hours=e.get("TED_ACK_HOURS", "").strip() or cls.ack_hours,
             resolve_days=e.get("TED_RESOLVE_DAYS", "").strip() or cls.resolve_days,
             reminder_hours=_number(e, "TED_REMINDER_HOURS", 2.0),
-            at_risk_ack_minutes=int(_number(e, "TED_AT_RISK_ACK_MINUTES", 30)),
-            retention_days=int(_number(e, "TED_REPORT_RETENTION_DAYS", 365)),
-            question_retention_days=int(_number(e, "TED_QUESTION_RETENTION_DAYS", 90)),
+            at_risk_ack_minutes=_whole(e, "TED_AT_RISK_ACK_MINUTES", 30),
+            retention_days=_whole(e, "TED_REPORT_RETENTION_DAYS", 365),
+            question_retention_days=_whole(e, "TED_QUESTION_RETENTION_DAYS", 90),
             pseudonymise_questions=_flag(e.get("TED_PSEUDONYMISE_QUESTIONS")),
             pseudonym_key=e.get("TED_PSEUDONYM_KEY", "").strip(),
             dpo_contact=e.get("TED_DPO_CONTACT", "").strip() or cls.dpo_contact,
@@ -238,16 +275,16 @@ class Settings:
             web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
-            digest_day=(e.get("TED_DIGEST_DAY", "").strip().lower() or "mon")[:3],
+            digest_day=_digest_day(e.get("TED_DIGEST_DAY", "")),
             digest_time=e.get("TED_DIGEST_TIME", "").strip() or "09:00",
-            upload_quota_count=int(_number(e, "TED_UPLOAD_QUOTA_COUNT", 20)),
+            upload_quota_count=_whole(e, "TED_UPLOAD_QUOTA_COUNT", 20),
             upload_quota_mb=_number(e, "TED_UPLOAD_QUOTA_MB", 50.0),
             upload_orphan_hours=_number(e, "TED_UPLOAD_ORPHAN_HOURS", 24.0),
             header_timeout_seconds=_number(e, "TED_HEADER_TIMEOUT_SECONDS", 15.0),
             body_timeout_seconds=_number(e, "TED_BODY_TIMEOUT_SECONDS", 60.0),
-            health_outbox_max=int(_number(e, "TED_HEALTH_OUTBOX_MAX", 100)),
+            health_outbox_max=_whole(e, "TED_HEALTH_OUTBOX_MAX", 100),
             health_outbox_minutes=_number(e, "TED_HEALTH_OUTBOX_MINUTES", 15.0),
-            workers=int(_number(e, "TED_WORKERS", 2)),
+            workers=_whole(e, "TED_WORKERS", 2),
         )
 
     @property

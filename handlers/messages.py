@@ -124,6 +124,11 @@ SLACK_HOME_REPORT = (
 )
 
 # Microsoft Teams (bot/teams/).
+TEAMS_INVOKE = "That button isn't one I can act on. Please use the buttons on my latest message."
+TEAMS_PRIVATE_FAILED = (
+    "That is for your eyes only, and I couldn't open a private chat with you to send it. Start a chat with TED "
+    "(search for TED in Teams chats, or open the TED app) and ask me there."
+)
 TEAMS_SENT_PRIVATELY = (
     "I've sent you that in a private chat with me, so only you can see it — look for TED in your Teams chats."
 )
@@ -198,3 +203,7 @@ HTTP_ERRORS = {
     413: "That request is too big.",
     415: "That kind of content isn't accepted here.",
 }
+
+# Slack: a form whose answer came back after Slack had closed its window (bot/slack/app.py).
+SLACK_FORM_NOT_SENT = "That form was *not* sent, so nothing has changed yet:\n{problems}"
+SLACK_FORM_TYPED = "What you wrote, so you don't have to type it again:\n> {typed}"

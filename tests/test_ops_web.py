@@ -224,3 +224,25 @@ def test_a_request_the_server_cannot_read_is_one_info_line_without_its_bytes_and
     assert "secretwords" not in text and "private" not in text
     assert any("could not read" in r.getMessage() for r in caplog.records)
     assert any(r.name == "aiohttp.access" and "/api/me" in r.getMessage() for r in caplog.records)
+
+
+def test_only_requests_the_parser_refused_are_downgraded_a_handler_crash_stays_an_error():
+    from aiohttp.http_exceptions import LineTooLong
+
+    from bot.guard import MalformedRequests
+
+    def record(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            import sys
+
+            return logging.LogRecord(
+                "aiohttp.server", logging.ERROR, "x", 1, "Error handling request", (), sys.exc_info()
+            )
+
+    refused, crash = record(LineTooLong(b"aaaa", "8190")), record(OverflowError("boom"))
+    MalformedRequests().filter(refused)
+    MalformedRequests().filter(crash)
+    assert refused.levelno == logging.INFO and refused.exc_info is None and "LineTooLong" in refused.getMessage()
+    assert crash.levelno == logging.ERROR and crash.exc_info is not None

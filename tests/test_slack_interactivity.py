@@ -31,6 +31,16 @@ async def test_slash_ted_answers_privately_and_share_posts_it_in_the_channel(w):
     assert not w.api.of("chat.postMessage")
 
 
+@slack_test(pseudonymise_questions=True)
+async def test_share_works_for_the_asker_while_questions_are_pseudonymised(w):
+    await w.command("/ted", SUPPLIER)
+    (private,) = await w.api.wait_for("response_url")
+    assert w.ted.db.execute("select user_id from asked").fetchone()[0] != ALEX  # stored as its keyed hash
+    await w.press(actions.SHARE, on=private.body, ephemeral=True)
+    _, shared, _ = await w.api.wait_for("response_url", 3)
+    assert shared.body["response_type"] == "in_channel"
+
+
 @slack_test()
 async def test_share_pressed_twice_posts_once(w):
     await w.command("/ted", SUPPLIER)

@@ -93,3 +93,37 @@ async def test_a_note_added_through_its_modal_updates_the_card_it_was_opened_fro
     (updated,) = [c for c in w.api.of("chat.update") if c.body["ts"] == ts]  # the outbox updates its own copies
     assert updated.body["channel"] == "C0COMMS" and "Spoke to the page admin" not in updated.body["text"]
     assert len(w.api.of("chat.postMessage")) == posts
+
+
+def _slow_submissions(ted):
+    import time
+
+    real = ted.router.actions[actions.REPORT_SUBMIT]
+
+    def slow(act):
+        time.sleep(3.0)  # the workers busy with other answers, past Slack's 3-second window
+        return real(act)
+
+    ted.router.actions[actions.REPORT_SUBMIT] = slow
+
+
+@slack_test(tweak=_slow_submissions, db_file=True)
+async def test_a_report_form_with_mistakes_answered_after_the_modal_closed_is_said_privately_with_what_was_typed(w):
+    import asyncio
+
+    from tests.fakes.world import GOOD_REPORT
+
+    w.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY))
+    view = await w.open_report()
+    before = len(w.api.calls)
+    status, _ = await w.submit(view, {**GOOD_REPORT, "description": "a resident called me names", "at_risk": None})
+    assert status == 200
+    await asyncio.sleep(3.5)
+    await w.api.settle(0.5)
+    told = [c for c in w.api.calls[before:] if c.method in ("response_url", "chat.postEphemeral", "chat.postMessage")]
+    assert told and "not* sent" in told[-1].body["text"] and "a resident called me names" in told[-1].body["text"]
+    assert w.ted.db["reports"].count == 0
+    status, _ = await w.submit(view, {**GOOD_REPORT, "description": "a resident called me names", "at_risk": "no"})
+    await asyncio.sleep(3.5)
+    await w.api.settle(0.5)
+    assert w.ted.db["reports"].count == 1  # the same modal, sent again with the mistake fixed, is acted on

@@ -36,6 +36,9 @@ async def test_unsigned_bad_and_stale_requests_are_rejected(w):
     bad = {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}
     assert (await w.post(body, "application/json", signed=False, headers=bad))[0] == 401
     assert (await w.post(body, "application/json", timestamp=int(time.time()) - 600))[0] == 401
+    for timestamp in ("9" * 400, "1" * 5000, "\u00b2", "12.5", "-1"):  # overflow, int limit, a non-ASCII digit
+        odd = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=abc"}
+        assert (await w.post(body, "application/json", signed=False, headers=odd))[0] == 401, timestamp
     command = "command=%2Fted&text=hello&user_id=U1&channel_id=C1&response_url=x&trigger_id=t"
     assert (await w.post(command, "application/x-www-form-urlencoded", signed=False))[0] == 401
     await w.api.settle(0.1)

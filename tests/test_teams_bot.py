@@ -125,7 +125,7 @@ def test_report_submit_is_single_use_and_the_form_becomes_the_confirmation():
 def test_a_submit_without_a_token_is_refused_with_a_note():
     ted, _, adapter = world()
     (note,) = turn(adapter, value={"action_id": actions.REPORT_SUBMIT, "value": "", "form": True, **GOOD_REPORT})
-    assert text(note) == CARD_USED
+    assert text(note) == CARD_EXPIRED  # never signed by TED, so not "used": the README says expired
     assert ted.db["reports"].count == 0
 
 

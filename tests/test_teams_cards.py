@@ -101,6 +101,7 @@ def test_recipient_notification_golden_shows_what_the_reporter_wrote_exactly():
 def test_report_form_golden_with_errors_beside_their_fields():
     form = report_form(
         ["Leisure and Tourism", "Planning"],
+        people=[],
         values={"links": "not a link", "account": "@x_y_z"},
         errors={"links": "“not a link” doesn't look like a link.", "description": "Please describe."},
     )
@@ -174,7 +175,7 @@ def test_what_people_write_is_a_text_run_shown_as_written(text, shown):
 
 def test_ted_signs_every_submit_and_a_changed_submit_does_not_verify():
     signer = CardSigner(b"k" * 32)
-    card = signer.sign_card(form_card(report_form(["Planning"]), nonce="N", origin="a:dm-1|msg-9"))
+    card = signer.sign_card(form_card(report_form(["Planning"], people=[]), nonce="N", origin="a:dm-1|msg-9"))
     (data,) = [a["data"] for a in card["actions"]]
     args = (data["nonce"], data["action_id"], data["value"], data["origin"], data["form"])
     assert signer.verify(data["sig"], *args)

@@ -219,3 +219,13 @@ async def test_staff_whose_directory_entry_holds_a_29_id_are_recognised_and_can_
     assert w.ted.reports.by_ref("TED-2026-0001")["status"] == "acknowledged"  # accepted, not refused
     await w.deliver()
     assert "has been acknowledged" in (await w.inbox(ALEX, "send"))[-1].text
+
+
+@teams_test()
+async def test_an_invoke_ted_does_not_handle_is_answered_not_a_5xx(w):
+    for name in ("adaptiveCard/action", "task/fetch", "signin/verifyState", None):
+        fields = {"name": name} if name else {}
+        status, body = await w.post(w.teams.activity(ALEX, "a:dm-invoke", kind="invoke", value={}, **fields))
+        assert status == 200, (name, status, body)
+        if name == "adaptiveCard/action":
+            assert json.loads(body)["value"] == messages.TEAMS_INVOKE

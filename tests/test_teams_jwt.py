@@ -114,6 +114,7 @@ def openid(monkeypatch, teams_binding):
 def token(service_url: str, key=KEY, **claims) -> str:
     now = int(time.time())
     body = {"iss": ISSUER, "aud": APP_ID, "serviceurl": service_url, "nbf": now - 10, "exp": now + 600, **claims}
+    body = {k: v for k, v in body.items() if v is not None}  # a claim given as None is left out
     return jwt.encode(body, key, algorithm="RS256", headers={"kid": KID})
 
 
@@ -129,7 +130,9 @@ async def test_a_valid_token_is_accepted_and_a_wrong_tenant_is_refused(w, openid
     assert reply.headers["Authorization"] == f"Bearer {OUTBOUND}" and "5.6" in reply.text
 
 
-@pytest.mark.parametrize("wrong", ["another key", "another app", "another issuer", "expired", "another service"])
+@pytest.mark.parametrize(
+    "wrong", ["another key", "another app", "another issuer", "expired", "no expiry", "another service"]
+)
 @teams_test(**AUTH_ON)
 async def test_a_token_wrong_in_any_way_is_401(w, openid, wrong):
     url = w.connector.service_url
@@ -138,6 +141,7 @@ async def test_a_token_wrong_in_any_way_is_401(w, openid, wrong):
         "another app": lambda: token(url, aud="00000000-0000-0000-0000-000000000000"),
         "another issuer": lambda: token(url, iss="https://sts.evil.example/"),
         "expired": lambda: token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
+        "no expiry": lambda: token(url, exp=None),  # good for ever, were it accepted
         "another service": lambda: token("https://smba.evil.example/"),
     }[wrong]()
     status, body = await w.post(w.teams.personal(ALEX, "hello"), headers={"Authorization": f"Bearer {bad}"})

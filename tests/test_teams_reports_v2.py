@@ -3,6 +3,8 @@ line is involved" report (a multi-select of directory people names them); presse
 involved are refused and change nothing, and the card's single-use token is not spent by them, so the card still
 works for its recipient; "View details" answers with a card of the history this person may see."""
 
+import json
+
 from chat import actions
 from tests.fakes.teams_world import ALEX, CASEY, HARPER, ROBIN, SAM, STRANGER, teams_test
 
@@ -75,3 +77,18 @@ async def test_teams_view_details_is_a_card_of_the_history_this_person_may_see(w
     assert [c for c in w.connector.calls if "only the person who filed this report" in c.text]
     await w.press(actions.REPORT_DETAILS, on=card, as_=SAM)  # looking again: a look never spends the card
     assert not [c for c in w.connector.of("send", "reply") if c.text == "This card has already been used."]
+
+
+@teams_test()
+async def test_someone_outside_the_staff_directory_is_never_shown_the_staff_list(w):
+    def report_form() -> str:
+        forms = [json.dumps(c.body) for c in w.connector.calls if '"involved"' in json.dumps(c.body)]
+        assert forms
+        return forms[-1]
+
+    everyone = [p.email for p in w.ted.directory.everyone()]
+    await w.ask("report", as_=STRANGER)
+    shown = [email for email in everyone if email in report_form()]
+    assert shown == ["casey.comms@tendring.example"]  # only where to email screenshots: the Communications Manager
+    await w.ask("report", as_=ALEX)
+    assert any(email in report_form() for email in everyone)

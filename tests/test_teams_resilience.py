@@ -60,3 +60,16 @@ async def test_activities_without_an_id_are_each_answered(w):
         del activity["id"]
         await w.send(activity)
     assert len(w.connector.of("reply", "send")) == 2
+
+
+@teams_test()
+async def test_what_is_for_one_person_never_goes_to_the_channel_when_no_private_chat_can_be_opened(w):
+    await w.file_report(as_=ALEX)
+    await w.deliver()
+    w.ted.db.execute("delete from teams_conversations where kind = 'personal'")
+    w.connector.fail_next(5, status=403, retry_after=None, when=lambda c: c.kind == "create")
+    before = len(w.connector.calls)
+    await w.mention("report open", as_=CASEY, channel=TEAM, thread="1700000000555")
+    public = [c for c in w.connector.calls[before:] if c.kind != "create" and c.conversation_id.startswith(TEAM)]
+    assert public and all("TED-2026" not in c.text for c in public)
+    assert any(messages.TEAMS_PRIVATE_FAILED in c.text for c in public)

@@ -58,6 +58,7 @@ def test_the_card_is_not_repeated_in_the_notes_and_text_is_never_escaped():
 def test_report_form_golden_with_inline_errors():
     form = report_form(
         ["Leisure and Tourism"],
+        people=[],
         errors={"links": "That doesn't look like a link.", "x": "Form-wide"},
         values={"platform": "facebook"},
     )

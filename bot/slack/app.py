@@ -38,6 +38,8 @@ from bot.slack.inbound import (
 )
 from bot.slack.render import home_view
 from bot.slack.sender import SlackSender
+from chat import actions
+from chat.model import Button, Form, Reply
 from handlers import messages
 from handlers.reports.retry import RetryPolicy
 from knowledge.answer import document_name
@@ -196,7 +198,12 @@ class SlackAdapter:
             await ack()  # close the modal now; what the submission says back arrives as messages
             log.info("slack form=%s acked before its answer was ready", act.action_id)
             replies = await job
-            await self.delivery.deliver([r for r in replies if r.form is None], route)
+            # The modal is closed: a form that came back (with mistakes, or a next step) can't be shown in it.
+            # Say so privately, with what was typed, so nothing is lost and the same answers can be sent again.
+            if any(r.form is not None for r in replies):
+                self.ted.conversations.forget_delivery("slack-view", key)
+            out = [r if r.form is None else form_not_sent(r.form) for r in replies]
+            await self.delivery.deliver(out, route)
             return
         form_reply = next((r for r in replies if r.form is not None), None)
         if form_reply is None:
@@ -298,3 +305,20 @@ def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None, po
     if mode == HTTP:
         app.router.add_post("/slack/events", adapter.handle_http)
     return mode
+
+
+def form_not_sent(form: Form) -> Reply:
+    """A form that came back after its modal had closed, as a private message: what stopped it, what was typed,
+    and (for the report form) a button that opens it again with the description kept."""
+    labels = {f.name: f.label for f in form.fields}
+    problems = "\n".join(f"• {labels.get(name, name)}: {why}" for name, why in form.errors.items())
+    typed = next((f.value for f in form.fields if f.name in ("description", "note") and f.value), "")
+    text = messages.SLACK_FORM_NOT_SENT.format(problems=problems or "• it needs another step")
+    if typed:
+        text += "\n\n" + messages.SLACK_FORM_TYPED.format(typed=typed)
+    again = (
+        (Button(actions.REPORT_OPEN, "Open the report form again", typed[:1900], "primary"),)
+        if form.form_id == actions.REPORT_SUBMIT
+        else ()
+    )
+    return Reply(text, intent="report", ephemeral=True, buttons=again)

@@ -51,11 +51,15 @@ _EVENT_STR = ("type", "subtype", "text", "ts", "thread_ts", "event_ts", "channel
 def signed(verifier: SignatureVerifier, body: bytes, timestamp: str, signature: str) -> bool:
     """True when Slack signed this body within the last five minutes (as Bolt checks it)."""
     timestamp = timestamp.strip()
-    if not timestamp.isdigit() or not signature:
+    # Seconds since 1970 in ASCII digits ("²" is a digit to str.isdigit(), and 400 nines overflow a float).
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12) or not signature:
         return False
     try:
         return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
-    except UnicodeDecodeError:  # the SDK signs text; a signed body that is not UTF-8 is a 400, not a crash
+    except (ValueError, OverflowError) as exc:
+        if not isinstance(exc, UnicodeDecodeError):
+            return False
+        # The SDK signs text; a signed body that is not UTF-8 is a 400, not a crash.
         if abs(verifier.clock.now() - int(timestamp)) > 60 * 5:
             return False
         mac = hmac.new(verifier.signing_secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)

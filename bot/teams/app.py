@@ -14,6 +14,7 @@ Emulator expects; bot.teams.config only allows it when TED listens on a loopback
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 
@@ -22,12 +23,14 @@ from aiohttp import web
 from bot.http_body import read_bounded
 from bot.pool import HandlerPool
 from bot.teams.activity import TeamsActivity
+from bot.teams.activity import text as text_of
 from bot.teams.binding import LABELS, Binding, Inbound
 from bot.teams.config import UNAUTHENTICATED
 from bot.teams.refs import TeamsRefs
 from bot.teams.sender import TeamsSender
 from bot.teams.tokens import CardSigner
 from bot.teams.turns import TeamsBot
+from handlers import messages
 
 log = logging.getLogger("ted.teams")
 MAX_BODY = 256 * 1024  # an activity is a few KB; a card submit with a full report form is well under this
@@ -85,6 +88,9 @@ class TeamsEndpoint:
         if not self.anonymous and not header:
             log.warning("teams activity refused: no Authorization header activity=%s", activity.id)
             return web.json_response({"error": "unauthorized"}, status=401)
+        if header and not expires(header):
+            log.warning("teams activity refused: token has no expiry activity=%s", activity.id)
+            return web.json_response({"error": "unauthorized"}, status=401)
         try:
             identity = await self.binding.authenticate(inbound, header)
         except Exception as exc:  # Unauthenticated, the SDK's own refusal, or a token too malformed to read
@@ -100,6 +106,21 @@ class TeamsEndpoint:
             )
             return web.json_response({"error": "unauthorized: this bot serves one organisation only"}, status=401)
         invoke = await self.binding.process(identity, inbound, self.bot.on_turn)
+        if activity.type == "invoke" and (invoke is None or invoke[0] == 501):
+            # TED's cards send messages (Action.Submit); an invoke (Action.Execute, a task module, a sign-in
+            # step) is nothing it does. Teams shows a 5xx to the person as an error: answer it, and say so.
+            log.info(
+                "teams invoke not handled name=%s activity=%s", text_of(activity.raw.get("name"))[:40], activity.id
+            )
+            if text_of(activity.raw.get("name")) == "adaptiveCard/action":
+                return web.json_response(
+                    {
+                        "statusCode": 200,
+                        "type": "application/vnd.microsoft.activity.message",
+                        "value": messages.TEAMS_INVOKE,
+                    }
+                )
+            return web.json_response({}, status=200)
         if invoke is not None:
             status, body = invoke
             return web.json_response(body, status=status)
@@ -107,6 +128,22 @@ class TeamsEndpoint:
 
 
 TEAMS = web.AppKey("ted.teams", TeamsEndpoint)
+
+
+def expires(header: str) -> bool:
+    """The bearer token says when it expires (`exp`, a number). Both SDKs check an `exp` that is there; a token
+    without one would be good for ever, so it is refused before either sees it. Nothing else is read here: the
+    signature, issuer, audience and the rest are the SDK's to verify."""
+    scheme, _, token = header.strip().partition(" ")
+    parts = token.strip().split(".")
+    if scheme.lower() != "bearer" or len(parts) != 3:
+        return True  # not a JWT at all: the SDK refuses it in its own words
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, TypeError):
+        return True
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return isinstance(exp, int | float) and not isinstance(exp, bool)
 
 
 def mount_teams(app: web.Application, ted, mode: str, pool: HandlerPool | None = None) -> str:

@@ -139,7 +139,9 @@ class TurnDelivery:
             return
         conversation_id = await self.personal_chat()
         if not conversation_id:
-            await self.send_here(reply, origin)
+            # What was meant for this person alone never goes to the channel: they are told where to find TED.
+            log.info("teams private reply not sent: no personal chat could be opened conversation=%s", self.here)
+            await self.send_here(Reply(messages.TEAMS_PRIVATE_FAILED))
             return
         activity = {
             **self.card(reply, origin),

@@ -114,9 +114,9 @@ class TeamsBot:
 
     async def on_submit(self, delivery: TurnDelivery, submit: Submit, activity_id: str) -> None:
         act = submit.action
-        if not submit.nonce:
+        if not submit.nonce:  # a card TED never signed (or one from before cards were signed): not "used"
             log.info("teams submit refused (no token) action=%s activity=%s", act.action_id, activity_id)
-            await delivery.send_here(Reply(CARD_USED))
+            await delivery.send_here(Reply(CARD_EXPIRED))
             return
         if not self.signer.verify(submit.sig, submit.nonce, act.action_id, act.value, submit.origin, submit.is_form):
             log.warning(

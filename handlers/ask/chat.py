@@ -126,7 +126,8 @@ class ChatHandlers:
 
     def on_share(self, act: Action) -> list[Reply]:
         row = self.conversations.asked(act.value)
-        if row is None or row["user_id"] != act.user_id:
+        # The asker, however their id was stored (its keyed hash while questions are pseudonymised).
+        if row is None or row["user_id"] not in self.conversations.ids.every_form(act.platform, act.user_id):
             return [Reply(messages.SHARE_REFUSED, ephemeral=True)]
         answer = self.asker.ask(row["question"], channel=act.platform)
         reply = self.reply_for(answer, row["id"], row["question"])

@@ -88,9 +88,20 @@ def _unslipped(t: str) -> str:
     return re.sub(r"[a-z]+", lambda m: _REPORT_SLIPS.get(m.group(0), m.group(0)), t)
 
 
+# Nothing but asking to report ("report", "I want to report something", "I'd like to make a report"): what TED's
+# greeting and help tell people to type. Whatever it is about comes in the form.
+_JUST_REPORT = re.compile(
+    r"^(please |pls |hi,? |hello,? )?((i|we) (want|need|would like|'d like|wish) to |(can|could|may) (i|we) |"
+    r"how (do|can|would) (i|we) |i'?m (here|trying) to |let me |i'?d like |i want )?"
+    r"(report|flag|make a report|file a report|raise a report|log a report|submit a report|open a report|"
+    r"start a report|a report)( (something|an incident|a problem|an issue|a concern|someone|somebody|a post|"
+    r"a comment|a message))?( (please|pls|now))?[\s.!?]*$"
+)
+
+
 def wants_to_report(text: str) -> bool:
     t = _unslipped(fold(text))
-    if t.startswith("/report"):
+    if t.startswith("/report") or _JUST_REPORT.match(t.strip()):
         return True
     if _FILE_A_REPORT.search(t):  # "submit a report to cabinet about our social media strategy" is council work
         return bool(_ITEM.search(t) or _ABUSE.search(t))

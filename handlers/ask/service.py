@@ -66,8 +66,9 @@ class AskService:
     ) -> Answer:
         """`follow_up_of`: the conversation's topic, if any; `follow_up_of_report`: that topic is something reported,
         whose words stay out of the unanswered list (only the people a report is routed to may read it)."""
-        text = (question or "").strip()
-        if not text:
+        # Lone surrogates (bytes that were never UTF-8, broken emoji from some clients) are no text to read.
+        text = (question or "").encode("utf-8", "replace").decode("utf-8").strip()
+        if not text or not any(c.isalnum() for c in text):  # nothing, or only punctuation, emoji, invisible marks
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))

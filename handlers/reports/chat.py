@@ -74,11 +74,15 @@ class ReportChat:
     def form_reply(
         self, prefill: str = "", errors: dict | None = None, values: dict | None = None, me: Person | None = None
     ) -> Reply:
-        people = [
-            (p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name)
-            for p in self.directory.everyone()
-            if not me or p.email != me.email
-        ]
+        people = (
+            [
+                (p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name)
+                for p in self.directory.everyone()
+                if p.email != me.email
+            ]
+            if me is not None
+            else None  # someone outside the directory is never shown the staff list
+        )
         form = report_form(self.directory.service_areas(), prefill=prefill, errors=errors, values=values, people=people)
         return Reply(messages.REPORT_FORM_INTRO, intent="report", form=form, ephemeral=True)
 

@@ -52,8 +52,30 @@ def report_form(
     people: list[tuple[str, str]] | None = None,
 ) -> Form:
     """The report form. `people` are the directory's (email, label) for "Who is involved?" (a Slack user
-    picker shows Slack's own list instead)."""
+    picker shows Slack's own list instead); None, for someone who isn't in the staff directory themselves (a
+    Teams guest, another tenant), makes it a text field for email addresses: the staff list is never shown to
+    them."""
     v = values or {}
+    involved = (
+        FormField(
+            "involved",
+            "Who is involved?",
+            "people",
+            tuple(people),
+            value=v.get("involved", ""),
+            hint="Optional: colleagues or councillors involved. Nobody you name will be sent the report, "
+            "see it or act on it.",
+        )
+        if people is not None
+        else FormField(
+            "involved",
+            "Who is involved?",
+            "text",
+            value=v.get("involved", ""),
+            hint="Optional: the work email addresses of colleagues or councillors involved, separated by commas. "
+            "Nobody you name will be sent the report, see it or act on it.",
+        )
+    )
     areas = tuple((a, a) for a in service_areas) + (("unknown", "Not sure"),)
     return Form(
         SUBMIT,
@@ -90,15 +112,7 @@ def report_form(
                 hint="Please don't engage with the poster.",
             ),
             FormField("screenshots", "Screenshots", "file", hint="Optional"),
-            FormField(
-                "involved",
-                "Who is involved?",
-                "people",
-                tuple(people or ()),
-                value=v.get("involved", ""),
-                hint="Optional: colleagues or councillors involved. Nobody you name will be sent the report, "
-                "see it or act on it.",
-            ),
+            involved,
             FormField(
                 "involved_line",
                 LINE_UNDISCLOSED,

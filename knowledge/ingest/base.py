@@ -66,8 +66,23 @@ def decode_text(data: bytes) -> str:
     return text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x00", "")
 
 
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D} | {0x7F}
+
+
+def looks_binary(data: bytes) -> bool:
+    """Not text whatever the file's name says: a NUL, or more control bytes than any writing has (a .md that is
+    really an image or an archive). UTF-16, which is full of NULs, is recognised by its BOM first."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    head = data[:8192]
+    return b"\x00" in head or sum(b in _CONTROL for b in head) > 0.02 * max(len(head), 1)
+
+
 def read_text(path: Path) -> str:
-    return decode_text(read_bytes(path))
+    data = read_bytes(path)
+    if looks_binary(data):
+        raise IngestError(path, "is not a text file (it holds binary data), whatever its name says")
+    return decode_text(data)
 
 
 _SPACE = re.compile(r"[ \t\f\v\u00a0]+")
