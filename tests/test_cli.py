@@ -122,3 +122,50 @@ def test_every_command_has_help(cmd, capsys):
         main([cmd, "--help"])
     assert exc.value.code == 0
     assert "--db" in capsys.readouterr().out
+
+
+def test_a_bare_request_to_report_opens_the_form_and_is_never_logged_unanswered(tmp_path):
+    db = str(tmp_path / "ted.db")
+    asks = ["report", "Report", "I want to report something", "I'd like to make a report", "how do I report a pothole?"]
+    out = run_ted(["ask", "--db", db, "--json"], "\n".join(asks) + "\n", tmp_path)
+    intents = [json.loads(line)["intent"] for line in out.stdout.splitlines()]
+    assert intents == ["report", "report", "report", "report", "fallback"], out.stderr
+    unanswered = run_ted(["unanswered", "--db", db, "--json"], "", tmp_path)
+    assert [r["question"] for r in json.loads(unanswered.stdout)] == ["how do I report a pothole?"]
+
+
+def test_input_that_is_not_utf8_nothing_but_punctuation_a_closed_pipe_and_ctrl_c_end_politely(tmp_path):
+    db = str(tmp_path / "ted.db")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    lines = b"can I add a supplier \xff on facebook?\n?\n\xf0\x9f\x98\x80\n"
+    out = subprocess.run(TED + ["ask", "--db", db, "--json"], input=lines, capture_output=True, env=env, timeout=60)
+    assert out.returncode == 0 and b"Traceback" not in out.stderr, out.stderr
+    answers = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert answers[0]["intent"] == "policy" and answers[0]["citations"][0]["clause"] == "5.13"
+    assert answers[1]["answer"] == answers[2]["answer"] and "didn't catch" in answers[1]["answer"]
+    chat = subprocess.run(TED + ["chat", "--db", db], input=b"hello \xc3\x28\n", capture_output=True, env=env)
+    assert chat.returncode == 0 and b"Traceback" not in chat.stderr
+    piped = subprocess.run(
+        " ".join(TED[:2]) + ' "import sys, app; sys.exit(app.main())" ask --db ' + db + " --json hello | head -c 5",
+        shell=True,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert b"Traceback" not in piped.stderr and b"BrokenPipe" not in piped.stderr
+    proc = subprocess.Popen(TED + ["chat", "--db", db], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    import signal
+    import time
+
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert b"Traceback" not in err and proc.returncode == 130
+
+
+def test_a_binary_file_named_like_text_is_refused_and_nothing_changes(tmp_path):
+    junk = tmp_path / "junk.md"
+    junk.write_bytes(bytes(range(256)) * 80)
+    db = str(tmp_path / "ted.db")
+    out = run_ted(["ingest", "--quiet", "--db", db, str(junk)], "", tmp_path)
+    assert out.returncode == 1 and "not a text file" in out.stderr and "Traceback" not in out.stderr

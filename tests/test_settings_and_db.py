@@ -63,6 +63,19 @@ def test_transaction_rolls_back_on_error(db):
         ({"TED_ACK_HOURS": "abuse_me=soon"}, "TED_ACK_HOURS"),
         ({"TED_ACK_HOURS": "abuse_me=-4"}, "TED_ACK_HOURS"),
         ({"TED_REMINDER_HOURS": "0"}, "TED_REMINDER_HOURS"),
+        ({"TED_REMINDER_HOURS": "nan"}, "TED_REMINDER_HOURS"),
+        ({"TED_ACK_HOURS": "abuse_mee=4"}, "TED_ACK_HOURS"),  # no such category: a typo would be ignored
+        ({"TED_HEADER_TIMEOUT_SECONDS": "nan"}, "TED_HEADER_TIMEOUT_SECONDS"),  # would switch the limit off
+        ({"TED_BODY_TIMEOUT_SECONDS": "inf"}, "TED_BODY_TIMEOUT_SECONDS"),
+        ({"TED_WORKERS": "inf"}, "TED_WORKERS"),
+        ({"TED_WORKERS": "2.5"}, "TED_WORKERS"),
+        ({"TED_REPORT_RETENTION_DAYS": "1e400"}, "TED_REPORT_RETENTION_DAYS"),
+        ({"TED_PORT": "99999"}, "TED_PORT"),
+        ({"TED_PORT": "-1"}, "TED_PORT"),
+        ({"TED_MIN_CONFIDENCE": "2"}, "TED_MIN_CONFIDENCE"),
+        ({"TED_MIN_CONFIDENCE": "nan"}, "TED_MIN_CONFIDENCE"),
+        ({"TED_LOG_LEVEL": "LOUD"}, "TED_LOG_LEVEL"),
+        ({"TED_DIGEST_DAY": "monkey"}, "TED_DIGEST_DAY"),
     ],
 )
 def test_bad_report_settings_are_refused_at_start(env, name):
@@ -95,3 +108,25 @@ def test_platform_libraries_never_log_bodies_even_at_debug(monkeypatch):
             assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO, name
     finally:
         root.setLevel(before)
+
+
+def test_a_digest_day_may_be_named_in_full_and_the_ack_categories_are_the_report_forms():
+    from core.settings import REPORT_CATEGORIES
+    from handlers.reports.form import CATEGORIES
+
+    assert Settings.from_env({"TED_DIGEST_DAY": "Wednesday"}).check().digest_day == "wed"
+    assert Settings.from_env({"TED_DIGEST_DAY": "off"}).check().digest_day == "off"
+    assert tuple(k for k, _ in CATEGORIES) == REPORT_CATEGORIES
+
+
+def test_the_serve_lock_is_the_database_files_whatever_path_names_it(tmp_path):
+    from core.lock import AlreadyServing, ServeLock
+
+    db = tmp_path / "ted.db"
+    db.write_bytes(b"")
+    (tmp_path / "link.db").symlink_to(db)
+    (tmp_path / "sub").mkdir()
+    with ServeLock(db):
+        for other in (tmp_path / "link.db", tmp_path / "sub" / ".." / "ted.db"):
+            with pytest.raises(AlreadyServing):
+                ServeLock(other).acquire()

@@ -91,7 +91,7 @@ def _unslipped(t: str) -> str:
 # Nothing but asking to report ("report", "I want to report something", "I'd like to make a report"): what TED's
 # greeting and help tell people to type. Whatever it is about comes in the form.
 _JUST_REPORT = re.compile(
-    r"^(please |pls |hi,? |hello,? )?((i|we) (want|need|would like|'d like|wish) to |(can|could|may) (i|we) |"
+    r"^(please |pls |hi,? |hello,? )?((i|we)( (want|need|would like|wish)|'d like) to |(can|could|may) (i|we) |"
     r"how (do|can|would) (i|we) |i'?m (here|trying) to |let me |i'?d like |i want )?"
     r"(report|flag|make a report|file a report|raise a report|log a report|submit a report|open a report|"
     r"start a report|a report)( (something|an incident|a problem|an issue|a concern|someone|somebody|a post|"
