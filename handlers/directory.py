@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -57,26 +58,43 @@ def _person(row: dict) -> Person:
     )
 
 
+_EXTRA = "\x00extra"  # where csv puts the fields of a row longer than the header
+
+
 def parse_csv(text: str) -> list[dict]:
     try:
-        return _parse_csv(text)
-    except csv.Error as exc:  # e.g. a NUL byte: not a text CSV file
+        rows = _parse_csv(text)
+    except csv.Error as exc:  # a NUL byte, a quote never closed: not a CSV file TED can trust
         raise DirectoryError(f"not a readable CSV file ({exc})") from exc
+    if not rows:  # importing it would mark everyone as having left
+        raise DirectoryError("it has the header but nobody in it, so everyone would be marked as left")
+    return rows
+
+
+_EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
 
 
 def _parse_csv(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey=_EXTRA, strict=True)
     if [h.strip() for h in (reader.fieldnames or [])] != HEADER:
         raise DirectoryError("the header must be exactly: " + ",".join(HEADER))
-    rows, seen = [], set()
-    for n, raw in enumerate(reader, start=2):
+    rows, seen, platform_ids = [], set(), {}
+    for raw in reader:
+        n = reader.line_num  # the file's own line number (blank lines and quoted line breaks counted)
+        if raw.get(_EXTRA):
+            raise DirectoryError(f"line {n}: more fields than the header's {len(HEADER)} (a comma in a name?)")
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         email = row["email"].lower()
-        if not email or "@" not in email:
+        if not _EMAIL.match(email):
             raise DirectoryError(f"line {n}: a valid email is required")
         if email in seen:
             raise DirectoryError(f"line {n}: {email} appears twice")
         seen.add(email)
+        for col in ("slack_user_id", "teams_user_id"):
+            if row.get(col):
+                other = platform_ids.setdefault((col, row[col]), email)
+                if other != email:
+                    raise DirectoryError(f"line {n}: {col} {row[col]} is also {other}'s")
         roles = [r.strip() for r in row["roles"].split(";") if r.strip()]
         unknown = set(roles) - ROLES
         if unknown:

@@ -102,6 +102,22 @@ def test_directory_import_with_a_missing_or_malformed_file_says_so_in_one_senten
         assert "nothing was changed" in err
 
 
+def test_a_directory_file_that_would_lose_or_confuse_people_is_refused_naming_its_line(tmp_path):
+    header = "email,name,slack_user_id,teams_user_id,manager_email,service_area,roles\n"
+    files = {
+        "header_only.csv": (header, "nobody in it"),  # importing it would mark everyone as left
+        "blank_lines.csv": (header + "\n\n\na@x.example,A,,,,,\nbad-email,B,,,,,\n", "line 6"),
+        "unclosed.csv": (header + '"a@x.example,A,,,,,\n', "not a readable CSV"),
+        "extra.csv": (header + "a@x.example,A,,,,,hr,extra1,extra2\n", "more fields"),
+        "same_slack.csv": (header + "a@x.example,A,U1,,,,\nb@x.example,B,U1,,,,\n", "U1"),
+    }
+    for name, (text, said) in files.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    for name, (_, said) in files.items():
+        err = one_sentence(run_ted(["directory", "import", "--db", "t.db", name], tmp_path), name)
+        assert "nothing was changed" in err and said in err, (name, err)
+
+
 def test_the_operations_settings_are_read_and_checked(tmp_path):
     from core.settings import Settings
 
