@@ -154,10 +154,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             label = "top-1 " if kind == "policy" else ""
             print(f"{kind:13} {label}{row['passed']}/{row['total']} ({row['rate']:.1%}){extra}")
         a = s.answers
-        print(
-            f"answered      {a['right']}/{a['answered']} right (precision {a['precision']:.1%}), "
-            f"{a['wrong']} confident wrong"
-        )
+        if a["answered"]:
+            print(
+                f"answered      {a['right']}/{a['answered']} right (precision {a['precision']:.1%}), "
+                f"{a['wrong']} confident wrong"
+            )
+        else:
+            print("answered      none with a citation (no precision to give)")
         if args.verbose:
             for f in s.failures:
                 print(
@@ -333,10 +336,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the summary and failures as JSON")
     e.add_argument("-v", "--verbose", action="store_true", help="list every question that failed")
     u = add("unanswered", cmd_unanswered, "List questions TED could not answer, newest first.")
-    u.add_argument("--limit", type=int, default=100)
+    u.add_argument("--limit", type=_positive, default=100, help="at most this many (1 or more)")
     u.add_argument("--json", action="store_true")
     f = add("feedback", cmd_feedback, "List 👍/👎 feedback on answers, newest first, with any reasons given.")
-    f.add_argument("--limit", type=int, default=100)
+    f.add_argument("--limit", type=_positive, default=100, help="at most this many (1 or more)")
     f.add_argument("--json", action="store_true")
     d = actions(
         add("directory", cmd_directory, "Staff directory: `directory import FILE.csv`, `directory list`."), file=None
@@ -395,6 +398,17 @@ def _text_streams() -> None:
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")
+
+
+def _positive(text: str) -> int:
+    """A count for --limit: a whole number of 1 or more (0 would list nothing, and say there was nothing)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
 
 
 def main(argv: list[str] | None = None) -> int:

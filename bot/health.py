@@ -1,15 +1,17 @@
 """`GET /healthz`: is TED able to do its job? For the load balancer and whoever watches TED.
 
 It asks the database one cheap question (how many notifications are waiting, and since when), which proves the
-file can be read, and says the outbox is behind when more than TED_HEALTH_OUTBOX_MAX notifications wait or one has
-waited longer than TED_HEALTH_OUTBOX_MINUTES (Slack or Teams unreachable, the worker stuck). `200 {"ok": true, …}`
-or `503 {"ok": false, "why": "…"}`; never a report's contents.
+file can be read; once a minute it also runs SQLite's quick_check, so a damaged page anywhere says "failing". It
+says the outbox is behind when more than TED_HEALTH_OUTBOX_MAX notifications wait or one has waited longer than
+TED_HEALTH_OUTBOX_MINUTES (Slack or Teams unreachable, the worker stuck). `200 {"ok": true, …}` or
+`503 {"ok": false, "why": "…"}`; never a report's contents.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from datetime import datetime
 
 from aiohttp import web
@@ -19,10 +21,28 @@ from handlers.reports import outbox
 log = logging.getLogger("ted.health")
 
 
+INTEGRITY_EVERY_SECONDS = 60.0  # SQLite's quick_check reads every page: once a minute at most, not per probe
+_integrity: dict[int, tuple[float, str]] = {}  # id(database) -> (when checked, "" or what is wrong)
+
+
+def damage(db) -> str:
+    """ "" when SQLite's quick_check finds the file sound (checked at most once a minute), else what it found."""
+    now = time.monotonic()
+    when, found = _integrity.get(id(db), (-INTEGRITY_EVERY_SECONDS, ""))
+    if now - when >= INTEGRITY_EVERY_SECONDS:
+        rows = db.execute("pragma quick_check(1)").fetchall()
+        found = "" if rows and rows[0][0] == "ok" else str(rows[0][0] if rows else "no answer")[:200]
+        _integrity[id(db)] = (now, found)
+    return found
+
+
 def check(ted) -> tuple[bool, dict]:
     s = ted.settings
     try:
         queued, oldest = outbox.backlog(ted.db)
+        found = damage(ted.db)
+        if found:
+            raise sqlite3.DatabaseError(f"quick_check: {found}")
     except sqlite3.Error as exc:
         log.warning("health: the database did not answer error=%s", type(exc).__name__)
         return False, {

@@ -14,6 +14,7 @@ from typing import Protocol, TextIO
 
 from chat.model import TERMINAL, Message, Reply
 from chat.router import Router
+from handlers import messages
 
 PLATFORM = "terminal"
 USER = "local"  # whoever runs `ted chat` on this machine; the terminal knows no staff identity
@@ -27,7 +28,11 @@ class HasRouter(Protocol):
 
 def reply_text(reply: Reply) -> str:
     """Reply -> the text the terminal prints: the whole reply in words, then any "Did you mean" choices."""
-    lines = [PREFIX + reply.plain_text]
+    words = reply.plain_text
+    if reply.form is not None or messages.REPORT_OFFER in words:  # no form here: say where reporting is done
+        words = words.replace(messages.REPORT_OFFER, "").strip()
+        words = f"{messages.TERMINAL_REPORT}\n\n{words}" if words and reply.form is None else messages.TERMINAL_REPORT
+    lines = [PREFIX + words]
     if reply.choices:
         lines.append(INDENT + "Did you mean: " + "; ".join(b.label for b in reply.choices))
     return "\n".join(lines)

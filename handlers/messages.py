@@ -207,3 +207,10 @@ HTTP_ERRORS = {
 # Slack: a form whose answer came back after Slack had closed its window (bot/slack/app.py).
 SLACK_FORM_NOT_SENT = "That form was *not* sent, so nothing has changed yet:\n{problems}"
 SLACK_FORM_TYPED = "What you wrote, so you don't have to type it again:\n> {typed}"
+
+# `ted chat` has no forms (bot/terminal.py).
+TERMINAL_REPORT = (
+    "Reports are filed in TED on Slack, Teams or the TED Web Chat (the form there takes the details and routes them "
+    "to the right people); the terminal can't show the form. Nothing has been filed from here. Please don't engage "
+    "with the poster. If someone is in immediate danger, call 999."
+)

@@ -85,11 +85,14 @@ class Score:
         return out
 
 
+KINDS = ("policy", "out_of_scope", "report", "smalltalk")  # the shared scoring rule's (eval/SCORING.md)
+
+
 def _is_question(row) -> bool:
     return (
         isinstance(row, dict)
         and isinstance(row.get("question"), str)
-        and isinstance(row.get("kind"), str)
+        and row.get("kind") in KINDS
         and isinstance(row.get("expect", []), list)
     )
 
@@ -119,7 +122,8 @@ def read_questions(path: Path) -> list[dict]:
                 continue
             if not _is_question(row):
                 raise ValueError(
-                    f'{path}:{n}: each line must be a JSON object with "question" and "kind" (text) '
+                    f'{path}:{n}: each line must be a JSON object with "question" (text), "kind" (one of '
+                    f"{', '.join(KINDS)}) "
                     'and, for policy questions, "expect" (a list) — or a conversation, {"turns": [...]} '
                     "of such objects"
                 )

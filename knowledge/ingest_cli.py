@@ -27,6 +27,13 @@ def ingest_paths(
     draft: bool = False,
     doc_id: str = "",
 ) -> int:
+    if doc_id and not draft:
+        print(
+            "ted ingest: --doc goes with --draft (a new version of that document, kept as a draft until "
+            "`ted kb publish`). Nothing was changed.",
+            file=sys.stderr,
+        )
+        return 1
     try:
         files = find_files(paths)
     except IngestError as exc:

@@ -111,7 +111,7 @@ def test_a_directory_file_that_would_lose_or_confuse_people_is_refused_naming_it
         "extra.csv": (header + "a@x.example,A,,,,,hr,extra1,extra2\n", "more fields"),
         "same_slack.csv": (header + "a@x.example,A,U1,,,,\nb@x.example,B,U1,,,,\n", "U1"),
     }
-    for name, (text, said) in files.items():
+    for name, (text, _) in files.items():
         (tmp_path / name).write_text(text, "utf-8")
     for name, (_, said) in files.items():
         err = one_sentence(run_ted(["directory", "import", "--db", "t.db", name], tmp_path), name)
@@ -142,3 +142,12 @@ def test_the_operations_settings_are_read_and_checked(tmp_path):
     assert out.returncode == 2 and out.stderr.strip() == "ted: TED_HEADER_TIMEOUT_SECONDS must be more than 0"
     out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_UPLOAD_QUOTA_MB="lots")
     assert out.returncode == 2 and "TED_UPLOAD_QUOTA_MB must be a number" in out.stderr
+
+
+def test_teams_package_into_a_folder_and_uploads_pointed_at_a_file_say_so_in_one_sentence(tmp_path):
+    (tmp_path / "afolder").mkdir()
+    app_id = "11111111-2222-3333-4444-555555555555"
+    one_sentence(run_ted(["teams", "package", "--out", "afolder"], tmp_path, TEAMS_APP_ID=app_id), "is a folder")
+    (tmp_path / "afile").write_text("x", "utf-8")
+    out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_WEB_UPLOADS=str(tmp_path / "afile"), TED_PORT="0")
+    assert out.returncode == 1 and "TED_WEB_UPLOADS" in out.stderr and "Traceback" not in out.stderr

@@ -61,3 +61,20 @@ async def test_healthz_is_not_ok_when_the_database_does_not_answer(w):
     w.ted.db.execute("DROP TABLE outbox")
     status, body = await b.get("/healthz")
     assert status == 503 and body["ok"] is False and body["why"].startswith("the database did not answer")
+
+
+@web_test(db_file=True)
+async def test_healthz_is_not_ok_when_pages_of_the_database_file_are_damaged(w):
+    from bot import health
+
+    b = await w.browser()
+    assert (await b.get("/healthz"))[0] == 200
+    path = w.ted.db.execute("pragma database_list").fetchone()[2]
+    w.ted.db.execute("pragma wal_checkpoint(TRUNCATE)")
+    with open(path, "r+b") as f:  # a disk fault: garbage over every page after the first
+        size = f.seek(0, 2)
+        f.seek(4096)
+        f.write(bytes(range(256)) * ((size - 4096) // 256 + 1))
+    health._integrity.clear()  # the next probe runs quick_check now rather than within the minute
+    status, body = await b.get("/healthz")
+    assert status == 503 and body["database"] == "failing", body

@@ -31,3 +31,14 @@ def test_reply_text_is_the_words_then_the_did_you_mean_choices():
     choices = (Button(actions.DID_YOU_MEAN, C513.label, "d|5.13"), Button(actions.DID_YOU_MEAN, C56.label, "d|5.6"))
     unsure = Reply("I couldn't find that.", intent=FALLBACK, choices=choices)
     assert reply_text(unsure) == f"ted> I couldn't find that.\n     Did you mean: {C513.label}; {C56.label}"
+
+
+def test_reporting_in_the_terminal_says_where_reports_are_filed_never_type_report_again(ted):
+    from handlers import messages
+
+    out = io.StringIO()
+    lines = "/report\n/report status\nsomeone keeps sending me threats on facebook, I want to report it\n"
+    assert run_terminal_chat(ted, io.StringIO(lines), out) == 0
+    text = out.getvalue()
+    assert text.count(messages.TERMINAL_REPORT) == 3 and "type /report" not in text and "999" in text
+    assert ted.db["reports"].count == 0

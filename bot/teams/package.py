@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
+from core.problems import Problem
+
 TEMPLATE = Path(__file__).resolve().parent / "manifest.json"  # package data: a built wheel carries it
 DEFAULT_OUT = "var/teams/ted-teams-app.zip"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -92,8 +94,14 @@ def manifest(app_id: str, version: str = "1.0.0", public_url: str = "") -> dict:
 
 def build_package(out: Path, app_id: str, version: str = "1.0.0", public_url: str = "") -> Path:
     data = json.dumps(manifest(app_id, version, public_url), ensure_ascii=False, indent=2)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:  # files at the root: Teams rejects folders
+    if out.is_dir():
+        raise Problem(f"{out} is a folder: give --out the zip file to write, e.g. {out / 'ted-teams-app.zip'}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        z = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+    except OSError as exc:
+        raise Problem(f"TED cannot write {out} ({exc.strerror}): choose a file in a folder you can write to") from exc
+    with z:  # files at the root: Teams rejects folders
         z.writestr("manifest.json", data)
         z.writestr("color.png", color_icon())
         z.writestr("outline.png", outline_icon())

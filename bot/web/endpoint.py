@@ -25,6 +25,7 @@ from bot.web.identity import COOKIE, LOCAL, PROXY, Identity, WebIdentity
 from bot.web.input import BadInput
 from bot.web.sender import WebSender
 from bot.web.uploads import UploadStore, default_folder
+from core.problems import Problem
 from handlers import messages
 from handlers.reports.inbox import WebInbox
 
@@ -49,6 +50,11 @@ class WebChat:
         self.inbox = WebInbox(ted.db)
         self.sender = WebSender(self.inbox)
         s = ted.settings
+        if s.web_upload_dir and Path(s.web_upload_dir).exists() and not Path(s.web_upload_dir).is_dir():
+            raise Problem(
+                f"TED_WEB_UPLOADS is {s.web_upload_dir}, which is a file, not a folder: point it at a folder "
+                "(TED creates it when it is missing)"
+            )
         self.uploads = UploadStore(
             Path(s.web_upload_dir) if s.web_upload_dir else default_folder(ted.db),
             ted.db,
