@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import integrity
+from core.db import check_file
 from core.problems import Problem
 
 BUSY_TIMEOUT_S = 30
@@ -43,7 +44,7 @@ def backup(source: str | Path, out: str | Path, force: bool = False) -> Backup:
         )
     if not dest.parent.is_dir():
         raise Problem(f"the folder {dest.parent} does not exist: create it first")
-    integrity.check_header(src)
+    check_file(src)  # never a plain read of a file this process holds open (core/db.py)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
         tables = _copy(src, tmp, dest)

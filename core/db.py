@@ -19,6 +19,7 @@ from core.migrations import MIGRATIONS, Migration  # noqa: F401  (re-exported: t
 BUSY_TIMEOUT_MS = 5000
 
 
+_opened: set[str] = set()  # database files this process has opened through SQLite (see connect)
 MAX_ROWID = 2**63 - 1  # the largest id SQLite can hold
 
 
@@ -38,6 +39,14 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def check_file(p: Path) -> None:
+    """integrity.check_header, but only before this process has the file open through SQLite: it reads with a
+    plain file handle, and closing any handle on a file drops every POSIX lock the process holds on it; another
+    process would then take TED for gone, checkpoint and delete the write-ahead log TED is still writing to."""
+    if str(p.resolve()) not in _opened:
+        integrity.check_header(p)
+
+
 def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
     """Open (creating if needed) the database at *path*, or in memory for ':memory:'.
 
@@ -50,7 +59,7 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
         migrate(db)
         return db
     p = Path(path)
-    integrity.check_header(p)
+    check_file(p)
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -72,6 +81,7 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
             integrity.probe_write(conn, p)
     except sqlite3.DatabaseError as exc:
         raise integrity.DatabaseProblem(integrity.describe(p, exc)) from exc
+    _opened.add(str(p.resolve()))
     return db
 
 

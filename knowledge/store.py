@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 import sqlite_utils
+from rapidfuzz import fuzz
 
 from core.db import transaction, utcnow
 from knowledge import audit, versions
@@ -125,20 +126,34 @@ def take_down(db: sqlite_utils.Database, doc_id: str, actor: str, status: str, a
     audit.record(db, actor, action, doc_id, f"version {live['seq']}" if live else "", before=versions.details(old))
 
 
-def orphan_taught(db: sqlite_utils.Database, doc_id: str, actor: str) -> list[int]:
-    """Taught phrasings whose clause number the live document no longer has are dropped (listed as orphaned);
-    the rest re-attach to the clause with that number. Inside a transaction."""
+SAME_RULE = 80  # rapidfuzz ratio of a clause's old and new words above which it still says the same thing
+
+
+def orphan_taught(db: sqlite_utils.Database, doc_id: str, actor: str, old: Document | None = None) -> list[int]:
+    """Taught phrasings whose clause number the live document no longer has are dropped (listed as orphaned),
+    and so are those whose clause now says something else under the same number (`old`: the version before;
+    "1.2 Visitors park in the visitor bays" become "1.2 Electric vehicles may charge by the library"). A clause
+    reworded lightly (a typo, a name) keeps what was taught. Inside a transaction."""
+    live = {n: t for n, t in db.execute("select number, text from clauses where doc_id = ?", [doc_id]).fetchall()}
+    before = {c.number: c.text for c in old.clauses} if old else {}
+
+    def said_the_same(number: str) -> bool:
+        if number not in before:
+            return True
+        a, b = (" ".join(t.lower().split()) for t in (before[number], live[number]))
+        return a == b or fuzz.ratio(a, b) >= SAME_RULE
+
     rows = db.execute(
-        "select id, clause from taught where kind = 'phrasing' and status = 'active' and doc_id = ? and clause "
-        "not in (select number from clauses where doc_id = ?)",
-        [doc_id, doc_id],
+        "select id, clause from taught where kind = 'phrasing' and status = 'active' and doc_id = ?", [doc_id]
     ).fetchall()
-    for tid, clause in rows:
+    gone = [(tid, clause) for tid, clause in rows if clause not in live or not said_the_same(clause)]
+    for tid, clause in gone:
         db.execute(
             "update taught set status = 'orphaned', ended_at = ?, ended_by = ? where id = ?", [utcnow(), actor, tid]
         )
-        audit.record(db, actor, audit.ORPHAN, doc_id, f"taught {tid}", before={"clause": clause})
-    return [r[0] for r in rows]
+        why = "its clause is no longer in the document" if clause not in live else "its clause's wording changed"
+        audit.record(db, actor, audit.ORPHAN, doc_id, f"taught {tid}", before={"clause": clause, "why": why})
+    return [tid for tid, _ in gone]
 
 
 def _save_one(db: sqlite_utils.Database, doc: Document, actor: str, draft_id: int | None = None) -> str:
@@ -198,7 +213,7 @@ def _save_one(db: sqlite_utils.Database, doc: Document, actor: str, draft_id: in
             for q in doc.not_covered
         )
     vid = versions.went_live(db, doc, old, actor, draft_id)
-    orphan_taught(db, doc.id, actor)
+    orphan_taught(db, doc.id, actor, old)
     audit.record(
         db,
         actor,

@@ -287,3 +287,30 @@ def test_a_generic_taught_phrasing_steals_no_other_clause_s_questions(council):
     teach.teach(council.db, "8.4", "what are the rules on this?", "casey", embedder=emb)
     assert {q: ask(council, q).citations[0].clause for q in others} == others
     assert ask(council, "is that allowed?").citations[0].clause == "5.1"
+
+
+def test_a_taught_phrasing_never_follows_its_clause_number_to_other_words(council, tmp_path):
+    emb = council.answerer.index.embedder
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
+    q = "where can I leave my bicycle"
+    tid = teach.teach(council.db, "2.1", q, "casey", doc_id="parking", embedder=emb)
+    # A light rewording of the clause (one word) keeps what was taught.
+    save_documents(council.db, [parse_file(parking(tmp_path, extra=""))], embedder=emb)
+    (tmp_path / "parking.md").write_text(
+        "# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n\n## Bikes\n\n"
+        "Bikes go in the shed beside the depot.\n",
+        "utf-8",
+    )
+    save_documents(council.db, [parse_file(tmp_path / "parking.md")], embedder=emb)
+    assert next(r for r in teach.taught(council.db) if r["id"] == tid)["status"] == "active"
+    # The same number now saying something else: the phrasing is orphaned, never answered with the new words.
+    (tmp_path / "parking.md").write_text(
+        "# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n\n## Charging\n\n"
+        "Electric vehicles may charge at the bays by the library.\n",
+        "utf-8",
+    )
+    save_documents(council.db, [parse_file(tmp_path / "parking.md")], embedder=emb)
+    assert next(r for r in teach.taught(council.db) if r["id"] == tid)["status"] == "orphaned"
+    got = ask(council, q)
+    assert not (got.intent == "policy" and "Electric" in got.citations[0].text)
+    assert audit.entries(council.db, "parking")[1]["action"] == "orphan"

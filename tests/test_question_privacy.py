@@ -141,8 +141,10 @@ def test_pseudonymised_follow_ups_and_feedback_still_tell_people_apart():
     assert ted.conversations.feedback(asked_id, "slack", "U0SAMLEISR", helpful=False) != again
     assert not ted.conversations.feedback_reason(again, "U0SAMLEISR", "not mine to explain")
     assert ted.conversations.feedback_reason(again, ALEX_SLACK, "still missed it")
-    # Sharing needs the asker's id, which is no longer stored: refused, as the README says.
-    (refused,) = ted.router.action(Action("slack", ALEX_SLACK, actions.SHARE, str(asked_id)))
+    # Sharing is the asker's, told by the keyed hash of their id: anyone else is refused.
+    (shared,) = ted.router.action(Action("slack", ALEX_SLACK, actions.SHARE, str(asked_id)))
+    assert shared.shared_by == ALEX_SLACK and shared.citations
+    (refused,) = ted.router.action(Action("slack", "U0SAMLEISR", actions.SHARE, str(asked_id)))
     assert "Only the person who asked" in refused.text
 
 

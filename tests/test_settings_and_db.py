@@ -130,3 +130,20 @@ def test_the_serve_lock_is_the_database_files_whatever_path_names_it(tmp_path):
         for other in (tmp_path / "link.db", tmp_path / "sub" / ".." / "ted.db"):
             with pytest.raises(AlreadyServing):
                 ServeLock(other).acquire()
+
+
+def test_a_second_connection_never_lets_another_process_delete_the_write_ahead_log(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "ted.db"
+    first = dbmod.connect(path)
+    first["kb_meta"].insert({"key": "a", "value": "1"})
+    dbmod.connect(path)  # a worker's connection: the file is already open here, so it is never read raw
+    outside = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute(sys.argv[2]).fetchone()[0])"
+    count = "select count(*) from kb_meta where key in ('a', 'b')"
+    subprocess.run([sys.executable, "-c", outside, str(path), count], check=True, capture_output=True)
+    assert (tmp_path / "ted.db-wal").exists()  # another process closing its connection left TED's log alone
+    first["kb_meta"].insert({"key": "b", "value": "2"})
+    seen = subprocess.run([sys.executable, "-c", outside, str(path), count], capture_output=True, text=True)
+    assert seen.stdout.strip() == "2"
