@@ -73,6 +73,7 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA secure_delete = ON")  # deleted rows (retention purges) are zeroed, not left on disk
         if check:
             integrity.quick_check(conn, p)
         db = sqlite_utils.Database(conn)

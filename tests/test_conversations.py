@@ -60,6 +60,18 @@ def test_the_previous_topic_never_leaks_into_a_new_question(ted):
     assert ted.db["unanswered"].count == before + 2  # logged like any other unanswered question
 
 
+def test_a_word_a_clause_answers_alone_and_a_question_about_this_policy_are_new_topics(ted):
+    logo = "can I use the council logo on my instagram?"
+    first, owner_q = chat(ted, logo, "who owns this policy?")
+    alone = ted.asker.ask("who owns this policy?")
+    assert "5.6" in clauses(first) and clauses(owner_q)[0] == alone.citations[0].clause != "5.6"
+    _, passwords = chat(ted, logo, "passwords", conversation="c2")
+    assert clauses(passwords)[0] == ted.asker.ask("passwords").citations[0].clause != "5.6"
+    # One word no clause answers alone still asks about the question before.
+    _, weekends = chat(ted, "do I have to check the council facebook page?", "weekends?", conversation="c3")
+    assert weekends.intent == "policy" and weekends.citations
+
+
 def test_a_follow_up_that_changes_the_platform_changes_the_clause(ted):
     linkedin, facebook = chat(ted, LINKEDIN, "and what about facebook?")
     assert linkedin.citations[0].clause in {"5.13", "5.15"}

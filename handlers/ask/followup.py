@@ -105,6 +105,14 @@ _CUE = re.compile(
 )
 _TAIL = re.compile(r"\b(too|as well|also|either|then|instead)\s*[?.!]*$")
 _DEICTIC = re.compile(r"\b(that|this|it|those|these|same|them|they)\b")
+# "this policy", "the document": the document asked about, not the question before ("who owns this policy?").
+_THE_DOCUMENT = re.compile(r"\b(this|that|these|the) (policy|policies|document|guidance|handbook|guide|rules?)\b")
+
+
+def _points_back(t: str) -> bool:
+    return bool(_DEICTIC.search(_THE_DOCUMENT.sub("the document", t)))
+
+
 _LEAD = re.compile(  # the longer first: "and what about" is one lead, not "and" before "what about"
     r"^(and what about|and how about|ok,? and|okay,? and|right,? and|and|but|also|plus|so|or|what about|how about|"
     r"same (for|with|goes for|applies to))\s+"
@@ -161,7 +169,7 @@ def stands_alone(text: str) -> bool:
     verb of its own, two or more words that carry meaning, and nothing that points back ("it", "that", "they",
     "too", "instead")."""
     t = _LEAD.sub("", fold(text))
-    return bool(_OPENER.match(t)) and len(content_words(t)) >= 2 and not (_DEICTIC.search(t) or _TAIL.search(t))
+    return bool(_OPENER.match(t)) and len(content_words(t)) >= 2 and not (_points_back(t) or _TAIL.search(t))
 
 
 def is_elliptical(text: str, previous: str) -> bool:
@@ -174,9 +182,20 @@ def is_elliptical(text: str, previous: str) -> bool:
         return True
     # Otherwise only a very short message leans on the previous one: "my own account?", "that one?",
     # "councillors?" do; "can I add a supplier on my personal facebook?" is a question of its own.
-    if n <= 2 and (_DEICTIC.search(t) or kin(previous, text) or set(_words(t)) & set(ACCOUNTS)):
+    if n <= 2 and (_points_back(t) or kin(previous, text) or set(_words(t)) & set(ACCOUNTS)):
         return True
     return n <= 1  # "instagram?" alone
+
+
+def bare(text: str, previous: str) -> bool:
+    """One word and nothing that ties it to the question before ("passwords", "weekends?"): a follow-up only if,
+    alone, it finds no answer (service.AskService.reading)."""
+    t = fold(text)
+    return (
+        len(content_words(t)) <= 1
+        and not (_CUE.match(t) or _TAIL.search(t) or _points_back(t) or kin(previous, text))
+        and not set(_words(t)) & set(ACCOUNTS)
+    )
 
 
 def owner(text: str) -> str:

@@ -81,6 +81,26 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds")  # the form core.db.utcnow() writes
 
 
+def _purge_copies(db: sqlite_utils.Database, cutoff: str) -> None:
+    """Where the words of purged questions and 👎 reasons were copied: the triage marks that pointed at them (an
+    id SQLite may hand out again would inherit them), the link from a taught phrasing to the question it came
+    from, and the weekly digest's text (in the outbox and in people's web inboxes). A phrasing the communications
+    team taught stays: they made it part of the knowledge base, to keep until they forget it."""
+    for kind, table in (("unanswered", "unanswered"), ("feedback", "feedback")):
+        db.execute(f"delete from kb_triage where kind = ? and item_id not in (select id from {table})", [kind])
+        db.execute(
+            f"update taught set source_id = null where source = ? and source_id is not null "
+            f"and source_id not in (select id from {table})",
+            [kind],
+        )
+    db.execute(
+        "update outbox set params = '{}' where report_id is null and template in ('kb_digest', 'kb_review') "
+        "and created_at < ? and status != 'pending'",
+        [cutoff],
+    )
+    db.execute("delete from web_messages where report_id is null and created_at < ?", [cutoff])
+
+
 def purge_questions(
     db: sqlite_utils.Database, days: int, now: datetime | None = None, dry_run: bool = False
 ) -> dict[str, int]:
@@ -95,6 +115,11 @@ def purge_questions(
                 (counts[table],) = db.execute(f"select count(*) from {table} where {where}", [cutoff]).fetchone()
             else:
                 counts[table] = db.execute(f"delete from {table} where {where}", [cutoff]).rowcount
+        if not dry_run:
+            _purge_copies(db, cutoff)
+    if not dry_run:
+        # What was deleted must not linger in the write-ahead log either (secure_delete zeroes the pages).
+        db.execute("pragma wal_checkpoint(TRUNCATE)")
     if not dry_run and any(counts.values()):
         log.info("questions past retention deleted days=%s %s", days, " ".join(f"{t}={n}" for t, n in counts.items()))
     return counts

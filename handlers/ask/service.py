@@ -12,7 +12,16 @@ import sqlite_utils
 from core.db import utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
-from handlers.ask.followup import asks_more, combine, fits_owner, is_elliptical, new_topic, owner, stands_alone
+from handlers.ask.followup import (
+    asks_more,
+    bare,
+    combine,
+    fits_owner,
+    is_elliptical,
+    new_topic,
+    owner,
+    stands_alone,
+)
 from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer, completes
 from knowledge.text import fold, terms
@@ -186,6 +195,9 @@ class AskService:
             and is_elliptical(text, follow_up_of)
             and not new_topic(text, self.answerer.index.knows)
             and not self.answerer.unheld(text)
+            # One word that a clause answers on its own ("passwords" after a question about the logo) is a new
+            # topic; one that doesn't ("weekends?") asks about the question before.
+            and not (bare(text, follow_up_of) and self.answerer.answer(text)[0].intent == POLICY)
         ):
             return combine(follow_up_of, text)
         return text
