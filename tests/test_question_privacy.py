@@ -177,3 +177,39 @@ def test_the_subject_access_export_finds_questions_either_way_and_says_what_it_c
     assert "the DPO (dpo@example.gov.uk)" in notice["how_to_complain"]
     assert "Information Commissioner's Office" in notice["how_to_complain"]
     assert notice["privacy_notice"].endswith("/privacy")
+
+
+def test_the_purge_reaches_the_copies_triage_marks_digests_and_inbox_notices():
+    from handlers.curation import queue
+    from handlers.reports import outbox
+
+    ted, _ = make()
+    talk(ted)
+    (item,) = ted.db["unanswered"].rows
+    queue.dismiss(ted.db, "unanswered", item["id"], "casey.comms@tendring.example")
+    now = datetime.now(UTC)
+    outbox.enqueue(
+        ted.db,
+        now,
+        None,
+        outbox.NOTICE,
+        "kb_digest",
+        recipient="casey.comms@tendring.example",
+        params={"text": f"asked: {UNANSWERED_Q}"},
+        dedupe_key="digest-test",
+    )
+    ted.db.execute("update outbox set status = 'sent'")
+    ted.db["web_messages"].insert(
+        {
+            "email": "casey.comms@tendring.example",
+            "report_id": None,
+            "outbox_id": 1,
+            "created_at": now.isoformat(timespec="seconds"),
+            "updated_at": now.isoformat(timespec="seconds"),
+            "reply": UNANSWERED_Q,
+        }
+    )
+    purge_questions(ted.db, 90, now + timedelta(days=91))
+    assert ted.db["kb_triage"].count == 0  # an id SQLite hands out again inherits no "dealt with" mark
+    assert UNANSWERED_Q not in json.dumps(list(ted.db["outbox"].rows))
+    assert ted.db.execute("select count(*) from web_messages where report_id is null").fetchone()[0] == 0
