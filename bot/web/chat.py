@@ -48,6 +48,19 @@ def split_command(text: str, known: dict) -> tuple[str, str]:
     return "", text
 
 
+_CONVERSATION = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def conversation_of(who: Identity, body: dict) -> str:
+    """The conversation a message belongs to: the session's, or, when the page names one (`conversation`, a fresh
+    id each time the page loads), that page's. A reloaded page starts a new conversation, so nothing typed before
+    it, and no longer on screen, is read into the next question."""
+    page = body.get("conversation")
+    if isinstance(page, str) and _CONVERSATION.match(page):
+        return f"{who.session.sid}:{page}"
+    return who.session.sid
+
+
 @endpoint(write=True)
 async def chat(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     require_person(w, who)
@@ -59,7 +72,12 @@ async def chat(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     if command == "/report" and not who.email and rest.lower() not in {"help"}:
         return web.json_response({"replies": [reply_json(choose_first())]})
     msg = Message(
-        platform=PLATFORM, user_id=who.user_id, text=rest, conversation_id=who.session.sid, surface=WEB, command=command
+        platform=PLATFORM,
+        user_id=who.user_id,
+        text=rest,
+        conversation_id=conversation_of(who, body),
+        surface=WEB,
+        command=command,
     )
     replies = await w.pool.message(msg)
     return web.json_response({"replies": [reply_json(r) for r in replies]})
@@ -86,7 +104,7 @@ async def action(request: web.Request, w: WebChat, who: Identity) -> web.Respons
         user_id=who.user_id,
         action_id=action_id,
         value=value,
-        conversation_id=who.session.sid,
+        conversation_id=conversation_of(who, body),
         form=form,
     )
     replies = await w.pool.action(act)

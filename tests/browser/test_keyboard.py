@@ -128,3 +128,40 @@ def test_ask_hear_the_answer_and_send_a_report_with_the_keyboard_only(page: Page
     expect(dialog).to_be_hidden()
     expect(log.locator(".msg.ted").last).to_contain_text(re.compile(r"your report is TED-\d{4}-\d{4}"))
     expect(page.get_by_role("button", name="Report something")).to_be_focused()
+
+
+def test_focus_stays_on_the_page_after_a_press_a_reload_starts_afresh_and_400_percent_zoom_shows_the_answer(
+    page: Page,
+):
+    page.goto("/")
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    box = page.get_by_label("Your question")
+    box.fill("can I use the council logo on my instagram?")
+    box.press("Enter")
+    log = page.get_by_role("log", name="Conversation with TED")
+    expect(log.locator(".msg.ted").last).to_contain_text("logo")
+    helpful = log.get_by_role("button", name="👍 Helpful").last
+    helpful.focus()
+    page.keyboard.press("Enter")
+    expect(helpful).to_have_attribute("aria-pressed", "true")
+    assert not page.evaluate("document.activeElement === document.body")  # focus went to what TED said
+    # A reload is a new conversation: a bare follow-up no longer leans on the logo question it can't see.
+    page.reload()
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    page.get_by_label("Your question").fill("what about facebook?")
+    page.get_by_label("Your question").press("Enter")
+    expect(log.locator(".msg.ted").last).not_to_contain_text("Looking that up")
+    assert "logo" not in log.locator(".msg.ted").last.inner_text().lower()
+    # 400 % zoom of a 1280 x 1024 screen: the answer can be scrolled into view, not hidden behind the question box.
+    page.set_viewport_size({"width": 320, "height": 256})
+    box = page.get_by_label("Your question")
+    box.fill("can I use the council logo on my instagram?")
+    box.press("Enter")
+    answer = log.locator(".msg.ted").last
+    expect(answer).to_contain_text("logo")
+    answer.scroll_into_view_if_needed()
+    covered = answer.evaluate(
+        "el => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + 5, "
+        "Math.max(r.top + 5, 0)); return !!hit && !el.contains(hit); }"
+    )
+    assert not covered

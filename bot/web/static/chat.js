@@ -95,6 +95,17 @@ function addReplies(replies, opener, extra = {}) {
   }
 }
 
+// Focus never falls to the page: a pressed button is disabled while TED answers (which drops focus), so focus
+// goes back to it, or, when it stays disabled (feedback given), to what TED said.
+function keepFocus(node, answer) {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (!lost) return;  // a dialog opened, or the person moved on
+  const target = node.isConnected && !node.disabled ? node : answer;
+  if (!target) return;
+  if (target === answer) target.tabIndex = -1;
+  target.focus();
+}
+
 async function press(button, node) {
   node.disabled = true;
   const res = await api("/api/action", { action_id: button.action_id, value: button.value });
@@ -103,13 +114,17 @@ async function press(button, node) {
     node.setAttribute("aria-pressed", "true");
     node.parentElement.querySelectorAll('[data-action-id^="ted.feedback."]').forEach((b) => { b.disabled = true; });
   } else node.disabled = false;
-  if (!res.ok) return addMessage("ted", el("p", { class: "error-msg", text: res.data.error }));
+  if (!res.ok) return keepFocus(node, addMessage("ted", el("p", { class: "error-msg", text: res.data.error })));
   addReplies(res.data.replies, node, button.action_id === REPORT_OPEN && button.value
     ? { source_question: button.value } : {});
+  keepFocus(node, $("log").lastElementChild);
 }
+
+let sending = false;  // one question at a time: Enter while TED is still answering waits for the answer
 
 async function send(event) {
   event.preventDefault();
+  if (sending) return;
   const input = $("composer-input");
   const text = input.value.trim();
   if (!text) {
@@ -122,12 +137,16 @@ async function send(event) {
   addMessage("you", el("p", { class: "typed", text }));
   input.value = "";
   $("send").disabled = true;
+  sending = true;
   const pending = addMessage("ted", el("p", { class: "muted", text: "Looking that up…" }));
   const res = await api("/api/chat", { text });
   pending.remove();
+  sending = false;
   $("send").disabled = false;
-  if (!res.ok) addMessage("ted", el("p", { class: "error-msg", text: res.data.error }));
-  else addReplies(res.data.replies, input);
+  if (!res.ok) {
+    addMessage("ted", el("p", { class: "error-msg", text: res.data.error }));
+    if (!input.value) input.value = text;  // nothing typed is lost: it is back in the box to send again
+  } else addReplies(res.data.replies, input);
   input.focus();
 }
 

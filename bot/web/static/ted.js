@@ -2,7 +2,12 @@
 // Every piece of text from a person or a policy goes in with textContent, never as markup, so a question
 // containing <script> or <!channel> shows exactly as typed.
 
-export const state = { csrf: "" };
+// `conversation`: a fresh id each time a page loads, sent with every message and button press, so a reloaded
+// page starts a new conversation (bot/web/chat.py's conversation_of).
+const pageId = () => (globalThis.crypto?.randomUUID?.() || `${Date.now()}-${Math.random()}`)
+  .replace(/[^A-Za-z0-9_-]/g, "").slice(0, 40);
+export const state = { csrf: "", conversation: pageId() };
+const IN_CONVERSATION = new Set(["/api/chat", "/api/action"]);
 const REPORT_DETAILS = "ted.report.details"; // a link to the report's own page, /reports/<ref>
 
 // el("p", {class: "x", text: "hi", "aria-label": "…"}, child, "text", …)
@@ -29,7 +34,7 @@ export async function api(path, body, options = {}) {
     if (body instanceof FormData) init.body = body;
     else {
       init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
+      init.body = JSON.stringify(IN_CONVERSATION.has(path) ? { ...body, conversation: state.conversation } : body);
     }
   }
   Object.assign(init, options);
