@@ -12,7 +12,7 @@ from knowledge import calibration
 from knowledge.model import MAX_CITATION_CHARS
 from knowledge.scope import unheld_document
 from knowledge.search import Hit, KnowledgeIndex, Query, ranking_params
-from knowledge.teach import is_taught, says_more
+from knowledge.teach import is_taught, says_more, taught_exactly
 from knowledge.vectors import Embedder, Taught
 
 POLICY, REPORT, SMALLTALK, FALLBACK = "policy", "report", "smalltalk", "fallback"
@@ -228,6 +228,12 @@ class Answerer:
             hits = [h for h in hits if keep(h)][:SEARCHED]
         params = ranking_params()
         taught = self.taught(query)
+        if taught is None and self.index.embedder is None and (exact := taught_exactly(self.db, question)):
+            # No sentence model: what was taught is found by its words alone, the very question settling it.
+            kind, where = exact
+            taught = Taught(
+                kind == "phrasing", 1.0, 1.0, question, **({"clause": where} if kind == "phrasing" else {"doc": where})
+            )
         unsure = bool(taught and not taught.phrasing and hits) and calibration.confidence(
             hits[:SHOWN], params, self.semantic
         ) < calibration.threshold(params, hits, self.semantic, self.min_confidence_override)

@@ -98,6 +98,14 @@ def preview(row: dict) -> dict:
 def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None) -> dict:
     """Publish a draft: it becomes the live version (the old one goes to the history, never cited again)."""
     row = draft_for(db, ref)
+    live = versions.current(db, row["doc_id"], versions.LIVE)
+    if live is not None and live["seq"] > row["seq"]:
+        # A version went live after this draft was made (an ingest, another draft): publishing this one would
+        # bring older wording back over it.
+        raise CurationError(
+            f"This draft (version {row['seq']}) is older than the live version {live['seq']} of “{row['doc_id']}”, "
+            "so publishing it would bring back older wording: discard it, or upload the document again."
+        )
     result = publish_document(db, versions.from_json(row["content"]), row["id"], actor, embedder)
     return {**versions.get(db, row["id"]), "result": result, "content": None}
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from core.db import transaction, utcnow
+from core.db import row_id, transaction, utcnow
 from knowledge import audit
 from knowledge.lifecycle import CurationError
 from knowledge.query import Query
@@ -158,8 +158,9 @@ def not_covered(
 def forget(db: sqlite_utils.Database, taught_id: int, actor: str) -> dict:
     """Undo a taught entry: the phrasing leaves the clause (and its vector goes), or the "not covered" example
     is deleted; the question it came from goes back on the list to deal with."""
+    n = row_id(taught_id)
     with transaction(db):
-        rows = list(db["taught"].rows_where("id = ? and status != ?", [taught_id, FORGOTTEN]))
+        rows = list(db["taught"].rows_where("id = ? and status != ?", [n, FORGOTTEN])) if n is not None else []
         if not rows:
             raise CurationError(f"Nothing taught has the id {taught_id}.")
         row = rows[0]
@@ -190,6 +191,26 @@ def is_taught(db: sqlite_utils.Database, question: str) -> bool:
             [PHRASING, ACTIVE, " ".join(question.split())],
         ).fetchone()
     )
+
+
+def taught_exactly(db: sqlite_utils.Database, question: str) -> tuple[str, int | str] | None:
+    """What was taught about this very question (ignoring case and spacing): ("phrasing", the live clause's rowid)
+    or ("not_covered", its document id); None when nothing was. With the semantic signal off this is how teaching
+    still takes effect at once (the rewordings then count only through the word signals)."""
+    q = " ".join(question.split())
+    row = db.execute(
+        "select c.rowid from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause "
+        "where t.kind = ? and t.status = ? and lower(t.question) = lower(?) order by t.id desc limit 1",
+        [PHRASING, ACTIVE, q],
+    ).fetchone()
+    if row:
+        return PHRASING, int(row[0])
+    row = db.execute(
+        "select n.doc_id from not_covered n join documents d on d.id = n.doc_id where n.source = 'taught' "
+        "and lower(n.question) = lower(?) order by n.rowid desc limit 1",
+        [q],
+    ).fetchone()
+    return ("not_covered", row[0]) if row else None
 
 
 # Words that change how a question is put, not what it asks: "who is the director *right now*", "should I report

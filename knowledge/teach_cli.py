@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from core.db import transaction
 from knowledge import teach
 from knowledge.audit import cli_actor as _actor
 from knowledge.impact import Impact, describe
@@ -37,7 +38,7 @@ def _teach(ted, args) -> int:
     if args.question is not None:
         if not args.clause:
             raise CurationError("Which clause answers it? Give --clause NUMBER.")
-        pairs = [(args.clause, args.question)]
+        pairs = [(0, args.clause, args.question)]
     else:
         pairs = []
         for n, line in enumerate(sys.stdin, 1):
@@ -45,12 +46,18 @@ def _teach(ted, args) -> int:
                 continue
             clause, tab, question = line.rstrip("\n").partition("\t")
             if not tab:
-                raise CurationError(f"line {n}: expected CLAUSE<TAB>QUESTION. Nothing after it was taught.")
-            pairs.append((clause.strip(), question))
-    impact = Impact(ted.answerer, [q for _, q in pairs])
-    for clause, question in pairs:
-        tid = teach.teach(ted.db, clause, question, who, args.doc or "", embedder=embedder)
-        print(f"[{tid}] taught to {clause}: {' '.join(question.split())}")
+                raise CurationError(f"line {n}: expected CLAUSE<TAB>QUESTION. Nothing was taught.")
+            pairs.append((n, clause.strip(), question))
+    impact = Impact(ted.answerer, [q for _, _, q in pairs])
+    done = []
+    with transaction(ted.db):  # a batch is taught whole or not at all
+        for n, clause, question in pairs:
+            try:
+                tid = teach.teach(ted.db, clause, question, who, args.doc or "", embedder=embedder)
+            except CurationError as exc:
+                raise CurationError(f"{f'line {n}: ' if n else ''}{exc} Nothing was taught.") from exc
+            done.append(f"[{tid}] taught to {clause}: {' '.join(question.split())}")
+    print("\n".join(done))
     _warn(impact)
     return 0
 
@@ -62,11 +69,19 @@ def _warn(impact: Impact) -> None:
 
 
 def _not_covered(ted, args) -> int:
-    questions = [args.question] if args.question is not None else [q for q in sys.stdin if q.strip()]
-    impact = Impact(ted.answerer, questions)
-    for q in questions:
-        tid = teach.not_covered(ted.db, q, _actor(), args.doc or "", embedder=ted.answerer.index.embedder)
-        print(f"[{tid}] not covered: {' '.join(q.split())}")
+    questions = (
+        [(0, args.question)] if args.question is not None else [(n, q) for n, q in enumerate(sys.stdin, 1) if q.strip()]
+    )
+    impact = Impact(ted.answerer, [q for _, q in questions])
+    done = []
+    with transaction(ted.db):  # a batch is taught whole or not at all
+        for n, q in questions:
+            try:
+                tid = teach.not_covered(ted.db, q, _actor(), args.doc or "", embedder=ted.answerer.index.embedder)
+            except CurationError as exc:
+                raise CurationError(f"{f'line {n}: ' if n else ''}{exc} Nothing was taught.") from exc
+            done.append(f"[{tid}] not covered: {' '.join(q.split())}")
+    print("\n".join(done))
     _warn(impact)
     return 0
 

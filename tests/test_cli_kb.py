@@ -109,6 +109,14 @@ def test_teach_not_covered_taught_and_forget(tmp_path, capsys, monkeypatch):
     assert main(["kb", "taught", "--db", db]) == 0
     assert radio not in capsys.readouterr().out
     assert main(["kb", "forget", str(first), "--db", db]) == 1
+    assert main(["kb", "forget", "99999999999999999999", "--db", db]) == 1  # an id no row could have
+    capsys.readouterr()
+    # A batch with a bad line teaches nothing, and says which line.
+    before = len(json.loads((main(["kb", "taught", "--db", db, "--json"]), capsys.readouterr().out)[1]))
+    monkeypatch.setattr("sys.stdin", io.StringIO("1.1\tbatch one\n9.9\tbatch two\n1.3\tbatch three\n"))
+    assert main(["kb", "teach", "--db", db]) == 1
+    assert "line 2" in capsys.readouterr().err
+    assert len(json.loads((main(["kb", "taught", "--db", db, "--json"]), capsys.readouterr().out)[1])) == before
 
 
 @pytest.mark.parametrize(

@@ -314,3 +314,27 @@ def test_a_taught_phrasing_never_follows_its_clause_number_to_other_words(counci
     got = ask(council, q)
     assert not (got.intent == "policy" and "Electric" in got.citations[0].text)
     assert audit.entries(council.db, "parking")[1]["action"] == "orphan"
+
+
+def test_with_the_semantic_signal_off_a_taught_question_still_takes_effect_at_once():
+    lexical = build(Settings(semantic=False), ":memory:")
+    q = "can I wear my lanyard in selfies"
+    before = ask(lexical, q)
+    teach.teach(lexical.db, "5.5", q, "casey")
+    got = ask(lexical, q)
+    assert got.intent == "policy" and got.citations[0].clause == "5.5", before
+    oos = "how do I reset my Teams password"
+    teach.not_covered(lexical.db, oos, "casey")
+    assert ask(lexical, oos).intent == "fallback"
+
+
+def test_a_draft_older_than_the_live_version_is_never_published_over_it(council, tmp_path):
+    emb = council.answerer.index.embedder
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
+    lifecycle.create_draft(
+        council.db, parse_file(parking(tmp_path, "Staff permits cost £6 a month.")), "casey", "parking"
+    )
+    save_documents(council.db, [parse_file(parking(tmp_path, "Staff permits cost £9 a month."))], embedder=emb)
+    with pytest.raises(lifecycle.CurationError, match="older than the live version"):
+        lifecycle.publish(council.db, "parking", "casey", emb)
+    assert "£9" in cited(council, PERMIT)[0]
