@@ -337,6 +337,16 @@ def test_retention_purge_respects_legal_hold_and_export_gathers_a_persons_data()
     assert escalation.purge(ted.reports) == ["TED-2026-0001"]
     assert ted.reports.by_ref("TED-2026-0001")["description"] == escalation.PURGED
     assert ted.reports.by_ref("TED-2026-0002")["description"] == "second one"
+    purged = ted.reports.by_ref("TED-2026-0001")
+    assert purged["involved"] == "[]" and purged["excluded"] == "[]" and purged["reporter_email"] == ""
+
+
+def test_the_export_lists_reports_that_name_the_person_as_involved():
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE", involved=["jamie.crew@tendring.example"])
+    data = export_person(ted, "jamie.crew@tendring.example")
+    assert [r["ref"] for r in data["reports_naming_them"]] == ["TED-2026-0001"]
+    assert "description" not in data["reports_naming_them"][0]  # the reporter's words stay for the DPO to review
 
 
 def test_directory_reimport_updates_in_place_and_marks_leavers():

@@ -154,6 +154,13 @@ def export_person(ted, email: str) -> dict:
         )
     )
     messages = list(ted.db.query("select report_id, created_at, reply from web_messages where email = ?", [email]))
+    # Reports in which someone named them as involved: that they were named, when and in what kind of report (the
+    # report's words are the reporter's, about them: for the DPO to review before release, as with any third party).
+    named = [
+        {"ref": r["ref"], "created_at": r["created_at"], "category": r["category"], "status": r["status"]}
+        for r in ted.db.query("select ref, created_at, category, status, involved from reports")
+        if email in json.loads(r["involved"] or "[]")
+    ]
     entry = dict(zip(cols, person, strict=True)) if person else {}
     # The person's ids on each platform: questions and feedback are keyed by those, not by email.
     ids = [("web", email)] + [
@@ -198,6 +205,7 @@ def export_person(ted, email: str) -> dict:
         "directory": entry or None,
         "reports_filed": filed + by_id,
         "reports_received": received,
+        "reports_naming_them": named,
         "actions_taken": actions,
         "web_messages": messages,
         "questions_asked": asked,
@@ -215,6 +223,7 @@ def export_notice(settings, now) -> dict:
             "the staff directory entry",
             "reports filed (by email or by Slack/Teams id)",
             "reports sent to this person",
+            "reports in which someone named them as involved (reference, date, category, status)",
             "actions and notes they took on reports",
             "escalation messages in their TED Web Chat inbox",
             "questions asked and feedback given on any platform, including any stored under a pseudonym",
@@ -222,7 +231,9 @@ def export_notice(settings, now) -> dict:
         "does_not_cover": [
             "the list of questions TED could not answer, which keeps no record of who asked (the "
             "person's own questions, answered or not, are under questions_asked)",
-            "reports in which the person is only mentioned (search them by name)",
+            "reports in which the person is only mentioned in the words of the description (search them by name)",
+            "reviewing third parties' data: the notes recipients added to the person's own reports are included "
+            "and may name others; the DPO reviews them before the export is released",
             "screenshot files (listed under each report's attachments; send them with this export)",
             "messages held by Slack or Microsoft Teams themselves (ask the council's IT team)",
             "anything already deleted under the retention periods below",

@@ -152,11 +152,13 @@ def purge(
                     "source_question": "",
                     "reporter_user_id": "",
                     "reporter_email": "",
+                    "involved": "[]",  # the people named: as personal as the description
+                    "excluded": "[]",
                     "purged_at": outbox.iso(now),
                 },
             )
             db.execute(
-                "update report_events set detail = ? where report_id = ? and action in ('note', 'resolved')",
+                "update report_events set detail = ? where report_id = ? and action in ('note', 'resolved', 'snoozed')",
                 [PURGED, r["id"]],
             )
             db.execute(

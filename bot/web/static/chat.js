@@ -160,12 +160,13 @@ async function loadReports() {
     return box.replaceChildren(el("p", { text: "You haven't filed any reports yet. Use “Report something” on the "
       + "Chat tab to file one." }));
   }
-  const detail = (r) => (r.status === "open" ? `Please acknowledge by ${r.ack_due}` : r.outcome_label || "");
+  // The reporter's own list: when to expect to hear, not an instruction meant for whoever received it.
+  const detail = (r) => (r.status === "open" ? `Acknowledgement due by ${r.ack_due}` : r.outcome_label || "");
   box.replaceChildren(el("div", { class: "table-wrap" }, el("table", { id: "reports-table" },
     el("caption", { class: "vh", text: "Your reports" }),
     el("thead", {}, el("tr", {}, ["Reference", "What", "Status", "Filed"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, rows.map((r) => el("tr", { "data-ref": r.ref },
-      el("td", {}, el("strong", { text: r.ref })),
+      el("td", {}, el("a", { href: `/reports/${encodeURIComponent(r.ref)}` }, el("strong", { text: r.ref }))),
       el("td", { text: r.category_label }),
       el("td", {}, el("span", { class: `badge ${r.status}`, text: r.status_label }),
         detail(r) ? el("span", { class: "muted block", text: detail(r) }) : ""),
