@@ -294,23 +294,19 @@ def test_a_taught_phrasing_never_follows_its_clause_number_to_other_words(counci
     save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
     q = "where can I leave my bicycle"
     tid = teach.teach(council.db, "2.1", q, "casey", doc_id="parking", embedder=emb)
+
+    def second_section_becomes(heading: str, text: str) -> str:
+        path = tmp_path / "parking.md"
+        path.write_text(
+            f"# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n\n## {heading}\n\n{text}\n", "utf-8"
+        )
+        save_documents(council.db, [parse_file(path)], embedder=emb)
+        return next(r for r in teach.taught(council.db) if r["id"] == tid)["status"]
+
     # A light rewording of the clause (one word) keeps what was taught.
-    save_documents(council.db, [parse_file(parking(tmp_path, extra=""))], embedder=emb)
-    (tmp_path / "parking.md").write_text(
-        "# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n\n## Bikes\n\n"
-        "Bikes go in the shed beside the depot.\n",
-        "utf-8",
-    )
-    save_documents(council.db, [parse_file(tmp_path / "parking.md")], embedder=emb)
-    assert next(r for r in teach.taught(council.db) if r["id"] == tid)["status"] == "active"
+    assert second_section_becomes("Bikes", "Bikes go in the shed beside the depot.") == "active"
     # The same number now saying something else: the phrasing is orphaned, never answered with the new words.
-    (tmp_path / "parking.md").write_text(
-        "# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n\n## Charging\n\n"
-        "Electric vehicles may charge at the bays by the library.\n",
-        "utf-8",
-    )
-    save_documents(council.db, [parse_file(tmp_path / "parking.md")], embedder=emb)
-    assert next(r for r in teach.taught(council.db) if r["id"] == tid)["status"] == "orphaned"
+    assert second_section_becomes("Charging", "Electric vehicles may charge at the bays by the library.") == "orphaned"
     got = ask(council, q)
     assert not (got.intent == "policy" and "Electric" in got.citations[0].text)
     assert audit.entries(council.db, "parking")[1]["action"] == "orphan"
