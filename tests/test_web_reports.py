@@ -124,3 +124,16 @@ async def test_uploads_must_be_images_within_the_limit_and_stay_private(w):
     assert status == 400 and out["field"] == "screenshots" and out["error"] == messages.WEB_UPLOAD_MISSING
     status, _ = await alex.post("/api/uploads", data=b"x", csrf=False)
     assert status == 403
+
+
+@web_test()
+async def test_report_this_starts_the_form_from_what_the_question_already_says(w):
+    form = await w.open_report("someone left an abusive comment about me on the council's facebook page")
+    values = {f["name"]: f["value"] for f in form["fields"]}
+    assert values["category"] == "abuse_me" and values["platform"] == "facebook"
+    form = await w.open_report("my colleague keeps posting rude things about our director on tiktok")
+    values = {f["name"]: f["value"] for f in form["fields"]}
+    assert values["category"] == "colleague_breach" and values["platform"] == "tiktok"
+    form = await w.open_report("")
+    values = {f["name"]: f["value"] for f in form["fields"]}
+    assert values["category"] == "" and values["platform"] == ""  # nothing to go on: the person chooses

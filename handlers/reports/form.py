@@ -44,6 +44,57 @@ LINE_UNDISCLOSED = "Someone in my management line — I'd rather not say who"
 CONFIDENTIAL = "Keep my name from everyone except the Communications team"
 
 
+# What the question "Report this" came from already says (a starting point the person can change).
+_PLATFORM_WORDS = {
+    "facebook": "facebook",
+    "fb": "facebook",
+    "messenger": "facebook",
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "twitter": "x",
+    "tweet": "x",
+    "tweets": "x",
+    "x": "x",
+    "linkedin": "linkedin",
+    "tiktok": "tiktok",
+    "youtube": "youtube",
+    "threads": "threads",
+    "snapchat": "snapchat",
+    "whatsapp": "whatsapp",
+    "nextdoor": "nextdoor",
+}
+_ABUSIVE = re.compile(
+    r"\b(abus\w*|harass\w*|hassl\w*|threat\w*|troll\w*|bull(y|ied|ying)|racis\w*|hate\w*|homophob\w*|sexis\w*|"
+    r"slur\w*|stalk\w*|intimidat\w*|nasty|offensive|insult\w*|swear\w*|swore|doxx?\w*)\b"
+)
+_AT_ME = re.compile(r"\b(me|my|i'?m|i am|i'?ve|i was|myself)\b")
+_COLLEAGUE_POSTING = re.compile(
+    r"\b(colleague|co-?worker|workmate|member of staff|staff member|my manager|my boss|one of our staff)s?\b"
+)
+_DISPARAGING = re.compile(r"\b(slag\w*|slat\w*|trash\w*|bad[- ]?mouth\w*|disparag\w*|defam\w*|lies|lying|false|fake)\b")
+
+
+def guess(text: str) -> dict[str, str]:
+    """The category and platform a question that led to "Report this" already names, if it plainly does:
+    "someone left an abusive comment about me on the council's facebook page" -> abuse aimed at me, Facebook."""
+    t = " ".join(text.lower().split())
+    if not t:
+        return {}
+    out: dict[str, str] = {}
+    for word in re.findall(r"[a-z]+", t):
+        if word in _PLATFORM_WORDS:
+            out["platform"] = _PLATFORM_WORDS[word]
+            break
+    if _COLLEAGUE_POSTING.search(t):  # a colleague's own post: a possible breach, unless it is abuse at me
+        out["category"] = "abuse_me" if _ABUSIVE.search(t) and _AT_ME.search(t) else "colleague_breach"
+    elif _ABUSIVE.search(t):
+        out["category"] = "abuse_me" if _AT_ME.search(t) else "abuse_colleague"
+    elif _DISPARAGING.search(t) and "council" in t:
+        out["category"] = "disparaging"
+    return out
+
+
 def report_form(
     service_areas: list[str],
     prefill: str = "",
@@ -55,7 +106,7 @@ def report_form(
     picker shows Slack's own list instead); None, for someone who isn't in the staff directory themselves (a
     Teams guest, another tenant), makes it a text field for email addresses: the staff list is never shown to
     them."""
-    v = values or {}
+    v = {**guess(prefill), **(values or {})}
     involved = (
         FormField(
             "involved",
