@@ -830,3 +830,18 @@ def test_tdc_policy_one_passage_per_line():
     lines = [line.strip() for line in TDC_POLICY.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert texts(document) == lines
     assert texts(document)[:2] == ["TED Web Chat", "Talk to TED"]
+
+
+def test_a_documents_own_details_before_its_first_heading_are_its_details_not_a_clause(tmp_path):
+    from knowledge.ingest import parse_file
+
+    path = tmp_path / "travel.md"
+    path.write_text(
+        "# Travel and Expenses Policy\n\nOwner: Finance Manager\nVersion: 1.2\nReview date: 2027-04-01\n\n"
+        "## Taxis\n\nTaxis may be claimed only when no bus runs.\n\nOwner: this line is in the body, so it stays.\n",
+        "utf-8",
+    )
+    doc = parse_file(path)
+    assert (doc.owner, doc.version, doc.next_review) == ("Finance Manager", "1.2", "2027-04-01")
+    assert [c.text for c in doc.clauses][0] == "Taxis may be claimed only when no bus runs."
+    assert any("in the body" in c.text for c in doc.clauses)

@@ -107,8 +107,68 @@ def _placeholder(block: Block) -> bool:
     return block.kind == "para" and bool(IMAGE_ONLY.match(block.text.strip()))
 
 
+# A document's own details written as "Key: value" lines before its first heading ("Owner: Finance Manager",
+# "Version: 2.1", "Review date: 2027-04-01"): what the document says about itself, never a clause.
+_DETAILS = {
+    "owner": "owner",
+    "policy owner": "owner",
+    "document owner": "owner",
+    "owned by": "owner",
+    "responsible officer": "owner",
+    "version": "version",
+    "document version": "version",
+    "date": "date",
+    "effective date": "date",
+    "date approved": "date",
+    "approved": "date",
+    "issued": "date",
+    "review date": "next_review",
+    "next review": "next_review",
+    "next review date": "next_review",
+    "review due": "next_review",
+    "review cycle": "review_cycle",
+    "review frequency": "review_cycle",
+    "publisher": "publisher",
+    "published by": "publisher",
+}
+_DETAIL_KEY = re.compile(
+    r"(?:^|(?<=\s))\**(" + "|".join(sorted(map(re.escape, _DETAILS), key=len, reverse=True)) + r")\**\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def _details(block: Block) -> dict[str, str] | None:
+    """The block's details when it is nothing but "Known key: value" pairs (on one line or several: a parser may
+    have joined them), else None."""
+    text = block.text.strip()
+    keys = list(_DETAIL_KEY.finditer(text))
+    if not keys or keys[0].start() != 0:
+        return None
+    out = {}
+    for k, nxt in zip(keys, [*keys[1:], None], strict=True):
+        value = text[k.end() : nxt.start() if nxt else len(text)].strip(" *\n")
+        if not value or len(value) > 120:
+            return None
+        out[_DETAILS[k.group(1).lower()]] = value
+    return out
+
+
 def build_document(blocks: list[Block], path: Path, fmt: str) -> Document:
     blocks = [b for b in blocks if b.kind == "break" or (b.text.strip() and not _placeholder(b))]
+    details: dict[str, str] = {}
+    # Before the first heading of the body: a heading that opens the file is the document's title.
+    headings = [i for i, b in enumerate(blocks) if b.kind in ("heading", "title")]
+    opening = next((i for i, b in enumerate(blocks) if b.kind != "break"), 0)
+    body = [i for i in headings if i != opening]
+    first_heading = body[0] if body else len(blocks)
+    kept = []
+    for i, b in enumerate(blocks):
+        found = _details(b) if i < first_heading and b.kind == "para" else None
+        if found:
+            details.update(found)
+        else:
+            kept.append(b)
+    blocks = kept
     title, title_index = _pick_title(blocks, humanise(path.stem))
     reserved = {heading_number(b.text)[0] for b in blocks if b.kind == "heading"}
     reserved |= {clause_number(b.text, None)[0] for b in blocks if b.kind == "para"}
@@ -150,6 +210,7 @@ def build_document(blocks: list[Block], path: Path, fmt: str) -> Document:
         sections=tuple(Section(n.number, n.title) for n in nodes),
         source=path.name,
         format=fmt,
+        **details,
     )
 
 
