@@ -147,11 +147,24 @@ def orphan_taught(db: sqlite_utils.Database, doc_id: str, actor: str, old: Docum
         "select id, clause from taught where kind = 'phrasing' and status = 'active' and doc_id = ?", [doc_id]
     ).fetchall()
     gone = [(tid, clause) for tid, clause in rows if clause not in live or not said_the_same(clause)]
+    if not live:  # the document is gone (retired, replaced): what was marked "not covered" by it goes with it
+        for tid, nc_id in db.execute(
+            "select id, not_covered_id from taught where kind = 'not_covered' and status = 'active' and doc_id = ?",
+            [doc_id],
+        ).fetchall():
+            db.execute("delete from not_covered where id = ?", [nc_id])
+            gone.append((tid, ""))
     for tid, clause in gone:
         db.execute(
             "update taught set status = 'orphaned', ended_at = ?, ended_by = ? where id = ?", [utcnow(), actor, tid]
         )
-        why = "its clause is no longer in the document" if clause not in live else "its clause's wording changed"
+        why = (
+            "its document was withdrawn"
+            if not live
+            else "its clause is no longer in the document"
+            if clause not in live
+            else "its clause's wording changed"
+        )
         audit.record(db, actor, audit.ORPHAN, doc_id, f"taught {tid}", before={"clause": clause, "why": why})
     return [tid for tid, _ in gone]
 

@@ -334,3 +334,12 @@ def test_a_draft_older_than_the_live_version_is_never_published_over_it(council,
     with pytest.raises(lifecycle.CurationError, match="older than the live version"):
         lifecycle.publish(council.db, "parking", "casey", emb)
     assert "£9" in cited(council, PERMIT)[0]
+
+
+def test_what_was_marked_not_covered_by_a_retired_document_is_orphaned_with_it(council, tmp_path):
+    emb = council.answerer.index.embedder
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=emb)
+    tid = teach.not_covered(council.db, "can I park my caravan at the depot", "casey", "parking", embedder=emb)
+    lifecycle.retire(council.db, "parking", "casey")
+    assert next(r for r in teach.taught(council.db) if r["id"] == tid)["status"] == "orphaned"
+    assert not council.db.execute("select 1 from not_covered where source = 'taught'").fetchone()
