@@ -33,6 +33,8 @@ async def test_unsigned_bad_and_stale_requests_are_rejected(w):
         )
     )
     assert (await w.post(body, "application/json", signed=False))[0] == 401
+    empty = json.dumps({"token": "legacy", "type": "url_verification"})
+    assert (await w.post(empty, "application/json"))[0] == 400  # no challenge to answer
     bad = {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}
     assert (await w.post(body, "application/json", signed=False, headers=bad))[0] == 401
     assert (await w.post(body, "application/json", timestamp=int(time.time()) - 600))[0] == 401

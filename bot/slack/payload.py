@@ -103,6 +103,8 @@ def problem(body: dict) -> str:
     if body.get("authorizations") is not None and not _list_of_dicts(body["authorizations"]):
         return "authorizations not a list of objects"
     kind = body.get("type")
+    if kind == "url_verification" and not (isinstance(body.get("challenge"), str) and body["challenge"]):
+        return "url_verification without a challenge"
     if body.get("actions") is not None or kind == "block_actions":
         acts = body.get("actions")
         if not _list_of_dicts(acts) or (kind == "block_actions" and not acts):
