@@ -215,6 +215,10 @@ class ReportChat:
     def on_reassign_button(self, act: Action) -> list[Reply]:
         report = self.service.by_ref(act.value)
         never = self.service.excluded(report) | {report["reporter_email"]} if report else set()
+        me = self.person(act.platform, act.user_id)
+        # Not whoever has it already (the presser, or its assignee): reassigning to them would change nothing.
+        never |= {me.email} if me else set()
+        never |= {report["assigned_to"]} if report and report.get("assigned_to") else set()
         everyone = [p for p in self.directory.everyone() if p.email not in never]
         managers = {p.manager_email for p in everyone}
         # Managers and the communications team first: forms can list only so many people.
