@@ -193,8 +193,13 @@ async function loadInbox(focusStatus = false) {
     return;
   }
   const items = await refreshInbox();
+  // Each message under a heading of its own (screen readers move between them), dated the way TED dates things.
+  const when = (iso) => new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "2-digit", month: "short",
+    year: "numeric", hour: "2-digit", minute: "2-digit" });
+  const title = (m) => (m.reply.meta?.report_ref ? `Report ${m.reply.meta.report_ref}` : "Message from TED");
   list.replaceChildren(...items.map((m) => el("li", { class: "inbox-item", "data-message-id": m.id },
-    el("p", { class: "muted", text: `Updated ${new Date(m.updated_at).toLocaleString("en-GB")}` }),
+    el("h3", { class: "inbox-title", text: title(m) }),
+    el("p", { class: "muted", text: `Updated ${when(m.updated_at)}` }),
     renderReply(m.reply, pressInbox))));
   if (!items.length) list.replaceChildren(el("li", { class: "muted", text: "Nothing here yet." }));
   if (focusStatus) $("inbox-status").focus();
@@ -244,6 +249,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     t.addEventListener("keydown", tabKeys);
   }
   $("composer").addEventListener("submit", send);
+  $("composer-input").addEventListener("input", (event) => {  // a paste cut short at the limit is said, not silent
+    const full = event.target.value.length >= 4000;
+    $("composer-error").textContent = full
+      ? "That's as much as one message can hold (4,000 characters): the rest was not added." : "";
+  });
   $("composer-input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
   });
