@@ -105,6 +105,19 @@ def test_every_chip_and_button_carries_clause_ids(ted):
         assert landed.citations[0].clause == clause
 
 
+def test_a_did_you_mean_chip_makes_its_clause_the_topic_of_the_next_follow_up(ted):
+    (reply,) = chat(ted, "can I post about my job?", conversation="chip")
+    assert reply.choices, "the question should offer alternatives"
+    chip = reply.choices[0]
+    doc, _, clause = chip.value.partition("|")
+    from chat.model import Action
+
+    ted.router.action(Action("web", "u1", chip.action_id, chip.value, conversation_id="chip"))
+    topic = ted.conversations.previous_question(Message("web", "u1", "what about instagram?", conversation_id="chip"))
+    questions = ted.db.execute("select questions from clauses where doc_id = ? and number = ?", [doc, clause])
+    assert topic == questions.fetchone()[0].split("\n")[0]  # the chosen clause's own question stands as the topic
+
+
 def _press(button):
     from chat.model import Action
 

@@ -122,7 +122,24 @@ class ChatHandlers:
         cite = self.asker.answerer.clause(doc, clause)
         if cite is None:
             return [Reply(messages.CLAUSE_GONE, ephemeral=True)]
+        # The clause chosen is the conversation's topic now: "what about instagram?" next asks about it.
+        if act.conversation_id and (topic := self.topic_of(doc, clause)):
+            where = Message(act.platform, act.user_id, "", conversation_id=act.conversation_id, thread_id=act.thread_id)
+            try:
+                self.conversations.remember(where, topic, POLICY)
+            except sqlite3.Error as exc:
+                log.error("chip topic not kept platform=%s error=%s", act.platform, type(exc).__name__)
         return [Reply("", intent=POLICY, citations=(cite,), link=self.policy_link(doc, clause))]
+
+    def topic_of(self, doc: str, number: str) -> str:
+        """A question the clause answers, to stand as the topic: its first example question, else its title."""
+        row = self.asker.answerer.db.execute(
+            "select questions, title from clauses where doc_id = ? and number = ?", [doc, number]
+        ).fetchone()
+        if not row:
+            return ""
+        questions = [q for q in (row[0] or "").split("\n") if q.strip()]
+        return questions[0] if questions else (f"what does the policy say about {row[1].lower()}?" if row[1] else "")
 
     def on_share(self, act: Action) -> list[Reply]:
         row = self.conversations.asked(act.value)
