@@ -214,3 +214,9 @@ TERMINAL_REPORT = (
     "to the right people); the terminal can't show the form. Nothing has been filed from here. Please don't engage "
     "with the poster. If someone is in immediate danger, call 999."
 )
+
+# A follow-up with nothing before it to follow ("what about instagram?" as the first message).
+WHOLE_QUESTION = (
+    "What would you like to know about {about}? Ask me the whole question — for example “{example}” — and I'll "
+    "find the clause that answers it."
+)

@@ -118,6 +118,14 @@ def test_a_did_you_mean_chip_makes_its_clause_the_topic_of_the_next_follow_up(te
     assert topic == questions.fetchone()[0].split("\n")[0]  # the chosen clause's own question stands as the topic
 
 
+def test_a_follow_up_with_nothing_before_it_asks_for_the_whole_question(ted):
+    (first,) = chat(ted, "what about instagram?", conversation="fresh")
+    assert first.intent == "smalltalk" and "whole question" in first.text and not first.citations
+    assert ted.db["unanswered"].count == 0  # not a question the policy failed to answer
+    _, follow = chat(ted, LINKEDIN, "and what about facebook?", conversation="fresh2")
+    assert follow.intent == "policy"  # with a question before it, the same shape is a follow-up
+
+
 def _press(button):
     from chat.model import Action
 

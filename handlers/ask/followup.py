@@ -268,3 +268,12 @@ def new_topic(follow_up: str, known) -> bool:
     topic. One unseen word among known ones ("do they have to arrange training too?") is still a follow-up."""
     unseen = new_words(follow_up, known)
     return 2 * len(unseen) > len(content_words(follow_up))
+
+
+def fragment(text: str) -> str:
+    """What a follow-up-shaped message with nothing before it asks about ("what about instagram?" -> "instagram"),
+    or "" when the message is a question of its own."""
+    t = fold(text).strip()
+    if not _CUE.match(t) or len(content_words(t)) > 1:
+        return ""
+    return re.sub(r"[?.!]+$", "", _LEAD.sub("", t)).strip()

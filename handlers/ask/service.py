@@ -13,10 +13,12 @@ from core.db import utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
 from handlers.ask.followup import (
+    KINDS,
     asks_more,
     bare,
     combine,
     fits_owner,
+    fragment,
     is_elliptical,
     new_topic,
     owner,
@@ -81,6 +83,15 @@ class AskService:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
+        if not follow_up_of and (about := fragment(text)):
+            # "what about instagram?" with nothing before it: no question to complete, so ask for the whole one
+            # rather than answer whatever clause the one word lands on.
+            example = (
+                f"can I post photos of my team on {about}?"
+                if about in KINDS["platform"]
+                else f"what does the policy say about {about}?"
+            )
+            return Answer(SMALLTALK, messages.WHOLE_QUESTION.format(about=about, example=example))
         reading = self.reading(text, follow_up_of)
         answer, _, hits = self.answer(text, reading, follow_up_of)
         if reading != text and stands_alone(text):
