@@ -66,13 +66,19 @@ def _teams_sdk(text: str) -> str:
     return value
 
 
-def _per_category(spec: str, category: str, default: float) -> float:
-    """ "abuse_me=4,other=8" -> the number for `category`, else for `other`, else `default`."""
+def _table(spec: str) -> dict[str, float]:
     table = {}
     for part in spec.split(","):
         key, _, value = part.partition("=")
         if key.strip() and value.strip():
             table[key.strip()] = float(value)
+    return table
+
+
+def _per_category(spec: str, defaults: str, category: str, default: float) -> float:
+    """ "abuse_me=1" -> the number for `category`: as set, else as the documented defaults have it (setting one
+    category leaves the others as they were), else `other`'s, else `default`."""
+    table = _table(defaults) | _table(spec)
     return table.get(category, table.get("other", default))
 
 
@@ -190,6 +196,8 @@ class Settings:
                     )
         if self.log_level not in LOG_LEVELS:
             raise ValueError(f"TED_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
+        if self.at_risk_ack_minutes < 1:
+            raise ValueError("TED_AT_RISK_ACK_MINUTES must be at least 1 (0 would escalate again at every tick)")
         if self.question_retention_days < 1:
             raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
         _teams_sdk(self.teams_sdk)
@@ -213,11 +221,11 @@ class Settings:
 
     def ack_hours_for(self, category: str) -> float:
         """Working hours allowed to acknowledge a report of this category (TED_ACK_HOURS)."""
-        return _per_category(self.ack_hours, category, 8.0)
+        return _per_category(self.ack_hours, type(self).ack_hours, category, 8.0)
 
     def resolve_days_for(self, category: str) -> float:
         """Working days from filing to an outcome for a report of this category (TED_RESOLVE_DAYS)."""
-        return _per_category(self.resolve_days, category, 10.0)
+        return _per_category(self.resolve_days, type(self).resolve_days, category, 10.0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -14,6 +14,7 @@ from chat.model import COMMAND, Action, Message
 from core.settings import Settings
 from handlers.directory import parse_csv
 from handlers.reports import escalation, outbox
+from handlers.reports.actions import ReportActions
 from handlers.reports.cli import export_person
 from handlers.reports.delivery import DeliveryError
 from handlers.reports.inbox import WebInbox
@@ -451,3 +452,31 @@ def test_reporter_is_never_sent_their_own_report_nor_can_act_on_it():
     (refused,) = ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_ACK, "TED-2026-0002"))
     assert "Nothing has been changed" in refused.text
     assert ted.reports.by_ref("TED-2026-0002")["status"] == "open"
+
+
+def test_someone_who_has_left_is_reminded_of_nothing_and_a_reassigned_report_leaves_its_old_holder():
+    ted, clock, sender = make()
+    submit(ted, "U0ALEXLIFE")  # to Sam (Alex's line manager) and the Communications Manager
+    report = ted.reports.by_ref("TED-2026-0001")
+    ted.directory.import_rows([r for r in parse_csv(SAMPLE) if r["email"] != "sam.leisure@tendring.example"])
+    sam = ted.directory.get("sam.leisure@tendring.example")
+    assert not ReportActions(ted.reports).can_act(report, sam)
+    clock.now = datetime(2026, 9, 1, 11, 1, tzinfo=UTC)
+    escalation.tick(ted.reports)
+    deliver(ted)
+    reminded = {r["recipient"] for r in ted.db["outbox"].rows if r["template"] == "reminder"}
+    assert "sam.leisure@tendring.example" not in reminded
+    # The communications team reassigns it: whoever held it for the line no longer does.
+    ted2, _, _ = make()
+    submit(ted2, "U0ALEXLIFE")
+    ted2.router.action(
+        Action(
+            "slack",
+            "U0COMMSMGR",
+            actions.REPORT_REASSIGN_SUBMIT,
+            "TED-2026-0001",
+            form={"to": "morgan.waste@tendring.example"},
+        )
+    )
+    holders = recipients(ted2, "TED-2026-0001")
+    assert "sam.leisure" not in holders and holders.get("morgan.waste") == "assignee"

@@ -76,6 +76,7 @@ def test_transaction_rolls_back_on_error(db):
         ({"TED_MIN_CONFIDENCE": "nan"}, "TED_MIN_CONFIDENCE"),
         ({"TED_LOG_LEVEL": "LOUD"}, "TED_LOG_LEVEL"),
         ({"TED_DIGEST_DAY": "monkey"}, "TED_DIGEST_DAY"),
+        ({"TED_AT_RISK_ACK_MINUTES": "0"}, "TED_AT_RISK_ACK_MINUTES"),  # would escalate at every tick
     ],
 )
 def test_bad_report_settings_are_refused_at_start(env, name):
@@ -147,3 +148,9 @@ def test_a_second_connection_never_lets_another_process_delete_the_write_ahead_l
     first["kb_meta"].insert({"key": "b", "value": "2"})
     seen = subprocess.run([sys.executable, "-c", outside, str(path), count], capture_output=True, text=True)
     assert seen.stdout.strip() == "2"
+
+
+def test_setting_one_categorys_deadline_leaves_the_others_at_their_defaults():
+    s = Settings.from_env({"TED_ACK_HOURS": "abuse_me=1", "TED_RESOLVE_DAYS": "disparaging=20"}).check()
+    assert (s.ack_hours_for("abuse_me"), s.ack_hours_for("abuse_colleague"), s.ack_hours_for("other")) == (1, 4, 8)
+    assert (s.resolve_days_for("disparaging"), s.resolve_days_for("abuse_me")) == (20, 5)

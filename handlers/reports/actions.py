@@ -146,11 +146,13 @@ class ReportActions:
                 },
                 pk=("report_id", "email"),
             )
-            if not actor.is_comms and actor.email != target.email:
-                self.db.execute(
-                    "update report_recipients set active = 0 where report_id = ? and email = ?",
-                    [report["id"], actor.email],
-                )
+            # The report moves: whoever held it for the reporter's line or area (the presser, an earlier assignee,
+            # an escalation) no longer does. The communications team and HR keep their copies.
+            self.db.execute(
+                "update report_recipients set active = 0 where report_id = ? and email != ? and role not in "
+                "('communications_manager', 'communications', 'hr')",
+                [report["id"], target.email],
+            )
             self.db["reports"].update(report["id"], {"assigned_to": target.email})
             # Every copy so far now says "Reassigned to …" (no description, no buttons); the new one is whole.
             self.db.execute(

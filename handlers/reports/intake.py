@@ -185,8 +185,17 @@ class ReportService:
         return rows[0] if rows else None
 
     def recipients(self, report_id: int, active_only: bool = True) -> list[dict]:
-        where = "report_id = ?" + (" and active = 1" if active_only else "")
-        return list(self.db["report_recipients"].rows_where(where, [report_id], order_by="added_at"))
+        """Who holds the report. `active_only`: those who still do, and have not left the council since (a leaver
+        is reminded of nothing and acts on nothing; the channel and people outside the directory stay)."""
+        if not active_only:
+            return list(self.db["report_recipients"].rows_where("report_id = ?", [report_id], order_by="added_at"))
+        return list(
+            self.db.query(
+                "select r.* from report_recipients r left join people p on p.email = r.email "
+                "where r.report_id = ? and r.active = 1 and coalesce(p.active, 1) = 1 order by r.added_at",
+                [report_id],
+            )
+        )
 
     def for_reporter(self, email: str, platform: str, user_id: str) -> list[dict]:
         return list(
