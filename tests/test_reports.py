@@ -480,3 +480,17 @@ def test_someone_who_has_left_is_reminded_of_nothing_and_a_reassigned_report_lea
     )
     holders = recipients(ted2, "TED-2026-0001")
     assert "sam.leisure" not in holders and holders.get("morgan.waste") == "assignee"
+
+
+def test_two_presses_on_the_same_stale_card_act_once():
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE")
+    stale = ted.reports.by_ref("TED-2026-0001")
+    acts = ReportActions(ted.reports)
+    sam, casey = ted.directory.get("sam.leisure@tendring.example"), ted.directory.get("casey.comms@tendring.example")
+    assert acts.resolve(stale, sam, "removed").changed
+    second = acts.resolve(stale, casey, "no_action")  # read before the first was handled
+    assert not second.changed and "already resolved" in second.message
+    assert ted.reports.by_ref("TED-2026-0001")["outcome"] == "removed"
+    assert sum(e["action"] == "resolved" for e in ted.reports.events(stale["id"])) == 1
+    assert not acts.acknowledge(stale, casey).changed

@@ -94,6 +94,9 @@ class ReportActions:
             return Outcome(report, f"{report['ref']} was already {report['status']}.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
+            # Read again inside the write transaction: two people pressing at once act once.
+            if (fresh := self.s.get(report["id"]))["status"] != "open":
+                return Outcome(fresh, f"{report['ref']} was already {fresh['status']}.", changed=False)
             self.db["reports"].update(
                 report["id"],
                 {"status": "acknowledged", "acknowledged_at": outbox.iso(now), "acknowledged_by": actor.email},
@@ -180,6 +183,9 @@ class ReportActions:
             return Outcome(report, f"{report['ref']} was already resolved.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
+            if (fresh := self.s.get(report["id"]))["status"] == "resolved":  # someone else's press came first
+                return Outcome(fresh, f"{report['ref']} was already resolved.", changed=False)
+            report = fresh
             changes = {
                 "status": "resolved",
                 "resolved_at": outbox.iso(now),
