@@ -413,10 +413,10 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     _text_streams()
-    # An argument that wasn't UTF-8 arrives with stand-ins for its bytes (surrogateescape): make it plain text.
-    argv = [a.encode("utf-8", "replace").decode("utf-8") for a in (sys.argv[1:] if argv is None else argv)]
     try:
-        return _main(argv)
+        # An argument that wasn't UTF-8 keeps stand-ins for its bytes (surrogateescape): a file name stays one;
+        # a question is cleaned where it is read (handlers/ask/service.py).
+        return _main(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:  # Ctrl-C: the person meant to stop, so stop without a traceback
         print(file=sys.stderr)
         return 130

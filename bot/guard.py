@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
+from bot.web.html import error_page
 from core.settings import Settings
 from handlers import messages
 
@@ -74,8 +75,6 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
         if request.path.startswith("/api/"):
             return web.json_response({"error": message}, status=exc.status, headers=headers)
-        from bot.web.html import error_page  # the web chat's page shell (bot/ may import bot/web)
-
         return web.Response(
             text=error_page(message, exc.status), status=exc.status, content_type="text/html", headers=headers
         )

@@ -22,17 +22,19 @@ log = logging.getLogger("ted.health")
 
 
 INTEGRITY_EVERY_SECONDS = 60.0  # SQLite's quick_check reads every page: once a minute at most, not per probe
-_integrity: dict[int, tuple[float, str]] = {}  # id(database) -> (when checked, "" or what is wrong)
+# A cache of this process's last quick_check per database file (a probe's cost, not TED's state).
+_integrity: dict[str, tuple[float, str]] = {}  # database file -> (when checked, "" or what is wrong)
 
 
 def damage(db) -> str:
     """ "" when SQLite's quick_check finds the file sound (checked at most once a minute), else what it found."""
     now = time.monotonic()
-    when, found = _integrity.get(id(db), (-INTEGRITY_EVERY_SECONDS, ""))
+    key = str(db.execute("pragma database_list").fetchone()[2] or id(db))
+    when, found = _integrity.get(key, (-INTEGRITY_EVERY_SECONDS, ""))
     if now - when >= INTEGRITY_EVERY_SECONDS:
         rows = db.execute("pragma quick_check(1)").fetchall()
         found = "" if rows and rows[0][0] == "ok" else str(rows[0][0] if rows else "no answer")[:200]
-        _integrity[id(db)] = (now, found)
+        _integrity[key] = (now, found)
     return found
 
 

@@ -19,7 +19,9 @@ from core.migrations import MIGRATIONS, Migration  # noqa: F401  (re-exported: t
 BUSY_TIMEOUT_MS = 5000
 
 
-_opened: set[str] = set()  # database files this process has opened through SQLite (see connect)
+# Which database files this process has open through SQLite (see check_file). Process state, not TED's: it
+# describes this process's file handles, which is what POSIX locks belong to, so it cannot live in the database.
+_opened: set[str] = set()
 MAX_ROWID = 2**63 - 1  # the largest id SQLite can hold
 
 

@@ -71,7 +71,7 @@ def parse_csv(text: str) -> list[dict]:
     return rows
 
 
-_EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
+_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")  # sean.o'brien@… is an address
 
 
 def _parse_csv(text: str) -> list[dict]:

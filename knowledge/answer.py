@@ -216,6 +216,17 @@ class Answerer:
             hit.heading,
         )
 
+    def topic_question(self, doc_id: str, number: str) -> str:
+        """A question the clause answers, to stand for it as a conversation's topic: its first example question,
+        else one made of its title ("" for no such clause)."""
+        row = self.db.execute(
+            "select questions, title from clauses where doc_id = ? and number = ?", [doc_id, number]
+        ).fetchone()
+        if not row:
+            return ""
+        questions = [q for q in (row[0] or "").split("\n") if q.strip()]
+        return questions[0] if questions else (f"what does the policy say about {row[1].lower()}?" if row[1] else "")
+
     def clause(self, doc_id: str, number: str) -> Citation | None:
         e = self.index.view(doc_id, number)
         return self.citation(Hit(**e.view())) if e else None

@@ -70,6 +70,18 @@ def _finish(db: sqlite_utils.Database, embedder) -> None:
     bump_revision(db, ingest=False)
 
 
+def check_phrasing(db: sqlite_utils.Database, number: str, question: str, doc_id: str = "") -> None:
+    """CurationError if `teach` would refuse this (an empty or over-long question, no such live clause)."""
+    _question(question)
+    find_clause(db, number, doc_id)
+
+
+def check_not_covered(db: sqlite_utils.Database, question: str, doc_id: str = "") -> None:
+    """CurationError if `not_covered` would refuse this."""
+    _question(question)
+    live_document(db, doc_id)
+
+
 def teach(
     db: sqlite_utils.Database,
     number: str,

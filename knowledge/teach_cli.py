@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 
-from core.db import transaction
 from knowledge import teach
 from knowledge.audit import cli_actor as _actor
 from knowledge.impact import Impact, describe
@@ -48,16 +47,17 @@ def _teach(ted, args) -> int:
             if not tab:
                 raise CurationError(f"line {n}: expected CLAUSE<TAB>QUESTION. Nothing was taught.")
             pairs.append((n, clause.strip(), question))
+    # Every line is checked before any is taught: a batch is taught whole or not at all, without holding the
+    # database's write lock while each question is encoded.
+    for n, clause, question in pairs:
+        try:
+            teach.check_phrasing(ted.db, clause, question, args.doc or "")
+        except CurationError as exc:
+            raise CurationError(f"{f'line {n}: ' if n else ''}{exc} Nothing was taught.") from exc
     impact = Impact(ted.answerer, [q for _, _, q in pairs])
-    done = []
-    with transaction(ted.db):  # a batch is taught whole or not at all
-        for n, clause, question in pairs:
-            try:
-                tid = teach.teach(ted.db, clause, question, who, args.doc or "", embedder=embedder)
-            except CurationError as exc:
-                raise CurationError(f"{f'line {n}: ' if n else ''}{exc} Nothing was taught.") from exc
-            done.append(f"[{tid}] taught to {clause}: {' '.join(question.split())}")
-    print("\n".join(done))
+    for _, clause, question in pairs:
+        tid = teach.teach(ted.db, clause, question, who, args.doc or "", embedder=embedder)
+        print(f"[{tid}] taught to {clause}: {' '.join(question.split())}")
     _warn(impact)
     return 0
 
@@ -72,16 +72,15 @@ def _not_covered(ted, args) -> int:
     questions = (
         [(0, args.question)] if args.question is not None else [(n, q) for n, q in enumerate(sys.stdin, 1) if q.strip()]
     )
+    for n, q in questions:  # every line checked first: taught whole or not at all
+        try:
+            teach.check_not_covered(ted.db, q, args.doc or "")
+        except CurationError as exc:
+            raise CurationError(f"{f'line {n}: ' if n else ''}{exc} Nothing was taught.") from exc
     impact = Impact(ted.answerer, [q for _, q in questions])
-    done = []
-    with transaction(ted.db):  # a batch is taught whole or not at all
-        for n, q in questions:
-            try:
-                tid = teach.not_covered(ted.db, q, _actor(), args.doc or "", embedder=ted.answerer.index.embedder)
-            except CurationError as exc:
-                raise CurationError(f"{f'line {n}: ' if n else ''}{exc} Nothing was taught.") from exc
-            done.append(f"[{tid}] not covered: {' '.join(q.split())}")
-    print("\n".join(done))
+    for _, q in questions:
+        tid = teach.not_covered(ted.db, q, _actor(), args.doc or "", embedder=ted.answerer.index.embedder)
+        print(f"[{tid}] not covered: {' '.join(q.split())}")
     _warn(impact)
     return 0
 

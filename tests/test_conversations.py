@@ -124,6 +124,11 @@ def test_a_follow_up_with_nothing_before_it_asks_for_the_whole_question(ted):
     assert ted.db["unanswered"].count == 0  # not a question the policy failed to answer
     _, follow = chat(ted, LINKEDIN, "and what about facebook?", conversation="fresh2")
     assert follow.intent == "policy"  # with a question before it, the same shape is a follow-up
+    # Questions of their own that open like one, and abuse, are answered as before.
+    (abuse,) = chat(ted, "what if I get abuse?", conversation="fresh3")
+    assert abuse.intent == "policy" and actions.REPORT_OPEN in [b.action_id for b in abuse.buttons]
+    (harassment,) = chat(ted, "what about harassment?", conversation="fresh4")
+    assert harassment.intent == "report"
 
 
 def _press(button):

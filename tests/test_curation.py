@@ -161,6 +161,9 @@ def test_a_taught_question_that_sounds_like_a_report_is_answered_by_its_clause(c
         got = ask(council, asked)
         assert got.intent == "policy" and got.citations[0].clause == "7.2", asked
     assert ask(council, "/report " + q).intent == "report"
+    # Asking to report, in words close to what was taught: the taught answer, and the form offered with it.
+    asked = ask(council, "I want to report it even if it might be a false alarm")
+    assert asked.offer_report and (asked.intent == "report" or asked.citations[0].clause == "7.2")
 
 
 def test_teaching_clause_a_never_breaks_an_answer_from_clause_b(council):

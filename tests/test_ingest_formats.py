@@ -845,3 +845,14 @@ def test_a_documents_own_details_before_its_first_heading_are_its_details_not_a_
     assert (doc.owner, doc.version, doc.next_review) == ("Finance Manager", "1.2", "2027-04-01")
     assert [c.text for c in doc.clauses][0] == "Taxis may be claimed only when no bus runs."
     assert any("in the body" in c.text for c in doc.clauses)
+
+
+def test_a_rule_that_looks_like_a_detail_line_further_down_stays_a_clause(tmp_path):
+    from knowledge.ingest import parse_file
+
+    path = tmp_path / "software.txt"
+    path.write_text(
+        "Software policy\n\nStaff must not install games.\n\nApproved: software must be approved by IT.\n", "utf-8"
+    )
+    doc = parse_file(path)
+    assert doc.date == "" and any(c.text.startswith("Approved: software") for c in doc.clauses)

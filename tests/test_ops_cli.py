@@ -118,6 +118,14 @@ def test_a_directory_file_that_would_lose_or_confuse_people_is_refused_naming_it
         assert "nothing was changed" in err and said in err, (name, err)
 
 
+def test_an_address_with_an_apostrophe_is_an_address():
+    from handlers.directory import parse_csv
+
+    header = "email,name,slack_user_id,teams_user_id,manager_email,service_area,roles\n"
+    (row,) = parse_csv(header + "sean.o'brien@tendring.example,Sean O'Brien,,,,,\n")
+    assert row["email"] == "sean.o'brien@tendring.example"
+
+
 def test_the_operations_settings_are_read_and_checked(tmp_path):
     from core.settings import Settings
 

@@ -494,3 +494,22 @@ def test_two_presses_on_the_same_stale_card_act_once():
     assert ted.reports.by_ref("TED-2026-0001")["outcome"] == "removed"
     assert sum(e["action"] == "resolved" for e in ted.reports.events(stale["id"])) == 1
     assert not acts.acknowledge(stale, casey).changed
+
+
+def test_the_same_form_twice_is_one_report_for_ten_minutes_and_a_new_one_after():
+    ted, clock, _ = make()
+    seen = {"seen_at": ""}
+    first, again = submit(ted, "U0ALEXLIFE", **seen), submit(ted, "U0ALEXLIFE", **seen)
+    assert ted.db["reports"].count == 1 and first.report_ref == again.report_ref
+    submit(ted, "U0ALEXLIFE", description="something else entirely", **seen)
+    assert ted.db["reports"].count == 2  # different words: another report
+    clock.now += timedelta(minutes=11)
+    later = submit(ted, "U0ALEXLIFE", **seen)
+    assert ted.db["reports"].count == 3 and later.report_ref != first.report_ref
+
+
+def test_people_typed_as_involved_are_matched_whatever_their_case():
+    from handlers.reports.form import validate
+
+    clean, errors = validate({**GOOD, "involved": "Casey.Comms@Tendring.Example, U0SAMLEISR"})
+    assert not errors and clean["involved"] == ["casey.comms@tendring.example", "U0SAMLEISR"]

@@ -8,6 +8,7 @@ Each SDK is pointed at the fake its own way (the `openid` fixture): botbuilder t
 The endpoint runs in a thread: botbuilder fetches the keys with blocking `requests.get` inside the event loop.
 """
 
+import base64
 import json
 import threading
 import time
@@ -131,7 +132,8 @@ async def test_a_valid_token_is_accepted_and_a_wrong_tenant_is_refused(w, openid
 
 
 @pytest.mark.parametrize(
-    "wrong", ["another key", "another app", "another issuer", "expired", "no expiry", "another service"]
+    "wrong",
+    ["another key", "another app", "another issuer", "expired", "no expiry", "unreadable claims", "another service"],
 )
 @teams_test(**AUTH_ON)
 async def test_a_token_wrong_in_any_way_is_401(w, openid, wrong):
@@ -142,6 +144,7 @@ async def test_a_token_wrong_in_any_way_is_401(w, openid, wrong):
         "another issuer": lambda: token(url, iss="https://sts.evil.example/"),
         "expired": lambda: token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
         "no expiry": lambda: token(url, exp=None),  # good for ever, were it accepted
+        "unreadable claims": lambda: "eyJhbGciOiJSUzI1NiJ9." + base64.urlsafe_b64encode(b"[" * 3000).decode() + ".x",
         "another service": lambda: token("https://smba.evil.example/"),
     }[wrong]()
     status, body = await w.post(w.teams.personal(ALEX, "hello"), headers={"Authorization": f"Bearer {bad}"})

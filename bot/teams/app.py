@@ -140,7 +140,7 @@ def expires(header: str) -> bool:
         return True  # not a JWT at all: the SDK refuses it in its own words
     try:
         claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # not a payload TED can read: the SDK refuses it
         return True
     exp = claims.get("exp") if isinstance(claims, dict) else None
     return isinstance(exp, int | float) and not isinstance(exp, bool)

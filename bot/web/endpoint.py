@@ -132,9 +132,16 @@ def host_ok(request: web.Request, w: WebChat) -> bool:
     s = w.ted.settings
     if w.identity.mode != LOCAL or s.host.strip("[]") not in {h.strip("[]") for h in LOOPBACK}:
         return True
-    name = _netloc(f"http://{request.host}").rsplit(":", 1)[0] if request.host else ""
-    public = _netloc(s.public_url).rsplit(":", 1)[0] if s.public_url else ""
+    name, public = _hostname(f"http://{request.host}"), _hostname(s.public_url)
     return name in LOOPBACK or (bool(public) and name == public)
+
+
+def _hostname(url: str) -> str:
+    """ "http://[::1]:8080" -> "::1"; "" for anything that is no URL."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def require_person(w: WebChat, who: Identity) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from html import escape
 
-_NOT_TEXT = re.compile(r"[\ud800-\udfff]")  # lone surrogates: bytes that were never UTF-8 (an old file name)
+NOT_TEXT = re.compile(r"[\ud800-\udfff]")  # lone surrogates: bytes that were never UTF-8 (an old file name)
 
 
 def esc(text: object) -> str:
     """Safe to put in a page, and to encode: what never was text is left out rather than failing the page."""
-    return escape(_NOT_TEXT.sub("", "" if text is None else str(text)), quote=True)
+    return escape(NOT_TEXT.sub("", "" if text is None else str(text)), quote=True)
 
 
 # On every page (the chat page gets it in place of its <!--footer--> line, bot/web/endpoint.py): the

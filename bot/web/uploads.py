@@ -27,6 +27,7 @@ from urllib.parse import unquote
 import sqlite_utils
 from aiohttp import BodyPartReader
 
+from bot.web.html import NOT_TEXT
 from core.db import utcnow
 from handlers import messages
 
@@ -61,13 +62,10 @@ def sniff(head: bytes) -> str:
     return ""
 
 
-_SURROGATES = re.compile(r"[\ud800-\udfff]")  # what a file name that was not UTF-8 decodes to
-
-
 def safe_name(name: str | None) -> str:
     """The file's own name, fit to store and show: no folders, no control or bidi characters, no bytes that were
     never text, and at most MAX_NAME characters with its extension kept ("….png")."""
-    raw = _SURROGATES.sub("", unquote(name or "", errors="replace"))
+    raw = NOT_TEXT.sub("", unquote(name or "", errors="replace"))  # a name that was never UTF-8
     base = _NAME_BAD.sub("", os.path.basename(raw.replace("\\", "/"))).strip(" ")
     stem, dot, ext = base.rpartition(".")
     if not (dot and 0 < len(ext) <= 10 and ext.isalnum()):

@@ -132,14 +132,7 @@ class ChatHandlers:
         return [Reply("", intent=POLICY, citations=(cite,), link=self.policy_link(doc, clause))]
 
     def topic_of(self, doc: str, number: str) -> str:
-        """A question the clause answers, to stand as the topic: its first example question, else its title."""
-        row = self.asker.answerer.db.execute(
-            "select questions, title from clauses where doc_id = ? and number = ?", [doc, number]
-        ).fetchone()
-        if not row:
-            return ""
-        questions = [q for q in (row[0] or "").split("\n") if q.strip()]
-        return questions[0] if questions else (f"what does the policy say about {row[1].lower()}?" if row[1] else "")
+        return self.asker.answerer.topic_question(doc, number)
 
     def on_share(self, act: Action) -> list[Reply]:
         row = self.conversations.asked(act.value)

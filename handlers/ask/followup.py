@@ -274,6 +274,7 @@ def fragment(text: str) -> str:
     """What a follow-up-shaped message with nothing before it asks about ("what about instagram?" -> "instagram"),
     or "" when the message is a question of its own."""
     t = fold(text).strip()
-    if not _CUE.match(t) or len(content_words(t)) > 1:
+    rest = _LEAD.sub("", t)
+    if rest == t or len(content_words(t)) > 1:  # only "what about…", "and…", "same for…" lead a fragment
         return ""
-    return re.sub(r"[?.!]+$", "", _LEAD.sub("", t)).strip()
+    return re.sub(r"[?.!]+$", "", rest).strip()

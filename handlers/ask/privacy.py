@@ -117,9 +117,10 @@ def purge_questions(
                 counts[table] = db.execute(f"delete from {table} where {where}", [cutoff]).rowcount
         if not dry_run:
             _purge_copies(db, cutoff)
-    if not dry_run:
-        # What was deleted must not linger in the write-ahead log either (secure_delete zeroes the pages).
-        db.execute("pragma wal_checkpoint(TRUNCATE)")
+    if not dry_run and any(counts.values()):
+        # What was deleted must not linger in the write-ahead log either (secure_delete zeroes the pages). Only
+        # when something was: the scheduler runs this every minute, and a checkpoint waits on readers and writers.
+        db.execute("pragma wal_checkpoint(PASSIVE)")
     if not dry_run and any(counts.values()):
         log.info("questions past retention deleted days=%s %s", days, " ".join(f"{t}={n}" for t, n in counts.items()))
     return counts

@@ -24,7 +24,7 @@ from handlers.ask.followup import (
     owner,
     stands_alone,
 )
-from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk
+from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk, wants_to_report
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer, completes
 from knowledge.text import fold, terms
 
@@ -83,7 +83,7 @@ class AskService:
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
-        if not follow_up_of and (about := fragment(text)):
+        if not follow_up_of and (about := fragment(text)) and not (describes_abuse(text) or wants_to_report(text)):
             # "what about instagram?" with nothing before it: no question to complete, so ask for the whole one
             # rather than answer whatever clause the one word lands on.
             example = (
@@ -112,6 +112,8 @@ class AskService:
         if not settled and self.intents.is_smalltalk(text, scores):
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         colleague = about_a_colleague(text)
+        if settled and wants_to_report(text):  # the taught answer stands; asking to report still gets the form
+            answer = dataclasses.replace(answer, offer_report=True)
         if not settled and (self.intents.wants_to_report(text, scores) or (colleague and answer.intent != POLICY)):
             # A colleague's possible breach is a report category: when no clause answers it, the form is the
             # answer; when one does, the clause comes with "Report this" (below).

@@ -216,8 +216,9 @@ class ReportChat:
         report = self.service.by_ref(act.value)
         never = self.service.excluded(report) | {report["reporter_email"]} if report else set()
         me = self.person(act.platform, act.user_id)
-        # Not whoever has it already (the presser, or its assignee): reassigning to them would change nothing.
-        never |= {me.email} if me else set()
+        # Not whoever has it already (the presser when they hold it, its assignee): that would change nothing.
+        holders = {r["email"] for r in self.service.recipients(report["id"])} if report else set()
+        never |= {me.email} if me and me.email in holders else set()
         never |= {report["assigned_to"]} if report and report.get("assigned_to") else set()
         everyone = [p for p in self.directory.everyone() if p.email not in never]
         managers = {p.manager_email for p in everyone}

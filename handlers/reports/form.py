@@ -68,9 +68,14 @@ _ABUSIVE = re.compile(
     r"\b(abus\w*|harass\w*|hassl\w*|threat\w*|troll\w*|bull(y|ied|ying)|racis\w*|hate\w*|homophob\w*|sexis\w*|"
     r"slur\w*|stalk\w*|intimidat\w*|nasty|offensive|insult\w*|swear\w*|swore|doxx?\w*)\b"
 )
-_AT_ME = re.compile(r"\b(me|my|i'?m|i am|i'?ve|i was|myself)\b")
+# "me", "my post": at me; "my colleague", "my team" is someone else.
+_AT_ME = re.compile(
+    r"\b(me|i'?m|i am|i'?ve|i was|myself|my(?! (colleague|co-?worker|workmate|team|staff|manager|boss|councillor)))\b"
+)
 _COLLEAGUE_POSTING = re.compile(
-    r"\b(colleague|co-?worker|workmate|member of staff|staff member|my manager|my boss|one of our staff)s?\b"
+    r"\b(colleague|co-?worker|workmate|member of staff|staff member|my manager|my boss)s?\b"
+    r"(\s+\w+){0,4}?\s+(is |has |keeps |was )?(post|posted|posting|posts|shar\w+|tweet\w*|upload\w*|put|putting|"
+    r"comment\w*|film\w*|slag\w*|mock\w*)\b"
 )
 _DISPARAGING = re.compile(r"\b(slag\w*|slat\w*|trash\w*|bad[- ]?mouth\w*|disparag\w*|defam\w*|lies|lying|false|fake)\b")
 
@@ -267,7 +272,8 @@ def validate(values: dict, today: date | None = None) -> tuple[dict, dict]:
             errors[flag] = "Please choose yes or no."
     if not text("at_risk"):
         errors["at_risk"] = "Please say whether anyone is at risk of harm right now."
-    involved = chosen(values.get("involved"))
+    # Emails typed by hand ("Casey.Comms@…") are the directory's lower-case ones; picker ids stay as they are.
+    involved = [i.lower() if "@" in i else i for i in chosen(values.get("involved"))]
     if len(involved) > MAX_INVOLVED:
         errors["involved"] = f"Please name at most {MAX_INVOLVED} people."
     files = values.get("screenshots") or []

@@ -147,7 +147,7 @@ def _details(block: Block) -> dict[str, str] | None:
     out = {}
     for k, nxt in zip(keys, [*keys[1:], None], strict=True):
         value = text[k.end() : nxt.start() if nxt else len(text)].strip(" *\n")
-        if not value or len(value) > 120:
+        if not value or len(value) > 80 or (value.endswith(".") and " " in value):  # a value, not a sentence
             return None
         out[_DETAILS[k.group(1).lower()]] = value
     return out
@@ -161,12 +161,18 @@ def build_document(blocks: list[Block], path: Path, fmt: str) -> Document:
     opening = next((i for i, b in enumerate(blocks) if b.kind != "break"), 0)
     body = [i for i in headings if i != opening]
     first_heading = body[0] if body else len(blocks)
-    kept = []
+    # Only the unbroken run of detail lines at the top (after a title): "Approved: software must be approved by IT"
+    # further down is a rule, not the document's date.
+    kept, at_top = [], True
     for i, b in enumerate(blocks):
-        found = _details(b) if i < first_heading and b.kind == "para" else None
+        if i == opening and b.kind in ("heading", "title") or b.kind == "break":
+            kept.append(b)
+            continue
+        found = _details(b) if at_top and i < first_heading and b.kind == "para" else None
         if found:
             details.update(found)
         else:
+            at_top = False
             kept.append(b)
     blocks = kept
     title, title_index = _pick_title(blocks, humanise(path.stem))

@@ -249,9 +249,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     t.addEventListener("keydown", tabKeys);
   }
   $("composer").addEventListener("submit", send);
-  $("composer-input").addEventListener("input", (event) => {  // a paste cut short at the limit is said, not silent
-    const full = event.target.value.length >= 4000;
-    $("composer-error").textContent = full
+  $("composer-input").addEventListener("paste", (event) => {  // a paste cut short at the limit is said, not silent
+    const box = event.target;
+    const pasted = event.clipboardData?.getData("text") || "";
+    const room = 4000 - box.value.length + (box.selectionEnd - box.selectionStart);
+    $("composer-error").textContent = pasted.length > room
       ? "That's as much as one message can hold (4,000 characters): the rest was not added." : "";
   });
   $("composer-input").addEventListener("keydown", (event) => {
