@@ -513,3 +513,16 @@ def test_people_typed_as_involved_are_matched_whatever_their_case():
 
     clean, errors = validate({**GOOD, "involved": "Casey.Comms@Tendring.Example, U0SAMLEISR"})
     assert not errors and clean["involved"] == ["casey.comms@tendring.example", "U0SAMLEISR"]
+
+
+def test_an_acknowledgement_overtaken_by_the_resolution_is_not_sent_after_it():
+    ted, _, sender = make()
+    submit(ted, "U0ALEXLIFE")
+    ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
+    ted.router.action(
+        Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001", form={"outcome": "no_action"})
+    )
+    deliver(ted)  # both were waiting: the acknowledgement was held up until after the resolution
+    to_reporter = [r.text for u, r in sender.sent if u == "U0ALEXLIFE"]
+    assert any("resolved" in t for t in to_reporter), to_reporter
+    assert not any("being looked at" in t for t in to_reporter), to_reporter

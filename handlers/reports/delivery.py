@@ -121,6 +121,11 @@ class OutboxWorker:
                 if s.platform not in done and (posted := await s.channel(reply)):
                     outbox.record_message(self.db, row, now, s.platform, *posted)
         elif row["recipient"] == outbox.REPORTER:
+            if row["template"] == "reporter_acknowledged" and report["status"] == "resolved":
+                # Held up (a retry) until after the report was resolved: "being looked at" would now arrive after
+                # "resolved" and mislead. The resolution message says where it ended.
+                log.info("outbox id=%s: acknowledgement overtaken by the resolution; not sent", row["id"])
+                return
             await self._to_reporter(row, report, reply, notice, done, now)
         else:
             await self._to_person(row, report, reply, notice, done, now)
