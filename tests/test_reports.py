@@ -526,3 +526,33 @@ def test_an_acknowledgement_overtaken_by_the_resolution_is_not_sent_after_it():
     to_reporter = [r.text for u, r in sender.sent if u == "U0ALEXLIFE"]
     assert any("resolved" in t for t in to_reporter), to_reporter
     assert not any("being looked at" in t for t in to_reporter), to_reporter
+
+
+def test_giving_up_on_the_reporter_flags_the_report_and_on_a_copys_update_flags_nobody():
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE")
+    report = ted.reports.by_ref("TED-2026-0001")
+    now = ted.reports.clock()
+    outbox.enqueue(
+        ted.db,
+        now,
+        report["id"],
+        outbox.DM,
+        "reporter_acknowledged",
+        recipient=outbox.REPORTER,
+        dedupe_key="t-reporter",
+    )
+    outbox.enqueue(
+        ted.db,
+        now,
+        report["id"],
+        outbox.UPDATE,
+        "status",
+        recipient="sam.leisure@tendring.example",
+        dedupe_key="t-update",
+    )
+    for key in ("t-update", "t-reporter"):
+        row = next(r for r in ted.db["outbox"].rows if r["dedupe_key"] == key)
+        ted.outbox._give_up(row, now, "gone")
+    flags = json.loads(ted.reports.by_ref("TED-2026-0001")["flags"])
+    assert "unreachable:the reporter" in flags and "unreachable:sam.leisure@tendring.example" not in flags

@@ -209,7 +209,16 @@ class OutboxWorker:
         outbox.mark_given_up(self.db, row, error)
         log.error("outbox id=%s gave up after %s attempts", row["id"], row["attempts"] + 1)
         report = self.service.get(row["report_id"])
-        if report is not None and row["recipient"] not in ("", outbox.REPORTER):
+        if report is None:
+            return
+        if row["kind"] == outbox.UPDATE:
+            # Refreshing a copy already delivered (the message deleted, or too old to edit): the person has it.
+            log.warning("outbox id=%s: a copy could not be updated in place; it stays as it was", row["id"])
+            return
+        if row["recipient"] == outbox.REPORTER:
+            # The reporter is the person most owed the news: the report is flagged and the team told.
+            self._flag(report, "unreachable:the reporter")
+        elif row["recipient"]:
             target = row["recipient"] if row["recipient"] != COMMS_CHANNEL else "the communications channel"
             self._flag(report, f"unreachable:{target}")
 
