@@ -349,3 +349,24 @@ def test_a_named_person_is_not_told_by_the_metrics_nor_answered_with_a_form_and_
     ted.outbox._flag(ted.reports.by_ref(REF), "unreachable:sam.leisure@tendring.example")
     deliver(ted)
     assert sender.channel_posts == []
+
+
+def test_someone_in_my_line_is_never_reached_on_escalation_even_after_the_line_changes():
+    from datetime import timedelta
+
+    from handlers.directory import parse_csv
+    from handlers.reports import escalation
+    from tests.fakes.world import SAMPLE_DIRECTORY
+
+    ted, clock, _ = make()
+    submit(ted, "U0ALEXLIFE", involved_line="yes")
+    jordan = "jordan.leisure@tendring.example,Jordan Ellis,U0HOSLEISR,,,Leisure and Tourism,head_of_service\n"
+    assert jordan in SAMPLE_DIRECTORY
+    changed = SAMPLE_DIRECTORY.replace(
+        jordan, "quinn.leisure@tendring.example,Quinn Hart,U0QUINN,,,Leisure and Tourism,head_of_service\n"
+    ).replace("U0SAMLEISR,,jordan.leisure@tendring.example", "U0SAMLEISR,,quinn.leisure@tendring.example")
+    ted.directory.import_rows(parse_csv(changed))  # a new head of service, in Alex's line now
+    clock.now += timedelta(days=3)
+    escalation.tick(ted.reports)
+    holders = {r["email"] for r in ted.reports.recipients(ted.reports.by_ref("TED-2026-0001")["id"])}
+    assert "quinn.leisure@tendring.example" not in holders

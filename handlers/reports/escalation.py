@@ -15,7 +15,7 @@ from core.db import transaction
 from handlers.reports import deadlines, outbox
 from handlers.reports.actions import announce
 from handlers.reports.intake import COMMS_CHANNEL, ReportService
-from handlers.reports.routing import first_above
+from handlers.reports.routing import first_above, management_line
 
 log = logging.getLogger("ted.escalation")
 
@@ -104,6 +104,10 @@ def escalation_targets(service: ReportService, report: dict) -> list:
     d = service.directory
     reporter = d.get(report["reporter_email"]) if report["reporter_email"] else None
     excluded = service.excluded(report) | {report["reporter_email"]}
+    if reporter is not None and report.get("line_undisclosed"):
+        # "Someone in my management line": the line as it is now, not only as it was when filed (a new head of
+        # service is in the line too).
+        excluded |= {p.email for p in management_line(d, reporter)}
     heads = []
     for area in (report["service_area"], reporter.service_area if reporter else ""):
         if area and not heads:
