@@ -366,7 +366,7 @@ def test_someone_in_my_line_is_never_reached_on_escalation_even_after_the_line_c
         jordan, "quinn.leisure@tendring.example,Quinn Hart,U0QUINN,,,Leisure and Tourism,head_of_service\n"
     ).replace("U0SAMLEISR,,jordan.leisure@tendring.example", "U0SAMLEISR,,quinn.leisure@tendring.example")
     ted.directory.import_rows(parse_csv(changed))  # a new head of service, in Alex's line now
-    clock.now += timedelta(days=3)
-    escalation.tick(ted.reports)
+    clock.now += timedelta(days=6)  # well past the acknowledgement deadline: it escalates
+    assert escalation.tick(ted.reports) == ["TED-2026-0001"]
     holders = {r["email"] for r in ted.reports.recipients(ted.reports.by_ref("TED-2026-0001")["id"])}
     assert "quinn.leisure@tendring.example" not in holders
