@@ -56,7 +56,7 @@ def test_every_copy_says_who_reported_it_including_copies_updated_in_place():
 def test_confidential_goes_to_the_communications_team_only_and_anyone_later_sees_it_withheld():
     ted, clock, sender = make()
     reply = submit(ted, "U0ALEXLIFE", confidential="yes")
-    assert "Communications team only" in reply.text
+    assert "nobody but the Communications team will see your name" in reply.text
     assert recipients(ted, REF) == {"casey.comms": "communications_manager", "robin.press": "communications"}
     deliver(ted)
     assert sorted(u for u, _ in sender.sent) == ["U0COMMSMGR", "U0COMMSOFF"]

@@ -192,8 +192,8 @@ def report_form(
                 "select",
                 YES_NO,
                 value=v.get("confidential", "no"),
-                hint="Yes: only the Communications team (and HR, if you ask for support or someone is at "
-                "risk) is sent it and sees your name.",
+                hint="Yes: it goes to the Communications team (and to HR, without your name, if you ask for "
+                "support or someone is at risk); only the Communications team sees your name.",
             ),
         ),
         submit_label="Send report",

@@ -146,7 +146,8 @@ def reporter_confirmation(report: dict) -> Reply:
             report_ref=report["ref"],
         )
     who = (
-        "It has gone to the Communications team only; nobody else will see your name. "
+        "It has gone to the Communications team (and HR, without your name, if you asked for support or someone "
+        "is at risk); nobody but the Communications team will see your name. "
         if report.get("confidential")
         else "It has gone to the right people. "
     )
