@@ -103,6 +103,7 @@ def test_every_chip_and_button_carries_clause_ids(ted):
         assert chip.action_id == actions.DID_YOU_MEAN and doc == "tdc-social-media-policy" and clause
         (landed,) = ted.router.action(_press(chip))
         assert landed.citations[0].clause == clause
+        assert landed.summary  # led by its plain-English summary, as any answer is
 
 
 def test_a_did_you_mean_chip_makes_its_clause_the_topic_of_the_next_follow_up(ted):

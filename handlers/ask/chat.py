@@ -129,7 +129,17 @@ class ChatHandlers:
                 self.conversations.remember(where, topic, POLICY)
             except sqlite3.Error as exc:
                 log.error("chip topic not kept platform=%s error=%s", act.platform, type(exc).__name__)
-        return [Reply("", intent=POLICY, citations=(cite,), link=self.policy_link(doc, clause))]
+        view = self.asker.answerer.index.view(doc, clause)
+        # The clause chosen is answered as any clause is: its plain-English summary first, then the clause.
+        return [
+            Reply(
+                "",
+                intent=POLICY,
+                citations=(cite,),
+                summary=view.summary if view else "",
+                link=self.policy_link(doc, clause),
+            )
+        ]
 
     def topic_of(self, doc: str, number: str) -> str:
         return self.asker.answerer.topic_question(doc, number)
