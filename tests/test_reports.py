@@ -98,6 +98,11 @@ def submit(ted, user, **changes):
     return reply
 
 
+def reassign(ted, by: str, to: str, ref: str = "TED-2026-0001"):
+    """`by` (a Slack user id) reassigns the report to `to` (an email) through the form."""
+    return ted.router.action(Action("slack", by, actions.REPORT_REASSIGN_SUBMIT, ref, form={"to": to}))
+
+
 def recipients(ted, ref):
     report = ted.reports.by_ref(ref)
     return {r["email"].split("@")[0]: r["role"] for r in ted.reports.recipients(report["id"])}
@@ -227,15 +232,7 @@ def test_note_reassign_resolve_and_status_lists():
             form={"note": "Asked Facebook to remove it"},
         )
     )
-    ted.router.action(
-        Action(
-            "slack",
-            "U0SAMLEISR",
-            actions.REPORT_REASSIGN_SUBMIT,
-            "TED-2026-0001",
-            form={"to": "jordan.leisure@tendring.example"},
-        )
-    )
+    reassign(ted, "U0SAMLEISR", "jordan.leisure@tendring.example")
     got = recipients(ted, "TED-2026-0001")
     assert got.get("jordan.leisure") == "assignee" and "sam.leisure" not in got
     (refused,) = ted.router.action(Action("slack", "U0SAMLEISR", actions.REPORT_ACK, "TED-2026-0001"))
@@ -469,15 +466,7 @@ def test_someone_who_has_left_is_reminded_of_nothing_and_a_reassigned_report_lea
     # The communications team reassigns it: whoever held it for the line no longer does.
     ted2, _, _ = make()
     submit(ted2, "U0ALEXLIFE")
-    ted2.router.action(
-        Action(
-            "slack",
-            "U0COMMSMGR",
-            actions.REPORT_REASSIGN_SUBMIT,
-            "TED-2026-0001",
-            form={"to": "morgan.waste@tendring.example"},
-        )
-    )
+    reassign(ted2, "U0COMMSMGR", "morgan.waste@tendring.example")
     holders = recipients(ted2, "TED-2026-0001")
     assert "sam.leisure" not in holders and holders.get("morgan.waste") == "assignee"
 
