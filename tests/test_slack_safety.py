@@ -238,3 +238,15 @@ async def test_a_lone_surrogate_in_slack_text_is_still_answered(w):
     assert (await w.submit(await w.open_report(), {**REPORT, "description": "abuse \udfff here"}))[0] == 200
     (report,) = w.ted.db["reports"].rows
     assert report["description"] == "abuse \ufffd here"
+
+
+def test_half_a_slack_configuration_says_what_is_missing(caplog):
+    from app import build
+    from bot.server import make_app
+    from core.settings import Settings
+
+    for half in ({"slack_app_token": "xapp-1"}, {"slack_signing_secret": "s"}):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            make_app(build(Settings(**half), ":memory:"))
+        assert "Slack is off: it needs SLACK_BOT_TOKEN" in caplog.text, half

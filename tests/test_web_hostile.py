@@ -152,3 +152,13 @@ async def test_a_note_too_long_is_given_back_with_the_reason_not_cut(w):
     assert not [e for e in w.ted.reports.events(w.ted.reports.by_ref(ref)["id"]) if e["action"] == "note"]
     status, body = await w.file_report(as_=ALEX, account="x" * 201)
     assert "account" in body["replies"][0]["form"]["errors"]
+
+
+@web_test()
+async def test_a_screenshot_is_named_for_what_it_is(w):
+    alex = await w.browser(ALEX)
+    for given, stored in (("x.exe", "x.png"), ("shot.html", "shot.png"), ("noext", "noext.png"), ("a.PNG", "a.PNG")):
+        status, shot = await raw_upload(
+            alex, f'Content-Disposition: form-data; name="file"; filename="{given}"\r\nContent-Type: image/png'.encode()
+        )
+        assert status == 201 and shot["name"] == stored, (given, shot)

@@ -290,7 +290,8 @@ def mount_slack(app: web.Application, ted, policy: RetryPolicy | None = None, po
     """Adds Slack to TED's aiohttp app when configured; returns the channel's name ("" when off)."""
     mode = slack_mode(ted.settings)
     if not mode:
-        if ted.settings.slack_bot_token or ted.settings.slack_signing_secret:
+        s = ted.settings
+        if s.slack_bot_token or s.slack_signing_secret or s.slack_app_token:  # half configured: say what is missing
             log.warning(
                 "Slack is off: it needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) "
                 "or SLACK_APP_TOKEN (Socket Mode)"

@@ -74,6 +74,19 @@ def safe_name(name: str | None) -> str:
     return f"{stem[: MAX_NAME - len(ext) - 1]}.{ext}"
 
 
+EXTENSIONS = {"image/png": ("png",), "image/jpeg": ("jpg", "jpeg"), "image/gif": ("gif",), "image/webp": ("webp",)}
+
+
+def named_as(name: str, mimetype: str) -> str:
+    """The name with the extension of what the file is ("shot.exe" holding a PNG is "shot.png"), so whoever opens
+    the copy they download gets what the name says."""
+    stem, dot, ext = name.rpartition(".")
+    allowed = EXTENSIONS.get(mimetype, ())
+    if not allowed or (dot and ext.lower() in allowed):
+        return name
+    return f"{stem if dot else name}.{allowed[0]}"
+
+
 def default_folder(db: sqlite_utils.Database) -> Path:
     """Beside the database file ("uploads"), or a fresh temporary folder for an in-memory database."""
     for _, name, file in db.execute("pragma database_list").fetchall():
@@ -152,7 +165,7 @@ class UploadStore:
                 raise UploadError(messages.WEB_UPLOAD_NOT_IMAGE)
             meta = {
                 "id": upload_id,
-                "name": safe_name(part.filename),
+                "name": named_as(safe_name(part.filename), mimetype),
                 "mimetype": mimetype,
                 "size": size,
                 "owner": owner,
