@@ -545,3 +545,20 @@ def test_giving_up_on_the_reporter_flags_the_report_and_on_a_copys_update_flags_
         ted.outbox._give_up(row, now, "gone")
     flags = json.loads(ted.reports.by_ref("TED-2026-0001")["flags"])
     assert "unreachable:the reporter" in flags and "unreachable:sam.leisure@tendring.example" not in flags
+
+
+def test_reports_show_gives_the_outcome_and_the_legal_hold(capsys):
+    import argparse
+
+    from handlers.reports.cli import reports_command
+
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE")
+    ted.router.action(
+        Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001", form={"outcome": "removed"})
+    )
+    escalation.set_legal_hold(ted.reports, "TED-2026-0001", True, "test")
+    args = argparse.Namespace(action="show", ref="TED-2026-0001", json=False)
+    assert reports_command(ted, args) == 0
+    out = capsys.readouterr().out
+    assert "Outcome:" in out and "Legal hold: on" in out

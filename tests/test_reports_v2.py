@@ -197,7 +197,7 @@ def test_snooze_pauses_reminders_until_the_date_then_they_resume_and_the_timelin
     done, card = press(
         ted, "U0SAMLEISR", actions.REPORT_SNOOZE_SUBMIT, until="2026-09-11", reason="waiting for Facebook"
     )
-    assert "paused" in done.text and "Reminders paused until" in card.text
+    assert "paused" in done.text and "Reminders paused until the end of Fri 11 Sep 2026" in card.text
     deliver(ted)
     sender.sent.clear()
     clock.now = datetime(2026, 9, 7, 16, 1, tzinfo=UTC)  # the outcome deadline passes during the snooze

@@ -86,6 +86,10 @@ def reports_command(ted, args: argparse.Namespace) -> int:
             )
             return 0
         print(f"{report['ref']} — {STATUS_LABELS[report['status']]}")
+        if report["outcome"]:
+            print(f"Outcome: {OUTCOME_LABELS.get(report['outcome'], report['outcome'])}")
+        if report["legal_hold"]:
+            print("Legal hold: on (kept past the retention period until released)")
         print("\n".join(summary_lines(report)))
         print(f"Reporter: {report['reporter_email'] or report['reporter_user_id']}")
         print("Recipients: " + ", ".join(f"{r['email']} ({r['role']})" for r in svc.recipients(report["id"], False)))

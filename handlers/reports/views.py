@@ -4,7 +4,7 @@ reporter sees (reference, guidance, progress) and the lists behind /report statu
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chat import actions
@@ -91,7 +91,9 @@ def recipient_reply(
     if report["status"] != "resolved" and report.get("resolve_due_at"):
         lines.append(f"Outcome due by {when(report['resolve_due_at'])}.")
     if report["status"] == "acknowledged" and report.get("snoozed_until"):
-        lines.append(f"Reminders paused until {when(report['snoozed_until'])}.")
+        # Stored as the start of the day after ("until the end of Wednesday"): said as the day it is.
+        last = datetime.fromisoformat(report["snoozed_until"]) - timedelta(minutes=1)
+        lines.append(f"Reminders paused until the end of {last.astimezone(ZoneInfo('Europe/London')):%a %d %b %Y}.")
     for flag in json.loads(report["flags"] or "[]"):
         if flag in FLAG_LABELS:
             lines.append(FLAG_LABELS[flag])
