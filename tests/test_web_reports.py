@@ -137,3 +137,10 @@ async def test_report_this_starts_the_form_from_what_the_question_already_says(w
     form = await w.open_report("")
     values = {f["name"]: f["value"] for f in form["fields"]}
     assert values["category"] == "" and values["platform"] == ""  # nothing to go on: the person chooses
+
+
+@web_test()
+async def test_an_address_typed_as_involved_that_nobody_has_is_refused_beside_the_field(w):
+    status, body = await w.file_report(involved=["nobody@x.example"])
+    form = body["replies"][0]["form"]
+    assert status == 200 and "nobody@x.example" in form["errors"]["involved"] and w.ted.db["reports"].count == 0

@@ -106,6 +106,9 @@ class ReportChat:
         if clean["service_area"] and areas and clean["service_area"] not in areas:
             errors["service_area"] = "Please choose a service area from the list."
         reporter = self.person(act.platform, act.user_id)
+        unknown = [v for v in clean["involved"] if "@" in v and self.directory.get(v) is None]
+        if unknown and "involved" not in errors:  # a typed address nobody has: routing could not keep them out
+            errors["involved"] = f"I can't find {', '.join(unknown)} in the staff directory: check the address."
         if errors:
             return [
                 self.form_reply(
