@@ -245,10 +245,9 @@ class Answerer:
             taught = Taught(
                 kind == "phrasing", 1.0, 1.0, question, **({"clause": where} if kind == "phrasing" else {"doc": where})
             )
-        first = calibration.judged(hits)[:SHOWN]
         unsure = bool(taught and not taught.phrasing and hits) and calibration.confidence(
-            first, params, self.semantic
-        ) < calibration.threshold(params, first, self.semantic, self.min_confidence_override)
+            hits[:SHOWN], params, self.semantic
+        ) < calibration.threshold(params, hits, self.semantic, self.min_confidence_override)
         if calibration.taught_decides(taught, params, agrees(taught, hits, unsure)) and self.settles(
             query, taught, hits, params
         ):
@@ -261,7 +260,6 @@ class Answerer:
             if conf >= calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
                 return replace(self.compose(hits, conf), taught=True), query, hits
             return self.fallback(conf, hits), query, hits
-        judged = calibration.judged(hits)[:SHOWN]  # whether to answer is judged before the token re-ordering
         hits = hits[:SHOWN]
         missing = self.unheld(question)
         # A question the communications team taught to a clause is that clause's, whatever the wording suggests.
@@ -269,8 +267,8 @@ class Answerer:
             return self.not_held(missing, hits), query, hits
         if not hits:
             return self.fallback(), query, hits
-        conf = calibration.confidence(judged, params, self.semantic)
-        if conf < calibration.threshold(params, judged, self.semantic, self.min_confidence_override):
+        conf = calibration.confidence(hits, params, self.semantic)
+        if conf < calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
             return self.fallback(conf, hits), query, hits
         return self.compose(hits, conf), query, hits
 
