@@ -60,6 +60,27 @@ def test_ask_a_question_and_see_the_clause(page: Page, tmp_path):
     assert page.url.endswith("/policy/tdc-social-media-policy#5.13")
 
 
+def test_a_question_sent_while_ted_is_answering_waits_its_turn_and_is_then_sent(page: Page):
+    open_chat(page, ALEX)
+    held: list = []  # the first answer is held back, so the second Enter certainly comes while TED is answering
+    page.route("**/api/chat", lambda route: held.append(route) if not held else route.continue_())
+    box = page.get_by_label("Your question")
+    box.fill("where can I park my bike at the depot?")
+    box.press("Enter")
+    expect(page.locator(".msg.ted").last).to_contain_text("Looking that up")
+    box.fill(SUPPLIER)
+    box.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="as soon as I've answered")).to_be_visible()
+    expect(box).to_have_value(SUPPLIER)  # kept in the box, not dropped, not sent out of turn
+    expect(page.locator(".msg.you")).to_have_count(1)
+    held[0].continue_()
+    expect(page.locator(".msg.you")).to_have_count(2)
+    expect(page.locator(".msg.you").last).to_have_text(re.compile(re.escape(SUPPLIER)))
+    expect(page.locator(".clause-card").last).to_contain_text("5.13")
+    expect(box).to_have_value("")
+    expect(page.locator("#composer-status")).to_have_text("")
+
+
 def test_the_first_message_says_ted_is_automated_and_how_to_reach_a_person(page: Page):
     open_chat(page)
     first = page.locator("#log .msg.ted").first

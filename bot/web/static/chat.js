@@ -120,12 +120,21 @@ async function press(button, node) {
   keepFocus(node, $("log").lastElementChild);
 }
 
-let sending = false;  // one question at a time: Enter while TED is still answering waits for the answer
+// One question at a time: Enter while TED is still answering keeps the text in the box and sends it when the
+// answer is in (whatever the box then holds), so a quick second question is neither lost nor sent out of turn.
+let sending = false;
+let queued = false;
 
 async function send(event) {
-  event.preventDefault();
-  if (sending) return;
+  event?.preventDefault();
   const input = $("composer-input");
+  if (sending) {
+    if (input.value.trim()) {
+      queued = true;
+      $("composer-status").textContent = "I'll send that as soon as I've answered your last question.";
+    }
+    return;
+  }
   const text = input.value.trim();
   if (!text) {
     $("composer-error").textContent = "Please type a question first.";
@@ -148,6 +157,11 @@ async function send(event) {
     if (!input.value) input.value = text;  // nothing typed is lost: it is back in the box to send again
   } else addReplies(res.data.replies, input);
   input.focus();
+  if (queued) {
+    queued = false;
+    $("composer-status").textContent = "";
+    if (res.ok && input.value.trim()) send();
+  }
 }
 
 // -- my reports ------------------------------------------------------------------------------------
