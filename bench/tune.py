@@ -25,13 +25,15 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import build  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from handlers.ask.intent import is_smalltalk, wants_to_report  # noqa: E402
-from knowledge import calibration  # noqa: E402
+from knowledge import calibration, tokensim  # noqa: E402
 from knowledge.evaluate import norm, read_questions  # noqa: E402
 from knowledge.ingest import find_files, parse_file  # noqa: E402
 from knowledge.search import fused, ranking_params  # noqa: E402
@@ -47,7 +49,7 @@ COUNCIL_TRAINING = (
 )
 HANDBOOK_TRAINING = ("tts_handbook.jsonl", "train/tts_oos_train.jsonl", "train/tts_train2.jsonl")
 
-WEIGHTS = ("w_coverage", "w_qsim", "w_bm25", "w_nb", "w_semantic")
+WEIGHTS = ("w_coverage", "w_qsim", "w_bm25", "w_nb", "w_semantic", "w_tokens")
 RANKING = ROOT / "knowledge" / "data" / "ranking.json"
 
 
@@ -82,6 +84,7 @@ def questions(*names: str) -> list[dict]:
 
 def collect(ted, qs: list[dict], as_oos: bool = False) -> list[tuple[bool, list]]:
     """For each question: (in scope?, [(hit, right?)]) over every candidate, so weights can be re-scored offline."""
+    ted.answerer.index.measure_tokens = True
     rows = []
     for q in qs:
         _, hits = ted.answerer.index.search(q["question"], limit=1000)
@@ -95,18 +98,31 @@ def rescore(h, w: dict) -> float:
     return float(fused(w, h.coverage, h.qsim, h.bm25, h.nb, h.sem, h.enriched))
 
 
+def rescored(cands, w: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate's score as search.py computes it, before and after the token re-ordering of the best
+    (collect's limit gives every candidate its token closeness, so any weights can be emulated)."""
+    base = np.array([rescore(h, w) for h, _ in cands])
+    tok = np.array([h.tok for h, _ in cands])
+    return base, tokensim.rerank(base, tok, tok != 0, w.get("w_tokens", 0.0))
+
+
 def ranked(rows, w):
+    """Per question: (in scope?, the five best hits as the confidence model judges them, which is in their order
+    before the token re-ordering, with those scores; whether each of the five shown, in search.py's order (the
+    re-ordering picks the first), is right)."""
     out = []
     for in_scope, cands in rows:
-        order = sorted(cands, key=lambda c: rescore(c[0], w), reverse=True)
-        hits = [type(c[0])(**{**c[0].__dict__, "score": rescore(c[0], w)}) for c in order[:5]]
-        out.append((in_scope, hits, [c[1] for c in order[:5]]))
+        base, scores = rescored(cands, w) if cands else (np.zeros(0), np.zeros(0))
+        shown = tokensim.order(base, scores, 5) if len(scores) else np.zeros(0, dtype=int)
+        judged = np.argsort(-base, kind="stable")[:5]
+        hits = [type(cands[i][0])(**{**cands[i][0].__dict__, "score": float(base[i]), "base": None}) for i in judged]
+        out.append((in_scope, hits, [cands[i][1] for i in shown]))
     return out
 
 
 def top1(rows, w) -> float:
     pol = [(s, c) for s, c in rows if s]
-    return sum(max(c, key=lambda x: rescore(x[0], w))[1] for _, c in pol if c) / max(len(pol), 1)
+    return sum(c[int(np.argmax(rescored(c, w)[1]))][1] for _, c in pol if c) / max(len(pol), 1)
 
 
 # What a wrong answer costs against a right one. The council policy's target is answer precision >= 95 %, so a
@@ -131,6 +147,7 @@ def fit_kind(data, wrong_cost: int, names=calibration.FEATURES) -> dict:
         if best is None or gain > best[0]:  # ties keep the lower threshold: answer when it costs nothing
             best = (gain, t)
     model["threshold"] = best[1]
+    model["_gain"] = best[0]  # what the threshold achieves (choose_token_weight compares it); not written
     return model
 
 
@@ -157,6 +174,36 @@ def report(name: str, data, model) -> None:
     )
 
 
+def gain(data, model: dict, wrong_cost: int) -> int:
+    """Right answers plus honest fallbacks less wrong_cost x wrong answers, with this confidence model."""
+    total = 0
+    for in_scope, hits, ok in data:
+        if not hits:
+            total += not in_scope
+            continue
+        f = calibration.features(hits)
+        z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
+        if calibration.logistic(z) >= model["threshold"]:
+            total += 1 if in_scope and ok[0] else -wrong_cost
+        else:
+            total += not in_scope
+    return total
+
+
+def choose_token_weight(w: dict, plain_rows, grid, model: dict | None = None) -> dict:
+    """The token re-ordering's weight (knowledge.tokensim, documents nobody enriched): top-1 on the training
+    questions is flat across it (within a question or two from 0.2 up), so it is chosen by what the confidence
+    model achieves on top of it, right answers plus honest fallbacks less wrong answers: `model` (the one kept,
+    with --token-weight-only), else one fitted for each weight."""
+    gains = {}
+    for x in grid:
+        data = ranked(plain_rows, w | {"w_tokens": x})
+        gains[x] = gain(data, model, WRONG_COST["plain"]) if model else fit_kind(data, WRONG_COST["plain"])["_gain"]
+    best = max(gains, key=lambda x: (gains[x], -x))  # ties keep the smaller weight
+    print("token weight: " + ", ".join(f"{x}: gain {g}" for x, g in gains.items()) + f" -> {best}")
+    return w | {"w_tokens": best}
+
+
 def grid_search(grid: dict, enriched_rows, plain_rows) -> dict:
     best = None
     for combo in itertools.product(*grid.values()):
@@ -174,7 +221,7 @@ def validate(checks: dict[str, list], w: dict, models: dict) -> None:
     print("validation (a third of the training questions, left out of this fit):")
     for semantic in (True, False):
         c, h = council(semantic), handbook(semantic)
-        weights = w if semantic else w | {"w_semantic": 0.0}
+        weights = w if semantic else w | {"w_semantic": 0.0, "w_tokens": 0.0}
         for kind, ted, qs in (("enriched", c, checks["council"]), ("plain", h, checks["handbook"])):
             name = kind if semantic else f"lexical_{kind}"
             report(name + " [validation]", ranked(collect(ted, qs), weights), models[name])
@@ -188,7 +235,17 @@ def main() -> None:
         action="store_true",
         help="keep the weights and the semantic models in ranking.json; fit only the lexical confidence models",
     )
-    ap.add_argument("--keep-weights", action="store_true", help="keep the ranking weights; fit the confidence models")
+    ap.add_argument(
+        "--keep-weights",
+        action="store_true",
+        help="keep the ranking weights but the token weight; fit it and the confidence models",
+    )
+    ap.add_argument(
+        "--token-weight-only",
+        action="store_true",
+        help="keep every weight and model in ranking.json; choose only the token weight (w_tokens), by the kept "
+        "plain model",
+    )
     ap.add_argument(
         "--validate",
         action="store_true",
@@ -199,6 +256,8 @@ def main() -> None:
         ap.error(
             "--validate fits on two thirds of the questions to measure the rest: not with --write or --lexical-only"
         )
+    if args.token_weight_only and (args.keep_weights or args.lexical_only or args.validate):
+        ap.error("--token-weight-only keeps everything else already")
     if args.keep_weights and args.lexical_only:
         ap.error("--lexical-only already keeps the weights (and the semantic models)")
     tdc = questions(*COUNCIL_TRAINING)
@@ -217,6 +276,17 @@ def main() -> None:
         # The council policy's own text, ingested plain, is a second unenriched document with labelled questions.
         plain_rows += collect(plain(ROOT / "corpora" / "tdc-social-media-policy.txt"), tdc)
     params = ranking_params()
+    token_grid = [0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.2]
+    if args.token_weight_only:
+        w = choose_token_weight(
+            {k: params.get(k, 0.0) for k in WEIGHTS}, plain_rows, token_grid, params["calibration"]["plain"]
+        )
+        if args.write:
+            raw = json.loads(RANKING.read_text("utf-8"))
+            raw["w_tokens"] = w["w_tokens"]
+            RANKING.write_text(json.dumps(raw, indent=2) + "\n", "utf-8")
+            print(f"wrote w_tokens to {RANKING.relative_to(ROOT)}")
+        return
     grid = {
         "w_coverage": [0.05, 0.1, 0.2, 0.3],
         "w_qsim": [0.0, 0.05, 0.1, 0.2],
@@ -224,16 +294,19 @@ def main() -> None:
         "w_nb": [0.0, 0.05, 0.1],
         "w_semantic": [0.0, 0.4, 0.6, 0.8, 1.0],
     }
+    # The token re-ordering (knowledge.tokensim) is fitted second, on the weights the first search (or
+    # ranking.json, with --keep-weights) gives the other signals.
     if args.lexical_only:
         w = {k: params[k] for k in WEIGHTS}
         models = dict(params.get("calibration", {}))
         print(f"weights and semantic models kept from ranking.json: {w}")
     else:
         if args.keep_weights:
-            w = {k: params[k] for k in WEIGHTS}
+            w = {k: params.get(k, 0.0) for k in WEIGHTS}
             print(f"weights kept from ranking.json: {w}")
         else:
-            w = grid_search(grid, enriched_rows, plain_rows)
+            w = grid_search(grid | {"w_tokens": [0.0]}, enriched_rows, plain_rows)
+        w = choose_token_weight(w, plain_rows, token_grid)
         models = {}
         for name, rows in (("enriched", enriched_rows), ("plain", plain_rows)):
             data = ranked(rows, w)
@@ -249,7 +322,7 @@ def main() -> None:
         + collect(plain(ROOT / "corpora" / "tdc-social-media-policy.txt", False), tdc),
     }
     for kind, rows in lexical_rows.items():
-        data = ranked(rows, w | {"w_semantic": 0.0})
+        data = ranked(rows, w | {"w_semantic": 0.0, "w_tokens": 0.0})
         name = f"lexical_{kind}"
         models[name] = fit_kind(data, WRONG_COST[kind], calibration.LEXICAL_FEATURES)
         report(name, data, models[name])
@@ -259,6 +332,8 @@ def main() -> None:
     if args.write:
         raw = json.loads(RANKING.read_text("utf-8"))
         raw.update(w)
+        for m in models.values():
+            m.pop("_gain", None)
         raw["calibration"] = models  # with --lexical-only, the semantic models as they were
         raw["_about"] = (
             "Ranking weights and confidence models fitted by bench/tune.py on TRAINING questions only: "

@@ -245,9 +245,10 @@ class Answerer:
             taught = Taught(
                 kind == "phrasing", 1.0, 1.0, question, **({"clause": where} if kind == "phrasing" else {"doc": where})
             )
+        first = calibration.judged(hits)[:SHOWN]
         unsure = bool(taught and not taught.phrasing and hits) and calibration.confidence(
-            hits[:SHOWN], params, self.semantic
-        ) < calibration.threshold(params, hits, self.semantic, self.min_confidence_override)
+            first, params, self.semantic
+        ) < calibration.threshold(params, first, self.semantic, self.min_confidence_override)
         if calibration.taught_decides(taught, params, agrees(taught, hits, unsure)) and self.settles(
             query, taught, hits, params
         ):
@@ -260,6 +261,7 @@ class Answerer:
             if conf >= calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
                 return replace(self.compose(hits, conf), taught=True), query, hits
             return self.fallback(conf, hits), query, hits
+        judged = calibration.judged(hits)[:SHOWN]  # whether to answer is judged before the token re-ordering
         hits = hits[:SHOWN]
         missing = self.unheld(question)
         # A question the communications team taught to a clause is that clause's, whatever the wording suggests.
@@ -267,8 +269,8 @@ class Answerer:
             return self.not_held(missing, hits), query, hits
         if not hits:
             return self.fallback(), query, hits
-        conf = calibration.confidence(hits, params, self.semantic)
-        if conf < calibration.threshold(params, hits, self.semantic, self.min_confidence_override):
+        conf = calibration.confidence(judged, params, self.semantic)
+        if conf < calibration.threshold(params, judged, self.semantic, self.min_confidence_override):
             return self.fallback(conf, hits), query, hits
         return self.compose(hits, conf), query, hits
 
@@ -307,13 +309,15 @@ class Answerer:
         ("Also relevant"); other close candidates are genuine alternatives ("Did you mean")."""
         best = hits[0]
         params = ranking_params()
-        also = [h for h in hits[1:4] if completes(best, h) and h.score >= params["also_relevant_ratio"] * best.score]
+        score = calibration.before_tokens  # the ratios and margins were fitted on these, not on re-ordered scores
+        ratio = params["also_relevant_ratio"]
+        also = [h for h in hits[1:4] if completes(best, h) and score(h) >= ratio * score(best)]
         also = also[: MAX_CARDS - 1]
         shown = {best.rowid, *(h.rowid for h in also)}
         close = tuple(
             self.citation(h)
             for h in hits[1:3]
-            if h.rowid not in shown and abs(best.score - h.score) <= params["did_you_mean_margin"]
+            if h.rowid not in shown and abs(score(best) - score(h)) <= params["did_you_mean_margin"]
         )
         ordered = [best, *also, *(h for h in hits[1:] if h.rowid not in shown)]
         cites = tuple(self.citation(h) for h in ordered[:3])

@@ -34,14 +34,30 @@ class Ranked(Protocol):
     on_topic: bool
 
 
+def before_tokens(h) -> float:
+    """A hit's score before the token re-ordering (knowledge.tokensim): what every threshold was fitted on."""
+    base = getattr(h, "base", None)
+    return h.score if base is None else base
+
+
+def judged(hits: Sequence[Ranked]) -> list[Ranked]:
+    """The hits as ranked before the token re-ordering (knowledge.tokensim), which is what the confidence models
+    were fitted on and what knowledge/answer.py judges them by: the re-ordering changes which passage is shown
+    first, never whether TED answers. Without it (every enriched clause, and TED_SEMANTIC=0) this is the hits' own
+    order."""
+    return sorted(hits, key=before_tokens, reverse=True)  # stable: ties keep the ranking's order
+
+
 def features(hits: Sequence[Ranked]) -> dict[str, float]:
+    """Of hits[0], the clause judged, against the rest (their scores before the token re-ordering)."""
     best = hits[0]
     second = hits[1] if len(hits) > 1 else None
     # With no "not covered" examples for the document, nc_gap sits at its floor: nothing argues against it.
     nc_gap = max(best.not_covered - best.sem, -0.5) if best.not_covered > -1.0 else -0.5
+    score = before_tokens(best)
     return {
-        "score": best.score,
-        "margin": best.score - (second.score if second else 0.0),
+        "score": score,
+        "margin": score - (before_tokens(second) if second else 0.0),
         "sem": best.sem,
         "sem_margin": best.sem - max((h.sem for h in hits[1:]), default=0.0),
         "nc_gap": nc_gap,

@@ -63,6 +63,14 @@ def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) 
 
 
 @dataclass(frozen=True)
+class TokenStates:
+    """One text's word pieces (tokenizer ids) and their final hidden states, one unit-length row each."""
+
+    ids: np.ndarray  # (k,) int32
+    states: np.ndarray  # (k, dim)
+
+
+@dataclass(frozen=True)
 class _Layer:
     # Weights are stored (in, out) and C-contiguous, so every projection is a plain x @ w with no transpose flag,
     # and query/key/value are one matrix so each layer starts with a single GEMM instead of three.
@@ -150,6 +158,19 @@ class Encoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """(len(texts), dim) float32, each row L2-normalised; texts longer than 256 tokens are cut there."""
+        return self._encode(texts, batch_size, None)
+
+    def encode_tokens(self, texts: Sequence[str], batch_size: int = 32) -> tuple[np.ndarray, list[TokenStates]]:
+        """`encode(texts)` and, from the same forward pass, each text's word pieces with their final hidden states
+        (unit length, float32), [CLS] and [SEP] left out: what knowledge/tokensim.py matches word by word."""
+        states: list[TokenStates] = [TokenStates(np.zeros(0, np.int32), np.zeros((0, self.dim), F32))] * len(texts)
+        return self._encode(texts, batch_size, states), states
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """(dim,) float32: `encode([text])[0]`."""
+        return self.encode([text])[0]
+
+    def _encode(self, texts: Sequence[str], batch_size: int, states: list[TokenStates] | None) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=F32)
         if not len(texts):
             return out
@@ -160,14 +181,18 @@ class Encoder:
         step = max(1, batch_size)
         for start in range(0, len(order), step):
             chunk = order[start : start + step]
-            out[chunk] = self._embed([ids[i] for i in chunk])
+            h, mask = self._forward([ids[i] for i in chunk])
+            out[chunk] = self._pool(h, mask)
+            if states is not None:
+                for row, i in enumerate(chunk):
+                    inner = slice(1, len(ids[i]) - 1)  # without [CLS] and [SEP]
+                    t = h[row, inner]
+                    t = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), F32(1e-12))
+                    states[i] = TokenStates(np.array(ids[i][inner], dtype=np.int32), t.astype(F32, copy=False))
         return out
 
-    def encode_one(self, text: str) -> np.ndarray:
-        """(dim,) float32: `encode([text])[0]`."""
-        return self.encode([text])[0]
-
-    def _embed(self, batch: list[list[int]]) -> np.ndarray:
+    def _forward(self, batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray | None]:
+        """The final hidden states (n, length, dim) of a batch of token ids, and its padding mask (None: none)."""
         n, length = len(batch), max(len(x) for x in batch)
         if all(len(x) == length for x in batch):
             tokens, mask = np.array(batch, dtype=np.intp), None  # no padding: no mask work at all
@@ -183,7 +208,10 @@ class Encoder:
         key_bias = None if mask is None else ((F32(1) - mask) * _MASKED)[:, None, None, :]
         for layer in self.layers:
             h = self._layer(h, layer, n, length, key_bias)
-        h = h.reshape(n, length, self.dim)
+        return h.reshape(n, length, self.dim), mask
+
+    @staticmethod
+    def _pool(h: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
         if mask is None:
             pooled = h.mean(axis=1)
         else:

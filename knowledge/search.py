@@ -34,12 +34,12 @@ from rapidfuzz import fuzz, process
 
 from core import db as dbmod
 from core.db import transaction
-from knowledge import postings
+from knowledge import postings, tokensim
 from knowledge.postings import CLAUSES_SQL, Snapshot
 from knowledge.query import Group, Query, ranking_params, synonym_table
 from knowledge.store import bump_revision, revision
 from knowledge.text import is_english_word, stem, stopwords, words
-from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices, missing_vectors
+from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices, missing_vectors, token_states
 
 log = logging.getLogger("ted.index")
 
@@ -84,6 +84,8 @@ class Hit(ClauseView):
     sem: float = 0.0  # cosine of the question with the clause (passage or best example question)
     not_covered: float = -1.0  # cosine with the closest "not covered" example of the clause's document
     enriched: bool = False  # the clause has example questions written for it
+    tok: float = 0.0  # word-by-word closeness of the question to it (knowledge.tokensim; 0: not measured)
+    base: float | None = None  # the score before the token re-ordering (None: the same as score)
 
 
 # One loaded index per database file and revision, shared by every thread's KnowledgeIndex (the worker pool's):
@@ -126,6 +128,7 @@ class KnowledgeIndex:
         self._revision = -1
         self._path = _file_of(db)
         self.interim = False  # segments are being built in the background: candidates come from FTS5 meanwhile
+        self.measure_tokens = False  # token closeness even at weight 0 (bench/tune.py fits the weight on it)
 
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -412,7 +415,9 @@ class KnowledgeIndex:
         enriched = snap.has_questions[cand]
         weights = {"w_coverage": w_cov, "w_qsim": w_q, "w_bm25": w_bm, "w_nb": w_nb, "w_semantic": w_sem}
         score = fused(weights, cov, qsim, np.maximum(bm, 0.0) / top_bm, nb, sem, enriched)
-        order = np.argsort(-score, kind="stable")[:limit]
+        tok = self._token_closeness(query, score, rowids, enriched, limit) if sims else np.zeros(len(cand))
+        base, score = score, tokensim.rerank(score, tok, tok != 0, params.get("w_tokens", 0.0) if sims else 0.0)
+        order = tokensim.order(base, score, limit)
         # Words the person actually typed (or a typo of them) decide whether the question is about the
         # document's subject; synonym expansions alone don't ("rang" is not "enquiry").
         typed = {a for g in query.groups for a, f in g.alts.items() if f >= typo}
@@ -434,9 +439,29 @@ class KnowledgeIndex:
                     sem=float(sem[i]),
                     not_covered=nc.get(v.doc_id, -1.0),
                     enriched=bool(enriched[i]),
+                    tok=float(tok[i]),
+                    base=float(base[i]),
                 )
             )
         return query, hits
+
+    def _token_closeness(self, query: Query, score, rowids, enriched, limit: int) -> np.ndarray:
+        """knowledge.tokensim's closeness for the best candidates nobody enriched (as many as will be re-ordered
+        or returned), 0 for the rest and for any without stored token states."""
+        out = np.zeros(len(score))
+        wanted = self.measure_tokens or ranking_params().get("w_tokens", 0.0)
+        if self.embedder is None or not wanted or enriched.all():
+            return out
+        best = np.argsort(-score, kind="stable")[: max(tokensim.RERANK, limit)]
+        best = best[~enriched[best]]
+        stored = token_states(self.db, self.embedder.model, [int(rowids[i]) for i in best])
+        if not stored:
+            return out
+        question = self.embedder.query_tokens(query.corrected_text)
+        weights = self.matrices.pieces.weights(question.ids)
+        got = [i for i in best if int(rowids[i]) in stored]
+        out[got] = tokensim.closeness(question, weights, [stored[int(rowids[i])] for i in got])
+        return out
 
     def _views(self, rowids: list[int]) -> dict[int, ClauseView]:
         if not rowids:

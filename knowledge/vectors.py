@@ -27,6 +27,8 @@ import numpy as np
 import sqlite_utils
 
 from core.db import transaction
+from knowledge import tokensim
+from knowledge.minilm import TokenStates
 from knowledge.query import ranking_params
 from knowledge.semantic import DIM, PINNED_SHA256, from_blob, load_encoder, to_blob
 
@@ -35,6 +37,7 @@ log = logging.getLogger("ted.vectors")
 MODEL = "all-MiniLM-L6-v2:" + PINNED_SHA256["model.safetensors"][:12]
 MAX_PASSAGE_CHARS = 1200  # the encoder reads 256 word pieces; the start of a long passage says what it is about
 QUERY_MEMO = 4096
+QUERY_TOKENS_MEMO = 256  # recent questions' token states (knowledge/tokensim.py): 10-20 rows of 384 numbers each
 
 
 def key(text: str) -> str:
@@ -58,8 +61,25 @@ class Embedder:
         self.model = MODEL
         self._memo: dict[str, np.ndarray] = {}
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_tokens: OrderedDict[str, TokenStates] = OrderedDict()
         self._queries_lock = threading.Lock()
+        self._content: np.ndarray | None = None
         self._seed_bundled()
+
+    @property
+    def content(self) -> np.ndarray:
+        """Which word pieces carry meaning (knowledge.tokensim.content_pieces), per tokenizer id."""
+        if self._content is None:
+            self._content = tokensim.content_pieces(tokensim.vocabulary(self.encoder.tokenizer))
+        return self._content
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """Vectors of texts and, from the same pass, the states of their content word pieces (never memoised:
+        a passage's are stored once, with its vector)."""
+        vecs, states = self.encoder.encode_tokens(list(texts))
+        for t, v in zip(texts, vecs, strict=True):
+            self._memo.setdefault(key(t), v)
+        return vecs, [tokensim.content_only(st, self.content) for st in states]
 
     def _seed_bundled(self) -> None:
         folder = resources.files("knowledge").joinpath("policies")
@@ -100,12 +120,31 @@ class Embedder:
             if got is not None:
                 self._queries.move_to_end(text)
                 return got
-        got = self.encoder.encode([text])[0]
+        vecs, states = self.encoder.encode_tokens([text])
+        got = vecs[0]
         with self._queries_lock:
             self._queries[text] = got
             if len(self._queries) > QUERY_MEMO:
                 self._queries.popitem(last=False)
+            self._remember_tokens(text, tokensim.content_only(states[0], self.content))
         return got
+
+    def query_tokens(self, text: str) -> TokenStates:
+        """The question's content word pieces and their states: kept from embed_query's pass when still held."""
+        with self._queries_lock:
+            got = self._query_tokens.get(text)
+            if got is not None:
+                self._query_tokens.move_to_end(text)
+                return got
+        got = tokensim.content_only(self.encoder.encode_tokens([text])[1][0], self.content)
+        with self._queries_lock:
+            self._remember_tokens(text, got)
+        return got
+
+    def _remember_tokens(self, text: str, states: TokenStates) -> None:
+        self._query_tokens[text] = states
+        if len(self._query_tokens) > QUERY_TOKENS_MEMO:
+            self._query_tokens.popitem(last=False)
 
 
 _shared: dict[int, Embedder] = {}
@@ -123,52 +162,80 @@ def make_embedder(enabled: bool = True) -> Embedder | None:
     return _shared[id(encoder)]
 
 
-def encode_many(embedder: Embedder, texts: list[str], progress=None) -> np.ndarray:
+def encode_many(
+    embedder: Embedder, texts: list[str], progress=None, tokens: int = 0
+) -> tuple[np.ndarray, list[TokenStates]]:
     """Vectors of many texts (an ingest's passages): in chunks of similar length, on ENCODE_THREADS threads (the
-    encoder's matrix products release the GIL, so two cores encode twice as fast), with a progress bar."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    chunks = [[texts[i] for i in order[a : a + ENCODE_CHUNK]] for a in range(0, len(order), ENCODE_CHUNK)]
+    encoder's matrix products release the GIL, so two cores encode twice as fast), with a progress bar. The first
+    `tokens` texts also give their content word pieces' states (knowledge.tokensim), from the same pass."""
+    states: list[TokenStates] = []
+    if tokens:
+        bar = progress("encoding", len(texts)) if progress and texts else None
+        vecs, states = _in_chunks(embedder.embed_with_tokens, texts[:tokens], bar, with_states=True)
+        rest, _ = _in_chunks(embedder.embed, texts[tokens:], bar)
+        if bar:
+            bar.close()
+        return np.concatenate([vecs, rest]), states
     bar = progress("encoding", len(texts)) if progress and texts else None
-    parts = []
-    with ThreadPoolExecutor(max(1, min(ENCODE_THREADS, len(chunks)))) as pool:
-        for got in pool.map(embedder.embed, chunks):
-            parts.append(got)
-            if bar:
-                bar.update(len(got))
+    vecs, _ = _in_chunks(embedder.embed, texts, bar)
     if bar:
         bar.close()
-    if not parts:
-        return np.zeros((0, DIM), dtype=np.float32)
+    return vecs, states
+
+
+def _in_chunks(encode, texts: list[str], bar, with_states: bool = False) -> tuple[np.ndarray, list[TokenStates]]:
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    chunks = [[texts[i] for i in order[a : a + ENCODE_CHUNK]] for a in range(0, len(order), ENCODE_CHUNK)]
     out = np.empty((len(texts), DIM), dtype=np.float32)
-    out[order] = np.concatenate(parts)
-    return out
+    states: list[TokenStates] = [TokenStates(np.zeros(0, np.int32), np.zeros((0, DIM), np.float32))] * len(texts)
+    if not texts:
+        return out, states if with_states else []
+    at = 0
+    with ThreadPoolExecutor(max(1, min(ENCODE_THREADS, len(chunks)))) as pool:
+        for got in pool.map(encode, chunks):
+            vecs, st = got if with_states else (got, None)
+            idx = order[at : at + len(vecs)]
+            out[idx] = vecs
+            if st is not None:
+                for i, t in zip(idx, st, strict=True):
+                    states[i] = t
+            at += len(vecs)
+            if bar:
+                bar.update(len(vecs))
+    return out, states if with_states else []
+
+
+# Clauses whose passage has no vector for a model, or, with no example questions of their own, no token states.
+_MISSING_SQL = (
+    "from clauses c join documents d on d.id = c.doc_id where not exists (select 1 from clause_vectors v where "
+    "v.clause_rowid = c.rowid and v.field = 'passage' and v.model = ?1) or (coalesce(c.questions, '') = '' and "
+    "not exists (select 1 from clause_vectors v where v.clause_rowid = c.rowid and v.field = 'tokens' and "
+    "v.model = ?1))"
+)
 
 
 def missing_vectors(db: sqlite_utils.Database, model: str) -> int:
-    """How many clauses have no passage vector for this model."""
-    return db.execute(
-        "select count(*) from clauses c where not exists (select 1 from clause_vectors v where "
-        "v.clause_rowid = c.rowid and v.field = 'passage' and v.model = ?)",
-        [model],
-    ).fetchone()[0]
+    """How many clauses have no passage vector (or token states, knowledge.tokensim) for this model."""
+    return db.execute("select count(*) " + _MISSING_SQL, [model]).fetchone()[0]
 
 
 def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None, progress=None) -> int:
     """Write the vectors that are missing for this model (clauses and not-covered examples); returns how many.
+    A clause with no example questions of its own also gets the token states of its passage (knowledge.tokensim).
     `progress(description, total)`: a bar (tqdm's shape) advanced as the texts are encoded."""
     if embedder is None:
         return 0
     rows = db.execute(
-        "select c.rowid, c.doc_id, d.title, c.heading, c.title, c.text, c.questions "
-        "from clauses c join documents d on d.id = c.doc_id where not exists "
-        "(select 1 from clause_vectors v where v.clause_rowid = c.rowid and v.field = 'passage' and v.model = ?)",
+        "select c.rowid, c.doc_id, d.title, c.heading, c.title, c.text, c.questions, exists (select 1 from "
+        "clause_vectors v where v.clause_rowid = c.rowid and v.field = 'passage' and v.model = ?1) " + _MISSING_SQL,
         [embedder.model],
     ).fetchall()
+    plain: list[tuple[int, str, str, str]] = []  # passages that also get token states, encoded first
     todo: list[tuple[int, str, str, str]] = []  # (clause rowid, doc, field, text)
-    for rowid, doc_id, doc_title, heading, title, text, questions in rows:
-        todo.append((rowid, doc_id, "passage", passage_text(doc_title, heading, title, text)))
-        for i, q in enumerate(q for q in (questions or "").split("\n") if q):
-            todo.append((rowid, doc_id, f"q{i}", q))
+    for rowid, doc_id, doc_title, heading, title, text, questions, _ in rows:
+        asked = [q for q in (questions or "").split("\n") if q]
+        (todo if asked else plain).append((rowid, doc_id, "passage", passage_text(doc_title, heading, title, text)))
+        todo.extend((rowid, doc_id, f"q{i}", q) for i, q in enumerate(asked))
     # Phrasings taught to a clause (knowledge.teach) are example questions too, each field `t<taught id>`.
     todo += db.execute(
         "select c.rowid, c.doc_id, 't' || t.id, t.question from taught t join clauses c on c.doc_id = t.doc_id "
@@ -177,23 +244,51 @@ def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder | None, progres
         [embedder.model],
     ).fetchall()
     nc = db.execute("select id, question from not_covered where vector is null").fetchall()
+    todo = plain + todo
     if not todo and not nc:
         return 0
-    vecs = encode_many(embedder, [t for *_, t in todo] + [q for _, q in nc], progress)
+    vecs, states = encode_many(embedder, [t for *_, t in todo] + [q for _, q in nc], progress, tokens=len(plain))
+    stored = [
+        {"clause_rowid": r, "doc_id": d, "field": f, "model": embedder.model, "vector": to_blob(v)}
+        for (r, d, f, _), v in zip(todo, vecs, strict=False)
+    ]
+    for (r, d, _, _), st in zip(plain, states, strict=True):
+        stored.append(
+            {
+                "clause_rowid": r,
+                "doc_id": d,
+                "field": "tokens",
+                "model": embedder.model,
+                "vector": tokensim.states_blob(st),
+            }
+        )
+        stored.append(
+            {
+                "clause_rowid": r,
+                "doc_id": d,
+                "field": "pieces",
+                "model": embedder.model,
+                "vector": tokensim.pieces_blob(st),
+            }
+        )
     with transaction(db) as conn:
-        # A half-written set (an older model's, say) is replaced whole.
-        conn.executemany("delete from clause_vectors where clause_rowid = ?", [(r[0],) for r in rows])
+        # A half-written set (an older model's, say) is replaced whole; a clause that lacked only its token
+        # states (stored before they were) keeps the rest, its taught phrasings' vectors among them.
+        conn.executemany("delete from clause_vectors where clause_rowid = ?", [(r[0],) for r in rows if not r[-1]])
         db["clause_vectors"].insert_all(
-            (
-                {"clause_rowid": r, "doc_id": d, "field": f, "model": embedder.model, "vector": to_blob(v)}
-                for (r, d, f, _), v in zip(todo, vecs, strict=False)
-            ),
+            stored,
             batch_size=500,
             replace=True,  # a taught phrasing's vector from another model is replaced
         )
         for (nid, _), v in zip(nc, vecs[len(todo) :], strict=True):
             db.execute("update not_covered set vector = ? where id = ?", [to_blob(v), nid])
-    log.info("vectors written clauses=%d examples=%d not_covered=%d", len(rows), len(todo) - len(rows), len(nc))
+    log.info(
+        "vectors written clauses=%d examples=%d not_covered=%d token_states=%d",
+        len(rows),
+        len(todo) - len(rows),
+        len(nc),
+        len(plain),
+    )
     return len(todo) + len(nc)
 
 
@@ -210,6 +305,7 @@ class Matrices:
     taught: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # question row is a taught phrasing
     nc_taught: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # not-covered row was taught
     texts: dict[tuple[bool, int], str] = field(default_factory=dict)  # (is a phrasing, row) -> taught question
+    pieces: tokensim.PieceStats = field(default_factory=tokensim.PieceStats)  # word pieces of the token states
 
     position: dict[int, int] = field(default_factory=dict)  # clause rowid -> row in `passages`
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # question -> passage row
@@ -317,9 +413,12 @@ def _stack(blobs: Iterable[bytes]) -> np.ndarray:
 def load_matrices(db: sqlite_utils.Database, model: str) -> Matrices:
     rows = db.execute(
         "select v.clause_rowid, v.field, v.vector from clause_vectors v join clauses c on c.rowid = v.clause_rowid "
-        "where v.model = ? order by v.clause_rowid",
+        "where v.model = ? and v.field not in ('tokens', 'pieces') order by v.clause_rowid",
         [model],
     ).fetchall()
+    pieces = tokensim.PieceStats.of(
+        b for (b,) in db.execute("select vector from clause_vectors where model = ? and field = 'pieces'", [model])
+    )
     p = [(r, b) for r, f, b in rows if f == "passage"]
     q = [(r, f, b) for r, f, b in rows if f != "passage"]
     nc = db.execute(
@@ -338,7 +437,20 @@ def load_matrices(db: sqlite_utils.Database, model: str) -> Matrices:
         np.array([f.startswith("t") for _, f, _ in q], dtype=bool),
         np.array([bool(t) for _, _, t, _ in nc], dtype=bool),
         texts,
+        pieces,
     )
+
+
+def token_states(db: sqlite_utils.Database, model: str, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+    """The stored token states (knowledge.tokensim) of these clauses, by rowid; a clause without them is absent."""
+    if not rowids:
+        return {}
+    rows = db.execute(
+        "select clause_rowid, vector from clause_vectors where field = 'tokens' and model = ? and clause_rowid in "
+        f"({','.join('?' * len(rowids))})",
+        [model, *rowids],
+    )
+    return {r: tokensim.states_of(b, DIM) for r, b in rows}
 
 
 def bundle_texts(doc) -> list[str]:

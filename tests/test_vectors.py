@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from importlib import resources
 
+import numpy as np
 import pytest
 
 from handlers.ask.examples import load_examples
 from knowledge.bundled import bundled_documents
 from knowledge.model import Clause, Document
 from knowledge.store import save_documents
-from knowledge.vectors import Embedder, bundle_texts, make_embedder
+from knowledge.vectors import Embedder, bundle_texts, ensure_vectors, make_embedder, missing_vectors
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,49 @@ def test_vectors_are_written_at_ingest_in_the_same_transaction(ted):
         not_covered=("Where can visitors park?",),
     )
     save_documents(ted.db, [doc], embedder=embedder)
-    rows = ted.db.execute("select field from clause_vectors where doc_id = 'car-parks'").fetchall()
-    assert rows == [("passage",)]
+    rows = dict(ted.db.execute("select field, vector from clause_vectors where doc_id = 'car-parks'").fetchall())
+    # A clause nobody wrote example questions for also keeps its content word pieces' states (knowledge.tokensim):
+    # Those of its passage text, "Car Park Policy: Staff park in the rear car park only." ("in", "the", ":" and "."
+    # carry nothing).
+    assert sorted(rows) == ["passage", "pieces", "tokens"]
+    pieces = np.frombuffer(rows["pieces"], dtype=np.int32)
+    assert [embedder.encoder.tokenizer.id_to_token(int(i)) for i in pieces] == [
+        "car",
+        "park",
+        "policy",
+        "staff",
+        "park",
+        "rear",
+        "car",
+        "park",
+        "only",
+    ]
+    assert len(rows["tokens"]) == len(pieces) * 384 * 2  # float16
     (vec,) = ted.db.execute("select vector from not_covered where doc_id = 'car-parks'").fetchone()
     assert vec and len(vec) == 384 * 4
+
+
+def test_a_clause_with_example_questions_keeps_no_token_states(ted):
+    rows = ted.db.execute("select count(*) from clause_vectors where field in ('tokens', 'pieces')").fetchone()
+    assert ted.answerer.index.embedder is None or rows == (0,)  # the bundled policy: every clause is enriched
+
+
+def test_token_states_missing_from_an_older_database_are_added_and_nothing_else_is_lost(ted):
+    embedder = ted.answerer.index.embedder
+    if embedder is None:
+        pytest.skip("the model package is not installed")
+    doc = Document("car-parks", "Car Park Policy", (Clause("1.1", "Staff park in the rear car park only."),))
+    save_documents(ted.db, [doc], embedder=embedder)
+    ted.db.execute(  # a taught phrasing's vector, which adding the token states must keep
+        "insert into clause_vectors select clause_rowid, doc_id, 't99', model, vector from clause_vectors "
+        "where field = 'passage' and doc_id = 'car-parks'"
+    )
+    ted.db.execute("delete from clause_vectors where field in ('tokens', 'pieces')")
+    assert missing_vectors(ted.db, embedder.model) == 1
+    assert ensure_vectors(ted.db, embedder) == 1
+    fields = {f for (f,) in ted.db.execute("select field from clause_vectors where doc_id = 'car-parks'")}
+    assert fields == {"passage", "t99", "pieces", "tokens"}
+    assert missing_vectors(ted.db, embedder.model) == 0
 
 
 def test_the_nearest_taught_example_leads_only_when_nothing_else_is_as_close():
