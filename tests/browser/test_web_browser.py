@@ -42,6 +42,7 @@ def ask(page: Page, question: str) -> None:
     box.fill(question)
     box.press("Enter")
     expect(page.locator(".msg.you").last).to_have_text(re.compile(re.escape(question)))
+    expect(page.get_by_text("Looking that up…")).to_have_count(0)  # answered: what follows acts on the answer
 
 
 def test_ask_a_question_and_see_the_clause(page: Page, tmp_path):
@@ -78,6 +79,26 @@ def test_a_question_sent_while_ted_is_answering_waits_its_turn_and_is_then_sent(
     expect(page.locator(".msg.you").last).to_have_text(re.compile(re.escape(SUPPLIER)))
     expect(page.locator(".clause-card").last).to_contain_text("5.13")
     expect(box).to_have_value("")
+    expect(page.locator("#composer-status")).to_have_text("")
+
+
+def test_an_answer_still_on_its_way_when_the_person_switches_is_not_shown_to_the_next_one(page: Page):
+    open_chat(page, ALEX)
+    held: list = []  # Alex's answer, as the server gave it, kept from the page until Alex is no longer there
+    page.route("**/api/chat", lambda route: held.append((route, route.fetch())) if not held else route.continue_())
+    box = page.get_by_label("Your question")
+    box.fill(SUPPLIER)
+    box.press("Enter")
+    expect(page.locator(".msg.ted").last).to_contain_text("Looking that up")
+    box.fill("and on linkedin?")
+    box.press("Enter")  # queued behind Alex's question
+    switch_to(page, SAM)
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(page.locator("#send")).to_be_enabled()  # the answer has come back (and been dealt with)
+    expect(page.get_by_text("Looking that up…")).to_have_count(0)
+    expect(page.locator(".clause-card")).to_have_count(0)
+    expect(page.locator(".msg.you")).to_have_count(0)
     expect(page.locator("#composer-status")).to_have_text("")
 
 
@@ -147,6 +168,7 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
 
     switch_to(page, CASEY)  # Communications Manager and admin
     page.get_by_role("link", name="Admin").click()
+    expect(page.locator("body[data-ready=true]")).to_be_attached()  # admin.js has wired the buttons
     expect(page.get_by_role("heading", name="Open reports")).to_be_visible()
     admin_row = page.locator("tr").filter(has_text=ref).first  # the open reports table comes first
     expect(admin_row).to_contain_text("Acknowledged")
@@ -174,6 +196,7 @@ def test_report_page_and_admin_read_on_a_phone(page: Page, live):
     expect(confirmation).to_contain_text("an outcome by")
     ref = REF.search(confirmation.inner_text()).group(0)
     confirmation.get_by_role("link", name="View details").click()
+    page.wait_for_load_state("load")  # the stylesheet applied before the width is measured
     expect(page.get_by_role("heading", name=f"Report {ref}")).to_be_visible()
     expect(page.locator(".timeline")).to_contain_text("Alex Reed")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -186,6 +209,7 @@ def test_report_page_and_admin_read_on_a_phone(page: Page, live):
     expect(page.locator("#reports-filtered").get_by_role("link", name=ref)).to_be_visible()
     page.get_by_label("Category").select_option("disparaging")
     page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state("load")
     expect(page.locator("#reports-filtered")).to_contain_text("Content disparaging the council")
     wide = page.evaluate(
         "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391"

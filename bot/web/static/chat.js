@@ -55,6 +55,9 @@ function drawWho() {
 async function switchTo(email) {
   const res = await api("/api/identity", { email });
   if (!res.ok) return notice(res.data.error);
+  switches += 1; // an answer still on its way was for the person before: it is not shown to this one
+  queued = false;
+  $("composer-status").textContent = "";
   $("inbox-status").textContent = ""; // what TED said to the last person is not this person's
   me = res.data;
   state.csrf = me.csrf_token;
@@ -124,6 +127,7 @@ async function press(button, node) {
 // answer is in (whatever the box then holds), so a quick second question is neither lost nor sent out of turn.
 let sending = false;
 let queued = false;
+let switches = 0; // of person (switchTo): an answer is shown only to the person who asked
 
 async function send(event) {
   event?.preventDefault();
@@ -148,10 +152,12 @@ async function send(event) {
   $("send").disabled = true;
   sending = true;
   const pending = addMessage("ted", el("p", { class: "muted", text: "Looking that up…" }));
+  const asker = switches;
   const res = await api("/api/chat", { text });
   pending.remove();
   sending = false;
   $("send").disabled = false;
+  if (asker !== switches) return;
   if (!res.ok) {
     addMessage("ted", el("p", { class: "error-msg", text: res.data.error }));
     if (!input.value) input.value = text;  // nothing typed is lost: it is back in the box to send again
