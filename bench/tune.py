@@ -151,15 +151,20 @@ def fit_kind(data, wrong_cost: int, names=calibration.FEATURES) -> dict:
     return model
 
 
+def answers(model: dict, hits) -> bool:
+    """Whether this confidence model answers on these hits (else TED falls back)."""
+    f = calibration.features(hits)
+    z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
+    return calibration.logistic(z) >= model["threshold"]
+
+
 def report(name: str, data, model) -> None:
     answered = right = wrong = fell = oos = pol = 0
     for in_scope, hits, ok in data:
         if not hits:
             fell += not in_scope
             continue
-        f = calibration.features(hits)
-        z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
-        yes = calibration.logistic(z) >= model["threshold"]
+        yes = answers(model, hits)
         pol += in_scope
         oos += not in_scope
         if yes:
@@ -181,9 +186,7 @@ def gain(data, model: dict, wrong_cost: int) -> int:
         if not hits:
             total += not in_scope
             continue
-        f = calibration.features(hits)
-        z = model["bias"] + sum(model["weights"][k] * f[k] for k in model["weights"])
-        if calibration.logistic(z) >= model["threshold"]:
+        if answers(model, hits):
             total += 1 if in_scope and ok[0] else -wrong_cost
         else:
             total += not in_scope
