@@ -102,6 +102,55 @@ def test_an_answer_still_on_its_way_when_the_person_switches_is_not_shown_to_the
     expect(page.locator("#composer-status")).to_have_text("")
 
 
+def test_a_chip_pressed_while_ted_is_answering_waits_its_turn_and_answers_in_order(page: Page):
+    open_chat(page, ALEX)
+    ask(page, DID_YOU_MEAN)
+    chip = page.get_by_role("group", name="Did you mean").get_by_role("button").first
+    number = re.match(r"\d+\.\d+", chip.inner_text().strip()).group(0)
+    held: list = []  # the next answer is held back, so the chip is certainly pressed while TED is answering
+    page.route("**/api/chat", lambda route: held.append(route) if not held else route.continue_())
+    actions: list = []
+    page.on("request", lambda r: actions.append(r.url) if r.url.endswith("/api/action") else None)
+    box = page.get_by_label("Your question")
+    box.fill(SUPPLIER)
+    box.press("Enter")
+    expect(page.locator(".msg.ted").last).to_contain_text("Looking that up")
+    cards = page.locator(".clause-card").count()
+    chip.click()
+    expect(chip).to_be_disabled()  # pressed, and waiting
+    page.wait_for_timeout(300)
+    assert actions == []  # not sent while the question is being answered
+    held[0].continue_()
+    expect(page.locator(".clause-card")).to_have_count(cards + 2)
+    expect(page.locator(".clause-card").nth(cards).locator(".num")).to_have_text("5.13")  # the question's answer
+    expect(page.locator(".clause-card").last.locator(".num")).to_have_text(number)  # then the chip's clause
+    assert len(actions) == 1
+
+
+def test_presses_still_on_their_way_when_the_person_switches_are_not_answered_to_the_next_one(page: Page):
+    open_chat(page, ALEX)
+    ask(page, DID_YOU_MEAN)
+    chip = page.get_by_role("group", name="Did you mean").get_by_role("button").first
+    held: list = []  # the chip's answer, as the server gave it, kept from the page until Alex is no longer there
+    page.route("**/api/action", lambda route: held.append((route, route.fetch())) if not held else route.continue_())
+    chip.click()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    report = page.get_by_role("button", name="Report something")
+    report.click()  # waits its turn behind the chip
+    expect(report).to_be_disabled()
+    switch_to(page, SAM)
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(report).to_be_enabled()  # the waiting press was Alex's: dropped, and the button is Sam's to use
+    expect(page.locator("#send")).to_be_enabled()
+    expect(page.locator(".clause-card")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert len(held) == 1  # the report form was never asked for
+
+
 def test_the_first_message_says_ted_is_automated_and_how_to_reach_a_person(page: Page):
     open_chat(page)
     first = page.locator("#log .msg.ted").first

@@ -109,30 +109,59 @@ function keepFocus(node, answer) {
   target.focus();
 }
 
+// One exchange at a time, questions and presses alike: Enter while TED is still answering keeps the text in the
+// box and sends it when the answer is in (whatever the box then holds), and a button pressed meanwhile (a "Did
+// you mean" chip, feedback, Report this) waits its turn, so nothing is lost, sent out of turn or answered out of
+// order. An answer is shown only to the person who asked: one still on its way when the person switches
+// (switchTo) is dropped, and so is a press still waiting.
+let busy = null; // the exchange in flight, a promise settled when it is done
+let queued = false;
+let switches = 0; // of person (switchTo)
+
+function begin() {
+  let settle;
+  const turn = new Promise((resolve) => { settle = resolve; });
+  busy = turn;
+  $("send").disabled = true;
+  return () => {
+    if (busy === turn) busy = null;
+    $("send").disabled = false;
+    settle();
+    if (queued && !busy) {
+      queued = false;
+      $("composer-status").textContent = "";
+      if ($("composer-input").value.trim()) send();
+    }
+  };
+}
+
 async function press(button, node) {
   node.disabled = true;
+  const asker = switches;
+  while (busy) await busy;
+  if (asker !== switches) { node.disabled = false; return; } // pressed for the person before
+  const done = begin();
   const res = await api("/api/action", { action_id: button.action_id, value: button.value });
+  if (asker !== switches) { node.disabled = false; return done(); }
   const feedback = button.action_id.startsWith("ted.feedback.");
   if (feedback && res.ok) {
     node.setAttribute("aria-pressed", "true");
     node.parentElement.querySelectorAll('[data-action-id^="ted.feedback."]').forEach((b) => { b.disabled = true; });
   } else node.disabled = false;
-  if (!res.ok) return keepFocus(node, addMessage("ted", el("p", { class: "error-msg", text: res.data.error })));
+  if (!res.ok) {
+    keepFocus(node, addMessage("ted", el("p", { class: "error-msg", text: res.data.error })));
+    return done();
+  }
   addReplies(res.data.replies, node, button.action_id === REPORT_OPEN && button.value
     ? { source_question: button.value } : {});
   keepFocus(node, $("log").lastElementChild);
+  done();
 }
-
-// One question at a time: Enter while TED is still answering keeps the text in the box and sends it when the
-// answer is in (whatever the box then holds), so a quick second question is neither lost nor sent out of turn.
-let sending = false;
-let queued = false;
-let switches = 0; // of person (switchTo): an answer is shown only to the person who asked
 
 async function send(event) {
   event?.preventDefault();
   const input = $("composer-input");
-  if (sending) {
+  if (busy) {
     if (input.value.trim()) {
       queued = true;
       $("composer-status").textContent = "I'll send that as soon as I've answered your last question.";
@@ -149,25 +178,20 @@ async function send(event) {
   input.removeAttribute("aria-invalid");
   addMessage("you", el("p", { class: "typed", text }));
   input.value = "";
-  $("send").disabled = true;
-  sending = true;
+  const done = begin();
   const pending = addMessage("ted", el("p", { class: "muted", text: "Looking that up…" }));
   const asker = switches;
   const res = await api("/api/chat", { text });
   pending.remove();
-  sending = false;
-  $("send").disabled = false;
-  if (asker !== switches) return;
+  if (asker !== switches) return done();
   if (!res.ok) {
     addMessage("ted", el("p", { class: "error-msg", text: res.data.error }));
     if (!input.value) input.value = text;  // nothing typed is lost: it is back in the box to send again
+    queued = false; // what was typed meanwhile stays in the box, not sent over the error
+    $("composer-status").textContent = "";
   } else addReplies(res.data.replies, input);
   input.focus();
-  if (queued) {
-    queued = false;
-    $("composer-status").textContent = "";
-    if (res.ok && input.value.trim()) send();
-  }
+  done();
 }
 
 // -- my reports ------------------------------------------------------------------------------------
