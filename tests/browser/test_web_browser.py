@@ -151,6 +151,31 @@ def test_presses_still_on_their_way_when_the_person_switches_are_not_answered_to
     assert len(held) == 1  # the report form was never asked for
 
 
+def test_an_inbox_still_on_its_way_when_the_person_switches_is_not_shown_to_the_next_one(page: Page):
+    open_chat(page, ALEX)
+    page.get_by_role("tab", name=re.compile("Inbox")).click()
+    expect(page.locator("#inbox")).to_contain_text("Nothing here yet.")
+    held: list = []  # Alex's next inbox, kept from the page until Sam is signed in
+    page.route("**/api/inbox", lambda route: held.append(route) if not held else route.continue_())
+    page.get_by_role("tab", name="Chat").click()
+    page.get_by_role("tab", name=re.compile("Inbox")).click()  # asks for Alex's inbox again: held
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    with page.expect_response("**/api/inbox"):  # Sam's own, asked for by the switch
+        switch_to(page, SAM)
+    expect(page.locator("#inbox")).to_contain_text("Nothing here yet.")
+    reply = {"text": "A message for Alex only", "notes": ["A message for Alex only"], "citations": [],
+             "choices": [], "buttons": [], "intent": "report", "meta": {},
+             "see_also": [], "also": [], "links": [], "images": []}
+    messages = [{"id": 1, "updated_at": "2026-12-01T10:00:00+00:00", "reply": reply}] * 3
+    held[0].fulfill(json={"messages": messages})  # what the server said for Alex arrives last
+    page.wait_for_timeout(300)
+    expect(page.get_by_text("A message for Alex only")).to_have_count(0)
+    expect(page.locator("#inbox-count")).to_have_text("")
+
+
 def test_the_first_message_says_ted_is_automated_and_how_to_reach_a_person(page: Page):
     open_chat(page)
     first = page.locator("#log .msg.ted").first

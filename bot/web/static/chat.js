@@ -197,7 +197,9 @@ async function send(event) {
 // -- my reports ------------------------------------------------------------------------------------
 async function loadReports() {
   const box = $("reports");
+  const asker = switches;
   const res = await api("/api/reports/mine");
+  if (asker !== switches) return; // the list of the person before: switchTo loads this person's
   if (!res.ok) return box.replaceChildren(el("p", { class: "error-msg", text: res.data.error }));
   const rows = res.data.reports;
   if (!rows.length) {
@@ -223,7 +225,9 @@ async function refreshInbox() {
     $("inbox-count").textContent = "";
     return [];
   }
+  const asker = switches;
   const res = await api("/api/inbox");
+  if (asker !== switches) return null; // the inbox of the person before, answered after the switch
   const items = res.ok ? res.data.messages : [];
   $("inbox-count").textContent = items.length ? `(${items.length})` : "";
   return items;
@@ -237,6 +241,7 @@ async function loadInbox(focusStatus = false) {
     return;
   }
   const items = await refreshInbox();
+  if (items === null) return; // switchTo loads this person's
   // Each message under a heading of its own (screen readers move between them), dated the way TED dates things.
   const when = (iso) => new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "2-digit", month: "short",
     year: "numeric", hour: "2-digit", minute: "2-digit" });
