@@ -166,9 +166,19 @@ def test_an_inbox_still_on_its_way_when_the_person_switches_is_not_shown_to_the_
     with page.expect_response("**/api/inbox"):  # Sam's own, asked for by the switch
         switch_to(page, SAM)
     expect(page.locator("#inbox")).to_contain_text("Nothing here yet.")
-    reply = {"text": "A message for Alex only", "notes": ["A message for Alex only"], "citations": [],
-             "choices": [], "buttons": [], "intent": "report", "meta": {},
-             "see_also": [], "also": [], "links": [], "images": []}
+    reply = {
+        "text": "A message for Alex only",
+        "notes": ["A message for Alex only"],
+        "citations": [],
+        "choices": [],
+        "buttons": [],
+        "intent": "report",
+        "meta": {},
+        "see_also": [],
+        "also": [],
+        "links": [],
+        "images": [],
+    }
     messages = [{"id": 1, "updated_at": "2026-12-01T10:00:00+00:00", "reply": reply}] * 3
     held[0].fulfill(json={"messages": messages})  # what the server said for Alex arrives last
     page.wait_for_timeout(300)
