@@ -80,7 +80,9 @@ def build(
     embedder = make_embedder(settings.semantic)
     if first_use:
         load_bundled_if_empty(db, embedder)
-    answerer = Answerer(db, settings.min_confidence, settings.fallback_contact, embedder)
+    answerer = Answerer(
+        db, settings.min_confidence, settings.fallback_contact, embedder, suggest_confidence=settings.suggest_confidence
+    )
     asker = AskService(db, answerer)
     conversations = Conversations(db, Pseudonyms(db, settings.pseudonymise_questions, settings.pseudonym_key))
     router = Router()

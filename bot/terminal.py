@@ -33,7 +33,7 @@ def reply_text(reply: Reply) -> str:
         words = words.replace(messages.REPORT_OFFER, "").strip()
         words = f"{messages.TERMINAL_REPORT}\n\n{words}" if words and reply.form is None else messages.TERMINAL_REPORT
     lines = [PREFIX + words]
-    if reply.choices:
+    if reply.choices and not all(b.label in words for b in reply.choices):  # a "not covered" names them already
         lines.append(INDENT + "Did you mean: " + "; ".join(b.label for b in reply.choices))
     return "\n".join(lines)
 

@@ -117,6 +117,8 @@ class Settings:
     public_url: str = ""
     fallback_contact: str = "the Communications Manager"
     min_confidence: float = 0.0  # 0 means "use the calibrated default in knowledge.answer"
+    # A "not covered" at this confidence or more still offers the closest clauses as "Did you mean" (1: never).
+    suggest_confidence: float = 0.3
     semantic: bool = True  # the sentence-embedding signal (TED_SEMANTIC=0 turns it off)
     log_level: str = "INFO"
     log_level_set: bool = False
@@ -244,6 +246,13 @@ class Settings:
                 raise ValueError
         except ValueError as exc:
             raise ValueError(f"TED_MIN_CONFIDENCE must be a number between 0 and 1, not {conf_text!r}") from exc
+        suggest_text = e.get("TED_SUGGEST_CONFIDENCE", "").strip()
+        try:
+            suggest = float(suggest_text) if suggest_text else 0.3
+            if not 0.0 <= suggest <= 1.0:  # also refuses nan
+                raise ValueError
+        except ValueError as exc:
+            raise ValueError(f"TED_SUGGEST_CONFIDENCE must be a number between 0 and 1, not {suggest_text!r}") from exc
         return cls(
             db_path=e.get("TED_DB", "").strip() or DEFAULT_DB,
             host=e.get("TED_HOST", "").strip() or "127.0.0.1",
@@ -263,6 +272,7 @@ class Settings:
             public_url=e.get("TED_PUBLIC_URL", "").strip().rstrip("/"),
             fallback_contact=e.get("TED_FALLBACK_CONTACT", "").strip() or "the Communications Manager",
             min_confidence=min_conf,
+            suggest_confidence=suggest,
             semantic=e.get("TED_SEMANTIC", "").strip() != "0",
             log_level=e.get("TED_LOG_LEVEL", "").strip().upper() or "INFO",
             log_level_set=bool(e.get("TED_LOG_LEVEL", "").strip()),

@@ -383,3 +383,63 @@ def test_an_unsure_follow_up_on_the_next_clause_of_the_rule_answered_is_answered
     )
     assert first.citations[0].clause == "5.7"
     assert disclaimer.intent == "policy" and disclaimer.citations[0].clause == "5.8"
+
+
+NEAR_MISS = "my neighbour asked me on facebook why the council closed the pool"  # TED is unsure: 0.3-0.63
+FAR_OFF = "How do I renew my parking permit?"
+
+
+def test_a_not_covered_that_was_nearly_an_answer_offers_the_closest_clauses_and_is_still_logged(ted):
+    (reply,) = chat(ted, NEAR_MISS, conversation="near")
+    assert reply.intent == "fallback" and "so I won't guess" in reply.text
+    assert 1 <= len(reply.choices) <= 3 and not reply.citations  # choices, never an answer in their place
+    for chip in reply.choices:
+        assert chip.label in reply.text  # named in words too, for every surface without buttons
+        doc, _, clause = chip.value.partition("|")
+        assert chip.action_id == actions.DID_YOU_MEAN and doc == "tdc-social-media-policy" and clause
+        (landed,) = ted.router.action(_press(chip))
+        assert landed.intent == "policy" and landed.citations[0].clause == clause
+    assert ted.db.execute("select question from unanswered").fetchall() == [(NEAR_MISS,)]  # for the comms team
+
+
+def test_a_question_far_from_every_clause_gets_the_plain_not_covered_without_choices(ted):
+    (reply,) = chat(ted, FAR_OFF)
+    assert reply.intent == "fallback" and reply.choices == () and "closest I found" not in reply.text
+
+
+def test_ted_suggest_confidence_sets_how_unsure_a_not_covered_may_be_and_still_offer_clauses():
+    from app import build
+    from core.settings import Settings
+
+    never = build(Settings(suggest_confidence=1.0), ":memory:")
+    (reply,) = chat(never, NEAR_MISS)
+    assert reply.intent == "fallback" and reply.choices == ()
+    always = build(Settings(suggest_confidence=0.0), ":memory:")
+    (reply,) = chat(always, FAR_OFF)
+    assert reply.intent == "fallback" and reply.choices
+
+
+def test_a_question_the_communications_team_marked_not_covered_offers_no_clauses():
+    from app import build
+    from core.settings import Settings
+    from knowledge import teach
+
+    ted = build(Settings(suggest_confidence=0.0), ":memory:")  # any other "not covered" would offer them
+    teach.not_covered(
+        ted.db,
+        NEAR_MISS,
+        "casey@tendringdc.gov.uk",
+        doc_id="tdc-social-media-policy",
+        embedder=ted.answerer.index.embedder,
+    )
+    (reply,) = chat(ted, NEAR_MISS, conversation="nc")
+    assert reply.intent == "fallback" and reply.choices == ()
+
+
+@web_test()
+async def test_the_closest_clauses_of_a_not_covered_are_chips_in_the_web_chat(w):
+    (reply,) = await w.ask(NEAR_MISS)
+    assert reply["intent"] == "fallback" and reply["choices"]
+    chip = reply["choices"][0]
+    status, body = await w.press(chip["action_id"], chip["value"])
+    assert status == 200 and body["replies"][0]["citations"][0]["clause"] == chip["value"].partition("|")[2]

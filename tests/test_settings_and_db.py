@@ -74,6 +74,8 @@ def test_transaction_rolls_back_on_error(db):
         ({"TED_PORT": "-1"}, "TED_PORT"),
         ({"TED_MIN_CONFIDENCE": "2"}, "TED_MIN_CONFIDENCE"),
         ({"TED_MIN_CONFIDENCE": "nan"}, "TED_MIN_CONFIDENCE"),
+        ({"TED_SUGGEST_CONFIDENCE": "1.5"}, "TED_SUGGEST_CONFIDENCE"),
+        ({"TED_SUGGEST_CONFIDENCE": "some"}, "TED_SUGGEST_CONFIDENCE"),
         ({"TED_LOG_LEVEL": "LOUD"}, "TED_LOG_LEVEL"),
         ({"TED_DIGEST_DAY": "monkey"}, "TED_DIGEST_DAY"),
         ({"TED_AT_RISK_ACK_MINUTES": "0"}, "TED_AT_RISK_ACK_MINUTES"),  # would escalate at every tick
