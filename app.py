@@ -216,7 +216,8 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     elif not rows:
         print("No unanswered questions recorded.")
     for r in rows if not args.json else ():
-        print(f"{r['asked_at']}  [{r['channel']}]  {r['question']}")
+        chose = f"  (the asker chose {r['chosen_clause']})" if r.get("chosen_clause") else ""
+        print(f"{r['asked_at']}  [{r['channel']}]  {r['question']}{chose}")
     return 0
 
 

@@ -390,6 +390,15 @@ def _m013_topic_intent(db: sqlite_utils.Database) -> None:
     db["threads"].add_column("topic_intent", str)
 
 
+def _m014_fallback_choices(db: sqlite_utils.Database) -> None:
+    # A "not covered" that offered the closest clauses (knowledge.answer.Answerer.fallback): which question staff
+    # asked (the asked row, so only its asker's press counts) and the clause they then chose, shown to the
+    # communications team beside TED's suggestions.
+    db["unanswered"].add_column("asked_id", int)
+    db["unanswered"].add_column("chosen_doc", str)
+    db["unanswered"].add_column("chosen_clause", str)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_knowledge", _m001_knowledge),
     ("002_unanswered_and_feedback", _m002_unanswered_and_feedback),
@@ -404,4 +413,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("011_reports_v2", _m011_reports_v2),
     ("012_index_segments", _m012_index_segments),
     ("013_topic_intent", _m013_topic_intent),
+    ("014_fallback_choices", _m014_fallback_choices),
 ]

@@ -108,6 +108,7 @@ class Answer:
     summary: str = ""  # the top clause's plain-English summary
     also: tuple[Citation, ...] = ()  # clauses that complete the answer (its exception, next step, cross-reference)
     taught: bool = False  # settled by what the communications team taught (knowledge.teach)
+    unanswered_id: int = 0  # a fallback's row in the unanswered log (handlers.ask.service), when it was logged
 
     @property
     def plain_text(self) -> str:

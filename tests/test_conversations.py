@@ -395,8 +395,9 @@ def test_a_not_covered_that_was_nearly_an_answer_offers_the_closest_clauses_and_
     assert 1 <= len(reply.choices) <= 3 and not reply.citations  # choices, never an answer in their place
     for chip in reply.choices:
         assert chip.label in reply.text  # named in words too, for every surface without buttons
-        doc, _, clause = chip.value.partition("|")
+        doc, clause, asked = chip.value.split("|")  # the clause, and the question asked (for the asker's choice)
         assert chip.action_id == actions.DID_YOU_MEAN and doc == "tdc-social-media-policy" and clause
+        assert asked == str(reply.asked_id)
         (landed,) = ted.router.action(_press(chip))
         assert landed.intent == "policy" and landed.citations[0].clause == clause
     assert ted.db.execute("select question from unanswered").fetchall() == [(NEAR_MISS,)]  # for the comms team
@@ -442,4 +443,4 @@ async def test_the_closest_clauses_of_a_not_covered_are_chips_in_the_web_chat(w)
     assert reply["intent"] == "fallback" and reply["choices"]
     chip = reply["choices"][0]
     status, body = await w.press(chip["action_id"], chip["value"])
-    assert status == 200 and body["replies"][0]["citations"][0]["clause"] == chip["value"].partition("|")[2]
+    assert status == 200 and body["replies"][0]["citations"][0]["clause"] == chip["value"].split("|")[1]

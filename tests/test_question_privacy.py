@@ -213,3 +213,13 @@ def test_the_purge_reaches_the_copies_triage_marks_digests_and_inbox_notices():
     assert ted.db["kb_triage"].count == 0  # an id SQLite hands out again inherits no "dealt with" mark
     assert UNANSWERED_Q not in json.dumps(list(ted.db["outbox"].rows))
     assert ted.db.execute("select count(*) from web_messages where report_id is null").fetchone()[0] == 0
+
+
+def test_an_unanswered_question_outliving_its_asked_row_loses_the_link_to_it():
+    ted, _ = make()
+    talk(ted)
+    now = datetime.now(UTC)
+    ted.db.execute("update unanswered set asked_id = 999")  # the asked row it named is gone (or its id reused)
+    ted.db.execute("update unanswered set asked_at = ?", [(now + timedelta(days=60)).isoformat(timespec="seconds")])
+    purge_questions(ted.db, 90, now + timedelta(days=91))
+    assert ted.db["unanswered"].count and all(r["asked_id"] is None for r in ted.db["unanswered"].rows)

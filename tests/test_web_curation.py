@@ -294,3 +294,33 @@ async def test_not_covered_from_the_unanswered_list_reaches_rephrasings_and_is_u
     _, kb = await casey.get("/api/admin/kb")
     assert party in {u["question"] for u in kb["queue"]["unanswered"]}  # back on the list
     assert not kb["taught"]
+
+
+@web_test()
+async def test_the_clause_an_asker_chose_from_a_not_covered_is_marked_first_for_the_communications_team(w):
+    casey, alex, sam = await w.browser(CASEY), await w.browser(ALEX), await w.browser(SAM)
+    question = "my neighbour asked me on facebook why the council closed the pool"  # TED is unsure: chips
+    reply = await answer(alex, question)
+    assert reply["intent"] == "fallback" and len(reply["choices"]) >= 2
+    mine, other = reply["choices"][1], reply["choices"][0]
+    chosen = mine["value"].split("|")[1]
+
+    status, body = await w.press(other["action_id"], other["value"], as_=sam)  # not Sam's question
+    assert status == 200 and body["replies"][0]["citations"]  # the clause is shown to anyone who presses
+    _, kb = await casey.get("/api/admin/kb")
+    (item,) = [u for u in kb["queue"]["unanswered"] if u["question"] == question]
+    assert not any(s["chosen"] for s in item["suggestions"])  # nobody's choice but the asker's counts
+
+    status, body = await w.press(mine["action_id"], mine["value"], as_=alex)
+    assert status == 200 and body["replies"][0]["citations"][0]["clause"] == chosen
+    _, kb = await casey.get("/api/admin/kb")
+    (item,) = [u for u in kb["queue"]["unanswered"] if u["question"] == question]
+    first = item["suggestions"][0]
+    assert first["chosen"] and first["clause"] == chosen and len(item["suggestions"]) == 3
+    assert [s["chosen"] for s in item["suggestions"]].count(True) == 1
+
+    forged = f"tdc-social-media-policy|5.13|{mine['value'].split('|')[2]}"  # Sam, with Alex's question id
+    await w.press(mine["action_id"], forged, as_=sam)
+    _, kb = await casey.get("/api/admin/kb")
+    (item,) = [u for u in kb["queue"]["unanswered"] if u["question"] == question]
+    assert item["suggestions"][0]["clause"] == chosen

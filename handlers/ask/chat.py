@@ -14,7 +14,7 @@ from chat.model import COMMAND, MENTION, Action, Button, Form, FormField, Messag
 from chat.router import Router
 from handlers import messages
 from handlers.ask.conversation import Conversations
-from handlers.ask.service import AskService
+from handlers.ask.service import AskService, link_unanswered, note_choice
 from knowledge.answer import FALLBACK, POLICY, REPORT, Answer
 
 log = logging.getLogger("ted.chat")
@@ -48,6 +48,7 @@ class ChatHandlers:
         )
         try:
             asked_id = self.conversations.record_asked(msg, text, answer)
+            link_unanswered(self.asker.db, answer.unanswered_id, asked_id)
             if topic := self.asker.topic(text, answer, previous):
                 # A follow-up read with what was reported carries the report's words on: it stays a report's topic.
                 reported = answer.intent == REPORT or (previous_intent == REPORT and bool(answer.read_as))
@@ -71,7 +72,12 @@ class ChatHandlers:
             buttons.append(Button(actions.REPORT_OPEN, "Report this", question[:MAX_PREFILL], "danger"))
         if surface == COMMAND and answer.intent == POLICY:
             buttons.append(Button(actions.SHARE, "Share in channel", str(asked_id)))
-        choices = tuple(Button(actions.DID_YOU_MEAN, c.label, f"{c.doc}|{c.clause}") for c in answer.did_you_mean)
+        # A fallback's closest clauses also carry the question asked, so the asker's choice reaches the
+        # communications team (on_did_you_mean); a policy answer's alternatives carry the clause alone.
+        asked = f"|{asked_id}" if answer.intent == FALLBACK and asked_id else ""
+        choices = tuple(
+            Button(actions.DID_YOU_MEAN, c.label, f"{c.doc}|{c.clause}{asked}") for c in answer.did_you_mean
+        )
         top = answer.citations[0] if answer.citations else None
         return Reply(
             text=answer.text,
@@ -118,10 +124,13 @@ class ChatHandlers:
         return [Reply(messages.FEEDBACK_THANKS, ephemeral=True)]
 
     def on_did_you_mean(self, act: Action) -> list[Reply]:
-        doc, _, clause = act.value.partition("|")
+        doc, _, rest = act.value.partition("|")
+        clause, _, asked = rest.partition("|")
         cite = self.asker.answerer.clause(doc, clause)
         if cite is None:
             return [Reply(messages.CLAUSE_GONE, ephemeral=True)]
+        if asked:
+            self.note_choice(act, asked, doc, clause)
         # The clause chosen is the conversation's topic now: "what about instagram?" next asks about it.
         if act.conversation_id and (topic := self.topic_of(doc, clause)):
             where = Message(act.platform, act.user_id, "", conversation_id=act.conversation_id, thread_id=act.thread_id)
@@ -140,6 +149,19 @@ class ChatHandlers:
                 link=self.policy_link(doc, clause),
             )
         ]
+
+    def note_choice(self, act: Action, asked: str, doc: str, clause: str) -> None:
+        """A clause chosen from a fallback's closest ones, by the person who asked (anyone else's press, in a
+        channel thread, or a forged id, only shows the clause)."""
+        row = self.conversations.asked(asked)
+        mine = row is not None and row["platform"] == act.platform
+        if not mine or row["user_id"] not in self.conversations.ids.every_form(act.platform, act.user_id):
+            return
+        try:
+            if note_choice(self.asker.db, row["id"], doc, clause):
+                log.info("fallback choice noted asked_id=%s", row["id"])
+        except sqlite3.Error as exc:
+            log.error("fallback choice not noted error=%s", type(exc).__name__)
 
     def topic_of(self, doc: str, number: str) -> str:
         return self.asker.answerer.topic_question(doc, number)

@@ -13,7 +13,9 @@ request (`ted reports export` hashes their ids the same way). That is pseudonymi
 the key, an id can be matched again, so the data stays personal data. Keep the key apart from the database
 (`TED_PSEUDONYM_KEY`) so that a copy of the database alone does not re-identify anyone; without it TED makes a key
 and keeps it in the database, which hides who asked from everyone who reads TED's tables and lists, but not from
-someone holding the whole database file. Unanswered questions never store who asked, pseudonymised or not.
+someone holding the whole database file. Unanswered questions never store who asked, pseudonymised or not; a
+fallback's row keeps only the id of the asked row it came from (which, like every question asked, carries the
+asker's id as above), so that a press of its closest clauses counts only from the person who asked.
 
 "Share in channel" (Slack's /ted) needs to know the asker, so with pseudonymisation on it is refused.
 """
@@ -93,6 +95,10 @@ def _purge_copies(db: sqlite_utils.Database, cutoff: str) -> None:
             f"and source_id not in (select id from {table})",
             [kind],
         )
+    # An unanswered question's link to the asked row it came from, once that row is gone (its id could be reused).
+    db.execute(
+        "update unanswered set asked_id = null where asked_id is not null and asked_id not in (select id from asked)"
+    )
     db.execute(
         "update outbox set params = '{}' where report_id is null and template in ('kb_digest', 'kb_review') "
         "and created_at < ? and status != 'pending'",

@@ -125,7 +125,8 @@ class AskService:
         if answer.intent == FALLBACK:
             # A fragment is logged as TED read it: "and if it's my own account?" alone could be neither answered
             # nor taught to a clause by the communications team. Never with a report's words, though.
-            self.record_unanswered(text if follow_up_of_report else reading, channel, answer)
+            logged = self.record_unanswered(text if follow_up_of_report else reading, channel, answer)
+            answer = dataclasses.replace(answer, unanswered_id=logged)
         if abuse:
             words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
             answer = dataclasses.replace(answer, text=words, offer_report=True)
@@ -245,6 +246,24 @@ class AskService:
             return 0
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
         return row.last_pk
+
+
+def link_unanswered(db: sqlite_utils.Database, unanswered_id: int, asked_id: int) -> None:
+    """Tie an unanswered question to the asked row it came from, so a "Did you mean" press on its fallback counts
+    only when its own asker makes it (note_choice)."""
+    if unanswered_id and asked_id:
+        db.execute("update unanswered set asked_id = ? where id = ?", [asked_id, unanswered_id])
+
+
+def note_choice(db: sqlite_utils.Database, asked_id: int, doc_id: str, clause: str) -> bool:
+    """The asker of an unanswered question chose this clause from the fallback's closest ones: kept on the
+    unanswered row for the communications team (handlers.curation.queue), never for a question already dealt with."""
+    cur = db.execute(
+        "update unanswered set chosen_doc = ?, chosen_clause = ? where asked_id = ? and not exists (select 1 from "
+        "kb_triage t where t.kind = 'unanswered' and t.item_id = unanswered.id)",
+        [doc_id, clause, asked_id],
+    )
+    return cur.rowcount > 0
 
 
 def unanswered(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:

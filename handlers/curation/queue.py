@@ -30,9 +30,21 @@ def _clause(hit, cited: tuple[str, str] = ("", "")) -> dict:
         "clause": hit.number,
         "title": hit.title or hit.heading,
         "text": hit.text[:SNIPPET] + ("…" if len(hit.text) > SNIPPET else ""),
-        "score": round(hit.score, 4),
+        "score": round(getattr(hit, "score", 0.0), 4),
         "cited": (hit.doc_id, hit.number) == cited,
+        "chosen": False,
     }
+
+
+def _with_choice(index: KnowledgeIndex, suggestions: list[dict], chosen: str | None) -> list[dict]:
+    """TED's suggestions with the clause the asker chose from the fallback's closest ones marked, and first (added
+    when it is not among them; left out when it is no longer live)."""
+    doc, _, clause = (chosen or "").partition("|")
+    if not clause:
+        return suggestions
+    rest = [c for c in suggestions if (c["doc_id"], c["clause"]) != (doc, clause)]
+    view = index.view(doc, clause)
+    return [{**_clause(view), "chosen": True}, *rest][: max(len(suggestions), 1)] if view else suggestions
 
 
 def suggest(index: KnowledgeIndex, question: str, k: int = 3, cited: tuple[str, str] = ("", "")) -> list[dict]:
@@ -65,7 +77,10 @@ def items(db: sqlite_utils.Database, index: KnowledgeIndex, limit: int = 30) -> 
     unanswered = list(
         db.query(
             # One max() and bare columns: SQLite takes them from the newest row of each group.
-            "select max(u.id) as id, u.asked_at, count(*) as times, u.question, u.channel, u.best_doc, u.best_clause "
+            "select max(u.id) as id, u.asked_at, count(*) as times, u.question, u.channel, u.best_doc, u.best_clause, "
+            # the newest choice an asker made from the fallback's closest clauses, of any time it was asked
+            "(select c.chosen_doc || '|' || c.chosen_clause from unanswered c where lower(trim(c.question)) = "
+            "lower(trim(u.question)) and coalesce(c.chosen_clause, '') != '' order by c.id desc limit 1) as chosen "
             "from unanswered u where not exists (select 1 from kb_triage t where t.kind = 'unanswered' and "
             "t.item_id = u.id) and not exists (select 1 from taught x where x.kind = 'not_covered' and x.status = "
             "'active' and lower(x.question) = lower(trim(u.question))) "  # TED fell back as it was taught to
@@ -75,7 +90,7 @@ def items(db: sqlite_utils.Database, index: KnowledgeIndex, limit: int = 30) -> 
     )
     for u in unanswered:
         u["kind"] = UNANSWERED
-        u["suggestions"] = suggest(index, u["question"])
+        u["suggestions"] = _with_choice(index, suggest(index, u["question"]), u.pop("chosen"))
     down = list(
         db.query(
             "select f.id, f.given_at, f.channel, f.question, f.doc_id, f.clause, f.reason from feedback f "

@@ -164,6 +164,7 @@ function clauseChoice(item, c) {
   return el("li", {}, button(`This clause answers it: ${label}`,
     () => change(`${KB}/teach`, { kind: item.kind, id: item.id, doc_id: c.doc_id, clause: c.clause }, `Taught: ${label} answers “${item.question}”.`),
     { style: "small primary" }), c.cited ? el("span", { class: "muted", text: " (the clause TED gave)" }) : null,
+  c.chosen ? el("span", { class: "muted", text: " (chosen by the person who asked, from TED's closest clauses)" }) : null,
   el("details", {}, el("summary", { text: `Read ${c.clause}` }), el("blockquote", { class: "quote" }, el("p", { text: c.text }))));
 }
 
