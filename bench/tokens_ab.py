@@ -3,7 +3,8 @@ process, on one database, so the machine's drift falls on both alike. Medians, n
 
     .venv/bin/python bench/tokens_ab.py [--db PATH] [--passages 10000] [--runs 5] [--questions 200]
 
-Without --db, a knowledge base of --passages generated passages (bench/run_all.py's generator) is ingested with
+--db is read from a copy (the questions asked would otherwise reach its unanswered list). Without --db, a
+knowledge base of --passages generated passages (bench/run_all.py's generator) is ingested with
 its vectors and word states into a temporary file first (about 90 s at 10,000 passages). Each run asks the same
 new questions (the question memo cleared, as for questions never asked before) with the pick on, then off
 (`w_tokens` 0: the word states are then not read at all), and reports each run's median and the ratio of the
@@ -13,6 +14,7 @@ medians of the runs.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -77,7 +79,12 @@ def main() -> int:
         if not Path(args.db).exists():
             print(f"There is no database at {args.db}: give the path of one, or leave out --db to generate one.")
             return 2
-        got = measure(Path(args.db), args.runs, args.questions)
+        with tempfile.TemporaryDirectory() as d:
+            # A copy: the questions asked would otherwise fill that database's unanswered list.
+            copy = Path(d) / "copy.db"
+            with sqlite3.connect(args.db) as src, sqlite3.connect(copy) as dst:
+                src.backup(dst)
+            got = measure(copy, args.runs, args.questions)
     else:
         with tempfile.TemporaryDirectory() as d:
             db = Path(d) / f"kb-{args.passages}.db"

@@ -94,6 +94,24 @@ def plain_text(
     return "\n\n".join(parts)
 
 
+def closest_names(close: tuple[Citation, ...], named_doc: str = "") -> list[str]:
+    """How a "not covered" names the closest clauses, each in quotes: by number and title, by number and its
+    first words where titles repeat (or only repeat the document's name, or are missing), and with the document's
+    name where they come from more than one document, or from another than the one the fallback names."""
+    titles = [c.title for c in close]
+    out = []
+    for c in close:
+        title = c.title
+        if not title or titles.count(title) > 1 or title == c.doc_title:
+            words = c.text.split()
+            title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+        name = f"{c.clause} — {title}" if title else c.clause
+        if len({x.doc for x in close}) > 1 or (named_doc and c.doc != named_doc):
+            name = f"{name} ({c.where})"
+        out.append(f"“{name}”")
+    return out
+
+
 @dataclass(frozen=True)
 class Answer:
     intent: str
@@ -203,7 +221,9 @@ class Answerer:
         self.fallback_contact = fallback_contact
         # A "not covered" this sure or more still offers the closest clauses (see fallback). On the training
         # questions, of the fallbacks from 0.3 to the threshold the right clause was among the first three for 13
-        # of 30 on the council policy and 24 of 36 on the handbook; below 0.3, 18 of 201 and 11 of 63.
+        # of 30 on the council policy and 24 of 36 on the handbook; below 0.3, 18 of 201 and 11 of 63. With the
+        # semantic signal off (its own confidence models), from 0.3: 37 of 58 and 9 of 13; below, 27 of 182 and 37
+        # of 117. TED_MIN_CONFIDENCE at or below it leaves nothing between: no fallback then offers clauses.
         self.suggest_confidence = suggest_confidence
 
     @property
@@ -278,7 +298,8 @@ class Answerer:
             return self.fallback(), query, hits
         conf = calibration.confidence(judged, params, self.semantic)
         if conf < calibration.threshold(params, judged, self.semantic, self.min_confidence_override):
-            return self.fallback(conf, hits, suggest=True), query, hits
+            # The closest clauses, unless the question names a policy TED doesn't hold: they are not its answer.
+            return self.fallback(conf, hits, suggest=not self.unheld(question, loose=True)), query, hits
         return self.compose(hits, conf), query, hits
 
     def taught(self, query: Query) -> Taught | None:
@@ -351,8 +372,9 @@ class Answerer:
         self.index.refresh()
         return self.docs.all(self.index._revision)
 
-    def unheld(self, question: str) -> dict | None:
-        """{"title", "owner"} of a document the question asks about that TED doesn't hold, or None."""
+    def unheld(self, question: str, loose: bool = False) -> dict | None:
+        """{"title", "owner"} of a document the question asks about that TED doesn't hold, or None (`loose`: one
+        it merely names; see knowledge.scope.unheld_document)."""
         docs = self._documents()
         related: dict[str, str] = {}
         for d in docs:
@@ -360,7 +382,7 @@ class Answerer:
                 title, owner = (r.get("title", ""), r.get("owner", "")) if isinstance(r, dict) else (str(r), "")
                 if title:
                     related.setdefault(title, owner)
-        name = unheld_document(question, [d["title"] for d in docs], related)
+        name = unheld_document(question, [d["title"] for d in docs], related, loose=loose)
         return {"title": name, "owner": related.get(name, "")} if name else None
 
     def _contact(self, owner: str) -> str:
@@ -400,13 +422,13 @@ class Answerer:
             else ()
         )
         if close:
-            names = [c.label for c in close]
-            listed = names[0] if len(names) == 1 else f"{'; '.join(names[:-1])} and {names[-1]}"
+            names = closest_names(close, near["id"] if near else "")
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            which = f"is {listed}, in case it does" if len(names) == 1 else f"are {listed}, in case one of them does"
             text = (
                 f"I couldn't find a clause in {where} that clearly answers that, so I won't guess. The closest "
-                f"I found {'is' if len(names) == 1 else 'are'} {listed}, in case one of them does; otherwise "
-                f"please ask {contact}, who can help. I've noted your question so the knowledge base can be "
-                f"improved."
+                f"I found {which}; otherwise please ask {contact}, who can help. I've noted your question so the "
+                f"knowledge base can be improved."
             )
         else:
             text = (

@@ -126,13 +126,16 @@ def _title(name: str) -> str:
     return " ".join(w if w in ("of", "and", "on", "for") else w[:1].upper() + w[1:] for w in name.split())
 
 
-def unheld_document(question: str, held_titles: Iterable[str], known_names: Iterable[str] = ()) -> str | None:
+def unheld_document(
+    question: str, held_titles: Iterable[str], known_names: Iterable[str] = (), loose: bool = False
+) -> str | None:
     """The name of a document the question asks about that the knowledge base doesn't hold, or None.
 
     `held_titles` are the documents TED holds; `known_names` are documents they mention (their "related"
-    lists), so the name is given as the document itself spells it."""
+    lists), so the name is given as the document itself spells it. `loose`: any such name in the question counts,
+    not only one it asks what it says or covers ("what's the telework policy at…?")."""
     q = fold(question)
-    if not (_ABOUT.search(q) or _JUST_A_NAME.match(q.strip())):
+    if not (loose or _ABOUT.search(q) or _JUST_A_NAME.match(q.strip())):
         return None
     held = [_words(t) for t in held_titles]
     for m in _NAME.finditer(q):

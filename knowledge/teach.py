@@ -15,6 +15,8 @@ reloads before its next question: teaching takes effect at once.
 
 from __future__ import annotations
 
+import re
+
 import sqlite_utils
 
 from core.db import row_id, transaction, utcnow
@@ -194,35 +196,47 @@ def forget(db: sqlite_utils.Database, taught_id: int, actor: str) -> dict:
     return row
 
 
+def same_words(text: str) -> str:
+    """A question as its words alone: case, spacing and punctuation aside ("Can I…?" is "can i…")."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _taught_rows(db: sqlite_utils.Database, question: str) -> tuple[list, list]:
+    """(live taught phrasings, taught "not covered" questions) worded as this question, newest first."""
+    q = same_words(question)
+    phrasings = [
+        r[0]
+        for r in db.execute(
+            "select c.rowid, t.question from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause "
+            "where t.kind = ? and t.status = ? order by t.id desc",
+            [PHRASING, ACTIVE],
+        ).fetchall()
+        if same_words(r[1]) == q
+    ]
+    covered = [
+        r[0]
+        for r in db.execute(
+            "select n.doc_id, n.question from not_covered n join documents d on d.id = n.doc_id "
+            "where n.source = 'taught' order by n.rowid desc"
+        ).fetchall()
+        if same_words(r[1]) == q
+    ]
+    return phrasings, covered
+
+
 def is_taught(db: sqlite_utils.Database, question: str) -> bool:
-    """Whether this very question (ignoring case and spacing) is a phrasing taught to a live clause."""
-    return bool(
-        db.execute(
-            "select 1 from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause where t.kind = ? "
-            "and t.status = ? and lower(t.question) = lower(?) limit 1",
-            [PHRASING, ACTIVE, " ".join(question.split())],
-        ).fetchone()
-    )
+    """Whether this very question (case, spacing and punctuation aside) is a phrasing taught to a live clause."""
+    return bool(_taught_rows(db, question)[0])
 
 
 def taught_exactly(db: sqlite_utils.Database, question: str) -> tuple[str, int | str] | None:
-    """What was taught about this very question (ignoring case and spacing): ("phrasing", the live clause's rowid)
-    or ("not_covered", its document id); None when nothing was. With the semantic signal off this is how teaching
-    still takes effect at once (the rewordings then count only through the word signals)."""
-    q = " ".join(question.split())
-    row = db.execute(
-        "select c.rowid from taught t join clauses c on c.doc_id = t.doc_id and c.number = t.clause "
-        "where t.kind = ? and t.status = ? and lower(t.question) = lower(?) order by t.id desc limit 1",
-        [PHRASING, ACTIVE, q],
-    ).fetchone()
-    if row:
-        return PHRASING, int(row[0])
-    row = db.execute(
-        "select n.doc_id from not_covered n join documents d on d.id = n.doc_id where n.source = 'taught' "
-        "and lower(n.question) = lower(?) order by n.rowid desc limit 1",
-        [q],
-    ).fetchone()
-    return ("not_covered", row[0]) if row else None
+    """What was taught about this very question (case, spacing and punctuation aside): ("phrasing", the live
+    clause's rowid) or ("not_covered", its document id); None when nothing was. With the semantic signal off this
+    is how teaching still takes effect at once (the rewordings then count only through the word signals)."""
+    phrasings, covered = _taught_rows(db, question)
+    if phrasings:
+        return PHRASING, int(phrasings[0])
+    return ("not_covered", covered[0]) if covered else None
 
 
 # Words that change how a question is put, not what it asks: "who is the director *right now*", "should I report

@@ -299,7 +299,7 @@ async def test_not_covered_from_the_unanswered_list_reaches_rephrasings_and_is_u
 @web_test()
 async def test_the_clause_an_asker_chose_from_a_not_covered_is_marked_first_for_the_communications_team(w):
     casey, alex, sam = await w.browser(CASEY), await w.browser(ALEX), await w.browser(SAM)
-    question = "my neighbour asked me on facebook why the council closed the pool"  # TED is unsure: chips
+    question = "my cousin works for the council too, can we be friends on facebook"  # TED is unsure: chips
     reply = await answer(alex, question)
     assert reply["intent"] == "fallback" and len(reply["choices"]) >= 2
     mine, other = reply["choices"][1], reply["choices"][0]

@@ -133,6 +133,8 @@ def test_presses_still_on_their_way_when_the_person_switches_are_not_answered_to
     chip = page.get_by_role("group", name="Did you mean").get_by_role("button").first
     held: list = []  # the chip's answer, as the server gave it, kept from the page until Alex is no longer there
     page.route("**/api/action", lambda route: held.append((route, route.fetch())) if not held else route.continue_())
+    actions: list = []
+    page.on("request", lambda r: actions.append(r.url) if r.url.endswith("/api/action") else None)
     chip.click()
     for _ in range(50):
         if held:
@@ -146,9 +148,57 @@ def test_presses_still_on_their_way_when_the_person_switches_are_not_answered_to
     route.fulfill(response=response)
     expect(report).to_be_enabled()  # the waiting press was Alex's: dropped, and the button is Sam's to use
     expect(page.locator("#send")).to_be_enabled()
+    page.wait_for_timeout(300)  # time for a press that was not dropped to be sent
     expect(page.locator(".clause-card")).to_have_count(0)
     expect(page.get_by_role("dialog")).to_have_count(0)
-    assert len(held) == 1  # the report form was never asked for
+    assert len(actions) == 1  # only the chip's: Alex's waiting press never went out as Sam
+
+
+def test_a_chip_then_a_question_while_ted_is_answering_go_in_the_order_they_were_made(page: Page):
+    open_chat(page, ALEX)
+    ask(page, DID_YOU_MEAN)
+    chip = page.get_by_role("group", name="Did you mean").get_by_role("button").first
+    number = re.match(r"\d+\.\d+", chip.inner_text().strip()).group(0)
+    held: list = []
+    page.route("**/api/chat", lambda route: held.append(route) if not held else route.continue_())
+    sent: list = []
+    page.on("request", lambda r: sent.append(r.url.rsplit("/", 1)[1]) if "/api/" in r.url else None)
+    box = page.get_by_label("Your question")
+    box.fill("where can I park my bike at the depot?")
+    box.press("Enter")
+    expect(page.locator(".msg.ted").last).to_contain_text("Looking that up")
+    cards = page.locator(".clause-card").count()
+    chip.click()  # first the chip...
+    box.fill(SUPPLIER)
+    box.press("Enter")  # ...then a question, both while TED is answering
+    held[0].continue_()
+    expect(page.locator(".msg.you")).to_have_count(3)
+    expect(page.locator(".clause-card")).to_have_count(cards + 2)
+    expect(page.locator(".clause-card").nth(cards).locator(".num")).to_have_text(number)  # the chip's clause
+    expect(page.locator(".clause-card").last.locator(".num")).to_have_text("5.13")  # then the question's answer
+    asked = [x for x in sent if x in ("chat", "action")]
+    assert asked[-3:] == ["chat", "action", "chat"]
+
+
+def test_thumbs_up_and_down_are_one_choice_even_while_ted_is_answering(page: Page):
+    open_chat(page, ALEX)
+    ask(page, SUPPLIER)
+    n = page.get_by_role("button", name="👍 Helpful").count() - 1  # this answer's, not the next one's
+    up = page.get_by_role("button", name="👍 Helpful").nth(n)
+    down = page.get_by_role("button", name="👎 Not helpful").nth(n)
+    held: list = []
+    page.route("**/api/chat", lambda route: held.append(route) if not held else route.continue_())
+    box = page.get_by_label("Your question")
+    box.fill("and on facebook?")
+    box.press("Enter")
+    expect(page.locator(".msg.ted").last).to_contain_text("Looking that up")
+    up.click()
+    expect(up).to_be_disabled()
+    expect(down).to_be_disabled()  # not a second, contrary, answer waiting behind the first
+    held[0].continue_()
+    expect(up).to_have_attribute("aria-pressed", "true")
+    expect(down).to_be_disabled()
+    expect(down).not_to_have_attribute("aria-pressed", "true")
 
 
 def test_an_inbox_still_on_its_way_when_the_person_switches_is_not_shown_to_the_next_one(page: Page):

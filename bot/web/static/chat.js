@@ -109,13 +109,13 @@ function keepFocus(node, answer) {
   target.focus();
 }
 
-// One exchange at a time, questions and presses alike: Enter while TED is still answering keeps the text in the
-// box and sends it when the answer is in (whatever the box then holds), and a button pressed meanwhile (a "Did
-// you mean" chip, feedback, Report this) waits its turn, so nothing is lost, sent out of turn or answered out of
-// order. An answer is shown only to the person who asked: one still on its way when the person switches
-// (switchTo) is dropped, and so is a press still waiting.
+// One exchange at a time, questions and presses alike, in the order they were made: Enter while TED is still
+// answering keeps the text in the box and sends it when its turn comes (whatever the box then holds), and a
+// button pressed meanwhile (a "Did you mean" chip, feedback, Report this) waits its turn too, so nothing is lost,
+// sent out of turn or answered out of order. An answer is shown only to the person who asked: one still on its way
+// when the person switches (switchTo) is dropped, and so is anything still waiting.
 let busy = null; // the exchange in flight, a promise settled when it is done
-let queued = false;
+let queued = false; // a question is waiting its turn
 let switches = 0; // of person (switchTo)
 
 function begin() {
@@ -127,27 +127,31 @@ function begin() {
     if (busy === turn) busy = null;
     $("send").disabled = false;
     settle();
-    if (queued && !busy) {
-      queued = false;
-      $("composer-status").textContent = "";
-      if ($("composer-input").value.trim()) send();
-    }
   };
 }
 
-async function press(button, node) {
-  node.disabled = true;
-  const asker = switches;
+// Waits for every exchange already in flight or waiting before it (promise callbacks run in the order they were
+// registered); false when the person switched meanwhile.
+async function myTurn(asker) {
   while (busy) await busy;
-  if (asker !== switches) { node.disabled = false; return; } // pressed for the person before
+  return asker === switches;
+}
+
+const FEEDBACK = '[data-action-id^="ted.feedback."]';
+
+async function press(button, node) {
+  const feedback = button.action_id.startsWith("ted.feedback.");
+  // 👍 and 👎 are one choice: both wait (and neither can be pressed twice) while the one pressed waits its turn.
+  const group = feedback ? [...node.parentElement.querySelectorAll(FEEDBACK)] : [node];
+  group.forEach((b) => { b.disabled = true; });
+  const release = () => group.forEach((b) => { b.disabled = false; });
+  const asker = switches;
+  if (!(await myTurn(asker))) return release(); // pressed for the person before
   const done = begin();
   const res = await api("/api/action", { action_id: button.action_id, value: button.value });
-  if (asker !== switches) { node.disabled = false; return done(); }
-  const feedback = button.action_id.startsWith("ted.feedback.");
-  if (feedback && res.ok) {
-    node.setAttribute("aria-pressed", "true");
-    node.parentElement.querySelectorAll('[data-action-id^="ted.feedback."]').forEach((b) => { b.disabled = true; });
-  } else node.disabled = false;
+  if (asker !== switches) { release(); return done(); }
+  if (feedback && res.ok) node.setAttribute("aria-pressed", "true"); // the group stays disabled: given
+  else release();
   if (!res.ok) {
     keepFocus(node, addMessage("ted", el("p", { class: "error-msg", text: res.data.error })));
     return done();
@@ -158,13 +162,23 @@ async function press(button, node) {
   done();
 }
 
+async function waitToSend() {
+  const asker = switches;
+  const mine = await myTurn(asker);
+  if (!mine || !queued) return; // the person switched, or the question was answered with an error meanwhile
+  queued = false;
+  $("composer-status").textContent = "";
+  if ($("composer-input").value.trim()) send();
+}
+
 async function send(event) {
   event?.preventDefault();
   const input = $("composer-input");
   if (busy) {
-    if (input.value.trim()) {
+    if (input.value.trim() && !queued) {
       queued = true;
       $("composer-status").textContent = "I'll send that as soon as I've answered your last question.";
+      waitToSend();
     }
     return;
   }
@@ -256,8 +270,10 @@ async function loadInbox(focusStatus = false) {
 
 async function pressInbox(button, node) {
   node.disabled = true;
+  const asker = switches;
   const res = await api("/api/action", { action_id: button.action_id, value: button.value });
   node.disabled = false;
+  if (asker !== switches) return; // pressed by the person before: what TED said is not this person's
   if (!res.ok) return void ($("inbox-status").textContent = res.data.error);
   const done = (replies) => {
     const said = replies.filter((r) => r.text && !r.meta.replace_original).map((r) => r.text);
