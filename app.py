@@ -163,6 +163,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             )
         else:
             print("answered      none with a citation (no precision to give)")
+        if a["fell_back"] or a["out_of_scope_offered"]:
+            print(
+                f"fell back     {a['fell_back']} policy questions: offered the closest clauses for {a['offered']}, "
+                f"the right one among them for {a['offered_right']}; out of scope offered clauses "
+                f"{a['out_of_scope_offered']}"
+            )
         if args.verbose:
             for f in s.failures:
                 print(
@@ -181,10 +187,16 @@ def _eval_conversations(ted: Ted, conversations: list[dict], args: argparse.Name
         def say(text: str) -> dict:
             replies = ted.router.message(Message("eval", "eval-user", text, conversation_id=f"eval-{cid}"))
             r = replies[0] if replies else None
+            offered = []  # the clauses its "Did you mean" chips land on
+            for b in r.choices if r else ():
+                doc, clause = (b.value.split("|") + [""])[:2]
+                if cite := ted.answerer.clause(doc, clause):
+                    offered.append(cite.to_json())
             return {
                 "intent": r.intent if r else "",
                 "confidence": r.confidence if r else 0.0,
                 "citations": [c.to_json() for c in r.citations] if r else [],
+                "did_you_mean": offered,
             }
 
         return say
@@ -200,6 +212,12 @@ def _eval_conversations(ted: Ted, conversations: list[dict], args: argparse.Name
     for kind, row in summary["by_kind"].items():
         print(f"  {kind:12} {row['passed']}/{row['total']} ({row['rate']:.1%})")
     print(f"out of scope  {s.out_of_scope_logged}/{oos} fell back and were logged as unanswered")
+    a = s.turns.answers
+    if a["fell_back"] or a["out_of_scope_offered"]:
+        print(
+            f"fell back     {a['fell_back']} policy turns: offered the closest clauses for {a['offered']}, the right "
+            f"one among them for {a['offered_right']}; out-of-scope turns offered clauses {a['out_of_scope_offered']}"
+        )
     if args.verbose:
         for f in s.turns.failures:
             print(f"  FAIL {f['conversation']} [{f['kind']}] got {f['intent']} {f['got']}: {f['question']}")

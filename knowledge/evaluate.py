@@ -32,6 +32,12 @@ class Score:
     # Of the questions TED answered with a citation (intent "policy"): how many were right, and how many wrong.
     answered: int = 0
     answered_right: int = 0
+    # Fallbacks that offered the closest clauses ("Did you mean"): of the policy questions TED fell back on, how
+    # many it offered clauses for and how many of those offers held the right one; out-of-scope ones offered any.
+    fell_back: int = 0
+    offered: int = 0
+    offered_right: int = 0
+    out_of_scope_offered: int = 0
 
     @property
     def precision(self) -> float:
@@ -48,6 +54,10 @@ class Score:
             "right": self.answered_right,
             "wrong": self.confident_wrong,
             "precision": round(self.precision, 4),
+            "fell_back": self.fell_back,
+            "offered": self.offered,
+            "offered_right": self.offered_right,
+            "out_of_scope_offered": self.out_of_scope_offered,
         }
 
     def line(self) -> str:
@@ -64,6 +74,11 @@ class Score:
             f"answer precision {self.answered_right}/{self.answered} ({self.precision:.1%}), "
             f"confident wrong {self.confident_wrong}"
         )
+        if self.fell_back or self.out_of_scope_offered:
+            parts.append(
+                f"fallbacks offering the right clause {self.offered_right}/{self.fell_back} "
+                f"(offered {self.offered}); out of scope offered clauses {self.out_of_scope_offered}"
+            )
         return "; ".join(parts)
 
     def rate(self, kind: str) -> float:
@@ -144,8 +159,16 @@ def score(questions: Iterable[dict], ask: Callable[[str], dict]) -> Score:
             top1 = a.get("intent") == "policy" and bool(ok_at) and ok_at[0]
             if a.get("intent") == "policy" and any(ok_at):
                 s.top3 += 1
+            if a.get("intent") == "fallback":
+                offered = a.get("did_you_mean", [])
+                s.fell_back += 1
+                s.offered += bool(offered)
+                s.offered_right += any(any(e in norm(c.get("text", "")) for e in exp) for c in offered)
         else:
             top1 = a.get("intent") == _EXPECTED_INTENT.get(kind, kind)
+            s.out_of_scope_offered += (
+                kind == "out_of_scope" and a.get("intent") == "fallback" and bool(a.get("did_you_mean"))
+            )
         if a.get("intent") == "policy" and a.get("citations"):
             s.answered += 1
             s.answered_right += bool(kind == "policy" and top1)
@@ -214,6 +237,10 @@ def score_conversations(
             out.turns.top3 += one.top3
             out.turns.answered += one.answered
             out.turns.answered_right += one.answered_right
+            out.turns.fell_back += one.fell_back
+            out.turns.offered += one.offered
+            out.turns.offered_right += one.offered_right
+            out.turns.out_of_scope_offered += one.out_of_scope_offered
             for f in one.failures:
                 out.turns.failures.append({**f, "conversation": conv.get("id")})
             if turn["kind"] == "out_of_scope" and one.passed.get("out_of_scope") and logged() > n:

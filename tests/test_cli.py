@@ -169,3 +169,21 @@ def test_a_binary_file_named_like_text_is_refused_and_nothing_changes(tmp_path):
     db = str(tmp_path / "ted.db")
     out = run_ted(["ingest", "--quiet", "--db", db, str(junk)], "", tmp_path)
     assert out.returncode == 1 and "not a text file" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_eval_counts_the_fallbacks_that_offered_the_right_clause(tmp_path, capsys):
+    f = tmp_path / "q.jsonl"
+    rows = [  # TED is unsure of the first (chips: 5.13 among them), sure of nothing for the second
+        {
+            "id": "1",
+            "question": "my cousin works for the council too, can we be friends on facebook",
+            "kind": "policy",
+            "expect": ["proactively add business contacts"],
+        },
+        {"id": "2", "question": "who won the pub quiz last week?", "kind": "out_of_scope", "expect": []},
+    ]
+    f.write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    assert main(["eval", "--db", str(tmp_path / "t.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "fell back     1 policy questions: offered the closest clauses for 1, the right one among them for 1" in out
+    assert "out of scope offered clauses 0" in out
