@@ -251,3 +251,33 @@ async def test_a_private_reply_falls_back_to_a_dm_when_slack_refuses(w):
     await w.submit(view, {"details": "ok"})
     (dm,) = await w.api.wait_for("chat.postMessage")
     assert w.api.of("conversations.open")[0].body["users"] == ALEX and dm.body["text"] == "Thanks — case noted."
+
+
+@slack_test()
+async def test_interactions_ted_does_not_act_on_are_acknowledged_not_refused(w):
+    """A shortcut someone adds to the app in Slack's settings, a modal closed with notify_on_close: Slack shows
+    the person an error unless TED answers 200, so each is acknowledged (and does nothing)."""
+    user = {"id": "U0ALEX", "team_id": "T0TDC"}
+    team = {"id": "T0TDC"}
+    for payload in (
+        {"type": "shortcut", "callback_id": "open_ted", "trigger_id": "t.1", "user": user, "team": team},
+        {
+            "type": "message_action",
+            "callback_id": "ask_ted",
+            "trigger_id": "t.2",
+            "user": user,
+            "team": team,
+            "channel": {"id": "C0GENERAL"},
+            "message": {"ts": "1700000000.000001", "text": "a post"},
+            "response_url": w.api.response_url("ma"),
+        },
+        {
+            "type": "view_closed",
+            "user": user,
+            "team": team,
+            "view": {"id": "V1", "type": "modal", "callback_id": "ted.form"},
+        },
+    ):
+        status, _ = await w.interact(payload)
+        assert status == 200, payload["type"]
+    assert w.ted.db["asked"].count == 0 and w.ted.db["reports"].count == 0

@@ -132,6 +132,10 @@ class SlackAdapter:
         app.command(re.compile(r"^/.+"))(self.on_command)
         app.action(re.compile(".*"))(self.on_block_action)
         app.view(re.compile(".*"))(self.on_view_submission)
+        # Interactions TED does not act on (a shortcut added to the app in Slack's settings, a modal closed with
+        # notify_on_close): acknowledged, so Slack shows nobody an error, and dropped.
+        app.shortcut(re.compile(".*"))(self.on_other_interaction)
+        app.view_closed(re.compile(".*"))(self.on_other_interaction)
 
     # -- listeners -------------------------------------------------------------------------------
     async def on_message_event(self, body: dict, event: dict, context) -> None:
@@ -158,6 +162,10 @@ class SlackAdapter:
 
     async def on_other_event(self) -> None:
         """Events TED does not act on are acknowledged and dropped."""
+
+    async def on_other_interaction(self, ack, body: dict) -> None:
+        await ack()
+        log.info("slack interaction not acted on type=%s", body.get("type", ""))
 
     async def on_command(self, ack, body: dict) -> None:
         await ack()
