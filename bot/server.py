@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+from pathlib import Path
 
 from aiohttp import web
 
@@ -87,6 +88,12 @@ def serve(ted, sock: socket.socket | None = None) -> int:
     sock = sock or listen(s.host, s.port)
     app = make_app(ted)
     port = sock.getsockname()[1]
-    log.info("TED listening on http://%s:%s/ channels on: %s", s.host, port, ", ".join(app[CHANNELS]))
+    log.info(
+        "TED listening on http://%s:%s/ channels on: %s database %s",
+        s.host,
+        port,
+        ", ".join(app[CHANNELS]),
+        Path(ted.db_path).resolve() if ted.db_path != ":memory:" else ":memory:",
+    )
     web.run_app(app, sock=sock, print=None, **server_options(s))
     return 0

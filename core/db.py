@@ -15,6 +15,7 @@ import sqlite_utils
 
 from core import integrity
 from core.migrations import MIGRATIONS, Migration  # noqa: F401  (re-exported: the schema's history)
+from core.settings import DEFAULT_DB
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -62,6 +63,13 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
         return db
     p = Path(path)
     check_file(p)
+    if not p.parent.exists() and p.parent.resolve() != Path(DEFAULT_DB).parent.resolve():
+        # Only TED's own default folder (var/) is made: a folder named in TED_DB or --db that isn't there is
+        # more likely a typo than a wish for a new, empty TED.
+        raise integrity.DatabaseProblem(
+            f"the folder {p.parent} for the database {p} does not exist: create it first, or point TED_DB "
+            "(or --db) at a database in a folder that exists"
+        )
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

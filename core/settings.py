@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,27 @@ def _digest_day(text: str) -> str:
     )
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+_ON, _OFF = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """An on/off setting: 1/true/yes/on or 0/false/no/off (any case); unset or empty is the default. Anything
+    else is refused, never read as "off" (TED_PSEUDONYMISE_QUESTIONS=enabled must not leave names in the tables)."""
+    value = (env.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in _ON | _OFF:
+        return value in _ON
+    raise ValueError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {env.get(name)!r}")
+
+
+def _public_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    if url and not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+        raise ValueError(
+            f"TED_PUBLIC_URL must be the address people reach TED at, starting https:// or http://, not {value!r}"
+        )
+    return url
 
 
 @dataclass(frozen=True)
@@ -266,14 +286,14 @@ class Settings:
             teams_app_password=e.get("TEAMS_APP_PASSWORD", "").strip(),
             teams_app_type=e.get("TEAMS_APP_TYPE", "").strip() or "SingleTenant",
             teams_tenant_id=e.get("TEAMS_TENANT_ID", "").strip(),
-            teams_allow_unauthenticated=_flag(e.get("TEAMS_ALLOW_UNAUTHENTICATED")),
+            teams_allow_unauthenticated=_flag(e, "TEAMS_ALLOW_UNAUTHENTICATED"),
             teams_sdk=_teams_sdk(e.get("TEAMS_SDK", "")),
             comms_teams_conversation=e.get("TED_COMMS_TEAMS_CONVERSATION", "").strip(),
-            public_url=e.get("TED_PUBLIC_URL", "").strip().rstrip("/"),
+            public_url=_public_url(e.get("TED_PUBLIC_URL", "")),
             fallback_contact=e.get("TED_FALLBACK_CONTACT", "").strip() or "the Communications Manager",
             min_confidence=min_conf,
             suggest_confidence=suggest,
-            semantic=e.get("TED_SEMANTIC", "").strip() != "0",
+            semantic=_flag(e, "TED_SEMANTIC", default=True),
             log_level=e.get("TED_LOG_LEVEL", "").strip().upper() or "INFO",
             log_level_set=bool(e.get("TED_LOG_LEVEL", "").strip()),
             working_hours=e.get("TED_WORKING_HOURS", "").strip() or "09:00-17:00",
@@ -284,13 +304,13 @@ class Settings:
             at_risk_ack_minutes=_whole(e, "TED_AT_RISK_ACK_MINUTES", 30),
             retention_days=_whole(e, "TED_REPORT_RETENTION_DAYS", 365),
             question_retention_days=_whole(e, "TED_QUESTION_RETENTION_DAYS", 90),
-            pseudonymise_questions=_flag(e.get("TED_PSEUDONYMISE_QUESTIONS")),
+            pseudonymise_questions=_flag(e, "TED_PSEUDONYMISE_QUESTIONS"),
             pseudonym_key=e.get("TED_PSEUDONYM_KEY", "").strip(),
             dpo_contact=e.get("TED_DPO_CONTACT", "").strip() or cls.dpo_contact,
             accessibility_contact=e.get("TED_ACCESSIBILITY_CONTACT", "").strip(),
             web_user_header=e.get("TED_WEB_USER_HEADER", "").strip(),
             web_trusted_proxies=_networks(e.get("TED_WEB_TRUSTED_PROXIES", "")),
-            web_allow_local_identity=_flag(e.get("TED_WEB_ALLOW_LOCAL_IDENTITY")),
+            web_allow_local_identity=_flag(e, "TED_WEB_ALLOW_LOCAL_IDENTITY"),
             web_secret=e.get("TED_WEB_SECRET", "").strip(),
             web_upload_dir=e.get("TED_WEB_UPLOADS", "").strip(),
             digest_day=_digest_day(e.get("TED_DIGEST_DAY", "")),

@@ -79,7 +79,7 @@ def _parse_csv(text: str) -> list[dict]:
     if [h.strip() for h in (reader.fieldnames or [])] != HEADER:
         raise DirectoryError("the header must be exactly: " + ",".join(HEADER))
     rows, seen, platform_ids = [], set(), {}
-    for raw in reader:
+    for raw in _rows(reader):
         n = reader.line_num  # the file's own line number (blank lines and quoted line breaks counted)
         if raw.get(_EXTRA):
             raise DirectoryError(f"line {n}: more fields than the header's {len(HEADER)} (a comma in a name?)")
@@ -104,6 +104,21 @@ def _parse_csv(text: str) -> list[dict]:
         row.update(email=email, manager_email=row["manager_email"].lower(), roles=";".join(roles))
         rows.append(row)
     return rows
+
+
+def _rows(reader: csv.DictReader):
+    """The reader's rows; a row csv cannot read (a quote never closed, a NUL byte) is named by the line it
+    starts on, the one after the last row read."""
+    last = reader.line_num
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DirectoryError(f"line {last + 1}: not readable as CSV ({exc}; a quote never closed?)") from exc
+        last = reader.line_num
+        yield raw
 
 
 class Directory:

@@ -14,8 +14,8 @@ from tqdm import tqdm
 
 from knowledge.audit import cli_actor
 from knowledge.ingest import IngestError, find_files, parse_file
-from knowledge.lifecycle import CurationError, create_draft
-from knowledge.store import save_documents
+from knowledge.lifecycle import CurationError, carry_over, create_draft
+from knowledge.store import load_document, save_documents
 
 
 def ingest_paths(
@@ -34,11 +34,17 @@ def ingest_paths(
             file=sys.stderr,
         )
         return 1
+    skipped: list[Path] = []
     try:
-        files = find_files(paths)
-    except IngestError as exc:
-        print(f"ted ingest: {exc}", file=sys.stderr)
+        files = find_files(paths, skipped)
+    except IngestError as exc:  # named as it was given: "nope.md" alone doesn't say which folder was looked in
+        print(f"ted ingest: {exc.path}: {exc.reason} (nothing was changed).", file=sys.stderr)
         return 1
+    for f in skipped:
+        print(
+            f"ted ingest: skipped {f}: a note beside the documents, not a policy (name it to ingest it).",
+            file=sys.stderr,
+        )
     if not files:
         print("ted ingest: no supported files found (.md .txt .html .docx .pdf).", file=sys.stderr)
         return 1
@@ -49,7 +55,7 @@ def ingest_paths(
         try:
             doc = parse_file(f)
         except IngestError as exc:
-            print(f"ted ingest: {exc} (nothing was changed).", file=sys.stderr)
+            print(f"ted ingest: {exc.path}: {exc.reason} (nothing was changed).", file=sys.stderr)
             return 1
         except (OSError, ValueError) as exc:  # unreadable, or text in no encoding the parser knows
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
@@ -66,12 +72,36 @@ def ingest_paths(
         docs.append(doc)
     if draft:
         return _drafts(db, docs, doc_id, quiet)
+    # Published at once, a new version is what a draft published would be: the owner and review details the file
+    # doesn't give, and each unchanged clause's enrichment, carry over from the version it replaces.
+    live = {d.id: load_document(db, d.id) for d in docs}
+    docs = [carry_over(d, live[d.id]) for d in docs]
     results = save_documents(db, docs, replace_all=replace, embedder=embedder, actor=cli_actor(), progress=_bars(quiet))
     counts = Counter(r for _, r in results)
     clauses = sum(len(d.clauses) for d in docs)
     parts = [f"{n} {what}" for what, n in sorted(counts.items())]
     print(f"Ingested {len(docs)} document(s), {clauses} clauses/passages: {', '.join(parts)}.")
+    for d in docs:
+        old = live[d.id]
+        before = sum(bool(c.questions) for c in old.clauses) if old else 0
+        after = sum(bool(c.questions) for c in d.clauses)
+        if after < before:
+            seq = ted_version_before(db, d.id)
+            print(
+                f"ted ingest: note: {d.id} had example questions written for {before} clauses and {after} kept them "
+                "(a clause keeps them only where its number and words are unchanged), so TED will answer its "
+                f"questions less well. To undo it: `ted kb restore {d.id} {seq}`, then `ted kb publish {d.id}`.",
+                file=sys.stderr,
+            )
     return 0
+
+
+def ted_version_before(db: sqlite_utils.Database, doc_id: str) -> int:
+    """The version number of the one the live version replaced."""
+    row = db.execute(
+        "select seq from doc_versions where doc_id = ? and status = 'superseded' order by seq desc limit 1", [doc_id]
+    ).fetchone()
+    return row[0] if row else 0
 
 
 def _bars(quiet: bool):

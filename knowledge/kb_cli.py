@@ -1,8 +1,8 @@
 """`ted kb …`: look inside the knowledge base and curate it from the command line.
 
-list, show NUMBER, publish DOC_ID, retire DOC_ID, edit DOC_ID, history DOC_ID (this module); teach, not-covered,
-taught, forget (knowledge/teach_cli.py). The same operations as /admin/knowledge, audited under the name of the
-person running the command.
+list, show NUMBER, publish DOC_ID, retire DOC_ID, restore DOC_ID VERSION, edit DOC_ID, history DOC_ID (this
+module); teach, not-covered, taught, forget (knowledge/teach_cli.py). The same operations as /admin/knowledge,
+audited under the name of the person running the command.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ def configure(k: argparse.ArgumentParser, common: argparse.ArgumentParser) -> No
         "doc_id", help="document id (or a draft's version id)"
     )
     add("retire", "Retire a live document: it is never searched or cited again.").add_argument("doc_id")
+    r = add("restore", "Make an earlier version of a document (as it was) the draft waiting to be published.")
+    r.add_argument("doc_id")
+    r.add_argument("version", type=int, help="the version number `ted kb history` shows")
     h = add("history", "A document's versions and every change made to it (who, what, when, before/after).")
     h.add_argument("doc_id")
     h.add_argument("--json", action="store_true")
@@ -52,6 +55,7 @@ def kb_command(ted, args: argparse.Namespace) -> int:
         "publish": _publish,
         "retire": _retire,
         "history": _history,
+        "restore": _restore,
         "edit": _edit,
         **TEACHING,
     }[args.action]
@@ -150,6 +154,16 @@ def _retire(ted, args) -> int:
     print(
         f"Retired {args.doc_id}: TED will not search or cite it again. `ted kb history {args.doc_id}` keeps "
         "its versions."
+    )
+    return 0
+
+
+def _restore(ted, args) -> int:
+    row = lifecycle.restore(ted.db, args.doc_id, args.version, actor())
+    print(
+        f"Version {args.version} of {args.doc_id} is now the draft waiting for it, as version {row['seq']} "
+        f"({row['clause_count']} clauses/passages). Nothing staff see has changed: check it with "
+        f"`ted kb history {args.doc_id}`, then `ted kb publish {args.doc_id}`."
     )
     return 0
 

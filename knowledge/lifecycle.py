@@ -26,7 +26,7 @@ class CurationError(ValueError):
     """A polite reason a change to the knowledge base was refused; nothing was changed."""
 
 
-def _enrich_unchanged(doc: Document, live: Document | None) -> Document:
+def carry_over(doc: Document, live: Document | None) -> Document:
     """A new version keeps the owner and review details of the one it replaces when the file says nothing of
     them, and each unchanged clause (same number, same words) keeps its title, summary, keywords and example
     questions; a clause whose words changed starts again (its enrichment may no longer be true)."""
@@ -63,7 +63,7 @@ def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: s
             )
         doc = dataclasses.replace(doc, id=doc_id)
     with transaction(db):
-        doc = _enrich_unchanged(doc, load_document(db, doc.id))
+        doc = carry_over(doc, load_document(db, doc.id))
         waiting = versions.current(db, doc.id, versions.DRAFT)
         if waiting is not None:
             versions.end(db, waiting["id"], versions.DISCARDED, actor)
@@ -72,6 +72,21 @@ def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: s
         row = versions.get(db, vid)
         audit.record(db, actor, audit.DRAFT, doc.id, f"version {row['seq']}", after=versions.details(doc))
     return row
+
+
+def restore(db: sqlite_utils.Database, doc_id: str, seq: int, actor: str) -> dict:
+    """An earlier version of a document (as it was, with its enrichment) as the draft waiting for it, a new
+    version to check and publish: how a replacement that lost what it shouldn't have is undone."""
+    row = db.execute(
+        "select id, status, content from doc_versions where doc_id = ? and seq = ?", [doc_id, seq]
+    ).fetchone()
+    if row is None:
+        raise CurationError(f"“{doc_id}” has no version {seq}: `ted kb history {doc_id}` lists them.")
+    if row[1] == versions.LIVE:
+        raise CurationError(f"Version {seq} of “{doc_id}” is the live one already: nothing to restore.")
+    if not row[2]:
+        raise CurationError(f"Version {seq} of “{doc_id}” was not kept whole, so it cannot be restored.")
+    return create_draft(db, versions.from_json(row[2]), actor, doc_id=doc_id)
 
 
 def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:

@@ -176,6 +176,8 @@ def forget(db: sqlite_utils.Database, taught_id: int, actor: str) -> dict:
     with transaction(db):
         rows = list(db["taught"].rows_where("id = ? and status != ?", [n, FORGOTTEN])) if n is not None else []
         if not rows:
+            if n is not None and db.execute("select 1 from taught where id = ?", [n]).fetchone():
+                raise CurationError(f"What was taught as {taught_id} has already been undone: nothing to do.")
             raise CurationError(f"Nothing taught has the id {taught_id}.")
         row = rows[0]
         if row["kind"] == PHRASING:

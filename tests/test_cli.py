@@ -187,3 +187,22 @@ def test_eval_counts_the_fallbacks_that_offered_the_right_clause(tmp_path, capsy
     out = capsys.readouterr().out
     assert "fell back     1 policy questions: offered the closest clauses for 1, the right one among them for 1" in out
     assert "out of scope offered clauses 0" in out
+
+
+def test_a_folder_s_readme_and_source_notes_are_left_out_unless_named(tmp_path):
+    docs = tmp_path / "policies"
+    docs.mkdir()
+    (docs / "parking.md").write_text("# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n", "utf-8")
+    (docs / "README.md").write_text("# About this folder\n\nThe council's policies, as published.\n", "utf-8")
+    (docs / "SOURCE.md").write_text("# Source\n\nDownloaded from the intranet.\n", "utf-8")
+    db = str(tmp_path / "t.db")
+    out = run_ted(["ingest", "--db", db, "--quiet", str(docs)], tmp_path=tmp_path)
+    assert out.returncode == 0 and "1 added" in out.stdout
+    assert "skipped" in out.stderr and "README.md" in out.stderr and "SOURCE.md" in out.stderr
+    named = run_ted(["ingest", "--db", db, "--quiet", str(docs / "README.md")], tmp_path=tmp_path)
+    assert named.returncode == 0 and "1 added" in named.stdout
+
+
+def test_a_file_that_is_not_there_is_named_as_given(tmp_path):
+    out = run_ted(["ingest", "--db", str(tmp_path / "t.db"), str(tmp_path / "nope.md")], tmp_path=tmp_path)
+    assert out.returncode != 0 and f"{tmp_path / 'nope.md'}: file not found (nothing was changed)" in out.stderr

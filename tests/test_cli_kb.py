@@ -126,3 +126,28 @@ def test_every_kb_action_has_help(action, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["kb", action, "--help"])
     assert exc.value.code == 0 and "--db" in capsys.readouterr().out
+
+
+def test_a_plain_copy_ingested_over_the_enriched_policy_is_said_and_can_be_undone(tmp_path):
+    """`ted ingest` of the policy's own text (no example questions) over the bundled, enriched policy: the owner
+    and review details carry over, TED says what was lost and how to undo it, and restore + publish undo it."""
+    from tests.test_cli import ROOT, run_ted
+
+    db = str(tmp_path / "t.db")
+    assert "Social Media Policy" in run_ted(["kb", "list", "--db", db], tmp_path=tmp_path).stdout  # bundled, enriched
+    out = run_ted(
+        ["ingest", "--db", db, "--quiet", str(ROOT / "corpora" / "tdc-social-media-policy.txt")], tmp_path=tmp_path
+    )
+    assert out.returncode == 0 and "1 replaced" in out.stdout
+    assert (
+        "had example questions written for" in out.stderr and "ted kb restore tdc-social-media-policy 1" in out.stderr
+    )
+    listed = run_ted(["kb", "list", "--db", db], tmp_path=tmp_path).stdout
+    assert "owner: Communications Manager" in listed  # carried over: the text file names no owner
+    restored = run_ted(["kb", "restore", "--db", db, "tdc-social-media-policy", "1"], tmp_path=tmp_path)
+    assert restored.returncode == 0 and "Nothing staff see has changed" in restored.stdout
+    assert run_ted(["kb", "publish", "--db", db, "tdc-social-media-policy"], tmp_path=tmp_path).returncode == 0
+    answer = run_ted(["ask", "--db", db, "--json", "can I add a supplier on linkedin?"], tmp_path=tmp_path).stdout
+    assert json.loads(answer)["citations"][0]["clause"] in {"5.13", "5.15"}  # the enriched policy answers again
+    again = run_ted(["kb", "restore", "--db", db, "tdc-social-media-policy", "9"], tmp_path=tmp_path)
+    assert again.returncode == 1 and "has no version 9" in again.stderr and "Traceback" not in again.stderr

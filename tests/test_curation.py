@@ -348,3 +348,14 @@ def test_what_was_marked_not_covered_by_a_retired_document_is_orphaned_with_it(c
     lifecycle.retire(council.db, "parking", "casey")
     assert next(r for r in teach.taught(council.db) if r["id"] == tid)["status"] == "orphaned"
     assert not council.db.execute("select 1 from not_covered where source = 'taught'").fetchone()
+
+
+def test_undoing_what_was_already_undone_says_so(council):
+    from knowledge.lifecycle import CurationError
+
+    tid = teach.teach(council.db, "5.13", "can my cousin and I be facebook friends", "casey@tendring.example")
+    teach.forget(council.db, tid, "casey@tendring.example")
+    with pytest.raises(CurationError, match="already been undone"):
+        teach.forget(council.db, tid, "casey@tendring.example")
+    with pytest.raises(CurationError, match="Nothing taught has the id 9999"):
+        teach.forget(council.db, 9999, "casey@tendring.example")

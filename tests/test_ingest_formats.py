@@ -785,12 +785,13 @@ def test_find_files_expands_folders_recursively_and_sorted(tmp_path):
     ]:
         write(tmp_path / "docs", name, "x")
     single = write(tmp_path, "single.docx", "x")
-    found = find_files([single, tmp_path / "docs", single])
+    skipped: list = []
+    found = find_files([single, tmp_path / "docs", single], skipped)
     docs = tmp_path / "docs"
+    assert skipped == [docs / "README.md"]  # a note beside the documents, not a policy: named, left out
     assert found == [
         single,
         docs / ".hidden.md",
-        docs / "README.md",
         docs / "a.TXT",
         docs / "b.md",
         docs / "sub" / "c.html",

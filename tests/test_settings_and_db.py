@@ -79,11 +79,24 @@ def test_transaction_rolls_back_on_error(db):
         ({"TED_LOG_LEVEL": "LOUD"}, "TED_LOG_LEVEL"),
         ({"TED_DIGEST_DAY": "monkey"}, "TED_DIGEST_DAY"),
         ({"TED_AT_RISK_ACK_MINUTES": "0"}, "TED_AT_RISK_ACK_MINUTES"),  # would escalate at every tick
+        ({"TED_PSEUDONYMISE_QUESTIONS": "enabled"}, "TED_PSEUDONYMISE_QUESTIONS"),  # never read as "off"
+        ({"TED_WEB_ALLOW_LOCAL_IDENTITY": "maybe"}, "TED_WEB_ALLOW_LOCAL_IDENTITY"),
+        ({"TEAMS_ALLOW_UNAUTHENTICATED": "sure"}, "TEAMS_ALLOW_UNAUTHENTICATED"),
+        ({"TED_SEMANTIC": "disabled"}, "TED_SEMANTIC"),
+        ({"TED_PUBLIC_URL": "ted.tendring.gov.uk"}, "TED_PUBLIC_URL"),  # links in messages would go nowhere
     ],
 )
 def test_bad_report_settings_are_refused_at_start(env, name):
     with pytest.raises(ValueError, match=name):
         Settings.from_env(env).check()
+
+
+def test_on_off_settings_take_every_usual_spelling():
+    for on in ("1", "true", "Yes", "ON"):
+        assert Settings.from_env({"TED_PSEUDONYMISE_QUESTIONS": on}).pseudonymise_questions
+    for off in ("0", "false", "No", "off", ""):
+        assert not Settings.from_env({"TED_PSEUDONYMISE_QUESTIONS": off}).pseudonymise_questions
+    assert not Settings.from_env({"TED_SEMANTIC": "off"}).semantic and Settings.from_env({}).semantic
 
 
 def test_bad_setting_is_a_polite_error_on_the_command_line(monkeypatch, capsys):
@@ -156,3 +169,13 @@ def test_setting_one_categorys_deadline_leaves_the_others_at_their_defaults():
     s = Settings.from_env({"TED_ACK_HOURS": "abuse_me=1", "TED_RESOLVE_DAYS": "disparaging=20"}).check()
     assert (s.ack_hours_for("abuse_me"), s.ack_hours_for("abuse_colleague"), s.ack_hours_for("other")) == (1, 4, 8)
     assert (s.resolve_days_for("disparaging"), s.resolve_days_for("abuse_me")) == (20, 5)
+
+
+def test_a_database_in_a_folder_that_does_not_exist_is_refused_not_made(tmp_path, capsys):
+    from app import main
+
+    typo = tmp_path / "var-typo" / "ted.db"
+    assert main(["ask", "--db", str(typo), "hello"]) != 0
+    err = capsys.readouterr().err
+    assert "does not exist: create it first" in err and "Traceback" not in err
+    assert not typo.parent.exists()

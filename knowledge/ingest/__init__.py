@@ -34,12 +34,22 @@ def _unsupported(path: Path) -> IngestError:
     return IngestError(path, f"{kind} are not supported (use one of {', '.join(SUPPORTED_SUFFIXES)})")
 
 
-def find_files(paths: list[Path]) -> list[Path]:
-    """Files as given, folders expanded (recursively, sorted) to the supported files inside them."""
+# Files a folder of documents often holds beside them that are not policies (where it came from, its licence):
+# left out when a folder is expanded, ingested when named.
+NOT_POLICIES = frozenset({"readme", "license", "licence", "source", "changelog", "notice", "copying"})
+
+
+def find_files(paths: list[Path], skipped: list[Path] | None = None) -> list[Path]:
+    """Files as given, folders expanded (recursively, sorted) to the supported files inside them, less the notes
+    that are not policies (NOT_POLICIES, by name: README.md, SOURCE.md…), which go to `skipped` when given."""
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARSERS))
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARSERS)
+            notes = [p for p in inside if p.stem.lower() in NOT_POLICIES]
+            if skipped is not None:
+                skipped.extend(notes)
+            found.extend(p for p in inside if p not in notes)
         elif not path.exists():
             raise IngestError(path, "file not found")
         elif path.suffix.lower() not in _PARSERS:
