@@ -140,6 +140,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         items = read_questions(Path(args.file))
     except ValueError as exc:
         raise Problem(f"{exc}; nothing was scored") from exc
+    if not items:
+        raise Problem(f"{args.file} has no questions in it (one JSON object a line); nothing was scored")
     ted = build(settings, args.db)
     if is_conversation_file(items):
         return _eval_conversations(ted, items, args)

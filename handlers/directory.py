@@ -127,14 +127,18 @@ class Directory:
 
     def import_rows(self, rows: list[dict]) -> dict[str, int]:
         """Upsert everyone in *rows*; mark people not in it as left. One transaction."""
-        counts = {"added": 0, "updated": 0, "left": 0}
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "left": 0}
         now = utcnow()
         with transaction(self.db):
             existing = {r["email"]: r for r in self.db["people"].rows}
             for row in rows:
                 old = existing.get(row["email"])
-                counts["added" if old is None else "updated"] += 1
-                self.db["people"].upsert({**row, "active": 1, "updated_at": now, "left_at": None}, pk="email")
+                same = (
+                    old is not None and old["active"] and all((old.get(k) or "") == (v or "") for k, v in row.items())
+                )
+                counts["added" if old is None else "unchanged" if same else "updated"] += 1
+                if not same:
+                    self.db["people"].upsert({**row, "active": 1, "updated_at": now, "left_at": None}, pk="email")
             keep = {r["email"] for r in rows}
             for email, old in existing.items():
                 if email not in keep and old["active"]:

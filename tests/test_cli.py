@@ -206,3 +206,27 @@ def test_a_folder_s_readme_and_source_notes_are_left_out_unless_named(tmp_path):
 def test_a_file_that_is_not_there_is_named_as_given(tmp_path):
     out = run_ted(["ingest", "--db", str(tmp_path / "t.db"), str(tmp_path / "nope.md")], tmp_path=tmp_path)
     assert out.returncode != 0 and f"{tmp_path / 'nope.md'}: file not found (nothing was changed)" in out.stderr
+
+
+def test_an_export_for_an_address_not_in_the_directory_says_so_and_a_non_address_is_refused(tmp_path):
+    db = str(tmp_path / "t.db")
+    assert (
+        run_ted(
+            ["directory", "import", "--db", db, str(ROOT / "sample" / "directory.csv")], tmp_path=tmp_path
+        ).returncode
+        == 0
+    )
+    typo = run_ted(["reports", "export", "--db", db, "--email", "alex.lifegaurd@tendring.example"], tmp_path=tmp_path)
+    assert typo.returncode == 0 and json.loads(typo.stdout)["directory"] is None
+    assert "is not in the staff directory" in typo.stderr
+    known = run_ted(["reports", "export", "--db", db, "--email", "alex.lifeguard@tendring.example"], tmp_path=tmp_path)
+    assert known.returncode == 0 and "not in the staff directory" not in known.stderr
+    bad = run_ted(["reports", "export", "--db", db, "--email", "not an email"], tmp_path=tmp_path)
+    assert bad.returncode == 2 and "is not an email address" in bad.stderr and bad.stdout == ""
+
+
+def test_an_empty_question_file_is_refused_not_scored(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", "utf-8")
+    out = run_ted(["eval", "--db", str(tmp_path / "t.db"), str(empty)], tmp_path=tmp_path)
+    assert out.returncode != 0 and "has no questions in it" in out.stderr and "Traceback" not in out.stderr

@@ -352,6 +352,10 @@ def test_directory_reimport_updates_in_place_and_marks_leavers():
     rows = [r for r in parse_csv(SAMPLE) if r["email"] != "sam.leisure@tendring.example"]
     counts = ted.directory.import_rows(rows)
     assert counts["left"] == 1 and counts["added"] == 0
+    assert counts["unchanged"] == len(rows) and counts["updated"] == 0  # the same file: nobody changed
+    moved = [{**r, "service_area": "Leisure"} if r["email"] == rows[0]["email"] else r for r in rows]
+    again = ted.directory.import_rows(moved)
+    assert again["updated"] == 1 and again["unchanged"] == len(rows) - 1
     assert not ted.directory.get("sam.leisure@tendring.example").active
     submit(ted, "U0ALEXLIFE")
     report = ted.reports.by_ref("TED-2026-0001")

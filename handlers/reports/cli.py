@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -45,7 +46,10 @@ def directory_command(ted, args: argparse.Namespace) -> int:
         print(f"ted directory import: {args.file}: {exc} (nothing was changed).", file=sys.stderr)
         return 1
     counts = ted.directory.import_rows(rows)
-    print(f"Directory imported: {counts['added']} added, {counts['updated']} updated, {counts['left']} marked as left.")
+    print(
+        f"Directory imported: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['left']} marked as left."
+    )
     return 0
 
 
@@ -100,7 +104,21 @@ def reports_command(ted, args: argparse.Namespace) -> int:
         if not args.email:
             print("ted reports export: --email is required", file=sys.stderr)
             return 2
-        print(json.dumps(export_person(ted, args.email), indent=2, ensure_ascii=False))
+        if not _EMAILISH.match(args.email.strip()):
+            print(
+                f"ted reports export: {args.email!r} is not an email address; give the person's address as the "
+                "directory has it (nothing was exported)",
+                file=sys.stderr,
+            )
+            return 2
+        found = export_person(ted, args.email)
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+        if found.get("directory") is None:  # a typo would otherwise read as "we hold nothing about them"
+            print(
+                f"ted reports export: note: {args.email.strip().lower()} is not in the staff directory; check the "
+                "address before sending an empty export (ids on Slack and Teams are found only through it)",
+                file=sys.stderr,
+            )
         return 0
     if args.action == "purge":
         refs = escalation.purge(svc, dry_run=args.dry_run, forget_attachments=ted.forget_attachments)
@@ -135,6 +153,9 @@ QUESTION_TABLE_NAMES = {
 
 def _public(r: dict) -> dict:
     return {k: r[k] for k in ("ref", "status", "category", "created_at", "ack_due_at", "escalation_level")}
+
+
+_EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def export_person(ted, email: str) -> dict:
