@@ -303,16 +303,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ted", description="TED, the council's staff policy assistant.")
     p.add_argument("--version", action="version", version="ted 0.1.0")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def db_option(sp: argparse.ArgumentParser) -> None:
-        # SUPPRESS: `ted kb --db X list` and `ted kb list --db X` both work; a nested default never hides a value.
+        # SUPPRESS: `ted --db X kb list`, `ted kb --db X list` and `ted kb list --db X` all work; a nested default
+        # never hides a value given before it.
         sp.add_argument(
             "--db",
             metavar="PATH",
             default=argparse.SUPPRESS,
             help="SQLite database file (default: $TED_DB or var/ted.db)",
         )
+
+    db_option(p)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, fn, help_: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)

@@ -230,3 +230,10 @@ def test_an_empty_question_file_is_refused_not_scored(tmp_path):
     empty.write_text("", "utf-8")
     out = run_ted(["eval", "--db", str(tmp_path / "t.db"), str(empty)], tmp_path=tmp_path)
     assert out.returncode != 0 and "has no questions in it" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_db_may_come_before_the_command_too(tmp_path):
+    db = str(tmp_path / "first.db")
+    out = run_ted(["--db", db, "ask", "--json", "can I add a supplier on facebook?"], tmp_path=tmp_path)
+    assert out.returncode == 0 and json.loads(out.stdout)["intent"] == "policy"
+    assert (tmp_path / "first.db").exists() and not (tmp_path / "var").exists()
