@@ -20,6 +20,11 @@ INTENTS = (POLICY, REPORT, SMALLTALK, FALLBACK)
 SUMMARY_LABEL = "In short:"  # what every channel puts before a clause's plain-English summary
 SEE_ALSO_CHARS = 300
 SHOWN = 5  # ranked clauses an answer is made from
+# With the semantic signal on, a best clause whose meaning is this far from the question's is never the answer,
+# however its words matched: "can I post on facebook during work hours?" against a three-clause parking policy
+# ("…charging bays for up to four hours", cosine 0.09) was answered at 0.53. On the training questions, of the best
+# clauses below 0.25 TED answered with two, both wrong, and none was right.
+MIN_MEANING = 0.25
 SUGGESTED = 3  # closest clauses a "not covered" offers when TED was nearly sure (Answerer.fallback)
 SEARCHED = 20  # ranked clauses looked at, so a taught clause that ranks lower can still be put first
 
@@ -297,9 +302,11 @@ class Answerer:
         if not hits:
             return self.fallback(), query, hits
         conf = calibration.confidence(judged, params, self.semantic)
-        if conf < calibration.threshold(params, judged, self.semantic, self.min_confidence_override):
+        unrelated = self.semantic and judged[0].sem < MIN_MEANING  # not an answer, nor close enough to offer
+        if unrelated or conf < calibration.threshold(params, judged, self.semantic, self.min_confidence_override):
             # The closest clauses, unless the question names a policy TED doesn't hold: they are not its answer.
-            return self.fallback(conf, hits, suggest=not self.unheld(question, loose=True)), query, hits
+            offer = not unrelated and not self.unheld(question, loose=True)
+            return self.fallback(conf, hits, suggest=offer), query, hits
         return self.compose(hits, conf), query, hits
 
     def taught(self, query: Query) -> Taught | None:

@@ -487,3 +487,28 @@ def test_a_question_that_merely_names_a_policy_ted_does_not_hold_is_offered_no_c
     ted = build(Settings(suggest_confidence=0.0), ":memory:")
     (reply,) = chat(ted, "what's the telework policy at the Department of Education?")
     assert reply.intent == "fallback" and reply.choices == ()
+
+
+def test_on_a_small_knowledge_base_of_the_council_s_own_an_unrelated_question_is_not_answered():
+    """A pilot with one short policy: a question whose words brush a clause but whose meaning is far from it is
+    not answered (nor offered it), and a question about a policy TED doesn't hold is not taken for smalltalk."""
+    from app import build
+    from core.settings import Settings
+
+    ted = build(Settings(suggest_confidence=0.0), ":memory:", first_use=False)
+    parking = Document(
+        "parking",
+        "Parking policy",
+        (
+            Clause("1.1", "Staff permits cost five pounds a month and are bought through the HR portal."),
+            Clause("2.1", "Electric vehicles may use the charging bays for up to four hours."),
+            Clause("2.2", "Bicycles go in the shed behind the depot."),
+        ),
+    )
+    save_documents(ted.db, [parking], embedder=ted.answerer.index.embedder)
+    (far,) = chat(ted, "can I post on facebook during work hours?", conversation="p1")
+    assert far.intent == "fallback" and far.choices == ()
+    (leave,) = chat(ted, "what is the sick leave policy?", conversation="p2")
+    assert leave.intent == "fallback" and "Parking policy" in leave.text
+    (near,) = chat(ted, "how long can I leave my electric car in the charging bay?", conversation="p3")
+    assert near.intent == "policy" and near.citations[0].clause == "2.1"

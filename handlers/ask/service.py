@@ -109,7 +109,9 @@ class AskService:
         # ("I'm worried it's a false alarm, should I still report it?", taught to the incident handbook's clause).
         # Only the /report command itself still opens the form.
         settled = answer.taught and not text.lower().startswith("/report")
-        if not settled and self.intents.is_smalltalk(text, scores):
+        # A question about a policy TED doesn't hold ("what is the sick leave policy?") is answered as that, not
+        # taken for a question about TED: on a small knowledge base it can sit closer to the smalltalk examples.
+        if not settled and self.intents.is_smalltalk(text, scores) and not self.answerer.unheld(text, loose=True):
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         colleague = about_a_colleague(text)
         if settled and wants_to_report(text):  # the taught answer stands; asking to report still gets the form
