@@ -23,6 +23,17 @@ DIGEST_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEAMS_SDKS = ("botbuilder", "agents")  # TEAMS_SDK: which SDK carries Teams (bot/teams/sdk_*.py)
 
 
+def _confidence(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+        if not 0.0 <= value <= 1.0:  # also refuses nan
+            raise ValueError
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number between 0 and 1, not {text!r}") from exc
+    return value
+
+
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
     text = env.get(name, "").strip()
     if not text:
@@ -259,20 +270,8 @@ class Settings:
             raise ValueError(f"TED_PORT must be a whole number, not {port_text!r}") from exc
         if not 0 <= port <= 65535:
             raise ValueError(f"TED_PORT must be a port number from 1 to 65535 (0: any free port), not {port_text!r}")
-        conf_text = e.get("TED_MIN_CONFIDENCE", "").strip()
-        try:
-            min_conf = float(conf_text) if conf_text else 0.0
-            if not 0.0 <= min_conf <= 1.0:  # also refuses nan
-                raise ValueError
-        except ValueError as exc:
-            raise ValueError(f"TED_MIN_CONFIDENCE must be a number between 0 and 1, not {conf_text!r}") from exc
-        suggest_text = e.get("TED_SUGGEST_CONFIDENCE", "").strip()
-        try:
-            suggest = float(suggest_text) if suggest_text else 0.3
-            if not 0.0 <= suggest <= 1.0:  # also refuses nan
-                raise ValueError
-        except ValueError as exc:
-            raise ValueError(f"TED_SUGGEST_CONFIDENCE must be a number between 0 and 1, not {suggest_text!r}") from exc
+        min_conf = _confidence(e, "TED_MIN_CONFIDENCE", 0.0)
+        suggest = _confidence(e, "TED_SUGGEST_CONFIDENCE", 0.3)
         return cls(
             db_path=e.get("TED_DB", "").strip() or DEFAULT_DB,
             host=e.get("TED_HOST", "").strip() or "127.0.0.1",
