@@ -290,6 +290,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import listen, serve
 
     path = args.db or settings.db_path
+    if path != ":memory:":
+        path = str(Path(path).expanduser())
+        dbmod.database_folder(Path(path))  # before the lock, which sits beside the database: a typo starts no TED
     with ServeLock(path):  # one TED per database: a second `ted serve` on it is refused (core/lock.py)
         sock = listen(settings.host, settings.port)
         try:

@@ -50,22 +50,10 @@ def check_file(p: Path) -> None:
         integrity.check_header(p)
 
 
-def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at *path*, or in memory for ':memory:'.
-
-    A file that is not a whole SQLite database, or that cannot be opened, raises DatabaseProblem (one sentence
-    naming the file). `check=True` (`ted serve`, at start) also runs SQLite's quick check and a write probe."""
-    if str(path) == ":memory:":
-        conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
-        migrate(db)
-        return db
-    p = Path(path)
-    check_file(p)
+def database_folder(p: Path) -> None:
+    """The database's folder: only TED's own default (var/) is made. A folder named in TED_DB or --db that isn't
+    there is more likely a typo than a wish for a new, empty TED, so it is refused (`ted serve`'s lock too)."""
     if not p.parent.exists() and p.parent.resolve() != Path(DEFAULT_DB).parent.resolve():
-        # Only TED's own default folder (var/) is made: a folder named in TED_DB or --db that isn't there is
-        # more likely a typo than a wish for a new, empty TED.
         raise integrity.DatabaseProblem(
             f"the folder {p.parent} for the database {p} does not exist: create it first, or point TED_DB "
             "(or --db) at a database in a folder that exists"
@@ -77,6 +65,22 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
             f"TED cannot create the folder {p.parent} for its database "
             f"({exc.strerror}): create it, or point TED_DB (or --db) elsewhere"
         ) from exc
+
+
+def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at *path*, or in memory for ':memory:'.
+
+    A file that is not a whole SQLite database, or that cannot be opened, raises DatabaseProblem (one sentence
+    naming the file). `check=True` (`ted serve`, at start) also runs SQLite's quick check and a write probe."""
+    if str(path) == ":memory:":
+        conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+        return db
+    p = Path(path).expanduser()
+    check_file(p)
+    database_folder(p)
     try:
         conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -125,7 +125,8 @@ def _public_url(value: str) -> str:
         raise ValueError(
             f"TED_PUBLIC_URL must be the address people reach TED at, starting https:// or http://, not {value!r}"
         )
-    return url
+    scheme, sep, rest = url.partition("://")  # "HTTPS://…" is https (Secure cookies and links check for it)
+    return f"{scheme.lower()}{sep}{rest}" if sep else url
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ class Settings:
         min_conf = _confidence(e, "TED_MIN_CONFIDENCE", 0.0)
         suggest = _confidence(e, "TED_SUGGEST_CONFIDENCE", 0.3)
         return cls(
-            db_path=e.get("TED_DB", "").strip() or DEFAULT_DB,
+            db_path=os.path.expanduser(e.get("TED_DB", "").strip() or DEFAULT_DB),
             host=e.get("TED_HOST", "").strip() or "127.0.0.1",
             port=port,
             slack_bot_token=e.get("SLACK_BOT_TOKEN", "").strip(),

@@ -107,8 +107,8 @@ def _parse_csv(text: str) -> list[dict]:
 
 
 def _rows(reader: csv.DictReader):
-    """The reader's rows; a row csv cannot read (a quote never closed, a NUL byte) is named by the line it
-    starts on, the one after the last row read."""
+    """The reader's rows; a row csv cannot read (a quote never closed, a NUL byte) is placed after the last line
+    that was read whole (blank lines may come between)."""
     last = reader.line_num
     while True:
         try:
@@ -116,7 +116,7 @@ def _rows(reader: csv.DictReader):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise DirectoryError(f"line {last + 1}: not readable as CSV ({exc}; a quote never closed?)") from exc
+            raise DirectoryError(f"after line {last}: not readable as CSV ({exc}; a quote never closed?)") from exc
         last = reader.line_num
         yield raw
 

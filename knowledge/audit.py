@@ -25,6 +25,7 @@ DRAFT, DISCARD, PUBLISH, INGEST, RETIRE, REMOVE, EDIT = (
     "edit",
 )
 TEACH, NOT_COVERED, FORGET, ORPHAN, DISMISS = "teach", "not_covered", "forget", "orphan", "dismiss"
+RESTORE = "restore"
 
 
 def cli_actor() -> str:

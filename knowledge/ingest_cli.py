@@ -40,11 +40,26 @@ def ingest_paths(
     except IngestError as exc:  # named as it was given: "nope.md" alone doesn't say which folder was looked in
         print(f"ted ingest: {exc.path}: {exc.reason} (nothing was changed).", file=sys.stderr)
         return 1
-    for f in skipped:
+    for f in list(skipped):
+        try:
+            live_already = load_document(db, parse_file(f).id) is not None
+        except (IngestError, OSError, ValueError):
+            live_already = False
+        if live_already:  # ingested before: skipped now, --replace would remove it, or it would go stale
+            skipped.remove(f)
+            files.append(f)
+        else:
+            print(
+                f"ted ingest: skipped {f}: a note beside the documents, not a policy (name it to ingest it).",
+                file=sys.stderr,
+            )
+    if not files and skipped:
         print(
-            f"ted ingest: skipped {f}: a note beside the documents, not a policy (name it to ingest it).",
+            "ted ingest: only notes beside documents found (README, SOURCE, LICENSE…); name one to ingest it. "
+            "Nothing was changed.",
             file=sys.stderr,
         )
+        return 1
     if not files:
         print("ted ingest: no supported files found (.md .txt .html .docx .pdf).", file=sys.stderr)
         return 1
@@ -90,7 +105,9 @@ def ingest_paths(
             print(
                 f"ted ingest: note: {d.id} had example questions written for {before} clauses and {after} kept them "
                 "(a clause keeps them only where its number and words are unchanged), so TED will answer its "
-                f"questions less well. To undo it: `ted kb restore {d.id} {seq}`, then `ted kb publish {d.id}`.",
+                "questions less well until the new clauses get theirs. If the replacement was a mistake, `ted kb "
+                f"restore {d.id} {seq}`, then `ted kb publish {d.id}`, bring the version before back, its wording "
+                "too (not for a real new edition: that would put the old wording back in front of staff).",
                 file=sys.stderr,
             )
     return 0

@@ -38,6 +38,7 @@ def configure(k: argparse.ArgumentParser, common: argparse.ArgumentParser) -> No
     r = add("restore", "Make an earlier version of a document (as it was) the draft waiting to be published.")
     r.add_argument("doc_id")
     r.add_argument("version", type=int, help="the version number `ted kb history` shows")
+    r.add_argument("--force", action="store_true", help="discard a draft waiting for the document")
     h = add("history", "A document's versions and every change made to it (who, what, when, before/after).")
     h.add_argument("doc_id")
     h.add_argument("--json", action="store_true")
@@ -159,7 +160,7 @@ def _retire(ted, args) -> int:
 
 
 def _restore(ted, args) -> int:
-    row = lifecycle.restore(ted.db, args.doc_id, args.version, actor())
+    row = lifecycle.restore(ted.db, args.doc_id, args.version, actor(), force=args.force)
     print(
         f"Version {args.version} of {args.doc_id} is now the draft waiting for it, as version {row['seq']} "
         f"({row['clause_count']} clauses/passages). Nothing staff see has changed: check it with "

@@ -38,8 +38,15 @@ def carry_over(doc: Document, live: Document | None) -> Document:
         o = old.get(c.number)
         same = o is not None and " ".join(o.text.split()) == " ".join(c.text.split())
         if same and not (c.summary or c.keywords or c.questions):
+            # The old title only where someone wrote it (an enriched clause): one that merely came from the old
+            # heading gives way to the new heading's.
+            enriched = bool(o.summary or o.keywords or o.questions)
             c = dataclasses.replace(
-                c, title=o.title or c.title, summary=o.summary, keywords=o.keywords, questions=o.questions
+                c,
+                title=(o.title or c.title) if enriched else c.title,
+                summary=o.summary,
+                keywords=o.keywords,
+                questions=o.questions,
             )
         clauses.append(c)
     keep = {
@@ -74,9 +81,10 @@ def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: s
     return row
 
 
-def restore(db: sqlite_utils.Database, doc_id: str, seq: int, actor: str) -> dict:
+def restore(db: sqlite_utils.Database, doc_id: str, seq: int, actor: str, force: bool = False) -> dict:
     """An earlier version of a document (as it was, with its enrichment) as the draft waiting for it, a new
-    version to check and publish: how a replacement that lost what it shouldn't have is undone."""
+    version to check and publish: how a replacement that lost what it shouldn't have is undone. A draft someone
+    uploaded and left waiting is not discarded for it unless `force`."""
     row = db.execute(
         "select id, status, content from doc_versions where doc_id = ? and seq = ?", [doc_id, seq]
     ).fetchone()
@@ -84,9 +92,19 @@ def restore(db: sqlite_utils.Database, doc_id: str, seq: int, actor: str) -> dic
         raise CurationError(f"“{doc_id}” has no version {seq}: `ted kb history {doc_id}` lists them.")
     if row[1] == versions.LIVE:
         raise CurationError(f"Version {seq} of “{doc_id}” is the live one already: nothing to restore.")
+    if row[1] == versions.DRAFT:
+        raise CurationError(f"Version {seq} of “{doc_id}” is the draft waiting already: publish it to make it live.")
     if not row[2]:
         raise CurationError(f"Version {seq} of “{doc_id}” was not kept whole, so it cannot be restored.")
-    return create_draft(db, versions.from_json(row[2]), actor, doc_id=doc_id)
+    waiting = versions.current(db, doc_id, versions.DRAFT)
+    if waiting is not None and not force:
+        raise CurationError(
+            f"A draft is waiting for “{doc_id}” (version {waiting['seq']}, by {waiting['created_by'] or '—'}): "
+            "restoring would discard it. Publish or check it first, or restore with --force to discard it."
+        )
+    made = create_draft(db, versions.from_json(row[2]), actor, doc_id=doc_id)
+    audit.record(db, actor, audit.RESTORE, doc_id, f"version {seq} as version {made['seq']}")
+    return made
 
 
 def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:

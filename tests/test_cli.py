@@ -201,6 +201,14 @@ def test_a_folder_s_readme_and_source_notes_are_left_out_unless_named(tmp_path):
     assert "skipped" in out.stderr and "README.md" in out.stderr and "SOURCE.md" in out.stderr
     named = run_ted(["ingest", "--db", db, "--quiet", str(docs / "README.md")], tmp_path=tmp_path)
     assert named.returncode == 0 and "1 added" in named.stdout
+    # Ingested once, a note is never dropped by a later ingest of its folder (--replace would remove it)
+    again = run_ted(["ingest", "--db", db, "--quiet", "--replace", str(docs)], tmp_path=tmp_path)
+    assert again.returncode == 0 and "removed" not in again.stdout and "README.md" not in again.stderr
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "LICENSE.md").write_text("# Licence\n\nOpen Government Licence.\n", "utf-8")
+    only = run_ted(["ingest", "--db", db, "--quiet", str(notes)], tmp_path=tmp_path)
+    assert only.returncode == 1 and "only notes beside documents found" in only.stderr
 
 
 def test_a_file_that_is_not_there_is_named_as_given(tmp_path):

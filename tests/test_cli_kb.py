@@ -151,3 +151,35 @@ def test_a_plain_copy_ingested_over_the_enriched_policy_is_said_and_can_be_undon
     assert json.loads(answer)["citations"][0]["clause"] in {"5.13", "5.15"}  # the enriched policy answers again
     again = run_ted(["kb", "restore", "--db", db, "tdc-social-media-policy", "9"], tmp_path=tmp_path)
     assert again.returncode == 1 and "has no version 9" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_restore_never_discards_a_waiting_draft_unless_told_and_is_audited(tmp_path):
+    from tests.test_cli import run_ted
+
+    db = str(tmp_path / "t.db")
+    policy = tmp_path / "parking.md"
+    for words in ("£5 a month", "£7 a month"):  # version 1, then version 2 live
+        policy.write_text(f"# Parking policy\n\n## 1 Permits\n\n1.1 Staff permits cost {words}.\n", "utf-8")
+        assert run_ted(["ingest", "--db", db, "--quiet", str(policy)], tmp_path=tmp_path).returncode == 0
+    policy.write_text("# Parking policy\n\n## 1 Permits\n\n1.1 Staff permits cost £9 a month.\n", "utf-8")
+    assert run_ted(["ingest", "--db", db, "--quiet", "--draft", str(policy)], tmp_path=tmp_path).returncode == 0
+    refused = run_ted(["kb", "restore", "--db", db, "parking", "1"], tmp_path=tmp_path)
+    assert refused.returncode == 1 and "A draft is waiting" in refused.stderr and "--force" in refused.stderr
+    assert "draft waiting already" in run_ted(["kb", "restore", "--db", db, "parking", "3"], tmp_path=tmp_path).stderr
+    forced = run_ted(["kb", "restore", "--db", db, "parking", "1", "--force"], tmp_path=tmp_path)
+    assert forced.returncode == 0 and "as version 4" in forced.stdout
+    history = run_ted(["kb", "history", "--db", db, "parking"], tmp_path=tmp_path).stdout
+    assert "restore version 1 as version 4" in history and "discard version 3" in history
+
+
+def test_a_new_heading_renames_an_unchanged_clause_nobody_titled():
+    from knowledge.lifecycle import carry_over
+    from knowledge.model import Clause, Document
+
+    old = Document("p", "Parking", (Clause("2.1", "Electric vehicles charge here.", title="Electric vehicles"),))
+    new = Document("p", "Parking", (Clause("2.1", "Electric vehicles charge here.", title="EV charging"),))
+    assert carry_over(new, old).clauses[0].title == "EV charging"
+    titled = Document(
+        "p", "Parking", (Clause("2.1", "Electric vehicles charge here.", title="Charging bays", summary="Bays."),)
+    )
+    assert carry_over(new, titled).clauses[0].title == "Charging bays"  # written by someone: it stays

@@ -91,6 +91,13 @@ def test_bad_report_settings_are_refused_at_start(env, name):
         Settings.from_env(env).check()
 
 
+def test_an_upper_case_public_url_scheme_is_read_as_it_means():
+    assert (
+        Settings.from_env({"TED_PUBLIC_URL": "HTTPS://ted.tendring.gov.uk/"}).public_url
+        == "https://ted.tendring.gov.uk"
+    )
+
+
 def test_on_off_settings_take_every_usual_spelling():
     for on in ("1", "true", "Yes", "ON"):
         assert Settings.from_env({"TED_PSEUDONYMISE_QUESTIONS": on}).pseudonymise_questions
@@ -175,7 +182,8 @@ def test_a_database_in_a_folder_that_does_not_exist_is_refused_not_made(tmp_path
     from app import main
 
     typo = tmp_path / "var-typo" / "ted.db"
-    assert main(["ask", "--db", str(typo), "hello"]) != 0
-    err = capsys.readouterr().err
-    assert "does not exist: create it first" in err and "Traceback" not in err
-    assert not typo.parent.exists()
+    for command in (["ask", "--db", str(typo), "hello"], ["serve", "--db", str(typo)]):  # serve: before its lock
+        assert main(command) != 0
+        err = capsys.readouterr().err
+        assert "does not exist: create it first" in err and "Traceback" not in err
+        assert not typo.parent.exists()

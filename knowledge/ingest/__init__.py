@@ -59,6 +59,8 @@ def find_files(paths: list[Path], skipped: list[Path] | None = None) -> list[Pat
     unique: dict[Path, None] = {}
     for path in found:
         unique.setdefault(path, None)
+    if skipped is not None:  # a note named as well as its folder is ingested, not skipped
+        skipped[:] = [n for n in dict.fromkeys(skipped) if n not in unique]
     return list(unique)
 
 
