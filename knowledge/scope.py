@@ -16,9 +16,12 @@ _ABOUT = re.compile(
     r"\b(say|says|said|cover|covers|mention|mentions|state|states|contain|contains|allow|allows|"
     r"rules?|according to|under|in the|in our|what'?s in|set out|sets out|require|requires)\b"
 )
-# ... or nothing but the name: "and the expenses policy?", "what about the data protection policy?" asks about it.
+# ... or nothing but the name: "and the expenses policy?", "what about the data protection policy?", "what is the
+# sick leave policy" ask about it.
 _JUST_A_NAME = re.compile(
-    r"^(?:(?:and|but|or|so|also|what about|how about|same for|and what about)\s+)?(?:(?:the|our|a|an)\s+)?"
+    r"^(?:(?:and|but|or|so|also|what about|how about|same for|and what about|what is|what's|whats|what are|"
+    r"tell me about|explain|where is|where's|where can i find|can i see|show me|is there an?|do we have an?)\s+)?"
+    r"(?:(?:the|our|a|an)\s+)?"
     r"(?:[a-z&'-]+ ){1,3}" + _KIND + r"\s*(?:too|then|instead)?\s*[?.!]*$"
 )
 # Words that can stand before "policy" without naming a document ("what does the policy say", "this policy").

@@ -22,6 +22,12 @@ RELATED = ["Data Protection Policy", "IT Strategy", "Covert Surveillance Policy 
         ("is there any role in the policy for managers?", None),
         ("what does this policy say about linkedin", None),
         ("can I post on facebook?", None),
+        ("what is the sick leave policy", "Sick Leave Policy"),  # with or without a question mark
+        ("whats the data protection policy?", "Data Protection Policy"),
+        ("where can i find the expenses policy", "Expenses Policy"),
+        ("what is the social media policy?", None),  # held
+        ("what is the policy on tiktok", None),  # the policy asked about, not another one
+        ("is there a policy on tiktok", None),
     ],
 )
 def test_documents_named_in_questions(question, name):
