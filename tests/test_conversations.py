@@ -96,6 +96,11 @@ def test_the_whole_answer_shows_the_clauses_that_complete_it_as_cards(ted):
     assert linkedin.summary and linkedin.plain_text.startswith("In short:")  # a direct first line
 
 
+def test_sharing_the_councils_own_news_is_answered_by_the_clause_that_encourages_it(ted):
+    (reply,) = chat(ted, "can I share the council's press release on my own Facebook?")
+    assert reply.intent == "policy" and reply.citations[0].clause == "5.17"  # not 5.16, LinkedIn updates
+
+
 def test_every_chip_and_button_carries_clause_ids(ted):
     (reply,) = chat(ted, "can I post about work on my own account?")
     for chip in reply.choices:
