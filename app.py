@@ -33,7 +33,7 @@ from handlers.reports.chat import ReportChat
 from handlers.reports.delivery import OutboxWorker
 from handlers.reports.intake import Clock, ReportService, system_clock
 from knowledge.answer import Answerer
-from knowledge.bundled import load_bundled_if_empty
+from knowledge.bundled import load_bundled_if_empty, refresh_bundled
 from knowledge.kb_cli import configure as kb_configure
 from knowledge.vectors import make_embedder
 
@@ -78,8 +78,8 @@ def build(
     db_path = str(db_path or settings.db_path)
     db = dbmod.connect(db_path, check=check)
     embedder = make_embedder(settings.semantic)
-    if first_use:
-        load_bundled_if_empty(db, embedder)
+    if first_use and not load_bundled_if_empty(db, embedder):
+        refresh_bundled(db, embedder)
     answerer = Answerer(
         db, settings.min_confidence, settings.fallback_contact, embedder, suggest_confidence=settings.suggest_confidence
     )

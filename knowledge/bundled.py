@@ -8,11 +8,16 @@ apart so the policy text can be checked against its source and never edited by a
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+from dataclasses import replace
 from importlib import resources
 from importlib.abc import Traversable
 
 from knowledge.model import Clause, Document, Section
+
+log = logging.getLogger("ted.knowledge")
 
 
 def _policy_dir() -> Traversable:
@@ -85,5 +90,67 @@ def load_bundled_if_empty(db, embedder=None) -> bool:
 
     if ever_held(db):
         return False
-    save_documents(db, bundled_documents(), embedder=embedder, actor="ted (first use)")
+    save_documents(db, bundled_documents(), embedder=embedder, actor=FIRST_USE)
+    _remember_release(db)
     return True
+
+
+FIRST_USE = "ted (first use)"
+RELEASE_UPDATE = "ted (release update)"
+_RELEASE_KEY = "bundled_release"  # kb_meta: the sha256 of the bundled files TED last checked its copies against
+
+
+def release_digest() -> str:
+    """The sha256 of every bundled policy file, so a release that changed none of them costs one read."""
+    h = hashlib.sha256()
+    for entry in sorted(_policy_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            h.update(entry.name.encode() + b"\x00" + entry.read_bytes() + b"\x00")
+    return h.hexdigest()
+
+
+def _remember_release(db, digest: str | None = None) -> None:
+    db["kb_meta"].upsert({"key": _RELEASE_KEY, "value": digest or release_digest()}, pk="key")
+
+
+def is_teds_own(db, doc_id: str) -> bool:
+    """Whether the live version of a bundled policy is TED's own copy: loaded on first use or by an earlier
+    release, not a version someone ingested, published or restored."""
+    from knowledge import versions
+
+    live = versions.current(db, doc_id, versions.LIVE)
+    if live is None:
+        return False
+    if live["created_by"] in (FIRST_USE, RELEASE_UPDATE):
+        return True
+    # Live since before versions were kept (migration 009 recorded no author): TED's own if it came from here.
+    return not live["created_by"] and live["format"] == "json"
+
+
+def refresh_bundled(db, embedder=None) -> list[str]:
+    """A new release's enrichment of a bundled policy (titles, summaries, keywords, example questions, "not
+    covered" examples) reaches a knowledge base made by an earlier one. Only TED's own copy is replaced, as a
+    new version in its history, audited as RELEASE_UPDATE; its details (title, owner, version, dates), which the
+    communications team may have edited, are kept, and so is everything taught. A version someone ingested,
+    published or restored, a retired policy, and a bundled policy this knowledge base never held are left as
+    they are. The ids of the policies updated."""
+    from knowledge.store import content_hash, save_documents
+
+    digest = release_digest()
+    row = db.execute("select value from kb_meta where key = ?", [_RELEASE_KEY]).fetchone()
+    if row and row[0] == digest:
+        return []
+    updated = []
+    for doc in bundled_documents():
+        held = db.execute(
+            "select source_hash, title, owner, version, date, review_cycle, next_review from documents where id = ?",
+            [doc.id],
+        ).fetchone()
+        if held is None or held[0] == content_hash(doc) or not is_teds_own(db, doc.id):
+            continue
+        kept = dict(zip(("title", "owner", "version", "date", "review_cycle", "next_review"), held[1:], strict=True))
+        save_documents(db, [replace(doc, **kept)], embedder=embedder, actor=RELEASE_UPDATE)
+        log.info("the bundled policy %s was updated to this release's enrichment", doc.id)
+        updated.append(doc.id)
+    _remember_release(db, digest)
+    return updated
