@@ -379,6 +379,30 @@ def test_purge_deletes_stored_screenshots(tmp_path):
     assert ted.reports.by_ref("TED-2026-0001")["attachments"] == "[]"
 
 
+def test_purge_keeps_a_screenshot_another_report_still_holds(tmp_path):
+    ted, clock, _ = make(str(tmp_path / "ted.db"))
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    upload_id = "B" * 24
+    (uploads / f"{upload_id}.img").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    (uploads / f"{upload_id}.json").write_text("{}")
+    for n in range(2):  # two reports hold the same file (however the second came by it)
+        shot = [{"id": upload_id, "name": "shot.png"}]
+        submit(
+            ted,
+            "U0ALEXLIFE",
+            screenshots=shot,
+            description=f"The same post, seen again ({n}), calls a named officer a liar.",
+        )
+    ted.router.action(
+        Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001", form={"outcome": "removed"})
+    )
+    clock.now += timedelta(days=366)
+    assert escalation.purge(ted.reports, forget_attachments=ted.forget_attachments) == ["TED-2026-0001"]
+    assert (uploads / f"{upload_id}.img").exists()  # TED-2026-0002 is open: its evidence stays
+    assert json.loads(ted.reports.by_ref("TED-2026-0002")["attachments"])[0]["id"] == upload_id
+
+
 class GoneSender(FakeSender):
     """A platform that says the person is gone (Slack user_not_found, Teams 403)."""
 

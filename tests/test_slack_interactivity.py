@@ -281,3 +281,13 @@ async def test_interactions_ted_does_not_act_on_are_acknowledged_not_refused(w):
         status, _ = await w.interact(payload)
         assert status == 200, payload["type"]
     assert w.ted.db["asked"].count == 0 and w.ted.db["reports"].count == 0
+
+
+@slack_test()
+async def test_a_slash_command_whose_text_says_payload_is_answered(w):
+    # A form body with the word "payload" in it (a question, a channel called #payload-team) is still a slash
+    # command, not an interactivity payload missing its field.
+    status, _ = await w.command("/ted", "is the payload of a council post shareable on my linkedin?")
+    assert status == 200
+    (private,) = await w.api.wait_for("response_url")
+    assert private.body["response_type"] == "ephemeral" and private.body.get("blocks")

@@ -92,3 +92,12 @@ async def test_someone_outside_the_staff_directory_is_never_shown_the_staff_list
     assert shown == ["casey.comms@tendring.example"]  # only where to email screenshots: the Communications Manager
     await w.ask("report", as_=ALEX)
     assert any(email in report_form() for email in everyone)
+
+
+@teams_test()
+async def test_a_teams_submit_cannot_attach_a_stored_screenshot(w):
+    # Adaptive Cards have no file input: a "screenshots" value in the submit data is not one of the card's inputs,
+    # so somebody else's stored screenshot (its id is on the reports its recipients received) is never attached.
+    record = {"id": "C" * 24, "name": "theirs.png", "mimetype": "image/png", "size": 9, "url": "/uploads/" + "C" * 24}
+    await filed(w, screenshots=[record])
+    assert json.loads(w.ted.reports.by_ref(REF)["attachments"]) == []

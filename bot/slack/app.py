@@ -20,6 +20,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -274,7 +276,7 @@ class SlackAdapter:
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             text = raw.decode("utf-8")
-            problem = slack_payload.parse(text, request.content_type)[1]
+            body, problem = slack_payload.parse(text, request.content_type)
         except UnicodeDecodeError:
             problem = "not utf-8"
         if not problem:
@@ -283,6 +285,9 @@ class SlackAdapter:
                 query=request.query_string,
                 headers={k: request.headers.getall(k) for k in request.headers.keys()},
             )
+            if bolt_req.body != body:  # Bolt misread a form that mentions "payload": give it the body as sent
+                bolt_req.body = body
+                bolt_req.context = build_async_context(AsyncBoltContext({}), body)
             try:
                 return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_req))
             except Exception as exc:  # Bolt could not read a signed payload: Slack's mistake, not a crash

@@ -26,6 +26,8 @@ from bot.teams.activity import PERSONAL, TeamsActivity, text
 from bot.teams.render import RESERVED
 from chat.model import DM, MENTION, Action, Message
 
+NOT_INPUTS = frozenset({"screenshots"})  # form fields no Adaptive Card input can set
+
 PLATFORM = "teams"
 _THREAD = re.compile(r";messageid=(\d+)$")
 _AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -99,7 +101,9 @@ def submit_from_activity(activity: TeamsActivity, user_id: str | None = None) ->
     if not data["action_id"].startswith("ted."):
         return None
     base, thread = split_conversation(activity.conversation_id)
-    form = {k: v for k, v in data.items() if k not in RESERVED} if data.get("form") else {}
+    # A card's inputs only: Adaptive Cards have no file input, so a "screenshots" key is never one of TED's
+    # (only an adapter that checked who uploaded a file may attach it: bot.web.uploads, Slack's own files).
+    form = {k: v for k, v in data.items() if k not in RESERVED | NOT_INPUTS} if data.get("form") else {}
     value = data.get("value", "")
     act = Action(
         platform=PLATFORM,

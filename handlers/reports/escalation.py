@@ -143,8 +143,11 @@ def purge(
     if dry_run:
         return [r["ref"] for r in rows]
     for r in rows:
-        if forget_attachments:
-            forget_attachments(json.loads(r["attachments"] or "[]"))
+        if forget_attachments:  # a screenshot another report still holds stays for that one
+            files = [a for a in json.loads(r["attachments"] or "[]") if isinstance(a, dict)]
+            forget_attachments(
+                [a for a in files if not any(o["id"] != r["id"] for o in service.with_attachment(str(a.get("id"))))]
+            )
         with transaction(db):
             db["reports"].update(
                 r["id"],
