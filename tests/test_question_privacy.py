@@ -77,6 +77,19 @@ def test_questions_feedback_and_memory_go_after_the_retention_period_by_the_sche
     assert ted.db["documents"].count == 1  # the knowledge base is not personal data
 
 
+def test_platform_event_ids_go_after_a_day_and_card_nonces_stay():
+    ted, clock = make()
+    start = datetime.now(UTC)
+    for platform, key in (("slack", "Ev01"), ("teams", "a1b2/1000"), ("slack-view", "V1:x"), ("teams-submit", "n1")):
+        assert ted.conversations.first_delivery(platform, key)
+    clock.now = start + timedelta(hours=23)
+    scheduled(ted)
+    assert ted.db["deliveries"].count == 4  # a retry within the day is still recognised
+    clock.now = start + timedelta(days=1, minutes=1)
+    scheduled(ted)
+    assert [r["platform"] for r in ted.db["deliveries"].rows] == ["teams-submit"]  # a card acts once, ever
+
+
 def test_only_rows_older_than_the_period_go_and_a_dry_run_deletes_nothing():
     ted, _ = make()
     talk(ted)

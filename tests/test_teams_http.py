@@ -57,6 +57,8 @@ async def test_the_same_activity_delivered_twice_is_answered_once(w):
     await w.send(activity)
     await w.send(activity)
     assert len(w.connector.of("send", "reply")) == 1
+    (seen,) = [r["delivery_id"] for r in w.ted.db["deliveries"].rows if r["platform"] == "teams"]
+    assert activity["conversation"]["id"] not in seen  # the ledger keeps no conversation id: who wrote, when
 
 
 @teams_test()

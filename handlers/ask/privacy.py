@@ -79,6 +79,10 @@ class Pseudonyms:
         return [v for v in (value, self.hashed(platform, value)) if v]
 
 
+DELIVERY_DAYS = 1
+EVENT_IDS = ("slack", "teams", "slack-share", "slack-view")  # `deliveries` rows that only stop a retry acting twice
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds")  # the form core.db.utcnow() writes
 
@@ -123,6 +127,14 @@ def purge_questions(
                 counts[table] = db.execute(f"delete from {table} where {where}", [cutoff]).rowcount
         if not dry_run:
             _purge_copies(db, cutoff)
+    if not dry_run:
+        # Platform event ids are kept to answer each event once; retries come within minutes, so a day is plenty.
+        # Teams card nonces stay: a card's button must never act twice, however late it is pressed again.
+        day_ago = _iso((now or datetime.now(UTC)) - timedelta(days=DELIVERY_DAYS))
+        db.execute(
+            f"delete from deliveries where platform in ({','.join('?' * len(EVENT_IDS))}) and seen_at < ?",
+            [*EVENT_IDS, day_ago],
+        )
     if not dry_run and any(counts.values()):
         # What was deleted must not linger in the write-ahead log either (secure_delete zeroes the pages). Only
         # when something was: the scheduler runs this every minute, and a checkpoint waits on readers and writers.
