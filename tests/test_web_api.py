@@ -4,7 +4,7 @@ import json
 
 from chat import actions
 from handlers import messages
-from tests.fakes.web_world import ALEX, web_test
+from tests.fakes.web_world import ALEX, JAMIE, web_test
 from tests.fakes.world import DID_YOU_MEAN, SUPPLIER
 
 
@@ -67,6 +67,19 @@ async def test_thumbs_down_offers_the_optional_reason_form(w):
     assert body["replies"][0]["text"] == messages.FEEDBACK_THANKS
     (fb,) = w.ted.db["feedback"].rows
     assert fb["helpful"] == 0 and fb["reason"] == "It didn't mention LinkedIn" and fb["channel"] == "web"
+
+
+@web_test()
+async def test_feedback_only_from_the_person_the_answer_was_given_to(w):
+    alex = await w.browser(ALEX)
+    (reply,) = await w.ask(SUPPLIER, as_=alex)
+    down = reply["buttons"][1]
+    other = await w.browser(JAMIE)  # a colleague who guesses the answer's id (they are numbers)
+    _, body = await w.press(down["action_id"], down["value"], as_=other)
+    assert body["replies"][0]["text"] == messages.FEEDBACK_UNKNOWN
+    assert w.ted.db["feedback"].count == 0  # and Alex's question was copied nowhere
+    _, body = await w.press(down["action_id"], down["value"], as_=alex)
+    assert body["replies"][0]["form"]["form_id"] == actions.FEEDBACK_REASON
 
 
 @web_test()

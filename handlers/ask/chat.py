@@ -101,7 +101,7 @@ class ChatHandlers:
     # -- actions ------------------------------------------------------------------------------
     def on_feedback(self, act: Action) -> list[Reply]:
         helpful = act.action_id == actions.FEEDBACK_UP
-        fid = self.conversations.feedback(act.value, act.platform, act.user_id, helpful)
+        fid = self.conversations.feedback(act.value, act.platform, act.user_id, helpful, act.conversation_id)
         if fid is None:
             return [Reply(messages.FEEDBACK_UNKNOWN, ephemeral=True)]
         log.info("feedback id=%s asked_id=%s helpful=%s", fid, act.value, helpful)

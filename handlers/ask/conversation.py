@@ -111,11 +111,20 @@ class Conversations:
             pk=("platform", "conversation_id", "thread_id"),
         )
 
-    def feedback(self, asked_id: int | str, platform: str, user_id: str, helpful: bool) -> int | None:
+    def feedback(
+        self, asked_id: int | str, platform: str, user_id: str, helpful: bool, conversation_id: str = ""
+    ) -> int | None:
         """Stores 👍/👎 on an answer: one row per answer, person and verdict (pressing it again, or Slack
-        replaying the press, returns the same row)."""
+        replaying the press, returns the same row). Only from someone who saw the answer: the person who asked,
+        or someone in the conversation it was given in (a channel, a shared answer); a press naming any other
+        answer (a forged id: the web chat's are numbers) is None, and copies nobody's question."""
         row = self.asked(asked_id)
-        if row is None:
+        if row is None or row["platform"] != platform:
+            return None
+        asker = row["user_id"] in self.ids.every_form(platform, user_id)
+        there = bool(conversation_id) and row["conversation_id"] in self.ids.every_form(platform, conversation_id)
+        if not (asker or there):
+            log.info("feedback refused: asked_id=%s was not given to this person", row["id"])
             return None
         user_id = self.ids.stored(platform, user_id)
         same = self.db.execute(
