@@ -63,6 +63,19 @@ async def test_web_confidential_report_and_who_sees_the_reporter(w):
 
 
 @web_test()
+async def test_a_form_sent_back_with_an_error_keeps_who_is_involved_and_the_management_line_tick(w):
+    alex = await w.browser(ALEX)
+    form = await w.open_report(as_=alex)
+    sent = {**_good(), "description": "", "involved": [SAM, CASEY], "involved_line": True, "confidential": "yes"}
+    _, body = await w.submit(form, sent, as_=alex)
+    again = {f["name"]: f for f in body["replies"][0]["form"]["fields"]}
+    assert again["description"]["error"]
+    # Lost, the next press would send the report to the very people named, or meant to be kept from it.
+    assert set(again["involved"]["value"].split(",")) == {SAM, CASEY}
+    assert again["involved_line"]["value"] == "true" and again["confidential"]["value"] == "yes"
+
+
+@web_test()
 async def test_web_someone_in_my_line_and_a_named_person_never_see_it(w):
     ref, got = await filed(w, involved_line=True)
     assert {p for p, msgs in got.items() if msgs} == {CASEY, ROBIN, HARPER}

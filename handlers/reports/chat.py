@@ -110,11 +110,7 @@ class ReportChat:
         if unknown and "involved" not in errors:  # a typed address nobody has: routing could not keep them out
             errors["involved"] = f"I can't find {', '.join(unknown)} in the staff directory: check the address."
         if errors:
-            return [
-                self.form_reply(
-                    errors=errors, values={k: v for k, v in act.form.items() if isinstance(v, str)}, me=reporter
-                )
-            ]
+            return [self.form_reply(errors=errors, values=sent_back(act.form), me=reporter)]
         clean["involved"] = self.involved(act.platform, clean["involved"], reporter)
         try:
             report = self.service.file(
@@ -269,3 +265,18 @@ class ReportChat:
 def refused(text: str = messages.NOT_ALLOWED) -> Reply:
     """A press the person may not make: said privately, nothing changed, the card left as it was."""
     return Reply(text, ephemeral=True, refused=True)
+
+
+def sent_back(form: dict) -> dict[str, str]:
+    """A submitted form's values as a form field holds them, to show it again with an error: a list chosen
+    (people involved) comma-separated, a tick "true". Losing either would send the report to the very person
+    the reporter named, or meant to keep it from."""
+    out = {}
+    for k, v in form.items():
+        if isinstance(v, str):
+            out[k] = v
+        elif isinstance(v, bool):
+            out[k] = "true" if v else ""
+        elif isinstance(v, list | tuple) and all(isinstance(x, str) for x in v):
+            out[k] = ",".join(v)
+    return out

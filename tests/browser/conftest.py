@@ -38,6 +38,7 @@ def page(chromium, live):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors  # a test that breaks the network on purpose takes its own error out
     yield page
     context.close()
     assert not errors, f"the page logged errors: {errors}"

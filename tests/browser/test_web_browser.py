@@ -351,3 +351,32 @@ def test_report_page_and_admin_read_on_a_phone(page: Page, live):
         ".slice(0, 8)"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+
+
+def test_the_report_form_keeps_every_choice_through_an_error_and_a_lost_connection(page: Page, live):
+    from handlers.reports.form import CONFIDENTIAL, LINE_UNDISCLOSED
+
+    open_chat(page, ALEX)
+    page.get_by_role("button", name="Report something").click()
+    dialog = page.get_by_role("dialog", name="Report to TED")
+    dialog.get_by_label("What happened?").select_option("disparaging")
+    dialog.get_by_label("Where was it?").select_option("x")
+    dialog.get_by_label("Is anyone at risk of harm right now?").select_option("no")
+    dialog.get_by_label(CONFIDENTIAL).select_option("yes")
+    dialog.get_by_label(LINE_UNDISCLOSED).check()
+    dialog.get_by_label("Who is involved?").select_option([SAM])
+    lost = []
+    page.route("**/api/action", lambda route: lost.append(route) or route.abort() if not lost else route.continue_())
+    dialog.get_by_role("button", name="Send report").click()  # the connection drops
+    expect(dialog.locator(".error-summary")).to_be_visible()
+    page.console_errors.remove("Failed to load resource: net::ERR_FAILED")  # the drop itself, made above
+    dialog.get_by_role("button", name="Send report").click()  # the description is missing: sent back
+    expect(dialog.locator(".has-error")).to_have_count(1)
+    # Neither round trip lost a choice: the report must not go to the people it was to be kept from.
+    expect(dialog.get_by_label(CONFIDENTIAL)).to_have_value("yes")
+    expect(dialog.get_by_label(LINE_UNDISCLOSED)).to_be_checked()
+    chosen = dialog.get_by_label("Who is involved?").evaluate("s => [...s.selectedOptions].map(o => o.value)")
+    assert chosen == [SAM]
+    dialog.get_by_label("What happened, in your words").fill("A fake council account posting about bin days.")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(dialog).to_be_hidden()

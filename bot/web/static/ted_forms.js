@@ -180,9 +180,12 @@ export function openForm(form, { onDone = () => {}, extra = {}, opener = null } 
   show(form);
 }
 
-// What the person typed survives a round trip that came back without it.
+// What the person typed or chose survives a round trip (a form sent back with an error, a network error): it
+// wins over the field's default, lists (people, check groups) and ticks included. Files stay in `uploads`.
 function keep(field, sent) {
   const typed = sent[field.name];
-  if (typeof typed === "string" && typed && !field.value) return { ...field, value: typed };
+  if (typeof typed === "string") return { ...field, value: typed };
+  if (Array.isArray(typed)) return { ...field, value: typed.join(",") };
+  if (typeof typed === "boolean") return { ...field, value: typed ? "true" : "" };
   return field;
 }
