@@ -169,3 +169,26 @@ async def test_web_a_named_admin_cannot_open_the_reports_screenshots(w):
     assert await w.inbox(CASEY) == []
     _, admin = await (await w.session(CASEY)).get("/api/admin")
     assert admin["open_reports"] == []
+
+
+@web_test()
+async def test_an_it_admin_sees_the_queue_but_not_the_evidence(w):
+    from handlers.directory import parse_csv
+    from tests.fakes.world import SAMPLE_DIRECTORY
+
+    ira = "ira.it@tendring.example"
+    w.ted.directory.import_rows(parse_csv(SAMPLE_DIRECTORY + f"{ira},Ira Iyer,,,,IT,admin\n"))
+    alex = await w.browser(ALEX)
+    _, shot = await upload(alex, PNG)
+    form = await w.open_report(as_=alex)
+    status, _ = await w.submit(form, {**GOOD_REPORT, "screenshots": {"files": [shot["id"]]}}, as_=alex)
+    assert status == 200
+    it = await w.session(ira)
+    _, data = await it.get("/api/admin")
+    (row,) = data["open_reports"]
+    assert row["attachments"] == [] and row["buttons"] == []  # the admin role runs TED; it doesn't handle reports
+    assert (await it.get(f"/uploads/{shot['id']}"))[0] in (403, 404)
+    casey = await w.session(CASEY)
+    _, data = await casey.get("/api/admin")
+    assert data["open_reports"][0]["attachments"] and data["open_reports"][0]["buttons"]
+    assert (await casey.get(f"/uploads/{shot['id']}"))[0] == 200

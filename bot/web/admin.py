@@ -25,6 +25,7 @@ from handlers import messages
 from handlers.ask.conversation import list_feedback
 from handlers.ask.service import unanswered
 from handlers.reports import overview
+from handlers.reports.actions import ReportActions
 from handlers.reports.form import CATEGORY_LABELS, PLATFORM_LABELS
 from handlers.reports.views import STATUS_LABELS, recipient_reply, when
 from knowledge.store import list_documents
@@ -62,10 +63,15 @@ def web_uploads(attachments: str | None, ref: str = "") -> list[dict]:
 def admin_data(ted, now: datetime | None = None, viewer: str = "") -> dict:
     now = now or ted.reports.clock()
     people = {p.email: p.name for p in ted.directory.everyone(include_left=True)}
+    acts = ReportActions(ted.reports)
+    person = ted.directory.get(viewer) if viewer else None
     reports = []
     for r in ted.reports.unresolved():
         if viewer in ted.reports.excluded(r):
             continue  # nobody sees a report they are named in, or that was routed around them
+        # The screenshots and the buttons only for someone who may act on it (an IT admin sees the queue, not
+        # the evidence: GET /uploads/<id> would refuse them anyway). No viewer: TED's own callers, all of it.
+        handles = not viewer or acts.can_act(r, person)
         reports.append(
             {
                 "ref": r["ref"],
@@ -78,8 +84,10 @@ def admin_data(ted, now: datetime | None = None, viewer: str = "") -> dict:
                 "deadline": deadline(r, now),
                 "at_risk": bool(r["at_risk"]),
                 "recipients": [people.get(x["email"], x["email"]) for x in ted.reports.recipients(r["id"])],
-                "attachments": web_uploads(r["attachments"], r["ref"]),
-                "buttons": [button_json(b) for b in recipient_reply(r).buttons if b.action_id != REPORT_DETAILS],
+                "attachments": web_uploads(r["attachments"], r["ref"]) if handles else [],
+                "buttons": [button_json(b) for b in recipient_reply(r).buttons if b.action_id != REPORT_DETAILS]
+                if handles
+                else [],
                 "link": f"/reports/{r['ref']}",
             }
         )

@@ -189,8 +189,9 @@ def may_see(w: WebChat, who: Identity, meta: dict) -> bool:
     if meta.get("owner") == who.user_id:
         return True
     reports = w.ted.reports.with_attachment(meta["id"])
-    if who.is_admin and not any(who.email in w.ted.reports.excluded(r) for r in reports):
-        return True  # the admin team sees screenshots, except on a report they are named in
+    if who.person is not None and who.person.active and who.person.is_comms:
+        if not any(who.email in w.ted.reports.excluded(r) for r in reports):
+            return True  # the communications team sees screenshots, except on a report they are named in
     if who.person is None:
         return False
     acts = ReportActions(w.ted.reports)
