@@ -177,7 +177,10 @@ def _edit(ted, args) -> int:
             file=sys.stderr,
         )
         return 2
-    done = lifecycle.edit_details(ted.db, args.doc_id, changes, actor())
+    ref: str | int = args.doc_id
+    if ref.isdigit() and load_document(ted.db, ref) is None:  # no document by that id: a draft's version id
+        ref = int(ref)
+    done = lifecycle.edit_details(ted.db, ref, changes, actor())
     print(f"Updated {args.doc_id}: " + ", ".join(f"{k} = {v or '—'}" for k, v in done.items()))
     return 0
 

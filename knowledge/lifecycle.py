@@ -20,6 +20,7 @@ from knowledge.store import bump_revision, load_document, publish_document, take
 
 MAX_DETAIL = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class CurationError(ValueError):
@@ -57,9 +58,12 @@ def carry_over(doc: Document, live: Document | None) -> Document:
     return dataclasses.replace(doc, clauses=tuple(clauses), **keep)
 
 
-def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: str = "") -> dict:
+def create_draft(
+    db: sqlite_utils.Database, doc: Document, actor: str, doc_id: str = "", new_only: bool = False
+) -> dict:
     """Keep a parsed document as a draft (of *doc_id* when given: a new version of that document). A draft
-    already waiting for the same document is discarded. Returns the draft's row."""
+    already waiting for the same document is discarded. With `new_only` (an upload said to be a new document)
+    a document id already in use is refused, not silently given a new version. Returns the draft's row."""
     if doc_id:
         if not _ID.match(doc_id):
             raise CurationError(f"“{doc_id}” is not a document id (lower-case letters, digits and hyphens).")
@@ -69,6 +73,11 @@ def create_draft(db: sqlite_utils.Database, doc: Document, actor: str, doc_id: s
                 "it out to add a new document."
             )
         doc = dataclasses.replace(doc, id=doc_id)
+    elif new_only and (versions.history(db, doc.id) or load_document(db, doc.id) is not None):
+        raise CurationError(
+            f"A document “{doc.id}” is already in the knowledge base (from a file of the same name). To upload a "
+            "new version of it, choose it under “This is”; to add a different document, rename the file."
+        )
     with transaction(db):
         doc = carry_over(doc, load_document(db, doc.id))
         waiting = versions.current(db, doc.id, versions.DRAFT)
@@ -108,8 +117,9 @@ def restore(db: sqlite_utils.Database, doc_id: str, seq: int, actor: str, force:
 
 
 def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:
-    """A waiting draft by its version id, or the one waiting for a document id."""
-    n = row_id(ref) if str(ref).isdigit() else None
+    """A waiting draft by its version id (an int), or the one waiting for a document id (a str: a document may
+    be called "11", so what the reference looks like never decides which it is)."""
+    n = row_id(ref) if isinstance(ref, int) else None
     row = versions.get(db, n) if n is not None else versions.current(db, str(ref), versions.DRAFT)
     if row is None or row["status"] != versions.DRAFT:
         raise CurationError(f"There is no draft waiting for “{ref}”. Upload one first.")
@@ -129,23 +139,32 @@ def preview(row: dict) -> dict:
 
 
 def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None) -> dict:
-    """Publish a draft: it becomes the live version (the old one goes to the history, never cited again)."""
-    row = draft_for(db, ref)
-    live = versions.current(db, row["doc_id"], versions.LIVE)
-    if live is not None and live["seq"] > row["seq"]:
-        # A version went live after this draft was made (an ingest, another draft): publishing this one would
-        # bring older wording back over it.
-        raise CurationError(
-            f"This draft (version {row['seq']}) is older than the live version {live['seq']} of “{row['doc_id']}”, "
-            "so publishing it would bring back older wording: discard it, or upload the document again."
-        )
-    result = publish_document(db, versions.from_json(row["content"]), row["id"], actor, embedder)
-    return {**versions.get(db, row["id"]), "result": result, "content": None}
+    """Publish a draft: it becomes the live version (the old one goes to the history, never cited again). The
+    draft is read and checked inside the transaction that publishes it, so two presses publish it once."""
+    with transaction(db):
+        row = draft_for(db, ref)
+        live = versions.current(db, row["doc_id"], versions.LIVE)
+        if live is not None and live["seq"] > row["seq"]:
+            # A version went live after this draft was made (an ingest, another draft): publishing this one would
+            # bring older wording back over it.
+            raise CurationError(
+                f"This draft (version {row['seq']}) is older than the live version {live['seq']} of "
+                f"“{row['doc_id']}”, so publishing it would bring back older wording: discard it, or upload the "
+                "document again."
+            )
+        retired = versions.current(db, row["doc_id"], versions.RETIRED)
+        if live is None and retired is not None and retired["seq"] > row["seq"]:
+            raise CurationError(
+                f"“{row['doc_id']}” was retired after this draft (version {row['seq']}) was made, so publishing it "
+                "would bring a withdrawn policy back: upload the document again if it is to return."
+            )
+        result = publish_document(db, versions.from_json(row["content"]), row["id"], actor, embedder)
+        return {**versions.get(db, row["id"]), "result": result, "content": None}
 
 
 def discard(db: sqlite_utils.Database, ref: str | int, actor: str) -> dict:
-    row = draft_for(db, ref)
     with transaction(db):
+        row = draft_for(db, ref)
         versions.end(db, row["id"], versions.DISCARDED, actor)
         audit.record(db, actor, audit.DISCARD, row["doc_id"], f"version {row['seq']}")
     return versions.get(db, row["id"])
@@ -157,6 +176,10 @@ def retire(db: sqlite_utils.Database, doc_id: str, actor: str) -> None:
         if not db.execute("select 1 from documents where id = ?", [doc_id]).fetchone():
             raise CurationError(f"“{doc_id}” is not a live document, so it can't be retired.")
         take_down(db, doc_id, actor, versions.RETIRED, audit.RETIRE)
+        waiting = versions.current(db, doc_id, versions.DRAFT)
+        if waiting is not None:  # made for the live document: one press must not bring a retired policy back
+            versions.end(db, waiting["id"], versions.DISCARDED, actor)
+            audit.record(db, actor, audit.DISCARD, doc_id, f"version {waiting['seq']} (the document was retired)")
         bump_revision(db)
 
 
@@ -169,7 +192,9 @@ def _clean_details(changes: dict) -> dict:
         if len(text) > MAX_DETAIL:
             raise CurationError(f"The {key.replace('_', ' ')} is too long (at most {MAX_DETAIL} characters).")
         if key in ("date", "next_review") and text:
-            try:
+            try:  # YYYY-MM-DD only: dates are compared as text, and 20270301 or 2027-W13-1 would never come up
+                if not _DAY.match(text):
+                    raise ValueError(text)
                 date.fromisoformat(text)
             except ValueError:
                 what = "review date" if key == "next_review" else "date"
@@ -181,11 +206,11 @@ def _clean_details(changes: dict) -> dict:
 
 
 def edit_details(db: sqlite_utils.Database, ref: str | int, changes: dict, actor: str) -> dict:
-    """Change a document's title, owner, version, date or review date: the live document's (by document id)
-    or a draft's (by its version id). Audited with the before and after. Returns the new details."""
+    """Change a document's title, owner, version, date or review date: the live document's (by document id, a
+    str) or a draft's (by its version id, an int). Audited with the before and after. Returns the new details."""
     clean = _clean_details(changes)
     with transaction(db):
-        if str(ref).isdigit():
+        if isinstance(ref, int):
             row = draft_for(db, ref)
             doc = versions.from_json(row["content"])
             before = {k: getattr(doc, k) for k in clean}

@@ -99,11 +99,14 @@ def teach(
     q = _question(question)
     doc, number = find_clause(db, number, doc_id)
     with transaction(db):
-        same = db.execute(
-            "select id from taught where kind = ? and status = ? and doc_id = ? and clause = ? and "
-            "lower(question) = lower(?)",
-            [PHRASING, ACTIVE, doc, number, q],
-        ).fetchone()
+        same = [
+            tid
+            for tid, text in db.execute(
+                "select id, question from taught where kind = ? and status = ? and doc_id = ? and clause = ?",
+                [PHRASING, ACTIVE, doc, number],
+            )
+            if same_words(text) == same_words(q)  # "Can I…?" and "can i…" are one phrasing
+        ]
         if same:
             return same[0]
         tid = (

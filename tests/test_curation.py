@@ -359,3 +359,83 @@ def test_undoing_what_was_already_undone_says_so(council):
         teach.forget(council.db, tid, "casey@tendring.example")
     with pytest.raises(CurationError, match="Nothing taught has the id 9999"):
         teach.forget(council.db, 9999, "casey@tendring.example")
+
+
+def test_a_document_called_11_is_edited_itself_never_the_draft_whose_version_id_is_11(council, tmp_path):
+    drafts = [lifecycle.create_draft(council.db, parse_file(parking(tmp_path)), "casey") for _ in range(12)]
+    other = drafts[-1]  # every new draft discards the one before: the last one waits
+    numbered = tmp_path / f"{other['id']}.md"
+    numbered.write_text("# Lockers\n\n## Keys\n\nLocker keys are at reception.\n", "utf-8")
+    save_documents(council.db, [parse_file(numbered)], embedder=council.answerer.index.embedder)
+    doc_id = str(other["id"])
+    assert doc_id in {d["id"] for d in list_documents(council.db)}
+    assert lifecycle.edit_details(council.db, doc_id, {"title": "Locker policy"}, "casey") == {"title": "Locker policy"}
+    assert versions.get(council.db, other["id"])["title"] == "Parking policy"  # the draft is untouched
+    assert lifecycle.edit_details(council.db, other["id"], {"owner": "Facilities"}, "casey") == {"owner": "Facilities"}
+
+
+def test_an_upload_said_to_be_new_never_becomes_a_new_version_of_a_document_of_the_same_name(council, tmp_path):
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=council.answerer.index.embedder)
+    waiting = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £6.")), "robin", "parking")
+    with pytest.raises(lifecycle.CurationError, match="already in the knowledge base"):
+        lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £7.")), "casey", new_only=True)
+    assert versions.current(council.db, "parking", versions.DRAFT)["id"] == waiting["id"]  # Robin's draft stays
+
+
+def test_retiring_a_document_discards_its_waiting_draft_so_one_press_cant_bring_it_back(council, tmp_path):
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=council.answerer.index.embedder)
+    draft = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £6.")), "casey", "parking")
+    lifecycle.retire(council.db, "parking", "casey")
+    assert versions.get(council.db, draft["id"])["status"] == versions.DISCARDED
+    with pytest.raises(lifecycle.CurationError, match="no draft waiting"):
+        lifecycle.publish(council.db, draft["id"], "casey")
+    assert ask(council, PERMIT).intent == "fallback"
+
+
+def test_review_dates_are_written_as_yyyy_mm_dd_only(council):
+    for typed in ("20270301", "2027-W13-1", "2027-3-1"):
+        with pytest.raises(lifecycle.CurationError, match="must be a date like 2027-03-31"):
+            lifecycle.edit_details(council.db, "tdc-social-media-policy", {"next_review": typed}, "casey")
+    done = lifecycle.edit_details(council.db, "tdc-social-media-policy", {"next_review": "2027-03-01"}, "casey")
+    assert done == {"next_review": "2027-03-01"}
+
+
+def test_a_publish_pressed_twice_at_once_publishes_once(tmp_path):
+    import threading
+
+    path = str(tmp_path / "ted.db")
+    first, second = build(Settings(), path), build(Settings(), path)
+    lifecycle.create_draft(first.db, parse_file(parking(tmp_path)), "casey")
+    outcomes: list[str] = []
+
+    def press(ted):
+        try:
+            lifecycle.publish(ted.db, "parking", "casey", ted.answerer.index.embedder)
+            outcomes.append("published")
+        except lifecycle.CurationError:
+            outcomes.append("refused")
+
+    presses = [threading.Thread(target=press, args=(t,)) for t in (first, second)]
+    for t in presses:
+        t.start()
+    for t in presses:
+        t.join()
+    assert sorted(outcomes) == ["published", "refused"]
+    entries = [e for e in audit.entries(first.db, "parking") if e["action"] == audit.PUBLISH]
+    assert len(entries) == 1
+
+
+def test_a_file_named_without_latin_letters_gets_an_id_it_can_be_updated_by(council, tmp_path):
+    path = tmp_path / "政策.md"
+    path.write_text("# 政策\n\n## Keys\n\nLocker keys are at reception.\n", "utf-8")
+    doc = parse_file(path)
+    row = lifecycle.create_draft(council.db, doc, "casey")
+    lifecycle.publish(council.db, row["id"], "casey")
+    again = lifecycle.create_draft(council.db, parse_file(path), "casey", doc.id)  # a new version, by its id
+    assert again["doc_id"] == doc.id and doc.id.startswith("document-")
+
+
+def test_the_same_words_taught_twice_are_one_phrasing(council):
+    a = teach.teach(council.db, "5.5", "Can I post pictures of cats on the council page?", "casey")
+    b = teach.teach(council.db, "5.5", "can i post pictures of cats on the council page", "casey")
+    assert a == b

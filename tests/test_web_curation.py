@@ -176,6 +176,36 @@ async def test_an_unreadable_upload_is_named_and_changes_nothing(w):
     assert w.ted.db.execute("select count(*) from doc_versions").fetchone()[0] == count
 
 
+@web_test()
+async def test_an_upload_reads_the_same_whatever_order_its_fields_come_in_and_a_new_one_never_takes_an_old_name(w):
+    casey = await w.browser(CASEY)
+    status, first = await casey.post("/api/admin/kb/drafts", data=upload_form(V1))
+    assert status == 201
+    await casey.post(f"/api/admin/kb/drafts/{first['draft']['id']}/publish", {})
+    status, body = await casey.post("/api/admin/kb/drafts", data=upload_form(V2))  # "a new document"
+    assert status == 400 and "already in the knowledge base" in body["error"]
+    late = aiohttp.FormData()  # the file first, the document it is a version of after it
+    late.add_field("file", V2, filename="parking-april.md", content_type="application/octet-stream")
+    late.add_field("doc_id", "parking")
+    status, body = await casey.post("/api/admin/kb/drafts", data=late)
+    assert status == 201 and body["draft"]["doc_id"] == "parking" and body["draft"]["seq"] == 2
+
+
+@web_test()
+async def test_a_word_file_that_unpacks_to_far_more_than_a_policy_is_refused_unopened(w):
+    import io
+    import zipfile
+
+    casey = await w.browser(CASEY)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b" " * (60 * 1024 * 1024))  # 60 MB of spaces, a few KB packed
+    assert len(packed.getvalue()) < 1024 * 1024
+    status, body = await casey.post("/api/admin/kb/drafts", data=upload_form(packed.getvalue(), "bomb.docx"))
+    assert status == 400 and "bomb.docx" in body["error"] and "unpacks to more than" in body["error"]
+
+
 ROUTES = [
     ("get", "/admin/knowledge", None),
     ("get", "/api/admin/kb", None),

@@ -152,7 +152,9 @@ async def upload_draft(request: web.Request, w: WebChat, who: Identity) -> web.R
     name, data, fields = await read_upload(request)
     doc = await parse_upload(name, data)
     doc_id = fields.get("doc_id", "").strip()
-    row = await w.pool.run(lambda ted: lifecycle.preview(lifecycle.create_draft(ted.db, doc, who.email, doc_id)))
+    row = await w.pool.run(
+        lambda ted: lifecycle.preview(lifecycle.create_draft(ted.db, doc, who.email, doc_id, new_only=not doc_id))
+    )
     return web.json_response(row, status=201)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import threading
 from pathlib import Path
 
 from aiohttp import BodyPartReader, web
@@ -20,6 +21,8 @@ from knowledge.ingest import SUPPORTED_SUFFIXES, IngestError, parse_file
 from knowledge.model import Document
 
 MAX_DOC_BYTES = 10 * 1024 * 1024
+MAX_PARTS = 10  # the file and a few small fields
+_PARSING = threading.BoundedSemaphore(2)  # parses at once: each may take a long PDF's worth of memory and time
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 _MAGIC = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",)}
 _BINARY = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x7fELF", b"MZ")
@@ -44,13 +47,19 @@ def kind_problem(name: str, head: bytes) -> str:
 async def read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]]:
     """(safe file name, its bytes, the other form fields) from a multipart upload with one `file`."""
     fields: dict[str, str] = {}
+    found: tuple[str, bytes] | None = None
     try:
         reader = await request.multipart()
+        parts = 0
+        # Every part is read before anything is decided, so the fields mean the same before or after the file.
         while (part := await reader.next()) is not None:
-            if isinstance(part, BodyPartReader) and part.name == "file" and part.filename:
+            parts += 1
+            if parts > MAX_PARTS:
+                raise BadInput(messages.WEB_DOC_NONE, field="file")
+            if isinstance(part, BodyPartReader) and part.name == "file" and part.filename and found is None:
                 name = safe_name(part.filename)
-                return name, await _read_limited(part, name), fields
-            if isinstance(part, BodyPartReader) and part.name:
+                found = name, await _read_limited(part, name)
+            elif isinstance(part, BodyPartReader) and part.name and part.name != "file":
                 fields[part.name] = clean_text(
                     (await part.read(decode=True))[:1000].decode("utf-8", "replace"), 200, part.name
                 )
@@ -58,7 +67,9 @@ async def read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]]
                 await part.release()
     except (AssertionError, KeyError, ValueError, HttpProcessingError) as exc:  # not multipart, or malformed
         raise BadInput(messages.WEB_DOC_NONE, field="file") from exc
-    raise BadInput(messages.WEB_DOC_NONE, field="file")
+    if found is None:
+        raise BadInput(messages.WEB_DOC_NONE, field="file")
+    return found[0], found[1], fields
 
 
 async def _read_limited(part: BodyPartReader, name: str) -> bytes:
@@ -74,7 +85,7 @@ async def _read_limited(part: BodyPartReader, name: str) -> bytes:
 
 
 def _parse(name: str, data: bytes) -> Document:
-    with tempfile.TemporaryDirectory(prefix="ted-doc-") as folder:
+    with _PARSING, tempfile.TemporaryDirectory(prefix="ted-doc-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         return parse_file(path)

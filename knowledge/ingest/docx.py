@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zipfile
 from pathlib import Path
 
 import docx
@@ -246,8 +247,26 @@ def _content(items, numbering: _Numbering) -> list[tuple[Block, bool]]:
     return out
 
 
+MAX_UNPACKED = 50 * 1024 * 1024  # a policy's .docx unpacks to a few MB; a "zip bomb" to gigabytes
+
+
+def _unpacked_size(data: bytes) -> int:
+    """What the .docx (a zip) says its parts unpack to, read from its directory without unpacking anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # not a zip at all: docx.Document says so below
+
+
 def parse(path: Path) -> list[Block]:
     data = read_bytes(path)
+    if _unpacked_size(data) > MAX_UNPACKED:
+        raise IngestError(
+            path,
+            f"this Word document unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB, far more than any policy "
+            "needs, so TED won't open it; save it again from Word, without embedded files",
+        )
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:
