@@ -590,3 +590,14 @@ def test_reports_show_gives_the_outcome_and_the_legal_hold(capsys):
     assert reports_command(ted, args) == 0
     out = capsys.readouterr().out
     assert "Outcome:" in out and "Legal hold: on" in out
+
+
+def test_reassign_sent_with_nobody_chosen_asks_again_beside_the_field():
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE")
+    (reply,) = reassign(ted, "U0SAMLEISR", "")
+    assert reply.form is not None and reply.form.errors == {"to": "Please choose who should take it."}
+    assert "casey.comms@tendring.example" in [v for v, _ in reply.form.fields[0].options]
+    assert ted.reports.by_ref("TED-2026-0001")["assigned_to"] in (None, "")  # nothing changed
+    (refused,) = reassign(ted, "U0JAMIECRW", "")  # someone who may not act on it is refused, not shown the form
+    assert refused.form is None

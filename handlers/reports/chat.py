@@ -212,6 +212,10 @@ class ReportChat:
         return self._act(act, lambda r, a: self.acts.add_note(r, a, note))
 
     def on_reassign_button(self, act: Action) -> list[Reply]:
+        return self._form_for(act, lambda ref: reassign_form(ref, self._reassignable(act)))
+
+    def _reassignable(self, act: Action) -> list[Person]:
+        """Who a report may be reassigned to by this presser, managers and the communications team first."""
         report = self.service.by_ref(act.value)
         never = self.service.excluded(report) | {report["reporter_email"]} if report else set()
         me = self.person(act.platform, act.user_id)
@@ -222,11 +226,16 @@ class ReportChat:
         everyone = [p for p in self.directory.everyone() if p.email not in never]
         managers = {p.manager_email for p in everyone}
         # Managers and the communications team first: forms can list only so many people.
-        people = sorted(everyone, key=lambda p: (not (p.roles or p.email in managers), p.name))
-        return self._form_for(act, lambda ref: reassign_form(ref, people))
+        return sorted(everyone, key=lambda p: (not (p.roles or p.email in managers), p.name))
 
     def on_reassign(self, act: Action) -> list[Reply]:
-        return self._act(act, lambda r, a: self.acts.reassign(r, a, str(act.form.get("to", ""))))
+        to = str(act.form.get("to", "")).strip()
+        if not to:  # sent with nobody chosen: say so beside the field, not "I couldn't find that person"
+            if (no := self._refusal(act)) is not None:
+                return [no]
+            errors = {"to": "Please choose who should take it."}
+            return [Reply("", form=reassign_form(act.value, self._reassignable(act), errors), ephemeral=True)]
+        return self._act(act, lambda r, a: self.acts.reassign(r, a, to))
 
     def on_resolve_button(self, act: Action) -> list[Reply]:
         return self._form_for(act, resolve_form)

@@ -23,6 +23,7 @@ from tests.browser.test_web_browser import ask, open_chat, switch_to  # noqa: E4
 
 WIDTHS = (1280, 390)
 UNANSWERED = "where can I park my bike at the depot?"
+LONG_ADDRESS = "where do I park? https://intranet.tendring.example/facilities/parking-permits-application-form-2026.pdf"
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
@@ -98,6 +99,7 @@ def test_the_chat_before_and_after_an_answer_with_the_report_dialog_and_my_repor
 def test_the_inbox_and_admin(sized: Page):
     open_chat(sized, ALEX)
     ask(sized, UNANSWERED)  # so /admin has an unanswered question and feedback to show, too
+    ask(sized, LONG_ADDRESS)  # one word wider than a phone: the teaching queue must wrap it
     ask(sized, SUPPLIER)
     sized.locator(".msg.ted").last.get_by_role("button", name="👎 Not helpful").click()
     reason = sized.get_by_role("dialog", name="What was wrong?")
@@ -116,6 +118,9 @@ def test_the_inbox_and_admin(sized: Page):
     expect(sized.locator("tr").filter(has_text="I wanted the LinkedIn rule.").first).to_be_visible()
     expect(sized.locator("tr").filter(has_text=UNANSWERED).first).to_be_visible()
     check(sized, "/admin")
+    sized.goto("/admin/knowledge")
+    expect(sized.get_by_role("heading", name=re.compile("intranet.tendring.example"))).to_be_visible()
+    check(sized, "/admin/knowledge")
 
 
 @pytest.mark.parametrize("path", ["/policy", "/policy/no-such-policy", "/accessibility", "/privacy"])

@@ -165,3 +165,18 @@ def test_focus_stays_on_the_page_after_a_press_a_reload_starts_afresh_and_400_pe
         "Math.max(r.top + 5, 0)); return !!hit && !el.contains(hit); }"
     )
     assert not covered
+
+
+def test_at_200_percent_zoom_nothing_focused_in_an_answer_hides_behind_the_question_box(page: Page):
+    page.set_viewport_size({"width": 640, "height": 512})  # 1280 x 1024 at 200 %
+    page.goto("/")
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    box = page.get_by_label("Your question")
+    log = page.get_by_role("log", name="Conversation with TED")
+    for question in (SUPPLIER, "can I use the council logo on my own facebook?"):
+        box.fill(question)
+        box.press("Enter")
+        expect(page.get_by_text("Looking that up…")).to_have_count(0)
+    expect(box).to_be_focused()
+    # Back through the last answer (its feedback, its clause link) and the one before: each in view, uncovered.
+    tab_to(page, log.get_by_role("link", name=re.compile("^Read ")).first, back=True)

@@ -59,6 +59,8 @@ async function switchTo(email) {
   queued = false;
   $("composer-status").textContent = "";
   $("inbox-status").textContent = ""; // what TED said to the last person is not this person's
+  $("inbox").replaceChildren(); // nor their inbox and reports, even hidden in a tab not open
+  $("reports").replaceChildren();
   me = res.data;
   state.csrf = me.csrf_token;
   drawWho();
@@ -274,7 +276,11 @@ async function pressInbox(button, node) {
   const res = await api("/api/action", { action_id: button.action_id, value: button.value });
   node.disabled = false;
   if (asker !== switches) return; // pressed by the person before: what TED said is not this person's
-  if (!res.ok) return void ($("inbox-status").textContent = res.data.error);
+  if (!res.ok) {
+    $("inbox-status").textContent = res.data.error;
+    $("inbox-status").focus(); // said where focus is, not left on a page top the person never moved to
+    return;
+  }
   const done = (replies) => {
     const said = replies.filter((r) => r.text && !r.meta.replace_original).map((r) => r.text);
     if (said.length) $("inbox-status").textContent = said.join(" ");
@@ -325,6 +331,12 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
   });
   $("report-button").addEventListener("click", (event) => press({ action_id: REPORT_OPEN, value: "" }, event.currentTarget));
+  // Whatever takes focus scrolls clear of the question box stuck to the bottom of the window (WCAG 2.4.11):
+  // the page keeps that much room below it, however tall the box is at this zoom and width.
+  const composer = document.querySelector(".composer");
+  const clear = () => { document.documentElement.style.scrollPaddingBottom = `${composer.offsetHeight + 16}px`; };
+  new ResizeObserver(clear).observe(composer);
+  clear();
   await loadMe();
   resetLog("");
   setInterval(() => { if (document.visibilityState === "visible") refreshInbox(); }, POLL_MS);
