@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DB = "var/ted.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -23,11 +24,16 @@ DIGEST_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEAMS_SDKS = ("botbuilder", "agents")  # TEAMS_SDK: which SDK carries Teams (bot/teams/sdk_*.py)
 
 
+_CLOCK = re.compile(r"^\d\d:\d\d$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+MAX_WORKERS = 64
+
+
 def _confidence(env: Mapping[str, str], name: str, default: float) -> float:
     text = env.get(name, "").strip()
     try:
         value = float(text) if text else default
-        if not 0.0 <= value <= 1.0:  # also refuses nan
+        if text and not 0.0 <= value <= 1.0:  # also refuses nan
             raise ValueError
     except ValueError as exc:
         raise ValueError(f"{name} must be a number between 0 and 1, not {text!r}") from exc
@@ -148,7 +154,7 @@ class Settings:
     comms_teams_conversation: str = ""  # a Teams channel conversation id TED holds a reference for
     public_url: str = ""
     fallback_contact: str = "the Communications Manager"
-    min_confidence: float = 0.0  # 0 means "use the calibrated default in knowledge.answer"
+    min_confidence: float = -1.0  # below 0 (unset): the calibrated thresholds in knowledge/data/ranking.json
     # A "not covered" at this confidence or more still offers the closest clauses as "Did you mean" (1: never).
     suggest_confidence: float = 0.3
     semantic: bool = True  # the sentence-embedding signal (TED_SEMANTIC=0 turns it off)
@@ -200,6 +206,8 @@ class Settings:
 
         start, _, end = self.working_hours.partition("-")
         try:
+            if not (_CLOCK.match(start.strip()) and _CLOCK.match(end.strip())):
+                raise ValueError  # no seconds, no offsets: working hours are in TED_TIMEZONE
             if time.fromisoformat(end.strip()) <= time.fromisoformat(start.strip()):
                 raise ValueError
         except ValueError as exc:
@@ -232,6 +240,19 @@ class Settings:
             raise ValueError(f"TED_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
         if self.at_risk_ack_minutes < 1:
             raise ValueError("TED_AT_RISK_ACK_MINUTES must be at least 1 (0 would escalate again at every tick)")
+        if self.retention_days < 1:
+            raise ValueError("TED_REPORT_RETENTION_DAYS must be at least 1 (0 would purge a report as it is resolved)")
+        if not 0 <= self.workers <= MAX_WORKERS:
+            raise ValueError(f"TED_WORKERS must be from 0 to {MAX_WORKERS} (each holds a database connection)")
+        if self.web_user_header and not _HEADER_NAME.match(self.web_user_header):
+            raise ValueError(
+                f"TED_WEB_USER_HEADER must be an HTTP header name like X-Forwarded-Email, not {self.web_user_header!r}"
+            )
+        api = urlsplit(self.slack_api_url)
+        if api.scheme not in ("http", "https") or not api.netloc:
+            raise ValueError(
+                f"SLACK_API_URL must be an http(s) address like {DEFAULT_SLACK_API_URL}, not {self.slack_api_url!r}"
+            )
         if self.question_retention_days < 1:
             raise ValueError("TED_QUESTION_RETENTION_DAYS must be at least 1 (follow-ups need the question before)")
         _teams_sdk(self.teams_sdk)
@@ -240,6 +261,8 @@ class Settings:
         if self.digest_day not in (*DIGEST_DAYS, "off"):
             raise ValueError(f"TED_DIGEST_DAY must be one of {', '.join(DIGEST_DAYS)} or off, not {self.digest_day!r}")
         try:
+            if not _CLOCK.match(self.digest_time):
+                raise ValueError  # "0900" or "09:00+05:00" would be read as something else, or the offset dropped
             time.fromisoformat(self.digest_time)
         except ValueError as exc:
             raise ValueError(f"TED_DIGEST_TIME must look like 09:00, not {self.digest_time!r}") from exc
@@ -271,7 +294,7 @@ class Settings:
             raise ValueError(f"TED_PORT must be a whole number, not {port_text!r}") from exc
         if not 0 <= port <= 65535:
             raise ValueError(f"TED_PORT must be a port number from 1 to 65535 (0: any free port), not {port_text!r}")
-        min_conf = _confidence(e, "TED_MIN_CONFIDENCE", 0.0)
+        min_conf = _confidence(e, "TED_MIN_CONFIDENCE", -1.0)  # unset: the calibrated thresholds
         suggest = _confidence(e, "TED_SUGGEST_CONFIDENCE", 0.3)
         return cls(
             db_path=os.path.expanduser(e.get("TED_DB", "").strip() or DEFAULT_DB),

@@ -214,7 +214,7 @@ class Answerer:
     def __init__(
         self,
         db: sqlite_utils.Database,
-        min_confidence: float = 0.0,
+        min_confidence: float = -1.0,
         fallback_contact: str = "the Communications Manager",
         embedder: Embedder | None = None,
         suggest_confidence: float = 0.3,

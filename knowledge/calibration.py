@@ -129,9 +129,10 @@ def confidence(hits: Sequence[Ranked], params: dict, semantic: bool) -> float:
     return logistic(z)
 
 
-def threshold(params: dict, hits: Sequence[Ranked], semantic: bool, override: float = 0.0) -> float:
-    """The confidence below which TED says "not covered" (TED_MIN_CONFIDENCE overrides every model's)."""
-    if override:
+def threshold(params: dict, hits: Sequence[Ranked], semantic: bool, override: float = -1.0) -> float:
+    """The confidence below which TED says "not covered" (TED_MIN_CONFIDENCE, from 0 to 1, overrides every
+    model's; below 0 is unset)."""
+    if override >= 0:
         return override
     name = model_name(hits, semantic) if hits else ""
     model = params.get("calibration", {}).get(name)

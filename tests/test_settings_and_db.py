@@ -84,11 +84,28 @@ def test_transaction_rolls_back_on_error(db):
         ({"TEAMS_ALLOW_UNAUTHENTICATED": "sure"}, "TEAMS_ALLOW_UNAUTHENTICATED"),
         ({"TED_SEMANTIC": "disabled"}, "TED_SEMANTIC"),
         ({"TED_PUBLIC_URL": "ted.tendring.gov.uk"}, "TED_PUBLIC_URL"),  # links in messages would go nowhere
+        ({"TED_WORKING_HOURS": "09:00+05:00-17:00"}, "TED_WORKING_HOURS"),  # an offset: the hours are local
+        ({"TED_WORKING_HOURS": "09:00-17:00-18:00"}, "TED_WORKING_HOURS"),
+        ({"TED_DIGEST_TIME": "0900"}, "TED_DIGEST_TIME"),
+        ({"TED_DIGEST_TIME": "09:00+05:00"}, "TED_DIGEST_TIME"),
+        ({"TED_REPORT_RETENTION_DAYS": "0"}, "TED_REPORT_RETENTION_DAYS"),  # would purge reports as resolved
+        ({"TED_WORKERS": "1000000"}, "TED_WORKERS"),
+        ({"TED_WEB_USER_HEADER": "X Bad: Header"}, "TED_WEB_USER_HEADER"),
+        ({"SLACK_API_URL": "notaurl"}, "SLACK_API_URL"),
     ],
 )
 def test_bad_report_settings_are_refused_at_start(env, name):
     with pytest.raises(ValueError, match=name):
         Settings.from_env(env).check()
+
+
+def test_min_confidence_0_means_answer_whatever_the_confidence_and_unset_means_calibrated():
+    from knowledge import calibration
+
+    params = {"min_confidence": 0.5, "calibration": {}}
+    assert Settings.from_env({"TED_MIN_CONFIDENCE": "0"}).min_confidence == 0.0
+    assert calibration.threshold(params, [], True, Settings.from_env({"TED_MIN_CONFIDENCE": "0"}).min_confidence) == 0
+    assert calibration.threshold(params, [], True, Settings.from_env({}).min_confidence) == 0.5
 
 
 def test_an_upper_case_public_url_scheme_is_read_as_it_means():
