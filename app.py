@@ -421,6 +421,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _is_empty(value) -> bool:
+    if isinstance(value, list):
+        return any(_is_empty(v) for v in value)
+    return isinstance(value, str) and not value.strip()
+
+
 def _text_streams() -> None:
     """Bytes that aren't UTF-8 on standard input, or a terminal that can't show a character, are a character
     replaced, never a crash halfway through a batch."""
@@ -437,7 +443,12 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    if n > MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_LIMIT:,}, not {n}")
     return n
+
+
+MAX_LIMIT = 1_000_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -459,6 +470,10 @@ def _main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     if not hasattr(args, "db"):
         args.db = None
+    empty = [name for name in ("db", "out", "paths", "file", "path") if _is_empty(getattr(args, name, None))]
+    if empty:  # an unset variable in a script: "" would mean the default database, or the current folder
+        print(f"ted {args.command}: an empty {empty[0].rstrip('s')} was given: name one", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_env().check()
     except ValueError as exc:
@@ -479,6 +494,13 @@ def _main(argv: list[str]) -> int:
     except sqlite3.DatabaseError as exc:  # damage or a full disk found part-way through a command
         print(f"ted {args.command}: {Problem(describe(args.db or settings.db_path, exc))}", file=sys.stderr)
         return 1
+    except UnicodeEncodeError:  # an argument's bytes weren't UTF-8 (kept as stand-ins) reached the database
+        print(
+            f"ted {args.command}: one of the arguments is not UTF-8 text (a name or question typed in another "
+            "encoding), so nothing was changed: type it again in UTF-8",
+            file=sys.stderr,
+        )
+        return 2
 
 
 QUIET_LIBRARIES = (

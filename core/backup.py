@@ -9,6 +9,7 @@ self-contained file), and only then renamed to FILE: a backup that failed half-w
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ def backup(source: str | Path, out: str | Path, force: bool = False) -> Backup:
         raise Problem(f"there is no database at {src} to back up: give the right file with --db or TED_DB")
     if dest.exists() and dest.resolve() == src.resolve():
         raise Problem(f"{dest} is the database itself: write the backup somewhere else")
+    beside = {src.resolve().with_name(src.resolve().name + end) for end in ("-wal", "-shm", "-journal", ".lock")}
+    if dest.resolve() in beside:  # replacing one would corrupt the database or let a second `ted serve` start
+        raise Problem(f"{dest} is one of the database's own files: write the backup somewhere else")
     if dest.is_dir():
         raise Problem(f"{dest} is a folder: give the backup a file name, e.g. {dest / 'ted-backup.db'}")
     if dest.exists() and not force:
@@ -55,7 +59,8 @@ def backup(source: str | Path, out: str | Path, force: bool = False) -> Backup:
         raise Problem(f"cannot write the backup {dest} ({exc.strerror}); nothing was written") from exc
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only folder: the error above already says so
+                leftover.unlink(missing_ok=True)
     return Backup(dest, dest.stat().st_size, tables)
 
 

@@ -84,6 +84,7 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        refuse_foreign(conn, p)  # before anything is written to it, the journal mode included
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -98,6 +99,26 @@ def connect(path: str | Path, check: bool = False) -> sqlite_utils.Database:
         raise integrity.DatabaseProblem(integrity.describe(p, exc)) from exc
     _opened.add(str(p.resolve()))
     return db
+
+
+def refuse_foreign(conn: sqlite3.Connection, p: Path) -> None:
+    """Another program's SQLite file, or one a newer TED made, is never written to: TED would add its tables to
+    the first, and older code would change the second under a schema it doesn't know."""
+    tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    if not tables:
+        return
+    if "_migrations" not in tables:
+        raise integrity.DatabaseProblem(
+            f"{p} is an SQLite database, but not TED's (it has tables and none of TED's), so TED left it as it "
+            "was: point TED_DB (or --db) at TED's database, or at a new file"
+        )
+    known = {name for name, _ in MIGRATIONS}
+    newer = sorted({n for (n,) in conn.execute("select name from _migrations")} - known)
+    if newer:
+        raise integrity.DatabaseProblem(
+            f"{p} was made by a newer TED (it has migration {newer[-1]}, which this one doesn't know), so this "
+            "TED left it as it was: run the newer TED, or restore a backup made by this version"
+        )
 
 
 def applied_migrations(db: sqlite_utils.Database) -> list[str]:

@@ -159,3 +159,49 @@ def test_teams_package_into_a_folder_and_uploads_pointed_at_a_file_say_so_in_one
     (tmp_path / "afile").write_text("x", "utf-8")
     out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_WEB_UPLOADS=str(tmp_path / "afile"), TED_PORT="0")
     assert out.returncode == 1 and "TED_WEB_UPLOADS" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_another_programs_sqlite_file_or_a_newer_teds_is_left_as_it_was(tmp_path):
+    import sqlite3
+
+    foreign = tmp_path / "places.sqlite"
+    with sqlite3.connect(foreign) as con:
+        con.execute("create table moz_places (id integer primary key, url text)")
+    before = foreign.read_bytes()
+    one_sentence(run_ted(["reports", "list", "--db", str(foreign)], tmp_path), "not TED's", str(foreign))
+    assert foreign.read_bytes() == before  # no TED tables, not even the journal mode changed
+    newer = tmp_path / "newer.db"
+    assert run_ted(["reports", "list", "--db", str(newer)], tmp_path).returncode == 0
+    with sqlite3.connect(newer) as con:
+        con.execute("insert into _migrations values ('099_from_the_future', '2030-01-01T00:00:00+00:00')")
+    one_sentence(run_ted(["directory", "import", "x.csv", "--db", str(newer)], tmp_path), "newer TED", "099")
+
+
+def test_an_empty_path_or_database_from_an_unset_variable_is_refused(tmp_path):
+    one_sentence(run_ted(["ingest", "--db", "t.db", "--replace", ""], tmp_path), "empty")
+    one_sentence(run_ted(["backup", "--db", "", "--out", "x.db"], tmp_path), "empty")
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_an_argument_that_is_not_utf8_is_one_sentence_and_changes_nothing(tmp_path):
+    bad = b"caf\xe9 posts".decode("utf-8", "surrogateescape")  # as Python hands over a Latin-1 argument
+    assert main(["ask", "--db", str(tmp_path / "t.db"), "hello"]) == 0
+    out = run_ted(["kb", "teach", "--db", "t.db", "--clause", "5.13", bad], tmp_path)
+    one_sentence(out, "not UTF-8")
+    out = run_ted(["kb", "taught", "--db", "t.db", "--json"], tmp_path)
+    assert out.returncode == 0 and out.stdout.strip() == "[]"
+
+
+def test_a_backup_never_replaces_one_of_the_databases_own_files_and_a_huge_limit_is_refused(tmp_path):
+    assert main(["ask", "--db", str(tmp_path / "t.db"), "hello"]) == 0
+    for own in ("t.db.lock", "t.db-wal"):
+        one_sentence(run_ted(["backup", "--db", "t.db", "--out", own, "--force"], tmp_path), "database's own files")
+    out = run_ted(["unanswered", "--db", "t.db", "--limit", "99999999999999999999"], tmp_path)
+    assert out.returncode == 2 and "at most" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_serve_refuses_a_screenshots_folder_it_cannot_write_to_at_start(tmp_path):
+    (tmp_path / "afile").write_text("x", "utf-8")
+    out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_WEB_UPLOADS=str(tmp_path / "afile" / "up"), TED_PORT="0")
+    assert out.returncode == 1 and "Traceback" not in out.stderr  # the server logs its start before it
+    assert "cannot write screenshots" in out.stderr.splitlines()[-1] and "TED_WEB_UPLOADS" in out.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sqlite3
 import traceback
 from collections.abc import Awaitable, Callable
@@ -61,6 +62,7 @@ class WebChat:
             quota_count=s.upload_quota_count,
             quota_mb=s.upload_quota_mb,
         )
+        writable(self.uploads.folder)
         if adopted := self.uploads.adopt():
             log.info("uploads: %s screenshot(s) stored before the uploads ledger are now in it", adopted)
         self.chat_page = (STATIC / "chat.html").read_text("utf-8").replace("<!--footer-->", FOOTER)
@@ -215,3 +217,18 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
         h.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
     if request.path.startswith("/api/") or response.content_type == "text/html":
         h.setdefault("Cache-Control", "no-store")
+
+
+def writable(folder: Path) -> None:
+    """The screenshots folder exists (made if missing) and TED can write to it: found at start, not by the first
+    person who attaches a screenshot to a report."""
+    probe = folder / f".ted-write-check-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise Problem(
+            f"TED cannot write screenshots to {folder} ({exc.strerror}): make it writable by the user TED runs "
+            "as, or point TED_WEB_UPLOADS at a folder that is"
+        ) from exc
