@@ -134,7 +134,7 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.evaluate import is_conversation_file, read_questions, score
+    from knowledge.evaluate import is_conversation_file, read_questions
 
     try:
         items = read_questions(Path(args.file))
@@ -143,8 +143,20 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not items:
         raise Problem(f"{args.file} has no questions in it (one JSON object a line); nothing was scored")
     ted = build(settings, args.db)
-    if is_conversation_file(items):
-        return _eval_conversations(ted, items, args)
+    marks = {t: ted.db.execute(f"select coalesce(max(id), 0) from {t}").fetchone()[0] for t in ("asked", "unanswered")}
+    try:
+        if is_conversation_file(items):
+            return _eval_conversations(ted, items, args)
+        return _eval_questions(ted, items, args)
+    finally:  # the scored questions are not staff's: they never reach `ted unanswered`, /admin or the digest
+        ted.db.execute("delete from unanswered where id > ? and channel = 'eval'", [marks["unanswered"]])
+        ted.db.execute("delete from asked where id > ? and platform = 'eval'", [marks["asked"]])
+        ted.db.execute("delete from threads where platform = 'eval'")
+
+
+def _eval_questions(ted: Ted, items: list[dict], args: argparse.Namespace) -> int:
+    from knowledge.evaluate import score
+
     s = score(items, lambda q: ted.asker.ask(q, channel="eval").to_json())
     if args.json:
         print(
@@ -356,7 +368,7 @@ def parser() -> argparse.ArgumentParser:
     k = add(
         "kb",
         cmd_kb,
-        "Look inside and curate the knowledge base: list, show, publish, retire, edit, history, "
+        "Look inside and curate the knowledge base: list, show, publish, retire, restore, edit, history, "
         "teach, not-covered, taught, forget.",
     )
     kb_configure(k, common)

@@ -63,6 +63,11 @@ class ServeLock:
                 f"another TED is already serving {self.db_path}{who}, so this one will not start: "
                 "stop that one first, or give this one its own database with --db or TED_DB"
             ) from exc
+        if not _still_there(fd, self.path):
+            # Between opening and locking, the file was removed or replaced (another TED starting, an operator
+            # tidying up): a lock on a file nobody else can find protects nothing, so take the one at the path.
+            os.close(fd)
+            return self.acquire()
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self.fd = fd
@@ -78,6 +83,14 @@ class ServeLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _still_there(fd: int, path: Path) -> bool:
+    try:
+        here, ours = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (ours.st_dev, ours.st_ino)
 
 
 def _read_pid(fd: int) -> str:

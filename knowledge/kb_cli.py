@@ -42,8 +42,9 @@ def configure(k: argparse.ArgumentParser, common: argparse.ArgumentParser) -> No
     h = add("history", "A document's versions and every change made to it (who, what, when, before/after).")
     h.add_argument("doc_id")
     h.add_argument("--json", action="store_true")
-    e = add("edit", "Change a live document's title, owner, version, date or review date.")
-    e.add_argument("doc_id", help="document id (or a draft's version id)")
+    e = add("edit", "Change a live document's title, owner, version, date or review date (--draft: its draft's).")
+    e.add_argument("doc_id", help="document id")
+    e.add_argument("--draft", action="store_true", help="change the draft waiting for that document instead")
     for opt in versions.DETAILS:
         e.add_argument(f"--{opt.replace('_', '-')}", dest=opt, help=f"the new {opt.replace('_', ' ')}")
     configure_teaching(add)
@@ -178,7 +179,9 @@ def _edit(ted, args) -> int:
         )
         return 2
     ref: str | int = args.doc_id
-    if ref.isdigit() and load_document(ted.db, ref) is None:  # no document by that id: a draft's version id
+    if args.draft:  # the draft waiting for that document, by its version id
+        ref = lifecycle.draft_for(ted.db, args.doc_id)["id"]
+    elif ref.isdigit() and load_document(ted.db, ref) is None:  # no document by that id: a draft's version id
         ref = int(ref)
     done = lifecycle.edit_details(ted.db, ref, changes, actor())
     print(f"Updated {args.doc_id}: " + ", ".join(f"{k} = {v or '—'}" for k, v in done.items()))

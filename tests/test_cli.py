@@ -106,6 +106,9 @@ def test_eval_scores_a_question_file(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)["summary"]
     assert summary["policy"]["top1"] == 1.0 and summary["smalltalk"]["rate"] == 1.0
     assert summary["out_of_scope"]["rate"] == 1.0
+    # Scoring on the live database leaves nothing for the communications team to triage: not staff's questions.
+    assert main(["unanswered", "--db", str(tmp_path / "t.db"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
 
 
 def test_unanswered_lists_what_ted_could_not_answer(tmp_path, capsys):

@@ -183,3 +183,14 @@ def test_a_new_heading_renames_an_unchanged_clause_nobody_titled():
         "p", "Parking", (Clause("2.1", "Electric vehicles charge here.", title="Charging bays", summary="Bays."),)
     )
     assert carry_over(new, titled).clauses[0].title == "Charging bays"  # written by someone: it stays
+
+
+def test_kb_edit_draft_changes_the_draft_waiting_for_a_document(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    assert main(["ingest", "--db", db, "--quiet", write(tmp_path, "Staff permits cost £5 a month.")]) == 0
+    assert main(["ingest", "--db", db, "--draft", "--quiet", "--doc", "parking", write(tmp_path, "£6 now.")]) == 0
+    assert main(["kb", "edit", "parking", "--draft", "--db", db, "--owner", "Facilities"]) == 0
+    capsys.readouterr()
+    assert main(["kb", "history", "parking", "--db", db, "--json"]) == 0
+    versions = json.loads(capsys.readouterr().out)["versions"]
+    assert {v["status"]: v["owner"] for v in versions} == {"draft": "Facilities", "live": ""}
