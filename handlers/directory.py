@@ -101,9 +101,38 @@ def _parse_csv(text: str) -> list[dict]:
             raise DirectoryError(
                 f"line {n}: unknown role(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(ROLES))}"
             )
-        row.update(email=email, manager_email=row["manager_email"].lower(), roles=";".join(roles))
+        manager = row["manager_email"].lower()
+        if manager and not _EMAIL.match(manager):
+            raise DirectoryError(f"line {n}: manager_email {row['manager_email']!r} is not an email address")
+        if manager == email:
+            raise DirectoryError(f"line {n}: {email} is given as their own manager")
+        if any("\x00" in v for v in row.values()):
+            raise DirectoryError(f"line {n}: a NUL byte in a field (not text a directory holds)")
+        row.update(email=email, manager_email=manager, roles=";".join(roles))
         rows.append(row)
     return rows
+
+
+def manager_warnings(rows: list[dict]) -> list[str]:
+    """What an import allows but routing will notice: a manager who isn't in the file (their reports go without a
+    line manager, flagged), and managers who manage each other in a loop (a report would go round it)."""
+    manager = {r["email"]: r["manager_email"] for r in rows}
+    out = []
+    missing = sorted({m for m in manager.values() if m and m not in manager})
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        out.append(f"managers not in the file (reports from their staff will go without a line manager): {shown}")
+    looped: set[str] = set()
+    for start in manager:
+        seen, at = [], start
+        while at and at in manager and at not in seen:
+            seen.append(at)
+            at = manager[at]
+        if at in seen and at not in looped:
+            loop = seen[seen.index(at) :]
+            looped |= set(loop)
+            out.append("managers in a loop (each is another's manager): " + " → ".join([*loop, at]))
+    return out
 
 
 def _rows(reader: csv.DictReader):

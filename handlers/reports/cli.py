@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from handlers.ask.privacy import purge_questions
-from handlers.directory import DirectoryError, parse_csv
+from handlers.directory import DirectoryError, manager_warnings, parse_csv
 from handlers.reports import escalation, timeline
 from handlers.reports.actions import OUTCOME_LABELS
 from handlers.reports.views import STATUS_LABELS, summary_lines, when
@@ -46,6 +46,8 @@ def directory_command(ted, args: argparse.Namespace) -> int:
         print(f"ted directory import: {args.file}: {exc} (nothing was changed).", file=sys.stderr)
         return 1
     counts = ted.directory.import_rows(rows)
+    for warning in manager_warnings(rows):
+        print(f"ted directory import: note: {warning}.", file=sys.stderr)
     print(
         f"Directory imported: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged, "
         f"{counts['left']} marked as left."

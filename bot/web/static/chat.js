@@ -334,8 +334,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   // Whatever takes focus scrolls clear of the question box stuck to the bottom of the window (WCAG 2.4.11):
   // the page keeps that much room below it, however tall the box is at this zoom and width.
   const composer = document.querySelector(".composer");
-  const clear = () => { document.documentElement.style.scrollPaddingBottom = `${composer.offsetHeight + 16}px`; };
+  const clear = () => {
+    const stuck = getComputedStyle(composer).position === "sticky"; // not on a window too short for it (ted.css)
+    document.documentElement.style.scrollPaddingBottom = stuck ? `${composer.offsetHeight + 16}px` : "";
+  };
   new ResizeObserver(clear).observe(composer);
+  window.addEventListener("resize", clear);
   clear();
   await loadMe();
   resetLog("");
