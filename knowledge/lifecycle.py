@@ -16,7 +16,7 @@ import sqlite_utils
 from core.db import row_id, transaction
 from knowledge import audit, versions
 from knowledge.model import Document
-from knowledge.store import bump_revision, load_document, publish_document, take_down
+from knowledge.store import bump_revision, load_document, prepare_vectors, publish_document, take_down
 
 MAX_DETAIL = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -141,6 +141,8 @@ def preview(row: dict) -> dict:
 def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None) -> dict:
     """Publish a draft: it becomes the live version (the old one goes to the history, never cited again). The
     draft is read and checked inside the transaction that publishes it, so two presses publish it once."""
+    ahead = draft_for(db, ref)  # its texts encoded before the write transaction (knowledge.store)
+    prepare_vectors(db, embedder, [versions.from_json(ahead["content"])])
     with transaction(db):
         row = draft_for(db, ref)
         live = versions.current(db, row["doc_id"], versions.LIVE)

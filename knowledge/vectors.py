@@ -64,6 +64,8 @@ class Embedder:
         self._query_tokens: OrderedDict[str, TokenStates] = OrderedDict()
         self._queries_lock = threading.Lock()
         self._content: np.ndarray | None = None
+        self._prepared: dict[str, tuple[np.ndarray, TokenStates]] = {}  # passages encoded ahead (prepare)
+        self._prepared_lock = threading.Lock()
         self._seed_bundled()
 
     @property
@@ -73,9 +75,30 @@ class Embedder:
             self._content = tokensim.content_pieces(tokensim.vocabulary(self.encoder.tokenizer))
         return self._content
 
+    def prepare(self, plain: Sequence[str], others: Sequence[str]) -> None:
+        """Encode ahead, outside any write transaction, what a change is about to store: passages nobody enriched
+        with their token states (`plain`), and example questions and enriched passages (`others`). The write then
+        only copies them in, so the database is not held for the encoding (staff asking meanwhile must be
+        recorded). What the write never uses is dropped by `forget_prepared`."""
+        todo = [t for t in dict.fromkeys(plain) if key(t) not in self._prepared]
+        if todo:
+            vecs, states = self.encoder.encode_tokens(todo)
+            with self._prepared_lock:
+                for t, v, st in zip(todo, vecs, states, strict=True):
+                    self._prepared[key(t)] = (v, tokensim.content_only(st, self.content))
+        self.embed(list(dict.fromkeys(others)))
+
+    def forget_prepared(self) -> None:
+        with self._prepared_lock:
+            self._prepared.clear()
+
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
         """Vectors of texts and, from the same pass, the states of their content word pieces (never memoised:
-        a passage's are stored once, with its vector)."""
+        a passage's are stored once, with its vector; those `prepare` encoded ahead are taken as they are)."""
+        with self._prepared_lock:
+            ready = [self._prepared.pop(key(t), None) for t in texts]
+        if texts and all(r is not None for r in ready):
+            return np.stack([v for v, _ in ready]), [st for _, st in ready]
         vecs, states = self.encoder.encode_tokens(list(texts))
         for t, v in zip(texts, vecs, strict=True):
             self._memo.setdefault(key(t), v)
@@ -470,3 +493,34 @@ def write_bundle(path, embedder: Embedder, texts: Iterable[str]) -> int:
         path, model=np.array(embedder.model), keys=np.array([key(t) for t in texts]), vectors=vecs.astype(np.float16)
     )
     return len(texts)
+
+
+def prepare_documents(embedder: Embedder | None, docs: Sequence, progress=None) -> None:
+    """Encode ahead what storing these documents (knowledge.model.Document) will need: the same texts
+    ensure_vectors builds, so it finds them encoded and only writes them (with `progress`, the bar is here)."""
+    if embedder is None:
+        return
+    plain: list[str] = []
+    others: list[str] = []
+    for doc in docs:
+        for c in doc.clauses:
+            passage = passage_text(doc.title, c.heading, c.title, c.text)
+            if c.questions:
+                others.append(passage)
+                others.extend(q for q in c.questions if q)
+            else:
+                plain.append(passage)
+        others.extend(q for q in doc.not_covered if q)
+    others = [t for t in dict.fromkeys(others) if not embedder.has(t)]
+    if not plain and not others:
+        return
+
+    def ahead(chunk: list[str]) -> np.ndarray:
+        embedder.prepare(chunk, [])
+        return np.zeros((len(chunk), DIM), dtype=np.float32)
+
+    bar = progress("encoding", len(plain) + len(others)) if progress else None
+    _in_chunks(ahead, plain, bar)
+    _in_chunks(embedder.embed, others, bar)
+    if bar:
+        bar.close()

@@ -439,3 +439,37 @@ def test_the_same_words_taught_twice_are_one_phrasing(council):
     a = teach.teach(council.db, "5.5", "Can I post pictures of cats on the council page?", "casey")
     b = teach.teach(council.db, "5.5", "can i post pictures of cats on the council page", "casey")
     assert a == b
+
+
+class WatchedEncoder:
+    """The real encoder, noting whether the database was held by a write transaction while it encoded."""
+
+    def __init__(self, real, db):
+        self.real, self.db, self.inside, self.calls = real, db, 0, 0
+        self.tokenizer = real.tokenizer
+
+    def _note(self):
+        self.calls += 1
+        self.inside += self.db.conn.in_transaction
+
+    def encode(self, texts, **kw):
+        self._note()
+        return self.real.encode(texts, **kw)
+
+    def encode_tokens(self, texts, **kw):
+        self._note()
+        return self.real.encode_tokens(texts, **kw)
+
+
+def test_publishing_encodes_the_new_wording_before_it_holds_the_database(tmp_path):
+    ted = build(Settings(), str(tmp_path / "ted.db"))
+    emb = ted.answerer.index.embedder
+    if emb is None:
+        pytest.skip("the semantic model is not installed")
+    watched = WatchedEncoder(emb.encoder, ted.db)
+    emb.encoder = watched
+    row = lifecycle.create_draft(ted.db, parse_file(parking(tmp_path, "Staff permits cost £8 a month.")), "casey")
+    lifecycle.publish(ted.db, row["id"], "casey", emb)
+    save_documents(ted.db, [parse_file(parking(tmp_path, "Staff permits cost £9 a month."))], embedder=emb)
+    assert watched.calls and watched.inside == 0  # staff asking meanwhile are recorded, never kept waiting
+    assert "£9" in cited(ted, PERMIT)[0]
