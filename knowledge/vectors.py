@@ -497,8 +497,9 @@ def write_bundle(path, embedder: Embedder, texts: Iterable[str]) -> int:
 
 def prepare_documents(embedder: Embedder | None, docs: Sequence, progress=None) -> None:
     """Encode ahead what storing these documents (knowledge.model.Document) will need: the same texts
-    ensure_vectors builds, so it finds them encoded and only writes them (with `progress`, the bar is here)."""
-    if embedder is None:
+    ensure_vectors builds, so it finds them encoded and only writes them (with `progress`, the bar is here). An
+    embedder that can't encode ahead (a stand-in with only embed) encodes inside the write, as before."""
+    if embedder is None or not hasattr(embedder, "prepare"):
         return
     plain: list[str] = []
     others: list[str] = []
