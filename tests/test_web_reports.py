@@ -4,6 +4,7 @@ the web inbox as a delivery channel with the recipients' actions, authorised by 
 from chat import actions
 from handlers import messages
 from tests.fakes.web_world import ALEX, CASEY, JAMIE, PNG, SAM, web_test
+from tests.fakes.world import GOOD_REPORT
 
 
 async def upload(b, data: bytes, name: str = "shot.png"):
@@ -144,3 +145,19 @@ async def test_an_address_typed_as_involved_that_nobody_has_is_refused_beside_th
     status, body = await w.file_report(involved=["nobody@x.example"])
     form = body["replies"][0]["form"]
     assert status == 200 and "nobody@x.example" in form["errors"]["involved"] and w.ted.db["reports"].count == 0
+
+
+@web_test()
+async def test_remove_deletes_the_uploaders_own_unattached_screenshot_and_nobody_elses(w):
+    alex, jamie = await w.browser(ALEX), await w.browser(JAMIE)
+    _, mine = await upload(alex, PNG)
+    _, kept = await upload(alex, PNG, "kept.png")
+    assert (await jamie.post(f"/api/uploads/{mine['id']}/remove", {}))[0] == 404  # not theirs
+    status, body = await alex.post(f"/api/uploads/{mine['id']}/remove", {})
+    assert status == 200 and body == {"removed": mine["id"]}
+    assert (await alex.get(f"/uploads/{mine['id']}"))[0] == 404
+    assert not list(w.web.uploads.folder.glob(f"{mine['id']}*"))  # gone from the disk, not only from the form
+    form = await w.open_report(as_=alex)
+    await w.submit(form, {**GOOD_REPORT, "screenshots": {"files": [kept["id"]]}}, as_=alex)
+    assert (await alex.post(f"/api/uploads/{kept['id']}/remove", {}))[0] == 404  # a report's evidence stays
+    assert (await alex.get(f"/uploads/{kept['id']}"))[0] == 200

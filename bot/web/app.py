@@ -40,6 +40,7 @@ def mount_web(app: web.Application, ted, pool: HandlerPool | None = None) -> Web
     r.add_post("/api/ask", chat.ask)
     r.add_post("/api/uploads", chat.upload)
     r.add_get("/uploads/{id}", chat.uploaded_file)
+    r.add_post("/api/uploads/{id}/remove", chat.remove_upload)
     # Who is asking, their reports and their inbox
     r.add_get("/api/me", account.me)
     r.add_get("/api/people", account.people)

@@ -198,6 +198,19 @@ def may_see(w: WebChat, who: Identity, meta: dict) -> bool:
     return any(acts.can_act(r, who.person) for r in reports)
 
 
+@endpoint(write=True)
+async def remove_upload(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    """ "Remove" beside a screenshot in the report form: the uploader's own file, on no report yet, is deleted
+    now, not left for the sweep (TED_UPLOAD_ORPHAN_HOURS). Anyone else's, or one a report holds, is not theirs
+    to remove: 404, as for a file that isn't there."""
+    meta = w.uploads.meta(request.match_info["id"])
+    if meta is None or meta.get("owner") != who.user_id or w.ted.reports.with_attachment(meta["id"]):
+        raise BadInput(messages.WEB_NOT_FOUND, 404)
+    w.uploads.remove(meta["id"])
+    log.info("upload removed by its uploader id=%s", meta["id"])
+    return web.json_response({"removed": meta["id"]})
+
+
 @endpoint()
 async def uploaded_file(request: web.Request, w: WebChat, who: Identity) -> web.Response:
     meta = w.uploads.meta(request.match_info["id"])

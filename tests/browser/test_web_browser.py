@@ -380,3 +380,19 @@ def test_the_report_form_keeps_every_choice_through_an_error_and_a_lost_connecti
     dialog.get_by_label("What happened, in your words").fill("A fake council account posting about bin days.")
     dialog.get_by_role("button", name="Send report").click()
     expect(dialog).to_be_hidden()
+
+
+def test_remove_takes_a_screenshot_off_the_server_not_only_out_of_the_form(page: Page, live):
+    stored = lambda: sorted(p.name for p in (live.folder / "uploads").glob("*.img"))  # noqa: E731
+    before = stored()
+    open_chat(page, ALEX)
+    page.get_by_role("button", name="Report something").click()
+    dialog = page.get_by_role("dialog", name="Report to TED")
+    dialog.get_by_label("Screenshots", exact=True).set_input_files(
+        files=[{"name": "oops.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    expect(dialog.get_by_role("status")).to_have_text("Attached oops.png.")
+    assert len(stored()) == len(before) + 1
+    dialog.get_by_role("button", name="Remove oops.png").click()
+    expect(dialog.get_by_role("status")).to_have_text("Removed oops.png.")
+    assert stored() == before

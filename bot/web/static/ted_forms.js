@@ -24,10 +24,12 @@ function fileControl(f, id, described, uploads) {
   const status = el("p", { class: "upload-status", role: "status" });
   const draw = () => list.replaceChildren(...(uploads.get(f.name) || []).map((u) => el("li", {},
     `${u.name} (${sizeText(u.size)}) `,
-    el("button", { type: "button", class: "btn small", onclick: () => {
+    el("button", { type: "button", class: "btn small", onclick: async () => {
+      // Deleted from the server too, not only taken out of the form (it was on no report yet).
+      const res = await api(`/api/uploads/${encodeURIComponent(u.id)}/remove`, {});
       uploads.set(f.name, (uploads.get(f.name) || []).filter((x) => x.id !== u.id));
       draw();
-      status.textContent = `Removed ${u.name}.`;
+      status.textContent = res.ok ? `Removed ${u.name}.` : `Removed ${u.name} from the form.`;
     } }, "Remove", el("span", { class: "vh", text: ` ${u.name}` })))));
   const input = el("input", { type: "file", id, accept: IMAGE_TYPES, multiple: true, "aria-describedby": described,
     "aria-invalid": described && described.includes("-error") ? "true" : undefined });
