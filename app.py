@@ -115,6 +115,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.ingest_cli import ingest_paths
 
+    if args.draft and args.replace:  # a draft changes nothing live, so "make these the whole knowledge base" can't
+        raise Problem("--replace and --draft can't go together: a draft changes nothing until it is published")
     ted = build(settings, args.db, first_use=False)
     return ingest_paths(
         ted.db,

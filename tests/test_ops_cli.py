@@ -216,3 +216,14 @@ def test_serve_refuses_a_screenshots_folder_it_cannot_write_to_at_start(tmp_path
     out = run_ted(["serve", "--db", "t.db"], tmp_path, TED_WEB_UPLOADS=str(tmp_path / "afile" / "up"), TED_PORT="0")
     assert out.returncode == 1 and "Traceback" not in out.stderr  # the server logs its start before it
     assert "cannot write screenshots" in out.stderr.splitlines()[-1] and "TED_WEB_UPLOADS" in out.stderr
+
+
+def test_ingest_names_a_pipe_or_a_broken_link_instead_of_waiting_or_skipping_it(tmp_path):
+    os.mkfifo(tmp_path / "stuck.md")
+    one_sentence(run_ted(["ingest", "--db", "t.db", "stuck.md"], tmp_path), "stuck.md", "not a regular file")
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "real.md").write_text("# Real\n\n## One\n\nText.\n", "utf-8")
+    (folder / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    one_sentence(run_ted(["ingest", "--db", "t.db", "policies"], tmp_path), "gone.md", "isn't there")
+    one_sentence(run_ted(["ingest", "--db", "t.db", "--draft", "--replace", "policies/real.md"], tmp_path), "--draft")

@@ -45,13 +45,20 @@ def find_files(paths: list[Path], skipped: list[Path] | None = None) -> list[Pat
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARSERS)
+            supported = [p for p in path.rglob("*") if p.suffix.lower() in _PARSERS and not p.is_dir()]
+            broken = [p for p in supported if not p.is_file()]  # a link to nothing, a pipe: named, not skipped
+            if broken:
+                what = "a link to a file that isn't there" if broken[0].is_symlink() else "not a regular file"
+                raise IngestError(broken[0], f"{what}; remove it from the folder or name the files to ingest")
+            inside = sorted(supported)
             notes = [p for p in inside if p.stem.lower() in NOT_POLICIES]
             if skipped is not None:
                 skipped.extend(notes)
             found.extend(p for p in inside if p not in notes)
         elif not path.exists():
             raise IngestError(path, "file not found")
+        elif not path.is_file():  # a pipe or a device would be read forever
+            raise IngestError(path, "not a regular file")
         elif path.suffix.lower() not in _PARSERS:
             raise _unsupported(path)
         else:
