@@ -229,7 +229,12 @@ def edit_details(db: sqlite_utils.Database, ref: str | int, changes: dict, actor
             db["documents"].update(doc_id, clean)
             row = versions.current(db, doc_id, versions.LIVE)
             if row is not None:
-                db["doc_versions"].update(row["id"], clean)
+                change = dict(clean)
+                if row["content"]:  # published from a draft: its kept copy says the same, so a restore does too
+                    change["content"] = versions.to_json(
+                        dataclasses.replace(versions.from_json(row["content"]), **clean)
+                    )
+                db["doc_versions"].update(row["id"], change)
             bump_revision(db, ingest=False)  # titles and owners are shown with every answer: the index re-reads them
         if clean != before:
             audit.record(db, actor, audit.EDIT, doc_id, target, before=before, after=clean)

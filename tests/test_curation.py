@@ -473,3 +473,13 @@ def test_publishing_encodes_the_new_wording_before_it_holds_the_database(tmp_pat
     save_documents(ted.db, [parse_file(parking(tmp_path, "Staff permits cost £9 a month."))], embedder=emb)
     assert watched.calls and watched.inside == 0  # staff asking meanwhile are recorded, never kept waiting
     assert "£9" in cited(ted, PERMIT)[0]
+
+
+def test_details_edited_on_a_published_draft_come_back_with_it_when_it_is_restored(council, tmp_path):
+    row = lifecycle.create_draft(council.db, parse_file(parking(tmp_path)), "casey")
+    lifecycle.publish(council.db, row["id"], "casey")
+    lifecycle.edit_details(council.db, "parking", {"owner": "Facilities Manager"}, "casey")
+    lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £6.")), "casey", "parking")
+    lifecycle.publish(council.db, "parking", "casey")
+    restored = lifecycle.restore(council.db, "parking", 1, "casey")
+    assert versions.from_json(versions.get(council.db, restored["id"])["content"]).owner == "Facilities Manager"

@@ -182,6 +182,11 @@ async def discard_draft(request: web.Request, w: WebChat, who: Identity) -> web.
 
 async def _details(request: web.Request, who: Identity, w: WebChat, ref: str | int) -> web.Response:
     body = await read_json(request)
+    unknown = sorted(k for k in body if k not in versions.DETAILS)
+    if unknown:  # a typo ("review_date") would otherwise be a 200 that changed nothing
+        raise BadInput(
+            f"“{unknown[0]}” is not a detail TED keeps: use {', '.join(versions.DETAILS)}.", field=unknown[0]
+        )
     changes = {k: clean_text(body[k], 400, k) for k in versions.DETAILS if k in body}
     return web.json_response({"details": lifecycle.edit_details(w.ted.db, ref, changes, who.email)})
 
