@@ -142,3 +142,13 @@ def test_local_picker_is_off_when_not_bound_to_loopback():
     assert exposed.switch(Dir().get("casey.comms@tendring.example")).person is None
     opted_in = WebIdentity(S(host="0.0.0.0", web_allow_local_identity=True), Dir())
     assert opted_in.switch(Dir().get("casey.comms@tendring.example")).person is not None
+
+
+@web_test()
+async def test_a_signed_in_session_survives_a_restart_without_a_configured_secret(w):
+    from bot.web.identity import WebIdentity
+
+    alex = await w.browser(ALEX)
+    cookie = next(iter(alex.http.cookie_jar)).value
+    again = WebIdentity(w.ted.settings, w.ted.directory)  # what the next `ted serve` on this database makes
+    assert again.codec.loads(cookie) is not None

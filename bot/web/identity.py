@@ -130,9 +130,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+SESSION_SECRET_KEY = "web_session_secret"  # nosec: the name of the kb_meta row, not a secret
+
+
+def kept_secret(db) -> bytes:
+    """The key for session cookies when TED_WEB_SECRET is unset: made on first use and kept in the database
+    (kb_meta), so signed-in people stay signed in across a restart and every process signs alike."""
+    db.execute("insert or ignore into kb_meta (key, value) values (?, ?)", [SESSION_SECRET_KEY, secrets.token_hex(32)])
+    (value,) = db.execute("select value from kb_meta where key = ?", [SESSION_SECRET_KEY]).fetchone()
+    return bytes.fromhex(value)
+
+
 class WebIdentity:
     def __init__(self, settings: Settings, directory: Directory):
-        self.codec = SessionCodec(settings.web_secret or secrets.token_bytes(32))
+        db = getattr(directory, "db", None)  # none: a stand-in directory, and a key for this process only
+        self.codec = SessionCodec(
+            settings.web_secret or (kept_secret(db) if db is not None else secrets.token_bytes(32))
+        )
         self.header = settings.web_user_header
         self.trusted = [ipaddress.ip_network(n, strict=False) for n in settings.web_trusted_proxies]
         self.secure = settings.public_url.startswith("https://")
