@@ -180,3 +180,20 @@ def test_at_200_percent_zoom_nothing_focused_in_an_answer_hides_behind_the_quest
     expect(box).to_be_focused()
     # Back through the last answer (its feedback, its clause link) and the one before: each in view, uncovered.
     tab_to(page, log.get_by_role("link", name=re.compile("^Read ")).first, back=True)
+
+
+def test_moving_through_who_is_involved_with_the_arrow_keys_chooses_nobody(page: Page):
+    page.goto("/")
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    page.get_by_label("Signed in as").select_option("alex.lifeguard@tendring.example")
+    page.get_by_role("button", name="Switch").click()
+    page.get_by_role("button", name="Report something").click()
+    group = page.get_by_role("dialog", name="Report to TED").get_by_role("group", name="Who is involved?")
+    group.get_by_role("checkbox").first.focus()
+    for key in ("ArrowDown", "ArrowDown", "ArrowDown", "Tab", "Tab"):  # reading the list, as a keyboard user would
+        page.keyboard.press(key)
+        assert_focus_shown(page)
+    expect(group.get_by_role("checkbox", checked=True)).to_have_count(0)  # nobody kept off the report by accident
+    group.get_by_label("Find a person by name").fill("harper")
+    expect(group.get_by_role("checkbox", checked=False).locator("visible=true")).to_have_count(1)
+    page.keyboard.press("Tab")

@@ -63,6 +63,33 @@ function checkGroup(f, id, described) {
       el("label", { for: `${id}-${i}`, text: o.label }))));
 }
 
+// "Who is involved?": a tick box per person, with a box to find someone by name. Not a multiple <select>, where
+// moving through the list with the arrow keys chooses whoever is passed, silently keeping them off the report.
+function peoplePicker(f, id, described) {
+  const chosen = new Set(String(f.value || "").split(",").filter(Boolean));
+  const boxes = f.options.map((o, i) => el("div", { class: "check", "data-label": o.label.toLowerCase() },
+    el("input", { type: "checkbox", id: `${id}-${i}`, name: f.name, value: o.value, checked: chosen.has(o.value) }),
+    el("label", { for: `${id}-${i}`, text: o.label })));
+  const count = el("p", { class: "hint", "aria-live": "polite" });
+  const find = el("input", { type: "text", id: `${id}-find`, autocomplete: "off", "aria-describedby": `${id}-count` });
+  count.id = `${id}-count`;
+  const show = () => {
+    const q = find.value.trim().toLowerCase();
+    let shown = 0;
+    for (const b of boxes) {
+      const hit = !q || b.dataset.label.includes(q) || b.querySelector("input").checked;
+      b.hidden = !hit;
+      shown += hit;
+    }
+    count.textContent = q ? `${shown} ${shown === 1 ? "person" : "people"} shown` : "";
+  };
+  find.addEventListener("input", show);
+  return el("fieldset", { class: "choices-group people", id, "aria-describedby": described },
+    el("legend", {}, f.label),
+    el("label", { for: `${id}-find`, class: "find-label", text: "Find a person by name" }), find, count,
+    el("div", { class: "people-list" }, boxes));
+}
+
 function fieldBlock(f, uploads) {
   const id = `f-${f.name}`;
   const hintId = f.hint ? `${id}-hint` : null;
@@ -85,10 +112,8 @@ function fieldBlock(f, uploads) {
     control = el("textarea", { ...common, rows: 5, maxlength: f.max_length || undefined });
     control.value = f.value || "";
   } else if (f.kind === "people") {
-    // Several people may be chosen (Ctrl/Cmd-click, or Space with the keyboard); none is fine.
-    const chosen = new Set(String(f.value || "").split(",").filter(Boolean));
-    control = el("select", { ...common, multiple: true, size: Math.min(6, Math.max(3, f.options.length)) },
-      f.options.map((o) => el("option", { value: o.value, text: o.label, selected: chosen.has(o.value) })));
+    block.append(peoplePicker(f, id, described), hint || "", error || "");
+    return block;
   } else if (f.kind === "select") {
     control = el("select", common, el("option", { value: "", text: "Choose…" }),
       f.options.map((o) => el("option", { value: o.value, text: o.label, selected: o.value === f.value })));
@@ -117,7 +142,8 @@ function collect(formEl, form, uploads) {
       values[f.name] = [...formEl.querySelectorAll(`input[name="${CSS.escape(f.name)}"]:checked`)].map((i) => i.value);
     } else if (f.kind === "checkbox") values[f.name] = formEl.querySelector(`#f-${CSS.escape(f.name)}`).checked;
     else if (f.kind === "people") {
-      values[f.name] = [...formEl.querySelector(`#f-${CSS.escape(f.name)}`).selectedOptions].map((o) => o.value);
+      values[f.name] = [...formEl.querySelectorAll(`input[type="checkbox"][name="${CSS.escape(f.name)}"]:checked`)]
+        .map((i) => i.value);
     } else values[f.name] = formEl.querySelector(`#f-${CSS.escape(f.name)}`).value;
   }
   return values;
