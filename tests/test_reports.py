@@ -362,13 +362,19 @@ def test_directory_reimport_updates_in_place_and_marks_leavers():
     assert json.loads(report["flags"]) == ["manager_left"]
 
 
-def test_purge_deletes_stored_screenshots(tmp_path):
+def stored_screenshot(tmp_path, upload_id: str):
+    """TED with a web-chat screenshot stored under `upload_id`: (ted, clock, the uploads folder)."""
     ted, clock, _ = make(str(tmp_path / "ted.db"))
     uploads = tmp_path / "uploads"
     uploads.mkdir()
-    upload_id = "A" * 24
     (uploads / f"{upload_id}.img").write_bytes(b"\x89PNG\r\n\x1a\nfake")
     (uploads / f"{upload_id}.json").write_text("{}")
+    return ted, clock, uploads
+
+
+def test_purge_deletes_stored_screenshots(tmp_path):
+    upload_id = "A" * 24
+    ted, clock, uploads = stored_screenshot(tmp_path, upload_id)
     submit(ted, "U0ALEXLIFE", screenshots=[{"id": upload_id, "name": "shot.png"}])
     ted.router.action(
         Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001", form={"outcome": "removed"})
@@ -380,12 +386,8 @@ def test_purge_deletes_stored_screenshots(tmp_path):
 
 
 def test_purge_keeps_a_screenshot_another_report_still_holds(tmp_path):
-    ted, clock, _ = make(str(tmp_path / "ted.db"))
-    uploads = tmp_path / "uploads"
-    uploads.mkdir()
     upload_id = "B" * 24
-    (uploads / f"{upload_id}.img").write_bytes(b"\x89PNG\r\n\x1a\nfake")
-    (uploads / f"{upload_id}.json").write_text("{}")
+    ted, clock, uploads = stored_screenshot(tmp_path, upload_id)
     for n in range(2):  # two reports hold the same file (however the second came by it)
         shot = [{"id": upload_id, "name": "shot.png"}]
         submit(

@@ -314,15 +314,21 @@ def test_report_acknowledge_and_see_the_status_change_then_admin(page: Page, liv
     expect(page.locator("#status")).to_contain_text("note", ignore_case=True)
 
 
-def test_report_page_and_admin_read_on_a_phone(page: Page, live):
-    page.set_viewport_size({"width": 390, "height": 844})
+def report_dialog(page: Page):
+    """Alex opens "Report something" and answers what every report needs (a fake account on X, nobody at risk)."""
     open_chat(page, ALEX)
     page.get_by_role("button", name="Report something").click()
     dialog = page.get_by_role("dialog", name="Report to TED")
     dialog.get_by_label("What happened?").select_option("disparaging")
     dialog.get_by_label("Where was it?").select_option("x")
-    dialog.get_by_label("What happened, in your words").fill("A fake council account posting about bin days.")
     dialog.get_by_label("Is anyone at risk of harm right now?").select_option("no")
+    return dialog
+
+
+def test_report_page_and_admin_read_on_a_phone(page: Page, live):
+    page.set_viewport_size({"width": 390, "height": 844})
+    dialog = report_dialog(page)
+    dialog.get_by_label("What happened, in your words").fill("A fake council account posting about bin days.")
     expect(dialog.get_by_role("group", name="Who is involved?").get_by_role("checkbox", checked=True)).to_have_count(0)
     dialog.get_by_role("button", name="Send report").click()
     expect(dialog).to_be_hidden()
@@ -356,12 +362,7 @@ def test_report_page_and_admin_read_on_a_phone(page: Page, live):
 def test_the_report_form_keeps_every_choice_through_an_error_and_a_lost_connection(page: Page, live):
     from handlers.reports.form import CONFIDENTIAL, LINE_UNDISCLOSED
 
-    open_chat(page, ALEX)
-    page.get_by_role("button", name="Report something").click()
-    dialog = page.get_by_role("dialog", name="Report to TED")
-    dialog.get_by_label("What happened?").select_option("disparaging")
-    dialog.get_by_label("Where was it?").select_option("x")
-    dialog.get_by_label("Is anyone at risk of harm right now?").select_option("no")
+    dialog = report_dialog(page)
     dialog.get_by_label(CONFIDENTIAL).select_option("yes")
     dialog.get_by_label(LINE_UNDISCLOSED).check()
     involved = dialog.get_by_role("group", name="Who is involved?")
