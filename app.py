@@ -79,7 +79,12 @@ def build(
     db = dbmod.connect(db_path, check=check)
     embedder = make_embedder(settings.semantic)
     if first_use and not load_bundled_if_empty(db, embedder):
-        refresh_bundled(db, embedder)
+        try:
+            refresh_bundled(db, embedder)
+        except sqlite3.OperationalError as exc:  # a read-only or busy database: read it as it is, update next time
+            logging.getLogger("ted.knowledge").warning(
+                "the bundled policy was not updated to this release's (%s)", type(exc).__name__
+            )
     answerer = Answerer(
         db, settings.min_confidence, settings.fallback_contact, embedder, suggest_confidence=settings.suggest_confidence
     )

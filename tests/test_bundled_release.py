@@ -96,3 +96,23 @@ def test_a_version_someone_published_or_a_retired_policy_is_left_as_it_is(tmp_pa
     capsys.readouterr()
     assert main(["kb", "history", DOC, "--db", other, "--json"]) == 0
     assert "ted (release update)" not in capsys.readouterr().out
+
+
+def test_a_database_another_process_is_writing_is_read_as_it_is_and_updated_next_time(tmp_path, capsys):
+    import sqlite3
+
+    db = str(tmp_path / "t.db")
+    assert main(["ask", "--db", db, "hello"]) == 0
+    _as_an_earlier_release_left_it(db)
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("begin immediate")  # someone else holds the write lock past TED's busy timeout
+    try:
+        capsys.readouterr()
+        assert main(["kb", "list", "--db", db]) == 0  # read as it is: the command still works
+        assert "live (version 1)" in capsys.readouterr().out
+    finally:
+        writer.execute("rollback")
+        writer.close()
+    assert QUESTION not in _questions_of_2_1(db)
+    assert main(["kb", "list", "--db", db]) == 0  # the next command updates it
+    assert QUESTION in _questions_of_2_1(db)
