@@ -370,3 +370,53 @@ def test_someone_in_my_line_is_never_reached_on_escalation_even_after_the_line_c
     assert escalation.tick(ted.reports) == ["TED-2026-0001"]
     holders = {r["email"] for r in ted.reports.recipients(ted.reports.by_ref("TED-2026-0001")["id"])}
     assert "quinn.leisure@tendring.example" not in holders
+
+
+def test_someone_not_in_the_directory_whose_line_is_involved_is_routed_around_the_area_managers():
+    ted, clock, _ = make()
+    submit(ted, "U0NEWSTART", category="disparaging", involved_line="yes", service_area="Leisure and Tourism")
+    got = recipients(ted, REF)
+    assert "harper.hr" in got and "sam.leisure" not in got and "jordan.leisure" not in got
+    clock.now = datetime(2026, 9, 10, 10, tzinfo=UTC)  # days past the deadline: it escalates
+    escalation.tick(ted.reports)
+    assert "jordan.leisure" not in recipients(ted, REF)  # nor up to the head of service who may be their line
+
+
+def test_hr_or_the_communications_manager_given_a_report_keep_their_part_when_it_moves_on():
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE", wants_hr="yes")
+    press(ted, "U0COMMSMGR", actions.REPORT_REASSIGN_SUBMIT, to=HARPER)
+    press(ted, "U0COMMSMGR", actions.REPORT_REASSIGN_SUBMIT, to="morgan.waste@tendring.example")
+    assert recipients(ted, REF)["harper.hr"] == "hr" and kind_of(ted, HARPER) is not None
+
+
+def test_a_notification_the_report_has_overtaken_is_not_sent_and_an_unreachable_reporter_is_flagged():
+    ted, _, sender = make()
+    submit(ted, "U0ALEXLIFE")
+    press(ted, "U0COMMSMGR", actions.REPORT_REASSIGN_SUBMIT, to="morgan.waste@tendring.example")
+    deliver(ted)  # the first cards were still waiting when it moved
+    assert not [r for u, r in sender.sent if u == "U0SAMLEISR" and "New report" in r.text]
+    assert [r for u, r in sender.sent if u == "U0MGRWASTE"]
+
+    class NobodyHome(type(sender)):
+        async def dm_user(self, user_id, reply, notice=None):
+            from handlers.reports.delivery import Unreachable
+
+            raise Unreachable("user_not_found")
+
+    ted.outbox.senders[-1] = NobodyHome()
+    submit(ted, "U0NEWSTART", description="Someone keeps calling our depot team thieves under a council post.")
+    press(ted, "U0COMMSMGR", actions.REPORT_ACK, value="TED-2026-0002")
+    deliver(ted)  # a reporter on Slack but not in the directory has no web inbox: told nowhere
+    assert "unreachable:the reporter" in json.loads(ted.reports.by_ref("TED-2026-0002")["flags"])
+    assert "unreachable:the reporter" not in json.loads(ted.reports.by_ref(REF)["flags"])  # Alex's inbox has it
+
+
+def test_a_resolve_note_too_long_is_sent_back_whole_never_cut_short():
+    ted, _, _ = make()
+    submit(ted, "U0ALEXLIFE")
+    note = "The page admin removed it. " * 80  # over 2,000 characters
+    (reply,) = press(ted, "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, outcome="removed", note=note)
+    assert reply.form is not None and "under 2,000 characters" in reply.form.errors["note"]
+    assert reply.form.fields[1].value == note  # what was typed comes back to be shortened
+    assert ted.reports.by_ref(REF)["status"] != "resolved"

@@ -10,6 +10,7 @@ from datetime import date
 from core.db import transaction
 from handlers.directory import Person
 from handlers.reports import outbox
+from handlers.reports.form import MAX_NOTE
 from handlers.reports.intake import ReportService
 
 log = logging.getLogger("ted.reports")
@@ -61,6 +62,9 @@ class Outcome:
     report: dict
     message: str
     changed: bool = True
+
+
+KEPT_ROLES = ("communications_manager", "communications", "hr")  # keep their copy whoever holds it
 
 
 class ReportActions:
@@ -138,23 +142,34 @@ class ReportActions:
             return Outcome(report, f"{report['ref']} is already with {who}, so nothing changed.", changed=False)
         now = self.s.clock()
         with transaction(self.db):
-            self.db["report_recipients"].upsert(
-                {
-                    "report_id": report["id"],
-                    "email": target.email,
-                    "role": "assignee",
-                    "reason": f"reassigned by {actor.name}",
-                    "added_at": outbox.iso(now),
-                    "active": 1,
-                },
-                pk=("report_id", "email"),
-            )
+            had = self.db.execute(
+                "select role from report_recipients where report_id = ? and email = ?", [report["id"], target.email]
+            ).fetchone()
+            if had and had[0] in KEPT_ROLES:
+                # The Communications Manager or HR given it keep their part: reassigned away later, they still
+                # hold their copy, their reminders and View details.
+                self.db.execute(
+                    "update report_recipients set active = 1 where report_id = ? and email = ?",
+                    [report["id"], target.email],
+                )
+            else:
+                self.db["report_recipients"].upsert(
+                    {
+                        "report_id": report["id"],
+                        "email": target.email,
+                        "role": "assignee",
+                        "reason": f"reassigned by {actor.name}",
+                        "added_at": outbox.iso(now),
+                        "active": 1,
+                    },
+                    pk=("report_id", "email"),
+                )
             # The report moves: whoever held it for the reporter's line or area (the presser, an earlier assignee,
             # an escalation) no longer does. The communications team and HR keep their copies.
             self.db.execute(
-                "update report_recipients set active = 0 where report_id = ? and email != ? and role not in "
-                "('communications_manager', 'communications', 'hr')",
-                [report["id"], target.email],
+                f"update report_recipients set active = 0 where report_id = ? and email != ? and role not in "
+                f"({', '.join('?' * len(KEPT_ROLES))})",
+                [report["id"], target.email, *KEPT_ROLES],
             )
             self.db["reports"].update(report["id"], {"assigned_to": target.email})
             # Every copy so far now says "Reassigned to …" (no description, no buttons); the new one is whole.
@@ -195,7 +210,7 @@ class ReportActions:
             if not report["acknowledged_at"]:
                 changes.update(acknowledged_at=outbox.iso(now), acknowledged_by=actor.email)
             self.db["reports"].update(report["id"], changes)
-            self.s.audit(report["id"], actor.email, "resolved", f"{outcome}: {note.strip()[:1900]}")
+            self.s.audit(report["id"], actor.email, "resolved", f"{outcome}: {note.strip()[:MAX_NOTE]}")
             self._announce(report["id"], now, "resolve", "reporter_resolved")
         return Outcome(self.s.get(report["id"]), f"{report['ref']} is resolved. The reporter has been told.")
 

@@ -246,6 +246,11 @@ class ReportChat:
         outcome = str(act.form.get("outcome", ""))
         if not outcome:
             return [Reply("", form=resolve_form(act.value, {"outcome": "Please choose an outcome."}), ephemeral=True)]
+        note = str(act.form.get("note", ""))
+        if len(note.strip()) > MAX_NOTE:  # refused whole, never cut short
+            problem = f"Please keep the note under {MAX_NOTE:,} characters (it is {len(note.strip()):,})."
+            kept = {"outcome": outcome, "note": note}
+            return [Reply("", form=resolve_form(act.value, {"note": problem}, kept), ephemeral=True)]
         return self._act(act, lambda r, a: self.acts.resolve(r, a, outcome, str(act.form.get("note", ""))))
 
     def on_details(self, act: Action) -> list[Reply]:

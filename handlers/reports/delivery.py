@@ -128,7 +128,24 @@ class OutboxWorker:
                 return
             await self._to_reporter(row, report, reply, notice, done, now)
         else:
+            if self._overtaken(row, report):
+                return
             await self._to_person(row, report, reply, notice, done, now)
+
+    def _overtaken(self, row: dict, report: dict) -> bool:
+        """A notification held up (a platform down, a back-off) that the report has since overtaken: a new report's
+        card to someone it was reassigned away from, a reminder after it was acknowledged or resolved. Sent now it
+        would mislead, or offer buttons that are refused."""
+        held = {r["email"] for r in self.service.recipients(row["report_id"])}
+        if row["template"] in ("new_report", "reminder", "escalated", "assigned") and row["recipient"] not in held:
+            log.info("outbox id=%s: the recipient no longer holds the report; not sent", row["id"])
+            return True
+        late = (row["template"] == "reminder" and report["status"] == "resolved") or (
+            row["template"] == "escalated" and report["status"] != "open"
+        )
+        if late:
+            log.info("outbox id=%s: overtaken by the report's %s; not sent", row["id"], report["status"])
+        return late
 
     async def _post(self, s: Sender, row: dict, now: datetime, posting: Awaitable[tuple[str, str]]) -> None:
         """Send and record what was posted. An inbox's copy is a row in TED's own database, so it and the record
@@ -162,6 +179,7 @@ class OutboxWorker:
     async def _to_reporter(
         self, row: dict, report: dict, reply: Reply, notice: Notice, done: set[str], now: datetime
     ) -> None:
+        reached = bool(done)
         for s in self.senders:
             if s.platform in done:
                 continue
@@ -174,8 +192,11 @@ class OutboxWorker:
                 continue
             try:
                 await self._post(s, row, now, s.dm_user(user_id, reply, notice))
+                reached = True
             except Unreachable:
                 log.warning("outbox id=%s: %s cannot reach the reporter", row["id"], s.platform)
+        if not reached:  # told nowhere (not even a web inbox): the communications team hears, nobody missed silently
+            self._flag(report, "unreachable:the reporter")
 
     async def _notice(self, row: dict, now: datetime) -> None:
         """A notification about no report: to the communications channel, or to a person on every platform that

@@ -99,6 +99,18 @@ def plan(d: Directory, reporter: Person | None, report: dict) -> Route:
     hr_reason = ""
     if reporter is None:
         r.flags.append("reporter_not_in_directory")
+        if report.get("line_undisclosed"):
+            # Someone TED can't place (a new starter not in the directory yet) whose line is involved: their line
+            # is unknown, so the managers of the area they chose, who may be it, are routed around; HR hears.
+            r.flags.append("line_undisclosed")
+            area = report.get("service_area") or ""
+            r.routed_around = (
+                [p.email for role in ("service_area_manager", "head_of_service") for p in d.with_role(role, area)]
+                if area
+                else []
+            )
+            r.exclude |= set(r.routed_around)
+            hr_reason = LINE_INVOLVED
     elif report.get("line_undisclosed"):
         r.flags.append("line_undisclosed")
         r.routed_around = line_emails

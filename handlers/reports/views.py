@@ -252,13 +252,14 @@ def reassign_form(ref: str, people: list[Person], errors: dict | None = None) ->
     )
 
 
-def resolve_form(ref: str, errors: dict | None = None) -> Form:
+def resolve_form(ref: str, errors: dict | None = None, values: dict | None = None) -> Form:
+    v = values or {}
     return Form(
         actions.REPORT_RESOLVE_SUBMIT,
         f"Resolve {ref}"[:24],
         (
-            FormField("outcome", "Outcome", "select", OUTCOMES, required=True),
-            FormField("note", "Note (optional)", "multiline", max_length=2000),
+            FormField("outcome", "Outcome", "select", OUTCOMES, required=True, value=v.get("outcome", "")),
+            FormField("note", "Note (optional)", "multiline", max_length=MAX_NOTE, value=v.get("note", "")),
         ),
         submit_label="Resolve",
         private_metadata=ref,
