@@ -410,6 +410,9 @@ def test_a_notification_the_report_has_overtaken_is_not_sent_and_an_unreachable_
     deliver(ted)  # a reporter on Slack but not in the directory has no web inbox: told nowhere
     assert "unreachable:the reporter" in json.loads(ted.reports.by_ref("TED-2026-0002")["flags"])
     assert "unreachable:the reporter" not in json.loads(ted.reports.by_ref(REF)["flags"])  # Alex's inbox has it
+    from handlers.reports.views import REPORTER_UNREACHABLE, recipient_reply
+
+    assert REPORTER_UNREACHABLE in recipient_reply(ted.reports.by_ref("TED-2026-0002")).text
 
 
 def test_a_resolve_note_too_long_is_sent_back_whole_never_cut_short():

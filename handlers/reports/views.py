@@ -41,6 +41,13 @@ TEMPLATE_HEADINGS = {
     "outcome_due": "Reminder: outcome due soon",
     "outcome_overdue": "Outcome overdue",
 }
+NAMED_LINE_CONFIDENTIAL = (
+    "ℹ️ Someone in the reporter's management line is involved — as a confidential report it went to the "
+    "communications team and HR only."
+)
+REPORTER_UNREACHABLE = (
+    "⚠️ TED could not tell the reporter how this is going (no chat reached them): please contact them."
+)
 UNREACHABLE = "⚠️ {email} could not be reached in any chat (only their TED Web Chat inbox) — please make sure they know."
 SUMMARY_CHARS = 280
 
@@ -94,9 +101,14 @@ def recipient_reply(
         # Stored as the start of the day after ("until the end of Wednesday"): said as the day it is.
         last = datetime.fromisoformat(report["snoozed_until"]) - timedelta(minutes=1)
         lines.append(f"Reminders paused until the end of {last.astimezone(ZoneInfo('Europe/London')):%a %d %b %Y}.")
-    for flag in json.loads(report["flags"] or "[]"):
-        if flag in FLAG_LABELS:
+    flags = json.loads(report["flags"] or "[]")
+    for flag in flags:
+        if flag == "involves_named_line" and "confidential" in flags:
+            lines.append(NAMED_LINE_CONFIDENTIAL)  # confidential routing never goes up the line
+        elif flag in FLAG_LABELS:
             lines.append(FLAG_LABELS[flag])
+        elif flag == "unreachable:the reporter":
+            lines.append(REPORTER_UNREACHABLE)
         elif flag.startswith("unreachable:"):
             lines.append(UNREACHABLE.format(email=flag.partition(":")[2]))
     ref = report["ref"]
