@@ -104,8 +104,9 @@ def _parse_csv(text: str) -> list[dict]:
         manager = row["manager_email"].lower()
         if manager and not _EMAIL.match(manager):
             raise DirectoryError(f"line {n}: manager_email {row['manager_email']!r} is not an email address")
-        if manager == email:
-            raise DirectoryError(f"line {n}: {email} is given as their own manager")
+        if manager == email:  # HR exports often list the chief executive so: no manager above them
+            manager = ""
+            row["_own_manager"] = "yes"
         if any("\x00" in v for v in row.values()):
             raise DirectoryError(f"line {n}: a NUL byte in a field (not text a directory holds)")
         row.update(email=email, manager_email=manager, roles=";".join(roles))
@@ -118,6 +119,9 @@ def manager_warnings(rows: list[dict]) -> list[str]:
     line manager, flagged), and managers who manage each other in a loop (a report would go round it)."""
     manager = {r["email"]: r["manager_email"] for r in rows}
     out = []
+    own = [r["email"] for r in rows if r.get("_own_manager")]
+    if own:
+        out.append(f"given as their own manager, so taken as having none: {', '.join(own[:5])}")
     missing = sorted({m for m in manager.values() if m and m not in manager})
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
@@ -161,6 +165,7 @@ class Directory:
         with transaction(self.db):
             existing = {r["email"]: r for r in self.db["people"].rows}
             for row in rows:
+                row = {k: v for k, v in row.items() if not k.startswith("_")}  # parse notes, not columns
                 old = existing.get(row["email"])
                 same = (
                     old is not None and old["active"] and all((old.get(k) or "") == (v or "") for k, v in row.items())

@@ -134,13 +134,14 @@ def refresh_bundled(db, embedder=None) -> list[str]:
     communications team may have edited, are kept, and so is everything taught. A version someone ingested,
     published or restored, a retired policy, and a bundled policy this knowledge base never held are left as
     they are. The ids of the policies updated."""
+    from knowledge import versions
     from knowledge.store import content_hash, save_documents
 
     digest = release_digest()
     row = db.execute("select value from kb_meta where key = ?", [_RELEASE_KEY]).fetchone()
     if row and row[0] == digest:
         return []
-    updated = []
+    updated, waiting = [], False
     for doc in bundled_documents():
         held = db.execute(
             "select source_hash, title, owner, version, date, review_cycle, next_review from documents where id = ?",
@@ -148,9 +149,27 @@ def refresh_bundled(db, embedder=None) -> list[str]:
         ).fetchone()
         if held is None or held[0] == content_hash(doc) or not is_teds_own(db, doc.id):
             continue
-        kept = dict(zip(("title", "owner", "version", "date", "review_cycle", "next_review"), held[1:], strict=True))
+        if versions.current(db, doc.id, versions.DRAFT) is not None:
+            # Someone's draft waits to replace it: a new live version now would make theirs "older than the
+            # live version" and impossible to publish. Tried again once nothing waits.
+            waiting = True
+            continue
+        details = dict(zip(("title", "owner", "version", "date", "review_cycle", "next_review"), held[1:], strict=True))
+        kept = {k: v for k, v in details.items() if k in edited_details(db, doc.id)}  # the rest: this release's
         save_documents(db, [replace(doc, **kept)], embedder=embedder, actor=RELEASE_UPDATE)
         log.info("the bundled policy %s was updated to this release's enrichment", doc.id)
         updated.append(doc.id)
-    _remember_release(db, digest)
+    if not waiting:
+        _remember_release(db, digest)
     return updated
+
+
+def edited_details(db, doc_id: str) -> set[str]:
+    """The details of a document someone changed by hand (`ted kb edit`, /admin), from the audit log."""
+    from knowledge import audit
+
+    out: set[str] = set()
+    for entry in audit.entries(db, doc_id, limit=10_000):
+        if entry["action"] == audit.EDIT and isinstance(entry.get("after"), dict):
+            out |= set(entry["after"])
+    return out

@@ -49,10 +49,8 @@ def ingest_paths(
             skipped.remove(f)
             files.append(f)
         else:
-            print(
-                f"ted ingest: skipped {f}: a note beside the documents, not a policy (name it to ingest it).",
-                file=sys.stderr,
-            )
+            what = "a hidden or lock file" if f.name.startswith((".", "~$")) else "a note beside the documents"
+            print(f"ted ingest: skipped {f}: {what}, not a policy (name it to ingest it).", file=sys.stderr)
     if not files and skipped:
         print(
             "ted ingest: only notes beside documents found (README, SOURCE, LICENSE…); name one to ingest it. "

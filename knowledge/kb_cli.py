@@ -142,8 +142,16 @@ def _show(ted, args) -> int:
     return 0
 
 
+def _doc_or_version(ted, ref: str) -> str | int:
+    """A document id, or, for digits that name no document at all (never live, never drafted), a draft's version
+    id as `ted kb history --json` shows it: a document called "2" is always itself."""
+    if ref.isdigit() and load_document(ted.db, ref) is None and not versions.history(ted.db, ref):
+        return int(ref)
+    return ref
+
+
 def _publish(ted, args) -> int:
-    row = lifecycle.publish(ted.db, args.doc_id, actor(), ted.answerer.index.embedder)
+    row = lifecycle.publish(ted.db, _doc_or_version(ted, args.doc_id), actor(), ted.answerer.index.embedder)
     print(
         f"Published {row['doc_id']} version {row['seq']} ({row['clause_count']} clauses/passages): it is now "
         f"the live version ({row['result']})."
@@ -178,11 +186,7 @@ def _edit(ted, args) -> int:
             file=sys.stderr,
         )
         return 2
-    ref: str | int = args.doc_id
-    if args.draft:  # the draft waiting for that document, by its version id
-        ref = lifecycle.draft_for(ted.db, args.doc_id)["id"]
-    elif ref.isdigit() and load_document(ted.db, ref) is None:  # no document by that id: a draft's version id
-        ref = int(ref)
+    ref = lifecycle.draft_for(ted.db, args.doc_id)["id"] if args.draft else _doc_or_version(ted, args.doc_id)
     done = lifecycle.edit_details(ted.db, ref, changes, actor())
     print(f"Updated {args.doc_id}: " + ", ".join(f"{k} = {v or '—'}" for k, v in done.items()))
     return 0

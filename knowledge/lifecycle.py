@@ -16,10 +16,17 @@ import sqlite_utils
 from core.db import row_id, transaction
 from knowledge import audit, versions
 from knowledge.model import Document
-from knowledge.store import bump_revision, load_document, prepare_vectors, publish_document, take_down
+from knowledge.store import (
+    bump_revision,
+    forgetting,
+    load_document,
+    prepare_vectors,
+    publish_document,
+    take_down,
+)
 
 MAX_DETAIL = 200
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+_ID = re.compile(r"^\w[\w-]*$")  # what knowledge.ingest.slugify makes of any file name ("政策" too)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -66,14 +73,14 @@ def create_draft(
     a document id already in use is refused, not silently given a new version. Returns the draft's row."""
     if doc_id:
         if not _ID.match(doc_id):
-            raise CurationError(f"“{doc_id}” is not a document id (lower-case letters, digits and hyphens).")
+            raise CurationError(f"“{doc_id}” is not a document id (letters, digits and hyphens).")
         if not versions.history(db, doc_id) and load_document(db, doc_id) is None:
             raise CurationError(
                 f"There is no document “{doc_id}” to make a new version of: check the id (`ted kb list`), or leave "
                 "it out to add a new document."
             )
         doc = dataclasses.replace(doc, id=doc_id)
-    elif new_only and (versions.history(db, doc.id) or load_document(db, doc.id) is not None):
+    elif new_only and (load_document(db, doc.id) is not None or _was_live(db, doc.id)):
         raise CurationError(
             f"A document “{doc.id}” is already in the knowledge base (from a file of the same name). To upload a "
             "new version of it, choose it under “This is”; to add a different document, rename the file."
@@ -88,6 +95,14 @@ def create_draft(
         row = versions.get(db, vid)
         audit.record(db, actor, audit.DRAFT, doc.id, f"version {row['seq']}", after=versions.details(doc))
     return row
+
+
+def _was_live(db: sqlite_utils.Database, doc_id: str) -> bool:
+    """Whether a version of this document was ever live (only drafts, waiting or discarded, don't count: a new
+    document's first upload can be corrected by uploading it again)."""
+    return any(
+        v["status"] in (versions.LIVE, versions.SUPERSEDED, versions.RETIRED) for v in versions.history(db, doc_id)
+    )
 
 
 def restore(db: sqlite_utils.Database, doc_id: str, seq: int, actor: str, force: bool = False) -> dict:
@@ -141,9 +156,9 @@ def preview(row: dict) -> dict:
 def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None) -> dict:
     """Publish a draft: it becomes the live version (the old one goes to the history, never cited again). The
     draft is read and checked inside the transaction that publishes it, so two presses publish it once."""
-    ahead = draft_for(db, ref)  # its texts encoded before the write transaction (knowledge.store)
-    prepare_vectors(db, embedder, [versions.from_json(ahead["content"])])
-    with transaction(db):
+    first = draft_for(db, ref)  # its texts encoded before the write transaction (knowledge.store)
+    ahead = prepare_vectors(db, embedder, [versions.from_json(first["content"])])
+    with forgetting(embedder, ahead), transaction(db):
         row = draft_for(db, ref)
         live = versions.current(db, row["doc_id"], versions.LIVE)
         if live is not None and live["seq"] > row["seq"]:

@@ -80,8 +80,8 @@ def save_documents(
     """
     docs = list(docs)
     results = []
-    prepare_vectors(db, embedder, docs, progress)
-    with transaction(db), _forgetting(embedder):
+    ahead = prepare_vectors(db, embedder, docs, progress)
+    with forgetting(embedder, ahead), transaction(db):
         for doc in docs:
             results.append((doc.id, _save_one(db, doc, actor)))
         if replace_all:
@@ -98,33 +98,33 @@ def save_documents(
 def publish_document(db: sqlite_utils.Database, doc: Document, draft_id: int, actor: str, embedder=None) -> str:
     """Make a draft the live version of its document, in one transaction: the old version's clauses leave the
     live tables for the history, the draft's arrive, with their vectors. "added" or "replaced"."""
-    prepare_vectors(db, embedder, [doc])
-    with transaction(db), _forgetting(embedder):
+    ahead = prepare_vectors(db, embedder, [doc])
+    with forgetting(embedder, ahead), transaction(db):
         result = _save_one(db, doc, actor, draft_id)
         _finish(db, embedder)
     return result
 
 
-def prepare_vectors(db: sqlite_utils.Database, embedder, docs: list[Document], progress=None) -> None:
+def prepare_vectors(db: sqlite_utils.Database, embedder, docs: list[Document], progress=None) -> list[str]:
     """Encode the changed documents' texts before the write transaction opens (knowledge.vectors), so the
     database is held only to write them: the encoding of a long document takes seconds, and staff asking
     meanwhile are recorded. Nothing is encoded for a document that is unchanged."""
     if embedder is None or db.conn.in_transaction:
-        return
+        return []
     from knowledge.vectors import prepare_documents
 
     held = dict(db.execute("select id, source_hash from documents").fetchall())
-    prepare_documents(embedder, [d for d in docs if held.get(d.id) != content_hash(d)], progress)
+    return prepare_documents(embedder, [d for d in docs if held.get(d.id) != content_hash(d)], progress)
 
 
 @contextlib.contextmanager
-def _forgetting(embedder):
-    """What was encoded ahead and not used (a refused change) is not kept in memory."""
+def forgetting(embedder, keys: list[str]):
+    """What this change encoded ahead and didn't use (it was refused, or rolled back) is not kept in memory."""
     try:
         yield
     finally:
-        if embedder is not None and hasattr(embedder, "forget_prepared"):
-            embedder.forget_prepared()
+        if keys and embedder is not None:
+            embedder.forget_prepared(keys)
 
 
 def _finish(db: sqlite_utils.Database, embedder, progress=None) -> None:

@@ -75,7 +75,7 @@ class Embedder:
             self._content = tokensim.content_pieces(tokensim.vocabulary(self.encoder.tokenizer))
         return self._content
 
-    def prepare(self, plain: Sequence[str], others: Sequence[str]) -> None:
+    def prepare(self, plain: Sequence[str], others: Sequence[str]) -> list[str]:
         """Encode ahead, outside any write transaction, what a change is about to store: passages nobody enriched
         with their token states (`plain`), and example questions and enriched passages (`others`). The write then
         only copies them in, so the database is not held for the encoding (staff asking meanwhile must be
@@ -87,10 +87,13 @@ class Embedder:
                 for t, v, st in zip(todo, vecs, states, strict=True):
                     self._prepared[key(t)] = (v, tokensim.content_only(st, self.content))
         self.embed(list(dict.fromkeys(others)))
+        return [key(t) for t in todo]
 
-    def forget_prepared(self) -> None:
+    def forget_prepared(self, keys: Sequence[str]) -> None:
+        """Drop what one change encoded ahead and didn't use (a refused publish); another change's stays."""
         with self._prepared_lock:
-            self._prepared.clear()
+            for k in keys:
+                self._prepared.pop(k, None)
 
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
         """Vectors of texts and, from the same pass, the states of their content word pieces (never memoised:
@@ -495,12 +498,12 @@ def write_bundle(path, embedder: Embedder, texts: Iterable[str]) -> int:
     return len(texts)
 
 
-def prepare_documents(embedder: Embedder | None, docs: Sequence, progress=None) -> None:
+def prepare_documents(embedder: Embedder | None, docs: Sequence, progress=None) -> list[str]:
     """Encode ahead what storing these documents (knowledge.model.Document) will need: the same texts
     ensure_vectors builds, so it finds them encoded and only writes them (with `progress`, the bar is here). An
     embedder that can't encode ahead (a stand-in with only embed) encodes inside the write, as before."""
     if embedder is None or not hasattr(embedder, "prepare"):
-        return
+        return []
     plain: list[str] = []
     others: list[str] = []
     for doc in docs:
@@ -514,10 +517,11 @@ def prepare_documents(embedder: Embedder | None, docs: Sequence, progress=None) 
         others.extend(q for q in doc.not_covered if q)
     others = [t for t in dict.fromkeys(others) if not embedder.has(t)]
     if not plain and not others:
-        return
+        return []
+    keys: list[str] = []
 
     def ahead(chunk: list[str]) -> np.ndarray:
-        embedder.prepare(chunk, [])
+        keys.extend(embedder.prepare(chunk, []))
         return np.zeros((len(chunk), DIM), dtype=np.float32)
 
     bar = progress("encoding", len(plain) + len(others)) if progress else None
@@ -525,3 +529,4 @@ def prepare_documents(embedder: Embedder | None, docs: Sequence, progress=None) 
     _in_chunks(embedder.embed, others, bar)
     if bar:
         bar.close()
+    return keys

@@ -116,3 +116,22 @@ def test_a_database_another_process_is_writing_is_read_as_it_is_and_updated_next
     assert QUESTION not in _questions_of_2_1(db)
     assert main(["kb", "list", "--db", db]) == 0  # the next command updates it
     assert QUESTION in _questions_of_2_1(db)
+
+
+def test_a_waiting_draft_holds_the_release_back_and_unedited_details_take_the_releases(tmp_path, capsys):
+    import sqlite3
+
+    db = str(tmp_path / "t.db")
+    assert main(["ask", "--db", db, "hello"]) == 0
+    assert main(["ingest", "--db", db, "--draft", "--quiet", "--doc", DOC, str(ROOT / "corpora" / f"{DOC}.txt")]) == 0
+    _as_an_earlier_release_left_it(db)
+    assert main(["ask", "--db", db, "hello"]) == 0
+    assert QUESTION not in _questions_of_2_1(db)  # someone's draft waits: their publish must still work
+    with sqlite3.connect(db) as con:  # they drop it; an earlier release's version name is still on the live one
+        con.execute("update doc_versions set status = 'discarded' where doc_id = ? and status = 'draft'", [DOC])
+        con.execute("update documents set version = 'Old edition' where id = ?", [DOC])
+    assert main(["ask", "--db", db, "hello"]) == 0
+    assert QUESTION in _questions_of_2_1(db)
+    with sqlite3.connect(db) as con:
+        (version,) = con.execute("select version from documents where id = ?", [DOC]).fetchone()
+    assert version == "Web edition"  # nobody edited it: this release's

@@ -194,3 +194,17 @@ def test_kb_edit_draft_changes_the_draft_waiting_for_a_document(tmp_path, capsys
     assert main(["kb", "history", "parking", "--db", db, "--json"]) == 0
     versions = json.loads(capsys.readouterr().out)["versions"]
     assert {v["status"]: v["owner"] for v in versions} == {"draft": "Facilities", "live": ""}
+
+
+def test_kb_publish_takes_a_drafts_version_id_and_a_document_named_by_digits_is_always_itself(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    assert main(["ingest", "--db", db, "--draft", "--quiet", write(tmp_path, "Staff permits cost £5.")]) == 0
+    capsys.readouterr()
+    assert main(["kb", "history", "parking", "--db", db, "--json"]) == 0
+    (draft,) = json.loads(capsys.readouterr().out)["versions"]
+    assert main(["kb", "publish", str(draft["id"]), "--db", db]) == 0  # by the id `kb history --json` shows
+    numbered = tmp_path / f"{draft['id']}.md"
+    numbered.write_text("# Lockers\n\n## Keys\n\nLocker keys are at reception.\n", "utf-8")
+    assert main(["ingest", "--db", db, "--draft", "--quiet", str(numbered)]) == 0
+    assert main(["kb", "edit", str(draft["id"]), "--db", db, "--owner", "Mallory"]) == 1  # not parking's version
+    assert "not a live document" in capsys.readouterr().err

@@ -432,7 +432,7 @@ def test_a_file_named_without_latin_letters_gets_an_id_it_can_be_updated_by(coun
     row = lifecycle.create_draft(council.db, doc, "casey")
     lifecycle.publish(council.db, row["id"], "casey")
     again = lifecycle.create_draft(council.db, parse_file(path), "casey", doc.id)  # a new version, by its id
-    assert again["doc_id"] == doc.id and doc.id.startswith("document-")
+    assert again["doc_id"] == doc.id == "政策"  # the id it always had: nothing ingested before changes id
 
 
 def test_the_same_words_taught_twice_are_one_phrasing(council):
@@ -483,3 +483,29 @@ def test_details_edited_on_a_published_draft_come_back_with_it_when_it_is_restor
     lifecycle.publish(council.db, "parking", "casey")
     restored = lifecycle.restore(council.db, "parking", 1, "casey")
     assert versions.from_json(versions.get(council.db, restored["id"])["content"]).owner == "Facilities Manager"
+
+
+def test_a_new_documents_first_upload_can_be_corrected_by_uploading_it_again(council, tmp_path):
+    first = lifecycle.create_draft(council.db, parse_file(parking(tmp_path)), "casey", new_only=True)
+    again = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "£6.")), "casey", new_only=True)
+    assert versions.get(council.db, first["id"])["status"] == versions.DISCARDED and again["doc_id"] == "parking"
+    lifecycle.discard(council.db, again["id"], "casey")
+    assert lifecycle.create_draft(council.db, parse_file(parking(tmp_path)), "casey", new_only=True)["seq"] == 3
+
+
+def test_what_one_change_encoded_ahead_is_not_dropped_by_another(council):
+    emb = council.answerer.index.embedder
+    if emb is None:
+        pytest.skip("the semantic model is not installed")
+    mine = emb.prepare(["Parking › Permits: staff permits cost £5 a month."], [])
+    theirs = emb.prepare(["Lockers › Keys: locker keys are at reception."], [])
+    emb.forget_prepared(theirs)  # their change finished
+    calls = []
+    real = emb.encoder.encode_tokens
+    emb.encoder.encode_tokens = lambda texts, **kw: calls.append(texts) or real(texts, **kw)
+    try:
+        emb.embed_with_tokens(["Parking › Permits: staff permits cost £5 a month."])
+    finally:
+        emb.encoder.encode_tokens = real
+        emb.forget_prepared(mine)
+    assert calls == []  # mine was still there: nothing encoded again

@@ -46,6 +46,12 @@ def find_files(paths: list[Path], skipped: list[Path] | None = None) -> list[Pat
     for path in map(Path, paths):
         if path.is_dir():
             supported = [p for p in path.rglob("*") if p.suffix.lower() in _PARSERS and not p.is_dir()]
+            # Hidden files and Office's owner files (an editor's lock ".#policy.md", Word's "~$policy.docx") are not
+            # documents anyone put there: named as skipped, like the notes.
+            hidden = [p for p in supported if any(x.startswith((".", "~$")) for x in p.relative_to(path).parts)]
+            if skipped is not None:
+                skipped.extend(hidden)
+            supported = [p for p in supported if p not in hidden]
             broken = [p for p in supported if not p.is_file()]  # a link to nothing, a pipe: named, not skipped
             if broken:
                 what = "a link to a file that isn't there" if broken[0].is_symlink() else "not a regular file"

@@ -9,7 +9,6 @@ an assigned number never takes one a later clause needs.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -40,13 +39,13 @@ def heading_number(text: str) -> tuple[str, str]:
 
 
 def slugify(stem: str) -> str:
-    """A document id from a file name: lower-case letters, digits and hyphens (what `ted kb` and /admin accept),
-    at most 100 characters; a name with no such letters ("政策.md") gets one from a hash of it."""
+    """A document id from a file name (kept as it always was: a new rule would give a file ingested before a new
+    id, and so a second live copy of it). knowledge.lifecycle accepts every id this makes."""
     ascii_text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if not slug:
-        slug = "document-" + hashlib.sha256(stem.encode()).hexdigest()[:8] if stem.strip() else "document"
-    return slug
+        slug = re.sub(r"[^\w]+", "-", stem.lower()).strip("-_")
+    return slug or "document"
 
 
 def humanise(stem: str) -> str:
