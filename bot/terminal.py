@@ -43,7 +43,7 @@ def run_terminal_chat(ted: HasRouter, stdin: TextIO | None = None, stdout: TextI
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
     conversation = f"terminal-{uuid.uuid4().hex}"  # one conversation per run: follow-ups never cross runs
-    print("TED — ask about council policy. Type 'quit' to leave.", file=stdout)
+    print("TED — ask about council policy. Type 'quit' to leave.", file=stdout, flush=True)
     while True:
         if interactive:
             print(PROMPT, end="", file=stdout, flush=True)

@@ -156,11 +156,12 @@ def test_input_that_is_not_utf8_nothing_but_punctuation_a_closed_pipe_and_ctrl_c
         timeout=60,
     )
     assert b"Traceback" not in piped.stderr and b"BrokenPipe" not in piped.stderr
-    proc = subprocess.Popen(TED + ["chat", "--db", db], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        TED + ["chat", "--db", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     import signal
-    import time
 
-    time.sleep(3)
+    assert proc.stdout.readline().startswith(b"TED")  # started and waiting for the question: Ctrl-C now
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert b"Traceback" not in err and proc.returncode == 130

@@ -236,3 +236,17 @@ def test_an_unanswered_question_outliving_its_asked_row_loses_the_link_to_it():
     ted.db.execute("update unanswered set asked_at = ?", [(now + timedelta(days=60)).isoformat(timespec="seconds")])
     purge_questions(ted.db, 90, now + timedelta(days=91))
     assert ted.db["unanswered"].count and all(r["asked_id"] is None for r in ted.db["unanswered"].rows)
+
+
+def test_an_export_run_without_the_servers_pseudonym_key_says_so_instead_of_leaving_questions_out(tmp_path):
+    from core.problems import Problem
+
+    path = str(tmp_path / "ted.db")
+    server = build(Settings(pseudonymise_questions=True, pseudonym_key="the-servers-own-long-secret"), path)
+    server.directory.import_rows(parse_csv(SAMPLE))
+    talk(server)
+    shell = build(Settings(), path)  # an ordinary shell: neither setting
+    with pytest.raises(Problem, match="TED_PSEUDONYM_KEY"):
+        export_person(shell, "alex.lifeguard@tendring.example")
+    same = build(Settings(pseudonymise_questions=True, pseudonym_key="the-servers-own-long-secret"), path)
+    assert len(export_person(same, "alex.lifeguard@tendring.example")["questions_asked"]) == 2

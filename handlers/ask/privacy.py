@@ -35,6 +35,7 @@ from core.db import transaction
 log = logging.getLogger("ted.privacy")
 
 KEY_ROW = "question_pseudonym_key"  # nosec: the name of the kb_meta row, not a secret
+KEYS_USED_ROW = "question_pseudonym_keys_used"  # fingerprints of every key that made a stored pseudonym
 PREFIX = "p:"
 # Each table that holds questions, and the column that says when the row was last written.
 QUESTION_TABLES = (
@@ -72,7 +73,33 @@ class Pseudonyms:
 
     def stored(self, platform: str, value: str) -> str:
         """What to write for this id: its keyed hash when pseudonymising, else the id."""
-        return self.hashed(platform, value) if self.enabled else value
+        if not self.enabled:
+            return value
+        self._note_key()
+        return self.hashed(platform, value)
+
+    def fingerprint(self) -> str:
+        """Names the key without giving it away: its own hash."""
+        return hashlib.sha256(b"ted-pseudonym-key\x00" + self.key()).hexdigest()[:16]
+
+    def _note_key(self) -> None:
+        """Every key ever used to pseudonymise is named in kb_meta, so an export run with another key (a shell
+        without the server's TED_PSEUDONYM_KEY) can say so instead of silently finding nothing."""
+        if getattr(self, "_noted", False):
+            return
+        mine = self.fingerprint()
+        row = self.db.execute("select value from kb_meta where key = ?", [KEYS_USED_ROW]).fetchone()
+        used = set((row[0] if row else "").split(",")) - {""}
+        if mine not in used:
+            self.db["kb_meta"].upsert({"key": KEYS_USED_ROW, "value": ",".join(sorted(used | {mine}))}, pk="key")
+        self._noted = True
+
+    def can_find_all(self) -> bool:
+        """Whether this key is one that made the pseudonyms stored (none stored: trivially). A shell without the
+        server's TED_PSEUDONYM_KEY has another key, which made none."""
+        row = self.db.execute("select value from kb_meta where key = ?", [KEYS_USED_ROW]).fetchone()
+        used = set((row[0] if row else "").split(",")) - {""}
+        return not used or self.fingerprint() in used
 
     def every_form(self, platform: str, value: str) -> list[str]:
         """Every way this id may be stored (rows from before the setting changed keep their form until purged)."""

@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from core.problems import Problem
 from handlers.ask.privacy import purge_questions
 from handlers.directory import DirectoryError, manager_warnings, parse_csv
 from handlers.reports import escalation, timeline
@@ -197,6 +198,12 @@ def export_person(ted, email: str) -> dict:
     where = " or ".join("(platform = ? and user_id = ?)" for _ in ids) or "0"
     flat = [x for pair in ids for x in pair]
     # Questions and feedback may be stored under a pseudonym (TED_PSEUDONYMISE_QUESTIONS): look for those too.
+    if not ted.conversations.ids.can_find_all():
+        raise Problem(
+            "some questions are stored under a pseudonym made with a key this command doesn't have, so the export "
+            "would leave them out: run it with the server's settings (the same TED_PSEUDONYM_KEY, or none if the "
+            "server has none)"
+        )
     stored = [(p, s) for p, i in ids for s in ted.conversations.ids.every_form(p, i)]
     where_q = " or ".join("(platform = ? and user_id = ?)" for _ in stored) or "0"
     flat_q = [x for pair in stored for x in pair]
