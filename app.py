@@ -122,7 +122,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.draft and args.replace:  # a draft changes nothing live, so "make these the whole knowledge base" can't
         raise Problem("--replace and --draft can't go together: a draft changes nothing until it is published")
-    ted = build(settings, args.db, first_use=False)
+    # On a knowledge base never used, the bundled policy comes first, as for any command: ingest adds to it
+    # (only --replace makes the files the whole knowledge base).
+    ted = build(settings, args.db, first_use=not args.replace)
     return ingest_paths(
         ted.db,
         [Path(p) for p in args.paths],

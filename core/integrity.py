@@ -61,9 +61,8 @@ def check_header(path: Path) -> None:
 def quick_check(conn: sqlite3.Connection, path: Path) -> None:
     rows = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
     if rows != ["ok"]:
-        raise DatabaseProblem(
-            f"{path} is damaged (SQLite's check says: {'; '.join(map(str, rows))[:200]}): stop TED and {RESTORE}"
-        )
+        said = " ".join("; ".join(map(str, rows)).split())  # SQLite's report has line breaks: one sentence
+        raise DatabaseProblem(f"{path} is damaged (SQLite's check says: {said[:200]}): stop TED and {RESTORE}")
 
 
 def probe_write(conn: sqlite3.Connection, path: Path) -> None:

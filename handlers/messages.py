@@ -181,6 +181,10 @@ KB_REVIEW_DUE = (
     "Review due: the {title} is due for review on {date}. Please check it still says what the council "
     "does, then upload the new version (or change the review date) at {url}."
 )
+KB_REVIEW_DUE_OWNER = (
+    "Review due: the {title} is due for review on {date}. Please check it still says what the council "
+    "does, then send the new version (or the new review date) to the Communications Manager, who publishes it."
+)
 KB_DIGEST_TITLE = "TED's week: what staff asked, {start} to {end}"
 KB_DIGEST_UNANSWERED = "Questions TED couldn't answer ({n}):"
 KB_DIGEST_DOWN = "Answers marked 👎 ({n}):"

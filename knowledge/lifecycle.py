@@ -31,7 +31,12 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class CurationError(ValueError):
-    """A polite reason a change to the knowledge base was refused; nothing was changed."""
+    """A polite reason a change to the knowledge base was refused; nothing was changed. `field`: the detail at
+    fault, when one is."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def carry_over(doc: Document, live: Document | None) -> Document:
@@ -207,7 +212,7 @@ def _clean_details(changes: dict) -> dict:
             continue
         text = " ".join(str(value).split())
         if len(text) > MAX_DETAIL:
-            raise CurationError(f"The {key.replace('_', ' ')} is too long (at most {MAX_DETAIL} characters).")
+            raise CurationError(f"The {key.replace('_', ' ')} is too long (at most {MAX_DETAIL} characters).", key)
         if key in ("date", "next_review") and text:
             try:  # YYYY-MM-DD only: dates are compared as text, and 20270301 or 2027-W13-1 would never come up
                 if not _DAY.match(text):
@@ -215,9 +220,9 @@ def _clean_details(changes: dict) -> dict:
                 date.fromisoformat(text)
             except ValueError:
                 what = "review date" if key == "next_review" else "date"
-                raise CurationError(f"The {what} must be a date like 2027-03-31, not “{text}”.") from None
+                raise CurationError(f"The {what} must be a date like 2027-03-31, not “{text}”.", key) from None
         if key == "title" and not text:
-            raise CurationError("A document needs a title.")
+            raise CurationError("A document needs a title.", "title")
         out[key] = text
     return out
 

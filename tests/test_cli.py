@@ -200,7 +200,8 @@ def test_a_folder_s_readme_and_source_notes_are_left_out_unless_named(tmp_path):
     (docs / "README.md").write_text("# About this folder\n\nThe council's policies, as published.\n", "utf-8")
     (docs / "SOURCE.md").write_text("# Source\n\nDownloaded from the intranet.\n", "utf-8")
     db = str(tmp_path / "t.db")
-    out = run_ted(["ingest", "--db", db, "--quiet", str(docs)], tmp_path=tmp_path)
+    # --replace: only these documents (a plain first ingest adds them to the bundled policy)
+    out = run_ted(["ingest", "--db", db, "--quiet", "--replace", str(docs)], tmp_path=tmp_path)
     assert out.returncode == 0 and "1 added" in out.stdout
     assert "skipped" in out.stderr and "README.md" in out.stderr and "SOURCE.md" in out.stderr
     named = run_ted(["ingest", "--db", db, "--quiet", str(docs / "README.md")], tmp_path=tmp_path)
@@ -249,3 +250,20 @@ def test_db_may_come_before_the_command_too(tmp_path):
     out = run_ted(["--db", db, "ask", "--json", "can I add a supplier on facebook?"], tmp_path=tmp_path)
     assert out.returncode == 0 and json.loads(out.stdout)["intent"] == "policy"
     assert (tmp_path / "first.db").exists() and not (tmp_path / "var").exists()
+
+
+def test_a_first_ingest_adds_to_the_bundled_policy_and_only_replace_leaves_it_out(tmp_path, capsys):
+    docs = tmp_path / "policies"
+    docs.mkdir()
+    (docs / "parking.md").write_text("# Parking policy\n\n## Permits\n\nStaff permits cost £5 a month.\n", "utf-8")
+    db = str(tmp_path / "t.db")
+    assert main(["ingest", "--db", db, "--quiet", str(docs)]) == 0  # before anything else was ever run
+    capsys.readouterr()
+    assert main(["kb", "list", "--db", db]) == 0
+    listed = capsys.readouterr().out
+    assert "tdc-social-media-policy" in listed and "parking" in listed
+    alone = str(tmp_path / "alone.db")
+    assert main(["ingest", "--db", alone, "--quiet", "--replace", str(docs)]) == 0
+    capsys.readouterr()
+    assert main(["kb", "list", "--db", alone]) == 0
+    assert "tdc-social-media-policy" not in capsys.readouterr().out

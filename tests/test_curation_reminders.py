@@ -205,3 +205,24 @@ def test_digest_settings_are_checked_at_start(env, error):
     with pytest.raises(ValueError, match=error):
         Settings.from_env(env).check()
     assert Settings.from_env({"TED_DIGEST_DAY": "Friday", "TED_DIGEST_TIME": "16:30"}).check().digest_day == "fri"
+
+
+def test_an_owner_who_cant_open_admin_is_told_who_publishes_and_the_digest_skips_what_was_dealt_with():
+    from handlers.curation import queue
+
+    ted, clock, _ = world(datetime(2027, 3, 31, 8, 0, tzinfo=UTC))
+    harper = "harper.hr@tendring.example"  # HR: no curation role
+    lifecycle.edit_details(ted.db, DOC, {"owner": harper, "next_review": "2027-03-31"}, "casey")
+    assert reminders.review_reminders(ted.db, ted.directory, ted.settings, clock()) == 1
+    text = notices(ted)[-1]["params"]
+    assert "send the new version" in text and "Communications Manager" in text and "/admin/knowledge" not in text
+
+    ted, clock, _ = world(MONDAY_9 - timedelta(minutes=1))
+    reminders.weekly_digest(ted.db, ted.directory, ted.settings, clock())
+    seed_week(ted, MONDAY_9 - timedelta(days=3))
+    bike = next(r for r in ted.db["unanswered"].rows if r["question"] == "where do I park my bike?")
+    queue.dismiss(ted.db, "unanswered", bike["id"], CASEY)  # dealt with before the digest went out
+    clock.now = MONDAY_9 + timedelta(minutes=1)
+    reminders.weekly_digest(ted.db, ted.directory, ted.settings, clock())
+    digest = notices(ted)[-1]["params"]
+    assert "pub quiz" in digest and "park my bike" not in digest

@@ -80,6 +80,8 @@ async def test_the_communications_manager_runs_a_policy_through_its_life_cycle(w
     assert status == 200 and (await answer(alex, PERMIT))["citations"][0]["doc_title"] == "Staff parking policy"
     status, body = await casey.post("/api/admin/kb/documents/parking/details", {"review_date": "2027-01-01"})
     assert status == 400 and "review_date" in body["error"]  # a typo is said, not a 200 that changed nothing
+    status, body = await casey.post("/api/admin/kb/documents/parking/details", {"next_review": "01/06/2027"})
+    assert status == 400 and body["field"] == "next_review"  # the page marks the field at fault
     status, _ = await casey.post("/api/admin/kb/documents/parking/retire", {})
     assert status == 200
     assert (await answer(alex, PERMIT))["intent"] == "fallback"

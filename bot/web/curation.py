@@ -106,7 +106,7 @@ def _curate(fn):
         try:
             return await fn(request, w, who)
         except CurationError as exc:
-            raise BadInput(str(exc)) from exc
+            raise BadInput(str(exc), field=exc.field) from exc
 
     route.__name__ = route.__qualname__ = fn.__name__
     route.__doc__ = fn.__doc__

@@ -56,10 +56,12 @@ def review_reminders(db: sqlite_utils.Database, directory: Directory, settings: 
         for d in _live(db):
             if not d["next_review"] or d["next_review"] > today:
                 continue
-            text = messages.KB_REVIEW_DUE.format(
-                title=document_name(d["title"], d["version"] or ""), date=d["next_review"], url=url
-            )
+            title = document_name(d["title"], d["version"] or "")
             for p in owners(directory, d["owner"]):
+                # An owner who can't open /admin/knowledge is told who can publish the new version for them.
+                curates = p.is_admin
+                template = messages.KB_REVIEW_DUE if curates else messages.KB_REVIEW_DUE_OWNER
+                text = template.format(title=title, date=d["next_review"], url=url)
                 queued += outbox.enqueue(
                     db,
                     now,
@@ -89,15 +91,21 @@ def gather(db: sqlite_utils.Database, since: str, until: str) -> dict:
     unanswered = list(
         db.query(
             # One max() and bare columns: SQLite takes the question as last worded, from the newest row.
-            "select max(id) as last_id, question, count(*) as times, best_doc as doc_id from unanswered "
-            "where asked_at >= ? and asked_at < ? group by lower(trim(question)) order by count(*) desc, max(id) desc",
+            # Only what is still to deal with, as /admin/knowledge's queue: not what was taught, marked not
+            # covered or dismissed since (the digest asks the team to teach from these).
+            "select max(u.id) as last_id, u.question, count(*) as times, u.best_doc as doc_id from unanswered u "
+            "where u.asked_at >= ? and u.asked_at < ? and not exists (select 1 from kb_triage t where t.kind = "
+            "'unanswered' and t.item_id = u.id) and not exists (select 1 from taught x where x.kind = 'not_covered' "
+            "and x.status = 'active' and lower(x.question) = lower(trim(u.question))) "
+            "group by lower(trim(u.question)) order by count(*) desc, max(u.id) desc",
             [since, until],
         )
     )
     down = list(
         db.query(
-            "select question, doc_id, clause, reason from feedback where helpful = 0 and given_at >= ? and "
-            "given_at < ? order by id desc",
+            "select f.question, f.doc_id, f.clause, f.reason from feedback f where f.helpful = 0 and f.given_at >= ? "
+            "and f.given_at < ? and not exists (select 1 from kb_triage t where t.kind = 'feedback' and "
+            "t.item_id = f.id) order by f.id desc",
             [since, until],
         )
     )
