@@ -603,3 +603,22 @@ def test_reassign_sent_with_nobody_chosen_asks_again_beside_the_field():
     assert ted.reports.by_ref("TED-2026-0001")["assigned_to"] in (None, "")  # nothing changed
     (refused,) = reassign(ted, "U0JAMIECRW", "")  # someone who may not act on it is refused, not shown the form
     assert refused.form is None
+
+
+def test_reassign_offers_everyone_and_each_platform_cuts_the_list_to_what_it_can_show():
+    from bot.slack.forms import MAX_OPTIONS
+    from bot.teams.render import MAX_PEOPLE
+
+    ted, _, _ = make()
+    extra = "".join(f"mgr{i}@tendring.example,Manager {i},,,,Parks,service_area_manager\n" for i in range(180))
+    ted.directory.import_rows(parse_csv(SAMPLE + extra))
+    submit(ted, "U0ALEXLIFE")
+    (reply,) = ted.router.action(Action("slack", "U0COMMSMGR", actions.REPORT_REASSIGN, "TED-2026-0001"))
+    options = [v for v, _ in reply.form.fields[0].options]
+    assert len(options) > 180 and "taylor.waste@tendring.example" in options  # the web chat lists them all
+    from bot.slack.forms import input_block
+    from bot.teams.render import form_card
+
+    assert len(input_block(reply.form.fields[0])["element"]["options"]) == MAX_OPTIONS  # Slack's static_select
+    (choices,) = [i for i in form_card(reply.form)["body"] if i.get("type") == "Input.ChoiceSet"]
+    assert len(choices["choices"]) == MAX_PEOPLE  # a Teams card within its size limit

@@ -161,7 +161,8 @@ def _input(f: FormField, files_note: str) -> list[dict]:
         base |= {"isRequired": True, "errorMessage": "Required"}
     if f.kind in ("select", "multiselect", "people"):
         # A multi-select's answer comes back as its values joined with ","; "people" are the directory's.
-        options = f.options[:MAX_PEOPLE] if f.kind == "people" else f.options
+        # A list of people (involved, reassign to) is cut to keep the card within Teams' size; the web lists all.
+        options = f.options[:MAX_PEOPLE] if f.kind == "people" or len(f.options) > MAX_PEOPLE else f.options
         item = {
             "type": "Input.ChoiceSet",
             **base,

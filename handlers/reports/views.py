@@ -253,7 +253,9 @@ def note_form(ref: str, errors: dict | None = None, note: str = "") -> Form:
 
 
 def reassign_form(ref: str, people: list[Person], errors: dict | None = None) -> Form:
-    options = tuple((p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name) for p in people)[:100]
+    # Everyone, managers and the communications team first: each platform lists as many as it can show (Slack 100,
+    # Teams 150, the web chat all).
+    options = tuple((p.email, f"{p.name} ({p.service_area})" if p.service_area else p.name) for p in people)
     return Form(
         actions.REPORT_REASSIGN_SUBMIT,
         f"Reassign {ref}"[:24],
