@@ -44,6 +44,16 @@ THANKS = "You're welcome. Ask me any time — and if you ever need to report som
 
 GOODBYE = "Bye for now. I'm here whenever you have another policy question."
 
+DANGER = (
+    "If you or anyone else is in danger now, call 999. A threat like this should be reported straight away: use "
+    "the report form (type /report, or press “Report this”) and I'll send it to your line manager, the relevant "
+    "service-area manager and the Communications Manager. Please don't reply to the person, and keep any messages "
+    "or screenshots."
+)
+SELF_HARM = (
+    "I'm sorry you're going through this. If you're in danger now, call 999. You can talk to Samaritans at any "
+    "time, free, on 116 123. Your line manager or HR can also put you in touch with the council's staff support."
+)
 REPORT_OFFER = (
     "I can take a report of that. Use the report form (type /report, or press “Report this”) "
     "and I'll send it to your line manager, the relevant service-area manager and the "

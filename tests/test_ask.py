@@ -246,3 +246,40 @@ def test_report_model_is_only_used_beside_an_enriched_document():
     near = IntentScores(0.1, 0.9, 0.3, 0.85, cues)
     assert intents.report_probability(near) > intents.report_model["threshold"]
     assert intents.report_probability(IntentScores(0.1, 0.9, 0.3, 0.85, cues, enriched=False)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "a resident said he would come to the office with a knife",
+        "a guy on facebook said he's going to wait for me after work",
+        "I'm scared, someone online said they'd come to the office and hurt me",
+        "someone said in a comment that they know where I live",
+        "I got a message saying they know where my kids go to school",
+        "someone on twitter said they will bring a gun to the council meeting",
+    ],
+)
+def test_a_threat_of_harm_puts_999_first_and_offers_the_report_form_never_not_covered(ted, told):
+    a = ted.asker.ask(told, channel="test")
+    assert (
+        a.intent == REPORT and a.offer_report and a.text.startswith("If you or anyone else is in danger now, call 999")
+    )
+    assert ted.db["unanswered"].count == 0  # a threat is for the people a report goes to, not the triage list
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I post a photo of my team at the knife crime awareness event?",
+        "can I get a colleague to share a post?",
+        "would sharing this hurt someone's feelings?",
+    ],
+)
+def test_the_councils_own_campaigns_and_everyday_words_are_no_threat(ted, question):
+    assert ted.asker.ask(question, channel="test").intent != REPORT
+
+
+def test_someone_who_may_harm_themselves_is_pointed_to_help_and_nothing_is_logged(ted):
+    a = ted.asker.ask("I want to kill myself", channel="test")
+    assert "999" in a.text and "Samaritans" in a.text and "116 123" in a.text and a.intent == SMALLTALK
+    assert ted.db["unanswered"].count == 0

@@ -202,3 +202,52 @@ def report_cues(text: str) -> dict[str, float]:
         "pass_on": float(bool(_PASS_ON.search(t))),
         "abuse": float(describes_abuse(t) or about_a_colleague(t)),
     }
+
+
+# Someone may be in danger: a threat of physical harm, a weapon, being followed or found at home. Checked before
+# anything is ranked, whatever the rest says: the answer puts 999 first and offers the report form, never "the
+# policy doesn't cover that" (which would also leave the threat in the unanswered list for the comms team).
+_DANGER = re.compile(
+    r"\b((with|has|had|have|carrying|carries|bring\w*|brought|pulled|waving|wielding) an? (knife|gun|weapon)|"
+    r"(knife|gun|weapon|bomb|acid)s? (at|to) (me|him|her|them|us|the office|the depot|work)|"
+    r"(stab|murder|bomb) (me|him|her|them|us|you|the office|the depot|staff)|"
+    # People, not "my chances" or "our budget": "will leave hurt my review?" is no threat.
+    r"(kill|hurt|beat up|punch|batter|stab) (me|you|him|her|them|us|staff|someone|a colleague|the staff|"
+    r"(my|our|your|his|her) (kids?|children|child|family|partner|wife|husband|son|daughter|colleagues?|team|staff))"
+    r"\b(?!'s))\b"
+)
+# Weaker signs, a threat only when someone said or sent them, or the person is afraid: "they know where I live" in a
+# comment is; "will someone wait for me at reception on my first day?" is not.
+_MENACE = re.compile(
+    r"\b(knows? where (i|you|he|she|they|we|my \w+|our \w+) (live|lives|work|works|go|goes|park|parks)|"
+    r"where (my|our|her|his) (kids|children|son|daughter|family|partner) (go|goes|live|lives)|"
+    r"wait(ing)? for (me|you|her|him|them) (after|outside)|"
+    r"watch (my|your|his|her|their) back|follow(ed|ing|s)? (me|her|him|them) (home|to my)|"
+    r"outside my (house|home|door|flat)|turn(ed|ing)? up at my (house|home|door|flat)|"
+    # "attack" has an everyday sense ("hackers who attack us"): a threat when someone said it
+    r"attack (me|you|him|her|them|us|staff|someone))\b"
+)
+_SAID_OR_AFRAID = re.compile(
+    r"\b(said|says|saying|told|tells|threat\w*|messag\w*|comment\w*|post(ed|ing)?|dm\w*|wrote|writes|"
+    r"tweet\w*|email\w*|call(ed|s)?|rang|scared|afraid|frightened|unsafe|terrified)\b"
+)
+_SELF_HARM = re.compile(
+    r"\b(kill (my|him|her|them)sel(f|ves)|end (my|his|her) (own )?life|suicid\w*|self[- ]harm\w*|"
+    r"(want|going) to die|hurt (my|him|her)self)\b"
+)
+
+
+# A council's own work on the subject (a knife crime campaign, suicide prevention week) is not anyone in danger.
+_CAMPAIGN = re.compile(r"\b(awareness|campaign\w*|amnesty|prevention|poster\w*)\b")
+
+
+def in_danger(text: str) -> bool:
+    """Someone may be in danger from another person (a threat to hurt them, a weapon, being followed)."""
+    t = fold(text)
+    threat = _DANGER.search(t) or (_MENACE.search(t) and _SAID_OR_AFRAID.search(t))
+    return bool(threat) and not _CAMPAIGN.search(t)
+
+
+def may_self_harm(text: str) -> bool:
+    t = fold(text)
+    return bool(_SELF_HARM.search(t)) and not _CAMPAIGN.search(t)

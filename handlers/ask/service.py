@@ -24,7 +24,14 @@ from handlers.ask.followup import (
     owner,
     stands_alone,
 )
-from handlers.ask.intent import about_a_colleague, describes_abuse, is_smalltalk, wants_to_report
+from handlers.ask.intent import (
+    about_a_colleague,
+    describes_abuse,
+    in_danger,
+    is_smalltalk,
+    may_self_harm,
+    wants_to_report,
+)
 from knowledge.answer import FALLBACK, POLICY, REPORT, SMALLTALK, Answer, Answerer, completes
 from knowledge.text import fold, terms
 
@@ -81,6 +88,10 @@ class AskService:
         text = (question or "").encode("utf-8", "replace").decode("utf-8").strip()
         if not text or not any(c.isalnum() for c in text):  # nothing, or only punctuation, emoji, invisible marks
             return Answer(SMALLTALK, messages.EMPTY_QUESTION)
+        if may_self_harm(text):  # before anything else, and never logged for the communications team
+            return Answer(SMALLTALK, messages.SELF_HARM)
+        if in_danger(text):  # a threat of harm: 999 first and the report form, whatever a clause might say
+            return Answer(REPORT, messages.DANGER, offer_report=True)
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         if not follow_up_of and (about := fragment(text)) and not (describes_abuse(text) or wants_to_report(text)):

@@ -194,6 +194,9 @@ def test_moving_through_who_is_involved_with_the_arrow_keys_chooses_nobody(page:
         page.keyboard.press(key)
         assert_focus_shown(page)
     expect(group.get_by_role("checkbox", checked=True)).to_have_count(0)  # nobody kept off the report by accident
+    group.get_by_role("checkbox").first.focus()
+    page.keyboard.press("ArrowDown")
+    expect(group.get_by_role("checkbox").nth(1)).to_be_focused()  # down moves to the next person, in view
     group.get_by_label("Find a person by name").fill("harper")
     expect(group.get_by_role("checkbox", checked=False).locator("visible=true")).to_have_count(1)
     page.keyboard.press("Tab")

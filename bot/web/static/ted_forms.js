@@ -84,10 +84,21 @@ function peoplePicker(f, id, described) {
     count.textContent = q ? `${shown} ${shown === 1 ? "person" : "people"} shown` : "";
   };
   find.addEventListener("input", show);
+  const list = el("div", { class: "people-list" }, boxes);
+  // Up and down move between the people (choosing nobody), not the list's scroll under a box still focused.
+  list.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const shown = boxes.filter((b) => !b.hidden).map((b) => b.querySelector("input"));
+    const at = shown.indexOf(document.activeElement);
+    const next = shown[Math.min(Math.max(at + (event.key === "ArrowDown" ? 1 : -1), 0), shown.length - 1)];
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  });
   return el("fieldset", { class: "choices-group people", id, "aria-describedby": described },
     el("legend", {}, f.label),
-    el("label", { for: `${id}-find`, class: "find-label", text: "Find a person by name" }), find, count,
-    el("div", { class: "people-list" }, boxes));
+    el("label", { for: `${id}-find`, class: "find-label", text: "Find a person by name" }), find, count, list);
 }
 
 function fieldBlock(f, uploads) {
