@@ -127,6 +127,10 @@ def test_a_did_you_mean_chip_makes_its_clause_the_topic_of_the_next_follow_up(te
 def test_a_follow_up_with_nothing_before_it_asks_for_the_whole_question(ted):
     (first,) = chat(ted, "what about instagram?", conversation="fresh")
     assert first.intent == "smalltalk" and "whole question" in first.text and not first.citations
+    (on,) = chat(ted, "what about on twitter?", conversation="fresh-on")
+    assert on.text.startswith("What would you like to know about twitter?")  # not "about on twitter"
+    (mine,) = chat(ted, "and what about my own account?", conversation="fresh-mine")
+    assert "know about your own account?" in mine.text and "say about my own account?" in mine.text
     assert ted.db["unanswered"].count == 0  # not a question the policy failed to answer
     _, follow = chat(ted, LINKEDIN, "and what about facebook?", conversation="fresh2")
     assert follow.intent == "policy"  # with a question before it, the same shape is a follow-up

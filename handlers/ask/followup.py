@@ -277,4 +277,10 @@ def fragment(text: str) -> str:
     rest = _LEAD.sub("", t)
     if rest == t or len(content_words(t)) > 1:  # only "what about…", "and…", "same for…" lead a fragment
         return ""
-    return re.sub(r"[?.!]+$", "", rest).strip()
+    rest = re.sub(r"[?.!]+$", "", rest).strip()
+    return re.sub(r"^(on|for|about|in|with|from|at|to)\s+", "", rest)  # "on twitter" is about twitter
+
+
+def said_back(words: str) -> str:
+    """The person's words as TED says them back to them: "my own account" is "your own account"."""
+    return re.sub(r"\b(my|mine|me)\b", lambda m: {"my": "your", "mine": "yours", "me": "you"}[m.group(1)], words)

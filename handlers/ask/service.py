@@ -22,6 +22,7 @@ from handlers.ask.followup import (
     is_elliptical,
     new_topic,
     owner,
+    said_back,
     stands_alone,
 )
 from handlers.ask.intent import (
@@ -102,7 +103,7 @@ class AskService:
                 if about in KINDS["platform"]
                 else f"what does the policy say about {about}?"
             )
-            return Answer(SMALLTALK, messages.WHOLE_QUESTION.format(about=about, example=example))
+            return Answer(SMALLTALK, messages.WHOLE_QUESTION.format(about=said_back(about), example=example))
         reading = self.reading(text, follow_up_of)
         answer, _, hits = self.answer(text, reading, follow_up_of)
         if reading != text and stands_alone(text):
