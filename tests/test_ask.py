@@ -283,3 +283,22 @@ def test_someone_who_may_harm_themselves_is_pointed_to_help_and_nothing_is_logge
     a = ted.asker.ask("I want to kill myself", channel="test")
     assert "999" in a.text and "Samaritans" in a.text and "116 123" in a.text and a.intent == SMALLTALK
     assert ted.db["unanswered"].count == 0
+
+
+@pytest.mark.parametrize(
+    "named, clause",
+    [
+        ("what does 5.13 say?", "5.13"),
+        ("clause 6.6", "6.6"),
+        ("explain 5.15", "5.15"),
+        ("5.5", "5.5"),
+        ("show me section 7.2", "7.2"),
+    ],
+)
+def test_a_clause_asked_for_by_its_number_is_that_clause(ted, named, clause):
+    a = ted.asker.ask(named, channel="test")
+    assert a.intent == POLICY and a.citations[0].clause == clause and a.summary
+
+
+def test_a_number_no_clause_has_is_asked_as_any_question(ted):
+    assert ted.asker.ask("what does 99.9 say?", channel="test").intent == FALLBACK

@@ -59,6 +59,13 @@ def smalltalk_reply(text: str, holding: str = "") -> str:
     return f"{words}\n\n{holding}" if holding else words
 
 
+_BY_NUMBER = re.compile(
+    r"^(?:(?:what does|what do|what's in|whats in|what is in|show me|show|read me|read|explain|tell me about|quote|"
+    r"open|give me|can i see|can you show me)\s+)?(?:the\s+)?(?:clause|section|paragraph|para|rule|part)?\s*"
+    r"(?P<number>\d{1,2}(?:\.\d{1,3})+)(?:\s+(?:say|says|mean|means|cover|covers|of the policy))?\s*[?.!]*$"
+)
+
+
 class AskService:
     def __init__(self, db: sqlite_utils.Database, answerer: Answerer, intents: IntentExamples | None = None):
         self.db = db
@@ -93,6 +100,8 @@ class AskService:
             return Answer(SMALLTALK, messages.SELF_HARM)
         if in_danger(text):  # a threat of harm: 999 first and the report form, whatever a clause might say
             return Answer(REPORT, messages.DANGER, offer_report=True)
+        if (by_number := self.by_number(text)) is not None:  # "what does 5.13 say?": that clause, as it stands
+            return by_number
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         if not follow_up_of and (about := fragment(text)) and not (describes_abuse(text) or wants_to_report(text)):
@@ -145,6 +154,24 @@ class AskService:
             words = "\n\n".join(t for t in (answer.text, messages.REPORT_ALSO) if t)
             answer = dataclasses.replace(answer, text=words, offer_report=True)
         return answer
+
+    def by_number(self, text: str) -> Answer | None:
+        """A question that only names a clause by its number ("what does 5.13 say?", "clause 6.6", "explain 5.15"):
+        that clause, summary first, as a "Did you mean" press gives it. None when it names none, or a number no
+        live clause has, or one several documents have (then ranking, which knows the words, decides)."""
+        m = _BY_NUMBER.match(fold(text))
+        if not m:
+            return None
+        views = self.answerer.index.with_number(m.group("number"))
+        if len(views) != 1:
+            return None
+        v = views[0]
+        cite = self.answerer.clause(v.doc_id, v.number)
+        if cite is None:
+            return None
+        # The clause's own question stands as the topic, so "and on instagram?" next asks about that rule.
+        topic = self.answerer.topic_question(v.doc_id, v.number)
+        return Answer(POLICY, "", 1.0, (cite,), summary=v.summary, read_as=topic if topic != text else "")
 
     def answer(self, text: str, reading: str, previous: str | None) -> tuple[Answer, object, list]:
         if reading == text:
