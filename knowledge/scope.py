@@ -125,8 +125,23 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]+", fold(text)) if w not in _KIND_WORDS and w not in _NOT_A_NAME}
 
 
-def _title(name: str) -> str:
-    return " ".join(w if w in ("of", "and", "on", "for") else w[:1].upper() + w[1:] for w in name.split())
+# Initialisms a council's documents use, written as they are whatever the case typed ("ict" is ICT, not "Ict").
+_INITIALISMS = {"it", "ict", "hr", "gdpr", "cctv", "ripa", "foi", "dbs", "sen", "cpd", "dpia", "byod", "vpn", "ai"}
+
+
+def _title(name: str, typed: str = "") -> str:
+    """A document's name as a title: the person's own capitals for what they wrote in capitals, initialisms in
+    capitals, other words capitalised, small words left small."""
+    caps = {w.lower(): w for w in re.findall(r"[A-Za-z]+", typed) if len(w) > 1 and w.isupper()}
+
+    def one(w: str) -> str:
+        if w in caps:
+            return caps[w]
+        if w in _INITIALISMS:
+            return w.upper()
+        return w if w in ("of", "and", "on", "for") else w[:1].upper() + w[1:]
+
+    return " ".join(one(w) for w in name.split())
 
 
 def unheld_document(
@@ -148,7 +163,14 @@ def unheld_document(
             # A name is the words right before "policy" ("data protection policy"): a function word ends it, so
             # "any role in the policy" names no document ("the policy" is the one being asked about).
             lead: list[str] = []
-            for w in reversed(m.group(1).split()):
+            before = m.group(1).split()
+            for i in range(len(before) - 1, -1, -1):
+                w = before[i]
+                # "and" joins two names of one document ("gifts and hospitality policy") when a name word
+                # comes before it; otherwise it ends the name like any function word.
+                if w == "and" and lead and i > 0 and before[i - 1] not in _NOT_A_NAME:
+                    lead.insert(0, w)
+                    continue
                 if w in _NOT_A_NAME:
                     break
                 lead.insert(0, w)
@@ -165,5 +187,5 @@ def unheld_document(
             theirs = _words(known) | ({"code", "conduct"} if "conduct" in fold(known) else set())
             if theirs and name_words <= theirs:
                 return known
-        return _title(name)
+        return _title(name, question)
     return None

@@ -37,3 +37,13 @@ def test_documents_named_in_questions(question, name):
 def test_a_question_about_a_document_not_held_falls_back_naming_it(ted):
     answer = ted.asker.ask("what does the Procurement Policy say about gifts from suppliers?")
     assert answer.intent == "fallback" and "Procurement Policy" in answer.text and not answer.citations
+
+
+def test_a_document_not_held_is_named_as_people_write_it():
+    from knowledge.scope import unheld_document
+
+    held = ["Social Media Policy"]
+    assert unheld_document("what does the ict security policy say about passwords?", held) == "ICT Security Policy"
+    assert unheld_document("what does the CCTV policy say?", held) == "CCTV Policy"
+    assert unheld_document("what does the gifts and hospitality policy say?", held) == "Gifts and Hospitality Policy"
+    assert unheld_document("what does the hr and the leave policy say?", held) == "Leave Policy"  # "the" ends it
