@@ -16,6 +16,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from core.db import refused_write
 from handlers.reports import outbox
 
 log = logging.getLogger("ted.health")
@@ -45,6 +46,8 @@ def check(ted) -> tuple[bool, dict]:
         found = damage(ted.db)
         if found:
             raise sqlite3.DatabaseError(f"quick_check: {found}")
+        if refused := refused_write(ted.db):  # reading works; writing, lately, did not (a full disk, say)
+            raise sqlite3.OperationalError(f"a write was refused in the last few minutes ({refused})")
     except sqlite3.Error as exc:
         log.warning("health: the database did not answer error=%s", type(exc).__name__)
         return False, {

@@ -8,6 +8,7 @@ the server and the command line can share one file.
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,35 @@ BUSY_TIMEOUT_MS = 5000
 # Which database files this process has open through SQLite (see check_file). Process state, not TED's: it
 # describes this process's file handles, which is what POSIX locks belong to, so it cannot live in the database.
 _opened: set[str] = set()
+
+# Writes the database refused lately, by file: (when, SQLite's error name). /healthz reads them (bot/health.py), so
+# a full disk or a read-only mount shows as "failing" even though reading still works.
+_refused: dict[str, tuple[float, str]] = {}
+REFUSED_WRITE_SECONDS = 300.0
+
+
+def _file_of(db: sqlite_utils.Database) -> str:
+    row = db.execute("pragma database_list").fetchone()
+    return str(row[2] or id(db)) if row else str(id(db))
+
+
+def note_refused_write(db: sqlite_utils.Database, exc: BaseException) -> None:
+    """A write failed for a reason that isn't another writer (a full disk, a read-only file, an I/O error)."""
+    name = getattr(exc, "sqlite_errorname", "") or type(exc).__name__
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return
+    try:
+        _refused[_file_of(db)] = (time.monotonic(), name)
+    except sqlite3.Error:  # the database can't even say its file: the error is reported where it happened
+        pass
+
+
+def refused_write(db: sqlite_utils.Database) -> str:
+    """SQLite's name for the last write refused in the last few minutes, or ""."""
+    when, name = _refused.get(_file_of(db), (0.0, ""))
+    return name if name and time.monotonic() - when < REFUSED_WRITE_SECONDS else ""
+
+
 MAX_ROWID = 2**63 - 1  # the largest id SQLite can hold
 
 

@@ -86,6 +86,12 @@ REPORT_NOT_SAVED = (
     "instead, and keep any screenshots. If someone is in immediate danger, call 999."
 )
 
+REPORT_NOT_SAVED_BUSY = (
+    "⚠️ I couldn't save your report, so it has NOT been sent to anyone. The fault is on my side: I'm busy with a "
+    "large update just now. Please send it again in a minute, or tell {manager} or {comms} directly. If someone "
+    "is in immediate danger, call 999."
+)
+
 REPORT_HELP = (
     "/report — open the report form\n/report status — where your reports stand\n"
     "/report open — reports waiting for you (managers and the communications team)"

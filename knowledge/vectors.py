@@ -98,10 +98,15 @@ class Embedder:
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
         """Vectors of texts and, from the same pass, the states of their content word pieces (never memoised:
         a passage's are stored once, with its vector; those `prepare` encoded ahead are taken as they are)."""
-        with self._prepared_lock:
-            ready = [self._prepared.pop(key(t), None) for t in texts]
-        if texts and all(r is not None for r in ready):
+        with self._prepared_lock:  # kept until its change forgets it: the same passage may come twice
+            ready = [self._prepared.get(key(t)) for t in texts]
+        todo = [t for t, r in zip(texts, ready, strict=True) if r is None]
+        if texts and not todo:
             return np.stack([v for v, _ in ready]), [st for _, st in ready]
+        if len(todo) < len(texts):  # some encoded ahead: only the rest now
+            fresh = iter(zip(*self.embed_with_tokens(todo), strict=True))
+            got = [r if r is not None else next(fresh) for r in ready]
+            return np.stack([v for v, _ in got]), [st for _, st in got]
         vecs, states = self.encoder.encode_tokens(list(texts))
         for t, v in zip(texts, vecs, strict=True):
             self._memo.setdefault(key(t), v)

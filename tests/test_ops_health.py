@@ -78,3 +78,24 @@ async def test_healthz_is_not_ok_when_pages_of_the_database_file_are_damaged(w):
     health._integrity.clear()  # the next probe runs quick_check now rather than within the minute
     status, body = await b.get("/healthz")
     assert status == 503 and body["database"] == "failing", body
+
+
+@web_test(db_file=True)
+async def test_healthz_is_not_ok_for_a_while_after_a_write_was_refused(w):
+    import sqlite3
+
+    from core import db as dbmod
+
+    b = await w.browser()
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorname = "SQLITE_FULL"
+    dbmod.note_refused_write(w.ted.db, full)  # as a report that could not be saved notes it
+    try:
+        status, body = await b.get("/healthz")
+        assert status == 503 and "write was refused" in body["why"] and "SQLITE_FULL" in body["why"]
+        busy = sqlite3.OperationalError("database is locked")
+        dbmod._refused.clear()
+        dbmod.note_refused_write(w.ted.db, busy)  # another writer, not a fault: not noted
+        assert (await b.get("/healthz"))[0] == 200
+    finally:
+        dbmod._refused.clear()

@@ -622,3 +622,44 @@ def test_reassign_offers_everyone_and_each_platform_cuts_the_list_to_what_it_can
     assert len(input_block(reply.form.fields[0])["element"]["options"]) == MAX_OPTIONS  # Slack's static_select
     (choices,) = [i for i in form_card(reply.form)["body"] if i.get("type") == "Input.ChoiceSet"]
     assert len(choices["choices"]) == MAX_PEOPLE  # a Teams card within its size limit
+
+
+def test_a_legal_hold_put_on_while_a_purge_runs_keeps_that_report_whole():
+    ted, clock, _ = make()
+    for n in range(2):
+        submit(ted, "U0ALEXLIFE", description=f"Report {n}: someone keeps calling our lifeguards liars online.")
+        ref = f"TED-2026-000{n + 1}"
+        ted.router.action(
+            Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, ref, form={"outcome": "removed"})
+        )
+    clock.now += timedelta(days=366)
+
+    def meanwhile(_attachments):  # while the first is purged, someone puts the second on hold from a shell
+        escalation.set_legal_hold(ted.reports, "TED-2026-0002", True, "casey.comms@tendring.example")
+
+    assert escalation.purge(ted.reports, forget_attachments=meanwhile) == ["TED-2026-0001"]
+    held = ted.reports.by_ref("TED-2026-0002")
+    assert held["legal_hold"] == 1 and held["purged_at"] is None and held["description"].startswith("Report 1")
+
+
+def test_a_report_that_meets_a_busy_database_is_tried_again_and_then_said_to_be_a_busy_moment():
+    import sqlite3
+
+    from handlers import messages
+
+    ted, _, _ = make()
+    real = ted.reports.file
+    held = {"times": 1}
+
+    def busy_then_free(*args, **kwargs):  # another process holds the write lock past the busy timeout, once
+        if held["times"]:
+            held["times"] -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    ted.reports.file = busy_then_free
+    assert "your report is TED-2026-0001" in submit(ted, "U0ALEXLIFE").text  # the second try saved it
+    held["times"] = 2
+    reply = submit(ted, "U0ALEXLIFE", description="Another abusive reply under the beach safety post.")
+    assert reply.text.startswith(messages.REPORT_NOT_SAVED_BUSY.split("{")[0]) and "busy" in reply.text
+    assert ted.db["reports"].count == 1

@@ -9,7 +9,7 @@ import sqlite3
 
 import sqlite_utils
 
-from core.db import utcnow
+from core.db import note_refused_write, utcnow
 from handlers import messages
 from handlers.ask.examples import IntentExamples
 from handlers.ask.followup import (
@@ -283,6 +283,7 @@ class AskService:
                 }
             )
         except sqlite3.Error as exc:  # a full disk: the honest "not covered" still goes out
+            note_refused_write(self.db, exc)
             log.error("unanswered question not recorded channel=%s error=%s", channel, type(exc).__name__)
             return 0
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)

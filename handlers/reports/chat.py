@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from chat import actions
 from chat.model import Action, Message, Reply
 from chat.router import Router
+from core.db import note_refused_write
 from handlers import messages
 from handlers.directory import Directory, Person
 from handlers.reports import timeline
@@ -112,21 +113,26 @@ class ReportChat:
         if errors:
             return [self.form_reply(errors=errors, values=sent_back(act.form), me=reporter)]
         clean["involved"] = self.involved(act.platform, clean["involved"], reporter)
-        try:
-            report = self.service.file(
-                reporter, act.platform, act.user_id, clean, source_question=str(act.form.get("source_question", ""))
-            )
-        except sqlite3.Error as exc:  # a full disk, a read-only or damaged database: the transaction rolled back
-            log.error(
-                "report NOT saved platform=%s error=%s sqlite=%s",
-                act.platform,
-                type(exc).__name__,
-                getattr(exc, "sqlite_errorname", ""),
-            )
-            return [self.not_saved(reporter)]
+        source = str(act.form.get("source_question", ""))
+        for attempt in (1, 2):
+            try:
+                report = self.service.file(reporter, act.platform, act.user_id, clean, source_question=source)
+                break
+            except sqlite3.Error as exc:  # a full disk, a read-only, damaged or busy database: it rolled back
+                busy = _busy(exc)
+                log.error(
+                    "report NOT saved platform=%s error=%s sqlite=%s attempt=%s",
+                    act.platform,
+                    type(exc).__name__,
+                    getattr(exc, "sqlite_errorname", ""),
+                    attempt,
+                )
+                if not busy or attempt == 2:  # held by a long write (an ingest): worth one more wait
+                    note_refused_write(self.service.db, exc)
+                    return [self.not_saved(reporter, busy)]
         return [reporter_confirmation(report)]
 
-    def not_saved(self, reporter: Person | None) -> Reply:
+    def not_saved(self, reporter: Person | None, busy: bool = False) -> Reply:
         """Nothing was stored and nobody will hear: say so, and give the reporter another way to the people a
         report would have reached (their line manager, the Communications Manager; 999 in danger)."""
         manager, comms = "your line manager", "the Communications Manager"
@@ -139,7 +145,8 @@ class ReportChat:
                 comms = f"the Communications Manager ({heads[0].name}, {heads[0].email})"
         except sqlite3.Error as exc:
             log.warning("directory unreadable while saying a report was not saved error=%s", type(exc).__name__)
-        return Reply(messages.REPORT_NOT_SAVED.format(manager=manager, comms=comms), intent="report", ephemeral=True)
+        said = messages.REPORT_NOT_SAVED_BUSY if busy else messages.REPORT_NOT_SAVED
+        return Reply(said.format(manager=manager, comms=comms), intent="report", ephemeral=True)
 
     def on_status(self, act: Action) -> list[Reply]:
         me = self.person(act.platform, act.user_id)
@@ -294,3 +301,8 @@ def sent_back(form: dict) -> dict[str, str]:
         elif isinstance(v, list | tuple) and all(isinstance(x, str) for x in v):
             out[k] = ",".join(v)
     return out
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """The database was held by another writer past the busy timeout: nothing is wrong with it."""
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)

@@ -142,27 +142,21 @@ def purge(
     )
     if dry_run:
         return [r["ref"] for r in rows]
+    done = []
     for r in rows:
-        if forget_attachments:  # a screenshot another report still holds stays for that one
-            files = [a for a in json.loads(r["attachments"] or "[]") if isinstance(a, dict)]
-            forget_attachments(
-                [a for a in files if not any(o["id"] != r["id"] for o in service.with_attachment(str(a.get("id"))))]
-            )
         with transaction(db):
-            db["reports"].update(
-                r["id"],
-                {
-                    "description": PURGED,
-                    "links": "[]",
-                    "account": "",
-                    "attachments": "[]",
-                    "source_question": "",
-                    "reporter_user_id": "",
-                    "reporter_email": "",
-                    "involved": "[]",  # the people named: as personal as the description
-                    "excluded": "[]",
-                    "purged_at": outbox.iso(now),
-                },
+            # Looked at again inside the transaction: a legal hold put on since the list was read (a long purge,
+            # `ted reports hold` from a shell meanwhile) keeps the report whole, screenshots and all.
+            still = db.execute(
+                "select attachments from reports where id = ? and legal_hold = 0 and purged_at is null", [r["id"]]
+            ).fetchone()
+            if still is None:
+                continue
+            db.execute(
+                "update reports set description = ?, links = '[]', account = '', attachments = '[]', "
+                "source_question = '', reporter_user_id = '', reporter_email = '', involved = '[]', excluded = '[]', "
+                "purged_at = ? where id = ?",  # involved: the people named, as personal as the description
+                [PURGED, outbox.iso(now), r["id"]],
             )
             db.execute(
                 "update report_events set detail = ? where report_id = ? and action in ('note', 'resolved', 'snoozed')",
@@ -180,7 +174,13 @@ def purge(
             )
             announce(service, r["id"], now, "purged")
             service.audit(r["id"], "ted", "purged", f"retention {service.settings.retention_days} days")
-    return [r["ref"] for r in rows]
+        done.append(r["ref"])
+        if forget_attachments:  # after the record let go of them; a screenshot another report holds stays
+            files = [a for a in json.loads(still[0] or "[]") if isinstance(a, dict)]
+            forget_attachments(
+                [a for a in files if not any(o["id"] != r["id"] for o in service.with_attachment(str(a.get("id"))))]
+            )
+    return done
 
 
 def set_legal_hold(service: ReportService, ref: str, on: bool, actor: str) -> bool:
