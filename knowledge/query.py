@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from knowledge.text import stem, stopwords, words
+from knowledge.text import split_names_joined, stem, stopwords, words
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +57,7 @@ class Query:
     @property
     def corrected_text(self) -> str:
         """The question with its typos corrected: the encoder reads "disiplinary" as noise."""
-        text = self.text
+        text = split_names_joined(self.text)
         for wrong, right in self.corrections.items():
             text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.IGNORECASE)
         return text

@@ -38,7 +38,7 @@ from knowledge import postings, tokensim
 from knowledge.postings import CLAUSES_SQL, Snapshot
 from knowledge.query import Group, Query, ranking_params, synonym_table
 from knowledge.store import bump_revision, revision
-from knowledge.text import is_english_word, stem, stopwords, words
+from knowledge.text import is_english_word, joined, stem, stopwords, words
 from knowledge.vectors import Embedder, Matrices, ensure_vectors, load_matrices, missing_vectors, token_states
 
 log = logging.getLogger("ted.index")
@@ -258,7 +258,7 @@ class KnowledgeIndex:
         known = snap.term_id
         params = ranking_params()
         text = question[:MAX_QUESTION_CHARS]
-        all_words = words(text)
+        all_words = joined(words(text))
         single, phrases = synonym_table()
         sw = stopwords()
         groups: list[Group] = []

@@ -17,6 +17,8 @@ import snowballstemmer
 
 _QUOTES = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+    # Zero-width characters (pasted from a web page or a phone) split a word in two without showing it.
+    | {c: None for c in ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")}
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
@@ -126,3 +128,40 @@ def is_english_word(word: str) -> bool | None:
 def transpositions(word: str) -> set[str]:
     """The word with two neighbouring letters swapped: the slip a hurried typist makes ("reprot")."""
     return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}
+
+
+# Platforms people type in two words ("face book", "you tube"): read as the one word the policy uses. On the
+# question's side only (knowledge.search.analyse): the index's own words never change.
+_SPLIT_NAMES = {
+    ("face", "book"): "facebook",
+    ("you", "tube"): "youtube",
+    ("linked", "in"): "linkedin",
+    ("tik", "tok"): "tiktok",
+    ("insta", "gram"): "instagram",
+    ("snap", "chat"): "snapchat",
+    ("whats", "app"): "whatsapp",
+    ("next", "door"): "nextdoor",
+}
+
+
+def joined(ws: list[str]) -> list[str]:
+    """Words with a platform's name typed in two put back together."""
+    out: list[str] = []
+    i = 0
+    while i < len(ws):
+        pair = tuple(ws[i : i + 2])
+        if pair in _SPLIT_NAMES:
+            out.append(_SPLIT_NAMES[pair])
+            i += 2
+        else:
+            out.append(ws[i])
+            i += 1
+    return out
+
+
+_SPLIT_NAME_RE = re.compile(r"\b(" + "|".join(rf"{a}\s+{b}" for a, b in _SPLIT_NAMES) + r")\b", re.IGNORECASE)
+
+
+def split_names_joined(text: str) -> str:
+    """The question as the sentence model should read it: "face book" as "facebook" (see `joined`)."""
+    return _SPLIT_NAME_RE.sub(lambda m: _SPLIT_NAMES[tuple(m.group(1).lower().split())], text)
