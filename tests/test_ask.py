@@ -304,7 +304,9 @@ def test_a_number_no_clause_has_is_asked_as_any_question(ted):
     assert ted.asker.ask("what does 99.9 say?", channel="test").intent == FALLBACK
 
 
-@pytest.mark.parametrize("typed", ["can I post on face book?", "can I post on face\u200bbook?", "can I post on Face Book?"])
+@pytest.mark.parametrize(
+    "typed", ["can I post on face book?", "can I post on face\u200bbook?", "can I post on Face Book?"]
+)
 def test_a_platform_typed_in_two_or_split_by_an_invisible_character_is_read_as_one(ted_session, typed):
     whole = ted_session.asker.ask("can I post on facebook?", channel="test")
     got = ted_session.asker.ask(typed, channel="test")
