@@ -38,9 +38,9 @@ def _file_of(db: sqlite_utils.Database) -> str:
 
 def note_refused_write(db: sqlite_utils.Database, exc: BaseException) -> None:
     """A write failed for a reason that isn't another writer (a full disk, a read-only file, an I/O error)."""
-    name = getattr(exc, "sqlite_errorname", "") or type(exc).__name__
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+    if integrity.is_busy(exc):
         return
+    name = getattr(exc, "sqlite_errorname", "") or type(exc).__name__
     try:
         _refused[_file_of(db)] = (time.monotonic(), name)
     except sqlite3.Error:  # the database can't even say its file: the error is reported where it happened

@@ -74,6 +74,12 @@ def probe_write(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("ROLLBACK")
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Another writer held the database past the busy timeout: nothing is wrong with the file itself."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
 def describe(path: Path | str, exc: BaseException) -> str:
     """One sentence for an SQLite error on *path*: what is wrong with which file, and what to do."""
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -96,7 +102,7 @@ def describe(path: Path | str, exc: BaseException) -> str:
             f"TED cannot write to {path} (SQLite says: {what}): make the file and its folder writable by the "
             "user TED runs as, and check that the disk is not mounted read-only"
         )
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in what:
+    if is_busy(exc):
         return f"{path} is locked by another program (SQLite says: {what}): try again in a moment"
     if name.startswith("SQLITE_IOERR") or "disk I/O" in what:
         return (

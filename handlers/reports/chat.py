@@ -11,6 +11,7 @@ from chat import actions
 from chat.model import Action, Message, Reply
 from chat.router import Router
 from core.db import note_refused_write
+from core.integrity import is_busy
 from handlers import messages
 from handlers.directory import Directory, Person
 from handlers.reports import timeline
@@ -119,7 +120,7 @@ class ReportChat:
                 report = self.service.file(reporter, act.platform, act.user_id, clean, source_question=source)
                 break
             except sqlite3.Error as exc:  # a full disk, a read-only, damaged or busy database: it rolled back
-                busy = _busy(exc)
+                busy = is_busy(exc)
                 log.error(
                     "report NOT saved platform=%s error=%s sqlite=%s attempt=%s",
                     act.platform,
@@ -301,8 +302,3 @@ def sent_back(form: dict) -> dict[str, str]:
         elif isinstance(v, list | tuple) and all(isinstance(x, str) for x in v):
             out[k] = ",".join(v)
     return out
-
-
-def _busy(exc: sqlite3.Error) -> bool:
-    """The database was held by another writer past the busy timeout: nothing is wrong with it."""
-    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
