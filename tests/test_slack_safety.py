@@ -250,3 +250,28 @@ def test_half_a_slack_configuration_says_what_is_missing(caplog):
         with caplog.at_level(logging.WARNING):
             make_app(build(Settings(**half), ":memory:"))
         assert "Slack is off: it needs SLACK_BOT_TOKEN" in caplog.text, half
+
+
+@slack_test()
+async def test_a_signed_request_sent_again_inside_the_window_is_answered_once(w):
+    form = urlencode(
+        {
+            "team_id": "T0TDC",
+            "channel_id": "C0GENERAL",
+            "user_id": ALEX,
+            "command": "/ted",
+            "text": SUPPLIER,
+            "response_url": w.api.response_url("cmd-replayed"),
+            "trigger_id": "trigger.replayed",
+        }
+    )
+    stamp = int(time.time())
+    assert (await w.post(form, "application/x-www-form-urlencoded", timestamp=stamp))[0] == 200
+    await w.api.wait_for("response_url")
+    # A copy captured in transit, replayed byte for byte (same timestamp, same signature): acked, not answered.
+    assert (await w.post(form, "application/x-www-form-urlencoded", timestamp=stamp)) == (200, "")
+    await w.api.settle(0.3)
+    assert len(w.api.of("response_url")) == 1
+    # Slack signs each request afresh: the same command sent again by the person is answered again.
+    assert (await w.post(form, "application/x-www-form-urlencoded", timestamp=stamp - 1))[0] == 200
+    assert len(await w.api.wait_for("response_url", 2)) == 2

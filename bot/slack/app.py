@@ -5,7 +5,8 @@ Every HTTP request's signature is checked on its raw bytes before anything parse
 is refused (bot.slack.payload); Bolt then acks within Slack's 3 seconds and runs the listener. Listeners
 turn payloads into Message/Action (bot.slack.inbound), ask the router (in TED's handler pool, bot/pool.py, off the
 event loop, so acks are never queued behind an answer), and deliver the replies
-(bot.slack.delivery). A replayed modal submission and a second "Share" of the same answer are dropped.
+(bot.slack.delivery). A replayed modal submission and a second "Share" of the same answer are dropped, and so
+is a copy of any signed request already accepted (bot.slack.payload.ReplayGuard).
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class SlackAdapter:
         self.bot_user_id = ""
         self.socket: AsyncSocketModeHandler | None = None
         self.verifier = SignatureVerifier(s.slack_signing_secret) if s.slack_signing_secret else None
+        self.replays = slack_payload.ReplayGuard()
         # process_before_response=False: Bolt acks first and runs the listener after (Slack's 3-second rule).
         self.bolt = AsyncApp(
             client=self.client,
@@ -274,6 +276,10 @@ class SlackAdapter:
             request.headers.get("X-Slack-Signature", ""),
         ):
             return web.json_response({"error": "invalid request"}, status=401)
+        if not self.replays.first_time(request.headers.get("X-Slack-Signature", "")):
+            # The very same signed request again: a copy replayed inside Slack's window. Acked, not acted on.
+            log.warning("slack request refused (replayed) signature seen before")
+            return web.Response(status=200)
         try:
             text = raw.decode("utf-8")
             body, problem = slack_payload.parse(text, request.content_type)

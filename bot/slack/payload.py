@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
+import time
 from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
@@ -61,10 +63,41 @@ def signed(verifier: SignatureVerifier, body: bytes, timestamp: str, signature: 
         if not isinstance(exc, UnicodeDecodeError):
             return False
         # The SDK signs text; a signed body that is not UTF-8 is a 400, not a crash.
-        if abs(verifier.clock.now() - int(timestamp)) > 60 * 5:
+        if abs(verifier.clock.now() - int(timestamp)) > WINDOW_SECONDS:
             return False
         mac = hmac.new(verifier.signing_secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
         return hmac.compare_digest("v0=" + mac.hexdigest(), signature)
+
+
+WINDOW_SECONDS = 60 * 5  # Slack's (and Bolt's) window for a request's timestamp
+
+
+class ReplayGuard:
+    """Signatures of the requests accepted in the last five minutes, so a signed request captured in transit and
+    sent again inside Slack's window is answered once only. Slack's own retries of an event are signed afresh
+    (and de-duplicated by event id), so only a copy of the very same request is refused. Held in memory: one
+    `ted serve` process is one Slack endpoint."""
+
+    MAX = 200_000  # far above Slack's traffic to one app in five minutes; beyond it the oldest go first
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self._seen: dict[str, float] = {}  # signature -> when first accepted (insertion order is age order)
+        self._lock = threading.Lock()
+
+    def first_time(self, signature: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            seen = self._seen
+            while seen:
+                oldest, at = next(iter(seen.items()))
+                if now - at <= WINDOW_SECONDS + 60 and len(seen) < self.MAX:
+                    break
+                del seen[oldest]
+            if signature in seen:
+                return False
+            seen[signature] = now
+            return True
 
 
 def parse_body(text: str, content_type: str | None) -> dict | list | str | int | float | None:
