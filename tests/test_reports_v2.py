@@ -204,7 +204,11 @@ def test_snooze_pauses_reminders_until_the_date_then_they_resume_and_the_timelin
     escalation.tick(ted.reports)
     deliver(ted)
     assert [u for u, _ in sender.sent] == ["U0ALEXLIFE"]  # the reporter is told on time; handlers wait
-    clock.now = datetime(2026, 9, 14, 8, 0, tzinfo=UTC)  # after the snooze
+    clock.now = datetime(2026, 9, 11, 23, 30, tzinfo=UTC)  # the snooze has ended: 00:30 on Saturday
+    escalation.tick(ted.reports)
+    deliver(ted)
+    assert [u for u, _ in sender.sent] == ["U0ALEXLIFE"]  # nobody reminded at night or at the weekend
+    clock.now = datetime(2026, 9, 14, 8, 0, tzinfo=UTC)  # Monday 09:00, the first working time after it
     escalation.tick(ted.reports)
     deliver(ted)
     assert "U0SAMLEISR" in {u for u, r in sender.sent if r.template == "outcome_overdue"}

@@ -1,7 +1,8 @@
 """Outcome deadlines: the date a reporter is told to expect an outcome by (`TED_RESOLVE_DAYS` working days from
 filing), a reminder to the handlers when that day opens, and when it passes: the handlers and the
-Communications team reminded, the reporter told. Snoozed reminders wait until the snooze ends; the reporter is
-told on time whatever the snooze. Run by the scheduler (handlers/reports/escalation.tick), idempotent.
+Communications team reminded, the reporter told. Snoozed reminders wait until the snooze ends and working time
+begins; the reporter is told on time whatever the snooze. Run by the scheduler (handlers/reports/escalation.tick),
+idempotent.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def tick(service: ReportService, now: datetime) -> list[str]:
     overdue = []
     for r in rows:
         due = datetime.fromisoformat(r["resolve_due_at"])
-        snoozed = bool(r["snoozed_until"]) and r["snoozed_until"] > stamp
+        # A snooze ends at midnight after its last day; what it held back waits for working time (a Monday
+        # 09:00, not the stroke of Saturday), like any reminder TED sends on time.
+        snoozed = bool(r["snoozed_until"]) and now < service.hours.add(datetime.fromisoformat(r["snoozed_until"]), 0)
         rid = r["id"]
         with transaction(db):
             if not r["resolve_reminded_at"] and service.hours.opening(due) <= now < due and not snoozed:
