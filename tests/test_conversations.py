@@ -336,6 +336,7 @@ def test_a_whole_question_opening_with_and_is_a_new_topic_unless_it_speaks_of_th
 def test_stands_alone_tells_a_whole_question_from_a_follow_up():
     assert stands_alone("and how do I change my email password?")
     assert stands_alone("and who approves my holiday?")
+    assert stands_alone("and how much annual leave do I get?")  # "how much", "how many", "how long" open questions
     for text in ("and when should it be changed?", "what about my work email?", "who do I tell?", "what if I refuse?"):
         assert not stands_alone(text), text
 
@@ -521,3 +522,49 @@ def test_on_a_small_knowledge_base_of_the_council_s_own_an_unrelated_question_is
     assert leave.intent == "fallback" and "I don't hold the Sick Leave Policy" in leave.text
     (near,) = chat(ted, "how long can I leave my electric car in the charging bay?", conversation="p3")
     assert near.intent == "policy" and near.citations[0].clause == "2.1"
+
+
+def test_a_follow_up_bringing_a_subject_of_its_own_is_asked_as_it_stands_and_logged(ted):
+    # Two or more new words that the rule the combined reading lands on never uses: a new topic.
+    before = ted.db["unanswered"].count
+    first, permit = chat(ted, "could a job applicant look at my facebook?", "same for my parking permit?")
+    assert first.intent == "policy" and permit.intent == "fallback"
+    _, leave = chat(
+        ted,
+        "what should my profile say if I mention I work for the council?",
+        "and how much annual leave do I get?",
+        conversation="c2",
+    )
+    assert leave.intent == "fallback"
+    assert ted.db["unanswered"].count == before + 2
+    logged = [r["question"] for r in ted.db["unanswered"].rows_where(order_by="id desc", limit=2)]
+    assert logged == ["and how much annual leave do I get?", "same for my parking permit?"]  # their own words
+    # Words about whose account it is vary the question before; they are no subject of their own.
+    _, private = chat(
+        ted,
+        "is a drunk photo on my instagram going to get me in trouble?",
+        "even if my account's private?",
+        conversation="c3",
+    )
+    assert private.intent == "policy" and private.citations[0].clause == "5.4"
+
+
+def test_a_short_question_that_finds_no_answer_alone_is_read_with_the_one_before(ted):
+    # No "and" in front: alone it finds nothing, and the rule before has every word it adds.
+    _, trainer = chat(ted, "do I need training before I post on the council's instagram?", "who runs the training?")
+    assert trainer.intent == "policy" and trainer.citations[0].clause == "8.4"
+    # Alone, the same words start no conversation of their own.
+    (alone,) = chat(ted, "who runs the training?", conversation="c2")
+    assert alone.intent == "fallback"
+
+
+def test_a_clause_about_one_platform_does_not_answer_a_follow_up_that_moves_to_another(ted):
+    # 5.16 is LinkedIn's own clause: "what about on my facebook?" is not answered by it, however well the
+    # combined reading matches the rest of it. A clause listing many platforms (2.3) still answers a swap.
+    first, facebook = chat(
+        ted, "can I share an update about a project I led at the council on my linkedin?", "what about on my facebook?"
+    )
+    assert first.intent == "policy" and first.citations[0].clause == "5.16"
+    assert "5.16" not in clauses(facebook) and "5.15" not in clauses(facebook)
+    _, whatsapp = chat(ted, "does the social media policy cover snapchat?", "and whatsapp?", conversation="c2")
+    assert whatsapp.intent == "policy" and whatsapp.citations[0].clause == "2.3"

@@ -157,7 +157,8 @@ def kin(previous: str, follow_up: str) -> list[tuple[str, str]]:
 # password?", "and who approves my holiday?"). "What about…", "what if…", "and if…" are not: they are shapes of
 # a follow-up.
 _OPENER = re.compile(
-    r"^(?:(?:how|what|who|where|when|why|which)(?:'s| (?:do|does|did|can|could|should|would|will|is|are|was|"
+    r"^(?:how (?:much|many|long|often|soon)\b|"  # "and how much sick pay do I get?"
+    r"(?:how|what|who|where|when|why|which)(?:'s| (?:do|does|did|can|could|should|would|will|is|are|was|"
     r"were|has|have|must|may|(?!(?:happens|applies|means|counts|goes|matters|changes)\b)\w+s))|"
     r"(?:can|could|do|does|is|are|should|may|must|will|would|am|have|has) "
     r"(?:i|we|you|staff|employees|the|my|our|a|an))\b"
@@ -217,6 +218,21 @@ def fits_owner(clause_text: str, side: str) -> bool:
     return not found or side in found
 
 
+def platform_swaps(previous: str, follow_up: str) -> list[tuple[str, str]]:
+    """(platform of the previous question, platform the follow-up puts in its place): ("linkedin", "facebook") for
+    "and what about facebook?" after a LinkedIn question."""
+    platforms = set(KINDS["platform"])
+    return [(a, b) for a, b in kin(previous, follow_up) if a in platforms and b in platforms]
+
+
+def fits_platforms(clause_text: str, swaps: list[tuple[str, str]]) -> bool:
+    """False for a clause about the platform a follow-up moved away from, and not the one it moved to (5.15's
+    LinkedIn exception, for "and what about facebook?"). A clause naming no platform, or the new one, or several
+    (a list of the platforms the policy covers), still fits."""
+    named = set(_words(clause_text)) & set(KINDS["platform"])
+    return len(named) != 1 or not any(old in named and new not in named for old, new in swaps)
+
+
 def swap_owner(previous: str, side: str) -> str:
     """The previous question with its account owner changed to `side` ("the council's page" -> "my own page");
     unchanged when no owner of the other side owns an account in it."""
@@ -255,6 +271,17 @@ def asks_more(previous: str, follow_up: str) -> str:
     own = _TAIL.sub("", _read_together(previous, follow_up)[1] or "")  # "instead", "too": no new words
     said = set(terms(previous))
     return " ".join(w for w in words(own) if stem(w) not in said) if own else ""
+
+
+def added_terms(previous: str, follow_up: str) -> list[str]:
+    """The stems of what the follow-up asks beyond the question before it, less "too", "instead" and the like."""
+    said = set(terms(previous)) | _ACCOUNT_TERMS
+    return [t for t in terms(_TAIL.sub("", asks_more(previous, follow_up))) if t not in said]
+
+
+# Whose account and what kind of account: words a follow-up uses to vary the question before ("even if my
+# account's private?"), never a subject of their own.
+_ACCOUNT_TERMS = set(terms(" ".join((*ACCOUNTS, "account", "accounts", "page", "profile", "channel", "feed"))))
 
 
 def new_words(follow_up: str, known) -> list[str]:

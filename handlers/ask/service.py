@@ -14,14 +14,17 @@ from handlers import messages
 from handlers.ask.examples import IntentExamples
 from handlers.ask.followup import (
     KINDS,
+    added_terms,
     asks_more,
     bare,
     combine,
     fits_owner,
+    fits_platforms,
     fragment,
     is_elliptical,
     new_topic,
     owner,
+    platform_swaps,
     said_back,
     stands_alone,
 )
@@ -115,11 +118,18 @@ class AskService:
             return Answer(SMALLTALK, messages.WHOLE_QUESTION.format(about=said_back(about), example=example))
         reading = self.reading(text, follow_up_of)
         answer, _, hits = self.answer(text, reading, follow_up_of)
-        if reading != text and stands_alone(text):
+        if reading != text and (stands_alone(text) or self.strays(text, follow_up_of or "", hits)):
             alone = self.answerer.answer(text)
             if not self.leans(text, follow_up_of or "", answer, hits, alone[0]):
                 reading = text
                 answer, _, hits = alone
+        elif reading == text and follow_up_of and answer.intent == FALLBACK and self.may_lean(text):
+            # A short question of its own that finds no answer alone ("who runs the training?" after the rule on
+            # training) is read with the one before, on the same terms as one opening with "and".
+            together = combine(follow_up_of, text)
+            joint = self.answer(text, together, follow_up_of)
+            if self.leans(text, follow_up_of, joint[0], joint[2], answer):
+                reading, (answer, _, hits) = together, joint
         elliptical = reading != text
         enriched = hits[0].enriched if hits else True
         # A fragment ("who from?", "and from the council's account?") is judged as the question it completes:
@@ -179,7 +189,13 @@ class AskService:
         # A follow-up naming whose account it is ("and if it's my own account?") is not answered by a clause
         # about the other side's accounts only, however well that clause matched the question before.
         side = owner(text)
-        keep = (lambda h: fits_owner(h.text, side)) if side else None
+        # Nor by a clause about the platform it moved away from only (LinkedIn's exception, for "and on facebook?").
+        swaps = platform_swaps(previous or "", text)
+        keep = (
+            (lambda h: (not side or fits_owner(h.text, side)) and fits_platforms(h.text, swaps))
+            if side or swaps
+            else None
+        )
         answer, query, hits = self.answerer.answer(reading, keep)
         if answer.intent == FALLBACK and hits and not self.answerer.unheld(reading):
             # Unsure of the combined reading, but it lands where the question before it did (one of its best
@@ -212,6 +228,23 @@ class AskService:
         said = set(terms(previous))
         wording = self.answerer.index.wording(hits[0].rowid)
         return all(t in wording for t in terms(text) if t not in said)
+
+    def may_lean(self, text: str) -> bool:
+        """A message that could be about the question before: no document TED doesn't hold, and not mostly words
+        the knowledge base has never seen."""
+        return not (new_topic(text, self.answerer.index.knows) or self.answerer.unheld(text))
+
+    def strays(self, text: str, previous: str, hits: list) -> bool:
+        """A follow-up that brings a subject of its own ("same for my parking permit?", "and sick pay?"): two or more
+        words that carry meaning beyond the question before, and not one of them in the wording of the clause the
+        combined reading lands on. It is asked as it stands (and `leans` may still read it with the question
+        before). One new word may be the thing put in another's place ("what about my own laptop?"); two that the
+        rule never uses are a new topic the question before would only colour."""
+        added = added_terms(previous, text)
+        if len(set(added)) < 2 or not hits:
+            return False
+        wording = self.answerer.index.wording(hits[0].rowid)
+        return not any(t in wording for t in added)
 
     def next_step(self, asked: str, hits: list) -> list:
         """The combined reading of "and at weekends?" is mostly the question before it, so it ranks first the clause
