@@ -103,8 +103,13 @@ def test_conversation_floors(council):
         return start
 
     # measured: 104/128 turns right, 11 of 13 out-of-scope turns fell back and were logged; the second held-out
-    # set 153/188, 23 of 25
-    for name, turns, logged in (("conversations_holdout.jsonl", 104, 11), ("conversations_v3_holdout.jsonl", 153, 23)):
+    # set 153/188, 23 of 25; the training set conversations_dev4 (TRAINING: the follow-up rules were changed on it)
+    # 108/125, 15 of 16
+    for name, turns, logged in (
+        ("conversations_holdout.jsonl", 104, 11),
+        ("conversations_v3_holdout.jsonl", 153, 23),
+        ("train/conversations_dev4.jsonl", 108, 15),
+    ):
         convs = read_questions(ROOT / "eval" / name)
         s = score_conversations(convs, opener(name), lambda: council.db["unanswered"].count)
         assert sum(s.turns.passed.values()) >= turns, (name, s.turns.failures)
