@@ -94,8 +94,7 @@ def create_draft(
         doc = carry_over(doc, load_document(db, doc.id))
         waiting = versions.current(db, doc.id, versions.DRAFT)
         if waiting is not None:
-            versions.end(db, waiting["id"], versions.DISCARDED, actor)
-            audit.record(db, actor, audit.DISCARD, doc.id, f"version {waiting['seq']}")
+            _discard(db, waiting, actor, f"version {waiting['seq']} (a new draft took its place)")
         vid = versions.add_draft(db, doc, actor)
         row = versions.get(db, vid)
         audit.record(db, actor, audit.DRAFT, doc.id, f"version {row['seq']}", after=versions.details(doc))
@@ -187,9 +186,16 @@ def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None
 def discard(db: sqlite_utils.Database, ref: str | int, actor: str) -> dict:
     with transaction(db):
         row = draft_for(db, ref)
-        versions.end(db, row["id"], versions.DISCARDED, actor)
-        audit.record(db, actor, audit.DISCARD, row["doc_id"], f"version {row['seq']}")
+        _discard(db, row, actor, f"version {row['seq']}")
     return versions.get(db, row["id"])
+
+
+def _discard(db: sqlite_utils.Database, row: dict, actor: str, what: str) -> None:
+    """A waiting draft ends unpublished; the audit keeps what it was (its details and size), as for any change."""
+    versions.end(db, row["id"], versions.DISCARDED, actor)
+    audit.record(
+        db, actor, audit.DISCARD, row["doc_id"], what, before=versions.details(versions.from_json(row["content"]))
+    )
 
 
 def retire(db: sqlite_utils.Database, doc_id: str, actor: str) -> None:
@@ -200,8 +206,7 @@ def retire(db: sqlite_utils.Database, doc_id: str, actor: str) -> None:
         take_down(db, doc_id, actor, versions.RETIRED, audit.RETIRE)
         waiting = versions.current(db, doc_id, versions.DRAFT)
         if waiting is not None:  # made for the live document: one press must not bring a retired policy back
-            versions.end(db, waiting["id"], versions.DISCARDED, actor)
-            audit.record(db, actor, audit.DISCARD, doc_id, f"version {waiting['seq']} (the document was retired)")
+            _discard(db, waiting, actor, f"version {waiting['seq']} (the document was retired)")
         bump_revision(db)
 
 

@@ -513,3 +513,15 @@ def test_what_one_change_encoded_ahead_is_not_dropped_by_another(council):
         emb.encoder.encode_tokens = real
         emb.forget_prepared(mine)
     assert calls == []  # mine was still there: nothing encoded again
+
+
+def test_a_discarded_draft_is_audited_with_what_it_was(council, tmp_path):
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=council.answerer.index.embedder)
+    first = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £6.")), "casey", "parking")
+    lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £7.")), "robin", "parking")
+    lifecycle.discard(council.db, "parking", "robin")
+    discards = [e for e in audit.entries(council.db, "parking") if e["action"] == audit.DISCARD]
+    assert [e["actor"] for e in discards] == ["robin", "robin"]  # the draft Robin's replaced, then Robin's own
+    for e in discards:
+        assert e["before"]["title"] and e["before"]["clauses"] >= 1 and e["after"] is None, e
+    assert f"version {first['seq']}" in discards[1]["target"]
