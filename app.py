@@ -6,36 +6,41 @@ documented in README.md (a test checks that).
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import json
-import logging
-import os
-import sqlite3
 import sys
-from dataclasses import dataclass
-from pathlib import Path
 
-import sqlite_utils
+# Ctrl-C while the libraries load (numpy takes a moment) stops as quietly as Ctrl-C at any other time.
+try:
+    import argparse
+    import contextlib
+    import json
+    import logging
+    import os
+    import sqlite3
+    from dataclasses import dataclass
+    from pathlib import Path
 
-from chat.router import Router
-from core import db as dbmod
-from core.integrity import describe
-from core.lock import ServeLock
-from core.problems import Problem
-from core.settings import Settings
-from handlers.ask.chat import ChatHandlers
-from handlers.ask.conversation import Conversations
-from handlers.ask.privacy import Pseudonyms
-from handlers.ask.service import AskService
-from handlers.directory import Directory
-from handlers.reports.chat import ReportChat
-from handlers.reports.delivery import OutboxWorker
-from handlers.reports.intake import Clock, ReportService, system_clock
-from knowledge.answer import Answerer
-from knowledge.bundled import load_bundled_if_empty, refresh_bundled
-from knowledge.kb_cli import configure as kb_configure
-from knowledge.vectors import make_embedder
+    import sqlite_utils
+
+    from chat.router import Router
+    from core import db as dbmod
+    from core.integrity import describe
+    from core.lock import ServeLock
+    from core.problems import Problem
+    from core.settings import Settings
+    from handlers.ask.chat import ChatHandlers
+    from handlers.ask.conversation import Conversations
+    from handlers.ask.privacy import Pseudonyms
+    from handlers.ask.service import AskService
+    from handlers.directory import Directory
+    from handlers.reports.chat import ReportChat
+    from handlers.reports.delivery import OutboxWorker
+    from handlers.reports.intake import Clock, ReportService, system_clock
+    from knowledge.answer import Answerer
+    from knowledge.bundled import load_bundled_if_empty, refresh_bundled
+    from knowledge.kb_cli import configure as kb_configure
+    from knowledge.vectors import make_embedder
+except KeyboardInterrupt:  # pragma: no cover - timing-dependent
+    sys.exit(130)
 
 
 @dataclass

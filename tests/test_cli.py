@@ -167,6 +167,23 @@ def test_input_that_is_not_utf8_nothing_but_punctuation_a_closed_pipe_and_ctrl_c
     assert b"Traceback" not in err and proc.returncode == 130
 
 
+def test_ctrl_c_while_the_libraries_load_stops_without_a_traceback():
+    # Ctrl-C lands wherever Python is; here, deterministically, while app.py imports its first library.
+    interrupted = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'sqlite_utils':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "import app\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", interrupted], capture_output=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT))
+    )
+    assert out.returncode == 130 and b"Traceback" not in out.stderr, out.stderr
+
+
 def test_a_binary_file_named_like_text_is_refused_and_nothing_changes(tmp_path):
     junk = tmp_path / "junk.md"
     junk.write_bytes(bytes(range(256)) * 80)
