@@ -427,3 +427,21 @@ def test_a_resolve_note_too_long_is_sent_back_whole_never_cut_short():
     assert reply.form is not None and "under 2,000 characters" in reply.form.errors["note"]
     assert reply.form.fields[1].value == note  # what was typed comes back to be shortened
     assert ted.reports.by_ref(REF)["status"] != "resolved"
+
+
+def test_a_report_filed_before_outcome_deadlines_existed_is_given_one_and_reminded_when_it_passes():
+    # A database from a release before reports v2: its reports have no outcome deadline (migration 011 adds the
+    # column empty). The scheduler gives each unresolved one the deadline it would have had when it was filed.
+    ted, clock, sender = make()
+    submit(ted, "U0ALEXLIFE")  # Friday 28 Aug 2026 16:00 BST; abuse: 5 working days
+    press(ted, "U0SAMLEISR", actions.REPORT_ACK)
+    ted.db["reports"].update(ted.reports.by_ref(REF)["id"], {"resolve_due_at": None})
+    deliver(ted)
+    sender.sent.clear()
+    clock.now = datetime(2026, 9, 8, 9, 0, tzinfo=UTC)  # the deadline it would have had has passed
+    escalation.tick(ted.reports)
+    assert ted.reports.by_ref(REF)["resolve_due_at"] == "2026-09-07T16:00:00+00:00"
+    deliver(ted)
+    assert "U0SAMLEISR" in {u for u, r in sender.sent if r.template == "outcome_overdue"}
+    told = texts_to(sender, "U0ALEXLIFE")
+    assert len(told) == 1 and "Mon 07 Sep 2026" in told[0], told

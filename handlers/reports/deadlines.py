@@ -23,10 +23,30 @@ def _handlers(service: ReportService, report: dict) -> list[str]:
     return [r["email"] for r in service.recipients(report["id"]) if r["email"] not in never]
 
 
+def fill_missing(service: ReportService) -> int:
+    """Give an outcome deadline to every open report filed before TED set them (a database from a release before
+    reports v2): counted from when it was filed, as a report filed today is. Returns how many it gave one."""
+    db = service.db
+    rows = list(
+        db.query(
+            "select id, created_at, category from reports where status != 'resolved' and purged_at is null "
+            "and (resolve_due_at is null or resolve_due_at = '')"
+        )
+    )
+    with transaction(db):
+        for r in rows:
+            due = service.resolve_due(datetime.fromisoformat(r["created_at"]), r["category"])
+            db["reports"].update(r["id"], {"resolve_due_at": outbox.iso(due)})
+    if rows:
+        log.info("outcome deadlines set for %s reports filed before they were kept", len(rows))
+    return len(rows)
+
+
 def tick(service: ReportService, now: datetime) -> list[str]:
     """Send the outcome reminders and notices that are due. Returns the refs of reports now overdue."""
     db = service.db
     stamp = outbox.iso(now)
+    fill_missing(service)
     rows = list(
         db.query(
             "select * from reports where status != 'resolved' and resolve_due_at is not null "
