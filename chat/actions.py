@@ -11,6 +11,9 @@ ASK_ACTIONS = (FEEDBACK_UP, FEEDBACK_DOWN, FEEDBACK_REASON, DID_YOU_MEAN, SHARE)
 
 # Reports: buttons carry the report's reference as their value; forms carry it as private metadata.
 REPORT_SUBMIT = "ted.report.submit"
+# Not on any button: a report form whose card TED can no longer check (no token, or one from an older release)
+# comes back filled in as sent, to be checked and sent again, rather than refused with what was typed lost.
+REPORT_FORM_AGAIN = "ted.report.form.again"
 REPORT_ACK = "ted.report.ack"
 REPORT_NOTE = "ted.report.note"
 REPORT_NOTE_SUBMIT = "ted.report.note.submit"

@@ -110,6 +110,11 @@ NOT_ALLOWED = (
     "Nothing has been changed."
 )
 
+REPORT_FORM_AGAIN = (
+    "That form came from a card I can no longer check (it may be from before TED was updated), so nothing has been "
+    "sent yet. Here is what you wrote: check it and press Send."
+)
+REPORT_ALREADY_RESOLVED = "{ref} is already resolved, so nothing can be changed now (you can still add a note)."
 REPORT_NOT_FOUND = (
     "I can't find that report (it may have been deleted under the retention period). Nothing has been changed."
 )

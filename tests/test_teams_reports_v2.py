@@ -101,3 +101,22 @@ async def test_a_teams_submit_cannot_attach_a_stored_screenshot(w):
     record = {"id": "C" * 24, "name": "theirs.png", "mimetype": "image/png", "size": 9, "url": "/uploads/" + "C" * 24}
     await filed(w, screenshots=[record])
     assert json.loads(w.ted.reports.by_ref(REF)["attachments"]) == []
+
+
+@teams_test()
+async def test_teams_a_press_that_only_opens_a_form_leaves_the_card_usable_and_a_resolved_report_says_so(w):
+    got = await filed(w)
+    card = got[SAM][0]
+    used = "This card has already been used."
+    for _ in range(2):  # the form closed unsent and opened again: only opening it never spends the card
+        await w.press(actions.REPORT_NOTE, on=card, as_=SAM)
+    assert not [c for c in w.connector.of("send", "reply") if c.text == used]
+    forms = [c for c in await w.inbox(SAM) if any(d.get("form") for d in c.submits())]
+    assert len(forms) == 2
+    await w.press(actions.REPORT_ACK, on=card, as_=SAM)
+    assert w.ted.reports.by_ref(REF)["status"] == "acknowledged"  # and the card still acts
+    w.ted.reports.db["reports"].update(w.ted.reports.by_ref(REF)["id"], {"status": "resolved"})
+    first = got[CASEY][0]  # Casey's card, as first sent, its buttons never pressed
+    await w.press(actions.REPORT_REASSIGN, on=first, as_=CASEY)
+    said = [c for c in await w.inbox(CASEY) if "already resolved" in c.text]
+    assert said and not any(d.get("form") for d in said[-1].submits())  # no form that could only be refused

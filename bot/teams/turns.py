@@ -15,6 +15,7 @@ both, so the person is known by whichever one the directory has.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 
@@ -26,6 +27,7 @@ from bot.teams.inbound import Submit, message_from_activity, submit_from_activit
 from bot.teams.refs import TeamsRefs
 from bot.teams.retry import IN_TURN
 from bot.teams.tokens import CardSigner
+from chat import actions
 from chat.model import Reply
 from handlers import messages
 from handlers.reports.retry import RetryPolicy
@@ -117,14 +119,17 @@ class TeamsBot:
 
     async def on_submit(self, delivery: TurnDelivery, submit: Submit, activity_id: str) -> None:
         act = submit.action
-        if not submit.nonce:  # a card TED never signed (or one from before cards were signed): not "used"
-            log.info("teams submit refused (no token) action=%s activity=%s", act.action_id, activity_id)
-            await delivery.send_here(Reply(CARD_EXPIRED))
-            return
-        if not self.signer.verify(submit.sig, submit.nonce, act.action_id, act.value, submit.origin, submit.is_form):
-            log.warning(
-                "teams submit refused (token not signed by TED) action=%s activity=%s", act.action_id, activity_id
-            )
+        signed = bool(submit.nonce) and self.signer.verify(
+            submit.sig, submit.nonce, act.action_id, act.value, submit.origin, submit.is_form
+        )
+        if not signed:
+            # A card TED never signed, or one from before cards were signed (an older release): not "used". A report
+            # form comes back as it was filled in, to send again, so nothing a reporter typed is lost.
+            log.warning("teams submit refused (no valid token) action=%s activity=%s", act.action_id, activity_id)
+            if act.action_id == actions.REPORT_SUBMIT and act.form:
+                again = dataclasses.replace(act, action_id=actions.REPORT_FORM_AGAIN)
+                await delivery.deliver(await self.pool.action(again))  # a new card: the old one's origin is unchecked
+                return
             await delivery.send_here(Reply(CARD_EXPIRED))
             return
         if not self.ted.conversations.first_delivery("teams-submit", submit.nonce):
@@ -133,9 +138,10 @@ class TeamsBot:
             return
         log.info("teams action=%s conversation=%s card=%s", act.action_id, act.conversation_id, act.message_id)
         replies = await self.pool.action(act)
-        if any(r.refused or r.changed is False for r in replies):
-            # Nothing was carried out (not this person's to do, or nothing to change): the token is given back, so
-            # the card stays usable for the people who may act on it; the reply says why.
+        if any(r.refused or r.changed is False for r in replies) or all(r.form and r.changed is None for r in replies):
+            # Nothing was carried out (not this person's to do, nothing to change, or the press only opened a form,
+            # which may be closed and opened again): the token is given back, so the card stays usable for the
+            # people who may act on it; the reply says why.
             self.ted.conversations.forget_delivery("teams-submit", submit.nonce)
             log.info("teams action=%s not carried out; card token kept usable activity=%s", act.action_id, activity_id)
         await delivery.deliver(replies, submit)

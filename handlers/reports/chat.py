@@ -44,6 +44,7 @@ class ReportChat:
         table = {
             actions.REPORT_OPEN: self.on_open,
             actions.REPORT_SUBMIT: self.on_submit,
+            actions.REPORT_FORM_AGAIN: self.on_form_again,
             actions.REPORT_STATUS: self.on_status,
             actions.REPORT_ACK: self.on_ack,
             actions.REPORT_NOTE: self.on_note_button,
@@ -100,6 +101,11 @@ class ReportChat:
             if p is not None and p.email not in out and (reporter is None or p.email != reporter.email):
                 out.append(p.email)
         return out
+
+    def on_form_again(self, act: Action) -> list[Reply]:
+        """The report form as it was sent, to send again: nothing was filed (knowledge of the card was lost)."""
+        reply = self.form_reply(values=sent_back(act.form), me=self.person(act.platform, act.user_id))
+        return [dataclasses.replace(reply, text=messages.REPORT_FORM_AGAIN)]
 
     def on_submit(self, act: Action) -> list[Reply]:
         today = self.service.clock().astimezone(ZoneInfo(self.service.settings.timezone)).date()
@@ -186,19 +192,24 @@ class ReportChat:
             dataclasses.replace(reply, replace_original=True),
         ]
 
-    def _form_for(self, act: Action, make) -> list[Reply]:
+    def _form_for(self, act: Action, make, open_only: bool = True) -> list[Reply]:
+        """The form a report card's button opens. Reassign, resolve and snooze only while the report is
+        unresolved: a card from before it was resolved says so instead of opening a form that can only be
+        refused (a note may still be added)."""
         report = self.service.by_ref(act.value)
         if report is None:
             return [refused(messages.REPORT_NOT_FOUND)]
         if not self.acts.can_act(report, self.person(act.platform, act.user_id)):
             return [refused()]
+        if open_only and report["status"] == "resolved":
+            return [Reply(messages.REPORT_ALREADY_RESOLVED.format(ref=report["ref"]), ephemeral=True, changed=False)]
         return [Reply("", intent="report", form=make(report["ref"]), ephemeral=True)]
 
     def on_ack(self, act: Action) -> list[Reply]:
         return self._act(act, self.acts.acknowledge)
 
     def on_note_button(self, act: Action) -> list[Reply]:
-        return self._form_for(act, note_form)
+        return self._form_for(act, note_form, open_only=False)
 
     def _refusal(self, act: Action) -> Reply | None:
         """A form sent back with an error is still an action on the report: refuse first whoever may not act (and
