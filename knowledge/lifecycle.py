@@ -67,7 +67,8 @@ def carry_over(doc: Document, live: Document | None) -> Document:
         for k in ("owner", "review_cycle", "next_review", "publisher", "related", "topics", "not_covered")
         if not getattr(doc, k)
     }
-    return dataclasses.replace(doc, clauses=tuple(clauses), **keep)
+    # What came from the version before, not from the file: not part of the file's fingerprint (knowledge.store).
+    return dataclasses.replace(doc, clauses=tuple(clauses), **keep, meta={**doc.meta, "carried": tuple(keep)})
 
 
 def create_draft(

@@ -34,14 +34,37 @@ def find_refs(text: str, own: str, known: set[str]) -> list[str]:
     return out
 
 
+# What a file says of itself besides its clauses: a changed title, owner or version is a change to save.
+_HASHED_DETAILS = ("title", "owner", "version", "date", "review_cycle", "next_review", "publisher", "related")
+
+
 def content_hash(doc: Document) -> str:
+    """A fingerprint of what a file says: its clauses, topics, "not covered" examples and details. Re-ingesting a
+    file with the same fingerprint changes nothing (and keeps details someone edited in /admin since)."""
     h = hashlib.sha256()
+    _clause_content(h, doc)
+    h.update(b"\x01details")
+    carried = doc.meta.get("carried", ())  # kept from the version before: the file says nothing of them
+    for k in _HASHED_DETAILS:
+        value = "" if k in carried else getattr(doc, k)
+        h.update(f"\x00{k}={chr(31).join(value) if isinstance(value, tuple) else value}".encode())
+    return h.hexdigest()[:16]
+
+
+def legacy_hash(doc: Document) -> str:
+    """The fingerprint releases before 2026-12 kept (clauses, topics and "not covered" only): a document ingested
+    then and unchanged since is still unchanged, not saved again as a new version."""
+    h = hashlib.sha256()
+    _clause_content(h, doc)
+    return h.hexdigest()[:16]
+
+
+def _clause_content(h, doc: Document) -> None:
     for c in doc.clauses:
         h.update(f"{c.number}\x00{c.text}\x00{c.title}\x00{c.summary}\x00".encode())
         h.update("\x00".join(c.keywords + c.questions).encode())
     h.update("\x00".join(doc.topics).encode())
     h.update("\x00".join(doc.not_covered).encode())
-    return h.hexdigest()[:16]
 
 
 def bump_revision(db: sqlite_utils.Database, ingest: bool = True, progress=None) -> None:
@@ -114,7 +137,8 @@ def prepare_vectors(db: sqlite_utils.Database, embedder, docs: list[Document], p
     from knowledge.vectors import prepare_documents
 
     held = dict(db.execute("select id, source_hash from documents").fetchall())
-    return prepare_documents(embedder, [d for d in docs if held.get(d.id) != content_hash(d)], progress)
+    changed = [d for d in docs if held.get(d.id) not in (content_hash(d), legacy_hash(d))]
+    return prepare_documents(embedder, changed, progress)
 
 
 @contextlib.contextmanager
@@ -198,7 +222,9 @@ def orphan_taught(db: sqlite_utils.Database, doc_id: str, actor: str, old: Docum
 def _save_one(db: sqlite_utils.Database, doc: Document, actor: str, draft_id: int | None = None) -> str:
     digest = content_hash(doc)
     existing = db.execute("select source_hash from documents where id = ?", [doc.id]).fetchone()
-    if existing and existing[0] == digest and draft_id is None:
+    if existing and draft_id is None and existing[0] in (digest, legacy_hash(doc)):
+        if existing[0] != digest:  # kept by an earlier release: the same file, fingerprinted the new way from now
+            db["documents"].update(doc.id, {"source_hash": digest})
         return "unchanged"
     old = load_document(db, doc.id) if existing else None
     db.execute("delete from clause_vectors where doc_id = ?", [doc.id])

@@ -208,3 +208,44 @@ def test_kb_publish_takes_a_drafts_version_id_and_a_document_named_by_digits_is_
     assert main(["ingest", "--db", db, "--draft", "--quiet", str(numbered)]) == 0
     assert main(["kb", "edit", str(draft["id"]), "--db", db, "--owner", "Mallory"]) == 1  # not parking's version
     assert "not a live document" in capsys.readouterr().err
+
+
+def test_re_ingesting_a_file_whose_only_change_is_its_title_owner_or_version_saves_them(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    path = tmp_path / "parking.md"
+
+    def parking(owner: str, version: str, title: str) -> str:
+        path.write_text(f"Owner: {owner}\nVersion: {version}\n\n# {title}\n\n## Permits\n\n1.1 Permits cost £10.\n")
+        return str(path)
+
+    assert main(["ingest", "--db", db, "--quiet", parking("Facilities Manager", "2.0", "Car Parking Policy")]) == 0
+    assert main(["kb", "edit", "parking", "--db", db, "--next-review", "2027-06-01"]) == 0
+    assert main(["ingest", "--db", db, parking("Facilities Manager", "2.0", "Car Parking Policy")]) == 0
+    assert "1 unchanged" in capsys.readouterr().out  # the same file: nothing changes, the edit stays
+    assert main(["ingest", "--db", db, parking("Estates Manager", "3.0", "Car Parking Policy (2027)")]) == 0
+    assert "unchanged" not in capsys.readouterr().out
+    assert main(["kb", "list", "--db", db]) == 0
+    listed = capsys.readouterr().out
+    assert "parking: Car Parking Policy (2027), 3.0" in listed and "Estates Manager" in listed, listed
+    answer = ask_json(db, "how much does a parking permit cost?", capsys)
+    assert answer["citations"][0]["doc"] == "parking" and "Car Parking Policy (2027)" in answer["answer"], answer
+
+
+def test_a_file_ingested_by_an_earlier_release_and_unchanged_since_is_still_unchanged(tmp_path, capsys):
+    import sqlite_utils
+
+    from knowledge import store
+    from knowledge.ingest import parse_file
+    from knowledge.lifecycle import carry_over
+
+    db = str(tmp_path / "t.db")
+    path = write(tmp_path, "Staff permits cost £5 a month.")
+    assert main(["ingest", "--db", db, "--quiet", path]) == 0
+    d = sqlite_utils.Database(db)
+    doc = carry_over(parse_file(path), store.load_document(d, "parking"))
+    d["documents"].update("parking", {"source_hash": store.legacy_hash(doc)})  # as releases before kept it
+    capsys.readouterr()
+    assert main(["ingest", "--db", db, path]) == 0
+    assert "1 unchanged" in capsys.readouterr().out  # not saved again as a new version
+    assert d["documents"].get("parking")["source_hash"] == store.content_hash(doc)
+    assert len(list(d["doc_versions"].rows_where("doc_id = ?", ["parking"]))) == 1
