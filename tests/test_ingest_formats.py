@@ -292,6 +292,17 @@ def test_text_wrapped_paragraphs_are_rejoined_and_headings_found(tmp_path):
     assert by_number(document)["0.1"].text.startswith("This guidance explains") and len(document.clauses) == 3
 
 
+def test_text_a_title_line_before_numbered_headings_is_the_documents_title(tmp_path):
+    source = (
+        "Expenses Policy\n\n1. Mileage\n\n1.1 Mileage is paid at 45p a mile.\n\n"
+        "1.2 Claims are made within three months.\n\n2. Meals\n\n2.1 Meals are paid up to ten pounds a day.\n"
+    )
+    document = parse_file(write(tmp_path, "exp2.txt", source))
+    check_invariants(document)
+    assert document.title == "Expenses Policy"  # not "1. Mileage", and no citable passage "Expenses Policy"
+    assert [c.number for c in document.clauses] == ["1.1", "1.2", "2.1"]
+
+
 def test_text_decoding_bom_and_cp1252(tmp_path):
     (tmp_path / "bom.txt").write_bytes("\ufeffPolicy text – with a dash.\r\n".encode())
     (tmp_path / "legacy.txt").write_bytes(b"Caf\xe9 rules \x93quoted\x94 \x96 done.\r\n")

@@ -77,7 +77,9 @@ def lines_to_blocks(lines: list[Line], guess_headings: bool = True) -> list[Bloc
         if not candidate[k] or k + 1 == len(lines):
             continue
         follows = not shapes[k + 1] and not lines[k + 1].heading
-        is_heading[k] = lines[k].heading or follows or (strong(k) and is_heading[k + 1])
+        # The document's first line, shaped like a title and followed by a heading ("Expenses Policy", then
+        # "1. Mileage"), is its title.
+        is_heading[k] = lines[k].heading or follows or ((strong(k) or k == 0) and is_heading[k + 1])
 
     has_caps = any(h and shapes[k] == "caps" for k, h in enumerate(is_heading))
     bullet_indents = [line.indent for line in lines if BULLET.match(line.text)]
