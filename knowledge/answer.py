@@ -355,7 +355,9 @@ class Answerer:
             if h.rowid not in shown and abs(score(best) - score(h)) <= params["did_you_mean_margin"]
         )
         ordered = [best, *also, *(h for h in hits[1:] if h.rowid not in shown)]
-        cites = tuple(self.citation(h) for h in ordered[:3])
+        # The clauses that complete the answer are among the citations; after the answer itself, they are listed
+        # by score like the rest, so `citations` is best first by the score each carries.
+        cites = tuple(self.citation(h) for h in [best, *sorted(ordered[1:3], key=lambda h: -h.score)])
         see_also = tuple(
             c
             for c in (self.clause(best.doc_id, n) for n in best.refs)

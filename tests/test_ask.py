@@ -88,6 +88,20 @@ def test_answer_quotes_the_clause_verbatim_and_names_it(ted_session):
     assert 0.0 < a.confidence <= 1.0
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "what's the council's line on people harassing staff online",  # 7.3 first; 7.2 completes it, below 7.1
+        "someone posted abuse about me",
+        "can I accept a supplier's linkedin request?",
+        "someone left an abusive comment about me on the council's page",
+    ],
+)
+def test_citations_are_best_first_by_the_score_each_carries(ted_session, q):
+    cited = [c["score"] for c in ted_session.asker.ask(q, channel="eval").to_json()["citations"]]
+    assert cited == sorted(cited, reverse=True), cited
+
+
 def test_cross_reference_is_followed(ted_session):
     a = ask(ted_session, "LinkedIn is for professional networking, so can I connect with business contacts there?")
     assert a.intent == POLICY
