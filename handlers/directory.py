@@ -75,14 +75,18 @@ _EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")  # sean.o
 
 
 def _parse_csv(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey=_EXTRA, strict=True)
+    lines = _Lines(text.lstrip("\ufeff"))
+    reader = csv.DictReader(lines, restkey=_EXTRA, strict=True)
     if [h.strip() for h in (reader.fieldnames or [])] != HEADER:
         raise DirectoryError("the header must be exactly: " + ",".join(HEADER))
     rows, seen, platform_ids = [], set(), {}
-    for raw in _rows(reader):
+    for raw in _rows(reader, lines):
         n = reader.line_num  # the file's own line number (blank lines and quoted line breaks counted)
         if raw.get(_EXTRA):
             raise DirectoryError(f"line {n}: more fields than the header's {len(HEADER)} (a comma in a name?)")
+        if any(v is None for k, v in raw.items() if k != _EXTRA):
+            # A row cut short would empty that person's roles and ids, admin or communications manager included.
+            raise DirectoryError(f"line {n}: fewer fields than the header's {len(HEADER)} (a row cut short?)")
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         email = row["email"].lower()
         if not _EMAIL.match(email):
@@ -139,18 +143,38 @@ def manager_warnings(rows: list[dict]) -> list[str]:
     return out
 
 
-def _rows(reader: csv.DictReader):
-    """The reader's rows; a row csv cannot read (a quote never closed, a NUL byte) is placed after the last line
-    that was read whole (blank lines may come between)."""
-    last = reader.line_num
+class _Lines:
+    """The file's lines for csv, noting where each row starts: the first line that isn't blank since the last
+    row was read whole, so a row csv cannot read is named by its own line, blank lines before it counted."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text))
+        self.number = 0
+        self.start = 0  # where the row being read began; 0 between rows
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        if not self.start and line.strip():
+            self.start = self.number
+        return line
+
+
+def _rows(reader: csv.DictReader, lines: _Lines):
+    """The reader's rows; a row csv cannot read (a quote never closed, a NUL byte) is named by the line it
+    starts on."""
     while True:
+        lines.start = 0
         try:
             raw = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise DirectoryError(f"after line {last}: not readable as CSV ({exc}; a quote never closed?)") from exc
-        last = reader.line_num
+            where = lines.start or lines.number
+            raise DirectoryError(f"line {where}: not readable as CSV ({exc}; a quote never closed?)") from exc
         yield raw
 
 

@@ -107,7 +107,11 @@ def test_a_directory_file_that_would_lose_or_confuse_people_is_refused_naming_it
     files = {
         "header_only.csv": (header, "nobody in it"),  # importing it would mark everyone as left
         "blank_lines.csv": (header + "\n\n\na@x.example,A,,,,,\nbad-email,B,,,,,\n", "line 6"),
-        "unclosed.csv": (header + 'z@x.example,Z,,,,,\n"a@x.example,A,,,,,\nb@x.example,B,,,,,\n', "after line 2"),
+        "unclosed.csv": (header + 'z@x.example,Z,,,,,\n"a@x.example,A,,,,,\nb@x.example,B,,,,,\n', "line 3:"),
+        # the quote opens on line 4, after two blank lines
+        "unclosed_late.csv": (header + '\n\na@x.example,"A,,,,S,\n', "line 4:"),
+        # a row cut short would empty that person's roles and ids
+        "short.csv": (header + "a@x.example,A,,,,,admin\nb@x.example,B,UB\n", "line 3: fewer fields"),
         "extra.csv": (header + "a@x.example,A,,,,,hr,extra1,extra2\n", "more fields"),
         "same_slack.csv": (header + "a@x.example,A,U1,,,,\nb@x.example,B,U1,,,,\n", "U1"),
         "bad_manager.csv": (header + "a@x.example,A,,,not-an-email,,\n", "not an email address"),
