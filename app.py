@@ -12,6 +12,7 @@ import sys
 try:
     import argparse
     import contextlib
+    import errno
     import json
     import logging
     import os
@@ -487,9 +488,27 @@ def main(argv: list[str] | None = None) -> int:
         print(file=sys.stderr)
         return 130
     except BrokenPipeError:  # `ted … | head`: whoever read the output has all they wanted
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet_stdout()
         return 141
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            raise
+        # The output's disk is full (`ted kb list > /dev/full`, a log volume that filled up): one sentence.
+        _quiet_stdout()
+        print(
+            f"ted: could not write the output ({os.strerror(exc.errno).lower()}): free some space and try again.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _quiet_stdout() -> None:
+    """Whatever is still buffered for standard output goes nowhere, so exiting prints no second error."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _main(argv: list[str]) -> int:

@@ -167,6 +167,19 @@ def test_input_that_is_not_utf8_nothing_but_punctuation_a_closed_pipe_and_ctrl_c
     assert b"Traceback" not in err and proc.returncode == 130
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("args", [["ask", "--json", "hello"], ["kb", "list"]])
+def test_output_to_a_full_disk_is_one_sentence_not_a_traceback(tmp_path, args):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with open("/dev/full", "w") as full:
+        out = subprocess.run(
+            TED + [args[0], "--db", str(tmp_path / "t.db"), *args[1:]], stdout=full, stderr=subprocess.PIPE, env=env
+        )
+    err = out.stderr.decode()
+    assert out.returncode == 1 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert err.strip().count("\n") == 0 and "no space left" in err
+
+
 def test_ctrl_c_while_the_libraries_load_stops_without_a_traceback():
     # Ctrl-C lands wherever Python is; here, deterministically, while app.py imports its first library.
     interrupted = (
