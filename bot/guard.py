@@ -65,11 +65,13 @@ def server_options(settings: Settings) -> dict:
 @web.middleware
 async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
     """What the router itself answers (no such route, a method a route doesn't take) in TED's own words: JSON
-    `{"error": …}` under /api/, the HTML error page elsewhere. Slack's and Teams' endpoints keep theirs."""
+    `{"error": …}` under /api/, the HTML error page elsewhere. Slack's and Teams' endpoints keep theirs when they
+    are on; switched off, their addresses are like any other that doesn't exist."""
     try:
         return await handler(request)
     except web.HTTPException as exc:
-        if exc.status < 400 or request.path.startswith(("/slack/", "/api/messages")):
+        routed = getattr(request.match_info, "http_exception", None) is None  # a route of TED's took the request
+        if exc.status < 400 or (routed and request.path.startswith(("/slack/", "/api/messages"))):
             raise
         message = messages.HTTP_ERRORS.get(exc.status, messages.WEB_ERROR)
         headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}

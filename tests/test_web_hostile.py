@@ -86,6 +86,11 @@ async def test_what_the_router_itself_refuses_is_said_in_teds_words(w):
     assert status == 404 and out == {"error": messages.HTTP_ERRORS[404]}
     async with b.http.get(w.base + "/no-such-page") as r:
         assert r.status == 404 and r.content_type == "text/html" and "Back to TED" in await r.text()
+    # Teams and Slack are off here: their addresses are like any other that doesn't exist
+    status, out = await b.get("/api/messages")
+    assert status == 404 and out == {"error": messages.HTTP_ERRORS[404]}
+    async with b.http.post(w.base + "/slack/events", data=b"{}") as r:
+        assert r.status == 404 and r.content_type == "text/html" and "Back to TED" in await r.text()
     async with b.http.get(w.base + "/api/me") as r:
         assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
 
