@@ -10,7 +10,7 @@ what another stored, and each worker's index rebuilds itself when the knowledge 
 
 An in-memory database (":memory:", the tests' default) is one connection's alone and cannot be opened again, and
 TED_WORKERS=0 asks for none: then handlers run inline on the loop, on the loop's own TED, as they always did.
-The outbox and the scheduler stay on the loop's TED either way (bot/workers.py).
+The outbox stays on the loop's TED either way; the scheduler's pass runs here (bot/workers.py).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ def make_app(ted, slack_retry=None, pool: HandlerPool | None = None) -> web.Appl
     # The web chat: /, /api/*, /policy, /admin, /static (bot/web/app.py). Mounted first, so its inbox is the
     # outbox's first sender: the web copy is kept even when a chat platform fails and the row is retried.
     mount_web(app, ted, pool)
-    app.cleanup_ctx.append(background_workers(ted))
+    app.cleanup_ctx.append(background_workers(ted, pool))
     s = ted.settings
     if s.slack_bot_token or s.slack_signing_secret or s.slack_app_token:
         from bot.slack.app import mount_slack  # imported only when configured: Bolt is slow to import

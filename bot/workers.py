@@ -54,7 +54,11 @@ def scheduled(ted) -> None:
         )
 
 
-def background_workers(ted):
+def background_workers(ted, pool=None):
+    """The outbox and the scheduler, for the server's life. The scheduler's pass (escalation, purges, reminders:
+    SQLite work that grows with the database) runs in the handler pool (bot/pool.py) when it has threads, on a
+    worker's own TED, so a long purge never holds up Slack's 3-second acknowledgements on the event loop."""
+
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         recovered = outbox.recover(ted.db)
         if recovered:
@@ -64,7 +68,10 @@ def background_workers(ted):
             await ted.outbox.run_once()
 
         async def schedule() -> None:
-            scheduled(ted)
+            if pool is not None:
+                await pool.run(scheduled)
+            else:
+                scheduled(ted)
             for step in app.get(SCHEDULED, ()):
                 step()
 

@@ -160,3 +160,40 @@ async def test_a_slow_modal_submission_is_acked_in_time_and_answered_afterwards(
     while not any("done slowly" in str(c.body) for c in w.api.calls) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert any("done slowly" in str(c.body) for c in w.api.calls)  # ... and its answer still arrives
+
+
+def test_the_scheduler_s_pass_runs_in_a_worker_not_on_the_event_loop(tmp_path):
+    from aiohttp.test_utils import TestServer
+
+    from app import build
+    from bot.pool import HandlerPool
+    from bot.server import make_app
+    from core.settings import Settings
+
+    class Watched(HandlerPool):
+        """The real pool, noting which thread ran each job."""
+
+        ran: list[tuple[str, str]] = []
+
+        async def run(self, job):
+            def noted(ted):
+                self.ran.append((getattr(job, "__name__", ""), threading.current_thread().name))
+                return job(ted)
+
+            return await super().run(noted)
+
+    async def serve_until_the_first_pass() -> None:
+        ted = build(Settings(workers=1), str(tmp_path / "ted.db"))
+        server = TestServer(make_app(ted, pool=Watched(ted)))
+        await server.start_server()
+        try:
+            for _ in range(250):
+                if any(name == "scheduled" for name, _ in Watched.ran):
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            await server.close()
+
+    asyncio.run(serve_until_the_first_pass())
+    (thread,) = {t for name, t in Watched.ran if name == "scheduled"}
+    assert thread.startswith("ted-worker-"), Watched.ran
