@@ -325,3 +325,34 @@ def test_a_platform_typed_in_two_or_split_by_an_invisible_character_is_read_as_o
     whole = ted_session.asker.ask("can I post on facebook?", channel="test")
     got = ted_session.asker.ask(typed, channel="test")
     assert got.intent == whole.intent == POLICY and got.citations[0].clause == whole.citations[0].clause
+
+
+def test_an_unanswered_question_that_meets_a_busy_database_is_recorded_on_a_second_try(tmp_path):
+    import sqlite3
+
+    from app import build
+    from core.settings import Settings
+
+    path = tmp_path / "ted.db"
+    ted = build(Settings(), str(path))
+    ted.db.execute("pragma busy_timeout = 200")  # as the real 5 s, shorter
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("begin immediate")  # another process holds the write lock past the first try
+    tries = []
+
+    def seen(statement: str) -> None:  # SQLite's own trace of what TED's connection runs
+        if statement.lower().startswith('insert into "unanswered"'):
+            tries.append(statement)
+            if len(tries) == 2:
+                other.execute("commit")  # the other writer finishes before the second try
+
+    ted.db.conn.set_trace_callback(seen)
+    try:
+        answer = ted.asker.ask("how do I book a meeting room at the town hall?", channel="web")
+    finally:
+        ted.db.conn.set_trace_callback(None)
+        if other.in_transaction:
+            other.execute("rollback")
+        other.close()
+    assert answer.intent == FALLBACK and answer.unanswered_id and len(tries) == 2
+    assert ted.db["unanswered"].count == 1

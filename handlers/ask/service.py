@@ -10,6 +10,7 @@ import sqlite3
 import sqlite_utils
 
 from core.db import note_refused_write, utcnow
+from core.integrity import is_busy
 from handlers import messages
 from handlers.ask.examples import IntentExamples
 from handlers.ask.followup import (
@@ -304,21 +305,24 @@ class AskService:
 
     def record_unanswered(self, text: str, channel: str, answer: Answer) -> int:
         best_doc, best_clause = answer.nearest
-        try:
-            row = self.db["unanswered"].insert(
-                {
-                    "asked_at": utcnow(),
-                    "channel": channel,
-                    "question": text[:2000],
-                    "best_doc": best_doc,
-                    "best_clause": best_clause,
-                    "confidence": round(answer.confidence, 4),
-                }
-            )
-        except sqlite3.Error as exc:  # a full disk: the honest "not covered" still goes out
-            note_refused_write(self.db, exc)
-            log.error("unanswered question not recorded channel=%s error=%s", channel, type(exc).__name__)
-            return 0
+        record = {
+            "asked_at": utcnow(),
+            "channel": channel,
+            "question": text[:2000],
+            "best_doc": best_doc,
+            "best_clause": best_clause,
+            "confidence": round(answer.confidence, 4),
+        }
+        for attempt in (1, 2):
+            try:
+                row = self.db["unanswered"].insert(record)
+                break
+            except sqlite3.Error as exc:  # a full disk: the honest "not covered" still goes out
+                if attempt == 1 and is_busy(exc):  # another writer held on past the busy timeout: once more
+                    continue
+                note_refused_write(self.db, exc)
+                log.error("unanswered question not recorded channel=%s error=%s", channel, type(exc).__name__)
+                return 0
         log.info("unanswered question recorded id=%s channel=%s", row.last_pk, channel)
         return row.last_pk
 
