@@ -4,10 +4,11 @@
 
 Sets: the council policy (bundled, enriched) with eval/tdc_dev.jsonl, eval/tdc_holdout.jsonl and
 eval/train/tdc_train3.jsonl (TRAINING: bench/tune.py fits on them) and eval/tdc_v2_holdout.jsonl,
-eval/tdc_v3_holdout.jsonl (held out); the TTS handbook ingested as-is with eval/tts_handbook.jsonl,
-eval/train/tts_oos_train.jsonl, eval/train/tts_train2.jsonl (TRAINING) and eval/tts_v2_holdout.jsonl,
-eval/tts_v3_holdout.jsonl (held out). --lexical turns the semantic signal off (TED_SEMANTIC=0). --train scores
-the training sets only (what to look at while developing; the held-out figures are for measuring).
+eval/tdc_v3_holdout.jsonl, eval/tdc_v4_holdout.jsonl (held out); the TTS handbook ingested as-is with
+eval/tts_handbook.jsonl, eval/train/tts_oos_train.jsonl, eval/train/tts_train2.jsonl (TRAINING) and
+eval/tts_v2_holdout.jsonl, eval/tts_v3_holdout.jsonl, eval/tts_v4_holdout.jsonl (held out). --lexical turns the
+semantic signal off (TED_SEMANTIC=0). --train scores the training sets only (what to look at while developing;
+the held-out figures are for measuring).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ TRAIN_SETS = {
     "handbook": ["tts_handbook.jsonl", "train/tts_oos_train.jsonl", "train/tts_train2.jsonl"],
 }
 HELD_OUT = {
-    "council": ["tdc_v2_holdout.jsonl", "tdc_v3_holdout.jsonl"],
-    "handbook": ["tts_v2_holdout.jsonl", "tts_v3_holdout.jsonl"],
+    "council": ["tdc_v2_holdout.jsonl", "tdc_v3_holdout.jsonl", "tdc_v4_holdout.jsonl"],
+    "handbook": ["tts_v2_holdout.jsonl", "tts_v3_holdout.jsonl", "tts_v4_holdout.jsonl"],
 }
 SETS = {kb: TRAIN_SETS[kb] + HELD_OUT[kb] for kb in TRAIN_SETS}
 
