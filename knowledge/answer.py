@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,16 @@ SHOWN = 5  # ranked clauses an answer is made from
 MIN_MEANING = 0.25
 SUGGESTED = 3  # closest clauses a "not covered" offers when TED was nearly sure (Answerer.fallback)
 SEARCHED = 20  # ranked clauses looked at, so a taught clause that ranks lower can still be put first
+
+
+# An owner named by a role ("Facilities Manager", "Communications team") is "the …"; a person ("Harper Singh"), an
+# address and a department known by its letters ("HR") are not.
+_ROLE = re.compile(
+    r"\b(manager|managers|team|officer|officers|head|director|service|services|department|unit|lead|leads|"
+    r"communications|comms|board|committee|office|desk|group|owner|administrator|coordinator|"
+    r"adviser|advisor|controller|executive|secretary|clerk|council)\b",
+    re.IGNORECASE,
+)
 
 
 def document_name(title: str, version: str = "") -> str:
@@ -395,9 +406,13 @@ class Answerer:
         return {"title": name, "owner": related.get(name, "")} if name else None
 
     def _contact(self, owner: str) -> str:
+        """Who to ask, as a sentence says it: "the Facilities Manager" (a role), but "Harper Singh" (a person) and
+        "harper@…" (an address) as they are."""
         if not owner:
             return self.fallback_contact
-        return owner if owner.lower().startswith(("the ", "a ", "an ")) else f"the {owner}"
+        if owner.lower().startswith(("the ", "a ", "an ")) or not _ROLE.search(owner) or "@" in owner:
+            return owner
+        return f"the {owner}"
 
     def not_held(self, missing: dict, hits: list[Hit]) -> Answer:
         text = (

@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from chat import actions
 from chat.model import Message
 from handlers.ask.followup import asks_more, combine, is_elliptical, stands_alone
@@ -568,3 +570,23 @@ def test_a_clause_about_one_platform_does_not_answer_a_follow_up_that_moves_to_a
     assert "5.16" not in clauses(facebook) and "5.15" not in clauses(facebook)
     _, whatsapp = chat(ted, "does the social media policy cover snapchat?", "and whatsapp?", conversation="c2")
     assert whatsapp.intent == "policy" and whatsapp.citations[0].clause == "2.3"
+
+
+@pytest.mark.parametrize(
+    ("owner", "said"),
+    [("Harper Singh", "ask Harper Singh,"), ("Head of People", "ask the Head of People,"), ("HR", "ask HR,")],
+)
+def test_the_fallback_names_an_owner_as_a_sentence_would(ted, owner, said):
+    leave = Document(
+        "staff-leave",
+        "Staff Leave Policy",
+        (
+            Clause("1.1", "Annual leave must be booked through the HR portal at least two weeks ahead."),
+            Clause("1.2", "Sick leave is reported to your line manager before 10am on the first day."),
+        ),
+        owner=owner,
+    )
+    save_documents(ted.db, [leave], embedder=ted.answerer.index.embedder)
+    (reply,) = chat(ted, "is maternity leave paid in full?")
+    assert reply.intent == "fallback" and "Staff Leave Policy" in reply.text, reply.text
+    assert said in reply.text and "the Harper" not in reply.text and "the HR," not in reply.text, reply.text
