@@ -91,6 +91,16 @@ def create_draft(
             f"A document “{doc.id}” is already in the knowledge base (from a file of the same name). To upload a "
             "new version of it, choose it under “This is”; to add a different document, rename the file."
         )
+    elif (
+        new_only and (waiting := versions.current(db, doc.id, versions.DRAFT)) is not None and _kept(db, waiting, actor)
+    ):
+        # Someone else's draft, or one whose details were edited, would be thrown away without a word. (A first
+        # upload of one's own, untouched, may be corrected by uploading it again.)
+        raise CurationError(
+            f"A draft of “{doc.id}” is already waiting (version {waiting['seq']}, uploaded by "
+            f"{waiting['created_by'] or 'someone'}). To replace it, choose “a new draft of {waiting['title']}” under "
+            "“This is”; to add a different document, rename the file."
+        )
     with transaction(db):
         doc = carry_over(doc, load_document(db, doc.id))
         waiting = versions.current(db, doc.id, versions.DRAFT)
@@ -100,6 +110,16 @@ def create_draft(
         row = versions.get(db, vid)
         audit.record(db, actor, audit.DRAFT, doc.id, f"version {row['seq']}", after=versions.details(doc))
     return row
+
+
+def _kept(db: sqlite_utils.Database, draft: dict, actor: str) -> bool:
+    """A waiting draft an upload said to be new must not silently replace: someone else's, or one edited since."""
+    if draft["created_by"] != actor:
+        return True
+    target = f"version {draft['seq']}"
+    return any(
+        e["action"] == audit.EDIT and e["target"] == target for e in audit.entries(db, draft["doc_id"], limit=1000)
+    )
 
 
 def _was_live(db: sqlite_utils.Database, doc_id: str) -> bool:
@@ -141,7 +161,17 @@ def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:
     be called "11", so what the reference looks like never decides which it is)."""
     n = row_id(ref) if isinstance(ref, int) else None
     row = versions.get(db, n) if n is not None else versions.current(db, str(ref), versions.DRAFT)
-    if row is None or row["status"] != versions.DRAFT:
+    if row is not None and row["status"] != versions.DRAFT:
+        # A page opened before someone else (or another tab) published, replaced or discarded it.
+        discarded = row["status"] == versions.DISCARDED
+        what = "replaced or discarded" if discarded else "published"
+        who = row.get("ended_by") if discarded else row.get("published_by")
+        by = f" by {who}" if who else ""
+        raise CurationError(
+            f"Version {row['seq']} of “{row['doc_id']}” is no longer a draft: it was {what}{by} since this page "
+            "was loaded. Reload the page to see the latest."
+        )
+    if row is None:
         raise CurationError(f"There is no draft waiting for “{ref}”. Upload one first.")
     return row
 

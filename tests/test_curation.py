@@ -387,7 +387,7 @@ def test_retiring_a_document_discards_its_waiting_draft_so_one_press_cant_bring_
     draft = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "Permits cost £6.")), "casey", "parking")
     lifecycle.retire(council.db, "parking", "casey")
     assert versions.get(council.db, draft["id"])["status"] == versions.DISCARDED
-    with pytest.raises(lifecycle.CurationError, match="no draft waiting"):
+    with pytest.raises(lifecycle.CurationError, match="no longer a draft: it was replaced or discarded by casey"):
         lifecycle.publish(council.db, draft["id"], "casey")
     assert ask(council, PERMIT).intent == "fallback"
 
@@ -525,3 +525,18 @@ def test_a_discarded_draft_is_audited_with_what_it_was(council, tmp_path):
     for e in discards:
         assert e["before"]["title"] and e["before"]["clauses"] >= 1 and e["after"] is None, e
     assert f"version {first['seq']}" in discards[1]["target"]
+
+
+def test_an_upload_said_to_be_new_never_throws_away_a_draft_someone_else_made_or_edited(council, tmp_path):
+    robin = lifecycle.create_draft(council.db, parse_file(parking(tmp_path)), "robin", new_only=True)
+    with pytest.raises(lifecycle.CurationError, match="already waiting .*uploaded by robin"):
+        lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "£6.")), "casey", new_only=True)
+    lifecycle.edit_details(council.db, robin["id"], {"owner": "Harper Singh"}, "robin")
+    with pytest.raises(lifecycle.CurationError, match="a new draft of"):  # her own, but edited since
+        lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "£6.")), "robin", new_only=True)
+    assert versions.current(council.db, "parking", versions.DRAFT)["id"] == robin["id"]
+    # Chosen as "a new draft of" the document, it replaces the waiting draft on purpose.
+    again = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "£6.")), "casey", "parking")
+    assert versions.get(council.db, robin["id"])["status"] == versions.DISCARDED and again["seq"] == 2
+    with pytest.raises(lifecycle.CurationError, match="Version 1 of “parking” is no longer a draft.*Reload"):
+        lifecycle.publish(council.db, robin["id"], "robin")  # a second tab still showing Robin's draft

@@ -68,7 +68,8 @@ function renderDocuments() {
   const pick = $("upload-doc");
   const chosen = pick.value;
   pick.replaceChildren(el("option", { value: "", text: "a new document" }),
-    ...data.documents.filter((d) => d.status !== "draft").map((d) => el("option", { value: d.doc_id, text: `a new version of ${d.title}` })));
+    ...data.documents.map((d) => el("option", { value: d.doc_id,
+      text: d.status === "draft" ? `a new draft of ${d.title} (replaces the draft waiting)` : `a new version of ${d.title}` })));
   pick.value = chosen;
 }
 
