@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from knowledge.audit import cli_actor
 from knowledge.ingest import IngestError, find_files, parse_file
-from knowledge.lifecycle import CurationError, carry_over, create_draft
+from knowledge.lifecycle import CurationError, carry_over, create_draft, preview
 from knowledge.store import load_document, save_documents
 
 
@@ -144,4 +144,6 @@ def _drafts(db: sqlite_utils.Database, docs: list, doc_id: str, quiet: bool) -> 
         for c in () if quiet else doc.clauses:
             text = " ".join(c.text.split())
             print(f"  {c.number:<8} {c.heading[:40]:<40}  {text[:70]}{'…' if len(text) > 70 else ''}")
+        for warning in preview(row, db)["warnings"]:  # said where it can't be missed, quiet or not
+            print(f"ted ingest: before you publish it, check: {warning}", file=sys.stderr)
     return 0

@@ -176,8 +176,9 @@ def draft_for(db: sqlite_utils.Database, ref: str | int) -> dict:
     return row
 
 
-def preview(row: dict) -> dict:
-    """What a draft holds, for people to check before publishing: its details and every clause it found."""
+def preview(row: dict, db: sqlite_utils.Database | None = None) -> dict:
+    """What a draft holds, for people to check before publishing: its details, every clause it found, and (given
+    the database) what publishing it would change that is easy to miss (`warnings`)."""
     doc = versions.from_json(row["content"])
     return {
         "draft": {k: row[k] for k in row if k != "content"},
@@ -185,7 +186,31 @@ def preview(row: dict) -> dict:
             {"number": c.number, "kind": c.kind, "heading": c.heading, "title": c.title, "text": c.text}
             for c in doc.clauses
         ],
+        "warnings": replacing(doc, load_document(db, doc.id)) if db is not None else [],
     }
+
+
+def replacing(new: Document, live: Document | None) -> list[str]:
+    """What publishing `new` over the live version would lose or change without a word: another title, far fewer
+    clauses (the wrong file chosen as a new version), clauses' example questions (their wording changed)."""
+    if live is None:
+        return []
+    out = []
+    if " ".join(new.title.split()).lower() != " ".join(live.title.split()).lower():
+        out.append(f"The title changes from “{live.title}” to “{new.title}”: check this is a new version of it.")
+    if len(new.clauses) < 0.5 * len(live.clauses):
+        out.append(
+            f"It has {len(new.clauses)} clauses or passages where the live version has {len(live.clauses)}: "
+            "publishing it removes the rest from every answer."
+        )
+    had = sum(bool(c.questions) for c in live.clauses)
+    kept = sum(bool(c.questions) for c in new.clauses)
+    if kept < had:
+        out.append(
+            f"{had - kept} of the {had} clauses that have example questions written for them would lose them "
+            "(their wording changed, or they are gone), so TED would answer them less well."
+        )
+    return out
 
 
 def publish(db: sqlite_utils.Database, ref: str | int, actor: str, embedder=None) -> dict:

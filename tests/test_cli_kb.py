@@ -249,3 +249,12 @@ def test_a_file_ingested_by_an_earlier_release_and_unchanged_since_is_still_unch
     assert "1 unchanged" in capsys.readouterr().out  # not saved again as a new version
     assert d["documents"].get("parking")["source_hash"] == store.content_hash(doc)
     assert len(list(d["doc_versions"].rows_where("doc_id = ?", ["parking"]))) == 1
+
+
+def test_a_draft_that_would_replace_a_policy_with_something_else_is_warned_of(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    path = write(tmp_path, "Staff permits cost £5 a month.")
+    assert main(["ingest", "--db", db, "--quiet", "--draft", "--doc", "tdc-social-media-policy", path]) == 0
+    err = capsys.readouterr().err
+    assert "title changes from “Social Media Policy” to “Parking policy”" in err
+    assert "where the live version has 60" in err and "60 of the 60 clauses that have example questions" in err

@@ -221,6 +221,7 @@ ROUTES = [
     ("post", "/api/admin/kb/documents/tdc-social-media-policy/details", {"title": "Mine now"}),
     ("post", "/api/admin/kb/documents/tdc-social-media-policy/retire", {}),
     ("get", "/api/admin/kb/documents/tdc-social-media-policy/history", None),
+    ("post", "/api/admin/kb/documents/tdc-social-media-policy/restore", {"version": 1}),
     ("get", "/api/admin/kb/clauses?q=facebook", None),
     ("post", "/api/admin/kb/teach", {"question": "can I?", "doc_id": "tdc-social-media-policy", "clause": "5.13"}),
     ("post", "/api/admin/kb/not-covered", {"question": "can I?", "doc_id": "tdc-social-media-policy"}),
@@ -358,3 +359,33 @@ async def test_the_clause_an_asker_chose_from_a_not_covered_is_marked_first_for_
     _, kb = await casey.get("/api/admin/kb")
     (item,) = [u for u in kb["queue"]["unanswered"] if u["question"] == question]
     assert item["suggestions"][0]["clause"] == chosen
+
+
+@web_test()
+async def test_a_wrong_file_chosen_as_a_new_version_is_warned_of_and_a_mistake_undone_in_the_browser(w):
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    policy, linkedin = "tdc-social-media-policy", "can I accept a supplier's linkedin request?"
+    first = (await answer(alex, linkedin))["citations"][0]["clause"]
+    status, preview = await casey.post("/api/admin/kb/drafts", data=upload_form(V1, doc_id=policy))
+    assert status == 201, preview
+    said = " ".join(preview["warnings"])
+    assert "title changes from “Social Media Policy” to “Parking policy”" in said
+    assert "2 clauses or passages where the live version has" in said and "example questions" in said
+    status, _ = await casey.post(f"/api/admin/kb/drafts/{preview['draft']['id']}/publish", {})  # published anyway
+    assert status == 200 and (await answer(alex, linkedin))["intent"] == "fallback"
+    # Undone without a shell: the version before comes back as the draft waiting, and is published again.
+    status, back = await casey.post(f"/api/admin/kb/documents/{policy}/restore", {"version": 1})
+    assert status == 201 and back["draft"]["title"] == "Social Media Policy" and len(back["clauses"]) > 50
+    assert "title changes" in " ".join(back["warnings"])  # from the parking text that is live now
+    assert (await casey.post(f"/api/admin/kb/drafts/{back['draft']['id']}/publish", {}))[0] == 200
+    assert (await answer(alex, linkedin))["citations"][0]["clause"] == first
+    # A retired document comes back the same way.
+    assert (await casey.post(f"/api/admin/kb/documents/{policy}/retire", {}))[0] == 200
+    _, history = await casey.get(f"/api/admin/kb/documents/{policy}/history")
+    retired = next(v for v in history["versions"] if v["status"] == "retired")
+    status, again = await casey.post(f"/api/admin/kb/documents/{policy}/restore", {"version": retired["seq"]})
+    assert status == 201 and again["warnings"] == []  # nothing live to compare with
+    assert (await casey.post(f"/api/admin/kb/drafts/{again['draft']['id']}/publish", {}))[0] == 200
+    assert (await answer(alex, linkedin))["citations"][0]["clause"] == first
+    status, body = await casey.post(f"/api/admin/kb/documents/{policy}/restore", {"version": 99})
+    assert status == 400 and "has no version 99" in body["error"]

@@ -70,6 +70,7 @@ def mount_web(app: web.Application, ted, pool: HandlerPool | None = None) -> Web
     r.add_post("/api/admin/kb/documents/{doc}/details", curation.document_details)
     r.add_post("/api/admin/kb/documents/{doc}/retire", curation.retire_document)
     r.add_get("/api/admin/kb/documents/{doc}/history", curation.document_history)
+    r.add_post("/api/admin/kb/documents/{doc}/restore", curation.restore_version)
     r.add_get("/api/admin/kb/clauses", curation.clause_search)
     r.add_post("/api/admin/kb/teach", curation.teach_clause)
     r.add_post("/api/admin/kb/not-covered", curation.teach_not_covered)

@@ -153,7 +153,9 @@ async def upload_draft(request: web.Request, w: WebChat, who: Identity) -> web.R
     doc = await parse_upload(name, data)
     doc_id = fields.get("doc_id", "").strip()
     row = await w.pool.run(
-        lambda ted: lifecycle.preview(lifecycle.create_draft(ted.db, doc, who.email, doc_id, new_only=not doc_id))
+        lambda ted: lifecycle.preview(
+            lifecycle.create_draft(ted.db, doc, who.email, doc_id, new_only=not doc_id), ted.db
+        )
     )
     return web.json_response(row, status=201)
 
@@ -161,7 +163,7 @@ async def upload_draft(request: web.Request, w: WebChat, who: Identity) -> web.R
 @endpoint()
 @_curate
 async def draft_preview(request: web.Request, w: WebChat, who: Identity) -> web.Response:
-    return web.json_response(lifecycle.preview(lifecycle.draft_for(w.ted.db, _int(request.match_info["id"]))))
+    return web.json_response(lifecycle.preview(lifecycle.draft_for(w.ted.db, _int(request.match_info["id"])), w.ted.db))
 
 
 @endpoint(write=True)
@@ -209,6 +211,21 @@ async def retire_document(request: web.Request, w: WebChat, who: Identity) -> we
     doc = request.match_info["doc"]
     await w.pool.run(lambda ted: lifecycle.retire(ted.db, doc, who.email))
     return web.json_response({"retired": request.match_info["doc"]})
+
+
+@endpoint(write=True)
+@_curate
+async def restore_version(request: web.Request, w: WebChat, who: Identity) -> web.Response:
+    """An earlier version (superseded or retired) as the draft waiting for its document: a mistaken publish or
+    retire undone in the browser, as `ted kb restore` does. Published, it is live again."""
+    doc = request.match_info["doc"]
+    body = await read_json(request)
+    seq, force = _int(body.get("version"), "version"), body.get("force") is True
+
+    def work(ted) -> dict:
+        return lifecycle.preview(lifecycle.restore(ted.db, doc, seq, who.email, force=force), ted.db)
+
+    return web.json_response(await w.pool.run(work), status=201)
 
 
 @endpoint()

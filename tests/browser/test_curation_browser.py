@@ -65,3 +65,43 @@ def test_upload_preview_publish_and_teach(page: Page, live):
     page.locator("#taught tr").filter(has_text=QUESTION).get_by_role("button", name=re.compile("^Undo")).click()
     expect(page.locator("#status")).to_contain_text("Undone")
     expect(page.locator("#queue-unanswered")).to_contain_text(QUESTION)
+
+
+def test_a_wrong_file_as_a_new_version_is_warned_of_asked_again_and_undone_from_the_history(page: Page, live):
+    sign_in(page, CASEY)
+    page.goto("/admin/knowledge")
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    page.get_by_label(re.compile("^Policy document")).set_input_files(
+        files=[{"name": "car-sharing.md", "mimeType": "text/markdown", "buffer": POLICY}]
+    )
+    page.get_by_label("This is").select_option(label="a new version of Social Media Policy")
+    page.get_by_role("button", name="Upload and preview").click()
+    preview = page.locator("#preview")
+    warning = preview.get_by_role("note")
+    expect(warning).to_contain_text("The title changes from “Social Media Policy” to “Car sharing policy”")
+    expect(page.locator("#status")).to_contain_text("car-sharing.md read")  # not left saying "Reading…"
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    preview.get_by_role("button", name="Publish").click()
+    expect(page.locator("#documents")).to_contain_text("draft version 2 waiting")  # asked, said no: nothing changed
+    assert asked and "Publish" in asked[0] and "title changes" in asked[0]
+    page.once("dialog", lambda d: d.accept())
+    preview.get_by_role("button", name="Publish").click()
+    expect(page.locator("#status")).to_contain_text("Published Car sharing policy")
+
+    row = page.locator("#documents tr").filter(has_text="tdc-social-media-policy")
+    opener = row.get_by_role("button", name=re.compile("^History"))
+    opener.click()
+    history = page.locator("#history")
+    history.get_by_role("button", name="Restore as a draft version 1 of tdc-social-media-policy").click()
+    expect(page.locator("#status")).to_contain_text("Version 1 of tdc-social-media-policy is now the draft waiting")
+    expect(preview.get_by_role("heading", name=re.compile("Preview: Social Media Policy"))).to_be_focused()
+    page.once("dialog", lambda d: d.accept())  # its title differs from the live (car sharing) text: asked again
+    preview.get_by_role("button", name="Publish").click()
+    expect(page.locator("#status")).to_contain_text("Published Social Media Policy")
+    answer = live.call(lambda: live.ted.asker.ask("can I accept a supplier's linkedin request?", channel="web"))
+    assert answer.intent == "policy" and answer.citations[0].doc == "tdc-social-media-policy"
+
+    row.get_by_role("button", name=re.compile("^History")).click()
+    history.get_by_role("button", name="Close history").click()
+    expect(row.get_by_role("button", name=re.compile("^History"))).to_be_focused()  # back where it was opened

@@ -50,7 +50,7 @@ function when(iso) {
 // -- documents -------------------------------------------------------------------------------------
 function renderDocuments() {
   const rows = data.documents.map((d) => {
-    const actions = [button("History", () => showHistory(d.doc_id), { style: "small", hidden: d.title })];
+    const actions = [button("History", (n) => showHistory(d.doc_id, n), { style: "small", hidden: d.title })];
     if (d.status === "live") {
       actions.push(button("Edit details", (n) => editDetails(`${KB}/documents/${encodeURIComponent(d.doc_id)}/details`, d, n),
         { style: "small", hidden: d.title }));
@@ -104,19 +104,35 @@ function editDetails(path, current, opener) {
   form.elements.title.focus();
 }
 
-async function showHistory(docId) {
+async function showHistory(docId, opener) {
   const res = await api(`${KB}/documents/${encodeURIComponent(docId)}/history`);
   if (!res.ok) return say(res.data.error);
   const box = $("history");
+  // A version that was replaced or retired can be brought back: it becomes the draft waiting, to check and publish.
+  const restorable = (v) => v.status === "superseded" || v.status === "retired";
   const versions = res.data.versions.map((v) => [`version ${v.seq}`, v.status, v.title, v.version || "—", String(v.clause_count),
     `${when(v.published_at || v.created_at)} by ${v.published_by || v.created_by || "—"}`,
-    v.ended_at ? `${when(v.ended_at)} by ${v.ended_by || "—"}` : "—"]);
+    v.ended_at ? `${when(v.ended_at)} by ${v.ended_by || "—"}` : "—",
+    restorable(v) ? button("Restore as a draft", () => restore(docId, v.seq), { style: "small", hidden: `version ${v.seq} of ${docId}` }) : "—"]);
   box.replaceChildren(el("h3", { id: "h-history", tabindex: "-1", text: `History of ${docId}` }),
-    table("Versions", ["Version", "Status", "Title", "Label", "Clauses", "From", "Until"], versions, "No versions."),
+    table("Versions", ["Version", "Status", "Title", "Label", "Clauses", "From", "Until", "Restore"], versions, "No versions."),
     auditTable(res.data.changes, "Changes to this document"),
-    button("Close history", () => { box.hidden = true; }, { style: "small" }));
+    button("Close history", () => { box.hidden = true; (opener && opener.isConnected ? opener : $("h-docs")).focus(); }, { style: "small" }));
   box.hidden = false;
   $("h-history").focus();
+}
+
+async function restore(docId, seq, force = false) {
+  const res = await api(`${KB}/documents/${encodeURIComponent(docId)}/restore`, { version: seq, force });
+  if (!res.ok) {
+    if (!force && /draft is waiting/.test(res.data.error || "") &&
+        window.confirm(`${res.data.error}\n\nDiscard that draft and restore version ${seq}?`)) return restore(docId, seq, true);
+    return say(res.data.error || "That didn't work.");
+  }
+  $("history").hidden = true;
+  await load();
+  say(`Version ${seq} of ${docId} is now the draft waiting: check it below and publish it to bring it back.`);
+  renderPreview(res.data);
 }
 
 // -- drafts ----------------------------------------------------------------------------------------
@@ -124,14 +140,27 @@ function renderPreview(p) {
   const d = p.draft;
   const box = $("preview");
   const rows = p.clauses.map((c) => [el("strong", { text: c.number }), c.heading || "—", el("span", { text: c.text })]);
+  const warnings = p.warnings || [];
+  const publish = () => {
+    // What publishing would change without a word (another title, far fewer clauses, lost example questions)
+    // is said again before it happens: a wrong file chosen as a new version is easy to publish by mistake.
+    if (warnings.length && !window.confirm(`Publish ${d.title} anyway?\n\n${warnings.join("\n")}`)) return;
+    return change(`${KB}/drafts/${d.id}/publish`, {}, () => { box.hidden = true; return `Published ${d.title}: staff answers now quote it.`; });
+  };
+  const discard = () => {
+    if (!window.confirm(`Discard draft version ${d.seq} of ${d.title}? It is kept in the history but can't be published.`)) return;
+    return change(`${KB}/drafts/${d.id}/discard`, {}, () => { box.hidden = true; return "Draft discarded."; });
+  };
   box.replaceChildren(
     el("h3", { id: "h-preview", tabindex: "-1", text: `Preview: ${d.title} (draft version ${d.seq} of ${d.doc_id})` }),
     el("p", { text: `TED found ${p.clauses.length} clauses or passages. Nothing changes for staff until you publish it.` }),
     el("p", { class: "muted", text: `Owner: ${d.owner || "—"} · Version: ${d.version || "—"} · Review date: ${d.next_review || "not set"}` }),
+    warnings.length ? el("div", { class: "warning", role: "note" }, el("p", { text: "Before you publish, check:" }),
+      el("ul", {}, ...warnings.map((w) => el("li", { text: w })))) : "",
     el("div", { class: "actions" },
-      button("Publish", () => change(`${KB}/drafts/${d.id}/publish`, {}, () => { box.hidden = true; return `Published ${d.title}: staff answers now quote it.`; }), { style: "primary" }),
+      button("Publish", publish, { style: "primary" }),
       button("Edit details", (n) => editDetails(`${KB}/drafts/${d.id}/details`, { ...d, id: d.id }, n)),
-      button("Discard", () => change(`${KB}/drafts/${d.id}/discard`, {}, () => { box.hidden = true; return "Draft discarded."; }))),
+      button("Discard", discard)),
     table("Clauses found", ["Number", "Heading", "Passage"], rows, "No clauses found."));
   box.hidden = false;
   $("h-preview").focus();
@@ -156,6 +185,7 @@ async function upload(event) {
   if (!res.ok) return say(res.data.error || `${file.name} could not be read.`);
   form.reset();
   await load();
+  say(`${file.name} read: draft version ${res.data.draft.seq} of ${res.data.draft.title} is ready to check below.`);
   renderPreview(res.data);
 }
 
