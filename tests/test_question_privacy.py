@@ -212,20 +212,35 @@ def test_the_purge_reaches_the_copies_triage_marks_digests_and_inbox_notices():
         dedupe_key="digest-test",
     )
     ted.db.execute("update outbox set status = 'sent'")
-    ted.db["web_messages"].insert(
-        {
-            "email": "casey.comms@tendring.example",
-            "report_id": None,
-            "outbox_id": 1,
-            "created_at": now.isoformat(timespec="seconds"),
-            "updated_at": now.isoformat(timespec="seconds"),
-            "reply": UNANSWERED_Q,
-        }
-    )
+    for no_report in (None, 0):  # the web inbox's copy of a notice is posted with report id 0 (delivery.py)
+        ted.db["web_messages"].insert(
+            {
+                "email": "casey.comms@tendring.example",
+                "report_id": no_report,
+                "outbox_id": 1,
+                "created_at": now.isoformat(timespec="seconds"),
+                "updated_at": now.isoformat(timespec="seconds"),
+                "reply": UNANSWERED_Q,
+            }
+        )
+    # Taught, then forgotten: its words go after the retention period too; one still taught stays.
+    from knowledge import teach
+
+    gone = teach.teach(ted.db, "5.13", "can I friend a supplier on insta?", "casey.comms@tendring.example")
+    kept = teach.teach(ted.db, "5.13", "may I add a contractor on facebook?", "casey.comms@tendring.example")
+    teach.forget(ted.db, gone, "casey.comms@tendring.example")
     purge_questions(ted.db, 90, now + timedelta(days=91))
     assert ted.db["kb_triage"].count == 0  # an id SQLite hands out again inherits no "dealt with" mark
     assert UNANSWERED_Q not in json.dumps(list(ted.db["outbox"].rows))
-    assert ted.db.execute("select count(*) from web_messages where report_id is null").fetchone()[0] == 0
+    assert (
+        ted.db.execute("select count(*) from web_messages where report_id is null or report_id = 0").fetchone()[0] == 0
+    )
+    audit_log = json.dumps(list(ted.db["kb_audit"].rows))
+    assert UNANSWERED_Q not in audit_log and "friend a supplier on insta" not in audit_log  # dismissed, forgotten
+    assert "add a contractor on facebook" in audit_log  # still taught: part of the knowledge base
+    assert ted.db["taught"].get(gone)["question"] == "[removed under the retention policy]"
+    assert ted.db["taught"].get(kept)["question"] == "may I add a contractor on facebook?"
+    assert {e["action"] for e in ted.db["kb_audit"].rows} >= {"dismiss", "forget", "teach"}  # who did what stays
 
 
 def test_an_unanswered_question_outliving_its_asked_row_loses_the_link_to_it():

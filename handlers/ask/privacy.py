@@ -118,7 +118,8 @@ def _purge_copies(db: sqlite_utils.Database, cutoff: str) -> None:
     """Where the words of purged questions and 👎 reasons were copied: the triage marks that pointed at them (an
     id SQLite may hand out again would inherit them), the link from a taught phrasing to the question it came
     from, and the weekly digest's text (in the outbox and in people's web inboxes). A phrasing the communications
-    team taught stays: they made it part of the knowledge base, to keep until they forget it."""
+    team taught stays: they made it part of the knowledge base, to keep until they forget it (then its words go
+    with the rest, `_purge_curation`)."""
     for kind, table in (("unanswered", "unanswered"), ("feedback", "feedback")):
         db.execute(f"delete from kb_triage where kind = ? and item_id not in (select id from {table})", [kind])
         db.execute(
@@ -135,7 +136,38 @@ def _purge_copies(db: sqlite_utils.Database, cutoff: str) -> None:
         "and created_at < ? and status != 'pending'",
         [cutoff],
     )
-    db.execute("delete from web_messages where report_id is null and created_at < ?", [cutoff])
+    # The digest's and review reminders' copies in web inboxes are posted with report id 0 (no report), or null.
+    db.execute("delete from web_messages where (report_id is null or report_id = 0) and created_at < ?", [cutoff])
+    _purge_curation(db, cutoff)
+
+
+REMOVED = "[removed under the retention policy]"
+
+
+def _purge_curation(db: sqlite_utils.Database, cutoff: str) -> None:
+    """What the communications team settled keeps its words only while they mean something: a phrasing they
+    taught is part of the knowledge base until they forget it, but once forgotten (or a question dismissed) past
+    the retention period, the question's words go from the taught list and the audit log. Who did what, and when,
+    stays."""
+    from knowledge import audit
+
+    db.execute(
+        "update taught set question = ? where status = 'forgotten' and ended_at < ? and question != ?",
+        [REMOVED, cutoff, REMOVED],
+    )
+    db.execute(
+        "update kb_audit set before = json_set(before, '$.question', ?) where action in (?, ?) and at < ? "
+        "and before != '' and json_extract(before, '$.question') is not null "
+        "and json_extract(before, '$.question') != ?",
+        [REMOVED, audit.DISMISS, audit.FORGET, cutoff, REMOVED],
+    )
+    db.execute(
+        "update kb_audit set after = json_set(after, '$.question', ?) where action in (?, ?) and at < ? "
+        "and after != '' and json_extract(after, '$.question') is not null "
+        "and json_extract(after, '$.question') != ? "
+        "and cast(substr(target, 8) as integer) in (select id from taught where status = 'forgotten' and ended_at < ?)",
+        [REMOVED, audit.TEACH, audit.NOT_COVERED, cutoff, REMOVED, cutoff],
+    )
 
 
 def purge_questions(
