@@ -663,3 +663,20 @@ def test_a_report_that_meets_a_busy_database_is_tried_again_and_then_said_to_be_
     reply = submit(ted, "U0ALEXLIFE", description="Another abusive reply under the beach safety post.")
     assert reply.text.startswith(messages.REPORT_NOT_SAVED_BUSY.split("{")[0]) and "busy" in reply.text
     assert ted.db["reports"].count == 1
+
+
+def test_a_purged_report_keeps_nothing_that_points_back_at_who_reported_it():
+    ted, clock, _ = make()
+    submit(ted, "U0ALEXLIFE", at_risk="yes", wants_hr="yes", description="SECRET DESCRIPTION")
+    deliver(ted)
+    ted.router.action(
+        Action("slack", "U0COMMSMGR", actions.REPORT_RESOLVE_SUBMIT, "TED-2026-0001", form={"outcome": "removed"})
+    )
+    clock.now += timedelta(days=366)
+    escalation.purge(ted.reports)
+    report = ted.reports.by_ref("TED-2026-0001")
+    assert (report["at_risk"], report["wants_hr"], report["flags"]) == (0, 0, "[]")
+    kept = json.dumps([dict(r) for r in ted.db["report_recipients"].rows_where("report_id = ?", [report["id"]])])
+    assert "line manager" not in kept and "HR support" not in kept and "line_manager" not in kept
+    assert "sam.leisure" not in json.dumps(ted.reports.events(report["id"]))  # who it was sent to, when filed
+    assert (report["category"], report["outcome"], report["ref"]) == ("abuse_me", "removed", "TED-2026-0001")

@@ -155,13 +155,20 @@ def purge(
             db.execute(
                 "update reports set description = ?, links = '[]', account = '', attachments = '[]', "
                 "source_question = '', reporter_user_id = '', reporter_email = '', involved = '[]', excluded = '[]', "
+                # what the reporter said of themselves (at risk, wanting HR's support, someone in their line), and
+                # flags that name people: with the routing below, enough to tell who reported
+                "at_risk = 0, wants_hr = 0, involves_management = 0, line_undisclosed = 0, flags = '[]', "
                 "purged_at = ? where id = ?",  # involved: the people named, as personal as the description
                 [PURGED, outbox.iso(now), r["id"]],
             )
             db.execute(
-                "update report_events set detail = ? where report_id = ? and action in ('note', 'resolved', 'snoozed')",
+                "update report_events set detail = ? where report_id = ? and action in "
+                "('note', 'resolved', 'snoozed', 'filed', 'reassigned', 'escalated')",
                 [PURGED, r["id"]],
             )
+            # Why each person got it ("the reporter's line manager", "asked for HR support") points at the reporter
+            # through the staff directory; that they handled it is their own work and stays.
+            db.execute("update report_recipients set role = 'recipient', reason = '' where report_id = ?", [r["id"]])
             db.execute(
                 "update report_events set actor = 'reporter' where report_id = ? and action = 'filed'", [r["id"]]
             )
