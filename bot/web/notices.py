@@ -190,7 +190,8 @@ def privacy_html(settings: Settings) -> str:
             "whether someone is at risk, whether you want HR support, who it was sent to, and every action and note "
             "on it",
             f"{r_days} after the report is resolved; then the personal content is removed and only the "
-            "reference, dates, category and outcome stay (longer only if the report is on legal hold)",
+            "reference, dates, category, platform, service area, outcome and who handled it stay (longer only if "
+            "the report is on legal hold)",
         ),
         (
             "Screenshots attached to reports",

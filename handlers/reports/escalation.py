@@ -128,7 +128,8 @@ def purge(
     forget_attachments: Callable[[list[dict]], None] | None = None,
 ) -> list[str]:
     """Remove personal content from reports resolved more than the retention period ago, unless
-    they are on legal hold. The report's reference, dates, category and outcome stay.
+    they are on legal hold. The report's reference, dates, category, platform, service area, outcome and who
+    handled it stay.
     `forget_attachments` deletes stored screenshots (the web chat's files) before the record goes."""
     now = now or service.clock()
     cutoff = outbox.iso(now - timedelta(days=service.settings.retention_days))
