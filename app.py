@@ -327,6 +327,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         except BaseException:
             sock.close()
             raise
+        if settings.pseudonymise_questions:  # the logs name chats and people as the database stores them
+            from handlers.ask.privacy import pseudonymise_logs
+
+            pseudonymise_logs(ted.conversations.ids)
         return serve(ted, sock)
 
 

@@ -265,3 +265,28 @@ def test_an_export_run_without_the_servers_pseudonym_key_says_so_instead_of_leav
         export_person(shell, "alex.lifeguard@tendring.example")
     same = build(Settings(pseudonymise_questions=True, pseudonym_key="the-servers-own-long-secret"), path)
     assert len(export_person(same, "alex.lifeguard@tendring.example")["questions_asked"]) == 2
+
+
+def test_with_pseudonymising_on_the_logs_name_chats_and_people_as_the_database_stores_them():
+    import io
+    import logging
+
+    from handlers.ask.privacy import PseudonymousLogs
+
+    ted, _ = make(pseudonymise_questions=True)
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(PseudonymousLogs(ted.conversations.ids))
+    slack = logging.getLogger("ted.slack.test")
+    slack.addHandler(handler)
+    slack.setLevel(logging.INFO)
+    try:
+        slack.info("slack message event_id=%s surface=%s channel=%s", "Ev1", "dm", "D0JAMIE")
+        slack.info("slack cannot DM user=%s error=%s", "U0JAMIECRW", "channel_not_found")
+        slack.info("answered asked_id=%s platform=%s", 5, "slack")
+    finally:
+        slack.removeHandler(handler)
+    logged = out.getvalue()
+    assert "D0JAMIE" not in logged and "U0JAMIECRW" not in logged
+    assert ted.conversations.ids.stored("slack", "D0JAMIE") in logged  # the pseudonym the database holds
+    assert "event_id=Ev1 surface=dm" in logged and "asked_id=5 platform=slack" in logged  # the rest as it was

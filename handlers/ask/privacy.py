@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -104,6 +105,49 @@ class Pseudonyms:
     def every_form(self, platform: str, value: str) -> list[str]:
         """Every way this id may be stored (rows from before the setting changed keep their form until purged)."""
         return [v for v in (value, self.hashed(platform, value)) if v]
+
+
+# A chat or a person named in a log line ("channel=%s", "conversation=%s", "user=%s"): with pseudonymising on, the
+# logs name them by the pseudonym the database stores, so a log line never ties an asked or unanswered id to a DM.
+_LOGGED = re.compile(r"(?:\b(\w+)=)?%[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
+_LOGGED_IDS = {"channel", "conversation", "user", "bot_user", "team"}
+
+
+class PseudonymousLogs(logging.Filter):
+    """Rewrites the chat and person ids in TED's log records to their pseudonyms (TED_PSEUDONYMISE_QUESTIONS=1).
+    The key is read once, on the thread that installs it: a record may be logged from any thread."""
+
+    def __init__(self, pseudonyms: Pseudonyms) -> None:
+        super().__init__()
+        pseudonyms.key()
+        self.ids = pseudonyms
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("ted") or not isinstance(record.msg, str) or not isinstance(record.args, tuple):
+            return True
+        platform = (
+            "teams"
+            if record.name.startswith("ted.teams")
+            else "slack"
+            if record.name.startswith("ted.slack")
+            else "web"
+        )
+        keys = [m.group(1) for m in _LOGGED.finditer(record.msg.replace("%%", ""))]
+        if len(keys) != len(record.args) or not _LOGGED_IDS & set(keys):
+            return True
+        record.args = tuple(
+            self.ids.hashed(platform, str(a)) if k in _LOGGED_IDS and a else a
+            for k, a in zip(keys, record.args, strict=True)
+        )
+        return True
+
+
+def pseudonymise_logs(pseudonyms: Pseudonyms) -> None:
+    """Every handler of the process's logs names chats and people by their pseudonyms from now on."""
+    keep = PseudonymousLogs(pseudonyms)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, PseudonymousLogs) for f in handler.filters):
+            handler.addFilter(keep)
 
 
 DELIVERY_DAYS = 1
