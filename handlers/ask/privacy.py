@@ -17,7 +17,8 @@ someone holding the whole database file. Unanswered questions never store who as
 fallback's row keeps only the id of the asked row it came from (which, like every question asked, carries the
 asker's id as above), so that a press of its closest clauses counts only from the person who asked.
 
-"Share in channel" (Slack's /ted) needs to know the asker, so with pseudonymisation on it is refused.
+"Share in channel" (Slack's /ted) still works with pseudonymisation on: the presser's id is hashed the same way
+and compared with the stored one (handlers/ask/chat.py).
 """
 
 from __future__ import annotations
