@@ -680,3 +680,22 @@ def test_a_purged_report_keeps_nothing_that_points_back_at_who_reported_it():
     assert "line manager" not in kept and "HR support" not in kept and "line_manager" not in kept
     assert "sam.leisure" not in json.dumps(ted.reports.events(report["id"]))  # who it was sent to, when filed
     assert (report["category"], report["outcome"], report["ref"]) == ("abuse_me", "removed", "TED-2026-0001")
+
+
+def test_the_export_covers_curation_uploads_notifications_and_teams_references():
+    from knowledge import teach
+
+    ted, _, _ = make()
+    casey = "casey.comms@tendring.example"
+    teach.teach(ted.db, "5.13", "may I add a contractor on facebook?", casey)
+    submit(ted, "U0ALEXLIFE")
+    ted.db["uploads"].insert({"id": "u1", "owner": casey, "size": 10, "uploaded_at": "2026-09-01T10:00:00+00:00"})
+    ted.db["teams_users"].insert({"tenant_id": "t", "user_id": "29:casey", "aad_object_id": "aad-casey"})
+    ted.db.execute("update people set teams_user_id = '29:casey' where email = ?", [casey])
+    data = export_person(ted, casey)
+    assert [t["question"] for t in data["questions_taught"]] == ["may I add a contractor on facebook?"]
+    assert {a["action"] for a in data["curation_actions"]} == {"teach"}
+    assert [u["id"] for u in data["screenshots_uploaded"]] == ["u1"]
+    assert {n["ref"] for n in data["notifications_sent"]} == {"TED-2026-0001"}  # the new report's card
+    assert [t["aad_object_id"] for t in data["teams_references"]] == ["aad-casey"]
+    assert any("web inbox" in c for c in data["notice"]["does_not_cover"])  # third parties in it: reviewed first

@@ -233,6 +233,37 @@ def export_person(ted, email: str) -> dict:
         ]
         r["outcome_label"] = OUTCOME_LABELS.get(r["outcome"] or "", "")
         r["timeline"] = timeline.timeline(ted.reports, r, timeline.REPORTER)
+    teams_id = entry.get("teams_user_id") or ""
+    db = ted.db
+    # What Teams told TED about them (their ids, and the stored conversation reference, which holds their name).
+    teams = (
+        list(db.query("select * from teams_users where user_id = ? or aad_object_id = ?", [teams_id, teams_id]))
+        + list(
+            db.query(
+                "select conversation_id, kind, tenant_id, team_id, user_id, aad_object_id, reference, updated_at "
+                "from teams_conversations where user_id = ? or aad_object_id = ?",
+                [teams_id, teams_id],
+            )
+        )
+        if teams_id and db["teams_users"].exists()
+        else []
+    )
+    uploads = list(db.query("select id, size, uploaded_at, kept from uploads where owner = ?", [email]))
+    curation = list(db.query("select at, action, doc_id, target, before, after from kb_audit where actor = ?", [email]))
+    taught = list(
+        db.query(
+            "select id, kind, doc_id, clause, question, status, added_at, ended_at from taught "
+            "where added_by = ? or ended_by = ?",
+            [email, email],
+        )
+    )
+    notifications = list(
+        db.query(
+            "select o.created_at, o.template, o.status, r.ref from outbox o left join reports r on r.id = o.report_id "
+            "where o.recipient = ?",
+            [email],
+        )
+    )
     return {
         "notice": export_notice(ted.settings, ted.reports.clock()),
         "email": email,
@@ -244,6 +275,11 @@ def export_person(ted, email: str) -> dict:
         "web_messages": messages,
         "questions_asked": asked,
         "feedback_given": feedback,
+        "teams_references": teams,
+        "screenshots_uploaded": uploads,
+        "notifications_sent": notifications,
+        "curation_actions": curation,
+        "questions_taught": taught,
     }
 
 
@@ -261,13 +297,22 @@ def export_notice(settings, now) -> dict:
             "actions and notes they took on reports",
             "escalation messages in their TED Web Chat inbox",
             "questions asked and feedback given on any platform, including any stored under a pseudonym",
+            "what Microsoft Teams told TED about them (ids and the stored conversation reference, with their name)",
+            "screenshots they uploaded (ids, sizes and dates; the files go with this export)",
+            "notifications TED sent them (when, which kind, about which report; their words are rendered from the "
+            "report, listed above)",
+            "changes they made to the knowledge base (the audit log) and questions they taught or forgot",
         ],
         "does_not_cover": [
             "the list of questions TED could not answer, which keeps no record of who asked (the "
             "person's own questions, answered or not, are under questions_asked)",
             "reports in which the person is only mentioned in the words of the description (search them by name)",
-            "reviewing third parties' data: the notes recipients added to the person's own reports are included "
-            "and may name others; the DPO reviews them before the export is released",
+            "reviewing third parties' data: the notes recipients added to the person's own reports, and the "
+            "report notifications in their web inbox (which quote reports they were sent, naming the reporter and "
+            "the people involved), are included and may name others; the DPO reviews them before the export is "
+            "released",
+            "conversation memory (the last question in a chat, used for follow-ups for 10 minutes), which is kept "
+            "by chat, not by person, and deleted with the questions",
             "screenshot files (listed under each report's attachments; send them with this export)",
             "messages held by Slack or Microsoft Teams themselves (ask the council's IT team)",
             "anything already deleted under the retention periods below",
