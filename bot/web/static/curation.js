@@ -190,11 +190,17 @@ async function upload(event) {
 }
 
 // -- teaching --------------------------------------------------------------------------------------
+function docTitleOf(docId) {
+  return (data.documents.find((d) => d.doc_id === docId) || {}).title || docId;
+}
+
 function clauseChoice(item, c) {
-  const label = `${c.clause}${c.title ? ` — ${c.title}` : ""}`;
+  // With more than one document, a clause number alone ("2.1") could be any of theirs: say whose it is.
+  const several = data.documents.filter((d) => d.status === "live").length > 1;
+  const label = `${c.clause}${c.title ? ` — ${c.title}` : ""}${several ? ` (${docTitleOf(c.doc_id)})` : ""}`;
   return el("li", {}, button(`This clause answers it: ${label}`,
     () => change(`${KB}/teach`, { kind: item.kind, id: item.id, doc_id: c.doc_id, clause: c.clause }, `Taught: ${label} answers “${item.question}”.`),
-    { style: "small primary" }), c.cited ? el("span", { class: "muted", text: " (the clause TED gave)" }) : null,
+    { style: "small primary", hidden: `, for “${item.question}”` }), c.cited ? el("span", { class: "muted", text: " (the clause TED gave)" }) : null,
   c.chosen ? el("span", { class: "muted", text: " (chosen by the person who asked, from TED's closest clauses)" }) : null,
   el("details", {}, el("summary", { text: `Read ${c.clause}` }), el("blockquote", { class: "quote" }, el("p", { text: c.text }))));
 }
@@ -205,7 +211,7 @@ function queueItem(item) {
   const search = el("form", { class: "search", role: "search" },
     el("label", { for: `${id}-q`, text: "Find another clause (words or a number such as 5.13)" }), " ",
     el("input", { id: `${id}-q`, type: "search", name: "q" }), " ",
-    el("button", { type: "submit", class: "btn small", text: "Search" }));
+    el("button", { type: "submit", class: "btn small" }, "Search", el("span", { class: "vh", text: ` clauses for “${item.question}”` })));
   search.addEventListener("submit", async (event) => {
     event.preventDefault();
     const res = await api(`${KB}/clauses?q=${encodeURIComponent(search.elements.q.value)}`);
@@ -214,7 +220,7 @@ function queueItem(item) {
       : [el("li", { class: "muted", text: "No clause found." })]));
   });
   const doc = item.best_doc || item.doc_id || (data.documents.find((d) => d.status === "live") || {}).doc_id || "";
-  const docTitle = (data.documents.find((d) => d.doc_id === doc) || {}).title || doc;
+  const docTitle = docTitleOf(doc);
   const meta = [when(item.asked_at || item.given_at), item.channel, item.times > 1 ? `asked ${item.times} times` : ""]
     .filter(Boolean).join(" · ");
   return el("article", { class: "panel", "aria-labelledby": `${id}-h` },
