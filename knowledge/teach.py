@@ -31,6 +31,28 @@ ACTIVE, ORPHANED, FORGOTTEN = "active", "orphaned", "forgotten"
 MAX_QUESTION = 500
 
 
+def _already(db: sqlite_utils.Database, q: str, kind: str) -> dict | None:
+    """The active taught entry of the other kind with the same words: a question can't be both answered by a
+    clause and not covered (the two would pull TED opposite ways). Undo one before teaching the other."""
+    other = NOT_COVERED if kind == PHRASING else PHRASING
+    for row in db.query(
+        "select id, doc_id, clause, question from taught where kind = ? and status = ?", [other, ACTIVE]
+    ):
+        if same_words(row["question"]) == same_words(q):
+            return row
+    return None
+
+
+def _refuse_contradiction(db: sqlite_utils.Database, q: str, kind: str) -> None:
+    if (row := _already(db, q, kind)) is None:
+        return
+    was = f"answered by {row['clause']} ({row['doc_id']})" if kind == NOT_COVERED else f"not covered by {row['doc_id']}"
+    raise CurationError(
+        f"“{row['question']}” is already taught as {was} (taught entry {row['id']}): undo that first "
+        f"(`ted kb forget {row['id']}`, or Undo in /admin/knowledge), then teach it again."
+    )
+
+
 def _question(text: str) -> str:
     q = " ".join((text or "").split())
     if not q:
@@ -99,6 +121,7 @@ def teach(
     q = _question(question)
     doc, number = find_clause(db, number, doc_id)
     with transaction(db):
+        _refuse_contradiction(db, q, PHRASING)
         same = [
             tid
             for tid, text in db.execute(
@@ -144,6 +167,7 @@ def not_covered(
     q = _question(question)
     doc = live_document(db, doc_id)
     with transaction(db):
+        _refuse_contradiction(db, q, NOT_COVERED)
         nid = (
             db["not_covered"]
             .insert({"doc_id": doc, "question": q, "source": "taught", "added_by": actor, "added_at": utcnow()})

@@ -389,3 +389,33 @@ async def test_a_wrong_file_chosen_as_a_new_version_is_warned_of_and_a_mistake_u
     assert (await answer(alex, linkedin))["citations"][0]["clause"] == first
     status, body = await casey.post(f"/api/admin/kb/documents/{policy}/restore", {"version": 99})
     assert status == 400 and "has no version 99" in body["error"]
+
+
+@web_test()
+async def test_a_question_on_both_lists_is_settled_once_and_never_both_ways(w):
+    from knowledge.answer import FALLBACK, Answer
+
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    breaks = "can I go on facebook during my breaks at work?"
+    first = await answer(alex, breaks)
+    assert first["intent"] == "policy"
+    down = first["buttons"][1]
+    await w.press(down["action_id"], down["value"], as_=alex)  # 👎: on that list
+    w.ted.asker.record_unanswered(breaks, "web", Answer(FALLBACK, ""))  # and, asked before, on the unanswered one
+    _, kb = await casey.get("/api/admin/kb")
+    (thumb,) = [f for f in kb["queue"]["feedback"] if f["question"] == breaks]
+    assert [u for u in kb["queue"]["unanswered"] if u["question"] == breaks]
+    status, body = await casey.post(
+        "/api/admin/kb/teach",
+        {"kind": "feedback", "id": thumb["id"], "doc_id": "tdc-social-media-policy", "clause": "5.5"},
+    )
+    assert status == 201
+    _, kb = await casey.get("/api/admin/kb")
+    assert not [q for q in kb["queue"]["unanswered"] + kb["queue"]["feedback"] if q["question"] == breaks]
+    # The same words can't also be marked not covered: undo the answer first.
+    status, refused = await casey.post("/api/admin/kb/not-covered", {"question": breaks.upper(), "doc_id": ""})
+    assert status == 400 and "already taught as answered by 5.5" in refused["error"], refused
+    assert (await casey.post(f"/api/admin/kb/taught/{body['taught']}/forget", {}))[0] == 200
+    _, kb = await casey.get("/api/admin/kb")  # undone: back on both lists
+    assert [f for f in kb["queue"]["feedback"] if f["question"] == breaks]
+    assert [u for u in kb["queue"]["unanswered"] if u["question"] == breaks]

@@ -116,21 +116,22 @@ def item(db: sqlite_utils.Database, kind: str, item_id: int) -> dict:
 
 
 def _settle(db: sqlite_utils.Database, kind: str, row: dict, outcome: str, actor: str, taught_id=None) -> None:
-    """Mark the item dealt with (for an unanswered question, every time it was asked)."""
-    if kind == UNANSWERED:
-        ids = [
-            r[0]
+    """Mark the item dealt with, and the same question wherever else it waits: every time it was asked, and on the
+    other list (a question both unanswered and given 👎 is settled once, not twice and perhaps both ways). Undoing
+    the taught entry puts them all back (knowledge.teach.forget)."""
+    settled = {(kind, row["id"])}
+    for other, table in ((UNANSWERED, "unanswered"), (FEEDBACK, "feedback")):
+        settled |= {
+            (other, r[0])
             for r in db.execute(
-                "select id from unanswered u where lower(trim(question)) = lower(trim(?)) and not exists "
-                "(select 1 from kb_triage t where t.kind = 'unanswered' and t.item_id = u.id)",
-                [row["question"]],
+                f"select id from {table} x where lower(trim(question)) = lower(trim(?)) and not exists "  # nosec: constants
+                "(select 1 from kb_triage t where t.kind = ? and t.item_id = x.id)",
+                [row["question"], other],
             )
-        ]
-    else:
-        ids = [row["id"]]
-    for i in ids:
+        }
+    for k, i in sorted(settled):
         db["kb_triage"].insert(
-            {"kind": kind, "item_id": i, "outcome": outcome, "taught_id": taught_id, "actor": actor, "at": utcnow()},
+            {"kind": k, "item_id": i, "outcome": outcome, "taught_id": taught_id, "actor": actor, "at": utcnow()},
             replace=True,
         )
 
