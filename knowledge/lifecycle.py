@@ -203,6 +203,11 @@ def replacing(new: Document, live: Document | None) -> list[str]:
             f"It has {len(new.clauses)} clauses or passages where the live version has {len(live.clauses)}: "
             "publishing it removes the rest from every answer."
         )
+    if live.version and not new.version:
+        out.append(
+            f"It has no version label (the live one is “{live.version}”): staff answers would name no version; "
+            "set one with Edit details."
+        )
     had = sum(bool(c.questions) for c in live.clauses)
     kept = sum(bool(c.questions) for c in new.clauses)
     if kept < had:

@@ -540,3 +540,11 @@ def test_an_upload_said_to_be_new_never_throws_away_a_draft_someone_else_made_or
     assert versions.get(council.db, robin["id"])["status"] == versions.DISCARDED and again["seq"] == 2
     with pytest.raises(lifecycle.CurationError, match="Version 1 of “parking” is no longer a draft.*Reload"):
         lifecycle.publish(council.db, robin["id"], "robin")  # a second tab still showing Robin's draft
+
+
+def test_a_new_version_without_a_version_label_is_warned_of(council, tmp_path):
+    save_documents(council.db, [parse_file(parking(tmp_path))], embedder=council.answerer.index.embedder)
+    council.db["documents"].update("parking", {"version": "1.0"})
+    draft = lifecycle.create_draft(council.db, parse_file(parking(tmp_path, "£6.")), "casey", "parking")
+    (warning,) = lifecycle.preview(draft, council.db)["warnings"]
+    assert "no version label (the live one is “1.0”)" in warning
