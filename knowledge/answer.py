@@ -35,7 +35,8 @@ SEARCHED = 20  # ranked clauses looked at, so a taught clause that ranks lower c
 _ROLE = re.compile(
     r"\b(manager|managers|team|officer|officers|head|director|service|services|department|unit|lead|leads|"
     r"communications|comms|board|committee|office|desk|group|owner|administrator|coordinator|"
-    r"adviser|advisor|controller|executive|secretary|clerk|council)\b",
+    r"adviser|advisor|controller|executive|secretary|clerk|council|partner|editor|guardian|specialist|analyst|"
+    r"assistant|supervisor|consultant|coordinator|steward|champion|representative)\b",
     re.IGNORECASE,
 )
 
@@ -410,7 +411,11 @@ class Answerer:
         "harper@…" (an address) as they are."""
         if not owner:
             return self.fallback_contact
-        if owner.lower().startswith(("the ", "a ", "an ")) or not _ROLE.search(owner) or "@" in owner:
+        words = owner.split()
+        person = (
+            2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words) and not _ROLE.search(owner)
+        )
+        if owner.lower().startswith(("the ", "a ", "an ")) or "@" in owner or owner.isupper() or person:
             return owner
         return f"the {owner}"
 

@@ -135,7 +135,7 @@ def refresh_bundled(db, embedder=None) -> list[str]:
     published or restored, a retired policy, and a bundled policy this knowledge base never held are left as
     they are. The ids of the policies updated."""
     from knowledge import versions
-    from knowledge.store import content_hash, legacy_hash, save_documents
+    from knowledge.store import content_hash, legacy_hash, same_details, save_documents
 
     digest = release_digest()
     row = db.execute("select value from kb_meta where key = ?", [_RELEASE_KEY]).fetchone()
@@ -147,7 +147,8 @@ def refresh_bundled(db, embedder=None) -> list[str]:
             "select source_hash, title, owner, version, date, review_cycle, next_review from documents where id = ?",
             [doc.id],
         ).fetchone()
-        if held is None or held[0] in (content_hash(doc), legacy_hash(doc)) or not is_teds_own(db, doc.id):
+        legacy = held is not None and held[0] == legacy_hash(doc) and same_details(db, doc)
+        if held is None or held[0] == content_hash(doc) or legacy or not is_teds_own(db, doc.id):
             continue
         if versions.current(db, doc.id, versions.DRAFT) is not None:
             # Someone's draft waits to replace it: a new live version now would make theirs "older than the

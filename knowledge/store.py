@@ -51,6 +51,28 @@ def content_hash(doc: Document) -> str:
     return h.hexdigest()[:16]
 
 
+def _unchanged_since_legacy(db: sqlite_utils.Database, held: dict, doc: Document) -> bool:
+    return held.get(doc.id) == legacy_hash(doc) and same_details(db, doc)
+
+
+def same_details(db: sqlite_utils.Database, doc: Document) -> bool:
+    """The stored document's details are the file's: those the file states (not kept from the version before,
+    nor edited by hand since, which the file can't know of)."""
+    from knowledge.bundled import edited_details
+
+    row = db["documents"].get(doc.id)
+    skip = set(doc.meta.get("carried", ())) | edited_details(db, doc.id)
+    for k in _HASHED_DETAILS:
+        if k in skip:
+            continue
+        stored = row.get(k) or ""
+        if k == "related":
+            stored = tuple(json.loads(stored or "[]"))
+        if stored != (getattr(doc, k) or ("" if k != "related" else ())):
+            return False
+    return True
+
+
 def legacy_hash(doc: Document) -> str:
     """The fingerprint releases before 2026-12 kept (clauses, topics and "not covered" only): a document ingested
     then and unchanged since is still unchanged, not saved again as a new version."""
@@ -137,7 +159,7 @@ def prepare_vectors(db: sqlite_utils.Database, embedder, docs: list[Document], p
     from knowledge.vectors import prepare_documents
 
     held = dict(db.execute("select id, source_hash from documents").fetchall())
-    changed = [d for d in docs if held.get(d.id) not in (content_hash(d), legacy_hash(d))]
+    changed = [d for d in docs if held.get(d.id) != content_hash(d) and not _unchanged_since_legacy(db, held, d)]
     return prepare_documents(embedder, changed, progress)
 
 
@@ -222,9 +244,13 @@ def orphan_taught(db: sqlite_utils.Database, doc_id: str, actor: str, old: Docum
 def _save_one(db: sqlite_utils.Database, doc: Document, actor: str, draft_id: int | None = None) -> str:
     digest = content_hash(doc)
     existing = db.execute("select source_hash from documents where id = ?", [doc.id]).fetchone()
-    if existing and draft_id is None and existing[0] in (digest, legacy_hash(doc)):
-        if existing[0] != digest:  # kept by an earlier release: the same file, fingerprinted the new way from now
-            db["documents"].update(doc.id, {"source_hash": digest})
+    if existing and draft_id is None and existing[0] == digest:
+        return "unchanged"
+    if existing and draft_id is None and existing[0] == legacy_hash(doc) and same_details(db, doc):
+        # Kept by an earlier release, whose fingerprint left the details out: the same file if its details are
+        # what is stored (those kept from the version before, or edited by hand since, aside). From now on it is
+        # fingerprinted the new way.
+        db["documents"].update(doc.id, {"source_hash": digest})
         return "unchanged"
     old = load_document(db, doc.id) if existing else None
     db.execute("delete from clause_vectors where doc_id = ?", [doc.id])

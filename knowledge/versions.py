@@ -23,7 +23,9 @@ _ROW_META = (*DETAILS, "review_cycle", "source", "format")
 
 def to_json(doc: Document) -> str:
     data = dataclasses.asdict(doc)
-    data.pop("meta", None)
+    meta = data.pop("meta", None) or {}
+    if meta.get("carried"):  # details kept from the version before, not said by the file (its fingerprint skips them)
+        data["carried"] = list(meta["carried"])
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -35,7 +37,8 @@ def from_json(text: str) -> Document:
     )
     sections = tuple(Section(**s) for s in data.pop("sections"))
     listed = {k: tuple(data.pop(k, ())) for k in ("related", "topics", "not_covered")}
-    return Document(clauses=clauses, sections=sections, **listed, **data)
+    carried = tuple(data.pop("carried", ()))
+    return Document(clauses=clauses, sections=sections, **listed, **data, meta={"carried": carried} if carried else {})
 
 
 def details(doc: Document | None) -> dict | None:

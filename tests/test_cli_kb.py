@@ -258,3 +258,34 @@ def test_a_draft_that_would_replace_a_policy_with_something_else_is_warned_of(tm
     err = capsys.readouterr().err
     assert "title changes from “Social Media Policy” to “Parking policy”" in err
     assert "where the live version has 60" in err and "60 of the 60 clauses that have example questions" in err
+
+
+def test_after_the_upgrade_a_file_whose_title_changed_is_saved_and_a_published_drafts_file_stays_unchanged(
+    tmp_path, capsys
+):
+    import sqlite_utils
+
+    from knowledge import store
+    from knowledge.ingest import parse_file
+    from knowledge.lifecycle import carry_over
+
+    db = str(tmp_path / "t.db")
+    path = write(tmp_path, "Staff permits cost £5 a month.")
+    assert main(["ingest", "--db", db, "--quiet", path]) == 0
+    d = sqlite_utils.Database(db)
+    doc = carry_over(parse_file(path), store.load_document(d, "parking"))
+    d["documents"].update("parking", {"source_hash": store.legacy_hash(doc)})  # as releases before kept it
+    path_text = open(path, encoding="utf-8").read().replace("# Parking policy", "# Staff parking policy")
+    open(path, "w", encoding="utf-8").write(path_text)
+    capsys.readouterr()
+    assert main(["ingest", "--db", db, path]) == 0
+    assert "unchanged" not in capsys.readouterr().out  # the title changed: saved, not lost for good
+    assert d["documents"].get("parking")["title"] == "Staff parking policy"
+
+    # A draft of the same file, with an owner kept from the version before, published; then the file again.
+    assert main(["kb", "edit", "parking", "--db", db, "--owner", "Harper Singh"]) == 0
+    assert main(["ingest", "--db", db, "--quiet", "--draft", "--doc", "parking", path]) == 0
+    assert main(["kb", "publish", "parking", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["ingest", "--db", db, path]) == 0
+    assert "1 unchanged" in capsys.readouterr().out  # no new version of the very same file

@@ -549,6 +549,11 @@ def test_a_follow_up_bringing_a_subject_of_its_own_is_asked_as_it_stands_and_log
         conversation="c3",
     )
     assert private.intent == "policy" and private.citations[0].clause == "5.4"
+    # Nor is another kind of account or page: "a temporary campaign account" varies the question before.
+    _, campaign = chat(
+        ted, "who approves a new council account?", "what about a temporary campaign account?", conversation="c4"
+    )
+    assert campaign.intent == "policy" and campaign.citations[0].clause == "6.1"
 
 
 def test_a_short_question_that_finds_no_answer_alone_is_read_with_the_one_before(ted):
@@ -574,7 +579,12 @@ def test_a_clause_about_one_platform_does_not_answer_a_follow_up_that_moves_to_a
 
 @pytest.mark.parametrize(
     ("owner", "said"),
-    [("Harper Singh", "ask Harper Singh,"), ("Head of People", "ask the Head of People,"), ("HR", "ask HR,")],
+    [
+        ("Harper Singh", "ask Harper Singh,"),
+        ("Head of People", "ask the Head of People,"),
+        ("HR", "ask HR,"),
+        ("HR Business Partner", "ask the HR Business Partner,"),
+    ],
 )
 def test_the_fallback_names_an_owner_as_a_sentence_would(ted, owner, said):
     leave = Document(

@@ -286,7 +286,15 @@ def test_with_pseudonymising_on_the_logs_name_chats_and_people_as_the_database_s
         slack.info("answered asked_id=%s platform=%s", 5, "slack")
     finally:
         slack.removeHandler(handler)
+    ask = logging.getLogger("ted.ask.test")  # "channel=" there is a platform's name, not a chat
+    ask.addHandler(handler)
+    ask.setLevel(logging.INFO)
+    try:
+        ask.info("unanswered question recorded id=%s channel=%s", 3, "slack")
+    finally:
+        ask.removeHandler(handler)
     logged = out.getvalue()
+    assert "id=3 channel=slack" in logged
     assert "D0JAMIE" not in logged and "U0JAMIECRW" not in logged
     assert ted.conversations.ids.stored("slack", "D0JAMIE") in logged  # the pseudonym the database holds
     assert "event_id=Ev1 surface=dm" in logged and "asked_id=5 platform=slack" in logged  # the rest as it was

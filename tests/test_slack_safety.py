@@ -275,3 +275,15 @@ async def test_a_signed_request_sent_again_inside_the_window_is_answered_once(w)
     # Slack signs each request afresh: the same command sent again by the person is answered again.
     assert (await w.post(form, "application/x-www-form-urlencoded", timestamp=stamp - 1))[0] == 200
     assert len(await w.api.wait_for("response_url", 2)) == 2
+
+
+def test_the_replay_guard_remembers_a_request_for_as_long_as_a_skewed_clock_still_accepts_it():
+    from bot.slack.payload import WINDOW_SECONDS, ReplayGuard
+
+    now = [1000.0]
+    guard = ReplayGuard(clock=lambda: now[0])
+    assert guard.first_time("v0=abc")
+    now[0] += WINDOW_SECONDS + 100  # Slack's clock ahead: the same request still passes the signature check
+    assert not guard.first_time("v0=abc")
+    now[0] += WINDOW_SECONDS + 100  # beyond any timestamp the check accepts: forgotten, memory freed
+    assert guard.first_time("v0=def") and len(guard._seen) == 1

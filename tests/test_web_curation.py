@@ -419,3 +419,20 @@ async def test_a_question_on_both_lists_is_settled_once_and_never_both_ways(w):
     _, kb = await casey.get("/api/admin/kb")  # undone: back on both lists
     assert [f for f in kb["queue"]["feedback"] if f["question"] == breaks]
     assert [u for u in kb["queue"]["unanswered"] if u["question"] == breaks]
+
+
+@web_test()
+async def test_dismissing_an_unanswered_question_leaves_the_same_words_thumbs_down_waiting(w):
+    from knowledge.answer import FALLBACK, Answer
+
+    casey, alex = await w.browser(CASEY), await w.browser(ALEX)
+    breaks = "can I go on facebook during my breaks at work?"
+    first = await answer(alex, breaks)
+    down = first["buttons"][1]
+    await w.press(down["action_id"], down["value"], as_=alex)
+    w.ted.asker.record_unanswered(breaks, "web", Answer(FALLBACK, ""))
+    _, kb = await casey.get("/api/admin/kb")
+    (item,) = [u for u in kb["queue"]["unanswered"] if u["question"] == breaks]
+    assert (await casey.post("/api/admin/kb/dismiss", {"kind": "unanswered", "id": item["id"]}))[0] == 200
+    _, kb = await casey.get("/api/admin/kb")
+    assert [f for f in kb["queue"]["feedback"] if f["question"] == breaks]  # its 👎 (and reason) still to read

@@ -91,7 +91,9 @@ class ReplayGuard:
             seen = self._seen
             while seen:
                 oldest, at = next(iter(seen.items()))
-                if now - at <= WINDOW_SECONDS + 60 and len(seen) < self.MAX:
+                # A request is accepted while its timestamp is within five minutes of this clock, either way: one
+                # first seen at the far edge of a skewed clock stays replayable for two windows.
+                if now - at <= 2 * WINDOW_SECONDS + 60 and len(seen) < self.MAX:
                     break
                 del seen[oldest]
             if signature in seen:

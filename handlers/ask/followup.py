@@ -284,6 +284,32 @@ def added_terms(previous: str, follow_up: str) -> list[str]:
 _ACCOUNT_TERMS = set(terms(" ".join((*ACCOUNTS, "account", "accounts", "page", "profile", "channel", "feed"))))
 
 
+_VARIED = {
+    "account",
+    "accounts",
+    "page",
+    "pages",
+    "profile",
+    "profiles",
+    "channel",
+    "channels",
+    "group",
+    "groups",
+    "feed",
+    "post",
+    "posts",
+    "site",
+    "website",
+    "blog",
+} | set(_KIND_OF)
+
+
+def varies(follow_up: str) -> bool:
+    """The follow-up names another account, page, platform or group of people ("what about a temporary campaign
+    account?", "a community group page?"): it varies the question before, whatever else it says."""
+    return bool(_VARIED & set(_words(follow_up)))
+
+
 def new_words(follow_up: str, known) -> list[str]:
     """Content words of the follow-up that the knowledge base has never seen: a sign of a new topic
     ("and how do I renew my parking permit?"), not of a follow-up."""

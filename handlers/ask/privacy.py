@@ -112,6 +112,7 @@ class Pseudonyms:
 # logs name them by the pseudonym the database stores, so a log line never ties an asked or unanswered id to a DM.
 _LOGGED = re.compile(r"(?:\b(\w+)=)?%[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
 _LOGGED_IDS = {"channel", "conversation", "user", "bot_user", "team"}
+_CHANNEL_LOGGERS = ("ted.slack", "ted.teams", "ted.web")
 
 
 class PseudonymousLogs(logging.Filter):
@@ -124,7 +125,10 @@ class PseudonymousLogs(logging.Filter):
         self.ids = pseudonyms
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith("ted") or not isinstance(record.msg, str) or not isinstance(record.args, tuple):
+        # The channels' loggers name chats and people; elsewhere "channel=" is a platform's name ("slack").
+        if not record.name.startswith(_CHANNEL_LOGGERS) or not isinstance(record.msg, str):
+            return True
+        if not isinstance(record.args, tuple):
             return True
         platform = (
             "teams"

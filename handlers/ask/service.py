@@ -28,6 +28,7 @@ from handlers.ask.followup import (
     platform_swaps,
     said_back,
     stands_alone,
+    varies,
 )
 from handlers.ask.intent import (
     about_a_colleague,
@@ -242,7 +243,7 @@ class AskService:
         before). One new word may be the thing put in another's place ("what about my own laptop?"); two that the
         rule never uses are a new topic the question before would only colour."""
         added = added_terms(previous, text)
-        if len(set(added)) < 2 or not hits:
+        if len(set(added)) < 2 or not hits or varies(text):
             return False
         wording = self.answerer.index.wording(hits[0].rowid)
         return not any(t in wording for t in added)

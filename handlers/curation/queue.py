@@ -116,11 +116,17 @@ def item(db: sqlite_utils.Database, kind: str, item_id: int) -> dict:
 
 
 def _settle(db: sqlite_utils.Database, kind: str, row: dict, outcome: str, actor: str, taught_id=None) -> None:
-    """Mark the item dealt with, and the same question wherever else it waits: every time it was asked, and on the
-    other list (a question both unanswered and given 👎 is settled once, not twice and perhaps both ways). Undoing
-    the taught entry puts them all back (knowledge.teach.forget)."""
+    """Mark the item dealt with, and the same question wherever else it waits: every time it was asked, and, when
+    something was taught, on the other list too (a question both unanswered and given 👎 is settled once, not
+    twice and perhaps both ways). Undoing the taught entry puts them all back (knowledge.teach.forget)."""
     settled = {(kind, row["id"])}
-    for other, table in ((UNANSWERED, "unanswered"), (FEEDBACK, "feedback")):
+    # A dismissal stays on its own list (and its unanswered repeats): it has no undo, and a 👎 may carry a reason
+    # nobody has read yet. What was taught is settled everywhere, and undone everywhere by forgetting it.
+    if taught_id:
+        lists = ((UNANSWERED, "unanswered"), (FEEDBACK, "feedback"))
+    else:
+        lists = ((UNANSWERED, "unanswered"),) if kind == UNANSWERED else ()
+    for other, table in lists:
         settled |= {
             (other, r[0])
             for r in db.execute(
