@@ -27,6 +27,35 @@ DRAFT, DISCARD, PUBLISH, INGEST, RETIRE, REMOVE, EDIT = (
 TEACH, NOT_COVERED, FORGET, ORPHAN, DISMISS = "teach", "not_covered", "forget", "orphan", "dismiss"
 RESTORE = "restore"
 
+# What each action is, in the words of the page that lists them (/admin/knowledge).
+LABELS = {
+    DRAFT: "uploaded a draft",
+    DISCARD: "discarded a draft",
+    PUBLISH: "published",
+    INGEST: "ingested",
+    RETIRE: "retired the document",
+    REMOVE: "removed the document",
+    EDIT: "edited the details",
+    TEACH: "taught a phrasing",
+    NOT_COVERED: "marked a question not covered",
+    FORGET: "undid a taught entry",
+    ORPHAN: "a taught entry's clause went",
+    DISMISS: "dismissed a question",
+    RESTORE: "restored",
+}
+_TARGETS = (("taught ", "taught entry "), ("unanswered ", "unanswered question "), ("feedback ", "👎 answer "))
+
+
+def what(entry: dict) -> str:
+    """An audit entry's action and what it touched, as people say it: "taught a phrasing (taught entry 2)"."""
+    target = entry.get("target") or ""
+    for raw, said in _TARGETS:
+        if target.startswith(raw):
+            target = said + target[len(raw) :]
+            break
+    label = LABELS.get(entry.get("action", ""), entry.get("action", ""))
+    return f"{label} ({target})" if target else label
+
 
 def cli_actor() -> str:
     """Who is changing the knowledge base from the command line: their login name."""

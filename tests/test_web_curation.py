@@ -148,6 +148,12 @@ async def test_teach_not_covered_dismiss_and_undo_from_the_unanswered_list_and_t
     assert taught[taught_id]["added_by"] == CASEY and taught[taught_id]["clause"] == "6.3"
     assert {t["kind"] for t in kb["taught"]} == {"phrasing", "not_covered"}
     assert {"teach", "not_covered", "dismiss"} <= {e["action"] for e in kb["audit"] if e["actor"] == CASEY}
+    said = {e["what"] for e in kb["audit"] if e["actor"] == CASEY}  # in words, by name: not "not_covered taught 2"
+    assert (
+        f"taught a phrasing (taught entry {taught_id})" in said
+        and "dismissed a question (unanswered question" in " ".join(said)
+    )
+    assert {e["who"] for e in kb["audit"] if e["actor"] == CASEY} == {"Casey Morgan"}
 
     status, _ = await casey.post(f"/api/admin/kb/taught/{taught_id}/forget", {})
     assert status == 200

@@ -82,11 +82,19 @@ def documents(db) -> list[dict]:
     return out
 
 
-def _audit_json(entries: list[dict]) -> list[dict]:
+def _audit_json(entries: list[dict], names: dict[str, str] | None = None) -> list[dict]:
+    """Each entry as stored, plus `what` (the action in words) and `who` (the person's name from the directory,
+    where the actor is someone in it)."""
+    names = names or {}
     return [
-        {k: e[k] for k in ("id", "at", "actor", "action", "doc_id", "target")} | {"detail": audit.describe(e)}
+        {k: e[k] for k in ("id", "at", "actor", "action", "doc_id", "target")}
+        | {"detail": audit.describe(e), "what": audit.what(e), "who": names.get(e["actor"], e["actor"])}
         for e in entries
     ]
+
+
+def _names(db) -> dict[str, str]:
+    return {r["email"]: r["name"] for r in db.query("select email, name from people")}
 
 
 def kb_data(ted) -> dict:
@@ -94,7 +102,7 @@ def kb_data(ted) -> dict:
         "documents": documents(ted.db),
         "queue": queue.items(ted.db, ted.answerer.index),
         "taught": teach.taught(ted.db),
-        "audit": _audit_json(audit.entries(ted.db, limit=50)),
+        "audit": _audit_json(audit.entries(ted.db, limit=50), _names(ted.db)),
     }
 
 
@@ -235,7 +243,8 @@ async def document_history(request: web.Request, w: WebChat, who: Identity) -> w
     rows = versions.history(w.ted.db, doc)
     if not rows:
         raise BadInput("There is no document with that id.", 404)
-    return web.json_response({"doc_id": doc, "versions": rows, "changes": _audit_json(audit.entries(w.ted.db, doc))})
+    changes = _audit_json(audit.entries(w.ted.db, doc), _names(w.ted.db))
+    return web.json_response({"doc_id": doc, "versions": rows, "changes": changes})
 
 
 @endpoint()

@@ -252,7 +252,7 @@ function renderTaught() {
 }
 
 function auditTable(entries, caption) {
-  const rows = entries.map((e) => [when(e.at), e.actor, `${e.action}${e.target ? ` ${e.target}` : ""}`, e.doc_id || "—",
+  const rows = entries.map((e) => [when(e.at), e.who || e.actor, e.what || `${e.action}${e.target ? ` ${e.target}` : ""}`, e.doc_id || "—",
     el("span", { text: e.detail || "" })]);
   return table(caption, ["When", "Who", "What", "Document", "Before → after"], rows, "No changes yet.");
 }
