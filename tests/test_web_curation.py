@@ -141,6 +141,9 @@ async def test_teach_not_covered_dismiss_and_undo_from_the_unanswered_list_and_t
     pub = unanswered["who won the pub quiz last week?"]
     assert (await casey.post("/api/admin/kb/dismiss", {"kind": "unanswered", "id": pub["id"]}))[0] == 200
     assert (await casey.post("/api/admin/kb/dismiss", {"kind": "unanswered", "id": pub["id"]}))[0] == 400
+    _, admin = await casey.get("/api/admin")  # /admin's list of unanswered questions says what became of each
+    dealt = {u["question"]: u["dealt_with"] for u in admin["unanswered"]}
+    assert dealt["who won the pub quiz last week?"] == "dismissed" and dealt[radio] == "taught to a clause"
 
     status, kb = await casey.get("/api/admin/kb")
     assert not kb["queue"]["feedback"] and not kb["queue"]["unanswered"]

@@ -35,6 +35,9 @@ DUE_SOON = timedelta(hours=2)
 LIMIT = 50
 
 
+_DEALT = {"taught": "taught to a clause", "not_covered": "marked not covered", "dismissed": "dismissed"}
+
+
 def deadline(report: dict, now: datetime) -> dict:
     if report["status"] == "acknowledged":
         return {"key": "acknowledged", "label": f"Acknowledged {when(report['acknowledged_at'])}"}
@@ -99,11 +102,17 @@ def admin_data(ted, now: datetime | None = None, viewer: str = "") -> dict:
         }
         for d in list_documents(ted.db)
     ]
+    # What the communications team did about each unanswered question (knowledge/teach, handlers/curation/queue).
+    dealt = {
+        r[0]: _DEALT.get(r[1], r[1])
+        for r in ted.db.execute("select item_id, outcome from kb_triage where kind = 'unanswered'")
+    }
     return {
         "open_reports": reports,
         "overdue": sum(1 for r in reports if r["deadline"]["key"] == "overdue"),
         "unanswered": [
             {k: u[k] for k in ("asked_at", "channel", "question", "best_doc", "best_clause", "confidence")}
+            | {"dealt_with": dealt.get(u["id"], "")}
             for u in unanswered(ted.db, LIMIT)
         ],
         "feedback": [
@@ -153,7 +162,10 @@ def admin_html(data: dict, who: Identity, csrf: str, extra: str = "") -> str:
                 f'<div class="actions">{buttons}</div>',
             )
         )
-    unanswered_rows = [_td(esc(when(u["asked_at"])), esc(u["channel"]), esc(u["question"])) for u in data["unanswered"]]
+    unanswered_rows = [
+        _td(esc(when(u["asked_at"])), esc(u["channel"]), esc(u["question"]), esc(u["dealt_with"] or "waiting"))
+        for u in data["unanswered"]
+    ]
     feedback_rows = [
         _td(
             esc(when(f["given_at"])),
@@ -185,7 +197,12 @@ def admin_html(data: dict, who: Identity, csrf: str, extra: str = "") -> str:
         '<section aria-labelledby="h-open"><h2 id="h-open">Open reports</h2>'
         + _table("Open reports", ("Reference", "What", "Deadline", "Sent to", "Actions"), reports, "No open reports.")
         + '</section><section aria-labelledby="h-unanswered"><h2 id="h-unanswered">Unanswered questions</h2>'
-        + _table("Unanswered questions", ("When", "Where", "Question"), unanswered_rows, "Nothing unanswered yet.")
+        + _table(
+            "Unanswered questions",
+            ("When", "Where", "Question", "Dealt with"),
+            unanswered_rows,
+            "Nothing unanswered yet.",
+        )
         + '</section><section aria-labelledby="h-feedback"><h2 id="h-feedback">Feedback</h2>'
         + _table("Feedback", ("When", "Rating", "Clause", "Question", "Reason"), feedback_rows, "No feedback yet.")
         + '</section><section aria-labelledby="h-kb"><h2 id="h-kb">Knowledge base</h2>'
