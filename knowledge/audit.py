@@ -117,3 +117,12 @@ def describe(entry: dict) -> str:
         if data:
             bits.append(f"{label}: " + ", ".join(f"{k} {v!r}" for k, v in data.items() if v not in ("", None)))
     return "; ".join(bits)
+
+
+def edited_details(db: sqlite_utils.Database, doc_id: str) -> set[str]:
+    """The details of a document someone changed by hand (`ted kb edit`, /admin), from the audit log."""
+    out: set[str] = set()
+    for entry in entries(db, doc_id, limit=10_000):
+        if entry["action"] == EDIT and isinstance(entry.get("after"), dict):
+            out |= set(entry["after"])
+    return out

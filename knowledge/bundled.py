@@ -15,6 +15,7 @@ from dataclasses import replace
 from importlib import resources
 from importlib.abc import Traversable
 
+from knowledge import audit
 from knowledge.model import Clause, Document, Section
 
 log = logging.getLogger("ted.knowledge")
@@ -156,21 +157,10 @@ def refresh_bundled(db, embedder=None) -> list[str]:
             waiting = True
             continue
         details = dict(zip(("title", "owner", "version", "date", "review_cycle", "next_review"), held[1:], strict=True))
-        kept = {k: v for k, v in details.items() if k in edited_details(db, doc.id)}  # the rest: this release's
+        kept = {k: v for k, v in details.items() if k in audit.edited_details(db, doc.id)}  # the rest: this release's
         save_documents(db, [replace(doc, **kept)], embedder=embedder, actor=RELEASE_UPDATE)
         log.info("the bundled policy %s was updated to this release's enrichment", doc.id)
         updated.append(doc.id)
     if not waiting:
         _remember_release(db, digest)
     return updated
-
-
-def edited_details(db, doc_id: str) -> set[str]:
-    """The details of a document someone changed by hand (`ted kb edit`, /admin), from the audit log."""
-    from knowledge import audit
-
-    out: set[str] = set()
-    for entry in audit.entries(db, doc_id, limit=10_000):
-        if entry["action"] == audit.EDIT and isinstance(entry.get("after"), dict):
-            out |= set(entry["after"])
-    return out

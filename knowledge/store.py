@@ -58,10 +58,8 @@ def _unchanged_since_legacy(db: sqlite_utils.Database, held: dict, doc: Document
 def same_details(db: sqlite_utils.Database, doc: Document) -> bool:
     """The stored document's details are the file's: those the file states (not kept from the version before,
     nor edited by hand since, which the file can't know of)."""
-    from knowledge.bundled import edited_details
-
     row = db["documents"].get(doc.id)
-    skip = set(doc.meta.get("carried", ())) | edited_details(db, doc.id)
+    skip = set(doc.meta.get("carried", ())) | audit.edited_details(db, doc.id)
     for k in _HASHED_DETAILS:
         if k in skip:
             continue
