@@ -231,7 +231,9 @@ def test_re_ingesting_a_file_whose_only_change_is_its_title_owner_or_version_sav
     assert answer["citations"][0]["doc"] == "parking" and "Car Parking Policy (2027)" in answer["answer"], answer
 
 
-def test_a_file_ingested_by_an_earlier_release_and_unchanged_since_is_still_unchanged(tmp_path, capsys):
+def ingested_by_an_earlier_release(tmp_path):
+    """A parking policy ingested, its fingerprint set as releases before 2026-12 kept it (clauses only):
+    (database path, database, file, the document as the next ingest reads it)."""
     import sqlite_utils
 
     from knowledge import store
@@ -243,10 +245,17 @@ def test_a_file_ingested_by_an_earlier_release_and_unchanged_since_is_still_unch
     assert main(["ingest", "--db", db, "--quiet", path]) == 0
     d = sqlite_utils.Database(db)
     doc = carry_over(parse_file(path), store.load_document(d, "parking"))
-    d["documents"].update("parking", {"source_hash": store.legacy_hash(doc)})  # as releases before kept it
+    d["documents"].update("parking", {"source_hash": store.legacy_hash(doc)})
+    return db, d, path, doc
+
+
+def test_a_file_ingested_by_an_earlier_release_and_unchanged_since_is_still_unchanged(tmp_path, capsys):
+    db, d, path, doc = ingested_by_an_earlier_release(tmp_path)
     capsys.readouterr()
     assert main(["ingest", "--db", db, path]) == 0
     assert "1 unchanged" in capsys.readouterr().out  # not saved again as a new version
+    from knowledge import store
+
     assert d["documents"].get("parking")["source_hash"] == store.content_hash(doc)
     assert len(list(d["doc_versions"].rows_where("doc_id = ?", ["parking"]))) == 1
 
@@ -263,18 +272,7 @@ def test_a_draft_that_would_replace_a_policy_with_something_else_is_warned_of(tm
 def test_after_the_upgrade_a_file_whose_title_changed_is_saved_and_a_published_drafts_file_stays_unchanged(
     tmp_path, capsys
 ):
-    import sqlite_utils
-
-    from knowledge import store
-    from knowledge.ingest import parse_file
-    from knowledge.lifecycle import carry_over
-
-    db = str(tmp_path / "t.db")
-    path = write(tmp_path, "Staff permits cost £5 a month.")
-    assert main(["ingest", "--db", db, "--quiet", path]) == 0
-    d = sqlite_utils.Database(db)
-    doc = carry_over(parse_file(path), store.load_document(d, "parking"))
-    d["documents"].update("parking", {"source_hash": store.legacy_hash(doc)})  # as releases before kept it
+    db, d, path, doc = ingested_by_an_earlier_release(tmp_path)
     path_text = open(path, encoding="utf-8").read().replace("# Parking policy", "# Staff parking policy")
     open(path, "w", encoding="utf-8").write(path_text)
     capsys.readouterr()
