@@ -36,7 +36,9 @@ def fill_missing(service: ReportService) -> int:
     with transaction(db):
         for r in rows:
             due = service.resolve_due(datetime.fromisoformat(r["created_at"]), r["category"])
-            db["reports"].update(r["id"], {"resolve_due_at": outbox.iso(due)})
+            # The reporter was never given this date, so they are never told it passed ("the date I gave you"):
+            # marked as told. The handlers' reminders and the overdue notice to the communications team go as usual.
+            db["reports"].update(r["id"], {"resolve_due_at": outbox.iso(due), "reporter_overdue_at": outbox.iso(due)})
     if rows:
         log.info("outcome deadlines set for %s reports filed before they were kept", len(rows))
     return len(rows)
