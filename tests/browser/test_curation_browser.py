@@ -105,3 +105,22 @@ def test_a_wrong_file_as_a_new_version_is_warned_of_asked_again_and_undone_from_
     row.get_by_role("button", name=re.compile("^History")).click()
     history.get_by_role("button", name="Close history").click()
     expect(row.get_by_role("button", name=re.compile("^History"))).to_be_focused()  # back where it was opened
+
+
+def test_a_detail_refused_is_marked_and_focused_in_the_dialog(page: Page, live):
+    sign_in(page, CASEY)
+    page.goto("/admin/knowledge")
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    row = page.locator("#documents tr").filter(has_text="tdc-social-media-policy")
+    row.get_by_role("button", name=re.compile("^Edit details")).click()
+    dialog = page.get_by_role("dialog")
+    title = dialog.get_by_label("Title")
+    title.fill("")
+    dialog.get_by_label("Owner (email or name)").focus()  # focus elsewhere, as after typing in another field
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("A document needs a title.")
+    expect(title).to_be_focused()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    dialog.get_by_role("button", name="Cancel").click()
+    # the refusal itself, asked for above (the browser notes every 400 it receives)
+    page.console_errors.remove("Failed to load resource: the server responded with a status of 400 (Bad Request)")

@@ -83,7 +83,7 @@ function editDetails(path, current, opener) {
   const fields = DETAILS.map(([name, label, type]) => el("p", { class: "field" },
     el("label", { for: `detail-${name}`, text: label }), el("br"),
     el("input", { id: `detail-${name}`, name, type, value: current[name] || "" })));
-  const error = el("p", { class: "error-msg", role: "alert" });
+  const error = el("p", { class: "error-msg", role: "alert", id: "details-error" });
   const form = el("form", { class: "ted-form" }, el("h2", { id: "details-title", text: `Details of ${current.title}` }),
     ...fields, error, el("p", { class: "form-actions" }, el("button", { type: "submit", class: "btn primary", text: "Save" }),
       el("button", { type: "button", class: "btn", text: "Cancel", onclick: () => dialog.close() })));
@@ -91,7 +91,18 @@ function editDetails(path, current, opener) {
     event.preventDefault();
     const body = Object.fromEntries(DETAILS.map(([name]) => [name, form.elements[name].value]));
     const res = await api(path, body);
-    if (!res.ok) return void (error.textContent = res.data.error);
+    for (const [name] of DETAILS) form.elements[name].removeAttribute("aria-invalid");
+    if (!res.ok) {
+      error.textContent = res.data.error;
+      // The field the problem is in is marked and takes focus, so a screen reader hears which one.
+      const field = res.data.field && form.elements[res.data.field];
+      if (field) {
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", "details-error");
+        field.focus();
+      }
+      return;
+    }
     dialog.close();
     await load();
     if (current.id) await openDraft(current.id);
