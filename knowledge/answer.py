@@ -11,7 +11,7 @@ import sqlite_utils
 
 from knowledge import calibration
 from knowledge.model import MAX_CITATION_CHARS
-from knowledge.scope import unheld_document
+from knowledge.scope import held_document, unheld_document
 from knowledge.search import Hit, KnowledgeIndex, Query, ranking_params
 from knowledge.teach import is_taught, says_more, taught_exactly
 from knowledge.vectors import Embedder, Taught
@@ -278,9 +278,16 @@ class Answerer:
     def answer(self, question: str, keep: Callable[[Hit], bool] | None = None) -> tuple[Answer, Query, list[Hit]]:
         """`keep`, when given, leaves out the clauses it refuses before the answer is ranked and scored (a
         follow-up about one's own account is not answered by a clause about the council's accounts only)."""
-        query, hits = self.index.search(question, limit=SEARCHED if keep is None else 2 * SEARCHED)
+        named = self.named(question) if keep is None else None
+        query, hits = self.index.search(question, limit=SEARCHED if keep is None and not named else 2 * SEARCHED)
         if keep is not None:
             hits = [h for h in hits if keep(h)][:SEARCHED]
+        elif named and hits and hits[0].doc_id != named:
+            # A question that names one of the documents TED holds ("what does the Expenses Policy say about
+            # taxis?") is answered from that document, or not at all: never from another that uses its words.
+            hits = [h for h in hits if h.doc_id == named][:SEARCHED]
+        else:
+            hits = hits[:SEARCHED]
         params = ranking_params()
         taught = self.taught(query)
         if taught is None and self.index.embedder is None and (exact := taught_exactly(self.db, question)):
@@ -392,6 +399,14 @@ class Answerer:
     def _documents(self) -> list[dict]:
         self.index.refresh()
         return self.docs.all(self.index._revision)
+
+    def named(self, question: str) -> str | None:
+        """The id of the one document, among several held, that the question names; None otherwise (with one
+        document, naming it changes nothing)."""
+        docs = self._documents()
+        if len(docs) < 2:
+            return None
+        return held_document(question, {d["id"]: d["title"] for d in docs})
 
     def unheld(self, question: str, loose: bool = False) -> dict | None:
         """{"title", "owner"} of a document the question asks about that TED doesn't hold, or None (`loose`: one

@@ -189,3 +189,31 @@ def unheld_document(
                 return known
         return _title(name, question)
     return None
+
+
+def held_document(question: str, held: dict[str, str]) -> str | None:
+    """The id of the one document TED holds that the question names ("what does the Expenses Policy say about
+    taxis?", "the parking policy"), or None: none named, or two it can't tell apart. `held`: {doc id: title}.
+    The longest title written out in full wins ("Social Media Policy" over a page called "Social media"); else a
+    name before "policy" whose words are all in one title ("the parking policy" for "Staff Parking Policy")."""
+    q = " ".join(fold(question).split())
+    # Only a title that says what kind of document it is ("… Policy", "… Handbook") names one when written out:
+    # a page called "Sensitive information" is not named by a question about sensitive information.
+    written = [
+        (len(t), d)
+        for d, t in held.items()
+        if t and _NAME.search(fold(t)) and re.search(rf"\b{re.escape(' '.join(fold(t).split()))}\b", q)
+    ]
+    if written:
+        written.sort(reverse=True)
+        if len(written) == 1 or written[0][0] > written[1][0]:
+            return written[0][1]
+        return None
+    found: set[str] = set()
+    for m in _NAME.finditer(q):
+        before = [w for w in m.group(1).split() if w not in _NOT_A_NAME]
+        words = _words(" ".join(before[-3:]))
+        if not words:
+            continue
+        found |= {d for d, t in held.items() if words <= _words(t)}
+    return next(iter(found)) if len(found) == 1 else None

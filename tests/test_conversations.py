@@ -600,3 +600,30 @@ def test_the_fallback_names_an_owner_as_a_sentence_would(ted, owner, said):
     (reply,) = chat(ted, "is maternity leave paid in full?")
     assert reply.intent == "fallback" and "Staff Leave Policy" in reply.text, reply.text
     assert said in reply.text and "the Harper" not in reply.text and "the HR," not in reply.text, reply.text
+
+
+def test_a_question_naming_a_document_held_is_answered_from_it_or_not_at_all(ted):
+    other = Document(
+        "social-media",
+        "Social media",  # another organisation's page, nearly the council policy's name
+        (Clause("0.4", "Feel free to talk about already-public information about your project on social media."),),
+    )
+    expenses = Document(
+        "expenses-policy",
+        "Expenses Policy",
+        (
+            Clause("2.1", "Mileage is paid at 45p a mile for the first 10,000 miles."),
+            Clause("3.1", "Meals are paid up to £10 a day when away for more than five hours."),
+        ),
+        owner="Head of Finance",
+    )
+    save_documents(ted.db, [other, expenses], embedder=ted.answerer.index.embedder)
+    (named,) = chat(ted, "what does the Social Media Policy say about talking about my project online?")
+    assert named.intent == "policy" and named.citations[0].doc == "tdc-social-media-policy", named.citations
+    (clause,) = chat(ted, "what does 2.1 of the Expenses Policy say?", conversation="c2")
+    assert clause.intent == "policy" and (clause.citations[0].doc, clause.citations[0].clause) == (
+        "expenses-policy",
+        "2.1",
+    )
+    (taxis,) = chat(ted, "what does the Expenses Policy say about booking taxis?", conversation="c3")
+    assert taxis.intent == "fallback" and "Expenses Policy" in taxis.text and "Head of Finance" in taxis.text

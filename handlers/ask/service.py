@@ -71,6 +71,12 @@ _BY_NUMBER = re.compile(
 )
 
 
+# A document named around a clause number: "of the Expenses Policy", "in the parking policy", "Expenses Policy".
+_NAMING = re.compile(
+    r"\b(?:of|in|from)?\s*(?:the\s+)?(?:[a-z&'-]+\s+){0,4}(?:polic(?:y|ies)|handbook|guidance|procedures?)\b(?:'s)?"
+)
+
+
 class AskService:
     def __init__(self, db: sqlite_utils.Database, answerer: Answerer, intents: IntentExamples | None = None):
         self.db = db
@@ -171,10 +177,13 @@ class AskService:
         """A question that only names a clause by its number ("what does 5.13 say?", "clause 6.6", "explain 5.15"):
         that clause, summary first, as a "Did you mean" press gives it. None when it names none, or a number no
         live clause has, or one several documents have (then ranking, which knows the words, decides)."""
-        m = _BY_NUMBER.match(fold(text))
+        t, named = fold(text), self.answerer.named(text)
+        if named:  # "what does 2.1 of the Expenses Policy say?", "expenses policy clause 2.1": that document's
+            t = " ".join(_NAMING.sub(" ", t).split())
+        m = _BY_NUMBER.match(t)
         if not m:
             return None
-        views = self.answerer.index.with_number(m.group("number"))
+        views = [v for v in self.answerer.index.with_number(m.group("number")) if not named or v.doc_id == named]
         if len(views) != 1:
             return None
         v = views[0]
