@@ -627,3 +627,30 @@ def test_a_question_naming_a_document_held_is_answered_from_it_or_not_at_all(ted
     )
     (taxis,) = chat(ted, "what does the Expenses Policy say about booking taxis?", conversation="c3")
     assert taxis.intent == "fallback" and "Expenses Policy" in taxis.text and "Head of Finance" in taxis.text
+
+
+def test_a_follow_up_about_something_another_clause_answers_moves_to_it(ted):
+    parking = Document(
+        "parking-policy",
+        "Staff Parking Policy",
+        (
+            Clause("1.2", "A staff parking permit costs £120 a year."),
+            Clause("3.1", "Electric cars may charge in bays 1 to 4."),
+        ),
+    )
+    expenses = Document(
+        "expenses-policy",
+        "Expenses Policy",
+        (Clause("2.1", "Mileage is paid at 45p a mile."), Clause("3.1", "Meals are paid up to £10 a day.")),
+    )
+    save_documents(ted.db, [parking, expenses], embedder=ted.answerer.index.embedder)
+    _, mileage = chat(ted, "how much is a staff parking permit?", "what about mileage?")
+    assert mileage.intent == "policy" and (mileage.citations[0].doc, mileage.citations[0].clause) == (
+        "expenses-policy",
+        "2.1",
+    )
+    _, meals = chat(ted, "how much mileage can I claim?", "what about meals?", conversation="c2")
+    assert (meals.citations[0].doc, meals.citations[0].clause) == ("expenses-policy", "3.1")
+    # What points back at the question before still leans on it.
+    _, that = chat(ted, "can I use facebook at work?", "what does the policy say about that?", conversation="c3")
+    assert that.citations[0].doc == "tdc-social-media-policy"

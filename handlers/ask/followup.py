@@ -113,6 +113,11 @@ def _points_back(t: str) -> bool:
     return bool(_DEICTIC.search(_THE_DOCUMENT.sub("the document", t)))
 
 
+def points_back(text: str) -> bool:
+    """The message refers to what came before ("that", "it", "they"; "this policy" is the document, not that)."""
+    return _points_back(fold(text))
+
+
 _LEAD = re.compile(  # the longer first: "and what about" is one lead, not "and" before "what about"
     r"^(and what about|and how about|ok,? and|okay,? and|right,? and|and|but|also|plus|so|or|what about|how about|"
     r"same (for|with|goes for|applies to))\s+"

@@ -26,6 +26,7 @@ from handlers.ask.followup import (
     new_topic,
     owner,
     platform_swaps,
+    points_back,
     said_back,
     stands_alone,
     varies,
@@ -131,6 +132,11 @@ class AskService:
             if not self.leans(text, follow_up_of or "", answer, hits, alone[0]):
                 reading = text
                 answer, _, hits = alone
+        elif reading != text and (alone := self.elsewhere(text, follow_up_of or "", hits)) is not None:
+            # "what about mileage?" after a parking question: the rule before never speaks of it, and a clause
+            # that does answers it alone.
+            reading = text
+            answer, _, hits = alone
         elif reading == text and follow_up_of and answer.intent == FALLBACK and self.may_lean(text):
             # A short question of its own that finds no answer alone ("who runs the training?" after the rule on
             # training) is read with the one before, on the same terms as one opening with "and".
@@ -239,6 +245,21 @@ class AskService:
         said = set(terms(previous))
         wording = self.answerer.index.wording(hits[0].rowid)
         return all(t in wording for t in terms(text) if t not in said)
+
+    def elsewhere(self, text: str, previous: str, hits: list):
+        """The answer to a follow-up asked alone, where what it adds ("mileage") is in none of the wording of the
+        clause its combined reading lands on, and the clause it finds alone has all of it; None otherwise. Another
+        account, page or group of people ("a community group page?") varies the question before instead."""
+        added = set(added_terms(previous, text))
+        if not added or not hits or varies(text) or points_back(text):  # "what does the policy say about that?"
+            return None
+        index = self.answerer.index
+        if added & set(index.wording(hits[0].rowid)):
+            return None
+        alone = self.answerer.answer(text)
+        if alone[0].intent == POLICY and alone[2] and added <= set(index.wording(alone[2][0].rowid)):
+            return alone
+        return None
 
     def may_lean(self, text: str) -> bool:
         """A message that could be about the question before: no document TED doesn't hold, and not mostly words
