@@ -21,7 +21,7 @@ PRIVACY_POINTER = (
 )
 
 GREETING = (
-    "Hello! I'm TED, the council's policy assistant. Ask me about the Social Media Policy — for "
+    "Hello! I'm TED, the council's policy assistant. Ask me about council policy — for "
     "example “can I say I work for the council on my Instagram?” — and I'll quote the clause "
     "that answers it. If you've seen abuse or content that disparages the council, say "
     "“report” and I'll take the details to the right people.\n\n" + DISCLOSURE

@@ -169,6 +169,10 @@ def test_the_fallback_names_the_closest_document_and_its_owner_never_every_title
     assert reply.intent == "fallback" and " or " not in reply.text.split("so I won't guess")[0]
     (hello,) = chat(ted, "hello", conversation="c3")
     assert "Social Media Policy" in hello.text and "Staff Leave Policy" in hello.text  # the documents held
+    assert "Ask me about council policy" in hello.text  # not only the Social Media Policy
+    for asked in ("what documents do you have?", "which policies can you answer from?", "list your documents"):
+        (held,) = chat(ted, asked, conversation="c4")
+        assert held.intent == "smalltalk" and "Staff Leave Policy" in held.text, (asked, held.text)
 
 
 def test_ted_ask_json_always_has_did_you_mean_see_also_and_also_relevant(tmp_path):

@@ -30,6 +30,12 @@ _SMALLTALK = [
     r"how (do|does|can) (i|we)? ?(use )?(you|ted|this( bot)?)( work)?",
     r"(help|help me|can you help( me)?|menu|start|get started|\?)",
     r"(are you|is this) (a )?(bot|robot|human|real|person)",
+    # what TED holds: answered with the list of documents (AskService.holding)
+    r"(what|which) (documents|policies|docs|guidance|handbooks)( (do|can) (you|u|ted) (have|hold|cover|"
+    r"know( about)?|answer( questions)? (from|on|about))| are (you|u) (able to )?(answer|cover)\w*( from| on| about)?|"
+    r" (have|do) you got)?",
+    r"(list|show( me)?|tell me) (your|the|all( the| your)?) (documents|policies|docs)"
+    r"( you (have|hold|know))?( please)?",
 ]
 _SMALLTALK_RE = re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in _SMALLTALK) + r")[\s!.?,:)]*$")
 
