@@ -14,6 +14,7 @@ from knowledge.model import MAX_CITATION_CHARS
 from knowledge.scope import held_document, unheld_document
 from knowledge.search import Hit, KnowledgeIndex, Query, ranking_params
 from knowledge.teach import is_taught, says_more, taught_exactly
+from knowledge.text import fold
 from knowledge.vectors import Embedder, Taught
 
 POLICY, REPORT, SMALLTALK, FALLBACK = "policy", "report", "smalltalk", "fallback"
@@ -39,6 +40,14 @@ _ROLE = re.compile(
     r"assistant|supervisor|consultant|coordinator|steward|champion|representative)\b",
     re.IGNORECASE,
 )
+
+
+# "Who owns / is responsible for / looks after the … policy?" and the clause words that answer it.
+_WHO_OWNS = re.compile(
+    r"\bwho(?:'s| is)?\s+(?:owns|is the owner of|the owner of|is responsible for|responsible for|looks after|"
+    r"is in charge of|in charge of|wrote|maintains|manages|do i ask about|should i ask about)\b"
+)
+_OWNERSHIP = re.compile(r"\b(owner|owns|lead officer|responsible for (this|the) (policy|document))\b")
 
 
 def document_name(title: str, version: str = "") -> str:
@@ -399,6 +408,29 @@ class Answerer:
     def _documents(self) -> list[dict]:
         self.index.refresh()
         return self.docs.all(self.index._revision)
+
+    def owner_of(self, question: str) -> Answer | None:
+        """ "Who owns the Expenses Policy?": a document's owner is in its details, not in a clause. The answer
+        says so plainly, as a fallback naming whom to ask, unless a clause of that document speaks of its
+        ownership (the council policy's "lead officer for this policy"), which then answers as any question."""
+        if not _WHO_OWNS.search(fold(question)):
+            return None
+        docs = self._documents()
+        named = self.named(question) or (docs[0]["id"] if len(docs) == 1 else None)
+        doc = next((d for d in docs if d["id"] == named), None)
+        if doc is None:
+            return None
+        _, hits = self.index.search(question, limit=SHOWN)
+        if any(h.doc_id == named and _OWNERSHIP.search(fold(h.text)) for h in hits):
+            return None
+        title = doc["title"]
+        if not doc.get("owner"):
+            return None
+        text = (
+            f"The {title} doesn't say so in a clause, but its details name {self._contact(doc['owner'])} as its "
+            f"owner: please ask {self._contact(doc['owner'])} about it."
+        )
+        return Answer(FALLBACK, text, 0.0, nearest=(named, ""))
 
     def named(self, question: str) -> str | None:
         """The id of the one document, among several held, that the question names; None otherwise (with one

@@ -658,3 +658,19 @@ def test_a_follow_up_about_something_another_clause_answers_moves_to_it(ted):
     # What points back at the question before still leans on it.
     _, that = chat(ted, "can I use facebook at work?", "what does the policy say about that?", conversation="c3")
     assert that.citations[0].doc == "tdc-social-media-policy"
+
+
+def test_who_owns_a_document_is_answered_from_its_details_when_no_clause_says(ted):
+    expenses = Document(
+        "expenses-policy",
+        "Expenses Policy",
+        (Clause("2.1", "Mileage is paid at 45p a mile."), Clause("4.1", "Claims must be made within three months.")),
+        owner="Head of Finance",
+    )
+    save_documents(ted.db, [expenses], embedder=ted.answerer.index.embedder)
+    before = ted.db["unanswered"].count
+    (owner,) = chat(ted, "who owns the expenses policy?")
+    assert owner.intent == "fallback" and "the Head of Finance" in owner.text and not owner.citations
+    assert ted.db["unanswered"].count == before + 1  # no clause answers it: logged like any other
+    (ours,) = chat(ted, "who owns the social media policy?", conversation="c2")  # its clause 3.1 says so
+    assert ours.intent == "policy" and ours.citations[0].clause == "3.1"

@@ -114,6 +114,9 @@ class AskService:
             return Answer(REPORT, messages.DANGER, offer_report=True)
         if (by_number := self.by_number(text)) is not None:  # "what does 5.13 say?": that clause, as it stands
             return by_number
+        if (owned := self.answerer.owner_of(text)) is not None:  # "who owns the Expenses Policy?": its details say
+            # No clause says it, so it is an honest "not covered" with whom to ask, logged like any other.
+            return dataclasses.replace(owned, unanswered_id=self.record_unanswered(text, channel, owned))
         if is_smalltalk(text):  # the patterns need no model and no search
             return Answer(SMALLTALK, smalltalk_reply(text, self.holding()))
         if not follow_up_of and (about := fragment(text)) and not (describes_abuse(text) or wants_to_report(text)):
