@@ -45,7 +45,10 @@ _ROLE = re.compile(
 # "Who owns / is responsible for / looks after the … policy?" and the clause words that answer it.
 _WHO_OWNS = re.compile(
     r"\bwho(?:'s| is)?\s+(?:owns|is the owner of|the owner of|is responsible for|responsible for|looks after|"
-    r"is in charge of|in charge of|wrote|maintains|manages|do i ask about|should i ask about)\b"
+    r"is in charge of|in charge of|wrote|maintains|manages|do i ask about|should i ask about)\s+"
+    # ... the document itself ("the Expenses Policy", "this policy"), never a task ("approving new accounts")
+    r"(?:the |this |that |our )?(?:[a-z&'-]+ ){0,4}(?:polic(?:y|ies)|handbook|document|guidance|procedures?|"
+    r"strategy|code of conduct)(?: document)?\s*[?.!]*$"
 )
 _OWNERSHIP = re.compile(r"\b(owner|owns|lead officer|responsible for (this|the) (policy|document))\b")
 
