@@ -154,7 +154,8 @@ def test_a_colleagues_possible_breach_offers_report_this(ted):
     assert actions.REPORT_OPEN in {b.action_id for b in reply.buttons}
 
 
-def test_the_fallback_names_the_closest_document_and_its_owner_never_every_title(ted):
+def held_with_leave_policy(ted, owner: str) -> None:
+    """A second document beside the bundled policy: a two-clause leave policy with this owner."""
     leave = Document(
         "staff-leave",
         "Staff Leave Policy",
@@ -162,9 +163,13 @@ def test_the_fallback_names_the_closest_document_and_its_owner_never_every_title
             Clause("1.1", "Annual leave must be booked through the HR portal at least two weeks ahead."),
             Clause("1.2", "Sick leave is reported to your line manager before 10am on the first day."),
         ),
-        owner="Head of People",
+        owner=owner,
     )
     save_documents(ted.db, [leave], embedder=ted.answerer.index.embedder)
+
+
+def test_the_fallback_names_the_closest_document_and_its_owner_never_every_title(ted):
+    held_with_leave_policy(ted, "Head of People")
     (reply,) = chat(ted, "what time does Clacton library open on Saturdays?")
     assert reply.intent == "fallback" and " or " not in reply.text.split("so I won't guess")[0]
     (hello,) = chat(ted, "hello", conversation="c3")
@@ -591,16 +596,7 @@ def test_a_clause_about_one_platform_does_not_answer_a_follow_up_that_moves_to_a
     ],
 )
 def test_the_fallback_names_an_owner_as_a_sentence_would(ted, owner, said):
-    leave = Document(
-        "staff-leave",
-        "Staff Leave Policy",
-        (
-            Clause("1.1", "Annual leave must be booked through the HR portal at least two weeks ahead."),
-            Clause("1.2", "Sick leave is reported to your line manager before 10am on the first day."),
-        ),
-        owner=owner,
-    )
-    save_documents(ted.db, [leave], embedder=ted.answerer.index.embedder)
+    held_with_leave_policy(ted, owner)
     (reply,) = chat(ted, "is maternity leave paid in full?")
     assert reply.intent == "fallback" and "Staff Leave Policy" in reply.text, reply.text
     assert said in reply.text and "the Harper" not in reply.text and "the HR," not in reply.text, reply.text
